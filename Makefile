@@ -1,0 +1,56 @@
+# Minsheng — the two commands a newcomer needs:
+#   make demo   install, migrate, seed the demo city, serve on http://127.0.0.1:8000/
+#   make test   install what the tests need and run the whole suite (SQLite, then PostgreSQL if available)
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python >= 3.12 on the PATH (a pyenv .python-version file selects 3.12.1 here).
+PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+.PHONY: demo test test-sqlite test-postgres lint install check-python clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Minsheng needs Python >= 3.12, and none was found on the PATH."; \
+		echo "Install one (for example 'pyenv install 3.12' or your distribution's python3.12) and retry."; \
+		exit 1; fi
+
+$(BIN)/.installed: pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite"
+	env -u DATABASE_URL $(BIN)/python -m pytest
+
+test-postgres: install
+	@if scripts/with-postgres.sh --check; then \
+		echo "== test suite on PostgreSQL"; \
+		scripts/with-postgres.sh $(BIN)/python -m pytest; \
+	else \
+		echo "== PostgreSQL run skipped: no server binary (install Debian's 'postgresql' package to run it)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,16 @@
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    from minsheng.catalogue.defaults import load_defaults
+
+    load_defaults(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("catalogue", "0001_initial"),
+        ("people", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

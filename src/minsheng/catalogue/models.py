@@ -1,0 +1,108 @@
+"""How demands are classified and routed, and how long handling may take."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.organisation.models import Region, TreeNode, Unit
+
+
+class DemandType(models.Model):
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=20)
+    name_en = models.CharField(_("英文名称"), max_length=40, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求类型")
+        verbose_name_plural = _("诉求类型")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(TreeNode):
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("上级分类"))
+    code = models.CharField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    keywords = models.CharField(_("关键词"), max_length=255, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimitPolicy(models.Model):
+    """An urgency level with its handling limit and the limit for first contact."""
+
+    class LimitUnit(models.TextChoices):
+        HOURS = "hours", _("小时（自然时）")
+        WORKDAYS = "workdays", _("工作日")
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    handle_amount = models.PositiveIntegerField(_("办理时限"))
+    handle_unit = models.CharField(_("时限单位"), max_length=10, choices=LimitUnit.choices)
+    contact_hours = models.PositiveIntegerField(_("联系居民时限（小时）"), default=24)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.handle_amount}{self.get_handle_unit_display()}）"
+
+    def clean(self) -> None:
+        if self.handle_amount == 0:
+            raise ValidationError({"handle_amount": _("办理时限必须大于零。")})
+
+
+class DispatchRule(models.Model):
+    """Category × region → the unit responsible.  Blank region means the whole district."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="dispatch_rules",
+                                 verbose_name=_("分类"))
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("区域"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="dispatch_rules",
+                             verbose_name=_("承办单位"))
+
+    class Meta:
+        verbose_name = _("派单目录")
+        verbose_name_plural = _("派单目录")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "region"], name="dispatch_rule_unique"),
+            models.UniqueConstraint(fields=["category"], condition=models.Q(region__isnull=True),
+                                    name="dispatch_rule_unique_district_wide"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.region or _('全区')} → {self.unit}"
+
+
+class CalendarOverride(models.Model):
+    """A local exception to the official holiday calendar (a local holiday, a make-up day)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"

@@ -1,0 +1,68 @@
+"""Read-only admin for demands: every change goes through the services, so the admin
+shows the projection and its events but never edits them."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Demand, DemandEvent
+
+
+class DemandEventInline(admin.TabularInline):
+    model = DemandEvent
+    fields = ["seq", "created_at", "action", "from_state", "to_state", "actor", "actor_role", "actor_unit",
+              "note", "public"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["seq"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "state", "channel", "category", "region", "handling_unit", "handle_due",
+                    "registered_at"]
+    list_filter = ["state", "channel", "demand_type", "urgency", "vulnerable", "category"]
+    search_fields = ["number", "title"]
+    date_hierarchy = "registered_at"
+    list_select_related = ["category", "region", "handling_unit"]
+    inlines = [DemandEventInline]
+    show_full_result_count = False
+    exclude = ["reporter"]
+    readonly_fields = ["reporter_masked"]
+
+    @admin.display(description=_("诉求人"))
+    def reporter_masked(self, obj):
+        return str(obj.reporter) if obj.reporter else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Demand._meta.fields if f.name != "reporter"] + ["reporter_masked"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DemandEvent)
+class DemandEventAdmin(admin.ModelAdmin):
+    list_display = ["demand", "seq", "action", "from_state", "to_state", "actor", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["demand__number"]
+    list_select_related = ["demand", "actor"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,137 @@
+"""Demand (the projection of its events) and DemandEvent (the append-only log)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+from minsheng.organisation.models import Region, Unit
+from minsheng.people.models import Resident
+
+from .workflow import Channel, Satisfaction, State
+
+
+class Demand(models.Model):
+    """A demand's current state.  Every field below ``number`` is derived from the events
+    (see ``projection.py``); only the services write it, and always with an event."""
+
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    demand_type = models.ForeignKey(DemandType, on_delete=models.PROTECT, verbose_name=_("诉求类型"))
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类"))
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("诉求内容"))
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="demands", verbose_name=_("所属区域"))
+    reporter = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="demands",
+                                 verbose_name=_("诉求人"))
+    hide_name = models.BooleanField(_("隐藏姓名"), default=False)
+    consent = models.BooleanField(_("同意隐私告知"), default=False)
+    vulnerable = models.BooleanField(_("困难群体"), default=False)
+    urgency = models.ForeignKey(TimeLimitPolicy, on_delete=models.PROTECT, verbose_name=_("紧急程度"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("上级案件"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", verbose_name=_("登记人"))
+
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    handling_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="demands", verbose_name=_("承办单位"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("承办人"))
+    contact_due = models.DateTimeField(_("联系时限"), null=True, blank=True)
+    handle_due = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    pending_request = models.JSONField(_("待审批申请"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("挂账时间"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("上报层级"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    result = models.TextField(_("办理结果"), blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
+    close_reason = models.CharField(_("结案/无效说明"), max_length=255, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_demands", verbose_name=_("合并至"))
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-registered_at"]
+        indexes = [
+            models.Index(fields=["handling_unit", "state"]),
+            models.Index(fields=["region", "state"]),
+            models.Index(fields=["state", "handle_due"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("demand events are append-only")
+
+    def delete(self):
+        raise TypeError("demand events are append-only")
+
+
+class DemandEvent(models.Model):
+    """One step of a demand's history.  Never updated, never deleted (the database
+    refuses both, see migration 0002)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"))
+    seq = models.PositiveIntegerField(_("序号"))
+    action = models.CharField(_("动作"), max_length=32)
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("操作人"))
+    actor_role = models.CharField(_("操作角色"), max_length=24, blank=True)
+    actor_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("操作单位"))
+    payload = models.JSONField(_("内容"), default=dict)
+    note = models.TextField(_("说明"), blank=True)
+    public = models.BooleanField(_("居民可见"), default=False)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求事件")
+        verbose_name_plural = _("诉求事件")
+        ordering = ["demand_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["demand", "seq"], name="demand_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("demand events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("demand events are append-only")
+
+
+class DemandNumberCounter(models.Model):
+    """The last sequence number handed out per day, for human-readable demand numbers."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数")
+        verbose_name_plural = _("编号计数")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

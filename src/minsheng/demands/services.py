@@ -1,0 +1,495 @@
+"""One function per workflow transition.
+
+Each one: checks the actor's role (workflow.TRANSITIONS) → validates the input → locks
+the demand → checks scope, version and state → writes one DemandEvent and applies it to
+the Demand row, all in one transaction.  A refusal raises a ``minsheng.core.errors``
+exception with a message in the user's language and changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.catalogue.calendar import handling_deadlines
+from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+from minsheng.catalogue.selectors import responsible_unit
+from minsheng.core import clock
+from minsheng.core.errors import (
+    InvalidTransition,
+    NotFound,
+    OutOfScope,
+    PermissionDenied,
+    ValidationFailed,
+    VersionConflict,
+)
+from minsheng.organisation.models import Region, Unit
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import Grant, grants_with_roles
+from minsheng.people.models import Resident
+from minsheng.people.services import find_or_register_resident
+
+from .models import Demand, DemandEvent, DemandNumberCounter
+from .projection import apply_event, encode_datetime
+from .signals import demand_transitioned
+from .workflow import Channel, Satisfaction, State, Transition, transition
+
+MAX_TITLE = 100
+MAX_DESCRIPTION = 4000
+MAX_TEXT = 2000
+# Channels through which a resident may file without an account.
+PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.WECHAT})
+_PUBLIC_GRANT = Grant(role=Role.RESIDENT, unit_id=None, unit_path=None, region_path=None)
+
+
+# --- checks shared by every transition -------------------------------------------------
+
+def _grants_for_action(actor, spec: Transition) -> list[Grant]:
+    grants = grants_with_roles(actor, spec.roles)
+    if not grants:
+        raise PermissionDenied(_("你的角色不能执行“%(action)s”。") % {"action": spec.label})
+    return grants
+
+
+def _require_text(value: str | None, field: str, label: str, max_length: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if not text:
+        message = _("请填写%(label)s。") % {"label": label}
+        raise ValidationFailed.for_field(field, message)
+    if len(text) > max_length:
+        message = _("%(label)s不能超过%(n)d个字。") % {"label": label, "n": max_length}
+        raise ValidationFailed.for_field(field, message)
+    return text
+
+
+def _optional_text(value: str | None, field: str, label: str, max_length: int = MAX_TEXT) -> str:
+    return _require_text(value, field, label, max_length) if (value or "").strip() else ""
+
+
+def _lock(demand_id: int) -> Demand:
+    qs = Demand.objects.select_for_update(of=("self",)).select_related("region", "handling_unit", "reporter")
+    try:
+        return qs.get(pk=demand_id)
+    except (Demand.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("诉求不存在。")) from None
+
+
+def _authorise(grants: list[Grant], spec: Transition, demand: Demand) -> Grant:
+    for grant in grants:
+        if grant.covers(demand, spec.scope):
+            return grant
+    raise OutOfScope(_("诉求 %(number)s 不在你的管辖范围内。") % {"number": demand.number})
+
+
+def _check_version(demand: Demand, version: int) -> None:
+    if version != demand.version:
+        raise VersionConflict(
+            _("诉求 %(number)s 已被他人更新（当前版本 %(current)d，你提交的版本 %(given)s），请刷新后重试。")
+            % {"number": demand.number, "current": demand.version, "given": version}
+        )
+
+
+def _check_state(demand: Demand, spec: Transition) -> None:
+    if demand.state not in spec.sources:
+        raise InvalidTransition(
+            _("诉求 %(number)s 当前为“%(state)s”，不能%(action)s。")
+            % {"number": demand.number, "state": demand.get_state_display(), "action": spec.label}
+        )
+
+
+def _record(demand: Demand, spec: Transition, grant: Grant, actor, payload: dict[str, Any], note: str = "",
+            *, public: bool | None = None, to_state: State | None = None) -> DemandEvent:
+    event = DemandEvent(
+        demand=demand if demand.pk else None, seq=demand.version + 1, action=spec.action,
+        from_state=demand.state or "", to_state=to_state or spec.target or demand.state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, actor_role=grant.role,
+        actor_unit_id=grant.unit_id, payload=payload, note=note,
+        public=spec.public if public is None else public, created_at=clock.now(),
+    )
+    apply_event(demand, event)
+    try:
+        with transaction.atomic():
+            demand.save()
+            event.demand = demand
+            event.save(force_insert=True)
+    except IntegrityError as exc:
+        # Another transaction wrote the same sequence number first.
+        raise VersionConflict(_("诉求已被他人同时更新，请刷新后重试。")) from exc
+    demand_transitioned.send(sender=Demand, demand=demand, event=event)
+    return event
+
+
+def _transition(actor, demand_id: int, version: int, action: str,
+                build: Callable[[Demand, Grant], dict[str, Any]] | None = None, note: str = "",
+                *, public: bool | None = None, to_state: State | None = None) -> Demand:
+    """The common path of every transition but ``register``."""
+    spec = transition(action)
+    grants = _grants_for_action(actor, spec)
+    with transaction.atomic():
+        demand = _lock(demand_id)
+        grant = _authorise(grants, spec, demand)
+        _check_version(demand, version)
+        _check_state(demand, spec)
+        payload = build(demand, grant) if build else {}
+        _record(demand, spec, grant, actor, payload, note, public=public, to_state=to_state)
+    return demand
+
+
+# --- registration --------------------------------------------------------------------
+
+def _next_number(at: datetime) -> str:
+    day = timezone.localtime(at).date()
+    if not DemandNumberCounter.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DemandNumberCounter.objects.create(day=day, last=1)
+        except IntegrityError:
+            DemandNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = DemandNumberCounter.objects.get(day=day).last
+    return f"{day:%Y%m%d}{last:05d}"
+
+
+def _coordinate(value, field: str, low: int, high: int, label: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not (low <= number <= high):
+        message = _("%(label)s必须是%(low)d到%(high)d之间的数字。") % {"label": label, "low": low, "high": high}
+        raise ValidationFailed.for_field(field, message)
+    return str(number.quantize(Decimal("0.000001")))
+
+
+def _lookup(model, value, field: str, label: str, **filters):
+    if isinstance(value, model):
+        return value
+    lookup = {"code": value} if isinstance(value, str) else {"pk": value}
+    try:
+        return model.objects.get(**lookup, **filters)
+    except (model.DoesNotExist, ValueError, TypeError):
+        message = _("%(label)s“%(value)s”不存在或已停用。") % {"label": label, "value": value}
+        raise ValidationFailed.for_field(field, message) from None
+
+
+@dataclass
+class ReporterInput:
+    """A resident as the intake knows them: name and phone, optionally ID and tags."""
+
+    name: str
+    phone: str
+    id_number: str = ""
+    address: str = ""
+    tag_codes: list[str] | None = None
+
+
+def register_demand(
+    actor, *, channel: str, demand_type, title: str, description: str, region: Region,
+    category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
+    address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
+    parent: Demand | None = None, note: str = "",
+) -> Demand:
+    """Register a new demand from any channel.  ``actor`` is None for a resident filing
+    through a public channel without an account."""
+    spec = transition("register")
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        if channel not in PUBLIC_CHANNELS:
+            raise PermissionDenied(_("未登录时只能通过网站或微信提交诉求。"))
+        grants = [_PUBLIC_GRANT]
+    else:
+        grants = _grants_for_action(actor, spec)
+    if channel not in Channel.values:
+        raise ValidationFailed.for_field("channel", _("未知的渠道“%(channel)s”。") % {"channel": channel})
+    title = _require_text(title, "title", _("标题"), MAX_TITLE)
+    description = _require_text(description, "description", _("诉求内容"), MAX_DESCRIPTION)
+    address = _optional_text(address, "address", _("地址"), 255)
+    demand_type = _lookup(DemandType, demand_type, "demand_type", _("诉求类型"), active=True)
+    category = _lookup(Category, category, "category", _("分类"), active=True) if category else None
+    urgency = _lookup(TimeLimitPolicy, urgency, "urgency", _("紧急程度"))
+    latitude = _coordinate(latitude, "latitude", -90, 90, _("纬度"))
+    longitude = _coordinate(longitude, "longitude", -180, 180, _("经度"))
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed.for_field("latitude", _("经纬度必须同时填写。"))
+    if not isinstance(region, Region):
+        region = _lookup(Region, region, "region", _("区域"))
+    if channel in PUBLIC_CHANNELS and not consent:
+        raise ValidationFailed.for_field("consent", _("请阅读并同意隐私告知后再提交。"))
+    grant = next((g for g in grants if g.covers_region(region)), None)
+    if grant is None:
+        raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
+    if grant.resident_user_id is not None:
+        reporter = Resident.objects.filter(user_id=grant.resident_user_id).first()
+        if reporter is None:
+            raise PermissionDenied(_("你的账号没有关联居民信息。"))
+
+    with transaction.atomic():
+        if isinstance(reporter, ReporterInput):
+            reporter = find_or_register_resident(
+                name=reporter.name, phone=reporter.phone, id_number=reporter.id_number,
+                address=reporter.address or address, region=region, tag_codes=reporter.tag_codes,
+            )
+        at = clock.now()
+        payload = {
+            "number": _next_number(at), "channel": channel, "demand_type_id": demand_type.pk,
+            "category_id": category.pk if category else None, "title": title, "description": description,
+            "address": address, "latitude": latitude, "longitude": longitude, "region_id": region.pk,
+            "reporter_id": reporter.pk if reporter else None, "hide_name": bool(hide_name),
+            "consent": bool(consent), "vulnerable": bool(reporter and reporter.tags.exists()),
+            "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
+            "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
+        }
+        demand = Demand(version=0, state="")
+        _record(demand, spec, grant, actor, payload, note)
+    return demand
+
+
+# --- triage --------------------------------------------------------------------------
+
+def verify_demand(actor, demand_id: int, version: int, *, category=None, note: str = "") -> Demand:
+    """The demand is real and complete; it waits for dispatch.  A category may be corrected."""
+    category = _lookup(Category, category, "category", _("分类"), active=True) if category else None
+    return _transition(actor, demand_id, version, "verify",
+                       lambda d, g: {"category_id": category.pk if category else None}, note)
+
+
+def reject_invalid(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    reason = _require_text(reason, "reason", _("无效原因"), 255)
+    return _transition(actor, demand_id, version, "reject_invalid", lambda d, g: {"reason": reason}, reason)
+
+
+def resolve_on_spot(actor, demand_id: int, version: int, *, result: str) -> Demand:
+    """立接立办: the first receiver settles it at once and answers for it."""
+    result = _require_text(result, "result", _("办理结果"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        if grant.unit_id is None:
+            raise PermissionDenied(_("立接立办需要以所在单位的身份办理。"))
+        return {"unit_id": grant.unit_id, "result": result}
+
+    return _transition(actor, demand_id, version, "resolve_on_spot", build, result)
+
+
+def _deadline_payload(policy: TimeLimitPolicy, start: datetime) -> dict[str, str]:
+    contact_due, handle_due = handling_deadlines(policy, start)
+    return {"contact_due": encode_datetime(timezone.localtime(contact_due)),
+            "handle_due": encode_datetime(timezone.localtime(handle_due))}
+
+
+def dispatch_demand(actor, demand_id: int, version: int, *, unit=None, urgency=None, category=None,
+                    note: str = "") -> Demand:
+    """Assign the handling unit (by default the dispatch catalogue's) and set the deadlines."""
+    unit = _lookup(Unit, unit, "unit", _("承办单位"), active=True) if unit else None
+    urgency = _lookup(TimeLimitPolicy, urgency, "urgency", _("紧急程度")) if urgency else None
+    category = _lookup(Category, category, "category", _("分类"), active=True) if category else None
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        target = unit or responsible_unit(category or demand.category, demand.region)
+        if target is None:
+            raise ValidationFailed.for_field(
+                "unit", _("派单目录中没有该分类和区域对应的承办单位，请选择承办单位。"))
+        policy = urgency or demand.urgency
+        return {"unit_id": target.pk, "urgency_id": policy.pk, "category_id": category.pk if category else None,
+                **_deadline_payload(policy, clock.now())}
+
+    return _transition(actor, demand_id, version, "dispatch", build, note)
+
+
+# --- handling ------------------------------------------------------------------------
+
+def accept_demand(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
+    return _transition(actor, demand_id, version, "accept", None, note)
+
+
+def return_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    """退单: the unit is not responsible; back to the dispatcher with the reason."""
+    reason = _require_text(reason, "reason", _("退单原因"))
+    return _transition(actor, demand_id, version, "return", lambda d, g: {"reason": reason}, reason)
+
+
+def record_progress(actor, demand_id: int, version: int, *, note: str, contact: bool = False,
+                    public: bool = False) -> Demand:
+    """A progress note; ``contact`` marks a contact with the resident (the first one is timed)."""
+    note = _require_text(note, "note", _("进展说明"))
+    return _transition(actor, demand_id, version, "record_progress", lambda d, g: {"contact": bool(contact)},
+                       note, public=public)
+
+
+def _no_pending(demand: Demand) -> None:
+    if demand.pending_request:
+        raise InvalidTransition(_("诉求 %(number)s 已有待审批的申请。") % {"number": demand.number})
+
+
+def _pending(demand: Demand, kind: str) -> dict[str, Any]:
+    request = demand.pending_request or {}
+    if request.get("kind") != kind:
+        label = _("延期") if kind == "extension" else _("挂账")
+        raise InvalidTransition(_("诉求 %(number)s 没有待审批的%(kind)s申请。") % {"number": demand.number,
+                                                                              "kind": label})
+    return request
+
+
+def request_extension(actor, demand_id: int, version: int, *, until: datetime, reason: str) -> Demand:
+    reason = _require_text(reason, "reason", _("延期理由"))
+    if not isinstance(until, datetime) or timezone.is_naive(until):
+        raise ValidationFailed.for_field("until", _("请填写延期后的办理时限。"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        _no_pending(demand)
+        if demand.handle_due and until <= demand.handle_due:
+            raise ValidationFailed.for_field("until", _("延期后的时限必须晚于当前办理时限。"))
+        return {"until": encode_datetime(timezone.localtime(until)), "reason": reason}
+
+    return _transition(actor, demand_id, version, "request_extension", build, reason)
+
+
+def approve_extension(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
+    return _transition(actor, demand_id, version, "approve_extension",
+                       lambda d, g: {"handle_due": _pending(d, "extension")["until"]}, note)
+
+
+def deny_extension(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    reason = _require_text(reason, "reason", _("驳回理由"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        _pending(demand, "extension")
+        return {"reason": reason}
+
+    return _transition(actor, demand_id, version, "deny_extension", build, reason)
+
+
+def request_suspension(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    """挂账: the demand cannot be handled for now (暂不具备条件); needs approval."""
+    reason = _require_text(reason, "reason", _("挂账说明"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        _no_pending(demand)
+        return {"reason": reason}
+
+    return _transition(actor, demand_id, version, "request_suspension", build, reason)
+
+
+def approve_suspension(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        return {"reason": _pending(demand, "suspension")["reason"]}
+
+    return _transition(actor, demand_id, version, "approve_suspension", build, note)
+
+
+def deny_suspension(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    reason = _require_text(reason, "reason", _("驳回理由"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        _pending(demand, "suspension")
+        return {"reason": reason}
+
+    return _transition(actor, demand_id, version, "deny_suspension", build, reason)
+
+
+def resume_demand(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
+    """End a suspension; the clock stood still while suspended, so the deadline moves by
+    the time spent suspended."""
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        paused = clock.now() - demand.suspended_at
+        return {"handle_due": encode_datetime(timezone.localtime(demand.handle_due + paused)),
+                "suspended_seconds": int(paused.total_seconds())}
+
+    return _transition(actor, demand_id, version, "resume", build, note)
+
+
+def escalate_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    """上报: hand the demand to the unit one level above the one holding it."""
+    reason = _require_text(reason, "reason", _("上报原因"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        holder = demand.handling_unit if demand.handling_unit_id else None
+        if holder is None and grant.unit_id is not None:
+            holder = Unit.objects.get(pk=grant.unit_id)
+        upper = holder.parent if holder else None
+        if upper is None or not upper.active:
+            raise InvalidTransition(_("已是最高层级，无法继续上报。"))
+        return {"unit_id": upper.pk, "from_unit_id": holder.pk, "reason": reason}
+
+    return _transition(actor, demand_id, version, "escalate", build, reason)
+
+
+def resolve_demand(actor, demand_id: int, version: int, *, result: str) -> Demand:
+    result = _require_text(result, "result", _("办理结果"))
+    return _transition(actor, demand_id, version, "resolve", lambda d, g: {"result": result}, result)
+
+
+# --- feedback and closing ------------------------------------------------------------
+
+def revisit_demand(actor, demand_id: int, version: int, *, satisfaction: str, comment: str = "") -> Demand:
+    """回访: record the resident's satisfaction with the result."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed.for_field("satisfaction", _("请选择满意度（满意、基本满意或不满意）。"))
+    comment = _optional_text(comment, "comment", _("回访意见"))
+    return _transition(actor, demand_id, version, "revisit",
+                       lambda d, g: {"satisfaction": satisfaction, "comment": comment}, comment)
+
+
+def close_demand(actor, demand_id: int, version: int, *, reason: str = "") -> Demand:
+    """结案/销号.  Without a satisfied revisit, the reason for closing must be written down."""
+    reason = _optional_text(reason, "reason", _("结案说明"), 255)
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        satisfied = demand.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED)
+        if not satisfied and not reason:
+            raise ValidationFailed.for_field("reason", _("未取得满意评价的诉求结案时必须填写结案说明。"))
+        return {"reason": reason}
+
+    return _transition(actor, demand_id, version, "close", build, reason)
+
+
+def reopen_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand:
+    """A dissatisfied revisit sends the demand back to its unit with new deadlines."""
+    reason = _require_text(reason, "reason", _("重办原因"))
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        if demand.satisfaction != Satisfaction.DISSATISFIED:
+            raise InvalidTransition(_("只有回访不满意的诉求才能重新办理。"))
+        return {"reason": reason, **_deadline_payload(demand.urgency, clock.now())}
+
+    return _transition(actor, demand_id, version, "reopen", build, reason)
+
+
+def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | str) -> Demand:
+    """Merge a duplicate into another demand; its resident follows the other one's outcome."""
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        if isinstance(into, Demand):
+            target = into
+        else:
+            target = Demand.objects.select_related("region", "handling_unit", "reporter").filter(
+                **({"number": into} if isinstance(into, str) else {"pk": into})).first()
+        if target is None:
+            raise ValidationFailed.for_field("into", _("要合并到的诉求不存在。"))
+        if target.pk == demand.pk:
+            raise ValidationFailed.for_field("into", _("不能把诉求合并到它自己。"))
+        if target.state in (State.MERGED, State.INVALID):
+            raise ValidationFailed.for_field(
+                "into", _("诉求 %(number)s 已合并或无效，不能作为合并目标。") % {"number": target.number})
+        if not grant.covers(target, "territory"):
+            raise OutOfScope(_("诉求 %(number)s 不在你的管辖范围内。") % {"number": target.number})
+        return {"target_id": target.pk, "target_number": target.number}
+
+    return _transition(actor, demand_id, version, "merge", build)
+
+
+SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
+    "verify": verify_demand, "reject_invalid": reject_invalid, "resolve_on_spot": resolve_on_spot,
+    "dispatch": dispatch_demand, "accept": accept_demand, "return": return_demand,
+    "record_progress": record_progress, "request_extension": request_extension,
+    "approve_extension": approve_extension, "deny_extension": deny_extension,
+    "request_suspension": request_suspension, "approve_suspension": approve_suspension,
+    "deny_suspension": deny_suspension, "resume": resume_demand, "escalate": escalate_demand,
+    "resolve": resolve_demand, "revisit": revisit_demand, "close": close_demand, "reopen": reopen_demand,
+    "merge": merge_demand,
+}
+

@@ -1,0 +1,115 @@
+"""The demand workflow as an explicit transition table.
+
+Each row says which states an action may start from, the state it leads to, which
+roles may take it, over which scope, and whether residents see it on their tracking
+timeline.  ``services.py`` has one function per row; nothing else changes a demand.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import ScopeKind
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    PENDING_DISPATCH = "pending_dispatch", _("待派单")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RETURNED = "returned", _("已退单")
+    ESCALATED = "escalated", _("已上报")
+    SUSPENDED = "suspended", _("挂账")
+    RESOLVED = "resolved", _("已办结")
+    REVISITED = "revisited", _("已回访")
+    CLOSED = "closed", _("已结案")
+    INVALID = "invalid", _("无效诉求")
+    MERGED = "merged", _("已合并")
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", _("12345热线")
+    WEB = "web", _("网站")
+    WECHAT = "wechat", _("微信H5")
+    STATION = "station", _("代办站")
+    PATROL = "patrol", _("网格巡查")
+    MEETING = "meeting", _("会议")
+    POLICE_110 = "police_110", _("110转办")
+    EMAIL = "email", _("邮件")
+    API = "api", _("系统对接")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+OPEN_STATES = frozenset({State.REGISTERED, State.PENDING_DISPATCH, State.DISPATCHED, State.IN_PROGRESS,
+                         State.RETURNED, State.ESCALATED, State.SUSPENDED})
+TERMINAL_STATES = frozenset({State.CLOSED, State.INVALID, State.MERGED})
+# States in which a unit answers for the demand under a deadline.
+HANDLING_STATES = frozenset({State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED})
+
+_HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
+_DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+_INTAKE = frozenset({Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+                     Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+_REVISITORS = frozenset({Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[State]
+    target: State | None  # None: the demand stays in its state
+    roles: frozenset[str]
+    scope: ScopeKind = "territory"
+    public: bool = False
+
+
+def _t(action, label, sources, target, roles, scope="territory", public=False) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), scope, public)
+
+
+S = State
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
+    _t("register", _("登记"), [], S.REGISTERED, _INTAKE | {Role.RESIDENT}, public=True),
+    _t("verify", _("核实"), [S.REGISTERED], S.PENDING_DISPATCH, _INTAKE, public=True),
+    _t("reject_invalid", _("判定无效"), [S.REGISTERED, S.PENDING_DISPATCH], S.INVALID,
+       _INTAKE - {Role.STATION_AGENT}, public=True),
+    _t("resolve_on_spot", _("立接立办"), [S.REGISTERED, S.PENDING_DISPATCH], S.RESOLVED,
+       _INTAKE - {Role.STREET_DISPATCHER}, public=True),
+    _t("dispatch", _("派单"), [S.PENDING_DISPATCH, S.RETURNED, S.ESCALATED], S.DISPATCHED, _DISPATCHERS, public=True),
+    _t("accept", _("签收"), [S.DISPATCHED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
+    _t("return", _("退单"), [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, _HANDLERS, scope="handling"),
+    _t("record_progress", _("记录进展"), [S.IN_PROGRESS, S.SUSPENDED], None, _HANDLERS, scope="handling"),
+    _t("request_extension", _("申请延期"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling"),
+    _t("approve_extension", _("批准延期"), [S.IN_PROGRESS], None, _DISPATCHERS, public=True),
+    _t("deny_extension", _("驳回延期"), [S.IN_PROGRESS], None, _DISPATCHERS),
+    _t("request_suspension", _("申请挂账"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling"),
+    _t("approve_suspension", _("批准挂账"), [S.IN_PROGRESS], S.SUSPENDED, _DISPATCHERS, public=True),
+    _t("deny_suspension", _("驳回挂账"), [S.IN_PROGRESS], None, _DISPATCHERS),
+    _t("resume", _("恢复办理"), [S.SUSPENDED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
+    _t("escalate", _("上报"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
+                             S.ESCALATED], S.ESCALATED,
+       _INTAKE | {Role.DEPARTMENT_HANDLER}, public=True),
+    _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True),
+    _t("revisit", _("回访"), [S.RESOLVED], S.REVISITED, _REVISITORS | {Role.RESIDENT}, public=True),
+    _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS, public=True),
+    _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True),
+    _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
+                          S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True),
+]}
+
+
+def transition(action: str) -> Transition:
+    return TRANSITIONS[action]
+
+
+def actions_from(state: State) -> list[Transition]:
+    """The transitions that may start from ``state`` (for menus and tests)."""
+    return [t for t in TRANSITIONS.values() if state in t.sources]

@@ -1,0 +1,113 @@
+"""The one scoping function: what a user may see and act on.
+
+Every selector and every service asks this module.  A membership grants its role over
+the unit's subtree (demands handled by that unit or a unit below it) and, when the unit
+is territorial (a street office, a committee, a station, the district centre), over
+everything that happens in its region's subtree, narrowed to the membership's own
+region where one is set.  A resident sees the demands they reported.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import Q
+
+from .roles import Role
+
+ScopeKind = Literal["territory", "handling"]
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int | None
+    unit_path: str | None  # "" means every unit
+    region_path: str | None  # None: no territorial coverage; "" means every region
+    resident_user_id: int | None = None  # set for the resident role: their own demands only
+
+    def demand_q(self, scope: ScopeKind = "territory") -> Q:
+        """The demands this grant covers, as a filter on Demand."""
+        if self.resident_user_id is not None:
+            return Q(reporter__user_id=self.resident_user_id)
+        q = Q(pk__in=[])
+        if self.unit_path is not None:
+            q |= Q() if self.unit_path == "" else Q(handling_unit__path__startswith=self.unit_path)
+        if scope == "territory" and self.region_path is not None:
+            q |= Q() if self.region_path == "" else Q(region__path__startswith=self.region_path)
+        return q
+
+    def covers(self, demand, scope: ScopeKind = "territory") -> bool:
+        """Whether this grant covers one loaded demand (same rule as ``demand_q``)."""
+        if self.resident_user_id is not None:
+            reporter = demand.reporter
+            return reporter is not None and reporter.user_id == self.resident_user_id
+        if (self.unit_path is not None and demand.handling_unit_id is not None
+                and demand.handling_unit.path.startswith(self.unit_path)):
+            return True
+        if scope == "territory" and self.region_path is not None:
+            return demand.region.path.startswith(self.region_path)
+        return False
+
+    def covers_region(self, region) -> bool:
+        """Whether a new demand in ``region`` may be registered under this grant."""
+        if self.resident_user_id is not None:
+            return True
+        if self.region_path is None:
+            # A department registers what reaches it for its own work anywhere in the district.
+            return True
+        return region.path.startswith(self.region_path)
+
+
+_ALL = Grant(role=Role.ADMINISTRATOR, unit_id=None, unit_path="", region_path="")
+_CACHE_ATTR = "_minsheng_grants"
+
+
+def grants_for(user) -> tuple[Grant, ...]:
+    """Every grant of an authenticated user, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    grants: list[Grant] = []
+    if user.is_superuser:
+        grants.append(_ALL)
+    memberships = user.memberships.filter(active=True, unit__active=True).select_related("unit__region", "region")
+    for m in memberships:
+        if m.role == Role.ADMINISTRATOR:
+            grants.append(_ALL)
+        elif m.role == Role.RESIDENT:
+            grants.append(Grant(role=m.role, unit_id=None, unit_path=None, region_path=None,
+                                resident_user_id=user.pk))
+        else:
+            region = m.region or m.unit.region
+            grants.append(Grant(role=m.role, unit_id=m.unit_id, unit_path=m.unit.path,
+                                region_path=region.path if m.unit.is_territorial else None))
+    result = tuple(grants)
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget_grants(user) -> None:
+    """Drop the cached grants, after a user's memberships changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user) -> set[str]:
+    return {g.role for g in grants_for(user)}
+
+
+def grants_with_roles(user, roles: Iterable[str]) -> list[Grant]:
+    wanted = set(roles)
+    return [g for g in grants_for(user) if g.role in wanted]
+
+
+def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "territory") -> Q:
+    """A filter selecting the demands ``user`` may see (optionally: through these roles)."""
+    grants = grants_for(user) if roles is None else grants_with_roles(user, roles)
+    q = Q(pk__in=[])
+    for g in grants:
+        q |= g.demand_q(scope)
+    return q

@@ -1,0 +1,52 @@
+"""Residents in the admin: phones and ID numbers masked in lists; opening one resident's
+form is an unmasked view and is logged like any other."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import PersonalDataAccess, Resident, VulnerableTag
+from .services import REVEALABLE_FIELDS
+from .validation import mask_phone
+
+
+@admin.register(VulnerableTag)
+class VulnerableTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "priority"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["name", "masked_phone_display", "region", "created_at"]
+    search_fields = ["name", "phone"]
+    list_filter = ["tags"]
+    autocomplete_fields = ["region", "user"]
+    filter_horizontal = ["tags"]
+    show_full_result_count = False
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone_display(self, obj):
+        return mask_phone(obj.phone)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "GET":
+            PersonalDataAccess.objects.create(viewer=request.user, resident=obj, fields=",".join(REVEALABLE_FIELDS),
+                                              purpose=str(_("管理后台查看居民档案")))
+        return obj
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "viewer", "resident", "fields", "purpose"]
+    list_select_related = ["viewer", "resident"]
+    search_fields = ["viewer__username", "resident__name"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

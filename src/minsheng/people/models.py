@@ -1,0 +1,77 @@
+"""Residents, their vulnerable-group tags, and the log of every unmasked view."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.organisation.models import Region
+
+from .validation import mask_id_number, mask_phone
+
+
+class VulnerableTag(models.Model):
+    """A vulnerable group (低保, 失独, 独居老人…): demands from its members are served first."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=1, help_text=_("数字越大越优先"))
+
+    class Meta:
+        verbose_name = _("困难群体标签")
+        verbose_name_plural = _("困难群体标签")
+        ordering = ["-priority", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resident(models.Model):
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20, unique=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
+    address = models.CharField(_("住址"), max_length=255, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
+                               verbose_name=_("所属区域"))
+    tags = models.ManyToManyField(VulnerableTag, blank=True, related_name="residents", verbose_name=_("困难群体"))
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="resident", verbose_name=_("登录账号"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~models.Q(id_number=""),
+                                    name="resident_unique_id_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_phone}）"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class PersonalDataAccess(models.Model):
+    """One unmasked view of a resident's personal data: who, whose, what, why, when."""
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("查看人"))
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("居民"))
+    fields = models.CharField(_("字段"), max_length=100)
+    purpose = models.CharField(_("用途"), max_length=200)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.resident_id} {self.fields}"

@@ -1,0 +1,65 @@
+"""Registering residents and revealing their personal data, with every reveal logged."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from minsheng.core.errors import PermissionDenied
+from minsheng.organisation.roles import ROLES_SEEING_PERSONAL_DATA
+from minsheng.organisation.scope import roles_of
+
+from .models import PersonalDataAccess, Resident, VulnerableTag
+from .validation import normalise_id_number, normalise_phone
+
+REVEALABLE_FIELDS = ("phone", "id_number")
+
+
+def find_or_register_resident(
+    *, name: str, phone: str, id_number: str = "", address: str = "", region=None,
+    tag_codes: list[str] | None = None,
+) -> Resident:
+    """One resident per phone number: return the existing one (filling gaps) or create it."""
+    phone = normalise_phone(phone)
+    id_number = normalise_id_number(id_number) if id_number else ""
+    with transaction.atomic():
+        resident, created = Resident.objects.get_or_create(
+            phone=phone, defaults={"name": name.strip() or _("匿名居民"), "id_number": id_number,
+                                   "address": address, "region": region},
+        )
+        if not created:
+            changed = []
+            for field, value in (("id_number", id_number), ("address", address), ("region", region)):
+                if value and not getattr(resident, field):
+                    setattr(resident, field, value)
+                    changed.append(field)
+            if changed:
+                resident.save(update_fields=changed)
+        if tag_codes:
+            resident.tags.add(*VulnerableTag.objects.filter(code__in=tag_codes))
+    return resident
+
+
+def may_see_personal_data(viewer) -> bool:
+    return bool(roles_of(viewer) & ROLES_SEEING_PERSONAL_DATA)
+
+
+@dataclass(frozen=True)
+class RevealedData:
+    phone: str
+    id_number: str
+
+
+def reveal_personal_data(viewer, resident: Resident, purpose: str, fields=REVEALABLE_FIELDS) -> RevealedData:
+    """Return the unmasked fields and log the access; refuse viewers whose role has no need."""
+    if not may_see_personal_data(viewer):
+        raise PermissionDenied(_("你的角色无权查看居民的完整联系方式和证件号码。"))
+    unknown = set(fields) - set(REVEALABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown personal-data fields: {sorted(unknown)}")
+    PersonalDataAccess.objects.create(viewer=viewer, resident=resident, fields=",".join(fields),
+                                      purpose=purpose[:200])
+    return RevealedData(
+        phone=resident.phone if "phone" in fields else resident.masked_phone,
+        id_number=resident.id_number if "id_number" in fields else resident.masked_id_number,
+    )

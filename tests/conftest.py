@@ -1,0 +1,99 @@
+"""A small hand-built district shared by the tests.
+
+District 望花区 → streets 光明 and 和平 → communities 玫瑰城 (光明), 雷锋 (和平) → one grid each.
+Units: the district centre with two departments (城管局, 住建局), a street office per street,
+a committee per community, a station under 玫瑰城.  One user per role.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from minsheng.catalogue.models import Category, DispatchRule
+from minsheng.organisation.models import Membership, Region, Unit
+from minsheng.organisation.roles import Role
+from minsheng.people.models import Resident, VulnerableTag
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    regions: dict[str, Region] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    users: dict[str, object] = field(default_factory=dict)
+
+    def user(self, name: str):
+        # A fresh instance so that cached grants never leak between steps of a test.
+        return get_user_model().objects.get(pk=self.users[name].pk)
+
+
+def _region(world, key, kind, name, parent=None):
+    world.regions[key] = Region.objects.create(kind=kind, name=name, code=key, parent=world.regions.get(parent))
+
+
+def _unit(world, key, kind, name, region, parent=None):
+    world.units[key] = Unit.objects.create(kind=kind, name=name, code=key, region=world.regions[region],
+                                           parent=world.units.get(parent))
+
+
+def _user(world, key, unit, role, region=None):
+    user = get_user_model().objects.create_user(username=key, password="pw-" + key)
+    if unit is not None:
+        Membership.objects.create(user=user, unit=world.units[unit], role=role,
+                                  region=world.regions.get(region))
+    world.users[key] = user
+
+
+@pytest.fixture
+def world(db) -> World:
+    w = World()
+    _region(w, "d", "district", "望花区")
+    _region(w, "s1", "street", "光明街道", "d")
+    _region(w, "s2", "street", "和平街道", "d")
+    _region(w, "c1", "community", "玫瑰城社区", "s1")
+    _region(w, "c2", "community", "雷锋社区", "s2")
+    _region(w, "g1", "grid", "玫瑰城第一网格", "c1")
+    _region(w, "g1b", "grid", "玫瑰城第二网格", "c1")
+    _region(w, "g2", "grid", "雷锋第一网格", "c2")
+
+    _unit(w, "centre", "district_centre", "望花区接诉即办中心", "d")
+    _unit(w, "cg", "department", "区城管局", "d", "centre")
+    _unit(w, "zj", "department", "区住建局", "d", "centre")
+    _unit(w, "so1", "street_office", "光明街道办事处", "s1", "centre")
+    _unit(w, "so2", "street_office", "和平街道办事处", "s2", "centre")
+    _unit(w, "cc1", "community_committee", "玫瑰城社区居委会", "c1", "so1")
+    _unit(w, "cc2", "community_committee", "雷锋社区居委会", "c2", "so2")
+    _unit(w, "st1", "station", "玫瑰城5号楼代办站", "g1", "cc1")
+
+    _user(w, "operator", "centre", Role.HOTLINE_OPERATOR)
+    _user(w, "dispatcher", "centre", Role.STREET_DISPATCHER)
+    _user(w, "dispatcher1", "so1", Role.STREET_DISPATCHER)
+    _user(w, "dispatcher2", "so2", Role.STREET_DISPATCHER)
+    _user(w, "handler_cg", "cg", Role.DEPARTMENT_HANDLER)
+    _user(w, "handler_zj", "zj", Role.DEPARTMENT_HANDLER)
+    _user(w, "staff1", "cc1", Role.COMMUNITY_STAFF)
+    _user(w, "staff2", "cc2", Role.COMMUNITY_STAFF)
+    _user(w, "gridworker", "cc1", Role.GRID_WORKER, region="g1")
+    _user(w, "agent", "st1", Role.STATION_AGENT)
+    _user(w, "leader", "centre", Role.LEADER)
+    _user(w, "auditor", "centre", Role.AUDITOR)
+    _user(w, "volunteer", "cc1", Role.VOLUNTEER)
+    _user(w, "admin", "centre", Role.ADMINISTRATOR)
+    _user(w, "nobody", None, None)
+    _user(w, "resident", "cc1", Role.RESIDENT)
+    Resident.objects.create(name="王奎", phone="13812341234", user=w.users["resident"], region=w.regions["g1"])
+    Resident.objects.create(name="李秀英", phone="13900001111", region=w.regions["g1"]).tags.add(
+        VulnerableTag.objects.get(code="elderly_alone"))
+
+    roads = Category.objects.get(code="construction.roads")
+    DispatchRule.objects.create(category=Category.objects.get(code="construction"), unit=w.units["zj"])
+    DispatchRule.objects.create(category=roads, unit=w.units["cg"])
+    DispatchRule.objects.create(category=Category.objects.get(code="environment"), region=w.regions["c1"],
+                                unit=w.units["cc1"])
+    return w
