@@ -113,13 +113,13 @@ def _record(demand: Demand, spec: Transition, grant: Grant, actor, payload: dict
         public=spec.public if public is None else public, created_at=clock.now(),
     )
     apply_event(demand, event)
+    demand.save()
+    event.demand = demand
     try:
-        with transaction.atomic():
-            demand.save()
-            event.demand = demand
-            event.save(force_insert=True)
+        event.save(force_insert=True)
     except IntegrityError as exc:
-        # Another transaction wrote the same sequence number first.
+        # Another transaction wrote the same sequence number first; the caller's
+        # transaction rolls back with this exception, so no savepoint is needed.
         raise VersionConflict(_("诉求已被他人同时更新，请刷新后重试。")) from exc
     demand_transitioned.send(sender=Demand, demand=demand, event=event)
     return event

@@ -25,16 +25,22 @@ class Grant:
     unit_path: str | None  # "" means every unit
     region_path: str | None  # None: no territorial coverage; "" means every region
     resident_user_id: int | None = None  # set for the resident role: their own demands only
+    narrowed_to: str | None = None  # a membership's own region: limits the unit coverage too
 
     def demand_q(self, scope: ScopeKind = "territory") -> Q:
         """The demands this grant covers, as a filter on Demand."""
         if self.resident_user_id is not None:
             return Q(reporter__user_id=self.resident_user_id)
+        if self.unit_path == "" or (scope == "territory" and self.region_path == ""):
+            return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
         q = Q(pk__in=[])
         if self.unit_path is not None:
-            q |= Q() if self.unit_path == "" else Q(handling_unit__path__startswith=self.unit_path)
+            unit_q = Q(handling_unit__path__startswith=self.unit_path)
+            if self.narrowed_to is not None:
+                unit_q &= Q(region__path__startswith=self.narrowed_to)
+            q |= unit_q
         if scope == "territory" and self.region_path is not None:
-            q |= Q() if self.region_path == "" else Q(region__path__startswith=self.region_path)
+            q |= Q(region__path__startswith=self.region_path)
         return q
 
     def covers(self, demand, scope: ScopeKind = "territory") -> bool:
@@ -43,7 +49,8 @@ class Grant:
             reporter = demand.reporter
             return reporter is not None and reporter.user_id == self.resident_user_id
         if (self.unit_path is not None and demand.handling_unit_id is not None
-                and demand.handling_unit.path.startswith(self.unit_path)):
+                and demand.handling_unit.path.startswith(self.unit_path)
+                and (self.narrowed_to is None or demand.region.path.startswith(self.narrowed_to))):
             return True
         if scope == "territory" and self.region_path is not None:
             return demand.region.path.startswith(self.region_path)
@@ -55,7 +62,7 @@ class Grant:
             return True
         if self.region_path is None:
             # A department registers what reaches it for its own work anywhere in the district.
-            return True
+            return self.narrowed_to is None or region.path.startswith(self.narrowed_to)
         return region.path.startswith(self.region_path)
 
 
@@ -83,7 +90,8 @@ def grants_for(user) -> tuple[Grant, ...]:
         else:
             region = m.region or m.unit.region
             grants.append(Grant(role=m.role, unit_id=m.unit_id, unit_path=m.unit.path,
-                                region_path=region.path if m.unit.is_territorial else None))
+                                region_path=region.path if m.unit.is_territorial else None,
+                                narrowed_to=m.region.path if m.region else None))
     result = tuple(grants)
     setattr(user, _CACHE_ATTR, result)
     return result

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import PermissionDenied
+from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.organisation.roles import ROLES_SEEING_PERSONAL_DATA
 from minsheng.organisation.scope import roles_of
 
@@ -22,6 +22,9 @@ def find_or_register_resident(
     """One resident per phone number: return the existing one (filling gaps) or create it."""
     phone = normalise_phone(phone)
     id_number = normalise_id_number(id_number) if id_number else ""
+    if id_number and Resident.objects.filter(id_number=id_number).exclude(phone=phone).exists():
+        raise ValidationFailed.for_field(
+            "id_number", _("该身份证号码已登记在另一个联系电话名下，请核对后再填写。"))
     with transaction.atomic():
         resident, created = Resident.objects.get_or_create(
             phone=phone, defaults={"name": name.strip() or _("匿名居民"), "id_number": id_number,

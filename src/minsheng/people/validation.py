@@ -53,12 +53,13 @@ def _id_reason(exc: Exception) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """138****1234 for a mobile; area code plus **** plus the last 4 for a landline."""
+    """138****1234 for a mobile; the area code, ****, and the last 4 for a landline."""
     if not phone:
         return ""
     if len(phone) <= 7:
         return "*" * (len(phone) - 2) + phone[-2:]
-    head = 3 if is_mobile(phone) else len(phone) - 8
+    # A mobile shows its 3-digit prefix; landline area codes 010 and 02x have 3 digits, others 4.
+    head = 3 if is_mobile(phone) or phone.startswith(("01", "02")) else 4
     return phone[:head] + "****" + phone[-4:]
 
 

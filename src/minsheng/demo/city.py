@@ -1,0 +1,256 @@
+"""The demo city's organisation: one district, its streets, communities, grids and
+buildings on a simple map, the units that act in it, and one login per role.
+
+Everything is created with get-or-create on stable codes, so seeding twice changes nothing.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+
+from minsheng.catalogue.models import Category, DispatchRule
+from minsheng.organisation.models import Membership, Region, Unit
+from minsheng.organisation.roles import Role
+from minsheng.people.models import Resident
+
+DISTRICT = ("XC", "新城区")
+STREETS = [
+    ("GM", "光明街道", ["玫瑰城社区", "光明社区", "丹东路社区"]),
+    ("HP", "和平街道", ["雷锋社区", "和平社区", "友谊社区"]),
+    ("JS", "建设街道", ["建设社区", "工农社区", "红旗社区"]),
+    ("SL", "胜利街道", ["胜利社区", "矿山社区", "新屯社区"]),
+    ("XH", "新华街道", ["新华社区", "东华社区", "阳光社区"]),
+]
+GRIDS_PER_COMMUNITY = 5
+BUILDINGS_PER_GRID = 4
+COMPOUNDS = ["幸福里小区", "阳光花园", "矿工新村", "和谐家园", "金地小区", "翠园小区", "东方红小区", "铁路宿舍",
+             "春城小区", "雷锋小区", "滨河苑", "新世纪花园", "望山小区", "工人村", "锦绣华庭"]
+ROADS = ["建设路", "光明街", "和平路", "新华大街", "胜利路", "东华街", "丹东路", "临江路", "望花大街", "工农街"]
+
+# The map: a lattice of grid cells (lat/long) around the district centre.
+ORIGIN = (Decimal("41.8400"), Decimal("123.8800"))
+CELL = (Decimal("0.0060"), Decimal("0.0080"))
+
+DEPARTMENTS = [
+    ("CG", "区城管局"), ("ZJ", "区住建局"), ("HB", "区生态环境分局"), ("JT", "区交通运输局"), ("JY", "区教育局"),
+    ("RS", "区人社局"), ("MZ", "区民政局"), ("SJ", "区市场监管局"), ("WJ", "区卫健局"), ("WL", "区文旅局"),
+]
+# category code → department code (district-wide rules); "@community"/"@street" route to
+# the territorial unit of the demand's community or street instead.
+DISPATCH = {
+    "construction": "ZJ", "construction.roads": "CG", "construction.illegal_building": "CG",
+    "construction.property": "@community",
+    "environment": "HB", "environment.noise": "CG", "environment.waste": "CG", "environment.greening": "CG",
+    "transport": "JT", "transport.parking": "@street",
+    "education": "JY", "education.facilities": "WL",
+    "labour": "RS", "labour.elderly": "MZ", "labour.assistance": "MZ",
+    "commerce": "SJ", "commerce.tourism": "WL", "commerce.market_order": "CG",
+    "health": "WJ", "health.food_safety": "SJ",
+}
+
+DEMO_PASSWORD = "minsheng2026"  # a demo city's published logins, not a secret
+LOGINS = [
+    # username, role, unit code, narrowed region code, description
+    ("admin", Role.ADMINISTRATOR, "XC-CENTRE", None, "管理员"),
+    ("operator", Role.HOTLINE_OPERATOR, "XC-CENTRE", None, "12345热线话务员"),
+    ("dispatcher", Role.STREET_DISPATCHER, "XC-GM-OFFICE", None, "光明街道派单员"),
+    ("handler", Role.DEPARTMENT_HANDLER, "XC-CG", None, "区城管局承办人"),
+    ("community", Role.COMMUNITY_STAFF, "XC-GM-01-CC", None, "玫瑰城社区工作人员"),
+    ("grid", Role.GRID_WORKER, "XC-GM-01-CC", "XC-GM-01-G1", "玫瑰城社区第一网格网格员"),
+    ("agent", Role.STATION_AGENT, "XC-GM-01-ST", None, "玫瑰城社区代办员"),
+    ("volunteer", Role.VOLUNTEER, "XC-GM-VT", None, "光明街道志愿者"),
+    ("leader", Role.LEADER, "XC-CENTRE", None, "区领导"),
+    ("auditor", Role.AUDITOR, "XC-CENTRE", None, "审计员"),
+    ("resident", Role.RESIDENT, "XC-GM-01-CC", None, "居民"),
+]
+
+
+@dataclass
+class City:
+    district: Region
+    streets: list[Region] = field(default_factory=list)
+    communities: list[Region] = field(default_factory=list)
+    grids: list[Region] = field(default_factory=list)
+    buildings: dict[int, list[Region]] = field(default_factory=dict)  # grid id → buildings
+    units: dict[str, Unit] = field(default_factory=dict)
+    # unit code → a user who acts for it, per role
+    actors: dict[tuple[str, str], object] = field(default_factory=dict)
+
+    def street_of(self, region: Region) -> Region:
+        return next(s for s in self.streets if region.path.startswith(s.path))
+
+    def community_of(self, region: Region) -> Region:
+        return next(c for c in self.communities if region.path.startswith(c.path))
+
+
+def _region(code, kind, name, parent, lat=None, lng=None, boundary=None, aliases="") -> Region:
+    region, _ = Region.objects.get_or_create(code=code, defaults={
+        "kind": kind, "name": name, "parent": parent, "latitude": lat, "longitude": lng, "boundary": boundary,
+        "aliases": aliases})
+    return region
+
+
+def _unit(city: City, code, kind, name, region, parent=None, phone="") -> Unit:
+    unit, _ = Unit.objects.get_or_create(code=code, defaults={
+        "kind": kind, "name": name, "region": region, "parent": parent, "phone": phone})
+    city.units[code] = unit
+    return unit
+
+
+def _rectangle(lat0: Decimal, lng0: Decimal, rows: int, cols: int) -> list[list[list[float]]]:
+    lat1, lng1 = lat0 + CELL[0] * rows, lng0 + CELL[1] * cols
+    ring = [[float(lng0), float(lat0)], [float(lng1), float(lat0)], [float(lng1), float(lat1)],
+            [float(lng0), float(lat1)], [float(lng0), float(lat0)]]
+    return [ring]  # GeoJSON Polygon coordinates: [lng, lat] rings
+
+
+def build_regions(city: City) -> None:
+    """Streets are columns of the lattice, communities blocks of rows, grids single cells."""
+    for s_index, (s_code, s_name, communities) in enumerate(STREETS):
+        lng0 = ORIGIN[1] + CELL[1] * s_index
+        street = _region(f"XC-{s_code}", "street", s_name, city.district,
+                         boundary=_rectangle(ORIGIN[0], lng0, GRIDS_PER_COMMUNITY * len(communities), 1))
+        city.streets.append(street)
+        for c_index, c_name in enumerate(communities, start=1):
+            c_lat0 = ORIGIN[0] + CELL[0] * GRIDS_PER_COMMUNITY * (c_index - 1)
+            community = _region(f"XC-{s_code}-{c_index:02d}", "community", c_name, street,
+                                lat=c_lat0 + CELL[0] * GRIDS_PER_COMMUNITY / 2, lng=lng0 + CELL[1] / 2,
+                                boundary=_rectangle(c_lat0, lng0, GRIDS_PER_COMMUNITY, 1),
+                                aliases=c_name.removesuffix("社区"))
+            city.communities.append(community)
+            for g in range(1, GRIDS_PER_COMMUNITY + 1):
+                g_lat0 = c_lat0 + CELL[0] * (g - 1)
+                grid = _region(f"{community.code}-G{g}", "grid", f"{c_name}第{'一二三四五六七八九十'[g - 1]}网格",
+                               community, lat=g_lat0 + CELL[0] / 2, lng=lng0 + CELL[1] / 2,
+                               boundary=_rectangle(g_lat0, lng0, 1, 1))
+                city.grids.append(grid)
+                compound = COMPOUNDS[(len(city.grids) - 1) % len(COMPOUNDS)]
+                buildings = []
+                for b in range(1, BUILDINGS_PER_GRID + 1):
+                    buildings.append(_region(
+                        f"{grid.code}-B{b}", "building", f"{compound}{(g - 1) * BUILDINGS_PER_GRID + b}号楼", grid,
+                        lat=g_lat0 + CELL[0] * Decimal(b) / (BUILDINGS_PER_GRID + 1),
+                        lng=lng0 + CELL[1] * Decimal(b % 2 + 1) / 3))
+                city.buildings[grid.pk] = buildings
+
+
+def build_units(city: City) -> None:
+    d = city.district
+    centre = _unit(city, "XC-CENTRE", "district_centre", "新城区接诉即办中心", d, phone="12345")
+    for code, name in DEPARTMENTS:
+        _unit(city, f"XC-{code}", "department", name, d, centre)
+    for street, (_s_code, s_name, _communities) in zip(city.streets, STREETS, strict=True):
+        office = _unit(city, f"{street.code}-OFFICE", "street_office", f"{s_name}办事处", street, centre)
+        _unit(city, f"{street.code}-DC", "station", f"{s_name}代办服务中心", street, office)
+        _unit(city, f"{street.code}-VT", "volunteer_team", f"{s_name}志愿服务队", street, office)
+    for community in city.communities:
+        street = city.street_of(community)
+        committee = _unit(city, f"{community.code}-CC", "community_committee", f"{community.name}居委会", community,
+                          city.units[f"{street.code}-OFFICE"])
+        _unit(city, f"{community.code}-ST", "station", f"{community.name}代办总站", community, committee)
+        for g in (1, 3):
+            grid = Region.objects.get(code=f"{community.code}-G{g}")
+            _unit(city, f"{grid.code}-FS", "station", f"{city.buildings[grid.pk][0].name}党员家庭代办站", grid,
+                  committee)
+    for index, name in enumerate(["安居物业公司", "宏达物业公司", "万家物业公司"], start=1):
+        _unit(city, f"XC-PM{index}", "property_company", name, d)
+
+
+def build_dispatch_rules(city: City) -> None:
+    categories = {c.code: c for c in Category.objects.all()}
+    for code, target in DISPATCH.items():
+        category = categories[code]
+        if target == "@community":
+            for community in city.communities:
+                DispatchRule.objects.get_or_create(category=category, region=community,
+                                                   defaults={"unit": city.units[f"{community.code}-CC"]})
+        elif target == "@street":
+            for street in city.streets:
+                DispatchRule.objects.get_or_create(category=category, region=street,
+                                                   defaults={"unit": city.units[f"{street.code}-OFFICE"]})
+        else:
+            DispatchRule.objects.get_or_create(category=category, region=None,
+                                               defaults={"unit": city.units[f"XC-{target}"]})
+
+
+def _staff_group() -> Group:
+    """View-only access to the admin for staff; the admin's lists are scoped per user."""
+    group, _ = Group.objects.get_or_create(name="工作人员")
+    wanted = Permission.objects.filter(
+        content_type__app_label__in=["demands", "catalogue", "organisation"], codename__startswith="view_")
+    group.permissions.set(wanted)
+    return group
+
+
+def _user(username: str, password_hash: str, first_name: str, *, staff: bool, superuser: bool = False):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.password, user.first_name = password_hash, first_name
+    user.is_staff, user.is_superuser = staff, superuser
+    user.save()
+    return user
+
+
+def _member(user, unit: Unit, role: str, region: Region | None = None) -> None:
+    Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"region": region})
+
+
+def build_users(city: City) -> list[tuple[str, str, str]]:
+    """The printed logins plus one working user per unit and role the history needs.
+    Returns (username, password, description) for the printed logins."""
+    group = _staff_group()
+    # One hash for every demo login: hashing is slow on purpose, and these share a password.
+    password_hash = make_password(DEMO_PASSWORD)
+    printed = []
+    for username, role, unit_code, region_code, label in LOGINS:
+        staff = role not in (Role.RESIDENT, Role.VOLUNTEER)
+        user = _user(username, password_hash, label, staff=staff, superuser=role == Role.ADMINISTRATOR)
+        if staff and role != Role.ADMINISTRATOR:
+            user.groups.add(group)
+        region = Region.objects.get(code=region_code) if region_code else None
+        _member(user, city.units[unit_code], role, region)
+        printed.append((username, DEMO_PASSWORD, label))
+    Resident.objects.get_or_create(phone="13904130001", defaults={
+        "name": "王奎", "user": get_user_model().objects.get(username="resident"),
+        "region": city.grids[0], "address": "光明街道玫瑰城社区幸福里小区1号楼"})
+
+    unusable = make_password(None)
+
+    def worker(unit_code: str, role: str, region: Region | None = None):
+        username = f"{unit_code.lower()}-{role}" + (f"-{region.code.lower()}" if region else "")
+        user = _user(username, unusable, "", staff=False)
+        _member(user, city.units[unit_code], role, region)
+        return user
+
+    centre = "XC-CENTRE"
+    city.actors[(centre, Role.HOTLINE_OPERATOR)] = worker(centre, Role.HOTLINE_OPERATOR)
+    city.actors[(centre, Role.STREET_DISPATCHER)] = worker(centre, Role.STREET_DISPATCHER)
+    city.actors[(centre, Role.DEPARTMENT_HANDLER)] = worker(centre, Role.DEPARTMENT_HANDLER)
+    for code, _name in DEPARTMENTS:
+        city.actors[(f"XC-{code}", Role.DEPARTMENT_HANDLER)] = worker(f"XC-{code}", Role.DEPARTMENT_HANDLER)
+    for street in city.streets:
+        office = f"{street.code}-OFFICE"
+        city.actors[(office, Role.STREET_DISPATCHER)] = worker(office, Role.STREET_DISPATCHER)
+        city.actors[(office, Role.DEPARTMENT_HANDLER)] = worker(office, Role.DEPARTMENT_HANDLER)
+    for community in city.communities:
+        cc = f"{community.code}-CC"
+        city.actors[(cc, Role.COMMUNITY_STAFF)] = worker(cc, Role.COMMUNITY_STAFF)
+        city.actors[(f"{community.code}-ST", Role.STATION_AGENT)] = worker(f"{community.code}-ST",
+                                                                          Role.STATION_AGENT)
+    for grid in city.grids:
+        cc = f"{city.community_of(grid).code}-CC"
+        city.actors[(grid.code, Role.GRID_WORKER)] = worker(cc, Role.GRID_WORKER, grid)
+    return printed
+
+
+def build_city() -> tuple[City, list[tuple[str, str, str]]]:
+    district = _region(f"{DISTRICT[0]}", "district", DISTRICT[1], None,
+                       lat=ORIGIN[0] + CELL[0] * 7, lng=ORIGIN[1] + CELL[1] * 2)
+    city = City(district=district)
+    build_regions(city)
+    build_units(city)
+    build_dispatch_rules(city)
+    logins = build_users(city)
+    return city, logins
