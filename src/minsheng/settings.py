@@ -27,6 +27,7 @@ def _default_data_dir() -> Path:
 
 DATA_DIR = Path(os.environ.get("MINSHENG_DATA_DIR") or _default_data_dir()).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:

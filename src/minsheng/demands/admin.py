@@ -4,6 +4,8 @@ shows the projection and its events but never edits them."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.organisation.scope import demand_filter
+
 from .models import Demand, DemandEvent
 
 
@@ -37,6 +39,10 @@ class DemandAdmin(admin.ModelAdmin):
     def reporter_masked(self, obj):
         return str(obj.reporter) if obj.reporter else "—"
 
+    def get_queryset(self, request):
+        # The admin obeys the same scope as every other view.
+        return super().get_queryset(request).filter(demand_filter(request.user))
+
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Demand._meta.fields if f.name != "reporter"] + ["reporter_masked"]
 
@@ -57,6 +63,9 @@ class DemandEventAdmin(admin.ModelAdmin):
     search_fields = ["demand__number"]
     list_select_related = ["demand", "actor"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(demand__in=Demand.objects.filter(demand_filter(request.user)))
 
     def has_add_permission(self, request):
         return False

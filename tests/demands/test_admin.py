@@ -1,0 +1,40 @@
+"""The admin is read-only for demands and scoped like every other view."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from .helpers import bring_to
+
+
+@pytest.fixture
+def staff_client(client, world, settings):
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+    def login(name):
+        user = world.users[name]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.add(*Permission.objects.filter(codename__in=["view_demand", "view_demandevent"]))
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_a_community_sees_only_its_own_demands_in_the_admin(world, staff_client):
+    mine = bring_to(world, "registered", region="g1")
+    theirs = bring_to(world, "registered", region="g2")
+    page = staff_client("staff1").get("/admin/demands/demand/").content.decode()
+    assert mine.number in page and theirs.number not in page
+    assert staff_client("staff2").get(f"/admin/demands/demand/{mine.pk}/change/").status_code == 302
+
+
+def test_demands_cannot_be_edited_or_deleted_in_the_admin(world, staff_client):
+    demand = bring_to(world, "dispatched")
+    client = staff_client("dispatcher1")
+    response = client.post(f"/admin/demands/demand/{demand.pk}/change/", {"title": "改掉标题"})
+    assert response.status_code == 403
+    assert client.post(f"/admin/demands/demand/{demand.pk}/delete/", {"post": "yes"}).status_code == 403
+    demand.refresh_from_db()
+    assert demand.title == "建设路井盖缺失" and demand.version == 3
