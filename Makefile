@@ -36,7 +36,7 @@ demo: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 
 test: lint test-sqlite test-postgres
 

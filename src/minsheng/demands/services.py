@@ -73,7 +73,8 @@ def _optional_text(value: str | None, field: str, label: str, max_length: int = 
 
 
 def _lock(demand_id: int) -> Demand:
-    qs = Demand.objects.select_for_update(of=("self",)).select_related("region", "handling_unit", "reporter")
+    # The reporter is loaded only when a resident acts (scope.Grant.covers reads it lazily).
+    qs = Demand.objects.select_for_update(of=("self",)).select_related("region", "handling_unit")
     try:
         return qs.get(pk=demand_id)
     except (Demand.DoesNotExist, ValueError, TypeError):
