@@ -1,7 +1,7 @@
 """One function per workflow transition.
 
 Each one: checks the actor's role (workflow.TRANSITIONS) → validates the input → locks
-the demand → checks scope, version and state → writes one DemandEvent and applies it to
+the demand → checks version, scope and state → writes one DemandEvent and applies it to
 the Demand row, all in one transaction.  A refusal raises a ``minsheng.core.errors``
 exception with a message in the user's language and changes nothing.
 """
@@ -85,7 +85,7 @@ def _authorise(grants: list[Grant], spec: Transition, demand: Demand) -> Grant:
     for grant in grants:
         if grant.covers(demand, spec.scope):
             return grant
-    raise OutOfScope(_("诉求 %(number)s 不在你的管辖范围内。") % {"number": demand.number})
+    raise OutOfScope(_("该诉求不在你的管辖范围内。"))
 
 
 def _check_version(demand: Demand, version: int) -> None:
@@ -134,8 +134,10 @@ def _transition(actor, demand_id: int, version: int, action: str,
     grants = _grants_for_action(actor, spec)
     with transaction.atomic():
         demand = _lock(demand_id)
-        grant = _authorise(grants, spec, demand)
+        # A stale version is reported first: whoever raced ahead may have moved the demand out of
+        # this actor's scope or state, and "someone changed it, reload" is the true reason.
         _check_version(demand, version)
+        grant = _authorise(grants, spec, demand)
         _check_state(demand, spec)
         payload = build(demand, grant) if build else {}
         _record(demand, spec, grant, actor, payload, note, public=public, to_state=to_state)
@@ -477,7 +479,7 @@ def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | st
             raise ValidationFailed.for_field(
                 "into", _("诉求 %(number)s 已合并或无效，不能作为合并目标。") % {"number": target.number})
         if not grant.covers(target, "territory"):
-            raise OutOfScope(_("诉求 %(number)s 不在你的管辖范围内。") % {"number": target.number})
+            raise OutOfScope(_("要合并到的诉求不在你的管辖范围内。"))
         return {"target_id": target.pk, "target_number": target.number}
 
     return _transition(actor, demand_id, version, "merge", build)
