@@ -7,10 +7,7 @@ from .helpers import bring_to
 
 
 @pytest.fixture
-def staff_client(client, world, settings):
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
+def staff_client(client, world):
     def login(name):
         user = world.users[name]
         user.is_staff = True
@@ -38,3 +35,11 @@ def test_demands_cannot_be_edited_or_deleted_in_the_admin(world, staff_client):
     assert client.post(f"/admin/demands/demand/{demand.pk}/delete/", {"post": "yes"}).status_code == 403
     demand.refresh_from_db()
     assert demand.title == "建设路井盖缺失" and demand.version == 3
+
+
+def test_the_login_page_renders_with_the_production_settings(client):
+    # No test settings for static files here: a fresh checkout must serve the admin as it is.
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert b'name="username"' in response.content and "民生".encode() in response.content
+    assert client.get("/static/admin/css/base.css").status_code == 200

@@ -151,22 +151,14 @@ def test_anonymous_viewer_is_refused(world, wang):
 
 # --- the admin ------------------------------------------------------------------------
 
-# WhiteNoise warns once that collectstatic has not been run; irrelevant here.
-_NO_STATIC_DIR_WARNING = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-
-
 @pytest.fixture
-def admin_client(world, client, settings):
-    # The manifest storage needs collectstatic; the pages only need some static URL.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+def admin_client(world, client):
     superuser = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root")
     client.force_login(superuser)
     client.superuser = superuser
     return client
 
 
-@_NO_STATIC_DIR_WARNING
 def test_admin_list_of_residents_shows_masked_phones_only(admin_client, wang):
     response = admin_client.get(reverse("admin:people_resident_changelist"))
     assert response.status_code == 200
@@ -179,7 +171,6 @@ def test_admin_list_of_residents_shows_masked_phones_only(admin_client, wang):
     assert not PersonalDataAccess.objects.exists()  # the list reveals nothing
 
 
-@_NO_STATIC_DIR_WARNING
 def test_opening_a_resident_in_the_admin_shows_full_data_and_logs_it(admin_client, wang):
     response = admin_client.get(reverse("admin:people_resident_change", args=[wang.pk]))
     assert response.status_code == 200
@@ -191,7 +182,6 @@ def test_opening_a_resident_in_the_admin_shows_full_data_and_logs_it(admin_clien
     assert log.purpose
 
 
-@_NO_STATIC_DIR_WARNING
 def test_admin_access_log_cannot_be_edited(admin_client, wang):
     admin_client.get(reverse("admin:people_resident_change", args=[wang.pk]))
     log = PersonalDataAccess.objects.get()
