@@ -26,5 +26,6 @@ trap cleanup EXIT
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
+"${AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres minsheng
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/minsheng"
 "$@"

@@ -24,8 +24,7 @@ class DemandEventInline(admin.TabularInline):
 
 @admin.register(Demand)
 class DemandAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "state", "channel", "category", "region", "handling_unit", "handle_due",
-                    "registered_at"]
+    list_display = ["number", "title", "state", "category", "handling_unit", "handle_due", "registered_at"]
     list_filter = ["state", "channel", "demand_type", "urgency", "vulnerable", "category"]
     search_fields = ["number", "title"]
     date_hierarchy = "registered_at"

@@ -36,7 +36,7 @@ from minsheng.people.models import Resident
 from minsheng.people.services import find_or_register_resident
 
 from .models import Demand, DemandEvent, DemandNumberCounter
-from .projection import apply_event, encode_datetime
+from .projection import PROJECTED_FIELDS, apply_event, encode_datetime
 from .signals import demand_transitioned
 from .workflow import Channel, Satisfaction, State, Transition, transition
 
@@ -113,8 +113,14 @@ def _record(demand: Demand, spec: Transition, grant: Grant, actor, payload: dict
         actor_unit_id=grant.unit_id, payload=payload, note=note,
         public=spec.public if public is None else public, created_at=clock.now(),
     )
-    apply_event(demand, event)
-    demand.save()
+    if demand.pk is None:
+        apply_event(demand, event)
+        demand.save(force_insert=True)
+    else:
+        before = [getattr(demand, f) for f in PROJECTED_FIELDS]
+        apply_event(demand, event)
+        demand.save(update_fields=[f for f, old in zip(PROJECTED_FIELDS, before, strict=True)
+                                   if getattr(demand, f) != old])
     event.demand = demand
     try:
         event.save(force_insert=True)
