@@ -24,6 +24,8 @@ def test_a_community_sees_only_its_own_demands_in_the_admin(world, staff_client)
     theirs = bring_to(world, "registered", region="g2")
     page = staff_client("staff1").get("/admin/demands/demand/").content.decode()
     assert mine.number in page and theirs.number not in page
+    detail = staff_client("staff1").get(f"/admin/demands/demand/{mine.pk}/change/").content.decode()
+    assert mine.title in detail and "register" in detail  # the event history is shown with the demand
     assert staff_client("staff2").get(f"/admin/demands/demand/{mine.pk}/change/").status_code == 302
 
 

@@ -4,22 +4,22 @@ shows the projection and its events but never edits them."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.admin import ReadOnlyAdminMixin
 from minsheng.organisation.scope import demand_filter
 
 from .models import Demand, DemandEvent
 
 
-class DemandEventInline(admin.TabularInline):
+class DemandEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DemandEvent
     fields = ["seq", "created_at", "action", "from_state", "to_state", "actor", "actor_role", "actor_unit",
               "note", "public"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
     ordering = ["seq"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def has_view_permission(self, request, obj=None):
+        return True  # the events are shown wherever their demand is (the demand's queryset is scoped)
 
 
 @admin.register(Demand)
@@ -56,7 +56,7 @@ class DemandAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandEvent)
-class DemandEventAdmin(admin.ModelAdmin):
+class DemandEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["demand", "seq", "action", "from_state", "to_state", "actor", "created_at"]
     list_filter = ["action"]
     search_fields = ["demand__number"]
@@ -65,12 +65,3 @@ class DemandEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(demand__in=Demand.objects.filter(demand_filter(request.user)))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,8 @@ form is an unmasked view and is logged like any other."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.admin import ReadOnlyAdminMixin
+
 from .models import PersonalDataAccess, Resident, VulnerableTag
 from .services import REVEALABLE_FIELDS
 from .validation import mask_phone
@@ -36,17 +38,8 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "viewer", "resident", "fields", "purpose"]
     list_select_related = ["viewer", "resident"]
     search_fields = ["viewer__username", "resident__name"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
