@@ -197,9 +197,9 @@ def _member(user, unit: Unit, role: str, region: Region | None = None) -> None:
     Membership.objects.get_or_create(user=user, unit=unit, role=role, defaults={"region": region})
 
 
-def build_users(city: City) -> list[tuple[str, str, str]]:
+def build_users(city: City) -> list[tuple[str, str, str, bool]]:
     """The printed logins plus one working user per unit and role the history needs.
-    Returns (username, password, description) for the printed logins."""
+    Returns (username, password, description, is staff) for the printed logins."""
     group = _staff_group()
     # One hash for every demo login: hashing is slow on purpose, and these share a password.
     password_hash = make_password(DEMO_PASSWORD)
@@ -211,7 +211,7 @@ def build_users(city: City) -> list[tuple[str, str, str]]:
             user.groups.add(group)
         region = Region.objects.get(code=region_code) if region_code else None
         _member(user, city.units[unit_code], role, region)
-        printed.append((username, DEMO_PASSWORD, label))
+        printed.append((username, DEMO_PASSWORD, label, staff))
     Resident.objects.get_or_create(phone="13904130001", defaults={
         "name": "王奎", "user": get_user_model().objects.get(username="resident"),
         "region": city.grids[0], "address": "光明街道玫瑰城社区幸福里小区1号楼"})
@@ -245,7 +245,7 @@ def build_users(city: City) -> list[tuple[str, str, str]]:
     return printed
 
 
-def build_city() -> tuple[City, list[tuple[str, str, str]]]:
+def build_city() -> tuple[City, list[tuple[str, str, str, bool]]]:
     district = _region(f"{DISTRICT[0]}", "district", DISTRICT[1], None,
                        lat=ORIGIN[0] + CELL[0] * 7, lng=ORIGIN[1] + CELL[1] * 2)
     city = City(district=district)

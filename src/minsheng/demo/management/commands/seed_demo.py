@@ -34,6 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demands: {added} added, {sum(counts.values())} in total; by state: "
                           + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         self.stdout.write(f"seeded in {time.perf_counter() - started:.1f} s")
-        self.stdout.write("\nLogins (username / password):")
-        for username, password, label in logins:
-            self.stdout.write(f"  {username:<11} {password}   {label}")
+        self.stdout.write("\nLogins (username / password) — staff accounts open the admin at /admin/:")
+        for username, password, label, staff in logins:
+            note = "" if staff else "  (no staff pages: this account is for the resident-facing pages)"
+            self.stdout.write(f"  {username:<11} {password}   {label}{note}")
