@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-admin.site.site_header = "民生 Minsheng"
-admin.site.site_title = "民生 Minsheng"
-admin.site.index_title = "接诉即办管理后台"
+admin.site.site_header = _("民生 Minsheng")
+admin.site.site_title = _("民生 Minsheng")
+admin.site.index_title = _("接诉即办管理后台")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

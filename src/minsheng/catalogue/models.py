@@ -89,7 +89,8 @@ class DispatchRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category} · {self.region or _('全区')} → {self.unit}"
+        region = self.region or _("全区")
+        return f"{self.category} · {region} → {self.unit}"
 
 
 class CalendarOverride(models.Model):
@@ -105,4 +106,4 @@ class CalendarOverride(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+        return f"{self.date} {_('工作日') if self.is_workday else _('休息日')}"

@@ -338,9 +338,9 @@ def _no_pending(demand: Demand) -> None:
 def _pending(demand: Demand, kind: str) -> dict[str, Any]:
     request = demand.pending_request or {}
     if request.get("kind") != kind:
-        label = _("延期") if kind == "extension" else _("挂账")
-        raise InvalidTransition(_("诉求 %(number)s 没有待审批的%(kind)s申请。") % {"number": demand.number,
-                                                                              "kind": label})
+        message = _("诉求 %(number)s 没有待审批的延期申请。") if kind == "extension" else \
+            _("诉求 %(number)s 没有待审批的挂账申请。")
+        raise InvalidTransition(message % {"number": demand.number})
     return request
 
 

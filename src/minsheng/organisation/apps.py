@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationConfig(AppConfig):
     name = "minsheng.organisation"
-    verbose_name = "组织与网格"
+    verbose_name = _("组织与网格")
