@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
 
-.PHONY: demo test test-sqlite test-postgres lint install check-python clean
+.PHONY: demo test test-sqlite test-postgres lint install check-python clean browser
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -38,7 +38,17 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 
-test: lint test-sqlite test-postgres
+test: lint browser test-sqlite test-postgres
+
+# Browser tests use Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing Chromium for the browser tests (apt)"; \
+		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "== browser tests will be skipped: install Chromium as root ('apt-get install chromium fonts-noto-cjk')"; \
+	fi
 
 test-sqlite: install
 	@echo "== test suite on SQLite"

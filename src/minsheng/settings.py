@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minsheng.catalogue",
     "minsheng.demands",
     "minsheng.demo",
+    "minsheng.web",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "minsheng.web.navigation.navigation",
             ],
         },
     },
@@ -148,7 +150,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:queue"
+LOGOUT_REDIRECT_URL = "web:home"
+
+# Business defaults an administrator may change through the environment.
+# A demand turns yellow when less than this share of its handling time is left.
+MINSHENG_YELLOW_SHARE = float(os.environ.get("MINSHENG_YELLOW_SHARE", "0.25"))
+# A resident's dissatisfied rating reopens the demand when given within this many days of resolution.
+MINSHENG_RATING_REOPEN_DAYS = int(os.environ.get("MINSHENG_RATING_REOPEN_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

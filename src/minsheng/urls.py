@@ -1,15 +1,18 @@
-"""URL configuration: the Django admin is the staff workbench until the web pages land."""
+"""URL configuration: residents' pages and the staff workbench (web), the Django admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 admin.site.site_header = _("民生 Minsheng")
 admin.site.site_title = _("民生 Minsheng")
 admin.site.index_title = _("接诉即办管理后台")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("minsheng.web.urls")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

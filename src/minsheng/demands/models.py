@@ -8,7 +8,7 @@ from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.organisation.models import Region, Unit
 from minsheng.people.models import Resident
 
-from .workflow import Channel, Satisfaction, State
+from .workflow import TRANSITIONS, Channel, Satisfaction, State
 
 
 class Demand(models.Model):
@@ -121,6 +121,11 @@ class DemandEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("demand events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        spec = TRANSITIONS.get(self.action)
+        return str(spec.label) if spec else self.action
 
 
 class DemandNumberCounter(models.Model):

@@ -1,12 +1,17 @@
 """Every read of demands, already scoped to the viewer."""
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import NotFound
-from minsheng.organisation.scope import demand_filter
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import demand_filter, grants_for
 
 from .models import Demand, DemandEvent
+from .workflow import HANDLING_STATES, Satisfaction, State, Transition, actions_from
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:
@@ -27,3 +32,78 @@ def get_demand_for(user, demand_id: int) -> Demand:
 def events_of(demand: Demand, *, public_only: bool = False) -> QuerySet[DemandEvent]:
     events = demand.events.select_related("actor", "actor_unit").order_by("seq")
     return events.filter(public=True) if public_only else events
+
+
+def available_actions(user, demand: Demand) -> list[Transition]:
+    """The transitions ``user`` may take on ``demand`` now (for menus; the services still decide).
+
+    Mirrors the services' checks that depend only on the demand: role and scope per the
+    transition table, and the pending-request and satisfaction preconditions."""
+    grants = grants_for(user)
+    pending = (demand.pending_request or {}).get("kind")
+    result = []
+    for spec in actions_from(State(demand.state)):
+        if not any(g.role in spec.roles and g.covers(demand, spec.scope) for g in grants):
+            continue
+        if spec.action in ("approve_extension", "deny_extension") and pending != "extension":
+            continue
+        if spec.action in ("approve_suspension", "deny_suspension") and pending != "suspension":
+            continue
+        if spec.action in ("request_extension", "request_suspension") and pending:
+            continue
+        if spec.action == "reopen" and demand.satisfaction != Satisfaction.DISSATISFIED:
+            continue
+        result.append(spec)
+    return result
+
+
+_URGENCY_ORDER = ["danger", "utilities", "general", "complex"]
+
+
+def queue_for(user) -> QuerySet[Demand]:
+    """What waits for ``user`` now, by role: handlers their unit's open work, dispatchers what
+    needs dispatching or approving, intake roles what needs verifying or revisiting; most
+    urgent first (vulnerable residents, urgency, deadline)."""
+    q = Q(pk__in=[])
+    for grant in grants_for(user):
+        role = grant.role
+        waiting = Q(pk__in=[])
+        if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
+            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES)
+        if role in (Role.STREET_DISPATCHER, Role.ADMINISTRATOR):
+            waiting |= grant.demand_q() & (Q(state__in=[State.PENDING_DISPATCH, State.RETURNED, State.ESCALATED])
+                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False))
+        if role in (Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
+            waiting |= grant.demand_q() & Q(state=State.REGISTERED)
+        if role in (Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF):
+            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED])
+        q |= waiting
+    urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
+                        default=Value(len(_URGENCY_ORDER)))
+    return demands_visible_to(user).filter(q).annotate(urgency_rank=urgency_rank).order_by(
+        "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at")
+
+
+def time_status(demand: Demand, now: datetime) -> str:
+    """green / yellow / red / blue for a demand under a deadline, "" otherwise."""
+    if demand.state == State.SUSPENDED:
+        return "blue"
+    if demand.state not in HANDLING_STATES or demand.handle_due is None:
+        return ""
+    if now >= demand.handle_due:
+        return "red"
+    start = demand.dispatched_at or demand.registered_at
+    total = (demand.handle_due - start).total_seconds()
+    left = (demand.handle_due - now).total_seconds()
+    return "yellow" if total > 0 and left / total < settings.MINSHENG_YELLOW_SHARE else "green"
+
+
+def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:
+    """The steps a resident sees when tracking their demand."""
+    return demand.events.filter(public=True).order_by("seq")
+
+
+def events_in_scope(user) -> QuerySet[DemandEvent]:
+    """Events of the demands ``user`` may see."""
+    return DemandEvent.objects.filter(demand__in=Demand.objects.filter(demand_filter(user))).select_related(
+        "demand", "actor_unit")

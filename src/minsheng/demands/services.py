@@ -8,7 +8,7 @@ exception with a message in the user's language and changes nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -502,3 +502,43 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "merge": merge_demand,
 }
 
+
+
+# --- the resident, without an account ------------------------------------------------
+
+def find_demand_for_reporter(number: str, phone_last4: str) -> Demand:
+    """The demand with this number whose reporter's phone ends in these 4 digits.
+
+    A wrong number and wrong digits answer the same NotFound, so that tracking reveals
+    nothing about demands one did not file."""
+    number, digits = (number or "").strip(), (phone_last4 or "").strip()
+    demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
+    if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
+            or not demand.reporter.phone.endswith(digits)):
+        raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
+    return demand
+
+
+def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, comment: str = "") -> Demand:
+    """The resident rates a resolved demand from the tracking page.  A dissatisfied rating
+    within the configured window sends it back to its unit (reopen), as a revisit would."""
+    from django.conf import settings
+
+    demand = find_demand_for_reporter(number, phone_last4)
+    grant = Grant(role=Role.RESIDENT, unit_id=None, unit_path=None, region_path=None)
+    spec = transition("revisit")
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed.for_field("satisfaction", _("请选择满意度（满意、基本满意或不满意）。"))
+    comment = _optional_text(comment, "comment", _("评价意见"))
+    with transaction.atomic():
+        demand = _lock(demand.pk)
+        _check_state(demand, spec)
+        _record(demand, spec, grant, None, {"satisfaction": satisfaction, "comment": comment, "by": "reporter"},
+                comment)
+        window = timedelta(days=settings.MINSHENG_RATING_REOPEN_DAYS)
+        if (satisfaction == Satisfaction.DISSATISFIED and demand.handling_unit_id
+                and demand.resolved_at and clock.now() - demand.resolved_at <= window):
+            reason = _("居民评价不满意，重新办理。")
+            _record(demand, transition("reopen"), grant, None,
+                    {"reason": reason, **_deadline_payload(demand.urgency, clock.now())}, reason)
+    return demand

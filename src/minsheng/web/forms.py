@@ -1,0 +1,158 @@
+"""Forms: they only parse and present input; the services decide what is valid."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+from minsheng.demands.workflow import Channel, Satisfaction
+from minsheng.organisation.models import Region, Unit
+
+
+def category_choices() -> list:
+    """Categories grouped under their top level, for a select with optgroups."""
+    groups, tops = {}, []
+    for c in Category.objects.filter(active=True).order_by("path"):
+        if c.parent_id is None:
+            tops.append(c)
+            groups[c.pk] = [(c.code, f"{c.name}（{_('其他')}）")]
+        elif c.parent_id in groups:
+            groups[c.parent_id].append((c.code, c.name))
+    return [("", "—")] + [(top.name, groups[top.pk]) for top in tops]
+
+
+def region_choices(base: Region | None = None) -> list:
+    """Grids (grouped by community) at or under ``base``."""
+    qs = Region.objects.filter(kind=Region.Kind.GRID)
+    if base is not None:
+        qs = qs.filter(path__startswith=base.path)
+    groups: dict[str, list] = {}
+    communities = {r.pk: r for r in Region.objects.filter(kind=Region.Kind.COMMUNITY)}
+    for grid in qs.order_by("path"):
+        community = communities.get(grid.parent_id)
+        groups.setdefault(community.name if community else "", []).append((grid.code, grid.name))
+    return [("", "—"), *groups.items()]
+
+
+class DemandFieldsForm(forms.Form):
+    """The fields every intake shares."""
+
+    demand_type = forms.ChoiceField(label=_("诉求类型"))
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    title = forms.CharField(label=_("标题"), max_length=100)
+    description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea, max_length=4000)
+    region = forms.ChoiceField(label=_("所在网格"))
+    address = forms.CharField(label=_("详细地址"), max_length=255, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"}))
+    hide_name = forms.BooleanField(label=_("公开时隐藏我的姓名"), required=False)
+
+    def __init__(self, *args, region_base: Region | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["demand_type"].choices = [(t.code, t.name) for t in DemandType.objects.filter(active=True)]
+        self.fields["category"].choices = category_choices()
+        self.fields["region"].choices = region_choices(region_base)
+
+
+class PublicDemandForm(DemandFieldsForm):
+    consent = forms.BooleanField(label=_("我已阅读并同意隐私告知：联系方式仅用于办理和回访本诉求"), required=False)
+
+
+class IntakeForm(DemandFieldsForm):
+    channel = forms.ChoiceField(label=_("渠道"), choices=[c for c in Channel.choices if c[0] != Channel.API])
+    urgency = forms.ChoiceField(label=_("紧急程度"))
+    id_number = forms.CharField(label=_("身份证号（可选）"), max_length=18, required=False)
+    on_spot = forms.BooleanField(label=_("立接立办（当场办结）"), required=False)
+    on_spot_result = forms.CharField(label=_("当场办理结果"), widget=forms.Textarea, required=False)
+
+    field_order = ["phone", "name", "id_number", "channel", "demand_type", "category", "urgency", "title",
+                   "description", "region", "address", "hide_name", "on_spot", "on_spot_result"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["urgency"].choices = [(p.code, p.name) for p in TimeLimitPolicy.objects.all()]
+        self.fields["urgency"].initial = "general"
+        self.fields["name"].required = False
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("诉求编号"), max_length=20)
+    phone_last4 = forms.CharField(label=_("手机号后四位"), min_length=4, max_length=4)
+
+
+class RatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价意见"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+# --- one small form per workflow action --------------------------------------------
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        return data
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea, required=False)
+
+
+class ResultForm(ActionForm):
+    result = forms.CharField(label=_("办理结果"), widget=forms.Textarea, required=False)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
+
+
+class ProgressForm(ActionForm):
+    note = forms.CharField(label=_("进展说明"), widget=forms.Textarea, required=False)
+    contact = forms.BooleanField(label=_("已联系诉求人"), required=False)
+    public = forms.BooleanField(label=_("居民可见"), required=False)
+
+
+class DispatchForm(ActionForm):
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
+                                  empty_label=_("按派单目录自动选择"))
+    urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
+                                     empty_label=_("保持不变"))
+
+
+class VerifyForm(ActionForm):
+    category = forms.ChoiceField(label=_("分类（可修正）"), required=False)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        data["category"] = data["category"] or None
+        return data
+
+
+class ExtensionForm(ActionForm):
+    until = forms.DateTimeField(label=_("延期至"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                required=False)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea, required=False)
+
+
+class RevisitForm(ActionForm):
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, required=False)
+    comment = forms.CharField(label=_("回访意见"), widget=forms.Textarea, required=False)
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(label=_("合并到诉求编号"), max_length=20, required=False)
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "verify": VerifyForm, "reject_invalid": ReasonForm, "resolve_on_spot": ResultForm, "dispatch": DispatchForm,
+    "accept": NoteForm, "return": ReasonForm, "record_progress": ProgressForm, "request_extension": ExtensionForm,
+    "approve_extension": NoteForm, "deny_extension": ReasonForm, "request_suspension": ReasonForm,
+    "approve_suspension": NoteForm, "deny_suspension": ReasonForm, "resume": NoteForm, "escalate": ReasonForm,
+    "resolve": ResultForm, "revisit": RevisitForm, "close": ReasonForm, "reopen": ReasonForm, "merge": MergeForm,
+}

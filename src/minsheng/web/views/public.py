@@ -1,0 +1,87 @@
+"""Residents' pages (no account): file a demand, track it by number, rate the result."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from minsheng.core.errors import MinshengError, NotFound
+from minsheng.demands import selectors, services
+from minsheng.demands.workflow import Channel, State
+from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import roles_of
+
+from ..forms import PublicDemandForm, RatingForm, TrackForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}:
+        return redirect("web:queue")
+    return render(request, "web/public/home.html")
+
+
+def _apply_errors(form, exc: MinshengError) -> None:
+    for field, errors in exc.field_errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    form = PublicDemandForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.register_demand(
+                None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
+                title=data["title"], description=data["description"], region=Region.objects.get(code=data["region"]),
+                address=data["address"], hide_name=data["hide_name"], consent=data["consent"],
+                reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
+        except MinshengError as exc:
+            _apply_errors(form, exc)
+        else:
+            request.session["submitted"] = demand.number
+            return redirect("web:submitted")
+    return render(request, "web/public/submit.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def submitted(request: HttpRequest) -> HttpResponse:
+    number = request.session.get("submitted")
+    if not number:
+        return redirect("web:submit")
+    return render(request, "web/public/submitted.html", {"number": number})
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or request.GET or None)
+    demand = None
+    rating = None
+    if form.is_bound and form.is_valid():
+        try:
+            demand = services.find_demand_for_reporter(form.cleaned_data["number"], form.cleaned_data["phone_last4"])
+        except NotFound as exc:
+            form.add_error(None, exc.message)
+        else:
+            if demand.state == State.RESOLVED:
+                rating = RatingForm()
+    return render(request, "web/public/track.html", {
+        "form": form, "demand": demand, "rating": rating,
+        "timeline": selectors.public_timeline(demand) if demand else [],
+    }, status=404 if form.is_bound and form.errors and demand is None and form.non_field_errors() else 200)
+
+
+def rate(request: HttpRequest) -> HttpResponse:
+    track_form = TrackForm(request.POST)
+    rating = RatingForm(request.POST)
+    if not (track_form.is_valid() and rating.is_valid()):
+        return render(request, "web/public/track.html", {"form": track_form, "rating": rating, "demand": None,
+                                                         "timeline": []}, status=400)
+    try:
+        services.rate_as_reporter(track_form.cleaned_data["number"], track_form.cleaned_data["phone_last4"],
+                                  **rating.cleaned_data)
+    except MinshengError as exc:
+        track_form.add_error(None, exc.message)
+        return render(request, "web/public/track.html", {"form": track_form, "rating": None, "demand": None,
+                                                         "timeline": []}, status=exc.status)
+    return render(request, "web/public/rated.html", {"number": track_form.cleaned_data["number"],
+                                                     "phone_last4": track_form.cleaned_data["phone_last4"]})

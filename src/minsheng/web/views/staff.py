@@ -1,0 +1,216 @@
+"""Staff pages: queue, list, demand with its actions, intake, overview.  They only call
+selectors and services; every rule lives there."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
+from minsheng.demands import selectors, services
+from minsheng.demands.models import Demand
+from minsheng.demands.workflow import Channel, State
+from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import grants_for, roles_of
+from minsheng.people.models import Resident
+from minsheng.people.services import may_see_personal_data, reveal_personal_data
+
+from ..forms import ACTION_FORMS, IntakeForm
+
+PAGE_SIZE = 25
+SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": "handle_due",
+         "number": "number"}
+
+
+def _staff_required(view):
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not (roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}):
+            raise Http404(_("没有可用的工作台页面。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _with_time_status(demands):
+    now = clock.now()
+    for demand in demands:
+        demand.time_status = selectors.time_status(demand, now)
+    return demands
+
+
+def _page(request: HttpRequest, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_time_status(page.object_list)
+    return page
+
+
+@_staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.queue_for(request.user))
+    return render(request, "web/staff/queue.html", {"page": page})
+
+
+@_staff_required
+def demand_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.demands_visible_to(request.user)
+    text = request.GET.get("q", "").strip()
+    if text:
+        qs = qs.filter(Q(number=text) | Q(title__icontains=text))
+    if (state := request.GET.get("state")) in State.values:
+        qs = qs.filter(state=state)
+    if (channel := request.GET.get("channel")) in Channel.values:
+        qs = qs.filter(channel=channel)
+    if request.GET.get("overdue") == "1":
+        qs = qs.filter(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=clock.now())
+    sort = request.GET.get("sort", "registered")
+    qs = qs.order_by(SORTS.get(sort, "-registered_at"), "-pk")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "web/staff/list.html", {
+        "page": _page(request, qs), "states": State.choices, "channels": Channel.choices, "sorts": SORTS,
+        "params": params.urlencode(), "filters": request.GET})
+
+
+def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
+    actions = selectors.available_actions(request.user, demand)
+    forms = forms or {}
+    return {
+        "demand": demand, "time_status": selectors.time_status(demand, clock.now()),
+        "events": selectors.events_of(demand),
+        "actions": [(spec, forms.get(spec.action) or ACTION_FORMS[spec.action](initial={"version": demand.version}))
+                    for spec in actions],
+        "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user),
+        "merged": demand.merged_demands.all(),
+    }
+
+
+def _get_demand(request: HttpRequest, pk: int) -> Demand:
+    try:
+        return selectors.get_demand_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@_staff_required
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _get_demand(request, pk)
+    return render(request, "web/staff/detail.html", _detail_context(request, demand))
+
+
+@_staff_required
+@require_POST
+def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    demand = _get_demand(request, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404(_("未知的操作。"))
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            services.SERVICE_FOR_ACTION[action](request.user, demand.pk, form.cleaned_data["version"],
+                                                **form.service_kwargs())
+        except MinshengError as exc:
+            for field, errors in exc.field_errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.field_errors:
+                form.add_error(None, exc.message)
+            demand.refresh_from_db()
+            status = 409 if exc.status == 409 else 400
+            return render(request, "web/staff/detail.html",
+                          _detail_context(request, demand, {action: form}), status=status)
+        messages.success(request, _("已完成：%(action)s") % {"action": services.transition(action).label})
+        return redirect("web:demand", pk=demand.pk)
+    return render(request, "web/staff/detail.html", _detail_context(request, demand, {action: form}), status=400)
+
+
+@_staff_required
+@require_POST
+def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _get_demand(request, pk)
+    if demand.reporter is None:
+        raise Http404
+    try:
+        data = reveal_personal_data(request.user, demand.reporter, purpose=_("办理诉求 %(number)s") % {
+            "number": demand.number})
+    except PermissionDenied as exc:
+        return HttpResponse(exc.message, status=403)
+    return render(request, "web/staff/_reporter.html", {"demand": demand, "revealed": data})
+
+
+def _default_channel(user) -> str:
+    roles = roles_of(user)
+    if Role.STATION_AGENT in roles:
+        return Channel.STATION
+    if Role.GRID_WORKER in roles:
+        return Channel.PATROL
+    return Channel.HOTLINE
+
+
+def _intake_base(user) -> Region | None:
+    """The region whose grids the intake form offers: the deepest region the user covers."""
+    paths = [g.narrowed_to or g.region_path for g in grants_for(user) if (g.narrowed_to or g.region_path)]
+    if not paths or any(g.region_path == "" for g in grants_for(user)):
+        return None
+    shortest = min(paths, key=len)
+    return Region.objects.filter(path=shortest).first()
+
+
+@_staff_required
+def intake(request: HttpRequest) -> HttpResponse:
+    base = _intake_base(request.user)
+    form = IntakeForm(request.POST or None, region_base=base,
+                      initial={"channel": _default_channel(request.user)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.register_demand(
+                request.user, channel=data["channel"], demand_type=data["demand_type"],
+                category=data["category"] or None, title=data["title"], description=data["description"],
+                region=Region.objects.get(code=data["region"]), address=data["address"],
+                urgency=data["urgency"], hide_name=data["hide_name"],
+                reporter=services.ReporterInput(name=data["name"], phone=data["phone"],
+                                                id_number=data["id_number"]))
+            if data["on_spot"]:
+                demand = services.resolve_on_spot(request.user, demand.pk, demand.version,
+                                                  result=data["on_spot_result"])
+        except MinshengError as exc:
+            for field, errors in exc.field_errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.field_errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记诉求 %(number)s。") % {"number": demand.number})
+            return redirect("web:demand", pk=demand.pk)
+    return render(request, "web/staff/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@_staff_required
+def resident_lookup(request: HttpRequest) -> HttpResponse:
+    """htmx: the resident behind a phone number, with their tags and earlier demands."""
+    phone = "".join(ch for ch in request.GET.get("phone", "") if ch.isdigit())
+    resident = Resident.objects.filter(phone=phone).prefetch_related("tags").first() if len(phone) >= 7 else None
+    history = selectors.demands_visible_to(request.user).filter(reporter=resident)[:10] if resident else []
+    return render(request, "web/staff/_resident.html", {"resident": resident, "history": history, "phone": phone})
+
+
+@_staff_required
+def overview(request: HttpRequest) -> HttpResponse:
+    visible = selectors.demands_visible_to(request.user)
+    counts = dict(visible.values_list("state").annotate(n=Count("pk")).order_by())
+    now = clock.now()
+    overdue = visible.filter(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=now)
+    escalations = selectors.events_in_scope(request.user).filter(action="escalate").order_by("-created_at")[:10]
+    return render(request, "web/staff/overview.html", {
+        "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
+        "overdue": _with_time_status(list(overdue.order_by("handle_due")[:20])),
+        "overdue_count": overdue.count(), "escalations": escalations,
+        "list_url": reverse("web:demands")})

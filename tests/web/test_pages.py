@@ -1,0 +1,189 @@
+"""The web pages through Django's test client: they call the services and show their answers."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.people.models import PersonalDataAccess, Resident
+
+from ..demands.helpers import bring_to
+
+
+@pytest.fixture
+def login(client, world):
+    def as_user(name):
+        client.force_login(world.users[name])
+        return client
+
+    return as_user
+
+
+def _submit_data(**changes):
+    data = {"demand_type": "complaint", "category": "construction.roads", "title": "小区门口路灯不亮",
+            "description": "玫瑰城社区5号楼门口的路灯已经坏了一周，晚上出行很不方便。", "region": "g1",
+            "address": "5号楼门口", "name": "刘芳", "phone": "13600002222", "consent": "on"}
+    data.update(changes)
+    return data
+
+
+def test_resident_submits_without_an_account_and_gets_a_number(client, world):
+    response = client.post(reverse("web:submit"), _submit_data(), follow=True)
+    demand = Demand.objects.get()
+    assert demand.number in response.content.decode()
+    assert demand.channel == "web" and demand.consent and demand.registered_by is None
+
+
+def test_resident_form_keeps_what_was_typed_and_shows_field_errors(client, world):
+    response = client.post(reverse("web:submit"), _submit_data(phone="12345", consent=""))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "小区门口路灯不亮" in page and "玫瑰城社区5号楼门口的路灯" in page
+    assert "不是有效的手机号码" in page or "隐私告知" in page
+    assert not Demand.objects.exists()
+
+
+def test_tracking_needs_the_right_phone_digits(client, world):
+    demand = bring_to(world, "dispatched")
+    good = client.post(reverse("web:track"), {"number": demand.number, "phone_last4": "1234"})
+    assert demand.title in good.content.decode() and "已派单" in good.content.decode()
+    bad = client.post(reverse("web:track"), {"number": demand.number, "phone_last4": "9999"})
+    assert demand.title not in bad.content.decode() and "没有找到该诉求" in bad.content.decode()
+
+
+def test_tracking_shows_only_public_steps(client, world):
+    demand = bring_to(world, "returned")
+    page = client.post(reverse("web:track"), {"number": demand.number, "phone_last4": "1234"}).content.decode()
+    assert "不属于本单位职责" not in page  # the return reason is internal
+
+
+def test_dissatisfied_rating_reopens_and_satisfied_rating_records(client, world):
+    demand = bring_to(world, "resolved")
+    client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "1234", "satisfaction": "dissatisfied",
+                                      "comment": "井盖还是松的"})
+    demand.refresh_from_db()
+    assert demand.state == "dispatched" and demand.reopen_count == 1
+    other = bring_to(world, "resolved")
+    client.post(reverse("web:rate"), {"number": other.number, "phone_last4": "1234", "satisfaction": "satisfied"})
+    other.refresh_from_db()
+    assert other.state == "revisited" and other.satisfaction == "satisfied"
+
+
+def test_rating_with_wrong_digits_changes_nothing(client, world):
+    demand = bring_to(world, "resolved")
+    response = client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "0000",
+                                                 "satisfaction": "dissatisfied"})
+    assert response.status_code == 404
+    demand.refresh_from_db()
+    assert demand.state == "resolved"
+
+
+def test_staff_pages_need_a_login(client, world):
+    response = client.get(reverse("web:queue"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_handler_queue_lists_their_units_work(login, world):
+    mine = bring_to(world, "dispatched")
+    other = bring_to(world, "pending_dispatch")
+    page = login("handler_cg").get(reverse("web:queue")).content.decode()
+    assert mine.number in page and other.number not in page
+
+
+def test_dispatcher_queue_lists_what_needs_dispatching(login, world):
+    waiting = bring_to(world, "pending_dispatch")
+    page = login("dispatcher1").get(reverse("web:queue")).content.decode()
+    assert waiting.number in page
+
+
+def test_another_units_demand_is_a_404(login, world):
+    demand = bring_to(world, "dispatched")
+    assert login("handler_zj").get(reverse("web:demand", args=[demand.pk])).status_code == 404
+
+
+def test_actions_shown_are_the_ones_the_user_may_take(login, world):
+    demand = bring_to(world, "dispatched")
+    page = login("handler_cg").get(reverse("web:demand", args=[demand.pk])).content.decode()
+    assert 'id="action-accept"' in page and 'id="action-return"' in page
+    assert 'id="action-dispatch"' not in page
+
+
+def test_an_action_posts_through_the_service(login, world):
+    demand = bring_to(world, "dispatched")
+    client = login("handler_cg")
+    response = client.post(reverse("web:act", args=[demand.pk, "accept"]), {"version": demand.version})
+    assert response.status_code == 302
+    demand.refresh_from_db()
+    assert demand.state == "in_progress" and demand.events.last().actor == world.users["handler_cg"]
+
+
+def test_a_refused_action_shows_the_field_error_and_changes_nothing(login, world):
+    demand = bring_to(world, "in_progress")
+    response = login("handler_cg").post(reverse("web:act", args=[demand.pk, "resolve"]),
+                                        {"version": demand.version, "result": "  "})
+    assert response.status_code == 400 and "请填写办理结果" in response.content.decode()
+    assert Demand.objects.get(pk=demand.pk).state == "in_progress"
+
+
+def test_a_stale_form_gets_a_conflict(login, world):
+    demand = bring_to(world, "dispatched")
+    response = login("handler_cg").post(reverse("web:act", args=[demand.pk, "accept"]),
+                                        {"version": demand.version - 1})
+    assert response.status_code == 409 and "刷新" in response.content.decode()
+
+
+def test_revealing_the_phone_is_logged(login, world):
+    demand = bring_to(world, "dispatched")
+    client = login("handler_cg")
+    detail = client.get(reverse("web:demand", args=[demand.pk])).content.decode()
+    assert "137****1234" in detail and "13700001234" not in detail
+    revealed = client.post(reverse("web:reveal", args=[demand.pk])).content.decode()
+    assert "13700001234" in revealed
+    assert PersonalDataAccess.objects.filter(viewer=world.users["handler_cg"], resident=demand.reporter).exists()
+
+
+def test_leader_cannot_reveal(login, world):
+    demand = bring_to(world, "dispatched")
+    assert login("leader").post(reverse("web:reveal", args=[demand.pk])).status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_operator_intake_registers_and_can_resolve_on_the_spot(login, world):
+    client = login("operator")
+    data = _submit_data(channel="hotline", urgency="general", on_spot="on", on_spot_result="已当场解答。")
+    data.pop("consent")
+    response = client.post(reverse("web:intake"), data)
+    assert response.status_code == 302
+    demand = Demand.objects.get()
+    assert demand.state == "resolved" and demand.registered_by == world.users["operator"]
+    assert list(DemandEvent.objects.filter(demand=demand).values_list("action", flat=True)) == [
+        "register", "resolve_on_spot"]
+
+
+def test_resident_lookup_shows_tags_and_history(login, world):
+    bring_to(world, "registered", reporter=Resident.objects.get(phone="13900001111"))
+    page = login("operator").get(reverse("web:resident_lookup"), {"phone": "139-0000-1111"}).content.decode()
+    assert "李秀英" in page and "独居老人" in page and "139****1111" in page
+
+
+def test_list_filters_and_paginates(login, world):
+    for _ in range(3):
+        bring_to(world, "registered")
+    closed = bring_to(world, "closed")
+    client = login("operator")
+    page = client.get(reverse("web:demands"), {"state": "closed"}).content.decode()
+    assert closed.number in page and len(re.findall(r'href="/work/demands/\d+/"', page)) == 1
+    assert client.get(reverse("web:demands"), {"page": "999", "sort": "bogus"}).status_code == 200
+
+
+def test_overview_counts_by_state(login, world):
+    bring_to(world, "closed")
+    page = login("leader").get(reverse("web:overview")).content.decode()
+    assert "已结案" in page
+
+
+def test_english_is_available(client, world):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("web:submit")).content.decode()
+    assert '<html lang="en">' in page
