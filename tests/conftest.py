@@ -8,7 +8,9 @@ a committee per community, a station under 玫瑰城.  One user per role.
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.organisation.models import Membership, Region, Unit
@@ -20,6 +22,15 @@ from minsheng.people.models import Resident, VulnerableTag
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through LocaleMiddleware leaves its language active in the thread; every test
+    # starts from the product's default (Chinese) instead.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @dataclass

@@ -41,7 +41,7 @@ def test_demands_cannot_be_edited_or_deleted_in_the_admin(world, staff_client):
 
 def test_the_login_page_renders_with_the_production_settings(client):
     # No test settings for static files here: a fresh checkout must serve the admin as it is.
-    response = client.get("/", follow=True)
+    response = client.get("/admin/", follow=True)
     assert response.status_code == 200
     assert b'name="username"' in response.content and "民生".encode() in response.content
     assert client.get("/static/admin/css/base.css").status_code == 200
