@@ -187,3 +187,21 @@ def test_english_is_available(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("web:submit")).content.decode()
     assert '<html lang="en">' in page
+
+
+def test_intake_shows_possible_duplicates(login, world):
+    earlier = bring_to(world, "dispatched")
+    page = login("operator").get(reverse("web:intake_duplicates"),
+                                 {"region": "g1b", "category": "construction.roads"}).content.decode()
+    assert earlier.number in page  # same community (玫瑰城), same category, still open
+    other = login("operator").get(reverse("web:intake_duplicates"),
+                                  {"region": "g2", "category": "construction.roads"}).content.decode()
+    assert earlier.number not in other
+
+
+def test_grid_map_is_local_geojson(client, world):
+    world.regions["g1"].boundary = [[[123.0, 41.0], [123.1, 41.0], [123.1, 41.1], [123.0, 41.1], [123.0, 41.0]]]
+    world.regions["g1"].save()
+    data = client.get(reverse("web:grids_geojson")).json()
+    assert data["type"] == "FeatureCollection"
+    assert [f["properties"]["code"] for f in data["features"]] == ["g1"]

@@ -140,3 +140,24 @@ class DemandNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+def _attachment_path(instance: "DemandAttachment", filename: str) -> str:
+    return f"demands/{instance.demand_id}/{instance.event_seq}-{filename}"
+
+
+class DemandAttachment(models.Model):
+    """A photo attached by one step of the demand's history (intake, patrol, result)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("诉求"))
+    event_seq = models.PositiveIntegerField(_("事件序号"))
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["demand_id", "event_seq", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -29,13 +29,14 @@ from minsheng.core.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from minsheng.core.images import clean_photos
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import Grant, grants_with_roles
 from minsheng.people.models import Resident
 from minsheng.people.services import find_or_register_resident
 
-from .models import Demand, DemandEvent, DemandNumberCounter
+from .models import Demand, DemandAttachment, DemandEvent, DemandNumberCounter
 from .projection import PROJECTED_FIELDS, apply_event, encode_datetime
 from .signals import demand_transitioned
 from .workflow import Channel, Satisfaction, State, Transition, transition
@@ -203,7 +204,7 @@ def register_demand(
     actor, *, channel: str, demand_type, title: str, description: str, region: Region,
     category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
     address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
-    parent: Demand | None = None, note: str = "",
+    parent: Demand | None = None, note: str = "", photos=(),
 ) -> Demand:
     """Register a new demand from any channel.  ``actor`` is None for a resident filing
     through a public channel without an account."""
@@ -224,6 +225,7 @@ def register_demand(
     urgency = _lookup(TimeLimitPolicy, urgency, "urgency", _("紧急程度"))
     latitude = _coordinate(latitude, "latitude", -90, 90, _("纬度"))
     longitude = _coordinate(longitude, "longitude", -180, 180, _("经度"))
+    photos = clean_photos(photos)
     if (latitude is None) != (longitude is None):
         raise ValidationFailed.for_field("latitude", _("经纬度必须同时填写。"))
     if not isinstance(region, Region):
@@ -255,8 +257,14 @@ def register_demand(
             "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
         }
         demand = Demand(version=0, state="")
-        _record(demand, spec, grant, actor, payload, note)
+        event = _record(demand, spec, grant, actor, payload, note)
+        _attach(demand, event, photos)
     return demand
+
+
+def _attach(demand: Demand, event: DemandEvent, photos: list) -> None:
+    for photo in photos:
+        DemandAttachment.objects.create(demand=demand, event_seq=event.seq, file=photo)
 
 
 # --- triage --------------------------------------------------------------------------
@@ -428,9 +436,15 @@ def escalate_demand(actor, demand_id: int, version: int, *, reason: str) -> Dema
     return _transition(actor, demand_id, version, "escalate", build, reason)
 
 
-def resolve_demand(actor, demand_id: int, version: int, *, result: str) -> Demand:
+def resolve_demand(actor, demand_id: int, version: int, *, result: str, photos=()) -> Demand:
     result = _require_text(result, "result", _("办理结果"))
-    return _transition(actor, demand_id, version, "resolve", lambda d, g: {"result": result}, result)
+    photos = clean_photos(photos)
+    with transaction.atomic():  # the photos commit with the event or not at all
+        demand = _transition(actor, demand_id, version, "resolve",
+                             lambda d, g: {"result": result, "photos": len(photos)}, result)
+        if photos:
+            _attach(demand, demand.events.get(seq=demand.version), photos)
+    return demand
 
 
 # --- feedback and closing ------------------------------------------------------------

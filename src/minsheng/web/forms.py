@@ -8,6 +8,23 @@ from minsheng.demands.workflow import Channel, Satisfaction
 from minsheng.organisation.models import Region, Unit
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to several photos in one input; the services check and clean each one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 def category_choices() -> list:
     """Categories grouped under their top level, for a select with optgroups."""
     groups, tops = {}, []
@@ -45,6 +62,9 @@ class DemandFieldsForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"}))
     hide_name = forms.BooleanField(label=_("公开时隐藏我的姓名"), required=False)
+    photos = PhotosField(label=_("照片（最多6张）"))
+    latitude = forms.DecimalField(widget=forms.HiddenInput, required=False)
+    longitude = forms.DecimalField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, region_base: Region | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +123,10 @@ class ResultForm(ActionForm):
     result = forms.CharField(label=_("办理结果"), widget=forms.Textarea, required=False)
 
 
+class ResolveForm(ResultForm):
+    photos = PhotosField(label=_("现场照片（最多6张）"))
+
+
 class NoteForm(ActionForm):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
 
@@ -154,5 +178,5 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "accept": NoteForm, "return": ReasonForm, "record_progress": ProgressForm, "request_extension": ExtensionForm,
     "approve_extension": NoteForm, "deny_extension": ReasonForm, "request_suspension": ReasonForm,
     "approve_suspension": NoteForm, "deny_suspension": ReasonForm, "resume": NoteForm, "escalate": ReasonForm,
-    "resolve": ResultForm, "revisit": RevisitForm, "close": ReasonForm, "reopen": ReasonForm, "merge": MergeForm,
+    "resolve": ResolveForm, "revisit": RevisitForm, "close": ReasonForm, "reopen": ReasonForm, "merge": MergeForm,
 }

@@ -1,6 +1,6 @@
 """Residents' pages (no account): file a demand, track it by number, rate the result."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from minsheng.core.errors import MinshengError, NotFound
@@ -28,7 +28,7 @@ def _apply_errors(form, exc: MinshengError) -> None:
 
 
 def submit(request: HttpRequest) -> HttpResponse:
-    form = PublicDemandForm(request.POST or None)
+    form = PublicDemandForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -36,6 +36,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
                 title=data["title"], description=data["description"], region=Region.objects.get(code=data["region"]),
                 address=data["address"], hide_name=data["hide_name"], consent=data["consent"],
+                photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
                 reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
         except MinshengError as exc:
             _apply_errors(form, exc)
@@ -85,3 +86,13 @@ def rate(request: HttpRequest) -> HttpResponse:
                                                          "timeline": []}, status=exc.status)
     return render(request, "web/public/rated.html", {"number": track_form.cleaned_data["number"],
                                                      "phone_last4": track_form.cleaned_data["phone_last4"]})
+
+
+def grids_geojson(request: HttpRequest) -> JsonResponse:
+    """The grids' boundaries as GeoJSON, for the map pin (names and codes only, nothing personal)."""
+    features = [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": r.boundary},
+         "properties": {"code": r.code, "name": r.full_name}}
+        for r in Region.objects.filter(kind=Region.Kind.GRID, boundary__isnull=False).order_by("path")
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

@@ -5,16 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.catalogue.models import Category
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
 from minsheng.demands import selectors, services
-from minsheng.demands.models import Demand
+from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
@@ -88,6 +89,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
                     for spec in actions],
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user),
         "merged": demand.merged_demands.all(),
+        "attachments": demand.attachments.all(),
     }
 
 
@@ -111,7 +113,7 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         raise Http404(_("未知的操作。"))
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
             services.SERVICE_FOR_ACTION[action](request.user, demand.pk, form.cleaned_data["version"],
@@ -166,7 +168,7 @@ def _intake_base(user) -> Region | None:
 @_staff_required
 def intake(request: HttpRequest) -> HttpResponse:
     base = _intake_base(request.user)
-    form = IntakeForm(request.POST or None, region_base=base,
+    form = IntakeForm(request.POST or None, request.FILES or None, region_base=base,
                       initial={"channel": _default_channel(request.user)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -175,7 +177,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 request.user, channel=data["channel"], demand_type=data["demand_type"],
                 category=data["category"] or None, title=data["title"], description=data["description"],
                 region=Region.objects.get(code=data["region"]), address=data["address"],
-                urgency=data["urgency"], hide_name=data["hide_name"],
+                urgency=data["urgency"], hide_name=data["hide_name"], photos=data["photos"],
+                latitude=data["latitude"], longitude=data["longitude"],
                 reporter=services.ReporterInput(name=data["name"], phone=data["phone"],
                                                 id_number=data["id_number"]))
             if data["on_spot"]:
@@ -214,3 +217,22 @@ def overview(request: HttpRequest) -> HttpResponse:
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:20])),
         "overdue_count": overdue.count(), "escalations": escalations,
         "list_url": reverse("web:demands")})
+
+
+@_staff_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A demand's photo, for those who may see the demand."""
+    item = DemandAttachment.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    _get_demand(request, item.demand_id)
+    return FileResponse(item.file.open("rb"), content_type="image/jpeg")
+
+
+@_staff_required
+def intake_duplicates(request: HttpRequest) -> HttpResponse:
+    """htmx: open demands like the one being typed (same category, same community, recent)."""
+    region = Region.objects.filter(code=request.GET.get("region", "")).first()
+    category = Category.objects.filter(code=request.GET.get("category", "")).first()
+    found = selectors.possible_duplicates(request.user, region, category) if region and category else []
+    return render(request, "web/staff/_duplicates.html", {"duplicates": found, "asked": bool(region and category)})

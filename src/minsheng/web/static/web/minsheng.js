@@ -1,0 +1,57 @@
+/* Minsheng page helpers: a map pin without any tile server, and the phone's location. */
+(function () {
+  "use strict";
+
+  function inside(point, ring) {  // ray casting; point and ring vertices are [lng, lat]
+    let hit = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if ((yi > point[1]) !== (yj > point[1]) &&
+          point[0] < (xj - xi) * (point[1] - yi) / (yj - yi) + xi) hit = !hit;
+    }
+    return hit;
+  }
+
+  function setPoint(form, lat, lng, features) {
+    form.querySelector("[name=latitude]").value = lat.toFixed(6);
+    form.querySelector("[name=longitude]").value = lng.toFixed(6);
+    const grid = features.find(f => inside([lng, lat], f.geometry.coordinates[0]));
+    const select = form.querySelector("[name=region]");
+    if (grid && select) select.value = grid.properties.code;
+    const status = form.querySelector("[data-map-status]");
+    if (status) status.textContent = grid ? grid.properties.name : status.dataset.outside;
+  }
+
+  function initMap(el) {
+    const form = el.closest("form");
+    fetch(el.dataset.geojson).then(r => r.json()).then(data => {
+      const map = L.map(el, {attributionControl: false});
+      const layer = L.geoJSON(data, {style: {color: "#b22222", weight: 1, fillOpacity: 0.06},
+        onEachFeature: (f, l) => l.bindTooltip(f.properties.name)}).addTo(map);
+      map.fitBounds(layer.getBounds());
+      let marker = null;
+      map.on("click", e => {
+        marker = marker ? marker.setLatLng(e.latlng) : L.marker(e.latlng).addTo(map);
+        setPoint(form, e.latlng.lat, e.latlng.lng, data.features);
+      });
+      el.mapFeatures = data.features;
+    });
+  }
+
+  function initLocate(button) {
+    button.addEventListener("click", () => {
+      const form = button.closest("form");
+      const status = form.querySelector("[data-map-status]");
+      if (!navigator.geolocation) { if (status) status.textContent = button.dataset.unavailable; return; }
+      navigator.geolocation.getCurrentPosition(pos => {
+        const map = form.querySelector("[data-map]");
+        setPoint(form, pos.coords.latitude, pos.coords.longitude, (map && map.mapFeatures) || []);
+      }, () => { if (status) status.textContent = button.dataset.unavailable; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-map]").forEach(initMap);
+    document.querySelectorAll("[data-locate]").forEach(initLocate);
+  });
+})();
