@@ -144,6 +144,13 @@ class DispatchForm(ActionForm):
                                      empty_label=_("保持不变"))
 
 
+class BulkDispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
+                                  empty_label=_("按派单目录自动选择"))
+    urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
+                                     empty_label=_("保持不变"))
+
+
 class VerifyForm(ActionForm):
     category = forms.ChoiceField(label=_("分类（可修正）"), required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)

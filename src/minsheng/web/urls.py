@@ -12,6 +12,7 @@ urlpatterns = [
     path("track/rate/", public.rate, name="rate"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
+    path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
     path("work/demands/", staff.demand_list, name="demands"),
     path("work/demands/<int:pk>/", staff.demand_detail, name="demand"),
     path("work/demands/<int:pk>/reveal/", staff.reveal_reporter, name="reveal"),

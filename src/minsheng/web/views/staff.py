@@ -23,7 +23,7 @@ from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
 
-from ..forms import ACTION_FORMS, IntakeForm
+from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm
 
 PAGE_SIZE = 25
 SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": "handle_due",
@@ -55,7 +55,37 @@ def _page(request: HttpRequest, queryset):
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
-    return render(request, "web/staff/queue.html", {"page": page})
+    dispatchable = [d.pk for d in page if d.state in (State.PENDING_DISPATCH, State.RETURNED, State.ESCALATED)]
+    can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+    return render(request, "web/staff/queue.html", {
+        "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable)})
+
+
+@_staff_required
+@require_POST
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    """Dispatch several demands at once; each is its own transition, so one refusal stops no other."""
+    form = BulkDispatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择承办单位或按派单目录派单。"))
+        return redirect("web:queue")
+    done, refused = [], []
+    for item in request.POST.getlist("demand"):
+        pk, _sep, version = item.partition(":")
+        try:
+            demand = services.dispatch_demand(request.user, int(pk), int(version), unit=form.cleaned_data["unit"],
+                                              urgency=form.cleaned_data["urgency"])
+        except (MinshengError, ValueError) as exc:
+            refused.append(getattr(exc, "message", str(exc)))
+        else:
+            done.append(demand.number)
+    if done:
+        messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {"n": len(done), "numbers": "、".join(done)})
+    for reason in refused:
+        messages.error(request, reason)
+    if not done and not refused:
+        messages.error(request, _("没有选择诉求。"))
+    return redirect("web:queue")
 
 
 @_staff_required
