@@ -225,3 +225,9 @@ def test_bulk_dispatch_dispatches_each_and_reports_refusals(login, world):
 def test_handlers_get_no_bulk_dispatch(login, world):
     bring_to(world, "dispatched")
     assert 'id="bulk-dispatch"' not in login("handler_cg").get(reverse("web:queue")).content.decode()
+
+
+def test_dispatch_form_suggests_the_catalogues_unit(login, world):
+    demand = bring_to(world, "pending_dispatch")
+    page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()
+    assert f'<option value="{world.units["cg"].pk}" selected>' in page  # construction.roads → 区城管局

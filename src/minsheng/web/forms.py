@@ -70,7 +70,9 @@ class DemandFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["demand_type"].choices = [(t.code, t.name) for t in DemandType.objects.filter(active=True)]
         self.fields["category"].choices = category_choices()
+        self.fields["category"].widget.attrs["data-filter-placeholder"] = _("搜索分类")
         self.fields["region"].choices = region_choices(region_base)
+        self.fields["region"].widget.attrs["data-filter-placeholder"] = _("搜索网格")
 
 
 class PublicDemandForm(DemandFieldsForm):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.catalogue.models import Category
+from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
 from minsheng.demands import selectors, services
@@ -112,6 +113,10 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     actions = selectors.available_actions(request.user, demand)
     forms = forms or {}
+    if any(spec.action == "dispatch" for spec in actions) and "dispatch" not in forms:
+        suggested = responsible_unit(demand.category, demand.region)
+        form = ACTION_FORMS["dispatch"](initial={"version": demand.version, "unit": suggested})
+        forms["dispatch"] = form
     return {
         "demand": demand, "time_status": selectors.time_status(demand, clock.now()),
         "events": selectors.events_of(demand),

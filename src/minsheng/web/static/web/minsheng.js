@@ -50,7 +50,28 @@
     });
   }
 
+  function initSelectFilter(select) {
+    // A search box above a long select: typing hides the options that do not match.
+    const box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = select.dataset.filterPlaceholder || "";
+    box.setAttribute("aria-label", box.placeholder);
+    select.parentNode.insertBefore(box, select);
+    box.addEventListener("input", () => {
+      const needle = box.value.trim();
+      let first = null;
+      select.querySelectorAll("option").forEach(o => {
+        const show = !needle || o.value === "" || o.textContent.includes(needle) ||
+          (o.parentNode.label || "").includes(needle);
+        o.hidden = !show;
+        if (show && o.value && !first) first = o;
+      });
+      if (first && needle) select.value = first.value;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("select[data-filter-placeholder]").forEach(initSelectFilter);
     document.querySelectorAll("[data-map]").forEach(initMap);
     document.querySelectorAll("[data-locate]").forEach(initLocate);
   });
