@@ -2,12 +2,22 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.organisation.models import Region, TreeNode, Unit
 
 
-class DemandType(models.Model):
+class LocalisedName:
+    """``str()`` gives the English name on English pages when one is set, else the Chinese."""
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class DemandType(LocalisedName, models.Model):
     code = models.SlugField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=20)
     name_en = models.CharField(_("英文名称"), max_length=40, blank=True)
@@ -19,11 +29,8 @@ class DemandType(models.Model):
         verbose_name_plural = _("诉求类型")
         ordering = ["order", "code"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Category(TreeNode):
+class Category(LocalisedName, TreeNode):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("上级分类"))
     code = models.CharField(_("编码"), max_length=64, unique=True)
@@ -37,11 +44,8 @@ class Category(TreeNode):
         verbose_name_plural = _("诉求分类")
         ordering = ["path"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class TimeLimitPolicy(models.Model):
+class TimeLimitPolicy(LocalisedName, models.Model):
     """An urgency level with its handling limit and the limit for first contact."""
 
     class LimitUnit(models.TextChoices):
@@ -62,7 +66,8 @@ class TimeLimitPolicy(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.handle_amount}{self.get_handle_unit_display()}）"
+        return _("%(name)s（%(amount)d %(unit)s）") % {
+            "name": super().__str__(), "amount": self.handle_amount, "unit": self.get_handle_unit_display()}
 
     def clean(self) -> None:
         if self.handle_amount == 0:

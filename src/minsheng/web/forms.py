@@ -1,6 +1,7 @@
 """Forms: they only parse and present input; the services decide what is valid."""
 
 from django import forms
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
@@ -28,13 +29,14 @@ class PhotosField(forms.FileField):
 def category_choices() -> list:
     """Categories grouped under their top level, for a select with optgroups."""
     groups, tops = {}, []
+    other = _gettext("%(category)s（其他）")
     for c in Category.objects.filter(active=True).order_by("path"):
         if c.parent_id is None:
             tops.append(c)
-            groups[c.pk] = [(c.code, f"{c.name}（{_('其他')}）")]
+            groups[c.pk] = [(c.code, other % {"category": c})]
         elif c.parent_id in groups:
-            groups[c.parent_id].append((c.code, c.name))
-    return [("", "—")] + [(top.name, groups[top.pk]) for top in tops]
+            groups[c.parent_id].append((c.code, str(c)))
+    return [("", "—")] + [(str(top), groups[top.pk]) for top in tops]
 
 
 def region_choices(base: Region | None = None) -> list:
@@ -68,7 +70,7 @@ class DemandFieldsForm(forms.Form):
 
     def __init__(self, *args, region_base: Region | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["demand_type"].choices = [(t.code, t.name) for t in DemandType.objects.filter(active=True)]
+        self.fields["demand_type"].choices = [(t.code, str(t)) for t in DemandType.objects.filter(active=True)]
         self.fields["category"].choices = category_choices()
         self.fields["category"].widget.attrs["data-filter-placeholder"] = _("搜索分类")
         self.fields["region"].choices = region_choices(region_base)
@@ -91,7 +93,7 @@ class IntakeForm(DemandFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["urgency"].choices = [(p.code, p.name) for p in TimeLimitPolicy.objects.all()]
+        self.fields["urgency"].choices = [(p.code, str(p)) for p in TimeLimitPolicy.objects.all()]
         self.fields["urgency"].initial = "general"
         self.fields["name"].required = False
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.demands import selectors, services
@@ -71,21 +72,24 @@ def track(request: HttpRequest) -> HttpResponse:
     }, status=404 if form.is_bound and form.errors and demand is None and form.non_field_errors() else 200)
 
 
+@require_POST
 def rate(request: HttpRequest) -> HttpResponse:
     track_form = TrackForm(request.POST)
     rating = RatingForm(request.POST)
     if not (track_form.is_valid() and rating.is_valid()):
         return render(request, "web/public/track.html", {"form": track_form, "rating": rating, "demand": None,
-                                                         "timeline": []}, status=400)
+                                                         "timeline": [], "language_next": "/track/"}, status=400)
     try:
         services.rate_as_reporter(track_form.cleaned_data["number"], track_form.cleaned_data["phone_last4"],
                                   **rating.cleaned_data)
     except MinshengError as exc:
         track_form.add_error(None, exc.message)
         return render(request, "web/public/track.html", {"form": track_form, "rating": None, "demand": None,
-                                                         "timeline": []}, status=exc.status)
+                                                         "timeline": [], "language_next": "/track/"},
+                      status=exc.status)
     return render(request, "web/public/rated.html", {"number": track_form.cleaned_data["number"],
-                                                     "phone_last4": track_form.cleaned_data["phone_last4"]})
+                                                     "phone_last4": track_form.cleaned_data["phone_last4"],
+                                                     "language_next": "/track/"})
 
 
 def grids_geojson(request: HttpRequest) -> JsonResponse:

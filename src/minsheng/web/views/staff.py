@@ -125,6 +125,8 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user),
         "merged": demand.merged_demands.all(),
         "attachments": demand.attachments.all(),
+        # After a refused action the URL is the action's (POST only); the language switch returns here.
+        "language_next": reverse("web:demand", args=[demand.pk]),
     }
 
 
@@ -164,7 +166,10 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return render(request, "web/staff/detail.html",
                           _detail_context(request, demand, {action: form}), status=status)
         messages.success(request, _("已完成：%(action)s") % {"action": services.transition(action).label})
-        return redirect("web:demand", pk=demand.pk)
+        # After returning or escalating, the demand may have left this user's scope.
+        if selectors.demands_visible_to(request.user).filter(pk=demand.pk).exists():
+            return redirect("web:demand", pk=demand.pk)
+        return redirect("web:queue")
     return render(request, "web/staff/detail.html", _detail_context(request, demand, {action: form}), status=400)
 
 

@@ -25,6 +25,10 @@
   function initMap(el) {
     const form = el.closest("form");
     fetch(el.dataset.geojson).then(r => r.json()).then(data => {
+      if (!data.features.length) {  // no grid has a boundary yet: no map, the grid select still works
+        el.hidden = true;
+        return;
+      }
       const map = L.map(el, {attributionControl: false});
       const layer = L.geoJSON(data, {style: {color: "#b22222", weight: 1, fillOpacity: 0.06},
         onEachFeature: (f, l) => l.bindTooltip(f.properties.name)}).addTo(map);

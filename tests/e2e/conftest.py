@@ -1,0 +1,234 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against pytest-django's live server.
+
+- One Chromium for the whole package, a fresh browser context per actor, every context closed after its test.
+- Every request a page makes is recorded; a request to any host other than the live server is
+  blocked and fails the test (the pages must work offline, with no CDN, font or analytics host).
+- Uncaught JavaScript errors on a page fail the test too.
+- The whole package is skipped, with the reason, when Chromium or the playwright package is missing.
+
+The live server needs committed data, so these tests run transactionally (see ``pytestmark`` in the
+test modules): the database is flushed after each test, and ``migration_data`` reloads the default
+catalogue before the next test builds its world.
+"""
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
+# database access from that thread (SynchronousOnlyOperation).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+STAFF_VIEWPORT = {"width": 1280, "height": 900}
+PHONE_VIEWPORT = {"width": 375, "height": 800}
+E2E_DIR = Path(__file__).resolve().parent
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the environment
+    sync_playwright = None
+
+
+def _unavailable() -> str | None:
+    if sync_playwright is None:
+        return "browser tests skipped: the 'playwright' Python package is not installed (pip install -e '.[test]')"
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+    return None
+
+
+UNAVAILABLE = _unavailable()
+
+
+def pytest_collection_modifyitems(config, items):
+    if UNAVAILABLE is None:
+        return
+    skip = pytest.mark.skip(reason=UNAVAILABLE)
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for all the browser tests.  Package-scoped rather than session-scoped so that
+    Playwright's event loop (it runs in this thread) is gone before pytest-django's ordering runs
+    the suite's database-free tests, which come after the transactional ones."""
+    if UNAVAILABLE is not None:
+        pytest.skip(UNAVAILABLE)
+    from django.db import connections
+
+    own = {alias: connections[alias] for alias in connections}
+    with sync_playwright() as playwright:
+        # Django keeps database connections per thread, but per asyncio context while an event loop
+        # runs in the thread (asgiref's thread-critical Local), and Playwright's loop now does.  Pin
+        # the thread's own connections back, so that the tests, pytest-django's set-up and flush and
+        # (for in-memory SQLite) the live server all use one connection, as they would without a loop.
+        for alias, connection in own.items():
+            connections[alias] = connection
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- the append-only event log versus the transactional flush ----------------------------
+
+def _append_only_migration():
+    return importlib.import_module("minsheng.demands.migrations.0002_events_append_only")
+
+
+def _clear_event_log_for_flush() -> None:
+    """SQLite flushes tables with DELETE, which the append-only triggers refuse; empty the event
+    log with the triggers briefly lifted (PostgreSQL flushes with TRUNCATE, which they allow)."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    migration = _append_only_migration()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in migration.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM demands_demandevent")
+        for sql in migration.SQLITE:
+            cursor.execute(sql)
+
+
+# --- the world, on a database that transactional tests flush -------------------------------
+
+@pytest.fixture
+def migration_data(transactional_db) -> None:
+    """The default catalogue and tags the data migration loads, which the flush after every
+    transactional test removes.  Reloaded here rather than by serialized_rollback, which breaks
+    once another transactional test (tests/demands/test_concurrency.py) has flushed before: the
+    content types post_migrate recreates then clash with the serialized ones."""
+    from django.apps import apps
+
+    from minsheng.catalogue.defaults import load_defaults
+    from minsheng.people.models import VulnerableTag
+
+    if not VulnerableTag.objects.exists():
+        load_defaults(apps)
+
+
+@pytest.fixture
+def world(live_server, migration_data, world):
+    """tests/conftest.py's world, built after the migration data is back."""
+    return world
+
+
+# --- one live site per test ---------------------------------------------------------------
+
+@dataclass
+class Site:
+    """The live server as the browser sees it, with one context per actor."""
+
+    url: str
+    world: object
+    browser: object
+    contexts: list = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc
+
+    def is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or (
+            parts.scheme in ("http", "https") and parts.netloc == self.netloc)
+
+    def _block(self, route) -> None:
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def page(self, *, phone: bool = False):
+        """A fresh context (own cookies, Chinese browser) and its page."""
+        context = self.browser.new_context(
+            base_url=self.url, locale="zh-CN", timezone_id="Asia/Shanghai",
+            viewport=PHONE_VIEWPORT if phone else STAFF_VIEWPORT,
+            is_mobile=phone, has_touch=phone, device_scale_factor=2 if phone else 1)
+        context.set_default_timeout(10_000)
+        context.on("request", lambda request: self.requests.append(request.url))
+        context.route(lambda url: not self.is_local(url), self._block)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
+        return page
+
+    def login(self, username: str, *, phone: bool = False):
+        """A page signed in as ``username`` (password ``pw-<username>``), left on the queue."""
+        page = self.page(phone=phone)
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-" + username)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/work/")
+        return page
+
+    def signed_in(self, username: str, *, phone: bool = False):
+        """A page signed in as ``username`` through a session cookie (faster than the form; the
+        sign-in form itself is exercised by ``login``), left on the queue."""
+        from django.conf import settings
+        from django.test import Client
+
+        client = Client()
+        client.force_login(self.world.user(username))
+        page = self.page(phone=phone)
+        page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": self.url,
+                                   "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        page.goto("/work/")
+        return page
+
+    def external_requests(self) -> list[str]:
+        return sorted({url for url in self.requests if not self.is_local(url)} | set(self.blocked))
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+def give_grids_boundaries() -> None:
+    """Side-by-side squares for the world's grids, as the demo city's grids have, so that the
+    submit and intake pages' map has something to show."""
+    from minsheng.organisation.models import Region
+
+    for i, code in enumerate(("g1", "g1b", "g2")):
+        west, south = 116.40 + 0.01 * i, 39.90
+        ring = [[west, south], [west + 0.01, south], [west + 0.01, south + 0.01], [west, south + 0.01],
+                [west, south]]
+        Region.objects.filter(code=code).update(boundary=[ring])
+
+
+@pytest.fixture
+def site(browser, live_server, world):
+    """The live site over the shared test world; checks after the test that no page reached
+    another host and no page raised a JavaScript error."""
+    give_grids_boundaries()
+    s = Site(url=live_server.url, world=world, browser=browser)
+    try:
+        yield s
+    finally:
+        s.close()
+        _clear_event_log_for_flush()
+    external = s.external_requests()
+    assert not external, f"pages requested other hosts than {s.netloc}: {external}"
+    assert s.requests, "the browser made no requests at all"
+    assert not s.page_errors, f"JavaScript errors: {s.page_errors}"
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    path = ARTIFACTS / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
