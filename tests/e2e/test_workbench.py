@@ -336,6 +336,15 @@ def _leader_overview(site):
     return site.signed_in("leader"), "/work/overview/"
 
 
+def _grid_worker_queue(site):
+    bring_to(site.world, "registered")  # in g1, the grid worker's grid: waits for verification
+    return site.signed_in("gridworker", phone=True), "/work/"
+
+
+def _agent_intake(site):
+    return site.signed_in("agent", phone=True), "/work/intake/"
+
+
 # name → (open the page, [Chinese texts], [English texts that must show when English is chosen])
 SCREENS = {
     "resident-submit": (_resident_submit, ["提交诉求", "查询进度"], ["Submit a demand", "Track a demand",
@@ -347,6 +356,8 @@ SCREENS = {
     "handler-detail": (_handler_detail, ["已派单", "签收", "退单"], ["Dispatched", "Actions", "Accept", "Return",
                                                                      "History"]),
     "leader-overview": (_leader_overview, ["总览", "已结案"], ["Overview", "Registered", "Closed", "Escalated"]),
+    "gridworker-queue": (_grid_worker_queue, ["我的待办", "已登记"], ["My queue", "Registered"]),
+    "agent-intake": (_agent_intake, ["登记诉求", "代办站"], ["Register a demand", "Station"]),
 }
 
 

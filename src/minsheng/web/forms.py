@@ -1,7 +1,7 @@
 """Forms: they only parse and present input; the services decide what is valid."""
 
 from django import forms
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
@@ -29,7 +29,7 @@ class PhotosField(forms.FileField):
 def category_choices() -> list:
     """Categories grouped under their top level, for a select with optgroups."""
     groups, tops = {}, []
-    other = _gettext("%(category)s（其他）")
+    other = gettext("%(category)s（其他）")
     for c in Category.objects.filter(active=True).order_by("path"):
         if c.parent_id is None:
             tops.append(c)
