@@ -231,3 +231,11 @@ def test_dispatch_form_suggests_the_catalogues_unit(login, world):
     demand = bring_to(world, "pending_dispatch")
     page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()
     assert f'<option value="{world.units["cg"].pk}" selected>' in page  # construction.roads → 区城管局
+
+
+def test_intake_on_the_spot_without_a_result_registers_nothing(login, world):
+    data = _submit_data(channel="hotline", urgency="general", on_spot="on", on_spot_result="")
+    data.pop("consent")
+    response = login("operator").post(reverse("web:intake"), data)
+    assert response.status_code == 400 and "请填写办理结果" in response.content.decode()
+    assert not Demand.objects.exists()  # no half-registered demand to be filed twice

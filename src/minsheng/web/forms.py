@@ -9,6 +9,16 @@ from minsheng.demands.workflow import Channel, Satisfaction
 from minsheng.organisation.models import Region, Unit
 
 
+def add_service_errors(form: forms.Form, exc) -> None:
+    """Show a service's refusal on the form the user typed into: under the field it names,
+    or at the top when it names none."""
+    for field, errors in exc.field_errors.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

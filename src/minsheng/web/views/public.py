@@ -11,21 +11,13 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 
-from ..forms import PublicDemandForm, RatingForm, TrackForm
+from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}:
         return redirect("web:queue")
     return render(request, "web/public/home.html")
-
-
-def _apply_errors(form, exc: MinshengError) -> None:
-    for field, errors in exc.field_errors.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 def submit(request: HttpRequest) -> HttpResponse:
@@ -40,7 +32,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
                 reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
         except MinshengError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             request.session["submitted"] = demand.number
             return redirect("web:submitted")

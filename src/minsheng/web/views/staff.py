@@ -4,6 +4,7 @@ selectors and services; every rule lives there."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
 
-from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm
+from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
 
 PAGE_SIZE = 25
 SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": "handle_due",
@@ -156,11 +157,7 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.SERVICE_FOR_ACTION[action](request.user, demand.pk, form.cleaned_data["version"],
                                                 **form.service_kwargs())
         except MinshengError as exc:
-            for field, errors in exc.field_errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.field_errors:
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
             demand.refresh_from_db()
             status = 409 if exc.status == 409 else 400
             return render(request, "web/staff/detail.html",
@@ -213,27 +210,27 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            demand = services.register_demand(
-                request.user, channel=data["channel"], demand_type=data["demand_type"],
-                category=data["category"] or None, title=data["title"], description=data["description"],
-                region=Region.objects.get(code=data["region"]), address=data["address"],
-                urgency=data["urgency"], hide_name=data["hide_name"], photos=data["photos"],
-                latitude=data["latitude"], longitude=data["longitude"],
-                reporter=services.ReporterInput(name=data["name"], phone=data["phone"],
-                                                id_number=data["id_number"]))
-            if data["on_spot"]:
-                demand = services.resolve_on_spot(request.user, demand.pk, demand.version,
-                                                  result=data["on_spot_result"])
+            with transaction.atomic():  # registered and resolved on the spot together, or neither
+                demand = _register_from_intake(request.user, data)
         except MinshengError as exc:
-            for field, errors in exc.field_errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.field_errors:
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记诉求 %(number)s。") % {"number": demand.number})
             return redirect("web:demand", pk=demand.pk)
     return render(request, "web/staff/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _register_from_intake(user, data: dict) -> Demand:
+    demand = services.register_demand(
+        user, channel=data["channel"], demand_type=data["demand_type"],
+        category=data["category"] or None, title=data["title"], description=data["description"],
+        region=Region.objects.get(code=data["region"]), address=data["address"],
+        urgency=data["urgency"], hide_name=data["hide_name"], photos=data["photos"],
+        latitude=data["latitude"], longitude=data["longitude"],
+        reporter=services.ReporterInput(name=data["name"], phone=data["phone"], id_number=data["id_number"]))
+    if data["on_spot"]:
+        demand = services.resolve_on_spot(user, demand.pk, demand.version, result=data["on_spot_result"])
+    return demand
 
 
 @_staff_required
