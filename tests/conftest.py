@@ -25,6 +25,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Attempt counters (tracking throttle) live in the cache; no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request through LocaleMiddleware leaves its language active in the thread; every test
     # starts from the product's default (Chinese) instead.

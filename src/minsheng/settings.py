@@ -159,6 +159,9 @@ LOGOUT_REDIRECT_URL = "web:home"
 MINSHENG_YELLOW_SHARE = float(os.environ.get("MINSHENG_YELLOW_SHARE", "0.25"))
 # A resident's dissatisfied rating reopens the demand when given within this many days of resolution.
 MINSHENG_RATING_REOPEN_DAYS = int(os.environ.get("MINSHENG_RATING_REOPEN_DAYS", "7"))
+# Tracking by number + last 4 phone digits: misses allowed per number (and 6× per client) per window.
+MINSHENG_TRACK_MAX_FAILURES = int(os.environ.get("MINSHENG_TRACK_MAX_FAILURES", "5"))
+MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", "900"))
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from minsheng.demands import services
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.people.models import PersonalDataAccess, Resident
 
@@ -239,3 +240,49 @@ def test_intake_on_the_spot_without_a_result_registers_nothing(login, world):
     response = login("operator").post(reverse("web:intake"), data)
     assert response.status_code == 400 and "请填写办理结果" in response.content.decode()
     assert not Demand.objects.exists()  # no half-registered demand to be filed twice
+
+
+def test_a_merged_demands_resident_follows_the_demand_it_joined(client, world):
+    target = bring_to(world, "resolved", reporter=Resident.objects.get(phone="13900001111"))
+    duplicate = bring_to(world, "registered")
+    services.merge_demand(world.user("dispatcher1"), duplicate.pk, duplicate.version, into=target.pk)
+    page = client.post(reverse("web:track"), {"number": duplicate.number, "phone_last4": "1234"}).content.decode()
+    assert 'id="merged-progress"' in page and "已办结" in page and "已补装井盖" in page
+    assert target.number not in page  # the other resident's demand is not identified
+
+
+def test_guessing_the_phone_digits_is_stopped(client, world, settings):
+    settings.MINSHENG_TRACK_MAX_FAILURES = 3
+    demand = bring_to(world, "dispatched")
+    for digits in ("0000", "0001", "0002"):
+        assert client.post(reverse("web:track"), {"number": demand.number, "phone_last4": digits}).status_code == 404
+    locked = client.post(reverse("web:track"), {"number": demand.number, "phone_last4": "1234"})
+    assert locked.status_code == 429 and demand.title not in locked.content.decode()
+    rate = client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "1234",
+                                             "satisfaction": "dissatisfied"})
+    assert rate.status_code == 429
+
+
+def test_resident_lookup_is_for_intake_roles_and_names_only_residents_in_scope(login, world):
+    assert login("handler_zj").get(reverse("web:resident_lookup"), {"phone": "13900001111"}).status_code == 404
+    assert login("leader").get(reverse("web:resident_lookup"), {"phone": "13900001111"}).status_code == 404
+    other_community = login("staff2").get(reverse("web:resident_lookup"), {"phone": "13900001111"})
+    page = other_community.content.decode()
+    assert "李秀英" not in page and "独居老人" not in page and "已有居民档案" in page
+    own = login("staff1").get(reverse("web:resident_lookup"), {"phone": "13900001111"}).content.decode()
+    assert "李秀英" in own and "独居老人" in own
+
+
+def test_reveal_needs_a_right_on_this_demand_not_elsewhere(login, world):
+    from minsheng.organisation.models import Membership
+
+    Membership.objects.create(user=world.users["leader"], unit=world.units["cc1"], role="grid_worker",
+                              region=world.regions["g1"])
+    elsewhere = bring_to(world, "registered", region="g2")
+    assert login("leader").post(reverse("web:reveal", args=[elsewhere.pk])).status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_public_submissions_do_not_jump_the_queue_with_someone_elses_phone(client, world):
+    client.post(reverse("web:submit"), _submit_data(phone="13900001111", name="冒名"))
+    assert Demand.objects.get().vulnerable is False

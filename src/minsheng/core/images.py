@@ -15,6 +15,7 @@ from .errors import ValidationFailed
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
 MAX_SIDE = 2560
+MAX_PIXELS = 40_000_000  # larger than any phone photo; refused before decoding, so no bomb is unpacked
 
 
 def clean_photo(uploaded, field: str = "photos") -> ContentFile:
@@ -24,7 +25,11 @@ def clean_photo(uploaded, field: str = "photos") -> ContentFile:
         raise ValidationFailed.for_field(field, _("照片“%(name)s”超过 %(mb)d MB。") % {
             "name": name, "mb": settings.MINSHENG_MAX_PHOTO_BYTES // (1024 * 1024)})
     try:
-        with Image.open(uploaded) as image:
+        image = Image.open(uploaded)  # reads the header only
+        if image.width * image.height > MAX_PIXELS:
+            raise ValidationFailed.for_field(field, _("照片“%(name)s”的像素过多。") % {"name": name})
+        image.load()
+        with image:
             if image.format not in ACCEPTED_FORMATS:
                 raise ValidationFailed.for_field(field, _("“%(name)s”不是 JPEG、PNG 或 WebP 照片。") % {"name": name})
             image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone

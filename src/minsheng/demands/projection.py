@@ -100,7 +100,9 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
         case "close":
             d.close_reason, d.closed_at = p.get("reason", ""), at
         case "reopen":
+            # A new round of handling: its clock and its first contact start now.
             _set_deadlines(d, p)
+            d.dispatched_at, d.contacted_at = at, None
             d.reopen_count += 1
             d.satisfaction = d.result = ""
             d.resolved_at = d.accepted_at = d.assignee_id = None

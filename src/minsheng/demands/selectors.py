@@ -43,8 +43,11 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     pending = (demand.pending_request or {}).get("kind")
     result = []
     for spec in actions_from(State(demand.state)):
-        if not any(g.role in spec.roles and g.covers(demand, spec.scope) for g in grants):
+        usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
+        if not usable:
             continue
+        if spec.action == "resolve_on_spot" and all(g.unit_id is None for g in usable):
+            continue  # resolving on the spot is done in the name of one's unit
         if spec.action in ("approve_extension", "deny_extension") and pending != "extension":
             continue
         if spec.action in ("approve_suspension", "deny_suspension") and pending != "suspension":
@@ -96,6 +99,15 @@ def time_status(demand: Demand, now: datetime) -> str:
     total = (demand.handle_due - start).total_seconds()
     left = (demand.handle_due - now).total_seconds()
     return "yellow" if total > 0 and left / total < settings.MINSHENG_YELLOW_SHARE else "green"
+
+
+def merge_target(demand: Demand) -> Demand | None:
+    """The demand that finally carries a merged one (following merges of merges)."""
+    seen = {demand.pk}
+    while demand.merged_into_id and demand.merged_into_id not in seen:
+        seen.add(demand.merged_into_id)
+        demand = Demand.objects.get(pk=demand.merged_into_id)
+    return demand if len(seen) > 1 else None
 
 
 def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:

@@ -30,6 +30,7 @@ from minsheng.core.errors import (
     VersionConflict,
 )
 from minsheng.core.images import clean_photos
+from minsheng.core.throttle import check_not_locked, record_failure
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import Grant, grants_with_roles
@@ -252,7 +253,10 @@ def register_demand(
             "category_id": category.pk if category else None, "title": title, "description": description,
             "address": address, "latitude": latitude, "longitude": longitude, "region_id": region.pk,
             "reporter_id": reporter.pk if reporter else None, "hide_name": bool(hide_name),
-            "consent": bool(consent), "vulnerable": bool(reporter and reporter.tags.exists()),
+            # Anyone may type a phone number on a public form, so only staff intake (who can check
+            # who is calling) lets a resident's vulnerable-group tags move a demand up the queue.
+            "consent": bool(consent),
+            "vulnerable": grant is not _PUBLIC_GRANT and bool(reporter and reporter.tags.exists()),
             "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
             "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
         }
@@ -520,25 +524,36 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
 
 # --- the resident, without an account ------------------------------------------------
 
-def find_demand_for_reporter(number: str, phone_last4: str) -> Demand:
+def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "") -> Demand:
     """The demand with this number whose reporter's phone ends in these 4 digits.
 
     A wrong number and wrong digits answer the same NotFound, so that tracking reveals
-    nothing about demands one did not file."""
+    nothing about demands one did not file; after a few misses on one number, or many from
+    one client, further tries are refused for a while (4 digits are otherwise guessable)."""
+    from django.conf import settings
+
     number, digits = (number or "").strip(), (phone_last4 or "").strip()
+    limit, window = settings.MINSHENG_TRACK_MAX_FAILURES, settings.MINSHENG_TRACK_LOCK_SECONDS
+    check_not_locked("track-number", number, limit)
+    if client:
+        check_not_locked("track-client", client, limit * 6)
     demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
     if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
             or not demand.reporter.phone.endswith(digits)):
+        record_failure("track-number", number, window)
+        if client:
+            record_failure("track-client", client, window)
         raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
     return demand
 
 
-def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, comment: str = "") -> Demand:
+def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, comment: str = "",
+                     client: str = "") -> Demand:
     """The resident rates a resolved demand from the tracking page.  A dissatisfied rating
     within the configured window sends it back to its unit (reopen), as a revisit would."""
     from django.conf import settings
 
-    demand = find_demand_for_reporter(number, phone_last4)
+    demand = find_demand_for_reporter(number, phone_last4, client=client)
     grant = Grant(role=Role.RESIDENT, unit_id=None, unit_path=None, region_path=None)
     spec = transition("revisit")
     if satisfaction not in Satisfaction.values:

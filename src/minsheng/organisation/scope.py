@@ -8,7 +8,7 @@ region where one is set.  A resident sees the demands they reported.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.db.models import Q
@@ -83,7 +83,8 @@ def grants_for(user) -> tuple[Grant, ...]:
     memberships = user.memberships.filter(active=True, unit__active=True).select_related("unit__region", "region")
     for m in memberships:
         if m.role == Role.ADMINISTRATOR:
-            grants.append(_ALL)
+            # Sees everything, and acts in the name of its own unit (立接立办, escalation).
+            grants.append(replace(_ALL, unit_id=m.unit_id))
         elif m.role == Role.RESIDENT:
             grants.append(Grant(role=m.role, unit_id=None, unit_path=None, region_path=None,
                                 resident_user_id=user.pk))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.organisation.roles import ROLES_SEEING_PERSONAL_DATA
-from minsheng.organisation.scope import roles_of
+from minsheng.organisation.scope import grants_for
 
 from .models import PersonalDataAccess, Resident, VulnerableTag
 from .validation import normalise_id_number, normalise_phone
@@ -43,8 +43,13 @@ def find_or_register_resident(
     return resident
 
 
-def may_see_personal_data(viewer) -> bool:
-    return bool(roles_of(viewer) & ROLES_SEEING_PERSONAL_DATA)
+def may_see_personal_data(viewer, demand=None) -> bool:
+    """Whether ``viewer`` holds a role that needs full contact data — for ``demand``, through a
+    grant that covers that demand (a grid worker elsewhere does not unmask a leader's view)."""
+    grants = [g for g in grants_for(viewer) if g.role in ROLES_SEEING_PERSONAL_DATA]
+    if demand is None:
+        return bool(grants)
+    return any(g.covers(demand) for g in grants)
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,11 @@ class RevealedData:
     id_number: str
 
 
-def reveal_personal_data(viewer, resident: Resident, purpose: str, fields=REVEALABLE_FIELDS) -> RevealedData:
-    """Return the unmasked fields and log the access; refuse viewers whose role has no need."""
-    if not may_see_personal_data(viewer):
+def reveal_personal_data(viewer, resident: Resident, purpose: str, fields=REVEALABLE_FIELDS,
+                         demand=None) -> RevealedData:
+    """Return the unmasked fields and log the access; refuse viewers whose role has no need
+    (for ``demand``: no need on that demand)."""
+    if not may_see_personal_data(viewer, demand):
         raise PermissionDenied(_("你的角色无权查看居民的完整联系方式和证件号码。"))
     unknown = set(fields) - set(REVEALABLE_FIELDS)
     if unknown:

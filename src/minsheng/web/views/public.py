@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import MinshengError, NotFound
+from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
@@ -18,6 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}:
         return redirect("web:queue")
     return render(request, "web/public/home.html")
+
+
+def _client(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def submit(request: HttpRequest) -> HttpResponse:
@@ -48,20 +53,25 @@ def submitted(request: HttpRequest) -> HttpResponse:
 
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or request.GET or None)
-    demand = None
+    demand = merged_into = None
     rating = None
+    status = 200
     if form.is_bound and form.is_valid():
         try:
-            demand = services.find_demand_for_reporter(form.cleaned_data["number"], form.cleaned_data["phone_last4"])
-        except NotFound as exc:
+            demand = services.find_demand_for_reporter(form.cleaned_data["number"], form.cleaned_data["phone_last4"],
+                                                       client=_client(request))
+        except (NotFound, TooManyAttempts) as exc:
             form.add_error(None, exc.message)
+            status = exc.status
         else:
             if demand.state == State.RESOLVED:
                 rating = RatingForm()
+            merged_into = selectors.merge_target(demand)
     return render(request, "web/public/track.html", {
-        "form": form, "demand": demand, "rating": rating,
+        "form": form, "demand": demand, "rating": rating, "merged_into": merged_into,
         "timeline": selectors.public_timeline(demand) if demand else [],
-    }, status=404 if form.is_bound and form.errors and demand is None and form.non_field_errors() else 200)
+        "merged_timeline": selectors.public_timeline(merged_into) if merged_into else [],
+    }, status=status)
 
 
 @require_POST
@@ -73,7 +83,7 @@ def rate(request: HttpRequest) -> HttpResponse:
                                                          "timeline": [], "language_next": "/track/"}, status=400)
     try:
         services.rate_as_reporter(track_form.cleaned_data["number"], track_form.cleaned_data["phone_last4"],
-                                  **rating.cleaned_data)
+                                  client=_client(request), **rating.cleaned_data)
     except MinshengError as exc:
         track_form.add_error(None, exc.message)
         return render(request, "web/public/track.html", {"form": track_form, "rating": None, "demand": None,

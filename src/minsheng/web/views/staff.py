@@ -123,7 +123,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "events": selectors.events_of(demand),
         "actions": [(spec, forms.get(spec.action) or ACTION_FORMS[spec.action](initial={"version": demand.version}))
                     for spec in actions],
-        "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user),
+        "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
         "attachments": demand.attachments.all(),
         # After a refused action the URL is the action's (POST only); the language switch returns here.
@@ -178,10 +178,13 @@ def reveal_reporter(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         data = reveal_personal_data(request.user, demand.reporter, purpose=_("办理诉求 %(number)s") % {
-            "number": demand.number})
+            "number": demand.number}, demand=demand)
     except PermissionDenied as exc:
         return HttpResponse(exc.message, status=403)
     return render(request, "web/staff/_reporter.html", {"demand": demand, "revealed": data})
+
+
+INTAKE_ROLES = frozenset(services.transition("register").roles - {Role.RESIDENT})
 
 
 def _default_channel(user) -> str:
@@ -235,11 +238,21 @@ def _register_from_intake(user, data: dict) -> Demand:
 
 @_staff_required
 def resident_lookup(request: HttpRequest) -> HttpResponse:
-    """htmx: the resident behind a phone number, with their tags and earlier demands."""
+    """htmx: the resident behind a phone number, with their tags and earlier demands — for intake
+    roles only, and named only when the resident lives in the user's area or has a demand they
+    may see; otherwise it only says that a record exists."""
+    if not roles_of(request.user) & INTAKE_ROLES:
+        raise Http404
     phone = "".join(ch for ch in request.GET.get("phone", "") if ch.isdigit())
-    resident = Resident.objects.filter(phone=phone).prefetch_related("tags").first() if len(phone) >= 7 else None
-    history = selectors.demands_visible_to(request.user).filter(reporter=resident)[:10] if resident else []
-    return render(request, "web/staff/_resident.html", {"resident": resident, "history": history, "phone": phone})
+    resident = Resident.objects.filter(phone=phone).select_related("region").prefetch_related("tags").first() \
+        if len(phone) >= 7 else None
+    history = list(selectors.demands_visible_to(request.user).filter(reporter=resident)[:10]) if resident else []
+    known = resident is not None and (bool(history) or any(
+        resident.region is not None and g.covers_region(resident.region) and g.region_path is not None
+        for g in grants_for(request.user) if g.role in INTAKE_ROLES))
+    return render(request, "web/staff/_resident.html",
+                  {"resident": resident if known else None, "exists": resident is not None and not known,
+                   "history": history, "phone": phone})
 
 
 @_staff_required
