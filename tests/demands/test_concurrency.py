@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from minsheng.core.errors import VersionConflict
+from minsheng.core.errors import MinshengError, VersionConflict
 from minsheng.demands import services
 from minsheng.demands.models import Demand
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_transitions_on_one_demand_apply_exactly_once(world):
+def test_racing_transitions_on_one_demand_apply_exactly_once(default_catalogue, world):
     demand = bring_to(world, "in_progress")
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -50,3 +50,42 @@ def test_racing_transitions_on_one_demand_apply_exactly_once(world):
     assert stored.version == demand.version + 1
     assert stored.events.count() == demand.version + 1
     assert stored.state in ("resolved", "returned")
+
+
+@pytest.fixture
+def default_catalogue(transactional_db):
+    """The data migration's catalogue, which an earlier transactional test's flush removed."""
+    from django.apps import apps
+
+    from minsheng.catalogue.defaults import load_defaults
+
+    load_defaults(apps)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_merging_two_demands_into_each_other_at_once_applies_one(default_catalogue, world):
+    a, b = bring_to(world, "registered"), bring_to(world, "registered")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def merge(source, target):
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            services.merge_demand(world.user("dispatcher1"), source.pk, source.version, into=target.pk)
+            outcomes.append("applied")
+        except MinshengError:
+            outcomes.append("refused")  # the other merge went first: its target is now merged
+        except Exception as exc:  # a deadlock or any other error: reported in the assertion below
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=merge, args=(a, b)), threading.Thread(target=merge, args=(b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["applied", "refused"]
+    assert Demand.objects.filter(state="merged").count() == 1

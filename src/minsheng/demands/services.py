@@ -506,7 +506,13 @@ def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | st
             raise OutOfScope(_("要合并到的诉求不在你的管辖范围内。"))
         return {"target_id": target.pk, "target_number": target.number}
 
-    return _transition(actor, demand_id, version, "merge", build)
+    target_pk = into.pk if isinstance(into, Demand) else Demand.objects.filter(
+        **({"number": into} if isinstance(into, str) else {"pk": into})).values_list("pk", flat=True).first()
+    with transaction.atomic():
+        # Lock both demands in one order, so that A→B and B→A at the same moment queue up
+        # (one then sees a stale version) instead of deadlocking.
+        list(Demand.objects.select_for_update().filter(pk__in=[demand_id, target_pk or demand_id]).order_by("pk"))
+        return _transition(actor, demand_id, version, "merge", build)
 
 
 SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
