@@ -11,7 +11,7 @@ from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
 
 from .models import Demand, DemandEvent
-from .workflow import HANDLING_STATES, OPEN_STATES, Satisfaction, State, Transition, actions_from
+from .workflow import HANDLING_STATES, OPEN_STATES, Satisfaction, State, Transition, actions_from, transition
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:
@@ -74,7 +74,7 @@ def queue_for(user) -> QuerySet[Demand]:
         if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
             waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES)
         if role in (Role.STREET_DISPATCHER, Role.ADMINISTRATOR):
-            waiting |= grant.demand_q() & (Q(state__in=[State.PENDING_DISPATCH, State.RETURNED, State.ESCALATED])
+            waiting |= grant.demand_q() & (Q(state__in=transition("dispatch").sources)
                                            | Q(state=State.IN_PROGRESS, pending_request__isnull=False))
         if role in (Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
             waiting |= grant.demand_q() & Q(state=State.REGISTERED)
@@ -85,6 +85,11 @@ def queue_for(user) -> QuerySet[Demand]:
                         default=Value(len(_URGENCY_ORDER)))
     return demands_visible_to(user).filter(q).annotate(urgency_rank=urgency_rank).order_by(
         "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at")
+
+
+def overdue_q(now: datetime) -> Q:
+    """Demands past their handling deadline and still being handled (suspended ones are not)."""
+    return Q(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=now)
 
 
 def time_status(demand: Demand, now: datetime) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -262,13 +263,13 @@ def register_demand(
         }
         demand = Demand(version=0, state="")
         event = _record(demand, spec, grant, actor, payload, note)
-        _attach(demand, event, photos)
+        _attach(demand, event.seq, photos)
     return demand
 
 
-def _attach(demand: Demand, event: DemandEvent, photos: list) -> None:
+def _attach(demand: Demand, event_seq: int, photos: list) -> None:
     for photo in photos:
-        DemandAttachment.objects.create(demand=demand, event_seq=event.seq, file=photo)
+        DemandAttachment.objects.create(demand=demand, event_seq=event_seq, file=photo)
 
 
 # --- triage --------------------------------------------------------------------------
@@ -446,17 +447,20 @@ def resolve_demand(actor, demand_id: int, version: int, *, result: str, photos=(
     with transaction.atomic():  # the photos commit with the event or not at all
         demand = _transition(actor, demand_id, version, "resolve",
                              lambda d, g: {"result": result, "photos": len(photos)}, result)
-        if photos:
-            _attach(demand, demand.events.get(seq=demand.version), photos)
+        _attach(demand, demand.version, photos)  # the resolve event's sequence number
     return demand
 
 
 # --- feedback and closing ------------------------------------------------------------
 
-def revisit_demand(actor, demand_id: int, version: int, *, satisfaction: str, comment: str = "") -> Demand:
-    """回访: record the resident's satisfaction with the result."""
+def _check_satisfaction(satisfaction: str) -> None:
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed.for_field("satisfaction", _("请选择满意度（满意、基本满意或不满意）。"))
+
+
+def revisit_demand(actor, demand_id: int, version: int, *, satisfaction: str, comment: str = "") -> Demand:
+    """回访: record the resident's satisfaction with the result."""
+    _check_satisfaction(satisfaction)
     comment = _optional_text(comment, "comment", _("回访意见"))
     return _transition(actor, demand_id, version, "revisit",
                        lambda d, g: {"satisfaction": satisfaction, "comment": comment}, comment)
@@ -489,12 +493,15 @@ def reopen_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand
 
 def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | str) -> Demand:
     """Merge a duplicate into another demand; its resident follows the other one's outcome."""
+    if isinstance(into, Demand):
+        target_pk = into.pk
+    else:
+        lookup = {"number": into} if isinstance(into, str) else {"pk": into}
+        target_pk = Demand.objects.filter(**lookup).values_list("pk", flat=True).first()
+
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
-        if isinstance(into, Demand):
-            target = into
-        else:
-            target = Demand.objects.select_related("region", "handling_unit", "reporter").filter(
-                **({"number": into} if isinstance(into, str) else {"pk": into})).first()
+        # Read after the lock below, so the checks see the target as it is now.
+        target = Demand.objects.select_related("region", "handling_unit", "reporter").filter(pk=target_pk).first()
         if target is None:
             raise ValidationFailed.for_field("into", _("要合并到的诉求不存在。"))
         if target.pk == demand.pk:
@@ -506,11 +513,9 @@ def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | st
             raise OutOfScope(_("要合并到的诉求不在你的管辖范围内。"))
         return {"target_id": target.pk, "target_number": target.number}
 
-    target_pk = into.pk if isinstance(into, Demand) else Demand.objects.filter(
-        **({"number": into} if isinstance(into, str) else {"pk": into})).values_list("pk", flat=True).first()
     with transaction.atomic():
         # Lock both demands in one order, so that A→B and B→A at the same moment queue up
-        # (one then sees a stale version) instead of deadlocking.
+        # (the second then finds its target merged) instead of deadlocking.
         list(Demand.objects.select_for_update().filter(pk__in=[demand_id, target_pk or demand_id]).order_by("pk"))
         return _transition(actor, demand_id, version, "merge", build)
 
@@ -527,7 +532,6 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
 }
 
 
-
 # --- the resident, without an account ------------------------------------------------
 
 def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "") -> Demand:
@@ -536,8 +540,6 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     A wrong number and wrong digits answer the same NotFound, so that tracking reveals
     nothing about demands one did not file; after a few misses on one number, or many from
     one client, further tries are refused for a while (4 digits are otherwise guessable)."""
-    from django.conf import settings
-
     number, digits = (number or "").strip(), (phone_last4 or "").strip()
     limit, window = settings.MINSHENG_TRACK_MAX_FAILURES, settings.MINSHENG_TRACK_LOCK_SECONDS
     check_not_locked("track-number", number, limit)
@@ -557,13 +559,9 @@ def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, commen
                      client: str = "") -> Demand:
     """The resident rates a resolved demand from the tracking page.  A dissatisfied rating
     within the configured window sends it back to its unit (reopen), as a revisit would."""
-    from django.conf import settings
-
     demand = find_demand_for_reporter(number, phone_last4, client=client)
-    grant = Grant(role=Role.RESIDENT, unit_id=None, unit_path=None, region_path=None)
-    spec = transition("revisit")
-    if satisfaction not in Satisfaction.values:
-        raise ValidationFailed.for_field("satisfaction", _("请选择满意度（满意、基本满意或不满意）。"))
+    grant, spec = _PUBLIC_GRANT, transition("revisit")
+    _check_satisfaction(satisfaction)
     comment = _optional_text(comment, "comment", _("评价意见"))
     with transaction.atomic():
         demand = _lock(demand.pk)

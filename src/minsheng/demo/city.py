@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, Permission
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.organisation.models import Membership, Region, Unit
-from minsheng.organisation.roles import Role
+from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.people.models import Resident
 
 DISTRICT = ("XC", "新城区")
@@ -205,7 +205,7 @@ def build_users(city: City) -> list[tuple[str, str, str, bool]]:
     password_hash = make_password(DEMO_PASSWORD)
     printed = []
     for username, role, unit_code, region_code, label in LOGINS:
-        staff = role not in (Role.RESIDENT, Role.VOLUNTEER)
+        staff = role in STAFF_ROLES
         user = _user(username, password_hash, label, staff=staff, superuser=role == Role.ADMINISTRATOR)
         if staff and role != Role.ADMINISTRATOR:
             user.groups.add(group)

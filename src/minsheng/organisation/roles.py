@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("管理员")
 
 
+# Roles that work on the staff pages; residents and volunteers use the public ones.
+STAFF_ROLES = frozenset(set(Role) - {Role.RESIDENT, Role.VOLUNTEER})
+
 # Roles whose work needs a resident's full phone and ID number (to call back, to verify
 # identity); everyone else sees them masked.
 ROLES_SEEING_PERSONAL_DATA = frozenset(

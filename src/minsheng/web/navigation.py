@@ -3,17 +3,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from minsheng.organisation.roles import Role
+from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
-
-_STAFF_ROLES = set(Role.values) - {Role.RESIDENT, Role.VOLUNTEER}
 
 
 def navigation(request) -> dict:
     user = request.user
     items: list[tuple[str, str]] = []
     roles = roles_of(user) if user.is_authenticated else set()
-    if roles & _STAFF_ROLES:
+    if roles & STAFF_ROLES:
         items.append((reverse("web:queue"), _("我的待办")))
         items.append((reverse("web:demands"), _("诉求列表")))
         if roles & {Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,

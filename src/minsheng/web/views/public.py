@@ -9,14 +9,14 @@ from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
-from minsheng.organisation.roles import Role
+from minsheng.organisation.roles import STAFF_ROLES
 from minsheng.organisation.scope import roles_of
 
 from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}:
+    if request.user.is_authenticated and roles_of(request.user) & STAFF_ROLES:
         return redirect("web:queue")
     return render(request, "web/public/home.html")
 

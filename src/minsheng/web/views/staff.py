@@ -20,7 +20,7 @@ from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
-from minsheng.organisation.roles import Role
+from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
@@ -34,7 +34,7 @@ SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": 
 
 def _staff_required(view):
     def wrapped(request: HttpRequest, *args, **kwargs):
-        if not (roles_of(request.user) - {Role.RESIDENT, Role.VOLUNTEER}):
+        if not roles_of(request.user) & STAFF_ROLES:
             raise Http404(_("没有可用的工作台页面。"))
         return view(request, *args, **kwargs)
 
@@ -57,7 +57,7 @@ def _page(request: HttpRequest, queryset):
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
-    dispatchable = [d.pk for d in page if d.state in (State.PENDING_DISPATCH, State.RETURNED, State.ESCALATED)]
+    dispatchable = [d.pk for d in page if d.state in services.transition("dispatch").sources]
     can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
     return render(request, "web/staff/queue.html", {
         "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable)})
@@ -101,7 +101,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     if (channel := request.GET.get("channel")) in Channel.values:
         qs = qs.filter(channel=channel)
     if request.GET.get("overdue") == "1":
-        qs = qs.filter(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=clock.now())
+        qs = qs.filter(selectors.overdue_q(clock.now()))
     sort = request.GET.get("sort", "registered")
     qs = qs.order_by(SORTS.get(sort, "-registered_at"), "-pk")
     params = request.GET.copy()
@@ -114,15 +114,17 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     actions = selectors.available_actions(request.user, demand)
     forms = forms or {}
-    if any(spec.action == "dispatch" for spec in actions) and "dispatch" not in forms:
-        suggested = responsible_unit(demand.category, demand.region)
-        form = ACTION_FORMS["dispatch"](initial={"version": demand.version, "unit": suggested})
-        forms["dispatch"] = form
+
+    def blank_form(action: str):
+        initial = {"version": demand.version}
+        if action == "dispatch":  # preselect the dispatch catalogue's unit
+            initial["unit"] = responsible_unit(demand.category, demand.region)
+        return ACTION_FORMS[action](initial=initial)
+
     return {
         "demand": demand, "time_status": selectors.time_status(demand, clock.now()),
         "events": selectors.events_of(demand),
-        "actions": [(spec, forms.get(spec.action) or ACTION_FORMS[spec.action](initial={"version": demand.version}))
-                    for spec in actions],
+        "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in actions],
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
         "attachments": demand.attachments.all(),
@@ -260,7 +262,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     visible = selectors.demands_visible_to(request.user)
     counts = dict(visible.values_list("state").annotate(n=Count("pk")).order_by())
     now = clock.now()
-    overdue = visible.filter(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=now)
+    overdue = visible.filter(selectors.overdue_q(now))
     escalations = selectors.events_in_scope(request.user).filter(action="escalate").order_by("-created_at")[:10]
     return render(request, "web/staff/overview.html", {
         "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
