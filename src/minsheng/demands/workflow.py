@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.organisation.roles import Role
-from minsheng.organisation.scope import ScopeKind
+from minsheng.organisation.scope import SYSTEM_ROLE, ScopeKind
 
 
 class State(models.TextChoices):
@@ -55,6 +55,9 @@ HANDLING_STATES = frozenset({State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDE
 
 _HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
 _DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+# The system acts by rule: automatic dispatch above a confidence threshold, escalation after
+# a configured overdue time, closing after unanswered revisits.
+_SYSTEM = frozenset({SYSTEM_ROLE})
 _INTAKE = frozenset({Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
                      Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 _REVISITORS = frozenset({Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
@@ -83,7 +86,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
        _INTAKE - {Role.STATION_AGENT}, public=True),
     _t("resolve_on_spot", _("立接立办"), [S.REGISTERED, S.PENDING_DISPATCH], S.RESOLVED,
        _INTAKE - {Role.STREET_DISPATCHER}, public=True),
-    _t("dispatch", _("派单"), [S.PENDING_DISPATCH, S.RETURNED, S.ESCALATED], S.DISPATCHED, _DISPATCHERS, public=True),
+    _t("dispatch", _("派单"), [S.PENDING_DISPATCH, S.RETURNED, S.ESCALATED], S.DISPATCHED, _DISPATCHERS | _SYSTEM,
+       public=True),
     _t("accept", _("签收"), [S.DISPATCHED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
     _t("return", _("退单"), [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, _HANDLERS, scope="handling"),
     _t("record_progress", _("记录进展"), [S.IN_PROGRESS, S.SUSPENDED], None, _HANDLERS, scope="handling"),
@@ -96,10 +100,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("resume", _("恢复办理"), [S.SUSPENDED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
     _t("escalate", _("上报"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                              S.ESCALATED], S.ESCALATED,
-       _INTAKE | {Role.DEPARTMENT_HANDLER}, public=True),
+       _INTAKE | {Role.DEPARTMENT_HANDLER} | _SYSTEM, public=True),
     _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True),
     _t("revisit", _("回访"), [S.RESOLVED], S.REVISITED, _REVISITORS | {Role.RESIDENT}, public=True),
-    _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS, public=True),
+    _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS | _SYSTEM, public=True),
     _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True),
     _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                           S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True),

@@ -69,9 +69,32 @@ class Grant:
 _ALL = Grant(role=Role.ADMINISTRATOR, unit_id=None, unit_path="", region_path="")
 _CACHE_ATTR = "_minsheng_grants"
 
+# The role the system acts in when a rule, not a person, takes an action (an automatic
+# escalation, dispatch or closing).  It is never a membership's role.
+SYSTEM_ROLE = "system"
+
+
+class SystemActor:
+    """The system itself as the actor of a transition: covers every demand, holds only
+    ``SYSTEM_ROLE``, and is recorded on the event as no user with that role."""
+
+    is_authenticated = False
+    is_active = True
+    is_superuser = False
+    pk = None
+
+    def __repr__(self) -> str:
+        return "<SystemActor>"
+
+
+SYSTEM = SystemActor()
+_SYSTEM_GRANTS = (Grant(role=SYSTEM_ROLE, unit_id=None, unit_path="", region_path=""),)
+
 
 def grants_for(user) -> tuple[Grant, ...]:
     """Every grant of an authenticated user, cached on the user object for the request."""
+    if isinstance(user, SystemActor):
+        return _SYSTEM_GRANTS
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
     cached = getattr(user, _CACHE_ATTR, None)
