@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "minsheng.catalogue",
     "minsheng.demands",
     "minsheng.demo",
+    "minsheng.integrations",
     "minsheng.web",
 ]
 

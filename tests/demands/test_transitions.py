@@ -73,6 +73,10 @@ CASES = {
     "close": Case("revisited", "operator", {}, "closed", "handler_cg", "staff2", "in_progress"),
     "reopen": Case("revisited_dissatisfied", "operator", {"reason": "居民反映井盖仍松动"}, "dispatched",
                    "handler_cg", "staff2", "resolved", {"reason": ""}),
+    "external_update": Case("in_progress", "operator", {
+        "external_id": "12345-889", "status": "OPEN", "description": "市民补充：井盖附近还有积水", "occurred_at": _later(0)},
+        "in_progress", "handler_cg", "staff2", "closed", {"external_id": "", "status": "OPEN", "description": "补充",
+                                                          "occurred_at": _later(0)}),
     "merge": Case("registered", "dispatcher1", {"into": "OTHER"}, "merged", "handler_cg", "dispatcher2",
                   "closed", {"into": "2000010100001"}),
 }
@@ -160,5 +164,5 @@ def test_bad_input_is_refused_with_the_field(world, action):
         _call(world, case.actor, demand, action, {**case.kwargs, **case.bad})
     assert exc.value.field_errors, "a bad input names the field it is about"
     assert set(exc.value.field_errors) <= {"category", "reason", "result", "unit", "note", "until",
-                                           "satisfaction", "into"}
+                                           "satisfaction", "into", "update_id"}
     _assert_unchanged(demand)

@@ -44,7 +44,7 @@ HAPPY_PATH = {
     "escalated": [("dispatcher", "dispatch")],
     "dispatched": [("HANDLER", "accept"), ("HANDLER", "return")],
     "in_progress": [("HANDLER", "resolve"), ("HANDLER", "record_progress"), ("HANDLER", "request_extension"),
-                    ("HANDLER", "request_suspension"), ("HANDLER", "escalate")],
+                    ("HANDLER", "request_suspension"), ("HANDLER", "escalate"), ("operator", "external_update")],
     "suspended": [("HANDLER", "resume"), ("HANDLER", "record_progress")],
     "resolved": [("operator", "revisit"), ("operator", "close")],
     "revisited": [("operator", "close"), ("operator", "reopen")],
@@ -75,6 +75,9 @@ def _kwargs(action: str, data, valid: bool = False) -> dict:
             return {"satisfaction": data.draw(st.sampled_from(choices if valid else [*choices, "meh"]))}
         case "close":
             return {"reason": text}
+        case "external_update":
+            return {"external_id": data.draw(st.sampled_from(["u1", "u2"] if valid else ["u1", ""])), "status": "OPEN",
+                    "description": text, "occurred_at": clock.now()}
         case "merge":
             return {"into": data.draw(st.sampled_from(sorted(Demand.objects.values_list("pk", flat=True))))}
     raise AssertionError(action)
@@ -181,7 +184,7 @@ class Workflow(RuleBasedStateMachine):
 def test_random_transitions_keep_the_invariants(world):
     Workflow.world = world
     run_state_machine_as_test(Workflow, settings=settings(
-        max_examples=30, stateful_step_count=60, deadline=None, derandomize=True,
+        max_examples=30, stateful_step_count=80, deadline=None, derandomize=True,
         # No shrinking: the failing steps are printed as they are, and CI stays fast.
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))

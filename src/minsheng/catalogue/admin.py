@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CalendarOverride, Category, DemandType, DispatchRule, TimeLimitPolicy
+from .models import CalendarOverride, Category, DemandType, DispatchRule, ServiceAttribute, TimeLimitPolicy
 
 
 @admin.register(DemandType)
@@ -33,3 +33,11 @@ class DispatchRuleAdmin(admin.ModelAdmin):
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
+
+
+@admin.register(ServiceAttribute)
+class ServiceAttributeAdmin(admin.ModelAdmin):
+    list_display = ["category", "code", "description", "datatype", "required", "order", "active"]
+    list_filter = ["datatype", "required", "active"]
+    search_fields = ["code", "description", "category__name"]
+    autocomplete_fields = ["category"]

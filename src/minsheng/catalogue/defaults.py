@@ -87,6 +87,30 @@ VULNERABLE_TAGS: list[tuple[str, str, int]] = [
     ("youfu", "优抚", 2),
 ]
 
+# Extra questions per category (Open311 service definitions):
+# category, code, question, English question, datatype, required, values [(key, name)]
+SERVICE_ATTRIBUTES: list[tuple[str, str, str, str, str, bool, list[tuple[str, str]]]] = [
+    ("construction.roads", "hazard", "是否有安全隐患", "Is it a safety hazard?", "singlevaluelist", True,
+     [("yes", "有，可能伤人或损坏车辆"), ("no", "没有")]),
+    ("construction.roads", "found_at", "发现时间", "When was it found?", "datetime", False, []),
+    ("environment.noise", "period", "噪声出现的时段", "When does the noise occur?", "multivaluelist", True,
+     [("day", "白天"), ("evening", "傍晚"), ("night", "夜间（22点后）")]),
+    ("environment.noise", "source", "噪声来源", "Source of the noise", "string", False, []),
+    ("transport.parking", "vehicles", "涉及车辆数", "Number of vehicles", "number", False, []),
+    ("transport.parking", "plate", "车牌号（如知道）", "Plate number (if known)", "string", False, []),
+]
+
+
+def load_service_attributes(apps) -> None:
+    Category = apps.get_model("catalogue", "Category")
+    ServiceAttribute = apps.get_model("catalogue", "ServiceAttribute")
+    for order, (category, code, question, question_en, datatype, required, values) in enumerate(SERVICE_ATTRIBUTES):
+        node = Category.objects.filter(code=category).first()
+        if node is not None:
+            ServiceAttribute.objects.get_or_create(category=node, code=code, defaults={
+                "description": question, "description_en": question_en, "datatype": datatype,
+                "required": required, "order": order, "values": [{"key": k, "name": n} for k, n in values]})
+
 
 def load_defaults(apps) -> None:
     """Create the default catalogue (idempotent).  Takes an app registry so that data

@@ -112,3 +112,55 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {_('工作日') if self.is_workday else _('休息日')}"
+
+
+class ServiceAttribute(models.Model):
+    """An extra question asked when a demand of one category is filed (Open311's service
+    definition): its answer is kept on the registration event."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("短文本")
+        NUMBER = "number", _("数字")
+        DATETIME = "datetime", _("日期时间")
+        TEXT = "text", _("长文本")
+        SINGLEVALUELIST = "singlevaluelist", _("单选")
+        MULTIVALUELIST = "multivaluelist", _("多选")
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes",
+                                 verbose_name=_("分类"))
+    code = models.SlugField(_("编码"), max_length=32)
+    description = models.CharField(_("问题"), max_length=200)
+    description_en = models.CharField(_("英文问题"), max_length=200, blank=True)
+    datatype = models.CharField(_("数据类型"), max_length=16, choices=Datatype.choices)
+    datatype_description = models.CharField(_("填写说明"), max_length=200, blank=True)
+    required = models.BooleanField(_("必填"), default=False)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    values = models.JSONField(_("选项"), default=list, blank=True,
+                              help_text=_('单选、多选的选项：[{"key": "编码", "name": "名称"}, …]'))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("诉求附加信息项")
+        verbose_name_plural = _("诉求附加信息项")
+        ordering = ["category", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["category", "code"], name="service_attribute_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.code}"
+
+    @property
+    def is_list(self) -> bool:
+        return self.datatype in (self.Datatype.SINGLEVALUELIST, self.Datatype.MULTIVALUELIST)
+
+    def clean(self) -> None:
+        keys = [v.get("key") for v in self.values if isinstance(v, dict)] if isinstance(self.values, list) else None
+        if self.is_list and (not keys or len(keys) != len(self.values) or not all(isinstance(k, str) and k for k in keys)
+                             or len(set(keys)) != len(keys)):
+            raise ValidationError({"values": _("单选、多选必须给出选项，每项有不重复的 key 和 name。")})
+        if not self.is_list and self.values:
+            raise ValidationError({"values": _("只有单选、多选才能有选项。")})
+
+    def localised_description(self) -> str:
+        if (get_language() or "").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description

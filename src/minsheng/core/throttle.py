@@ -1,8 +1,11 @@
-"""Counting failed attempts, so that a 4-digit secret cannot be guessed by trying them all.
+"""Counting attempts: failed ones, so that a 4-digit secret cannot be guessed by trying them
+all, and all of them, so that one integration cannot flood the service.
 
 Counts live in Django's cache (per process with the default local-memory cache; configure a
 shared cache such as Redis or the database cache when running several processes).
 """
+
+import time
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -13,6 +16,10 @@ from .errors import MinshengError
 class TooManyAttempts(MinshengError):
     code = "too_many_attempts"
     status = 429
+
+    def __init__(self, message, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def check_not_locked(scope: str, key: str, limit: int) -> None:
@@ -27,3 +34,21 @@ def record_failure(scope: str, key: str, window_seconds: int) -> None:
             cache.incr(name)
         except ValueError:  # expired between add and incr
             cache.set(name, 1, window_seconds)
+
+
+def check_rate(scope: str, key: str, limit: int, window_seconds: int = 60) -> None:
+    """Count one request in the current fixed window; refuse once ``limit`` is passed, saying
+    how many seconds remain until the window ends."""
+    now = time.time()
+    window = int(now // window_seconds)
+    name = f"rate:{scope}:{key}:{window}"
+    if cache.add(name, 1, window_seconds + 1):
+        return
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, window_seconds + 1)
+        return
+    if count > limit:
+        retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
+        raise TooManyAttempts(_("请求过于频繁，请在 %(n)d 秒后重试。") % {"n": retry_after}, retry_after=retry_after)

@@ -108,6 +108,8 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             d.resolved_at = d.accepted_at = d.assignee_id = None
         case "merge":
             d.merged_into_id, d.closed_at = p["target_id"], at
+        case "external_update":
+            pass  # history only: another system's note changes nothing here
         case _:
             raise ValueError(f"unknown demand event action {e.action!r}")
     d.state = e.to_state

@@ -11,7 +11,7 @@ from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
 
 from .models import Demand, DemandEvent
-from .workflow import HANDLING_STATES, OPEN_STATES, Satisfaction, State, Transition, actions_from, transition
+from .workflow import HANDLING_STATES, INTEGRATION_ACTIONS, OPEN_STATES, Satisfaction, State, Transition, actions_from, transition
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:
@@ -43,6 +43,8 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     pending = (demand.pending_request or {}).get("kind")
     result = []
     for spec in actions_from(State(demand.state)):
+        if spec.action in INTEGRATION_ACTIONS:
+            continue
         usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
         if not usable:
             continue

@@ -13,11 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from minsheng.catalogue.attributes import clean_attributes
 from minsheng.catalogue.calendar import handling_deadlines
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.catalogue.selectors import responsible_unit
@@ -180,6 +183,26 @@ def _coordinate(value, field: str, low: int, high: int, label: str) -> str | Non
     return str(number.quantize(Decimal("0.000001")))
 
 
+def _optional_url(value: str | None, field: str, label: str) -> str:
+    text = _optional_text(value, field, label, 500)
+    if text:
+        try:
+            URLValidator(schemes=["http", "https"])(text)
+        except DjangoValidationError:
+            raise ValidationFailed.for_field(field, _("%(label)s必须是 http 或 https 网址。") % {"label": label}) from None
+    return text
+
+
+def _optional_email(value: str | None, field: str) -> str:
+    text = _optional_text(value, field, _("电子邮箱"), 254)
+    if text:
+        try:
+            validate_email(text)
+        except DjangoValidationError:
+            raise ValidationFailed.for_field(field, _("“%(value)s”不是有效的电子邮箱。") % {"value": text}) from None
+    return text
+
+
 def _lookup(model, value, field: str, label: str, **filters):
     if isinstance(value, model):
         return value
@@ -206,10 +229,12 @@ def register_demand(
     actor, *, channel: str, demand_type, title: str, description: str, region: Region,
     category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
     address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
-    parent: Demand | None = None, note: str = "", photos=(),
+    parent: Demand | None = None, note: str = "", photos=(), attributes=None, media_url: str = "",
+    reporter_email: str = "",
 ) -> Demand:
     """Register a new demand from any channel.  ``actor`` is None for a resident filing
-    through a public channel without an account."""
+    through a public channel without an account.  ``attributes`` answers the category's
+    extra questions (catalogue.attributes); ``media_url`` links a photo held elsewhere."""
     spec = transition("register")
     if actor is None or not getattr(actor, "is_authenticated", False):
         if channel not in PUBLIC_CHANNELS:
@@ -228,6 +253,9 @@ def register_demand(
     latitude = _coordinate(latitude, "latitude", -90, 90, _("纬度"))
     longitude = _coordinate(longitude, "longitude", -180, 180, _("经度"))
     photos = clean_photos(photos)
+    answers = clean_attributes(category, attributes)
+    media_url = _optional_url(media_url, "media_url", _("图片链接"))
+    reporter_email = _optional_email(reporter_email, "email")
     if (latitude is None) != (longitude is None):
         raise ValidationFailed.for_field("latitude", _("经纬度必须同时填写。"))
     if not isinstance(region, Region):
@@ -261,6 +289,9 @@ def register_demand(
             "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
             "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
         }
+        # Kept only when given, so that earlier events and their replays stay as they were.
+        extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email}
+        payload.update({k: v for k, v in extras.items() if v})
         demand = Demand(version=0, state="")
         event = _record(demand, spec, grant, actor, payload, note)
         _attach(demand, event.seq, photos)
@@ -491,6 +522,19 @@ def reopen_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand
     return _transition(actor, demand_id, version, "reopen", build, reason)
 
 
+def record_external_update(actor, demand_id: int, version: int, *, external_id: str, status: str,
+                           description: str, occurred_at: datetime, media_url: str = "") -> Demand:
+    """An update sent by another system about a demand it passed on (Open311
+    servicerequestupdates): kept in the history for the handlers, the state untouched."""
+    external_id = _require_text(external_id, "update_id", _("外部更新编号"), 64)
+    status = _require_text(status, "status", _("外部状态"), 32)
+    description = _require_text(description, "description", _("更新内容"), MAX_DESCRIPTION)
+    media_url = _optional_url(media_url, "media_url", _("图片链接"))
+    payload = {"external_id": external_id, "status": status, "occurred_at": encode_datetime(occurred_at),
+               "media_url": media_url}
+    return _transition(actor, demand_id, version, "external_update", lambda d, g: payload, description)
+
+
 def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | str) -> Demand:
     """Merge a duplicate into another demand; its resident follows the other one's outcome."""
     if isinstance(into, Demand):
@@ -528,7 +572,7 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "request_suspension": request_suspension, "approve_suspension": approve_suspension,
     "deny_suspension": deny_suspension, "resume": resume_demand, "escalate": escalate_demand,
     "resolve": resolve_demand, "revisit": revisit_demand, "close": close_demand, "reopen": reopen_demand,
-    "merge": merge_demand,
+    "merge": merge_demand, "external_update": record_external_update,
 }
 
 

@@ -105,6 +105,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("revisit", _("回访"), [S.RESOLVED], S.REVISITED, _REVISITORS | {Role.RESIDENT}, public=True),
     _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS | _SYSTEM, public=True),
     _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True),
+    # A note from the system that passed the demand on (12345 platform, 110 centre): recorded
+    # until the demand is closed, never changing its state; that system does not run our workflow.
+    _t("external_update", _("外部系统更新"), set(State) - TERMINAL_STATES, None, _INTAKE),
     _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                           S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True),
 ]}
@@ -112,6 +115,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
 
 def transition(action: str) -> Transition:
     return TRANSITIONS[action]
+
+
+# Taken only by other systems through the integrations, never offered on the staff pages.
+INTEGRATION_ACTIONS = frozenset({"external_update"})
 
 
 def actions_from(state: State) -> list[Transition]:
