@@ -167,6 +167,18 @@ MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", 
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Integrations (Open311 and the JSON API): the jurisdiction_id Open311 clients may send, the
+# contact named in discovery, the demand type of Open311 reports (the standard has none),
+# whether requests can be read without a key (titles and community-level places only) and
+# how many such reads one client may make per minute, and the largest request body accepted.
+MINSHENG_OPEN311_JURISDICTION = os.environ.get("MINSHENG_OPEN311_JURISDICTION", "minsheng")
+MINSHENG_OPEN311_CONTACT = os.environ.get("MINSHENG_OPEN311_CONTACT", "12345")
+MINSHENG_OPEN311_DEMAND_TYPE = os.environ.get("MINSHENG_OPEN311_DEMAND_TYPE", "complaint")
+MINSHENG_OPEN311_PUBLIC_READ = os.environ.get("MINSHENG_OPEN311_PUBLIC_READ", "1").lower() in {"1", "true", "yes"}
+MINSHENG_OPEN311_PUBLIC_RATE = int(os.environ.get("MINSHENG_OPEN311_PUBLIC_RATE", "300"))
+MINSHENG_API_MAX_BODY_BYTES = int(os.environ.get("MINSHENG_API_MAX_BODY_KB", "64")) * 1024
+# Requests per minute for a signed-in user calling the JSON API with their session.
+MINSHENG_API_SESSION_RATE = int(os.environ.get("MINSHENG_API_SESSION_RATE", "600"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

@@ -74,7 +74,8 @@ CASES = {
     "reopen": Case("revisited_dissatisfied", "operator", {"reason": "居民反映井盖仍松动"}, "dispatched",
                    "handler_cg", "staff2", "resolved", {"reason": ""}),
     "external_update": Case("in_progress", "operator", {
-        "external_id": "12345-889", "status": "OPEN", "description": "市民补充：井盖附近还有积水", "occurred_at": _later(0)},
+        "external_id": "12345-889", "status": "OPEN", "description": "市民补充：井盖附近还有积水",
+        "occurred_at": _later(0)},
         "in_progress", "handler_cg", "staff2", "closed", {"external_id": "", "status": "OPEN", "description": "补充",
                                                           "occurred_at": _later(0)}),
     "merge": Case("registered", "dispatcher1", {"into": "OTHER"}, "merged", "handler_cg", "dispatcher2",

@@ -48,7 +48,8 @@ def _one(attribute: ServiceAttribute, answer: str) -> str:
         except ValueError:
             moment = None
         if moment is None:
-            raise _fail(code, _("“%(code)s”必须是 ISO 8601 日期时间，例如 2026-11-05T08:15:30+08:00。") % {"code": code})
+            message = _("“%(code)s”必须是 ISO 8601 日期时间，例如 2026-11-05T08:15:30+08:00。") % {"code": code}
+            raise _fail(code, message)
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         return timezone.localtime(moment).isoformat()

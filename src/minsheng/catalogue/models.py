@@ -154,8 +154,9 @@ class ServiceAttribute(models.Model):
 
     def clean(self) -> None:
         keys = [v.get("key") for v in self.values if isinstance(v, dict)] if isinstance(self.values, list) else None
-        if self.is_list and (not keys or len(keys) != len(self.values) or not all(isinstance(k, str) and k for k in keys)
-                             or len(set(keys)) != len(keys)):
+        well_formed = bool(keys) and len(keys) == len(self.values) and len(set(keys)) == len(keys) and all(
+            isinstance(k, str) and k for k in keys)
+        if self.is_list and not well_formed:
             raise ValidationError({"values": _("单选、多选必须给出选项，每项有不重复的 key 和 name。")})
         if not self.is_list and self.values:
             raise ValidationError({"values": _("只有单选、多选才能有选项。")})

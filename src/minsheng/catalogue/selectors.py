@@ -27,3 +27,10 @@ def responsible_unit(category: Category | None, region: Region) -> Unit | None:
     )
     best = max(rules, key=lambda r: (r.category.depth, r.region.depth if r.region else -1), default=None)
     return best.unit if best else None
+
+
+def service_categories():
+    """The categories a demand can be filed under from outside (Open311's services): the
+    leaves of the tree, and a top level with no active children."""
+    return (Category.objects.filter(active=True).filter(Q(depth__gt=0) | ~Q(children__active=True))
+            .select_related("parent").distinct().order_by("path"))

@@ -11,7 +11,16 @@ from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
 
 from .models import Demand, DemandEvent
-from .workflow import HANDLING_STATES, INTEGRATION_ACTIONS, OPEN_STATES, Satisfaction, State, Transition, actions_from, transition
+from .workflow import (
+    HANDLING_STATES,
+    INTEGRATION_ACTIONS,
+    OPEN_STATES,
+    Satisfaction,
+    State,
+    Transition,
+    actions_from,
+    transition,
+)
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:

@@ -189,7 +189,8 @@ def _optional_url(value: str | None, field: str, label: str) -> str:
         try:
             URLValidator(schemes=["http", "https"])(text)
         except DjangoValidationError:
-            raise ValidationFailed.for_field(field, _("%(label)s必须是 http 或 https 网址。") % {"label": label}) from None
+            message = _("%(label)s必须是 http 或 https 网址。") % {"label": label}
+            raise ValidationFailed.for_field(field, message) from None
     return text
 
 

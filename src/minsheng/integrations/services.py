@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
-from minsheng.core.errors import MinshengError, OutOfScope, PermissionDenied, ValidationFailed
+from minsheng.core.errors import MinshengError, OutOfScope, PermissionDenied, ValidationFailed, VersionConflict
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import TRANSITIONS
 from minsheng.organisation.models import Region
@@ -72,6 +72,19 @@ def check_key_allows(key: ApiKey | None, action: str, region: Region | None = No
         raise PermissionDenied(_("该接口密钥未被授权执行“%(action)s”。") % {"action": action})
     if region is not None and not region.path.startswith(key.region.path):
         raise OutOfScope(_("该接口密钥只能处理“%(region)s”范围内的诉求。") % {"region": key.region.name})
+
+
+def apply_with_current_version(apply: Callable[[int], Demand], demand_id: int, attempts: int = 3) -> Demand:
+    """For callers that add to a demand's history without having read it (another system's
+    update): take the version as it is now, and try again if someone moved it meanwhile."""
+    for attempt in range(attempts):
+        version = Demand.objects.filter(pk=demand_id).values_list("version", flat=True).first()
+        try:
+            return apply(version or 0)
+        except VersionConflict:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def request_hash(data: Any) -> str:

@@ -47,10 +47,7 @@ def to_xml(root: str, data: Any) -> bytes:
 
 def respond(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
     """``root`` names the XML document element; JSON is the data itself."""
-    if fmt == "xml":
-        body = to_xml(root, data)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode()
+    body = to_xml(root, data) if fmt == "xml" else json.dumps(data, ensure_ascii=False).encode()
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
 
 
