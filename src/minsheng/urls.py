@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.integrations.api.main import api
+
 admin.site.site_header = _("民生 Minsheng")
 admin.site.site_title = _("民生 Minsheng")
 admin.site.index_title = _("接诉即办管理后台")
@@ -16,4 +18,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("open311/v2/", include("minsheng.integrations.open311.urls")),
+    path("api/", api.urls),
 ]

@@ -1,0 +1,80 @@
+"""Who is calling the JSON API: an integration with an API key, or a signed-in user with
+their session (and its CSRF token).  Each caller is rate-limited."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from minsheng.core.errors import MinshengError
+from minsheng.core.throttle import check_rate
+
+from .. import services
+from ..models import ApiKey
+
+
+class PayloadTooLarge(MinshengError):
+    code = "payload_too_large"
+    status = 413
+
+
+class UnsupportedMediaType(MinshengError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: object
+    key: ApiKey | None
+
+    @property
+    def owner(self) -> str:
+        return f"key:{self.key.pk}" if self.key else f"user:{self.user.pk}"
+
+
+def _admit(request: HttpRequest, caller: Caller) -> Caller:
+    """Checks every call passes once its caller is known: the rate, the body's size and type."""
+    limit = caller.key.rate_per_minute if caller.key else settings.MINSHENG_API_SESSION_RATE
+    check_rate("api", caller.owner, limit)
+    if request.method in ("POST", "PUT", "PATCH"):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MINSHENG_API_MAX_BODY_BYTES:
+            raise PayloadTooLarge(_("请求内容过大（上限 %(n)d KB）。")
+                                  % {"n": settings.MINSHENG_API_MAX_BODY_BYTES // 1024})
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(_("请求内容必须是 JSON（Content-Type: application/json）。"))
+    return caller
+
+
+def _by_key(request: HttpRequest, raw: str | None) -> Caller | None:
+    key = services.authenticate_api_key(raw)
+    return _admit(request, Caller(key.user, key)) if key else None
+
+
+class KeyHeader(APIKeyHeader):
+    """``X-API-Key: ms_…``"""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
+        return _by_key(request, key)
+
+
+class KeyBearer(HttpBearer):
+    """``Authorization: Bearer ms_…``"""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
+        return _by_key(request, token)
+
+
+class Session(SessionAuth):
+    """A signed-in user of the web pages (unsafe methods need the CSRF token)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
+        user = super().authenticate(request, key)
+        return _admit(request, Caller(user, None)) if user else None
+
+
+AUTH = [KeyHeader(), KeyBearer(), Session()]
