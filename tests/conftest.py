@@ -5,6 +5,7 @@ Units: the district centre with two departments (城管局, 住建局), a street
 a committee per community, a station under 玫瑰城.  One user per role.
 """
 
+import importlib
 from dataclasses import dataclass, field
 
 import pytest
@@ -116,3 +117,43 @@ def world(db) -> World:
     DispatchRule.objects.create(category=Category.objects.get(code="environment"), region=w.regions["c1"],
                                 unit=w.units["cc1"])
     return w
+
+
+@pytest.fixture
+def default_catalogue(transactional_db):
+    """The data migrations' catalogue, which an earlier transactional test's flush removed."""
+    from django.apps import apps
+
+    from minsheng.catalogue.defaults import load_defaults, load_service_attributes
+
+    load_defaults(apps)
+    load_service_attributes(apps)
+
+
+# --- the append-only event log versus the transactional flush ----------------------------
+
+def _append_only_migration():
+    return importlib.import_module("minsheng.demands.migrations.0002_events_append_only")
+
+
+def clear_event_log_for_flush() -> None:
+    """SQLite flushes tables with DELETE, which the append-only triggers refuse; empty the event
+    log with the triggers briefly lifted (PostgreSQL flushes with TRUNCATE, which they allow)."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        return
+    migration = _append_only_migration()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in migration.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM demands_demandevent")
+        for sql in migration.SQLITE:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def flushable_event_log(transactional_db):
+    """For tests with a live server: lets the flush after the test empty the event log."""
+    yield
+    clear_event_log_for_flush()

@@ -52,16 +52,6 @@ def test_racing_transitions_on_one_demand_apply_exactly_once(default_catalogue, 
     assert stored.state in ("resolved", "returned")
 
 
-@pytest.fixture
-def default_catalogue(transactional_db):
-    """The data migration's catalogue, which an earlier transactional test's flush removed."""
-    from django.apps import apps
-
-    from minsheng.catalogue.defaults import load_defaults
-
-    load_defaults(apps)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_merging_two_demands_into_each_other_at_once_applies_one(default_catalogue, world):
     a, b = bring_to(world, "registered"), bring_to(world, "registered")

@@ -11,13 +11,14 @@ test modules): the database is flushed after each test, and ``migration_data`` r
 catalogue before the next test builds its world.
 """
 
-import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from ..conftest import clear_event_log_for_flush
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database access from that thread (SynchronousOnlyOperation).
@@ -77,28 +78,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-# --- the append-only event log versus the transactional flush ----------------------------
-
-def _append_only_migration():
-    return importlib.import_module("minsheng.demands.migrations.0002_events_append_only")
-
-
-def _clear_event_log_for_flush() -> None:
-    """SQLite flushes tables with DELETE, which the append-only triggers refuse; empty the event
-    log with the triggers briefly lifted (PostgreSQL flushes with TRUNCATE, which they allow)."""
-    from django.db import connection, transaction
-
-    if connection.vendor != "sqlite":
-        return
-    migration = _append_only_migration()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql in migration.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM demands_demandevent")
-        for sql in migration.SQLITE:
-            cursor.execute(sql)
 
 
 # --- the world, on a database that transactional tests flush -------------------------------
@@ -220,7 +199,7 @@ def site(browser, live_server, world):
         yield s
     finally:
         s.close()
-        _clear_event_log_for_flush()
+        clear_event_log_for_flush()
     external = s.external_requests()
     assert not external, f"pages requested other hosts than {s.netloc}: {external}"
     assert s.requests, "the browser made no requests at all"

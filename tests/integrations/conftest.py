@@ -1,6 +1,6 @@
 import pytest
 
-from minsheng.integrations.services import create_api_key
+from minsheng.integrations.services import KEY_ACTIONS, create_api_key
 
 # g1 is drawn as a small square; points inside it land in that grid.
 G1_SQUARE = [[[116.40, 39.90], [116.41, 39.90], [116.41, 39.91], [116.40, 39.91], [116.40, 39.90]]]
@@ -19,4 +19,6 @@ def keys(world):
                                          actions=["read"])
     _, raw["c2app"] = create_api_key(name="雷锋社区小程序", user=world.user("operator"), region=world.regions["c2"],
                                      actions=["read", "register"])
+    _, raw["operator_all"] = create_api_key(name="话务台", user=world.user("operator"), region=world.regions["d"],
+                                            actions=sorted(KEY_ACTIONS))
     return raw

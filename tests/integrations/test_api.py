@@ -10,8 +10,8 @@ from ..demands.helpers import bring_to
 
 
 def _body(**changes):
-    body = {"channel": "hotline", "demand_type": "complaint", "category": "construction.roads", "title": "建设路井盖缺失",
-            "description": "建设路与光明街交叉口的井盖丢失两天了。", "region": "g1",
+    body = {"channel": "hotline", "demand_type": "complaint", "category": "construction.roads",
+            "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了。", "region": "g1",
             "reporter": {"name": "张伟", "phone": "13700001234"}}
     body.update(changes)
     return body
@@ -117,10 +117,7 @@ def test_bad_requests_get_one_error_format_and_create_nothing(client, world, key
     body = kwargs.pop("body", None)
     if body == "BODY":
         body = _body(**kwargs)
-    if method == "get":
-        response = client.get(path, HTTP_X_API_KEY=key)
-    else:
-        response = _post(client, path, body, key)
+    response = client.get(path, HTTP_X_API_KEY=key) if method == "get" else _post(client, path, body, key)
     assert response.status_code == status, response.content
     if code:
         error = response.json()["error"]

@@ -51,7 +51,8 @@ def test_services_are_the_leaf_categories_with_group_keywords_and_metadata(clien
 def test_services_answer_in_english_when_asked(client, world):
     services = client.get(f"{BASE}/services.json", HTTP_ACCEPT_LANGUAGE="en").json()
     roads = next(s for s in services if s["service_code"] == "construction.roads")
-    assert roads["service_name"] == "Roads and municipal facilities" and roads["group"] == "Urban and rural construction"
+    assert roads["service_name"] == "Roads and municipal facilities"
+    assert roads["group"] == "Urban and rural construction"
 
 
 def test_a_service_definition_lists_its_attributes_with_order_required_and_values(client, world):
