@@ -38,6 +38,7 @@ def test_the_same_idempotency_key_returns_the_first_demand(client, world, keys):
     again = _post(client, "/api/demands", _body(), keys["hotline"], HTTP_IDEMPOTENCY_KEY="call-778")
     assert first.status_code == again.status_code == 201
     assert first.json()["number"] == again.json()["number"] and Demand.objects.count() == 1
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
     other = _post(client, "/api/demands", _body(title="另一件事"), keys["hotline"], HTTP_IDEMPOTENCY_KEY="call-778")
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
     assert Demand.objects.count() == 1

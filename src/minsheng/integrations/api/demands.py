@@ -100,10 +100,12 @@ def create_demand(request: HttpRequest, response: HttpResponse, payload: DemandI
             caller.user, **{**data, "region": region},
             reporter=demand_services.ReporterInput(**reporter) if reporter else None)
 
-    body, _replayed = services.create_once(
+    body, replayed = services.create_once(
         caller.owner, idempotency_key, services.request_hash(payload.dict()), create,
         lambda demand: DemandOut.model_validate(demand_document(demand)).model_dump(mode="json"))
     response["ETag"] = f'"{body["version"]}"'
+    if replayed:
+        response["Idempotent-Replayed"] = "true"  # the first answer again; nothing new was registered
     return Status(201, body)
 
 
