@@ -101,6 +101,8 @@ def test_listing_pages_with_a_cursor_and_filters(client, world, keys):
     ({"path": "/api/demands", "body": "BODY", "latitude": 95}, 400, "invalid_input"),
     ({"path": "/api/demands", "body": "BODY", "region": "nowhere"}, 400, "invalid_input"),
     ({"path": "/api/demands", "body": "BODY", "category": "no.such"}, 400, "invalid_input"),
+    ({"path": "/api/demands", "body": "BODY", "region": "g1\u0000"}, 400, "invalid_input"),
+    ({"path": "/api/demands", "body": "BODY", "title": "\ud8c2井盖"}, 400, "invalid_input"),
     ({"path": "/api/demands", "body": "BODY", "description": "长" * 4001}, 400, "invalid_input"),
     ({"path": "/api/demands", "body": "BODY", "region": "g2", "key": "c2app"}, 201, None),
     ({"path": "/api/demands", "body": "BODY", "key": "c2app"}, 403, "out_of_scope"),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -37,7 +39,18 @@ def _report():
 
 
 @pytest.fixture
-def fuzz_key(world, keys):
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application directly, which closes the database connection
+    after each request (Django's test client disconnects that, and so does this)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_key(_keep_the_test_connection, world, keys):
     ApiKey.objects.update(rate_per_minute=100_000)  # the limit is tested elsewhere; here it would hide answers
     return keys["operator_all"]
 

@@ -118,6 +118,7 @@ def test_post_in_xml_with_a_multivalue_attribute_and_only_an_address(client, wor
     ({"attribute[colour]": "red"}, 400, "attribute[colour]"),
     ({"description": "长" * 4001}, 400, "description"),
     ({"description": None}, 400, "description"),
+    ({"description": "井盖\x00缺失"}, 400, "description"),
     ({"phone": "123"}, 400, "phone"),
     ({"email": "not-an-address"}, 400, "email"),
     ({"media_url": "javascript:alert(1)"}, 400, "media_url"),

@@ -99,8 +99,8 @@ def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
     the write lock (SQLite) and then reads the first answer."""
     if not idempotency_key:
         return render(create()), False
-    if len(idempotency_key) > 255:
-        raise ValidationFailed.for_field("Idempotency-Key", _("Idempotency-Key 不能超过255个字符。"))
+    if len(idempotency_key) > 255 or not idempotency_key.isprintable():
+        raise ValidationFailed.for_field("Idempotency-Key", _("Idempotency-Key 须为不超过255个可见字符。"))
     with transaction.atomic():
         try:
             with transaction.atomic():

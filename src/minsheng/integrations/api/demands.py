@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Header, Query, Router, Status
 
 from minsheng.catalogue.models import Category
 from minsheng.core import clock
@@ -27,11 +27,12 @@ from minsheng.people.validation import mask_phone
 from .. import services
 from ..selectors import demands_for_caller
 from .auth import Caller
-from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut
+from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut, Schema
 
 router = Router(tags=["demands"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 413: Error, 415: Error, 429: Error}
 MAX_PAGE = 200
+NUMBER = re.compile(r"[0-9A-Za-z_-]{1,20}")
 ACTIONS = sorted(set(TRANSITIONS) - {"register"} - INTEGRATION_ACTIONS)
 ActionName = StrEnum("ActionName", {a: a for a in ACTIONS})
 
@@ -66,7 +67,7 @@ def _queryset(caller: Caller):
 
 
 def _find(caller: Caller, number: str) -> Demand:
-    demand = _queryset(caller).filter(number=number).first()
+    demand = _queryset(caller).filter(number=number).first() if NUMBER.fullmatch(number) else None
     if demand is None:
         raise NotFound(_("诉求不存在或不在你的管辖范围内。"))
     return demand

@@ -3,7 +3,25 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field, Schema
+from ninja import Field
+from ninja import Schema as NinjaSchema
+from pydantic import model_validator
+
+from minsheng.core.errors import ValidationFailed
+from minsheng.core.text import check_storable
+
+
+class Schema(NinjaSchema):
+    """Every input document: text a database cannot store is refused by field."""
+
+    @model_validator(mode="after")
+    def refuse_unstorable_text(self):
+        try:
+            check_storable(self.model_dump())
+        except ValidationFailed as refusal:
+            field = next(iter(refusal.field_errors))
+            raise ValueError(f"{field}: {refusal.message}") from None
+        return self
 
 
 class ErrorDetail(Schema):

@@ -18,6 +18,7 @@ from minsheng.catalogue.models import ServiceAttribute
 from minsheng.catalogue.selectors import service_categories
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
+from minsheng.core.text import check_storable
 from minsheng.core.throttle import check_rate
 from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand, DemandEvent
@@ -53,6 +54,10 @@ def open311_view(view):
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
         try:
+            for params in (request.GET, request.POST if request.method == "POST" else {}):
+                for name in params:
+                    check_storable(params.getlist(name), name)
+                    check_storable(name, name)
             jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
             if jurisdiction and jurisdiction != settings.MINSHENG_OPEN311_JURISDICTION:
                 raise _fail(404, _("未知的辖区“%(value)s”。") % {"value": jurisdiction})
