@@ -65,6 +65,16 @@ def main() -> None:
     pages += [("intake (operator)", "operator", "get", "/work/intake/", {}),
               ("resident lookup (operator)", "operator", "get", "/work/intake/resident/",
                {"phone": tracked.reporter.phone})]
+    # Integrations: Open311 documents (the default request list is 90 days, up to 1000 results)
+    # and the JSON API with the operator's session.
+    pages += [("open311 services.json", None, "get", "/open311/v2/services.json", {}),
+              ("open311 requests.json (≤1000)", None, "get", "/open311/v2/requests.json", {}),
+              ("open311 requests.xml (≤1000)", None, "get", "/open311/v2/requests.xml", {}),
+              ("open311 request.json", None, "get", f"/open311/v2/requests/{tracked.number}.json", {}),
+              ("open311 updates.json", None, "get", "/open311/v2/servicerequestupdates.json", {}),
+              ("api demands ?limit=200 (operator)", "operator", "get", "/api/demands", {"limit": 200}),
+              ("api demand (operator)", "operator", "get", f"/api/demands/{tracked.number}", {})]
+    settings.MINSHENG_OPEN311_PUBLIC_RATE = settings.MINSHENG_API_SESSION_RATE = 1_000_000
 
     worst = 0.0
     for name, role, method, url, data in pages:

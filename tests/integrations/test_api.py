@@ -3,8 +3,10 @@
 import json
 
 import pytest
+import time_machine
 
 from minsheng.demands.models import Demand
+from minsheng.integrations.models import ApiKey
 
 from ..demands.helpers import bring_to
 
@@ -147,3 +149,13 @@ def test_the_openapi_document_and_its_docs_page_are_served(client, world):
     assert document["openapi"].startswith("3.") and "/api/demands/{number}/actions/{action}" in document["paths"]
     page = client.get("/api/docs")
     assert page.status_code == 200 and b"swagger-ui" in page.content and b"cdn." not in page.content
+
+
+@time_machine.travel("2026-11-23 10:00:45+08:00", tick=False)
+def test_each_key_has_its_own_rate_limit_with_retry_after(client, world, keys):
+    ApiKey.objects.filter(name="12345平台").update(rate_per_minute=2)
+    statuses = [client.get("/api/demands", HTTP_X_API_KEY=keys["hotline"]).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = client.get("/api/demands", HTTP_X_API_KEY=keys["hotline"])
+    assert limited["Retry-After"] == "15" and limited.json()["error"]["code"] == "too_many_attempts"
+    assert client.get("/api/demands", HTTP_X_API_KEY=keys["dashboard"]).status_code == 200  # another key
