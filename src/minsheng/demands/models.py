@@ -8,7 +8,7 @@ from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.organisation.models import Region, Unit
 from minsheng.people.models import Resident
 
-from .workflow import TRANSITIONS, Channel, Satisfaction, State
+from .workflow import Channel, Satisfaction, State, action_label
 
 
 class Demand(models.Model):
@@ -124,8 +124,7 @@ class DemandEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        spec = TRANSITIONS.get(self.action)
-        return str(spec.label) if spec else self.action
+        return action_label(self.action)
 
 
 class DemandNumberCounter(models.Model):

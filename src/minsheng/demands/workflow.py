@@ -117,6 +117,12 @@ def transition(action: str) -> Transition:
     return TRANSITIONS[action]
 
 
+def action_label(action: str) -> str:
+    """The action's name for people, or its code when the table no longer has it."""
+    spec = TRANSITIONS.get(action)
+    return str(spec.label) if spec else action
+
+
 # Taken only by other systems through the integrations, never offered on the staff pages.
 INTEGRATION_ACTIONS = frozenset({"external_update"})
 

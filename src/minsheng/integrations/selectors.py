@@ -1,8 +1,9 @@
 """Reads for integrations, scoped like everything else and narrowed to the key."""
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
 
-from minsheng.demands.models import Demand
+from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import demands_visible_to
 
 from .models import ApiKey
@@ -14,3 +15,22 @@ def demands_for_caller(user, key: ApiKey | None) -> QuerySet[Demand]:
     if key is not None:
         demands = demands.filter(region__path__startswith=key.region.path)
     return demands
+
+
+REQUEST_COLUMNS = (
+    "number", "state", "title", "description", "address", "latitude", "longitude", "registered_at", "updated_at",
+    "handle_due", "result", "close_reason", "merged_into__number", "category__code", "category__name",
+    "category__name_en", "handling_unit__name", "region__name", "region__code",
+)
+
+
+def request_rows(demands: QuerySet[Demand]) -> list[dict]:
+    """The columns an Open311 request shows, as plain rows (a list of 1000 builds no model
+    objects); the media link is read from the registration event inside the database."""
+    media = DemandEvent.objects.filter(demand=OuterRef("pk"), seq=1).annotate(
+        media=KeyTextTransform("media_url", "payload")).values("media")[:1]
+    return list(demands.annotate(media_url=Subquery(media)).values(*REQUEST_COLUMNS, "media_url"))
+
+
+def update_rows(events: QuerySet[DemandEvent]) -> list[dict]:
+    return list(events.values("demand__number", "seq", "to_state", "created_at", "note", "action"))

@@ -27,7 +27,7 @@ from minsheng.people.validation import mask_phone
 from .. import services
 from ..selectors import demands_for_caller
 from .auth import Caller
-from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut, Schema
+from .schemas import ActionIn, DemandIn, DemandOut, DemandPage, Error, EventOut, InputSchema
 
 router = Router(tags=["demands"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 413: Error, 415: Error, 429: Error}
@@ -110,7 +110,7 @@ def create_demand(request: HttpRequest, response: HttpResponse, payload: DemandI
     return Status(201, body)
 
 
-class DemandFilters(Schema):
+class DemandFilters(InputSchema):
     state: list[State] = []
     channel: list[Channel] = []
     category: str | None = None

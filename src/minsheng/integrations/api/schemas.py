@@ -3,15 +3,14 @@
 from datetime import datetime
 from typing import Literal
 
-from ninja import Field
-from ninja import Schema as NinjaSchema
+from ninja import Field, Schema
 from pydantic import model_validator
 
 from minsheng.core.errors import ValidationFailed
 from minsheng.core.text import check_storable
 
 
-class Schema(NinjaSchema):
+class InputSchema(Schema):
     """Every input document: text a database cannot store is refused by field."""
 
     @model_validator(mode="after")
@@ -34,13 +33,13 @@ class Error(Schema):
     error: ErrorDetail
 
 
-class ReporterIn(Schema):
+class ReporterIn(InputSchema):
     name: str = Field("", max_length=50)
     phone: str = Field(max_length=30)
     id_number: str = Field("", max_length=30)
 
 
-class DemandIn(Schema):
+class DemandIn(InputSchema):
     channel: str = Field("api", max_length=16, description="hotline, web, wechat, station, patrol, meeting, "
                                                           "police_110, email or api")
     demand_type: str = Field(max_length=32, description="consultation, help, complaint, report, suggestion, praise")
@@ -116,7 +115,7 @@ class EventOut(Schema):
     created_at: datetime
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     """The inputs of every action; each action uses its own (see the action's description)."""
 
     version: int | None = Field(None, description="The version you read; or send it as If-Match.")

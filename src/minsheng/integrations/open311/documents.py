@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from minsheng.catalogue.attributes import attributes_of
 from minsheng.catalogue.models import Category
-from minsheng.demands.models import Demand, DemandEvent
-from minsheng.demands.workflow import OPEN_STATES, State
+from minsheng.demands.workflow import OPEN_STATES, State, action_label
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When these endpoints last changed shape (discovery's changeset).
@@ -67,51 +67,60 @@ def _coordinate(value: Decimal | None, full: bool) -> float | None:
     return float(value) if full else round(float(value), 3)
 
 
-def _status_notes(demand: Demand) -> str:
-    if demand.state == State.MERGED and demand.merged_into_id:
-        return demand.merged_into.number
-    if demand.state in (State.CLOSED, State.INVALID) and demand.close_reason:
-        return demand.close_reason
-    return demand.result if demand.state in (State.RESOLVED, State.REVISITED, State.CLOSED) else ""
+def _status_notes(row: dict[str, Any]) -> str:
+    state = row["state"]
+    if state == State.MERGED and row["merged_into__number"]:
+        return row["merged_into__number"]
+    if state in (State.CLOSED, State.INVALID) and row["close_reason"]:
+        return row["close_reason"]
+    return row["result"] if state in (State.RESOLVED, State.REVISITED, State.CLOSED) else ""
 
 
-def service_request(demand: Demand, registration: DemandEvent | None, *, full: bool) -> dict[str, Any]:
-    """One request; ``full`` for an API key allowed to read (the whole text and address)."""
-    media_url = (registration.payload.get("media_url") if registration else "") or None
+def _localised(name: str | None, name_en: str | None) -> str | None:
+    if name is None:
+        return None
+    return name_en if name_en and (get_language() or "").startswith("en") else name
+
+
+def service_request(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    """One request from a row of ``selectors.request_rows``; ``full`` for an API key allowed to
+    read (the whole text and the address)."""
+    state = row["state"]
     return {
-        "service_request_id": demand.number,
-        "status": status_of(demand.state),
-        "detailed_status": demand.state.upper(),
-        "status_notes": _status_notes(demand),
-        "service_name": str(demand.category) if demand.category_id else None,
-        "service_code": demand.category.code if demand.category_id else None,
-        "description": demand.description if full else demand.title,
-        "agency_responsible": demand.handling_unit.name if demand.handling_unit_id else None,
+        "service_request_id": row["number"],
+        "status": status_of(state),
+        "detailed_status": state.upper(),
+        "status_notes": _status_notes(row),
+        "service_name": _localised(row["category__name"], row["category__name_en"]),
+        "service_code": row["category__code"],
+        "description": row["description"] if full else row["title"],
+        "agency_responsible": row["handling_unit__name"],
         "service_notice": None,
-        "requested_datetime": w3c(demand.registered_at),
-        "updated_datetime": w3c(demand.updated_at),
-        "expected_datetime": w3c(demand.handle_due) if demand.state in OPEN_STATES else None,
-        "address": (demand.address or demand.region.name) if full else demand.region.name,
-        "address_id": demand.region.code,
+        "requested_datetime": w3c(row["registered_at"]),
+        "updated_datetime": w3c(row["updated_at"]),
+        "expected_datetime": w3c(row["handle_due"]) if state in OPEN_STATES else None,
+        "address": (row["address"] or row["region__name"]) if full else row["region__name"],
+        "address_id": row["region__code"],
         "zipcode": None,
-        "lat": _coordinate(demand.latitude, full),
-        "long": _coordinate(demand.longitude, full),
-        "media_url": media_url,
+        "lat": _coordinate(row["latitude"], full),
+        "long": _coordinate(row["longitude"], full),
+        "media_url": row["media_url"] or None,
     }
 
 
-def update_id(event: DemandEvent) -> str:
-    return f"{event.demand.number}-{event.seq}"
+def update_id(number: str, seq: int) -> str:
+    return f"{number}-{seq}"
 
 
-def service_request_update(event: DemandEvent) -> dict[str, Any]:
+def service_request_update(row: dict[str, Any]) -> dict[str, Any]:
+    """One step from a row of ``selectors.update_rows``."""
     return {
-        "update_id": update_id(event),
-        "service_request_id": event.demand.number,
-        "status": UPDATE_STATUS[State(event.to_state)],
-        "detailed_status": event.to_state.upper(),
-        "updated_datetime": w3c(event.created_at),
-        "description": event.note or event.action_label,
+        "update_id": update_id(row["demand__number"], row["seq"]),
+        "service_request_id": row["demand__number"],
+        "status": UPDATE_STATUS[State(row["to_state"])],
+        "detailed_status": row["to_state"].upper(),
+        "updated_datetime": w3c(row["created_at"]),
+        "description": row["note"] or action_label(row["action"]),
         "media_url": None,
     }
 

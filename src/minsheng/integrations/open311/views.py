@@ -22,11 +22,11 @@ from minsheng.core.text import check_storable
 from minsheng.core.throttle import check_rate
 from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand, DemandEvent
-from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.workflow import OPEN_STATES
 
 from .. import services
 from ..models import ApiKey, Open311Token
+from ..selectors import demands_for_caller, request_rows, update_rows
 from . import documents
 from .formats import error_response, respond
 from .requests import parse_attributes, submit_request
@@ -152,15 +152,7 @@ def _page(request: HttpRequest) -> tuple[int, int]:
 
 
 def _demands_for(key: ApiKey | None):
-    if key is None:
-        return Demand.objects.select_related("region", "handling_unit", "category", "merged_into")
-    return demands_visible_to(key.user).filter(region__path__startswith=key.region.path).select_related(
-        "merged_into")
-
-
-def _with_registration(demands: list[Demand]) -> list[tuple[Demand, DemandEvent | None]]:
-    registrations = {e.demand_id: e for e in DemandEvent.objects.filter(demand__in=demands, seq=1)}
-    return [(d, registrations.get(d.pk)) for d in demands]
+    return Demand.objects.all() if key is None else demands_for_caller(key.user, key)
 
 
 # --- the specification's methods -------------------------------------------------------
@@ -219,20 +211,18 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
         start, end = _window(request)
         demands = demands.filter(registered_at__gte=start, registered_at__lte=end)
     page, size = _page(request)
-    chosen = list(demands.order_by("-registered_at", "-pk")[(page - 1) * size:page * size])
-    data = [documents.service_request(d, reg, full=key is not None) for d, reg in _with_registration(chosen)]
-    return respond(fmt, "service_requests", data)
+    rows = request_rows(demands.order_by("-registered_at", "-pk")[(page - 1) * size:page * size])
+    return respond(fmt, "service_requests", [documents.service_request(r, full=key is not None) for r in rows])
 
 
 @require_GET
 @open311_view
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     key = _reader(request)
-    demand = _demands_for(key).filter(number=request_id).first()
-    if demand is None:
+    rows = request_rows(_demands_for(key).filter(number=request_id))
+    if not rows:
         raise _fail(404, _("诉求“%(id)s”不存在。") % {"id": request_id})
-    ((d, reg),) = _with_registration([demand])
-    return respond(fmt, "service_requests", [documents.service_request(d, reg, full=key is not None)])
+    return respond(fmt, "service_requests", [documents.service_request(rows[0], full=key is not None)])
 
 
 @require_GET
@@ -290,10 +280,10 @@ def updates_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     demands = _demands_for(key)
     events = (DemandEvent.objects.filter(demand__in=demands.values("pk"), public=True,
                                          created_at__gte=start, created_at__lte=end)
-              .exclude(action="register").select_related("demand").order_by("created_at", "pk"))
+              .exclude(action="register").order_by("created_at", "pk"))
     page, size = _page(request)
-    chosen = list(events[(page - 1) * size:page * size])
-    return respond(fmt, "service_request_updates", [documents.service_request_update(e) for e in chosen])
+    rows = update_rows(events[(page - 1) * size:page * size])
+    return respond(fmt, "service_request_updates", [documents.service_request_update(r) for r in rows])
 
 
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -325,10 +315,10 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
                 key.user, demand.pk, version, external_id=external_id, status=status,
                 description=fields["description"], occurred_at=moment, media_url=fields["media_url"]),
             demand.pk)
-        return updated.events.order_by("-seq").select_related("demand").first()
+        return updated.events.order_by("-seq").first()
 
     body, _replayed = services.create_once(
         f"key:{key.pk}", f"update:{external_id}", services.request_hash(fields), create,
-        lambda event: [{"update_id": documents.update_id(event)}])
+        lambda event: [{"update_id": documents.update_id(number, event.seq)}])
     return respond(fmt, "service_request_updates", body, status=201)
 
