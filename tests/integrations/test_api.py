@@ -31,6 +31,7 @@ def test_a_key_creates_and_reads_a_demand_with_its_version_as_etag(client, world
     data = created.json()
     assert data["state"] == "registered" and data["version"] == 1 and created["ETag"] == '"1"'
     assert data["reporter"] == {"name": "张伟", "phone": "137****1234"}  # masked
+    assert data["registered_at"].endswith("+08:00")  # local time, as in Open311
     read = client.get(f"/api/demands/{data['number']}", HTTP_AUTHORIZATION=f"Bearer {keys['hotline']}")
     assert read.status_code == 200 and read.json()["title"] == "建设路井盖缺失"
 
@@ -159,3 +160,20 @@ def test_each_key_has_its_own_rate_limit_with_retry_after(client, world, keys):
     limited = client.get("/api/demands", HTTP_X_API_KEY=keys["hotline"])
     assert limited["Retry-After"] == "15" and limited.json()["error"]["code"] == "too_many_attempts"
     assert client.get("/api/demands", HTTP_X_API_KEY=keys["dashboard"]).status_code == 200  # another key
+
+
+def test_every_advertised_action_can_be_expressed_by_the_action_document(client, world):
+    import inspect
+
+    from minsheng.demands import services
+    from minsheng.integrations.api.schemas import ActionIn
+
+    document = client.get("/api/openapi.json").json()
+    parameters = document["paths"]["/api/demands/{number}/actions/{action}"]["post"]["parameters"]
+    advertised = next(p for p in parameters if p["name"] == "action")
+    enum = advertised["schema"].get("enum") or document["components"]["schemas"]["ActionName"]["enum"]
+    assert "verify" in enum and "register" not in enum and "external_update" not in enum
+    for action in enum:
+        required = [p.name for p in inspect.signature(services.SERVICE_FOR_ACTION[action]).parameters.values()
+                    if p.kind is p.KEYWORD_ONLY and p.default is p.empty]
+        assert set(required) <= set(ActionIn.model_fields), action

@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from minsheng.demands.models import Demand
 
@@ -14,12 +15,13 @@ from ..demands.helpers import bring_to, register
 BASE = "/open311/v2"
 
 
-def _post(client, fmt="json", **fields):
+def _post(client, fmt="json", HTTP_IDEMPOTENCY_KEY=None, **fields):
+    headers = {"HTTP_IDEMPOTENCY_KEY": HTTP_IDEMPOTENCY_KEY} if HTTP_IDEMPOTENCY_KEY else {}
     data = {"service_code": "construction.roads", "lat": "39.905", "long": "116.405",
             "description": "建设路井盖缺失。晚上很危险，请尽快处理。", "attribute[hazard]": "yes",
             "first_name": "伟", "last_name": "张", "phone": "13700001234", **fields}
     data = {k: v for k, v in data.items() if v is not None}
-    return client.post(f"{BASE}/requests.{fmt}", data)
+    return client.post(f"{BASE}/requests.{fmt}", data, **headers)
 
 
 def _xml(response):
@@ -117,7 +119,6 @@ def test_post_in_xml_with_a_multivalue_attribute_and_only_an_address(client, wor
     ({"attribute[hazard]": "maybe"}, 400, "attribute[hazard]"),
     ({"attribute[colour]": "red"}, 400, "attribute[colour]"),
     ({"description": "长" * 4001}, 400, "description"),
-    ({"description": None}, 400, "description"),
     ({"description": "井盖\x00缺失"}, 400, "description"),
     ({"phone": "123"}, 400, "phone"),
     ({"email": "not-an-address"}, 400, "email"),
@@ -186,7 +187,8 @@ def test_a_single_request_is_a_list_of_one_with_offsets_and_public_fields(client
     request = public[0]
     assert request["status"] == "open" and request["detailed_status"] == "IN_PROGRESS"
     assert request["requested_datetime"].endswith("+08:00") and request["expected_datetime"].endswith("+08:00")
-    assert request["description"] == demand.title  # the full text only with a key
+    assert request["description"] == "道路与市政设施"  # the service, never what the resident wrote
+    assert request["status_notes"] == ""
     assert request["agency_responsible"] == demand.handling_unit.name
     keyed = client.get(f"{BASE}/requests/{demand.number}.json", {"api_key": keys["dashboard"]}).json()[0]
     assert keyed["description"] == demand.description
@@ -245,3 +247,68 @@ def test_reading_without_a_key_is_rate_limited_with_retry_after(client, world, s
     assert [client.get(f"{BASE}/requests.json").status_code for _ in range(3)] == [200, 200, 200]
     limited = client.get(f"{BASE}/requests.json")
     assert limited.status_code == 429 and limited["Retry-After"] == "30"
+
+
+def test_the_public_view_never_shows_what_a_resident_wrote(client, world, keys):
+    words = "我是张伟13700001234，身份证110101199001011234。建设路井盖缺失。"
+    number = _post(client, api_key=keys["hotline"], description=words).json()[0]["service_request_id"]
+    demand = Demand.objects.get(number=number)
+    from minsheng.demands import services
+
+    demand = services.verify_demand(world.user("operator"), demand.pk, demand.version, note="已与张伟13700001234核实")
+    for url in (f"{BASE}/requests.json", f"{BASE}/requests/{number}.json", f"{BASE}/requests.xml",
+                f"{BASE}/servicerequestupdates.json"):
+        body = client.get(url).content.decode()
+        assert "13700001234" not in body and "张伟" not in body and "110101" not in body, url
+    keyed = client.get(f"{BASE}/requests/{number}.json", {"api_key": keys["hotline"]}).json()[0]
+    assert keyed["description"] == words  # a key with "read" sees the text, within its region
+
+
+def test_a_control_character_is_refused_and_cannot_break_the_xml_list(client, world, keys):
+    response = _post(client, api_key=keys["hotline"], description="井盖\x08缺失。")
+    assert response.status_code == 400 and "description" in response.json()[0]["description"]
+    register(world, title="井盖\x08缺失")  # a form that allows control characters stored one
+    ElementTree.fromstring(client.get(f"{BASE}/requests.xml").content)  # still well-formed
+
+
+@pytest.mark.parametrize("params", [{"page": "²"}, {"page": "99999999999999999999"}, {"page_size": "1e3"}])
+def test_odd_page_numbers_are_400_not_500(client, world, params):
+    for path in ("requests", "servicerequestupdates"):
+        response = client.get(f"{BASE}/{path}.json", params)
+        assert response.status_code == 400, (path, response.content)
+
+
+def test_a_date_alone_as_end_date_covers_that_whole_day(client, world):
+    demand = register(world)
+    day = timezone.localtime(demand.registered_at).date().isoformat()
+    found = client.get(f"{BASE}/requests.json", {"start_date": day, "end_date": day}).json()
+    assert [r["service_request_id"] for r in found] == [demand.number]
+
+
+def test_only_the_specifications_statuses_and_an_errors_document_for_a_wrong_method(client, world, keys):
+    first = _post(client, api_key=keys["hotline"], HTTP_IDEMPOTENCY_KEY="k1")
+    reused = _post(client, api_key=keys["hotline"], description="另一件事。", HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == 201 and reused.status_code == 400
+    wrong = client.delete(f"{BASE}/requests.json")
+    assert wrong.status_code == 405 and wrong["Allow"] == "GET, POST"
+    assert wrong.json()[0]["code"] == 405
+    assert client.get(f"{BASE}/services.xml", REQUEST_METHOD="PUT").status_code in (200, 405)
+
+
+def test_update_ids_are_their_own_namespace_and_a_reused_one_says_so(client, world, keys):
+    a, b = bring_to(world, "in_progress"), bring_to(world, "in_progress")
+    fields = {"api_key": keys["hotline"], "update_id": "u-7", "status": "OPEN",
+              "updated_datetime": "2026-11-23T10:00:00+08:00", "description": "补充"}
+    assert client.post(f"{BASE}/servicerequestupdates.json", {**fields, "service_request_id": a.number}
+                       ).status_code == 201
+    again = client.post(f"{BASE}/servicerequestupdates.json", {**fields, "service_request_id": b.number})
+    assert again.status_code == 400 and "update_id" in again.json()[0]["description"]
+    impossible = client.post(f"{BASE}/servicerequestupdates.json", {
+        **fields, "update_id": "u-8", "service_request_id": a.number, "updated_datetime": "2026-13-45T10:00:00+08:00"})
+    assert impossible.status_code == 400
+
+
+def test_a_post_key_in_the_query_string_is_not_accepted(client, world, keys):
+    response = client.post(f"{BASE}/requests.json?api_key={keys['hotline']}", {
+        "service_code": "construction.property", "address_string": "玫瑰城5号楼", "description": "电梯坏了。"})
+    assert response.status_code == 403 and Demand.objects.count() == 0

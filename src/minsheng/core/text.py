@@ -1,6 +1,8 @@
-"""Text a database cannot store: NUL characters (PostgreSQL refuses them in text) and lone
-UTF-16 surrogates (no UTF-8 encoding exists).  Inputs from outside are checked before use, so
-they are refused with a clear message instead of failing deep inside a query."""
+"""Text that cannot be stored or served: NUL (PostgreSQL refuses it in text), other control
+characters but tab and line breaks (XML 1.0 cannot carry them: one would break every XML
+document that lists it), U+FFFE/U+FFFF, and lone UTF-16 surrogates (no UTF-8 encoding exists).
+Inputs from outside are checked before use, so they are refused with a clear message instead
+of failing deep inside a query or a client."""
 
 import re
 from typing import Any
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def is_storable(text: str) -> bool:
@@ -21,7 +23,8 @@ def check_storable(data: Any, field: str = "") -> None:
     cannot be stored; the refusal names the field."""
     if isinstance(data, str):
         if not is_storable(data):
-            raise ValidationFailed.for_field(field or "body", _("内容包含无法保存的字符（如空字符）。"))
+            message = _("内容包含无法保存的字符（如空字符或控制字符）。")
+            raise ValidationFailed.for_field(field or "body", message)
     elif isinstance(data, dict):
         for key, value in data.items():
             check_storable(key, field or str(key))
@@ -29,3 +32,9 @@ def check_storable(data: Any, field: str = "") -> None:
     elif isinstance(data, (list, tuple)):
         for item in data:
             check_storable(item, field)
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry (for text stored before it was
+    checked, or entered where control characters are allowed)."""
+    return _UNSTORABLE.sub("", text)

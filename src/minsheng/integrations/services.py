@@ -92,7 +92,8 @@ def request_hash(data: Any) -> str:
 
 
 def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
-                   create: Callable[[], T], render: Callable[[T], Any]) -> tuple[Any, bool]:
+                   create: Callable[[], T], render: Callable[[T], Any], *, reused_message: str | None = None
+                   ) -> tuple[Any, bool]:
     """Run ``create`` at most once per (owner, key): the first answer is stored in the same
     transaction as what it created, and a retry gets it back (``replayed`` True).  Two retries at
     the same instant: one creates, the other waits on the key's unique index (PostgreSQL) or
@@ -109,7 +110,7 @@ def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
         except IntegrityError:
             record = None
         if record is None:
-            return _replay(owner, idempotency_key, fingerprint), True
+            return _replay(owner, idempotency_key, fingerprint, reused_message), True
         created = create()
         body = render(created)
         record.status, record.body = 201, body
@@ -118,8 +119,8 @@ def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
     return body, False
 
 
-def _replay(owner: str, idempotency_key: str, fingerprint: str) -> Any:
+def _replay(owner: str, idempotency_key: str, fingerprint: str, reused_message: str | None) -> Any:
     record = IdempotencyRecord.objects.get(owner=owner, key=idempotency_key)
     if record.request_hash != fingerprint:
-        raise IdempotencyKeyReused(_("这个 Idempotency-Key 已用于另一个不同的请求。"))
+        raise IdempotencyKeyReused(reused_message or _("这个 Idempotency-Key 已用于另一个不同的请求。"))
     return record.body

@@ -33,13 +33,28 @@ router = Router(tags=["demands"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 413: Error, 415: Error, 429: Error}
 MAX_PAGE = 200
 NUMBER = re.compile(r"[0-9A-Za-z_-]{1,20}")
-ACTIONS = sorted(set(TRANSITIONS) - {"register"} - INTEGRATION_ACTIONS)
+
+
+
+def _takes_only_action_fields(action: str) -> bool:
+    parameters = inspect.signature(demand_services.SERVICE_FOR_ACTION[action]).parameters.values()
+    return all(p.name in ActionIn.model_fields for p in parameters
+               if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty)
+
+
+# Every transition the action document can express (register has its own call).
+ACTIONS = sorted(a for a in set(TRANSITIONS) - {"register"} - INTEGRATION_ACTIONS if _takes_only_action_fields(a))
 ActionName = StrEnum("ActionName", {a: a for a in ACTIONS})
 
 
 class PreconditionRequired(MinshengError):
     code = "version_required"
     status = 428
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Answers carry local time with its offset (+08:00), as Open311's do."""
+    return timezone.localtime(moment) if moment else None
 
 
 def demand_document(d: Demand) -> dict:
@@ -55,9 +70,10 @@ def demand_document(d: Demand) -> dict:
         "region": d.region.code, "region_name": d.region.name,
         "handling_unit": d.handling_unit.code if d.handling_unit_id else None,
         "handling_unit_name": d.handling_unit.name if d.handling_unit_id else None,
-        "urgency": d.urgency.code, "reporter": reporter, "contact_due": d.contact_due, "handle_due": d.handle_due,
-        "registered_at": d.registered_at, "updated_at": d.updated_at, "resolved_at": d.resolved_at,
-        "closed_at": d.closed_at, "result": d.result, "satisfaction": d.satisfaction,
+        "urgency": d.urgency.code, "reporter": reporter, "contact_due": _local(d.contact_due),
+        "handle_due": _local(d.handle_due), "registered_at": _local(d.registered_at),
+        "updated_at": _local(d.updated_at), "resolved_at": _local(d.resolved_at), "closed_at": _local(d.closed_at),
+        "result": d.result, "satisfaction": d.satisfaction,
         "merged_into": d.merged_into.number if d.merged_into_id else None,
     }
 
@@ -199,7 +215,7 @@ def demand_events(request: HttpRequest, number: str):
     return [{"seq": e.seq, "action": e.action, "action_label": e.action_label, "from_state": e.from_state,
              "to_state": e.to_state, "actor_role": e.actor_role,
              "actor_unit": e.actor_unit.code if e.actor_unit_id else None, "note": e.note, "public": e.public,
-             "created_at": e.created_at} for e in events_of(demand)]
+             "created_at": _local(e.created_at)} for e in events_of(demand)]
 
 
 def _version(body_version: int | None, if_match: str | None) -> int:

@@ -3,8 +3,9 @@ service requests, and FixMyStreet's service request updates).
 
 Status: ``open`` while a unit still owes work, ``closed`` once the demand is resolved,
 closed, invalid or merged.  ``detailed_status`` (an extension) is our own state, in capitals.
-Readers without an API key get a public view: the title instead of the full description,
-the community-level place instead of the address, coordinates rounded to about 100 m.
+Readers without an API key get a public view with nothing a resident wrote: the service's
+name instead of the description, no status notes, step names instead of notes, the region's
+name instead of the address, coordinates rounded to about 1 km.
 """
 
 from datetime import datetime
@@ -64,7 +65,7 @@ def service_definition(category: Category) -> dict[str, Any]:
 def _coordinate(value: Decimal | None, full: bool) -> float | None:
     if value is None:
         return None
-    return float(value) if full else round(float(value), 3)
+    return float(value) if full else round(float(value), 2)
 
 
 def _status_notes(row: dict[str, Any]) -> str:
@@ -86,14 +87,15 @@ def service_request(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
     """One request from a row of ``selectors.request_rows``; ``full`` for an API key allowed to
     read (the whole text and the address)."""
     state = row["state"]
+    service_name = _localised(row["category__name"], row["category__name_en"])
     return {
         "service_request_id": row["number"],
         "status": status_of(state),
         "detailed_status": state.upper(),
-        "status_notes": _status_notes(row),
-        "service_name": _localised(row["category__name"], row["category__name_en"]),
+        "status_notes": _status_notes(row) if full else "",
+        "service_name": service_name,
         "service_code": row["category__code"],
-        "description": row["description"] if full else row["title"],
+        "description": row["description"] if full else (service_name or ""),
         "agency_responsible": row["handling_unit__name"],
         "service_notice": None,
         "requested_datetime": w3c(row["registered_at"]),
@@ -112,15 +114,16 @@ def update_id(number: str, seq: int) -> str:
     return f"{number}-{seq}"
 
 
-def service_request_update(row: dict[str, Any]) -> dict[str, Any]:
-    """One step from a row of ``selectors.update_rows``."""
+def service_request_update(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
+    """One step from a row of ``selectors.update_rows``; the public view names the step
+    instead of quoting its note."""
     return {
         "update_id": update_id(row["demand__number"], row["seq"]),
         "service_request_id": row["demand__number"],
         "status": UPDATE_STATUS[State(row["to_state"])],
         "detailed_status": row["to_state"].upper(),
         "updated_datetime": w3c(row["created_at"]),
-        "description": row["note"] or action_label(row["action"]),
+        "description": (row["note"] if full else "") or action_label(row["action"]),
         "media_url": None,
     }
 

@@ -11,6 +11,8 @@ from xml.etree import ElementTree
 
 from django.http import HttpResponse
 
+from minsheng.core.text import xml_safe
+
 FORMATS = ("xml", "json")
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 ITEM_NAMES = {
@@ -24,7 +26,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_safe(str(value))
 
 
 def _fill(element: ElementTree.Element, value: Any) -> None:

@@ -71,15 +71,15 @@ def submit_request(key: ApiKey, fields: dict[str, str], attributes: dict[str, st
         raise ValidationFailed.for_field("lat", _("lat 和 long 必须同时提供。"))
     if not (fields["lat"] or fields["address_string"] or fields["address_id"]):
         raise ValidationFailed.for_field("lat", _("必须提供位置：lat 与 long、address_string 或 address_id 之一。"))
-    if not fields["description"]:
-        raise ValidationFailed.for_field("description", _("请提供 description。"))
+    # The specification makes the description optional; the service's name then says what it is.
+    description = fields["description"] or str(category)
     reporter = None
     if fields["phone"]:
         name = f"{fields['last_name']}{fields['first_name']}".strip()
         reporter = demand_services.ReporterInput(name=name, phone=fields["phone"])
     return demand_services.register_demand(
         key.user, channel=Channel.API, demand_type=settings.MINSHENG_OPEN311_DEMAND_TYPE,
-        title=title_from(fields["description"]), description=fields["description"], region=_region(key, fields),
+        title=title_from(description), description=description, region=_region(key, fields),
         category=category, reporter=reporter, address=fields["address_string"],
         latitude=fields["lat"] or None, longitude=fields["long"] or None, attributes=attributes,
         media_url=fields["media_url"], reporter_email=fields["email"],

@@ -3,6 +3,7 @@ servicerequestupdates.  The views parse and check the parameters the specificati
 defines and call the same services as the staff pages."""
 
 import functools
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,7 +13,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from minsheng.catalogue.models import ServiceAttribute
 from minsheng.catalogue.selectors import service_categories
@@ -48,47 +48,63 @@ def _fail(status: int, message: str) -> Open311Error:
     return error
 
 
-def open311_view(view):
-    """Turn every refusal into the specification's ``errors`` document with its status."""
+def open311_view(*methods: str):
+    """Check the method and every parameter, and turn every refusal into the specification's
+    ``errors`` document: 400, 403, 404, or 429 (with Retry-After) for a rate limit."""
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
-        try:
-            for params in (request.GET, request.POST if request.method == "POST" else {}):
-                for name in params:
-                    check_storable(params.getlist(name), name)
-                    check_storable(name, name)
-            jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
-            if jurisdiction and jurisdiction != settings.MINSHENG_OPEN311_JURISDICTION:
-                raise _fail(404, _("未知的辖区“%(value)s”。") % {"value": jurisdiction})
-            return view(request, *args, fmt=fmt, **kwargs)
-        except MinshengError as refusal:
-            status = refusal.status
-            message = refusal.message
-            if refusal.field_errors:
-                field, messages = next(iter(refusal.field_errors.items()))
-                message = f"{OPEN311_FIELD.get(field, field)}: {messages[0]}"
-            # Open311 names 400, 403 and 404; a conflict is a bad request to its clients, a
-            # rate limit keeps its 429 and Retry-After.
-            if status == 409:
-                status = 400
-            return error_response(fmt, status, message, retry_after=getattr(refusal, "retry_after", None))
+    def decorate(view):
+        @csrf_exempt  # keys, not sessions, authenticate these calls
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                response = error_response(fmt, 405, _("此地址不支持 %(method)s 请求。") % {"method": request.method})
+                response["Allow"] = ", ".join(methods)
+                return response
+            return _answer(view, request, *args, fmt=fmt, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _answer(view, request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+    try:
+        for params in (request.GET, request.POST if request.method == "POST" else {}):
+            for name in params:
+                check_storable(params.getlist(name), name)
+                check_storable(name, name)
+        jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
+        if jurisdiction and jurisdiction != settings.MINSHENG_OPEN311_JURISDICTION:
+            raise _fail(404, _("未知的辖区“%(value)s”。") % {"value": jurisdiction})
+        return view(request, *args, fmt=fmt, **kwargs)
+    except MinshengError as refusal:
+        message = refusal.message
+        if refusal.field_errors:
+            field, messages = next(iter(refusal.field_errors.items()))
+            message = f"{OPEN311_FIELD.get(field, field)}: {messages[0]}"
+        # The specification names 400, 403 and 404: a conflict or a reused key is a bad request
+        # to its clients; a rate limit keeps its 429 and Retry-After.
+        status = refusal.status if refusal.status in (403, 404, 429) else 400
+        return error_response(fmt, status, message, retry_after=getattr(refusal, "retry_after", None))
 
 
 def _api_key(request: HttpRequest, *, required: bool) -> ApiKey | None:
-    raw = request.POST.get("api_key") or request.GET.get("api_key")
+    # A POST carries its key in the body only, so that it stays out of access logs.
+    raw = request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")
     key = services.authenticate_api_key(raw) if raw else None
     if raw and key is None:
         raise _fail(403, _("api_key 无效或已停用。"))
     if required and key is None:
         raise _fail(403, _("此操作需要 api_key。"))
     if key is not None:
-        check_rate("api-key", str(key.pk), key.rate_per_minute)
+        check_rate("api", f"key:{key.pk}", key.rate_per_minute)  # one count with the JSON API's
     else:
-        check_rate("open311-client", request.META.get("REMOTE_ADDR", ""), settings.MINSHENG_OPEN311_PUBLIC_RATE)
+        _public_rate(request)
     return key
+
+
+def _public_rate(request: HttpRequest) -> None:
+    check_rate("open311-client", request.META.get("REMOTE_ADDR", ""), settings.MINSHENG_OPEN311_PUBLIC_RATE)
 
 
 def _reader(request: HttpRequest) -> ApiKey | None:
@@ -101,24 +117,27 @@ def _reader(request: HttpRequest) -> ApiKey | None:
     return key
 
 
-def _datetime_param(request: HttpRequest, name: str) -> datetime | None:
+def _datetime_param(request: HttpRequest, name: str, *, end_of_day: bool = False) -> datetime | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
     try:
-        moment = parse_datetime(raw)
-        day = None if moment else parse_date(raw)
+        # A date alone is checked first: parse_datetime would read it as that day's midnight.
+        day = parse_date(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+        moment = None if day else parse_datetime(raw)
     except ValueError:
         moment = day = None
     if moment is None and day is not None:
-        moment = datetime(day.year, day.month, day.day)
+        # A date alone means its whole day: from its first moment, or up to its last.
+        moment = datetime(day.year, day.month, day.day) + (timedelta(days=1, microseconds=-1) if end_of_day
+                                                             else timedelta())
     if moment is None:
         raise _fail(400, _("%(name)s 必须是 W3C 日期时间，例如 2026-11-01T00:00:00+08:00。") % {"name": name})
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def _window(request: HttpRequest) -> tuple[datetime, datetime]:
-    start, end = _datetime_param(request, "start_date"), _datetime_param(request, "end_date")
+    start, end = _datetime_param(request, "start_date"), _datetime_param(request, "end_date", end_of_day=True)
     if start and end:
         if end < start:
             raise _fail(400, _("end_date 不能早于 start_date。"))
@@ -143,8 +162,8 @@ def _page(request: HttpRequest) -> tuple[int, int]:
         raw = request.GET.get(name, "").strip()
         if not raw:
             return default
-        if not raw.isdigit() or int(raw) < 1 or (high and int(raw) > high):
-            limit = f"1–{high}" if high else "≥ 1"
+        if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1 or (high and int(raw) > high):
+            limit = f"1–{high}" if high else "1–999999"
             raise _fail(400, _("%(name)s 必须是整数（%(limit)s）。") % {"name": name, "limit": limit})
         return int(raw)
 
@@ -157,34 +176,32 @@ def _demands_for(key: ApiKey | None):
 
 # --- the specification's methods -------------------------------------------------------
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    _public_rate(request)
     base = request.build_absolute_uri("/open311/v2/")
     data = documents.discovery(base, settings.MINSHENG_OPEN311_CONTACT)
     return respond(fmt, "discovery", data)
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    _public_rate(request)
     categories = list(service_categories())
     with_questions = set(ServiceAttribute.objects.filter(active=True).values_list("category_id", flat=True))
     return respond(fmt, "services", [documents.service(c, c.pk in with_questions) for c in categories])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    _public_rate(request)
     category = service_categories().filter(code=code).first()
     if category is None:
         raise _fail(404, _("服务代码“%(code)s”不存在。") % {"code": code})
     return respond(fmt, "service_definition", documents.service_definition(category))
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311_view
+@open311_view("GET", "POST")
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
@@ -215,8 +232,7 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", [documents.service_request(r, full=key is not None) for r in rows])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     key = _reader(request)
     rows = request_rows(_demands_for(key).filter(number=request_id))
@@ -225,9 +241,9 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     return respond(fmt, "service_requests", [documents.service_request(rows[0], full=key is not None)])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    _public_rate(request)
     found = Open311Token.objects.select_related("demand").filter(token=token).first()
     if found is None:
         raise _fail(404, _("令牌“%(token)s”不存在。") % {"token": token})
@@ -269,9 +285,7 @@ def _check_form_encoded(request: HttpRequest) -> None:
 
 # --- FixMyStreet's service request updates --------------------------------------------
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311_view
+@open311_view("GET", "POST")
 def updates_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_update(request, fmt)
@@ -283,7 +297,8 @@ def updates_collection(request: HttpRequest, fmt: str) -> HttpResponse:
               .exclude(action="register").order_by("created_at", "pk"))
     page, size = _page(request)
     rows = update_rows(events[(page - 1) * size:page * size])
-    return respond(fmt, "service_request_updates", [documents.service_request_update(r) for r in rows])
+    full = key is not None
+    return respond(fmt, "service_request_updates", [documents.service_request_update(r, full=full) for r in rows])
 
 
 def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -296,7 +311,10 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
         raise _fail(404, _("诉求“%(id)s”不存在。") % {"id": number})
     services.check_key_allows(key, "external_update", demand.region)
     occurred = data.get("updated_datetime", "").strip()
-    moment = parse_datetime(occurred) if occurred else None
+    try:
+        moment = parse_datetime(occurred) if occurred else None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        moment = None
     if moment is None or timezone.is_naive(moment):
         raise _fail(400, _("updated_datetime 必须是带时区的 W3C 日期时间。"))
     status = data.get("status", "").strip().upper()
@@ -318,7 +336,8 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
         return updated.events.order_by("-seq").first()
 
     body, _replayed = services.create_once(
-        f"key:{key.pk}", f"update:{external_id}", services.request_hash(fields), create,
-        lambda event: [{"update_id": documents.update_id(number, event.seq)}])
+        f"key:{key.pk}:updates", external_id, services.request_hash(fields), create,
+        lambda event: [{"update_id": documents.update_id(number, event.seq)}],
+        reused_message=_("这个 update_id 已用于另一条不同的更新。"))
     return respond(fmt, "service_request_updates", body, status=201)
 
