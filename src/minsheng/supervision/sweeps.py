@@ -1,0 +1,155 @@
+"""Periodic sweeps run by the worker: yellow and red notices to the handling unit and its
+superior (once per deadline), and automatic escalation one level up after a configured
+time overdue.
+
+Each sweep is one query for the demands that need something now (the ones already dealt
+with are excluded in the database through DeadlineNotice), so a sweep costs a scan of the
+open, handled demands in the database and Python work only for the new cases.  Running two
+sweeps at once is harmless: the unique notice row lets only one of them act.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, FloatField, Func, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError
+from minsheng.demands import services
+from minsheng.demands.models import Demand
+from minsheng.demands.workflow import State
+from minsheng.organisation.scope import SYSTEM
+
+from .models import DeadlineNotice
+from .notices import notify_units
+
+logger = logging.getLogger("minsheng.supervision")
+# Under a running deadline (a suspended demand's clock stands still: blue, no notices).
+RUNNING = [State.DISPATCHED, State.IN_PROGRESS]
+Kind = DeadlineNotice.Kind
+
+
+class Epoch(Func):
+    """Seconds since 1970 of a datetime column, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                              **extra)
+
+
+def _noticed(kind: str) -> Exists:
+    return Exists(DeadlineNotice.objects.filter(demand=OuterRef("pk"), kind=kind, deadline=OuterRef("handle_due")))
+
+
+def yellow_due(now: datetime) -> QuerySet[Demand]:
+    """Running demands with less than MINSHENG_YELLOW_SHARE of their time left, not yet told."""
+    share = settings.MINSHENG_YELLOW_SHARE
+    due, start = Epoch(F("handle_due")), Epoch(Coalesce(F("dispatched_at"), F("registered_at")))
+    # yellow from  due - share × (due - start)  on, as time_status computes it
+    turns_yellow = due - Value(share) * (due - start)
+    return (Demand.objects.filter(state__in=RUNNING, handle_due__gt=now)
+            .alias(turns_yellow=turns_yellow).filter(turns_yellow__lte=now.timestamp())
+            .filter(~_noticed(Kind.YELLOW)))
+
+
+def red_due(now: datetime) -> QuerySet[Demand]:
+    return Demand.objects.filter(state__in=RUNNING, handle_due__lte=now).filter(~_noticed(Kind.RED))
+
+
+def escalation_due(now: datetime) -> QuerySet[Demand]:
+    hours = settings.MINSHENG_ESCALATE_AFTER_HOURS
+    if hours <= 0:
+        return Demand.objects.none()
+    return (Demand.objects.filter(state__in=RUNNING, handle_due__lte=now - timedelta(hours=hours))
+            .filter(~_noticed(Kind.ESCALATION)))
+
+
+def _claim(demand: Demand, kind: str, now: datetime, note: str = "") -> bool:
+    """Write the notice row; False when another sweep wrote it first."""
+    try:
+        with transaction.atomic():
+            DeadlineNotice.objects.create(demand=demand, kind=kind, deadline=demand.handle_due,
+                                          unit_id=demand.handling_unit_id, note=note, created_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _units_to_tell(demand: Demand) -> list[int]:
+    unit = demand.handling_unit
+    return [unit.pk, unit.parent_id] if unit else []
+
+
+def _notice(demand: Demand, kind: str, now: datetime) -> bool:
+    with transaction.atomic():
+        if not _claim(demand, kind, now):
+            return False
+        values = {"number": demand.number, "title": demand.title,
+                  "due": f"{timezone.localtime(demand.handle_due):%Y-%m-%d %H:%M}"}
+        if kind == Kind.YELLOW:
+            subject = _("临期提醒：%(number)s %(title)s") % values
+            body = _("该诉求将于 %(due)s 到期，请抓紧办理。") % values
+        else:
+            subject = _("超期提醒：%(number)s %(title)s") % values
+            body = _("该诉求已于 %(due)s 超期，请立即办理。") % values
+        notify_units(demand, _units_to_tell(demand), subject, body, f"{kind}:{demand.pk}")
+    return True
+
+
+def _escalate(demand: Demand, now: datetime) -> bool:
+    hours = settings.MINSHENG_ESCALATE_AFTER_HOURS
+    reason = _("超期 %(hours)s 小时未办结，系统自动上报。") % {"hours": f"{hours:g}"}
+    with transaction.atomic():
+        if not _claim(demand, Kind.ESCALATION, now):
+            return False
+        try:
+            with transaction.atomic():
+                escalated = services.escalate_demand(SYSTEM, demand.pk, demand.version, reason=reason)
+        except MinshengError as exc:
+            # At the top of the tree, or changed meanwhile: record why, do not try again for this deadline.
+            DeadlineNotice.objects.filter(demand=demand, kind=Kind.ESCALATION, deadline=demand.handle_due).update(
+                note=exc.message[:255])
+            return False
+    logger.info("demand %s escalated to unit %s", escalated.number, escalated.handling_unit_id)
+    return True
+
+
+def _each(candidates: QuerySet[Demand], chunk: int = 500):
+    # The ids first: SQLite gives no isolation between a cursor being read and writes on the
+    # same connection, and the sweep writes notices while it goes.
+    ids = list(candidates.order_by("handle_due").values_list("pk", flat=True))
+    for i in range(0, len(ids), chunk):
+        yield from Demand.objects.filter(pk__in=ids[i:i + chunk]).select_related("handling_unit").order_by("handle_due")
+
+
+@dataclass
+class SweepResult:
+    yellow: int = 0
+    red: int = 0
+    escalated: int = 0
+
+
+def run_sweeps(now: datetime | None = None) -> SweepResult:
+    """One pass of every deadline sweep (the worker calls this every MINSHENG_SWEEP_SECONDS)."""
+    now = now or clock.now()
+    result = SweepResult()
+    for demand in _each(escalation_due(now)):
+        result.escalated += _escalate(demand, now)
+    for demand in _each(red_due(now)):
+        result.red += _notice(demand, Kind.RED, now)
+    for demand in _each(yellow_due(now)):
+        result.yellow += _notice(demand, Kind.YELLOW, now)
+    if result.yellow or result.red or result.escalated:
+        logger.info("sweep: %s", result)
+    return result
