@@ -197,6 +197,15 @@ MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
 MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
+# 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
+MINSHENG_WHISTLE_REPORT_HOURS = float(os.environ.get("MINSHENG_WHISTLE_REPORT_HOURS", "24"))
+# Revisits: tries (calls or SMS links) before a revisit is recorded unanswered; how long an SMS/H5
+# link stays valid; days after resolution when answered-satisfied or unanswered demands close by themselves (0: never).
+MINSHENG_REVISIT_TRIES = int(os.environ.get("MINSHENG_REVISIT_TRIES", "3"))
+MINSHENG_REVISIT_LINK_DAYS = int(os.environ.get("MINSHENG_REVISIT_LINK_DAYS", "7"))
+MINSHENG_AUTO_CLOSE_DAYS = float(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# The public address of the site, for links in text messages (revisit links).
+MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

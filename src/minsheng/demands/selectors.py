@@ -56,6 +56,9 @@ def available_actions(user, demand: Demand) -> list[Transition]:
             continue
         if spec.action == "reopen" and demand.satisfaction != Satisfaction.DISSATISFIED:
             continue
+        if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
+                replied_at__isnull=True).exists():
+            continue  # only while a supervision order waits for its reply
         result.append(spec)
     return result
 

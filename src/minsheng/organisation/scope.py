@@ -15,7 +15,16 @@ from django.db.models import Q
 
 from .roles import Role
 
-ScopeKind = Literal["territory", "handling"]
+ScopeKind = Literal["territory", "handling", "summoned"]
+# The table of departments summoned to a demand (吹哨报到): a summoned unit sees the demand and
+# reports in on it.  Named, not imported, because the supervision app builds on this one.
+SUMMONED_UNIT_MODEL = ("supervision", "SummonedUnit")
+
+
+def _summoned_units():
+    from django.apps import apps
+
+    return apps.get_model(*SUMMONED_UNIT_MODEL).objects
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,9 @@ class Grant:
             return Q(reporter__user_id=self.resident_user_id)
         if self.unit_path == "" or (scope == "territory" and self.region_path == ""):
             return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
-        q = Q(pk__in=[])
+        if scope == "summoned":
+            return self._summoned_q()
+        q = self._summoned_q() if scope == "territory" else Q(pk__in=[])
         if self.unit_path is not None:
             unit_q = Q(handling_unit__path__startswith=self.unit_path)
             if self.narrowed_to is not None:
@@ -43,18 +54,29 @@ class Grant:
             q |= Q(region__path__startswith=self.region_path)
         return q
 
+    def _summoned_q(self) -> Q:
+        if self.unit_path is None:
+            return Q(pk__in=[])
+        return Q(pk__in=_summoned_units().filter(unit__path__startswith=self.unit_path).values("demand_id"))
+
+    def _summoned_to(self, demand) -> bool:
+        return self.unit_path is not None and _summoned_units().filter(
+            demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
+
     def covers(self, demand, scope: ScopeKind = "territory") -> bool:
         """Whether this grant covers one loaded demand (same rule as ``demand_q``)."""
         if self.resident_user_id is not None:
             reporter = demand.reporter
             return reporter is not None and reporter.user_id == self.resident_user_id
+        if scope == "summoned":
+            return self.unit_path == "" or self._summoned_to(demand)
         if (self.unit_path is not None and demand.handling_unit_id is not None
                 and demand.handling_unit.path.startswith(self.unit_path)
                 and (self.narrowed_to is None or demand.region.path.startswith(self.narrowed_to))):
             return True
-        if scope == "territory" and self.region_path is not None:
-            return demand.region.path.startswith(self.region_path)
-        return False
+        if scope == "territory" and self.region_path is not None and demand.region.path.startswith(self.region_path):
+            return True
+        return scope == "territory" and self._summoned_to(demand)
 
     def covers_region(self, region) -> bool:
         """Whether a new demand in ``region`` may be registered under this grant."""

@@ -1,6 +1,6 @@
 """Periodic sweeps run by the worker: yellow and red notices to the handling unit and its
-superior (once per deadline), and automatic escalation one level up after a configured
-time overdue.
+superior (once per deadline), automatic escalation one level up after a configured time
+overdue, and the automatic closing of revisited or unanswered demands (revisits.py).
 
 Each sweep is one query for the demands that need something now (the ones already dealt
 with are excluded in the database through DeadlineNotice), so a sweep costs a scan of the
@@ -26,6 +26,7 @@ from minsheng.demands.models import Demand
 from minsheng.demands.workflow import State
 from minsheng.organisation.scope import SYSTEM
 
+from . import revisits
 from .models import DeadlineNotice
 from .notices import notify_units
 
@@ -125,12 +126,21 @@ def _escalate(demand: Demand, now: datetime) -> bool:
     return True
 
 
-def _each(candidates: QuerySet[Demand], chunk: int = 500):
+def _each(candidates: QuerySet[Demand], chunk: int = 500, order: str = "handle_due"):
     # The ids first: SQLite gives no isolation between a cursor being read and writes on the
     # same connection, and the sweep writes notices while it goes.
-    ids = list(candidates.order_by("handle_due").values_list("pk", flat=True))
+    ids = list(candidates.order_by(order).values_list("pk", flat=True))
     for i in range(0, len(ids), chunk):
-        yield from Demand.objects.filter(pk__in=ids[i:i + chunk]).select_related("handling_unit").order_by("handle_due")
+        yield from Demand.objects.filter(pk__in=ids[i:i + chunk]).select_related("handling_unit").order_by(order)
+
+
+def _close(demand: Demand) -> bool:
+    try:
+        revisits.auto_close(demand)
+    except MinshengError as exc:  # changed meanwhile (reopened, closed by hand): nothing to do
+        logger.info("demand %s not closed automatically: %s", demand.number, exc.message)
+        return False
+    return True
 
 
 @dataclass
@@ -138,6 +148,7 @@ class SweepResult:
     yellow: int = 0
     red: int = 0
     escalated: int = 0
+    closed: int = 0
 
 
 def run_sweeps(now: datetime | None = None) -> SweepResult:
@@ -150,6 +161,8 @@ def run_sweeps(now: datetime | None = None) -> SweepResult:
         result.red += _notice(demand, Kind.RED, now)
     for demand in _each(yellow_due(now)):
         result.yellow += _notice(demand, Kind.YELLOW, now)
-    if result.yellow or result.red or result.escalated:
+    for demand in _each(revisits.auto_close_due(now), order="resolved_at"):
+        result.closed += _close(demand)
+    if result.yellow or result.red or result.escalated or result.closed:
         logger.info("sweep: %s", result)
     return result
