@@ -21,9 +21,9 @@ from minsheng.core.errors import InvalidTransition, NotFound, ValidationFailed
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.services import close_demand, perform_transition, rate_as_resident
-from minsheng.demands.workflow import Satisfaction, State
+from minsheng.demands.workflow import Satisfaction, State, transition
 from minsheng.notifications.services import enqueue
-from minsheng.organisation.scope import SYSTEM, Grant
+from minsheng.organisation.scope import SYSTEM, Grant, demand_filter
 
 _SALT = "minsheng.revisit-link"
 _ATTEMPT = "revisit_attempt"
@@ -34,8 +34,10 @@ def _attempts_since_resolution() -> Q:
 
 
 def revisit_list(user) -> QuerySet[Demand]:
-    """Resolved demands waiting for their revisit, oldest resolution first, with their tries."""
-    return (demands_visible_to(user).filter(state=State.RESOLVED)
+    """Resolved demands waiting for a revisit ``user`` may make (not the handlers' own work),
+    oldest resolution first, with their tries."""
+    revisitors = transition(_ATTEMPT).roles
+    return (demands_visible_to(user).filter(demand_filter(user, revisitors), state=State.RESOLVED)
             .annotate(tries=Count("events", filter=_attempts_since_resolution())).order_by("resolved_at"))
 
 
