@@ -204,6 +204,8 @@ MINSHENG_WHISTLE_REPORT_HOURS = float(os.environ.get("MINSHENG_WHISTLE_REPORT_HO
 MINSHENG_REVISIT_TRIES = int(os.environ.get("MINSHENG_REVISIT_TRIES", "3"))
 MINSHENG_REVISIT_LINK_DAYS = int(os.environ.get("MINSHENG_REVISIT_LINK_DAYS", "7"))
 MINSHENG_AUTO_CLOSE_DAYS = float(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# Hours after resolution when the system texts the resident the rating link, if nobody tried yet (0: never).
+MINSHENG_REVISIT_SMS_AFTER_HOURS = float(os.environ.get("MINSHENG_REVISIT_SMS_AFTER_HOURS", "24"))
 # The public address of the site, for links in text messages (revisit links).
 MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -98,3 +98,17 @@ def test_forged_or_expired_links_are_refused(world, settings):
     with time_machine.travel(START + timedelta(days=settings.MINSHENG_REVISIT_LINK_DAYS + 1), tick=False), \
             pytest.raises(NotFound):
         revisits.demand_for_link(token)
+
+
+def test_the_system_texts_the_rating_link_once_when_nobody_tried(world, settings):
+    settings.MINSHENG_REVISIT_SMS_AFTER_HOURS = 24
+    with time_machine.travel(START, tick=False):
+        demand = bring_to(world, "resolved")
+    with time_machine.travel(START + timedelta(hours=23), tick=False):
+        assert run_sweeps().revisit_links == 0
+    with time_machine.travel(START + timedelta(hours=25), tick=False):
+        assert run_sweeps().revisit_links == 1
+        assert run_sweeps().revisit_links == 0
+    attempt = fresh(demand).events.get(action="revisit_attempt")
+    assert (attempt.actor_role, attempt.payload["method"]) == (SYSTEM_ROLE, "sms")
+    assert token_from_sms(demand)

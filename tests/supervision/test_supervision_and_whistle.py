@@ -102,3 +102,20 @@ def test_a_department_not_summoned_cannot_report_in(world):
         services.summon_units(world.user("dispatcher1"), d.pk, d.version, reason="协调", units=[])
     with pytest.raises(PermissionDenied):
         services.summon_units(world.user("handler_cg"), d.pk, d.version, reason="协调", units=[world.units["zj"]])
+
+
+def test_an_overdue_reply_is_reported_once_to_the_superior_and_the_one_who_ordered(world):
+    from minsheng.supervision.sweeps import run_sweeps
+
+    with time_machine.travel(START, tick=False):
+        demand = bring_to(world, "in_progress")
+        services.order_supervision(world.user("dispatcher1"), demand.pk, demand.version, instruction="限期回复",
+                                   reply_by=START + timedelta(hours=8))
+    with time_machine.travel(START + timedelta(hours=7), tick=False):
+        assert run_sweeps().replies_overdue == 0
+    with time_machine.travel(START + timedelta(hours=9), tick=False):
+        assert run_sweeps().replies_overdue == 1
+        assert run_sweeps().replies_overdue == 0
+    # 区城管局's superior is the district centre; the street dispatcher who ordered it is told too.
+    assert {"dispatcher", "leader", "dispatcher1"} <= told("supervision-overdue:")
+    assert "handler_zj" not in told("supervision-overdue:")

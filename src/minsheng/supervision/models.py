@@ -52,6 +52,7 @@ class SupervisionOrder(models.Model):
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("回复人"))
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    overdue_notice_at = models.DateTimeField(_("超期提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("督办单")

@@ -3,8 +3,9 @@
 An operator calls and records the answer (the ``revisit`` transition), records a call nobody
 answered, or sends a signed SMS/H5 link the resident answers on a public page.  Each call or
 link is a ``revisit_attempt`` event; the attempt that reaches MINSHENG_REVISIT_TRIES is
-recorded as unanswered.  The worker's sweep closes, MINSHENG_AUTO_CLOSE_DAYS after
-resolution, the demands answered satisfied and those recorded unanswered.
+recorded as unanswered.  The worker's sweep texts the rating link itself when nobody has
+tried MINSHENG_REVISIT_SMS_AFTER_HOURS after resolution, and closes, MINSHENG_AUTO_CLOSE_DAYS
+after resolution, the demands answered satisfied and those recorded unanswered.
 """
 
 from datetime import datetime, timedelta
@@ -110,6 +111,17 @@ def demand_for_link(token: str) -> Demand:
 def revisit_by_link(token: str, *, satisfaction: str, comment: str = "") -> Demand:
     demand = demand_for_link(token)
     return rate_as_resident(demand.pk, satisfaction=satisfaction, comment=comment, by="link")
+
+
+def auto_link_due(now: datetime) -> QuerySet[Demand]:
+    """Resolved demands nobody has tried to revisit MINSHENG_REVISIT_SMS_AFTER_HOURS after
+    resolution, whose reporter has a phone: the system texts them the rating link."""
+    hours = settings.MINSHENG_REVISIT_SMS_AFTER_HOURS
+    if hours <= 0:
+        return Demand.objects.none()
+    tried = DemandEvent.objects.filter(demand=OuterRef("pk"), action=_ATTEMPT, created_at__gte=OuterRef("resolved_at"))
+    return Demand.objects.filter(state=State.RESOLVED, resolved_at__lte=now - timedelta(hours=hours),
+                                 reporter__isnull=False).exclude(reporter__phone="").filter(~Exists(tried))
 
 
 def auto_close_due(now: datetime) -> QuerySet[Demand]:

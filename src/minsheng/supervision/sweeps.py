@@ -1,6 +1,7 @@
 """Periodic sweeps run by the worker: yellow and red notices to the handling unit and its
 superior (once per deadline), automatic escalation one level up after a configured time
-overdue, and the automatic closing of revisited or unanswered demands (revisits.py).
+overdue, a notice when a supervision order's written reply is overdue, and for revisits
+(revisits.py) the automatic rating link and the automatic closing.
 
 Each sweep is one query for the demands that need something now (the ones already dealt
 with are excluded in the database through DeadlineNotice), so a sweep costs a scan of the
@@ -24,11 +25,12 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands import services
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import State
+from minsheng.notifications.services import notify_users, staff_users_of_units
 from minsheng.organisation.scope import SYSTEM
 
 from . import revisits
-from .models import DeadlineNotice
-from .notices import notify_units
+from .models import DeadlineNotice, SupervisionOrder
+from .notices import demand_link, notify_units
 
 logger = logging.getLogger("minsheng.supervision")
 # Under a running deadline (a suspended demand's clock stands still: blue, no notices).
@@ -143,12 +145,48 @@ def _close(demand: Demand) -> bool:
     return True
 
 
+def _send_link(demand: Demand) -> bool:
+    try:
+        revisits.send_revisit_link(SYSTEM, demand.pk, demand.version)
+    except MinshengError as exc:  # revisited or tried meanwhile
+        logger.info("no revisit link for demand %s: %s", demand.number, exc.message)
+        return False
+    return True
+
+
+def notify_overdue_replies(now: datetime) -> int:
+    """Tell the supervised unit's superior and the one who ordered it, once, that a written
+    reply to a supervision order is overdue."""
+    sent = 0
+    due = SupervisionOrder.objects.filter(replied_at__isnull=True, overdue_notice_at__isnull=True,
+                                          reply_due__lt=now).select_related("demand", "unit")
+    for order in due.order_by("reply_due")[:1000]:
+        with transaction.atomic():
+            # The update is the claim: a concurrent sweep finds the order already noticed.
+            if not SupervisionOrder.objects.filter(pk=order.pk, overdue_notice_at__isnull=True).update(
+                    overdue_notice_at=now):
+                continue
+            demand = order.demand
+            values = {"number": demand.number, "unit": order.unit.name,
+                      "due": f"{timezone.localtime(order.reply_due):%Y-%m-%d %H:%M}"}
+            recipients = list(staff_users_of_units([order.unit.parent_id]))
+            if order.ordered_by_id and order.ordered_by not in recipients:
+                recipients.append(order.ordered_by)
+            notify_users(recipients, subject=_("督办回复超期：%(number)s %(unit)s") % values,
+                         body=_("%(unit)s 未在 %(due)s 前回复督办。") % values, link=demand_link(demand),
+                         source=f"supervision-overdue:{order.pk}")
+            sent += 1
+    return sent
+
+
 @dataclass
 class SweepResult:
     yellow: int = 0
     red: int = 0
     escalated: int = 0
     closed: int = 0
+    replies_overdue: int = 0
+    revisit_links: int = 0
 
 
 def run_sweeps(now: datetime | None = None) -> SweepResult:
@@ -161,8 +199,11 @@ def run_sweeps(now: datetime | None = None) -> SweepResult:
         result.red += _notice(demand, Kind.RED, now)
     for demand in _each(yellow_due(now)):
         result.yellow += _notice(demand, Kind.YELLOW, now)
+    result.replies_overdue = notify_overdue_replies(now)
+    for demand in _each(revisits.auto_link_due(now), order="resolved_at"):
+        result.revisit_links += _send_link(demand)
     for demand in _each(revisits.auto_close_due(now), order="resolved_at"):
         result.closed += _close(demand)
-    if result.yellow or result.red or result.escalated or result.closed:
+    if any(vars(result).values()):
         logger.info("sweep: %s", result)
     return result
