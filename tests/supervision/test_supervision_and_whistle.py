@@ -119,3 +119,19 @@ def test_an_overdue_reply_is_reported_once_to_the_superior_and_the_one_who_order
     # 区城管局's superior is the district centre; the street dispatcher who ordered it is told too.
     assert {"dispatcher", "leader", "dispatcher1"} <= told("supervision-overdue:")
     assert "handler_zj" not in told("supervision-overdue:")
+
+
+def test_the_admin_shows_supervision_orders_only_within_scope(world, client):
+    from django.contrib.auth.models import Permission
+
+    demand = bring_to(world, "in_progress")
+    services.order_supervision(world.user("leader"), demand.pk, demand.version, instruction="限期回复整改情况",
+                               reply_by=START + timedelta(days=400))
+    for name, sees in [("dispatcher1", True), ("dispatcher2", False)]:
+        user = world.users[name]
+        user.is_staff = True
+        user.save()
+        user.user_permissions.add(Permission.objects.get(codename="view_supervisionorder"))
+        client.force_login(user)
+        page = client.get("/admin/supervision/supervisionorder/").content.decode()
+        assert (demand.number in page) is sees
