@@ -9,6 +9,7 @@ import time_machine
 
 from minsheng.core.errors import InvalidTransition, OutOfScope, PermissionDenied, ValidationFailed
 from minsheng.demands import selectors
+from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand
 from minsheng.notifications.models import OutboxMessage
 from minsheng.supervision import services
@@ -75,6 +76,10 @@ def test_a_street_summons_two_departments_and_sees_who_came_late(world):
     assert Summons.objects.get().unit == world.units["so1"]
     assert {"handler_zj", "handler_cg"} <= told("summons:")
     assert selectors.get_demand_for(world.user("handler_zj"), demand.pk)  # summoned: now it does
+    demand.refresh_from_db()
+    with pytest.raises(OutOfScope):  # seeing and reporting in, not taking the demand over
+        demand_services.escalate_demand(world.user("handler_zj"), demand.pk, demand.version, reason="越权上报")
+    assert [s.action for s in selectors.available_actions(world.user("handler_zj"), demand)] == ["report_in"]
     assert not selectors.demands_visible_to(world.user("staff2")).filter(pk=demand.pk).exists()
 
     with time_machine.travel(START + timedelta(hours=2), tick=False):

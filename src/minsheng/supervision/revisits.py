@@ -38,7 +38,7 @@ def revisit_list(user) -> QuerySet[Demand]:
     """Resolved demands waiting for a revisit ``user`` may make (not the handlers' own work),
     oldest resolution first, with their tries."""
     revisitors = transition(_ATTEMPT).roles
-    return (demands_visible_to(user).filter(demand_filter(user, revisitors), state=State.RESOLVED)
+    return (demands_visible_to(user).filter(demand_filter(user, revisitors, "territory"), state=State.RESOLVED)
             .annotate(tries=Count("events", filter=_attempts_since_resolution())).order_by("resolved_at"))
 
 
