@@ -118,3 +118,16 @@ def test_only_administrators_may_retry_dead_letters_in_the_admin(world, client):
         dead.refresh_from_db()
         assert (dead.status == Status.PENDING) is allowed
         OutboxMessage.objects.filter(pk=dead.pk).update(status=Status.DEAD)
+
+
+def test_the_admin_masks_residents_phone_numbers(world, client):
+    enqueue(channel="sms", subject="回访", address="13700001234")
+    admin_user = get_user_model().objects.get(username="admin")
+    admin_user.is_staff = True
+    admin_user.save()
+    admin_user.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
+    client.force_login(admin_user)
+    listing = client.get("/admin/notifications/outboxmessage/").content.decode()
+    detail = client.get(f"/admin/notifications/outboxmessage/{OutboxMessage.objects.get().pk}/change/")
+    assert "137****1234" in listing and "13700001234" not in listing
+    assert detail.status_code == 200 and "13700001234" not in detail.content.decode()
