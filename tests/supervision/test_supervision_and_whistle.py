@@ -140,3 +140,27 @@ def test_the_admin_shows_supervision_orders_only_within_scope(world, client):
         client.force_login(user)
         page = client.get("/admin/supervision/supervisionorder/").content.decode()
         assert (demand.number in page) is sees
+
+
+def test_verify_events_rebuilds_demands_with_supervision_steps(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from minsheng.supervision.revisits import record_unanswered_call
+
+    demand = bring_to(world, "in_progress")
+    for step in (
+        lambda d: services.order_supervision(world.user("leader"), d.pk, d.version, instruction="限期回复",
+                                             reply_by=START + timedelta(days=400)),
+        lambda d: services.reply_supervision(world.user("handler_cg"), d.pk, d.version, reply="已整改"),
+        lambda d: services.summon_units(world.user("dispatcher1"), d.pk, d.version, reason="协调", units=["zj"]),
+        lambda d: services.report_in(world.user("handler_zj"), d.pk, d.version, report="已到场"),
+        lambda d: demand_services.resolve_demand(world.user("handler_cg"), d.pk, d.version, result="已修复"),
+        lambda d: record_unanswered_call(world.user("operator"), d.pk, d.version),
+    ):
+        step(fresh(demand))
+    out = StringIO()
+    call_command("verify_events", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1] == "mismatches=0 demands=1"
+    assert fresh(demand).version == 10
