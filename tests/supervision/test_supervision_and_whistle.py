@@ -164,3 +164,21 @@ def test_verify_events_rebuilds_demands_with_supervision_steps(world):
     call_command("verify_events", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "mismatches=0 demands=1"
     assert fresh(demand).version == 10
+
+
+def test_a_department_late_to_report_is_reminded_once_with_the_unit_that_summoned_it(world):
+    from minsheng.supervision.sweeps import run_sweeps
+
+    with time_machine.travel(START, tick=False):
+        demand = bring_to(world, "dispatched")
+        services.summon_units(world.user("dispatcher1"), demand.pk, demand.version, reason="管线权属",
+                              units=["zj", "cg"], report_hours=4)
+    with time_machine.travel(START + timedelta(hours=2), tick=False):
+        d = fresh(demand)
+        services.report_in(world.user("handler_zj"), d.pk, d.version, report="已到场")
+        assert run_sweeps().reports_overdue == 0
+    with time_machine.travel(START + timedelta(hours=5), tick=False):
+        assert run_sweeps().reports_overdue == 1
+        assert run_sweeps().reports_overdue == 0
+    assert told("summons-overdue:") >= {"handler_cg", "dispatcher1"}
+    assert "handler_zj" not in told("summons-overdue:")

@@ -100,6 +100,7 @@ class SummonedUnit(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("报到人"))
     reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    overdue_notice_at = models.DateTimeField(_("超期提醒时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("报到单位")

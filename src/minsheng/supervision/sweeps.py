@@ -1,6 +1,7 @@
 """Periodic sweeps run by the worker: yellow and red notices to the handling unit and its
 superior (once per deadline), automatic escalation one level up after a configured time
-overdue, a notice when a supervision order's written reply is overdue, and for revisits
+overdue, a notice when a supervision order's written reply or a summoned department's report
+is overdue, and for revisits
 (revisits.py) the automatic rating link and the automatic closing.
 
 Each sweep is one query for the demands that need something now (the ones already dealt
@@ -29,7 +30,7 @@ from minsheng.notifications.services import notify_users, staff_users_of_units
 from minsheng.organisation.scope import SYSTEM
 
 from . import revisits
-from .models import DeadlineNotice, SupervisionOrder
+from .models import DeadlineNotice, SummonedUnit, SupervisionOrder
 from .notices import demand_link, notify_units
 
 logger = logging.getLogger("minsheng.supervision")
@@ -179,6 +180,26 @@ def notify_overdue_replies(now: datetime) -> int:
     return sent
 
 
+def notify_overdue_reports(now: datetime) -> int:
+    """Tell a summoned department that has not reported in by its limit, and the unit that
+    summoned it, once."""
+    sent = 0
+    due = SummonedUnit.objects.filter(reported_at__isnull=True, overdue_notice_at__isnull=True,
+                                      report_due__lt=now).select_related("demand", "unit", "summons")
+    for row in due.order_by("report_due")[:1000]:
+        with transaction.atomic():
+            if not SummonedUnit.objects.filter(pk=row.pk, overdue_notice_at__isnull=True).update(
+                    overdue_notice_at=now):
+                continue
+            values = {"number": row.demand.number, "unit": row.unit.name,
+                      "due": f"{timezone.localtime(row.report_due):%Y-%m-%d %H:%M}"}
+            notify_units(row.demand, [row.unit_id, row.summons.unit_id],
+                         _("报到超期：%(number)s %(unit)s") % values,
+                         _("%(unit)s 未在 %(due)s 前报到。") % values, f"summons-overdue:{row.pk}")
+            sent += 1
+    return sent
+
+
 @dataclass
 class SweepResult:
     yellow: int = 0
@@ -186,6 +207,7 @@ class SweepResult:
     escalated: int = 0
     closed: int = 0
     replies_overdue: int = 0
+    reports_overdue: int = 0
     revisit_links: int = 0
 
 
@@ -200,6 +222,7 @@ def run_sweeps(now: datetime | None = None) -> SweepResult:
     for demand in _each(yellow_due(now)):
         result.yellow += _notice(demand, Kind.YELLOW, now)
     result.replies_overdue = notify_overdue_replies(now)
+    result.reports_overdue = notify_overdue_reports(now)
     for demand in _each(revisits.auto_link_due(now), order="resolved_at"):
         result.revisit_links += _send_link(demand)
     for demand in _each(revisits.auto_close_due(now), order="resolved_at"):
