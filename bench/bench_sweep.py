@@ -50,12 +50,23 @@ def _bulk_open_demands(count: int, now) -> None:
             handle_due=due, dispatched_at=due - timedelta(days=10), registered_at=due - timedelta(days=10, hours=2),
             updated_at=now))
         if len(batch) == 10_000:
-            Demand.objects.bulk_create(batch)
+            _create(batch)
             made += len(batch)
             batch = []
             print(f"  … {made} demands", end="\r", flush=True)
-    Demand.objects.bulk_create(batch)
+    _create(batch)
     print()
+
+
+def _create(demands) -> None:
+    """The demands and the deadline watch their dispatch would have written."""
+    from minsheng.demands.models import Demand
+    from minsheng.demands.selectors import turns_yellow_at
+    from minsheng.supervision.models import DeadlineWatch
+
+    Demand.objects.bulk_create(demands)
+    DeadlineWatch.objects.bulk_create([DeadlineWatch(demand=d, handle_due=d.handle_due, yellow_at=turns_yellow_at(d))
+                                       for d in demands])
 
 
 def main() -> None:
@@ -63,6 +74,8 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--demo", action="store_true", help="seed the demo city and sweep it")
     group.add_argument("--open", type=int, help="bulk-create this many open demands and sweep them")
+    parser.add_argument("--existing", action="store_true",
+                        help="the database (MINSHENG_DATA_DIR or DATABASE_URL) already holds the data: sweep it again")
     args = parser.parse_args()
     os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
@@ -79,12 +92,14 @@ def main() -> None:
     from minsheng.demands.workflow import HANDLING_STATES
     from minsheng.notifications.models import OutboxMessage
     from minsheng.supervision import sweeps
-    from minsheng.supervision.models import DeadlineNotice
+    from minsheng.supervision.models import DeadlineNotice, DeadlineWatch
 
     call_command("migrate", "--no-input", verbosity=0)
     now = clock.now()
     started = time.perf_counter()
-    if args.demo:
+    if args.existing:
+        pass
+    elif args.demo:
         with open(os.devnull, "w") as quiet:
             call_command("seed_demo", verbosity=0, stdout=quiet)
     else:
@@ -103,9 +118,14 @@ def main() -> None:
         started = time.perf_counter()
         for kind, query in [("escalation", sweeps.escalation_due), ("red", sweeps.red_due),
                             ("yellow", sweeps.yellow_due)]:
+            noticed = list(query(now).values_list("pk", "handle_due"))
             DeadlineNotice.objects.bulk_create(
-                [DeadlineNotice(demand_id=pk, kind=kind, deadline=due, created_at=now)
-                 for pk, due in query(now).values_list("pk", "handle_due")], batch_size=5000)
+                [DeadlineNotice(demand_id=pk, kind=kind, deadline=due, created_at=now) for pk, due in noticed],
+                batch_size=5000)
+            if kind == "yellow":  # as the yellow notice does
+                for i in range(0, len(noticed), 5000):
+                    DeadlineWatch.objects.filter(demand_id__in=[pk for pk, _ in noticed[i:i + 5000]]).update(
+                        yellow_at=None)
         print(f"notices of earlier sweeps bulk-inserted in {time.perf_counter() - started:.1f} s")
     moments = [now, now + timedelta(minutes=1), now + timedelta(minutes=10)] if args.open else [now] * 4
     for i, moment in enumerate(moments):

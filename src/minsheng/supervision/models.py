@@ -34,6 +34,24 @@ class DeadlineNotice(models.Model):
         return f"{self.demand_id} {self.kind} {self.deadline:%Y-%m-%d %H:%M}"
 
 
+class DeadlineWatch(models.Model):
+    """The moment a demand's running deadline turns yellow, kept by the transitions'
+    receiver (notices.py) and cleared once the yellow notice is sent, so that the sweep finds
+    new yellow demands by an index range instead of computing the share for every demand."""
+
+    demand = models.OneToOneField(Demand, primary_key=True, on_delete=models.CASCADE,
+                                  related_name="deadline_watch", verbose_name=_("诉求"))
+    handle_due = models.DateTimeField(_("办理时限"))
+    yellow_at = models.DateTimeField(_("临期时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("时限监测")
+        verbose_name_plural = _("时限监测")
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.yellow_at}"
+
+
 class SupervisionOrder(models.Model):
     """督办: an order to the handling unit to reply in writing by a date.  Ordered and replied
     to through demand transitions (``order_supervision``, ``reply_supervision``)."""

@@ -5,8 +5,9 @@ is overdue, and for revisits
 (revisits.py) the automatic rating link and the automatic closing.
 
 Each sweep is one query for the demands that need something now (the ones already dealt
-with are excluded in the database through DeadlineNotice), so a sweep costs a scan of the
-open, handled demands in the database and Python work only for the new cases.  Running two
+with are excluded in the database through DeadlineNotice), each on an index: red and
+escalation on (state, handle_due), yellow on DeadlineWatch.yellow_at, which the transitions keep
+and the yellow notice clears.  Python works only on the new cases.  Running two
 sweeps at once is harmless: the unique notice row lets only one of them act.
 """
 
@@ -16,8 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, FloatField, Func, OuterRef, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from minsheng.notifications.services import notify_users, staff_users_of_units
 from minsheng.organisation.scope import SYSTEM
 
 from . import revisits
-from .models import DeadlineNotice, SummonedUnit, SupervisionOrder
+from .models import DeadlineNotice, DeadlineWatch, SummonedUnit, SupervisionOrder
 from .notices import demand_link, notify_units
 
 logger = logging.getLogger("minsheng.supervision")
@@ -39,31 +39,15 @@ RUNNING = [State.DISPATCHED, State.IN_PROGRESS]
 Kind = DeadlineNotice.Kind
 
 
-class Epoch(Func):
-    """Seconds since 1970 of a datetime column, on PostgreSQL and SQLite."""
-
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
-                              **extra)
-
-
 def _noticed(kind: str) -> Exists:
     return Exists(DeadlineNotice.objects.filter(demand=OuterRef("pk"), kind=kind, deadline=OuterRef("handle_due")))
 
 
 def yellow_due(now: datetime) -> QuerySet[Demand]:
-    """Running demands with less than MINSHENG_YELLOW_SHARE of their time left, not yet told."""
-    share = settings.MINSHENG_YELLOW_SHARE
-    due, start = Epoch(F("handle_due")), Epoch(Coalesce(F("dispatched_at"), F("registered_at")))
-    # yellow from  due - share × (due - start)  on, as time_status computes it
-    turns_yellow = due - Value(share) * (due - start)
-    return (Demand.objects.filter(state__in=RUNNING, handle_due__gt=now)
-            .alias(turns_yellow=turns_yellow).filter(turns_yellow__lte=now.timestamp())
+    """Running demands with less than MINSHENG_YELLOW_SHARE of their time left, not yet told
+    (an index range on DeadlineWatch.yellow_at, which is cleared once told)."""
+    turned = DeadlineWatch.objects.filter(yellow_at__lte=now, handle_due__gt=now).values("demand_id")
+    return (Demand.objects.filter(pk__in=turned, state__in=RUNNING, handle_due__gt=now)
             .filter(~_noticed(Kind.YELLOW)))
 
 
@@ -97,6 +81,8 @@ def _units_to_tell(demand: Demand) -> list[int]:
 
 def _notice(demand: Demand, kind: str, now: datetime) -> bool:
     with transaction.atomic():
+        if kind == Kind.YELLOW:  # told (now, or by a concurrent sweep): out of the yellow range
+            DeadlineWatch.objects.filter(demand=demand, handle_due=demand.handle_due).update(yellow_at=None)
         if not _claim(demand, kind, now):
             return False
         values = {"number": demand.number, "title": demand.title,
