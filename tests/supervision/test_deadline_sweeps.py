@@ -135,3 +135,27 @@ def test_the_top_of_the_tree_is_not_escalated_and_not_tried_again(world, setting
     assert sweep(at(2026, 11, 2, 13)) == (0, 0, 0)
     demand.refresh_from_db()
     assert demand.state == State.DISPATCHED
+
+
+def test_the_deadline_watch_follows_the_deadline_and_is_cleared_by_the_yellow_notice(world, sweep):
+    from minsheng.supervision.models import DeadlineWatch
+
+    def yellow_at():
+        return DeadlineWatch.objects.filter(demand=demand).values_list("yellow_at", flat=True).first()
+
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False):
+        demand = bring_to(world, "in_progress")  # 7 working days: due Nov 11 09:00
+    assert yellow_at() == at(2026, 11, 11, 9) - timedelta(days=9) * 0.25
+    assert sweep(at(2026, 11, 9, 10)) == (1, 0, 0)
+    assert DeadlineWatch.objects.filter(demand=demand).exists() and yellow_at() is None
+    with time_machine.travel(at(2026, 11, 9, 11), tick=False):
+        act(world, "handler_cg", demand, "request_extension", until=at(2026, 11, 20, 9), reason="等待配件")
+        act(world, "dispatcher", demand, "approve_extension")
+    assert yellow_at() == at(2026, 11, 20, 9) - timedelta(days=18) * 0.25
+    with time_machine.travel(at(2026, 11, 10, 9), tick=False):
+        act(world, "handler_cg", demand, "request_suspension", reason="待评估")
+        act(world, "dispatcher1", demand, "approve_suspension")
+    assert not DeadlineWatch.objects.filter(demand=demand).exists()
+    with time_machine.travel(at(2026, 11, 12, 9), tick=False):
+        act(world, "handler_cg", demand, "resume")
+    assert yellow_at() == at(2026, 11, 22, 9) - timedelta(days=20) * 0.25
