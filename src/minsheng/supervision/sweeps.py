@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,11 +43,19 @@ def _noticed(kind: str) -> Exists:
     return Exists(DeadlineNotice.objects.filter(demand=OuterRef("pk"), kind=kind, deadline=OuterRef("handle_due")))
 
 
+def _settle_watches(now: datetime) -> None:
+    """Take out of the yellow range the deadlines already told (by a concurrent sweep, or before
+    the watch existed) and those already overdue (red, not yellow, is what they get)."""
+    told = DeadlineNotice.objects.filter(demand=OuterRef("demand_id"), kind=Kind.YELLOW,
+                                         deadline=OuterRef("handle_due"))
+    DeadlineWatch.objects.filter(yellow_at__lte=now).filter(Q(handle_due__lte=now) | Exists(told)).update(
+        yellow_at=None)
+
+
 def yellow_due(now: datetime) -> QuerySet[Demand]:
-    """Running demands with less than MINSHENG_YELLOW_SHARE of their time left, not yet told
-    (an index range on DeadlineWatch.yellow_at, which is cleared once told)."""
-    turned = DeadlineWatch.objects.filter(yellow_at__lte=now, handle_due__gt=now).values("demand_id")
-    return (Demand.objects.filter(pk__in=turned, state__in=RUNNING, handle_due__gt=now)
+    """Running demands with less than MINSHENG_YELLOW_SHARE of their time left, not yet told:
+    a range on the DeadlineWatch.yellow_at index (the watch exists only while the deadline runs)."""
+    return (Demand.objects.filter(deadline_watch__yellow_at__lte=now, deadline_watch__handle_due__gt=now)
             .filter(~_noticed(Kind.YELLOW)))
 
 
@@ -205,8 +213,10 @@ def run_sweeps(now: datetime | None = None) -> SweepResult:
         result.escalated += _escalate(demand, now)
     for demand in _each(red_due(now)):
         result.red += _notice(demand, Kind.RED, now)
+    _settle_watches(now)
     for demand in _each(yellow_due(now)):
-        result.yellow += _notice(demand, Kind.YELLOW, now)
+        if demand.state in RUNNING:
+            result.yellow += _notice(demand, Kind.YELLOW, now)
     result.replies_overdue = notify_overdue_replies(now)
     result.reports_overdue = notify_overdue_reports(now)
     for demand in _each(revisits.auto_link_due(now), order="resolved_at"):
