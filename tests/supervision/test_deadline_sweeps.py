@@ -14,7 +14,7 @@ from minsheng.demands.selectors import time_status
 from minsheng.demands.workflow import State
 from minsheng.notifications.models import OutboxMessage
 from minsheng.organisation.scope import SYSTEM_ROLE
-from minsheng.supervision.models import DeadlineNotice
+from minsheng.supervision.models import DeadlineNotice, DeadlineWatch
 from minsheng.supervision.sweeps import run_sweeps
 from tests.demands.helpers import bring_to
 
@@ -130,7 +130,8 @@ def test_the_top_of_the_tree_is_not_escalated_and_not_tried_again(world, setting
     with time_machine.travel(at(2026, 11, 2, 9), tick=False):
         demand = bring_to(world, "pending_dispatch")
         demand = act(world, "dispatcher", demand, "dispatch", unit=world.units["centre"].pk, urgency="danger")
-    assert sweep(at(2026, 11, 2, 12)) == (0, 1, 0)
+    assert sweep(at(2026, 11, 2, 12)) == (0, 1, 0)  # went red between sweeps: no yellow notice any more
+    assert DeadlineWatch.objects.get(demand=demand).yellow_at is None  # and out of the yellow range
     assert DeadlineNotice.objects.get(kind="escalation").note == "已是最高层级，无法继续上报。"
     assert sweep(at(2026, 11, 2, 13)) == (0, 0, 0)
     demand.refresh_from_db()
@@ -138,8 +139,6 @@ def test_the_top_of_the_tree_is_not_escalated_and_not_tried_again(world, setting
 
 
 def test_the_deadline_watch_follows_the_deadline_and_is_cleared_by_the_yellow_notice(world, sweep):
-    from minsheng.supervision.models import DeadlineWatch
-
     def yellow_at():
         return DeadlineWatch.objects.filter(demand=demand).values_list("yellow_at", flat=True).first()
 
