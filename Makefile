@@ -1,5 +1,5 @@
 # Minsheng — the two commands a newcomer needs:
-#   make demo   install, migrate, seed the demo city, serve on http://127.0.0.1:8000/
+#   make demo   install, migrate, seed the demo city, serve on http://127.0.0.1:8000/ with the worker
 #   make test   install what the tests need and run the whole suite (SQLite, then PostgreSQL if available)
 
 SHELL := /bin/bash
@@ -32,7 +32,9 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the notification worker (Ctrl-C stops both)"
+	@$(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: install

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "minsheng.people",
     "minsheng.catalogue",
     "minsheng.demands",
+    "minsheng.notifications",
+    "minsheng.supervision",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -181,6 +183,45 @@ MINSHENG_API_MAX_BODY_BYTES = int(os.environ.get("MINSHENG_API_MAX_BODY_KB", "64
 # Requests per minute for a signed-in user calling the JSON API with their session.
 MINSHENG_API_SESSION_RATE = int(os.environ.get("MINSHENG_API_SESSION_RATE", "600"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Notifications: the outbox, its worker and its channels (see docs/notifications.md).
+MINSHENG_NOTIFICATION_CHANNELS = {
+    "in_app": "minsheng.notifications.channels.InAppChannel",
+    "email": "minsheng.notifications.channels.EmailChannel",
+    "sms": "minsheng.notifications.channels.SmsChannel",
+}
+# Extra channels, "name=dotted.path.Class,…" (a provider's adapter; the tests' slow channel).
+for _spec in filter(None, os.environ.get("MINSHENG_EXTRA_CHANNELS", "").split(",")):
+    _name, _, _path = _spec.partition("=")
+    MINSHENG_NOTIFICATION_CHANNELS[_name.strip()] = _path.strip()
+MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "minsheng.notifications.channels.ConsoleSmsBackend")
+MAILERS = {"default": {"BACKEND": os.environ.get("MINSHENG_EMAIL_BACKEND",
+                                                "django.core.mail.backends.console.EmailBackend")}}
+DEFAULT_FROM_EMAIL = os.environ.get("MINSHENG_FROM_EMAIL", "minsheng@localhost")
+# Staff with an email address also get their notices by email.
+MINSHENG_NOTIFY_BY_EMAIL = os.environ.get("MINSHENG_NOTIFY_BY_EMAIL", "1").lower() in {"1", "true", "yes"}
+MINSHENG_OUTBOX_BATCH = int(os.environ.get("MINSHENG_OUTBOX_BATCH", "50"))
+# A claimed message not marked delivered within this time (its worker died) is claimed again.
+MINSHENG_OUTBOX_LEASE_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_LEASE_SECONDS", "120"))
+MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "6"))
+MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "30"))
+MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
+# Periodic jobs the worker runs: (dotted path, every N seconds).
+MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
+MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
+# Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
+MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
+# 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
+MINSHENG_WHISTLE_REPORT_HOURS = float(os.environ.get("MINSHENG_WHISTLE_REPORT_HOURS", "24"))
+# Revisits: tries (calls or SMS links) before a revisit is recorded unanswered; how long an SMS/H5
+# link stays valid; days after resolution when answered-satisfied or unanswered demands close by themselves (0: never).
+MINSHENG_REVISIT_TRIES = int(os.environ.get("MINSHENG_REVISIT_TRIES", "3"))
+MINSHENG_REVISIT_LINK_DAYS = int(os.environ.get("MINSHENG_REVISIT_LINK_DAYS", "7"))
+MINSHENG_AUTO_CLOSE_DAYS = float(os.environ.get("MINSHENG_AUTO_CLOSE_DAYS", "7"))
+# Hours after resolution when the system texts the resident the rating link, if nobody tried yet (0: never).
+MINSHENG_REVISIT_SMS_AFTER_HOURS = float(os.environ.get("MINSHENG_REVISIT_SMS_AFTER_HOURS", "24"))
+# The public address of the site, for links in text messages (revisit links).
+MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -41,6 +41,11 @@ PATH["revisited"] = [*PATH["resolved"], ("operator", "revisit", {"satisfaction":
 PATH["revisited_dissatisfied"] = [*PATH["resolved"], ("operator", "revisit", {"satisfaction": "dissatisfied"})]
 PATH["closed"] = [*PATH["revisited"], ("operator", "close", {})]
 PATH["invalid"] = [("staff1", "reject_invalid", {"reason": "重复来电"})]
+PATH["supervised"] = [*PATH["in_progress"], ("leader", "order_supervision", {
+    "instruction": "请说明进展", "reply_by": clock.now() + timedelta(days=400)})]
+PATH["summoned"] = [*PATH["in_progress"], ("dispatcher1", "summon", {"units": ["zj"], "reason": "涉及管线权属"})]
+PATH["summoned_revisited"] = [*PATH["summoned"], ("handler_cg", "resolve", {"result": "已补装井盖"}),
+                              ("operator", "revisit", {"satisfaction": "satisfied"})]
 
 
 def bring_to(world, stop: str, **register_kwargs) -> Demand:

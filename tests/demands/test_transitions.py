@@ -80,6 +80,16 @@ CASES = {
                                                           "occurred_at": _later(0)}),
     "merge": Case("registered", "dispatcher1", {"into": "OTHER"}, "merged", "handler_cg", "dispatcher2",
                   "closed", {"into": "2000010100001"}),
+    "order_supervision": Case("in_progress", "leader", {"instruction": "请说明迟迟未修复的原因", "reply_by": _later(3)},
+                              "in_progress", "handler_cg", "dispatcher2", "resolved", {"instruction": ""}),
+    "reply_supervision": Case("supervised", "handler_cg", {"reply": "配件已到，明日施工"}, "in_progress", "dispatcher1",
+                              "handler_zj", "revisited", {"reply": ""}),
+    "summon": Case("dispatched", "dispatcher1", {"units": ["zj"], "reason": "涉及管线权属"}, "dispatched",
+                   "handler_cg", "dispatcher2", "resolved", {"units": ["no-such-unit"]}),
+    "report_in": Case("summoned", "handler_zj", {"report": "已到现场"}, "in_progress", "dispatcher1", "handler_cg",
+                      "summoned_revisited", {"report": ""}),
+    "revisit_attempt": Case("resolved", "operator", {}, "resolved", "handler_cg", "staff2", "in_progress",
+                            {"method": "fax"}),
 }
 
 
@@ -165,5 +175,6 @@ def test_bad_input_is_refused_with_the_field(world, action):
         _call(world, case.actor, demand, action, {**case.kwargs, **case.bad})
     assert exc.value.field_errors, "a bad input names the field it is about"
     assert set(exc.value.field_errors) <= {"category", "reason", "result", "unit", "note", "until",
-                                           "satisfaction", "into", "update_id"}
+                                           "satisfaction", "into", "update_id", "instruction", "reply_by",
+                                           "reply", "units", "report_hours", "report", "method"}
     _assert_unchanged(demand)

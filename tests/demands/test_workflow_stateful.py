@@ -23,6 +23,7 @@ from minsheng.demands.models import Demand
 from minsheng.demands.projection import differences, rebuild
 from minsheng.demands.workflow import HANDLING_STATES, TERMINAL_STATES, State, actions_from, transition
 from minsheng.organisation.scope import demand_filter, roles_of
+from minsheng.supervision.models import SummonedUnit
 
 from .helpers import register
 
@@ -42,11 +43,12 @@ HAPPY_PATH = {
     "pending_dispatch": [("dispatcher", "dispatch"), ("dispatcher", "merge")],
     "returned": [("dispatcher", "dispatch")],
     "escalated": [("dispatcher", "dispatch")],
-    "dispatched": [("HANDLER", "accept"), ("HANDLER", "return")],
+    "dispatched": [("HANDLER", "accept"), ("HANDLER", "return"), ("dispatcher", "summon")],
     "in_progress": [("HANDLER", "resolve"), ("HANDLER", "record_progress"), ("HANDLER", "request_extension"),
-                    ("HANDLER", "request_suspension"), ("HANDLER", "escalate"), ("operator", "external_update")],
+                    ("HANDLER", "request_suspension"), ("HANDLER", "escalate"), ("leader", "order_supervision"),
+                    ("HANDLER", "reply_supervision"), ("SUMMONED", "report_in"), ("operator", "external_update")],
     "suspended": [("HANDLER", "resume"), ("HANDLER", "record_progress")],
-    "resolved": [("operator", "revisit"), ("operator", "close")],
+    "resolved": [("operator", "revisit"), ("operator", "close"), ("operator", "revisit_attempt")],
     "revisited": [("operator", "close"), ("operator", "reopen")],
 }
 
@@ -80,6 +82,19 @@ def _kwargs(action: str, data, valid: bool = False) -> dict:
                     "description": text, "occurred_at": clock.now()}
         case "merge":
             return {"into": data.draw(st.sampled_from(sorted(Demand.objects.values_list("pk", flat=True))))}
+        case "order_supervision":
+            days = data.draw(st.integers(1, 30) if valid else st.integers(-5, 30))
+            return {"instruction": text, "reply_by": clock.now() + timedelta(days=days)}
+        case "reply_supervision":
+            return {"reply": text}
+        case "summon":
+            units = data.draw(st.lists(st.sampled_from(["cg", "zj", "cc1", "cc2"]), min_size=1 if valid else 0,
+                                       max_size=3))
+            return {"units": units, "reason": text}
+        case "report_in":
+            return {"report": text}
+        case "revisit_attempt":
+            return {"method": data.draw(st.sampled_from(["phone", "sms"] if valid else ["phone", "sms", "fax"]))}
     raise AssertionError(action)
 
 
@@ -119,6 +134,9 @@ class Workflow(RuleBasedStateMachine):
             kind = demand.pending_request["kind"]
             options = [("dispatcher", f"approve_{kind}"), ("dispatcher", f"deny_{kind}")]
         actor, action = data.draw(st.sampled_from(options))
+        if actor == "SUMMONED":  # a department summoned to the demand, if any
+            summoned = SummonedUnit.objects.filter(demand=demand).values_list("unit__code", flat=True).first()
+            actor = HANDLER_OF.get(summoned or "", "admin")
         actor = handler if actor == "HANDLER" else actor
         kwargs = _kwargs(action, data, valid=True)
         if "unit" in kwargs:

@@ -106,6 +106,8 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             d.reopen_count += 1
             d.satisfaction = d.result = ""
             d.resolved_at = d.accepted_at = d.assignee_id = None
+        case "order_supervision" | "reply_supervision" | "summon" | "report_in" | "revisit_attempt":
+            pass  # recorded in the history (and in the supervision app's tables), no projected field changes
         case "merge":
             d.merged_into_id, d.closed_at = p["target_id"], at
         case "external_update":

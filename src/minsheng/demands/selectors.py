@@ -67,6 +67,9 @@ def available_actions(user, demand: Demand) -> list[Transition]:
             continue
         if spec.action == "reopen" and demand.satisfaction != Satisfaction.DISSATISFIED:
             continue
+        if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
+                replied_at__isnull=True).exists():
+            continue  # only while a supervision order waits for its reply
         result.append(spec)
     return result
 
@@ -111,10 +114,14 @@ def time_status(demand: Demand, now: datetime) -> str:
         return ""
     if now >= demand.handle_due:
         return "red"
+    return "yellow" if now > turns_yellow_at(demand) else "green"
+
+
+def turns_yellow_at(demand: Demand) -> datetime:
+    """When less than MINSHENG_YELLOW_SHARE of the handling time (from dispatch or reopening
+    to the deadline) is left."""
     start = demand.dispatched_at or demand.registered_at
-    total = (demand.handle_due - start).total_seconds()
-    left = (demand.handle_due - now).total_seconds()
-    return "yellow" if total > 0 and left / total < settings.MINSHENG_YELLOW_SHARE else "green"
+    return demand.handle_due - (demand.handle_due - start) * settings.MINSHENG_YELLOW_SHARE
 
 
 def merge_target(demand: Demand) -> Demand | None:

@@ -156,6 +156,11 @@ def _transition(actor, demand_id: int, version: int, action: str,
     return demand
 
 
+# Other apps' transitions (supervision orders, summonses, revisit attempts) take the same path.
+perform_transition = _transition
+require_text = _require_text
+
+
 # --- registration --------------------------------------------------------------------
 
 def _next_number(at: datetime) -> str:
@@ -602,16 +607,22 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
 
 def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, comment: str = "",
                      client: str = "") -> Demand:
-    """The resident rates a resolved demand from the tracking page.  A dissatisfied rating
-    within the configured window sends it back to its unit (reopen), as a revisit would."""
+    """The resident rates a resolved demand from the tracking page."""
     demand = find_demand_for_reporter(number, phone_last4, client=client)
+    return rate_as_resident(demand.pk, satisfaction=satisfaction, comment=comment)
+
+
+def rate_as_resident(demand_id: int, *, satisfaction: str, comment: str = "", by: str = "reporter") -> Demand:
+    """The resident, identified by the caller (tracking number and phone digits, or a signed
+    revisit link), rates a resolved demand.  A dissatisfied rating within the configured window
+    sends it back to its unit (reopen), as a revisit would."""
     grant, spec = _PUBLIC_GRANT, transition("revisit")
     _check_satisfaction(satisfaction)
     comment = _optional_text(comment, "comment", _("评价意见"))
     with transaction.atomic():
-        demand = _lock(demand.pk)
+        demand = _lock(demand_id)
         _check_state(demand, spec)
-        _record(demand, spec, grant, None, {"satisfaction": satisfaction, "comment": comment, "by": "reporter"},
+        _record(demand, spec, grant, None, {"satisfaction": satisfaction, "comment": comment, "by": by},
                 comment)
         window = timedelta(days=settings.MINSHENG_RATING_REOPEN_DAYS)
         if (satisfaction == Satisfaction.DISSATISFIED and demand.handling_unit_id

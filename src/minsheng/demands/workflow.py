@@ -61,6 +61,10 @@ _SYSTEM = frozenset({SYSTEM_ROLE})
 _INTAKE = frozenset({Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
                      Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 _REVISITORS = frozenset({Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+# 督办: dispatchers and leaders order a handling unit to reply in writing by a date.
+_SUPERVISORS = frozenset({Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR})
+# 吹哨报到: a street office or a community summons departments to one demand.
+_WHISTLERS = frozenset({Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,14 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     # A note from the system that passed the demand on (12345 platform, 110 centre): recorded
     # until the demand is closed, never changing its state; that system does not run our workflow.
     _t("external_update", _("外部系统更新"), set(State) - TERMINAL_STATES, None, _INTAKE),
+    _t("order_supervision", _("督办"), [S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED], None, _SUPERVISORS),
+    _t("reply_supervision", _("督办回复"), [S.DISPATCHED, S.IN_PROGRESS, S.SUSPENDED, S.RESOLVED], None,
+       _HANDLERS, scope="handling"),
+    _t("summon", _("吹哨"), [S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED,
+                            S.SUSPENDED], None, _WHISTLERS),
+    _t("report_in", _("报到"), [S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED,
+                              S.SUSPENDED, S.RESOLVED], None, _HANDLERS, scope="summoned"),
+    _t("revisit_attempt", _("回访未果"), [S.RESOLVED], None, _REVISITORS | _SYSTEM),
     _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                           S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True),
 ]}

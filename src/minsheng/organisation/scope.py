@@ -15,7 +15,19 @@ from django.db.models import Q
 
 from .roles import Role
 
-ScopeKind = Literal["territory", "handling"]
+# territory / handling: where a grant may act (see the module's docstring); summoned: demands
+# the grant's unit was summoned to (吹哨报到), where it reports in; visible: what it may read,
+# its territory and the demands its unit was summoned to.
+ScopeKind = Literal["territory", "handling", "summoned", "visible"]
+# The table of departments summoned to a demand.  Named, not imported, because the supervision
+# app builds on this one.
+SUMMONED_UNIT_MODEL = ("supervision", "SummonedUnit")
+
+
+def _summoned_units():
+    from django.apps import apps
+
+    return apps.get_model(*SUMMONED_UNIT_MODEL).objects
 
 
 @dataclass(frozen=True)
@@ -31,8 +43,12 @@ class Grant:
         """The demands this grant covers, as a filter on Demand."""
         if self.resident_user_id is not None:
             return Q(reporter__user_id=self.resident_user_id)
+        if scope == "visible":
+            return self.demand_q("territory") | self._summoned_q()
         if self.unit_path == "" or (scope == "territory" and self.region_path == ""):
             return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
+        if scope == "summoned":
+            return self._summoned_q()
         q = Q(pk__in=[])
         if self.unit_path is not None:
             unit_q = Q(handling_unit__path__startswith=self.unit_path)
@@ -43,11 +59,26 @@ class Grant:
             q |= Q(region__path__startswith=self.region_path)
         return q
 
+    def _summoned_q(self) -> Q:
+        if self.unit_path is None:
+            return Q(pk__in=[])
+        if self.unit_path == "":
+            return Q(pk__isnull=False)
+        return Q(pk__in=_summoned_units().filter(unit__path__startswith=self.unit_path).values("demand_id"))
+
+    def _summoned_to(self, demand) -> bool:
+        return self.unit_path is not None and _summoned_units().filter(
+            demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
+
     def covers(self, demand, scope: ScopeKind = "territory") -> bool:
         """Whether this grant covers one loaded demand (same rule as ``demand_q``)."""
         if self.resident_user_id is not None:
             reporter = demand.reporter
             return reporter is not None and reporter.user_id == self.resident_user_id
+        if scope == "visible":
+            return self.covers(demand, "territory") or self.covers(demand, "summoned")
+        if scope == "summoned":
+            return self.unit_path == "" or self._summoned_to(demand)
         if (self.unit_path is not None and demand.handling_unit_id is not None
                 and demand.handling_unit.path.startswith(self.unit_path)
                 and (self.narrowed_to is None or demand.region.path.startswith(self.narrowed_to))):
@@ -136,7 +167,7 @@ def grants_with_roles(user, roles: Iterable[str]) -> list[Grant]:
     return [g for g in grants_for(user) if g.role in wanted]
 
 
-def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "territory") -> Q:
+def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "visible") -> Q:
     """A filter selecting the demands ``user`` may see (optionally: through these roles)."""
     grants = grants_for(user) if roles is None else grants_with_roles(user, roles)
     q = Q(pk__in=[])

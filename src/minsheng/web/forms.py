@@ -194,10 +194,43 @@ class MergeForm(ActionForm):
     into = forms.CharField(label=_("合并到诉求编号"), max_length=20, required=False)
 
 
+def _when(label):
+    return forms.DateTimeField(label=label, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                               required=False)
+
+
+class SupervisionOrderForm(ActionForm):
+    instruction = forms.CharField(label=_("督办要求"), widget=forms.Textarea, required=False)
+    reply_by = _when(_("回复期限"))
+
+
+class SupervisionReplyForm(ActionForm):
+    reply = forms.CharField(label=_("回复内容"), widget=forms.Textarea, required=False)
+
+
+class SummonForm(ActionForm):
+    units = forms.ModelMultipleChoiceField(label=_("吹哨单位"), queryset=Unit.objects.filter(active=True),
+                                           required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+    reason = forms.CharField(label=_("吹哨事由"), widget=forms.Textarea, required=False)
+    report_hours = forms.FloatField(label=_("报到时限（小时，留空为默认）"), required=False, min_value=0)
+
+
+class ReportInForm(ActionForm):
+    report = forms.CharField(label=_("报到情况"), widget=forms.Textarea, required=False)
+
+
+class RevisitAttemptForm(ActionForm):
+    method = forms.ChoiceField(label=_("回访方式"),
+                               choices=[("phone", _("电话未接通")), ("sms", _("发送短信评价链接"))])
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "verify": VerifyForm, "reject_invalid": ReasonForm, "resolve_on_spot": ResultForm, "dispatch": DispatchForm,
     "accept": NoteForm, "return": ReasonForm, "record_progress": ProgressForm, "request_extension": ExtensionForm,
     "approve_extension": NoteForm, "deny_extension": ReasonForm, "request_suspension": ReasonForm,
     "approve_suspension": NoteForm, "deny_suspension": ReasonForm, "resume": NoteForm, "escalate": ReasonForm,
     "resolve": ResolveForm, "revisit": RevisitForm, "close": ReasonForm, "reopen": ReasonForm, "merge": MergeForm,
+    "order_supervision": SupervisionOrderForm, "reply_supervision": SupervisionReplyForm, "summon": SummonForm,
+    "report_in": ReportInForm, "revisit_attempt": RevisitAttemptForm,
 }

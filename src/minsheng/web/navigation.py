@@ -19,6 +19,11 @@ def navigation(request) -> dict:
             items.append((reverse("web:intake"), _("登记诉求")))
         if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
             items.append((reverse("web:overview"), _("总览")))
+        items.append((reverse("web:supervision"), _("督办与吹哨")))
+        if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+            items.append((reverse("web:revisits"), _("待回访")))
+        unread = user.inbox.filter(read_at__isnull=True).count()
+        items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
     else:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import public, staff, supervision
 
 app_name = "web"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("submit/done/", public.submitted, name="submitted"),
     path("track/", public.track, name="track"),
     path("track/rate/", public.rate, name="rate"),
+    path("revisit/<str:token>/", public.revisit, name="revisit_link"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
     path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
@@ -22,4 +23,8 @@ urlpatterns = [
     path("work/intake/resident/", staff.resident_lookup, name="resident_lookup"),
     path("work/intake/duplicates/", staff.intake_duplicates, name="intake_duplicates"),
     path("work/overview/", staff.overview, name="overview"),
+    path("work/inbox/", supervision.inbox, name="inbox"),
+    path("work/inbox/read/", supervision.inbox_read, name="inbox_read"),
+    path("work/supervision/", supervision.supervision, name="supervision"),
+    path("work/revisits/", supervision.revisits, name="revisits"),
 ]

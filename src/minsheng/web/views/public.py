@@ -1,9 +1,10 @@
 """Residents' pages (no account): file a demand, track it by number, rate the result."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from minsheng.core import clock
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
@@ -11,6 +12,7 @@ from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES
 from minsheng.organisation.scope import roles_of
+from minsheng.supervision import revisits
 
 from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
 
@@ -69,6 +71,7 @@ def track(request: HttpRequest) -> HttpResponse:
             merged_into = selectors.merge_target(demand)
     return render(request, "web/public/track.html", {
         "form": form, "demand": demand, "rating": rating, "merged_into": merged_into,
+        "time_status": selectors.time_status(demand, clock.now()) if demand else "",
         "timeline": selectors.public_timeline(demand) if demand else [],
         "merged_timeline": selectors.public_timeline(merged_into) if merged_into else [],
     }, status=status)
@@ -102,3 +105,21 @@ def grids_geojson(request: HttpRequest) -> JsonResponse:
         for r in Region.objects.filter(kind=Region.Kind.GRID, boundary__isnull=False).order_by("path")
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def revisit(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a revisit text message links to: the resident rates the result, no login."""
+    try:
+        demand = revisits.demand_for_link(token)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revisits.revisit_by_link(token, **form.cleaned_data)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "web/public/revisited.html", {"demand": demand})
+    return render(request, "web/public/revisit.html", {"demand": demand, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -24,6 +24,7 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
+from minsheng.supervision.selectors import summoned_units_of
 
 from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
 
@@ -121,8 +122,13 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
             initial["unit"] = responsible_unit(demand.category, demand.region)
         return ACTION_FORMS[action](initial=initial)
 
+    now = clock.now()
+    orders, summoned = list(demand.supervision_orders.order_by("created_at")), list(summoned_units_of(demand))
+    for row in (*orders, *summoned):
+        row.lateness = row.status(now)
     return {
-        "demand": demand, "time_status": selectors.time_status(demand, clock.now()),
+        "demand": demand, "time_status": selectors.time_status(demand, now),
+        "supervision_orders": orders, "summoned_units": summoned,
         "events": selectors.events_of(demand),
         "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in actions],
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),

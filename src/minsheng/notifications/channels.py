@@ -1,0 +1,98 @@
+"""Delivery channels.  Each takes one OutboxMessage and either delivers it or raises.
+
+Every channel receives the message's ``delivery_id``: the in-app channel stores it under a
+unique constraint (a repeated delivery is a no-op), email carries it as the Message-ID and
+an X-Minsheng-Delivery-Id header, and SMS adapters get it to pass to their gateway, so that
+a provider that deduplicates on it drops the resend that follows a worker crash.
+"""
+
+import logging
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from minsheng.core import clock
+
+from .models import InAppNotification, OutboxMessage
+
+logger = logging.getLogger("minsheng.notifications")
+
+
+class DeliveryError(Exception):
+    """The channel could not deliver now; the worker retries with back-off."""
+
+
+class Channel(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class InAppChannel:
+    def send(self, message: OutboxMessage) -> None:
+        if message.recipient_id is None:
+            raise DeliveryError("in-app message without a recipient")
+        try:
+            with transaction.atomic():
+                InAppNotification.objects.create(
+                    delivery_id=message.delivery_id, recipient_id=message.recipient_id, subject=message.subject,
+                    body=message.body, link=message.link, created_at=clock.now())
+        except IntegrityError:
+            # Already delivered by a worker that died before marking the message delivered.
+            if not InAppNotification.objects.filter(delivery_id=message.delivery_id).exists():
+                raise
+
+
+class EmailChannel:
+    def send(self, message: OutboxMessage) -> None:
+        if not message.address:
+            raise DeliveryError("email message without an address")
+        headers = {"Message-ID": f"<{message.delivery_id}@minsheng>",
+                   "X-Minsheng-Delivery-Id": str(message.delivery_id)}
+        body = f"{message.body}\n\n{message.link}".strip() if message.link else message.body
+        EmailMessage(message.subject, body, to=[message.address], headers=headers).send()
+
+
+class SmsBackend(Protocol):
+    """An SMS gateway adapter."""
+
+    def send(self, phone: str, text: str, delivery_id: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    """For development: writes the text message to the log instead of sending it."""
+
+    def send(self, phone: str, text: str, delivery_id: str) -> None:
+        logger.info("SMS to %s [%s]: %s", phone, delivery_id, text)
+
+
+class LocmemSmsBackend:
+    """For tests: keeps sent messages in ``LocmemSmsBackend.sent``."""
+
+    sent: list[tuple[str, str, str]] = []
+
+    def send(self, phone: str, text: str, delivery_id: str) -> None:
+        self.sent.append((phone, text, delivery_id))
+
+
+class SmsChannel:
+    def send(self, message: OutboxMessage) -> None:
+        if not message.address:
+            raise DeliveryError("SMS message without a phone number")
+        text = f"{message.subject} {message.link}".strip()
+        import_string(settings.MINSHENG_SMS_BACKEND)().send(message.address, text, str(message.delivery_id))
+
+
+@cache
+def _channel(path: str) -> Channel:
+    return import_string(path)()
+
+
+def channel_for(name: str) -> Channel:
+    try:
+        path = settings.MINSHENG_NOTIFICATION_CHANNELS[name]
+    except KeyError:
+        raise DeliveryError(f"unknown channel {name!r}") from None
+    return _channel(path)

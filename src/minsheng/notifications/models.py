@@ -1,0 +1,69 @@
+"""The outbox (every message to send, written in the transaction of what caused it) and
+the in-app inbox (the in-app channel's delivery target)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxMessage(models.Model):
+    """One message to one recipient over one channel.  The worker claims it under a lease,
+    hands it to the channel with its ``delivery_id`` and marks it delivered; after too many
+    failures it becomes a dead letter an administrator may retry."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DELIVERED = "delivered", _("已送达")
+        DEAD = "dead", _("发送失败")
+
+    delivery_id = models.UUIDField(_("投递编号"), default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(_("渠道"), max_length=16)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("接收人"))
+    address = models.CharField(_("地址"), max_length=255, blank=True, help_text=_("邮箱或手机号"))
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=255, blank=True)
+    source = models.CharField(_("来源"), max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"))
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.delivery_id} {self.subject}"
+
+
+class InAppNotification(models.Model):
+    """A message in a user's inbox on the staff pages.  ``delivery_id`` is unique, so a
+    message delivered again after a worker crash lands once."""
+
+    delivery_id = models.UUIDField(_("投递编号"), unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox",
+                                  verbose_name=_("接收人"))
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,67 @@
+"""Writing to the outbox, and what an administrator may do with dead letters.
+
+``enqueue`` only inserts rows: called inside the transaction of the event that causes the
+message, the message commits or rolls back with it.  The worker (``delivery.py``) sends.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+
+from minsheng.core import clock
+
+from .models import InAppNotification, OutboxMessage
+
+
+def enqueue(*, channel: str, subject: str, body: str = "", recipient=None, address: str = "", link: str = "",
+            source: str = "") -> OutboxMessage:
+    now = clock.now()
+    return OutboxMessage.objects.create(
+        channel=channel, recipient=recipient, address=address, subject=subject[:200], body=body, link=link,
+        source=source[:64], next_attempt_at=now, created_at=now)
+
+
+def notify_users(users: Iterable, *, subject: str, body: str = "", link: str = "", source: str = "") -> int:
+    """One in-app message per user, and an email where the user has an address and email
+    notifications are on.  Returns the number of outbox rows written."""
+    rows = []
+    now = clock.now()
+    common = {"subject": subject[:200], "body": body, "link": link, "source": source[:64],
+              "next_attempt_at": now, "created_at": now}
+    for user in users:
+        rows.append(OutboxMessage(channel="in_app", recipient=user, **common))
+        if settings.MINSHENG_NOTIFY_BY_EMAIL and user.email:
+            rows.append(OutboxMessage(channel="email", recipient=user, address=user.email, **common))
+    OutboxMessage.objects.bulk_create(rows)
+    return len(rows)
+
+
+def retry_dead_letters(messages: QuerySet[OutboxMessage]) -> int:
+    """Give dead letters a fresh set of attempts, due now."""
+    with transaction.atomic():
+        return messages.filter(status=OutboxMessage.Status.DEAD).update(
+            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=clock.now(), lease_until=None,
+            lease_token="", last_error="")
+
+
+def inbox_of(user) -> QuerySet[InAppNotification]:
+    return InAppNotification.objects.filter(recipient=user)
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
+    qs = inbox_of(user).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=clock.now())
+
+
+def staff_users_of_units(unit_ids: Iterable[int]) -> QuerySet:
+    """Active users holding a staff role in any of these units."""
+    from minsheng.organisation.roles import STAFF_ROLES
+
+    return get_user_model().objects.filter(
+        is_active=True, memberships__active=True, memberships__unit_id__in=[u for u in unit_ids if u],
+        memberships__role__in=STAFF_ROLES).distinct()

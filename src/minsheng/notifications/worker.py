@@ -1,0 +1,64 @@
+"""The worker process: delivers the outbox and runs the periodic sweeps.
+
+Started by ``manage.py run_worker`` (``make demo`` starts one beside the server).  The
+outbox table is the queue, so the worker needs no broker: any number of workers may run
+against the same database, and a killed one loses nothing (see ``delivery.py``).
+"""
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils.module_loading import import_string
+
+from .delivery import deliver_batch
+
+logger = logging.getLogger("minsheng.notifications")
+
+
+class Worker:
+    def __init__(self, *, batch: int | None = None, poll_seconds: float | None = None, sweeps: bool = True):
+        self.batch = batch or settings.MINSHENG_OUTBOX_BATCH
+        self.poll_seconds = settings.MINSHENG_WORKER_POLL_SECONDS if poll_seconds is None else poll_seconds
+        self.jobs: list[tuple[Callable[[], object], float]] = (
+            [(import_string(path), float(every)) for path, every in settings.MINSHENG_PERIODIC_JOBS]
+            if sweeps else [])
+        self.last_run: dict[int, float] = {}
+        self.stopping = False
+
+    def stop(self, *_args) -> None:
+        self.stopping = True
+
+    def run_due_jobs(self) -> None:
+        for i, (job, every) in enumerate(self.jobs):
+            if time.monotonic() - self.last_run.get(i, float("-inf")) >= every:
+                self.last_run[i] = time.monotonic()
+                try:
+                    job()
+                except Exception:
+                    logger.exception("periodic job %s failed", job.__name__)
+
+    def step(self) -> int:
+        close_old_connections()
+        try:
+            claimed = deliver_batch(self.batch)
+        except Exception:
+            logger.exception("delivering the outbox failed")
+            claimed = 0
+        self.run_due_jobs()
+        return claimed
+
+    def run(self, *, until_idle: bool = False) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        logger.info("worker started (batch %d, poll %.1fs, %d periodic jobs)", self.batch, self.poll_seconds,
+                    len(self.jobs))
+        while not self.stopping:
+            if self.step() == 0:
+                if until_idle:
+                    break
+                time.sleep(self.poll_seconds)
+        logger.info("worker stopped")

@@ -1,0 +1,59 @@
+"""What follows a demand's transitions, written by receivers of ``demand_transitioned``
+inside the transition's transaction (so they commit with the event): the deadline watch the
+sweeps read (``watch_deadline``), and the message to the unit that receives a demand
+(dispatch, escalation, reopening)."""
+
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.selectors import turns_yellow_at
+from minsheng.demands.signals import demand_transitioned
+from minsheng.demands.workflow import State
+from minsheng.notifications.services import notify_users, staff_users_of_units
+
+from .models import DeadlineWatch
+
+
+def demand_link(demand: Demand) -> str:
+    return reverse("web:demand", args=[demand.pk])
+
+
+def notify_units(demand: Demand, unit_ids, subject: str, body: str, source: str) -> int:
+    return notify_users(staff_users_of_units(unit_ids), subject=subject, body=body, link=demand_link(demand),
+                        source=source)
+
+
+RUNNING = frozenset({State.DISPATCHED, State.IN_PROGRESS})
+
+
+def watch_deadline(demand: Demand) -> None:
+    """Keep the demand's DeadlineWatch in step with its state and deadline."""
+    if demand.state in RUNNING and demand.handle_due is not None:
+        current = DeadlineWatch.objects.filter(demand=demand).values_list("handle_due", flat=True).first()
+        if current != demand.handle_due:  # a new deadline (dispatch, extension, resume, reopening)
+            DeadlineWatch.objects.update_or_create(demand=demand, defaults={
+                "handle_due": demand.handle_due, "yellow_at": turns_yellow_at(demand)})
+    else:
+        DeadlineWatch.objects.filter(demand=demand).delete()
+
+
+@receiver(demand_transitioned, dispatch_uid="supervision.watch_deadline")
+def _watch_deadline(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
+    watch_deadline(demand)
+
+
+@receiver(demand_transitioned, dispatch_uid="supervision.notify_receiving_unit")
+def notify_receiving_unit(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
+    if event.action not in ("dispatch", "escalate", "reopen") or not demand.handling_unit_id:
+        return
+    subject = {
+        "dispatch": _("新派工单：%(number)s %(title)s"),
+        "escalate": _("上报工单：%(number)s %(title)s"),
+        "reopen": _("重办工单：%(number)s %(title)s"),
+    }[event.action] % {"number": demand.number, "title": demand.title}
+    due = demand.handle_due
+    body = _("办理时限：%(due)s") % {"due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"} if due else ""
+    notify_units(demand, [demand.handling_unit_id], subject, body, f"demand:{demand.pk}:{event.seq}")
