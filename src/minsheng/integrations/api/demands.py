@@ -248,8 +248,9 @@ def _kwargs_for(action: str, payload: ActionIn) -> dict:
     for name, parameter in parameters.items():
         if parameter.default is inspect.Parameter.empty and name not in given:
             raise ValidationFailed.for_field(name, _("请提供 %(field)s。") % {"field": name})
-    if given.get("until") is not None and timezone.is_naive(given["until"]):
-        given["until"] = timezone.make_aware(given["until"])
+    for name, value in given.items():
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            given[name] = timezone.make_aware(value)  # a time without an offset is local time
     return given
 
 

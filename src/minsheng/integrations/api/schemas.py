@@ -131,3 +131,10 @@ class ActionIn(InputSchema):
     until: datetime | None = None
     satisfaction: str | None = Field(None, max_length=32)
     into: str | None = Field(None, max_length=20, description="The number of the demand to merge into")
+    instruction: str | None = Field(None, max_length=8000, description="order_supervision: what must be answered")
+    reply_by: datetime | None = Field(None, description="order_supervision: the date the written reply is due")
+    reply: str | None = Field(None, max_length=8000, description="reply_supervision: the written reply")
+    units: list[str] | None = Field(None, max_length=20, description="summon: codes of the units summoned")
+    report_hours: float | None = Field(None, description="summon: hours each summoned unit has to report in")
+    report: str | None = Field(None, max_length=8000, description="report_in: the summoned unit's report")
+    method: str | None = Field(None, max_length=16, description="revisit_attempt: phone or sms")
