@@ -24,6 +24,7 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
+from minsheng.routing import selectors as routing_selectors
 
 from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
 
@@ -114,10 +115,17 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     actions = selectors.available_actions(request.user, demand)
     forms = forms or {}
+    # Category suggestions for those who classify and dispatch: the model's top few with confidence.
+    deciding = any(spec.action in ("verify", "dispatch") for spec in actions)
+    suggestions, model_version = routing_selectors.suggestions_for(demand) if deciding else ([], "")
 
     def blank_form(action: str):
         initial = {"version": demand.version}
-        if action == "dispatch":  # preselect the dispatch catalogue's unit
+        if action == "dispatch":
+            # Preselect the category (else the first suggestion).  The unit is preselected only for a
+            # category already set; otherwise the catalogue picks it for whatever category is sent.
+            category = demand.category or (suggestions[0].category if suggestions else None)
+            initial["category"] = category.code if category else ""
             initial["unit"] = responsible_unit(demand.category, demand.region)
         return ACTION_FORMS[action](initial=initial)
 
@@ -127,6 +135,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in actions],
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
+        "suggestions": suggestions, "model_version": model_version,
         "attachments": demand.attachments.all(),
         # After a refused action the URL is the action's (POST only); the language switch returns here.
         "language_next": reverse("web:demand", args=[demand.pk]),
