@@ -98,3 +98,38 @@ class GovernanceItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DuplicateSignature(models.Model):
+    """A demand's text fingerprint (MinHash of its character bigrams) with the fields the
+    duplicate search filters on, kept flat so that one indexed query fetches the candidates."""
+
+    demand = models.OneToOneField(Demand, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    grid = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    is_open = models.BooleanField(default=True)
+    registered = models.BigIntegerField()  # epoch seconds: compared, never shown
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    minhash = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["grid", "is_open", "registered"])]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id}"
+
+
+class DuplicateBand(models.Model):
+    """One MinHash value of a fingerprint, as an indexed key: counting the keys a nearby demand
+    shares with a new one estimates their similarity without reading every open demand nearby."""
+
+    signature = models.ForeignKey(DuplicateSignature, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+    grid_id = models.IntegerField()
+    registered = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "grid_id", "registered", "signature"])]
+
+    def __str__(self) -> str:
+        return f"{self.signature_id}:{self.key}"

@@ -14,7 +14,7 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.workflow import State
 from minsheng.organisation.scope import SYSTEM, SYSTEM_ROLE
 
-from . import registry
+from . import duplicates, registry
 from .classifier import join_text
 from .labels import top_level_of
 from .models import Correction, Suggestion
@@ -88,6 +88,10 @@ def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
 
 def on_transition(demand: Demand, event: DemandEvent) -> None:
     """Called inside every transition's transaction (see handlers.py)."""
+    if event.action == "register":
+        duplicates.index_demand(demand)
+    else:
+        duplicates.on_state_change(demand, event.from_state, event.to_state)
     if event.action == "verify":
         if auto_dispatch(demand) is not None:
             demand.refresh_from_db()  # the caller holds this object; it is dispatched now

@@ -19,6 +19,7 @@ def navigation(request) -> dict:
             items.append((reverse("web:intake"), _("登记诉求")))
         if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
             items.append((reverse("web:overview"), _("总览")))
+            items.append((reverse("web:hot_issues"), _("热点问题")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
     else:
