@@ -14,7 +14,7 @@ class RouterModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["version", "active", "trained_at", "labels", "metrics"]
     actions = ["activate"]
 
-    @admin.action(description=_("设为启用的模型"))
+    @admin.action(description=_("设为启用的模型"), permissions=["activate"])
     def activate(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("请只选择一个模型版本。"), messages.ERROR)
@@ -23,12 +23,9 @@ class RouterModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         registry.activate_version(entry)
         self.message_user(request, _("已启用模型 %(version)s。") % {"version": entry.version}, messages.SUCCESS)
 
-    def has_change_permission(self, request, obj=None):
-        # The action needs change permission; the form itself stays read-only (no editable fields).
+    def has_activate_permission(self, request) -> bool:
+        # Which model routes the whole district's demands is a superuser's decision.
         return request.user.is_superuser
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
 
 
 @admin.register(Suggestion)

@@ -34,7 +34,11 @@ def resolve_model_path(name: str | Path) -> Path:
 def register(router: Router, path: Path, sha256: str, *, metrics: dict | None = None,
              training: dict | None = None, activate: bool = False) -> RouterModel:
     at = clock.now()
-    version = f"{at:%Y%m%d-%H%M%S}-{sha256[:8]}"
+    base = version = f"{at:%Y%m%d-%H%M%S}-{sha256[:8]}"
+    n = 1
+    while RouterModel.objects.filter(version=version).exists():  # the same file registered again
+        n += 1
+        version = f"{base}-{n}"
     with transaction.atomic():
         entry = RouterModel.objects.create(version=version, path=str(path), sha256=sha256,
                                            labels=list(router.classes_), metrics=metrics or {},
