@@ -32,7 +32,7 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py train_router --from-demands --out demo-router.joblib --activate --calib-folds 3
+	$(BIN)/python manage.py train_router --from-demands --out demo-router.joblib --activate --calib-folds 2
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 

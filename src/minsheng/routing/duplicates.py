@@ -11,6 +11,7 @@ and time, and every match says why it was found.
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,7 +34,7 @@ BANDS = 32
 NEIGHBOUR_METRES = 700
 TEXT_CHARS = 200  # the title and the start of the detail carry the problem
 MIN_SIMILARITY = 0.15  # exact bigram Jaccard below which texts are not the same problem
-RESCORE = 25  # candidates re-scored exactly after the MinHash estimate
+RESCORE = 12  # candidates re-scored exactly after the MinHash estimate
 _rng = np.random.default_rng(20261123)
 _A = _rng.integers(1, 2**63, N_HASHES, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, N_HASHES, dtype=np.uint64)
@@ -87,9 +88,23 @@ def grid_of(region: Region) -> Region:
     return region
 
 
+_neighbours: dict[int, tuple[float, dict[int, str]]] = {}
+NEIGHBOURS_TTL = 300.0  # seconds a process keeps a grid's neighbours (the region tree rarely changes)
+
+
 def neighbour_grids(grid: Region) -> dict[int, str]:
     """grid id → "same" / "neighbour" for the grids searched around ``grid`` (for a region above
-    grid level: every grid under it, all "same")."""
+    grid level: every grid under it, all "same"), cached per process for ``NEIGHBOURS_TTL``."""
+    now = time.monotonic()
+    cached = _neighbours.get(grid.pk)
+    if cached is None or now - cached[0] > NEIGHBOURS_TTL:
+        if len(_neighbours) > 10_000:
+            _neighbours.clear()
+        cached = _neighbours[grid.pk] = (now, _neighbour_grids(grid))
+    return cached[1]
+
+
+def _neighbour_grids(grid: Region) -> dict[int, str]:
     if grid.kind != Region.Kind.GRID:
         return {pk: "same" for pk in Region.objects.filter(kind=Region.Kind.GRID, path__startswith=grid.path)
                 .values_list("pk", flat=True)}
@@ -125,13 +140,14 @@ def index_demand(demand: Demand) -> None:
         "grid": grid, "is_open": demand.state in OPEN_STATES, "registered": registered, "latitude": lat,
         "longitude": lng, "minhash": signature.tobytes()})
     DuplicateBand.objects.filter(signature=entry).delete()
-    DuplicateBand.objects.bulk_create(DuplicateBand(signature=entry, key=key, grid_id=grid.pk, registered=registered)
-                                      for key in band_keys(signature))
+    DuplicateBand.objects.bulk_create(DuplicateBand(signature=entry, key=key, grid_id=grid.pk, registered=registered,
+                                                    is_open=entry.is_open) for key in band_keys(signature))
 
 
 def on_state_change(demand: Demand, from_state: str, to_state: str) -> None:
     if (from_state in OPEN_STATES) != (to_state in OPEN_STATES):
         DuplicateSignature.objects.filter(demand_id=demand.pk).update(is_open=to_state in OPEN_STATES)
+        DuplicateBand.objects.filter(signature_id=demand.pk).update(is_open=to_state in OPEN_STATES)
 
 
 # --- the search --------------------------------------------------------------------------
@@ -157,20 +173,19 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
     grids = neighbour_grids(grid_of(region))
     since = int((at - timedelta(days=settings.MINSHENG_DUPLICATE_DAYS)).timestamp())
     shared = (DuplicateBand.objects.filter(key__in=band_keys(minhash(grams)), grid_id__in=list(grids),
-                                           registered__gte=since, signature__is_open=True)
+                                           registered__gte=since, is_open=True)
               .exclude(signature_id=exclude or 0).values("signature_id").annotate(n=Count("id"))
               .order_by("-n", "-signature_id").values_list("signature_id", flat=True)[:RESCORE])
     best = list(shared)
     if not best:
         return []
     rows = DuplicateSignature.objects.filter(demand_id__in=best).values_list(
-        "demand_id", "grid_id", "registered", "latitude", "longitude")
-    texts = {pk: (t, d) for pk, t, d in Demand.objects.filter(pk__in=best).values_list("pk", "title", "description")}
+        "demand_id", "grid_id", "registered", "latitude", "longitude", "demand__title", "demand__description")
     if latitude is None and region.latitude is not None:
         latitude, longitude = region.latitude, region.longitude
     scored = []
-    for pk, grid_id, registered, lat, lng in rows:
-        similarity = jaccard(grams, bigrams(*texts[pk]))
+    for pk, grid_id, registered, lat, lng, other_title, other_description in rows:
+        similarity = jaccard(grams, bigrams(other_title, other_description))
         if similarity < MIN_SIMILARITY:
             continue
         metres = (metres_between(float(latitude), float(longitude), lat, lng)

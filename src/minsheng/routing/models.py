@@ -121,15 +121,17 @@ class DuplicateSignature(models.Model):
 
 class DuplicateBand(models.Model):
     """One MinHash value of a fingerprint, as an indexed key: counting the keys a nearby demand
-    shares with a new one estimates their similarity without reading every open demand nearby."""
+    shares with a new one estimates their similarity without reading every open demand nearby.
+    The filter fields are repeated here so that the count is read from the index alone."""
 
     signature = models.ForeignKey(DuplicateSignature, on_delete=models.CASCADE, related_name="bands")
     key = models.BigIntegerField()
     grid_id = models.IntegerField()
+    is_open = models.BooleanField(default=True)
     registered = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["key", "grid_id", "registered", "signature"])]
+        indexes = [models.Index(fields=["key", "grid_id", "is_open", "registered", "signature"])]
 
     def __str__(self) -> str:
         return f"{self.signature_id}:{self.key}"
