@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -197,14 +197,13 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
         score = 0.7 * min(1.0, similarity / 0.6) + 0.2 * nearness + 0.1 * recency
         scored.append((score, pk, similarity, metres, grids[grid_id], days))
     scored.sort(reverse=True)
-    visible = demands_visible_to(user).filter(Q(pk__in=[s[1] for s in scored]))
-    by_pk = {d.pk: d for d in visible}
-    matches = []
-    for score, pk, similarity, metres, area, days in scored:
-        if pk in by_pk:
-            matches.append(DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,
-                                          _reasons(similarity, metres, area, days)))
-    return matches[:limit]
+    # Scope first (a cheap filter on ids), then load only the matches that are shown.
+    visible = set(demands_visible_to(user).filter(pk__in=[s[1] for s in scored]).values_list("pk", flat=True))
+    shown = [s for s in scored if s[1] in visible][:limit]
+    by_pk = Demand.objects.select_related("region").in_bulk([s[1] for s in shown])
+    return [DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,
+                           _reasons(similarity, metres, area, days))
+            for score, pk, similarity, metres, area, days in shown]
 
 
 def _reasons(similarity: float, metres: float | None, area: str, days: float) -> list[str]:
