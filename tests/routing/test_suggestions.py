@@ -52,6 +52,7 @@ def test_above_the_threshold_the_system_dispatches_through_the_catalogue_and_say
     assert event.actor is None and event.actor_role == SYSTEM_ROLE
     assert event.payload["routing"]["model_version"] == active_model.version
     assert abs(event.payload["routing"]["score"] - score) < 1e-3
+    assert f"模型 {active_model.version}" in event.note  # the history says why
 
 
 def test_below_the_threshold_a_dispatcher_decides(world, settings, active_model):

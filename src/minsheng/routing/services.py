@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from minsheng.catalogue.models import Category
 from minsheng.core import clock
@@ -67,8 +68,10 @@ def auto_dispatch(demand: Demand) -> Demand | None:
     routing = {"model_version": suggestion.model_version, "score": round(score, 4), "category": code,
                "threshold": threshold}
     try:
+        note = _("系统按智能分类自动派单（模型 %(version)s，置信度 %(percent)d%%）") % {
+            "version": suggestion.model_version, "percent": round(score * 100)}
         return demand_services.dispatch_demand(
-            SYSTEM, demand.pk, demand.version, category=None if current else predicted, routing=routing)
+            SYSTEM, demand.pk, demand.version, category=None if current else predicted, routing=routing, note=note)
     except MinshengError as exc:  # e.g. no unit in the dispatch catalogue: left to the dispatcher
         log.info("automatic dispatch of %s left to a dispatcher: %s", demand.number, exc.message)
         return None
