@@ -70,6 +70,7 @@ def main() -> None:
         started = time.perf_counter()
         router = Router.load(path)
         print(f"saved {path.stat().st_size / 1e6:.1f} MB; loaded in {time.perf_counter() - started:.1f} s")
+        path.unlink()  # trained on data that may not be kept around (see docs/routing.md)
     print(f"fast path vs scikit-learn: max |Δscore| = {router.check_fast_path(texts[:200]):.1e}")
     for text in texts[:50]:
         router.top(text, 3)
