@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "minsheng.demands",
     "minsheng.notifications",
     "minsheng.supervision",
+    "minsheng.routing",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -169,6 +170,17 @@ MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", 
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024
+# Smart dispatch.  A verified demand whose top category suggestion reaches this probability is
+# dispatched by the system through the dispatch catalogue; unset (the default) turns that off.
+MINSHENG_AUTO_DISPATCH_THRESHOLD = (float(os.environ["MINSHENG_AUTO_DISPATCH_THRESHOLD"])
+                                    if os.environ.get("MINSHENG_AUTO_DISPATCH_THRESHOLD") else None)
+# Trained category models live here (the registry records their path and sha256).
+MINSHENG_MODELS_DIR = DATA_DIR / "models"
+# Duplicate search: open demands of the last this many days in the same and neighbouring grids.
+MINSHENG_DUPLICATE_DAYS = int(os.environ.get("MINSHENG_DUPLICATE_DAYS", "30"))
+# Hot issues: the sliding window, and the smallest cluster shown.
+MINSHENG_HOT_DAYS = int(os.environ.get("MINSHENG_HOT_DAYS", "7"))
+MINSHENG_HOT_MIN_SIZE = int(os.environ.get("MINSHENG_HOT_MIN_SIZE", "3"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Integrations (Open311 and the JSON API): the jurisdiction_id Open311 clients may send, the
 # contact named in discovery, the demand type of Open311 reports (the standard has none),

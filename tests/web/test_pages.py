@@ -192,12 +192,11 @@ def test_english_is_available(client, world):
 
 def test_intake_shows_possible_duplicates(login, world):
     earlier = bring_to(world, "dispatched")
-    page = login("operator").get(reverse("web:intake_duplicates"),
-                                 {"region": "g1b", "category": "construction.roads"}).content.decode()
-    assert earlier.number in page  # same community (玫瑰城), same category, still open
-    other = login("operator").get(reverse("web:intake_duplicates"),
-                                  {"region": "g2", "category": "construction.roads"}).content.decode()
-    assert earlier.number not in other
+    typed = {"title": "建设路井盖丢了", "description": "建设路和光明街路口井盖没了，晚上走路很危险。"}
+    page = login("operator").get(reverse("web:intake_duplicates"), {"region": "g1b", **typed}).content.decode()
+    assert earlier.number in page and "相邻网格" in page  # same community (玫瑰城), similar text, still open
+    other = login("operator").get(reverse("web:intake_duplicates"), {"region": "g2", **typed}).content.decode()
+    assert earlier.number not in other  # another community, no neighbouring grid
 
 
 def test_grid_map_is_local_geojson(client, world):

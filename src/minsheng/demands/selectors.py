@@ -14,7 +14,6 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
-    OPEN_STATES,
     Satisfaction,
     State,
     Transition,
@@ -142,16 +141,3 @@ def events_in_scope(user) -> QuerySet[DemandEvent]:
     """Events of the demands ``user`` may see."""
     return DemandEvent.objects.filter(demand__in=Demand.objects.filter(demand_filter(user))).select_related(
         "demand", "actor_unit")
-
-
-def possible_duplicates(user, region, category, *, days: int = 30, limit: int = 5) -> QuerySet[Demand]:
-    """Open demands the user may see, of the same category, in the same community as ``region``,
-    registered in the last ``days`` days: what an operator checks before registering again."""
-    from datetime import timedelta
-
-    from minsheng.core import clock
-
-    community = next((r for r in reversed(region.ancestors()) if r.kind in ("community", "street")), region)
-    return demands_visible_to(user).filter(
-        state__in=OPEN_STATES, category=category, region__path__startswith=community.path,
-        registered_at__gte=clock.now() - timedelta(days=days)).order_by("-registered_at")[:limit]

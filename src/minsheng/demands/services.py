@@ -342,8 +342,9 @@ def _deadline_payload(policy: TimeLimitPolicy, start: datetime) -> dict[str, str
 
 
 def dispatch_demand(actor, demand_id: int, version: int, *, unit=None, urgency=None, category=None,
-                    note: str = "") -> Demand:
-    """Assign the handling unit (by default the dispatch catalogue's) and set the deadlines."""
+                    note: str = "", routing: dict[str, Any] | None = None) -> Demand:
+    """Assign the handling unit (by default the dispatch catalogue's) and set the deadlines.
+    ``routing`` records an automatic decision on the event (the model version and its score)."""
     unit = _lookup(Unit, unit, "unit", _("承办单位"), active=True) if unit else None
     urgency = _lookup(TimeLimitPolicy, urgency, "urgency", _("紧急程度")) if urgency else None
     category = _lookup(Category, category, "category", _("分类"), active=True) if category else None
@@ -354,8 +355,11 @@ def dispatch_demand(actor, demand_id: int, version: int, *, unit=None, urgency=N
             raise ValidationFailed.for_field(
                 "unit", _("派单目录中没有该分类和区域对应的承办单位，请选择承办单位。"))
         policy = urgency or demand.urgency
-        return {"unit_id": target.pk, "urgency_id": policy.pk, "category_id": category.pk if category else None,
-                **_deadline_payload(policy, clock.now())}
+        payload = {"unit_id": target.pk, "urgency_id": policy.pk,
+                   "category_id": category.pk if category else None, **_deadline_payload(policy, clock.now())}
+        if routing:
+            payload["routing"] = routing
+        return payload
 
     return _transition(actor, demand_id, version, "dispatch", build, note)
 

@@ -152,10 +152,20 @@ class ProgressForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
+    category = forms.ChoiceField(label=_("分类（可采用智能建议）"), required=False)
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
                                   empty_label=_("按派单目录自动选择"))
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
                                      empty_label=_("保持不变"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        data["category"] = data["category"] or None
+        return data
 
 
 class BulkDispatchForm(forms.Form):

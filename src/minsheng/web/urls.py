@@ -22,9 +22,11 @@ urlpatterns = [
     path("work/intake/", staff.intake, name="intake"),
     path("work/intake/resident/", staff.resident_lookup, name="resident_lookup"),
     path("work/intake/duplicates/", staff.intake_duplicates, name="intake_duplicates"),
+    path("work/intake/address/", staff.intake_address, name="intake_address"),
     path("work/overview/", staff.overview, name="overview"),
     path("work/inbox/", supervision.inbox, name="inbox"),
     path("work/inbox/read/", supervision.inbox_read, name="inbox_read"),
     path("work/supervision/", supervision.supervision, name="supervision"),
     path("work/revisits/", supervision.revisits, name="revisits"),
+    path("work/hot/", staff.hot_issues, name="hot_issues"),
 ]

@@ -1,6 +1,7 @@
 """Staff pages: queue, list, demand with its actions, intake, overview.  They only call
 selectors and services; every rule lives there."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.catalogue.models import Category
 from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
@@ -24,6 +24,10 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
+from minsheng.routing import hot_issues as hot
+from minsheng.routing import selectors as routing_selectors
+from minsheng.routing.addresses import resolve_address
+from minsheng.routing.duplicates import find_duplicates
 from minsheng.supervision.selectors import summoned_units_of
 
 from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
@@ -115,10 +119,17 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     actions = selectors.available_actions(request.user, demand)
     forms = forms or {}
+    # Category suggestions for those who classify and dispatch: the model's top few with confidence.
+    deciding = any(spec.action in ("verify", "dispatch") for spec in actions)
+    suggestions, model_version = routing_selectors.suggestions_for(demand) if deciding else ([], "")
 
     def blank_form(action: str):
         initial = {"version": demand.version}
-        if action == "dispatch":  # preselect the dispatch catalogue's unit
+        if action == "dispatch":
+            # Preselect the category (else the first suggestion).  The unit is preselected only for a
+            # category already set; otherwise the catalogue picks it for whatever category is sent.
+            category = demand.category or (suggestions[0].category if suggestions else None)
+            initial["category"] = category.code if category else ""
             initial["unit"] = responsible_unit(demand.category, demand.region)
         return ACTION_FORMS[action](initial=initial)
 
@@ -133,6 +144,13 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in actions],
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
+        "suggestions": suggestions, "model_version": model_version,
+        "address": resolve_address(demand.address) if deciding and demand.address else None,
+        # Possible duplicates for those who may merge this demand into another.
+        "duplicates": find_duplicates(request.user, title=demand.title, description=demand.description,
+                                      region=demand.region, latitude=demand.latitude, longitude=demand.longitude,
+                                      at=demand.registered_at, exclude=demand.pk)
+        if any(spec.action == "merge" for spec in actions) else [],
         "attachments": demand.attachments.all(),
         # After a refused action the URL is the action's (POST only); the language switch returns here.
         "language_next": reverse("web:demand", args=[demand.pk]),
@@ -274,6 +292,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:20])),
         "overdue_count": overdue.count(), "escalations": escalations,
+        "hot_issues": hot.hot_issues(request.user, limit=5),
         "list_url": reverse("web:demands")})
 
 
@@ -289,8 +308,36 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 @_staff_required
 def intake_duplicates(request: HttpRequest) -> HttpResponse:
-    """htmx: open demands like the one being typed (same category, same community, recent)."""
+    """htmx: open demands like the one being typed (similar text, same or neighbouring grid, recent)."""
     region = Region.objects.filter(code=request.GET.get("region", "")).first()
-    category = Category.objects.filter(code=request.GET.get("category", "")).first()
-    found = selectors.possible_duplicates(request.user, region, category) if region and category else []
-    return render(request, "web/staff/_duplicates.html", {"duplicates": found, "asked": bool(region and category)})
+    title, description = request.GET.get("title", "").strip(), request.GET.get("description", "").strip()
+    asked = bool(region and (title or description))
+    found = find_duplicates(request.user, title=title, description=description, region=region) if asked else []
+    return render(request, "web/staff/_duplicates.html", {"duplicates": found, "asked": asked})
+
+
+@_staff_required
+def intake_address(request: HttpRequest) -> HttpResponse:
+    """htmx: the community, grid and building an address names — or why it names none for sure."""
+    address = request.GET.get("address", "").strip()
+    return render(request, "web/staff/_address.html", {"address": resolve_address(address) if address else None})
+
+
+@_staff_required
+def hot_issues(request: HttpRequest) -> HttpResponse:
+    """Hot issues over the sliding window; leaders turn one into a proactive-governance item."""
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            item = hot.create_governance_item(
+                request.user, title=request.POST.get("title", ""), note=request.POST.get("note", ""),
+                demand_ids=[int(x) for x in request.POST.getlist("demand") if x.isdigit()])
+        except MinshengError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(request, _("已发起主动治理：%(title)s") % {"title": item.title})
+            return redirect("web:hot_issues")
+    return render(request, "web/staff/hot_issues.html", {
+        "issues": hot.hot_issues(request.user), "may_govern": hot.may_govern(request.user),
+        "items": hot.governance_items_for(request.user)[:20], "error": error,
+        "days": settings.MINSHENG_HOT_DAYS}, status=status)

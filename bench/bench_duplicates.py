@@ -1,0 +1,137 @@
+"""Duplicate search time per new demand with many open demands.
+
+    .venv/bin/python bench/bench_duplicates.py [--open 100000] [--queries 300]    # SQLite in a temp dir
+    MINSHENG_DATA_DIR=<that dir> .venv/bin/python bench/bench_duplicates.py          # time again, same data
+    scripts/with-postgres.sh .venv/bin/python bench/bench_duplicates.py            # a throwaway PostgreSQL
+
+Builds the demo city, then writes ``--open`` open demands spread over its 75 grids and over
+the whole search window (the worst case: every one of them is a candidate by time), with
+texts from the demo generator and their fingerprints, in bulk (generating the data is not
+what is measured).  Then times ``find_duplicates`` for new demands typed at random grids, as
+the intake page and the demand page call it, and prints the figures.  Target: ≤ 20 ms.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+    from minsheng.core import clock
+    from minsheng.demands.models import Demand
+    from minsheng.demo.city import build_city
+    from minsheng.demo.texts import category_codes, compose_demand
+    from minsheng.routing.duplicates import band_keys, bigrams, find_duplicates, grid_of, minhash, neighbour_grids
+    from minsheng.routing.models import DuplicateBand, DuplicateSignature
+
+    call_command("migrate", "--no-input", verbosity=0)
+    city, _logins = build_city()
+    rng = random.Random(7)
+    leaves = category_codes()
+    categories = {c.code: c for c in Category.objects.all()}
+    demand_type, urgency = DemandType.objects.get(code="complaint"), TimeLimitPolicy.objects.get(code="general")
+    now = clock.now()
+    window = settings.MINSHENG_DUPLICATE_DAYS * 86400
+
+    started = time.perf_counter()
+    batch = 5000
+    existing = Demand.objects.filter(number__startswith="B").count()
+    if existing:  # MINSHENG_DATA_DIR of an earlier run: time the searches again on its demands
+        print(f"reusing {existing} generated open demands in {os.environ['MINSHENG_DATA_DIR']}")
+        args.open = 0
+    # Loading first and indexing after is how one bulk-loads; the searches then use the same index.
+    index = DuplicateBand._meta.indexes[0]
+    if args.open:
+        with connection.schema_editor() as editor:
+            editor.remove_index(DuplicateBand, index)
+    for start in range(0, args.open, batch):
+        demands, signatures, bands = [], [], []
+        for i in range(start, min(start + batch, args.open)):
+            grid = rng.choice(city.grids)
+            building = rng.choice(city.buildings[grid.pk])
+            leaf = rng.choice(leaves)
+            text = compose_demand(rng, leaf, building.name)
+            at = now - timedelta(seconds=rng.uniform(0, window - 3600))
+            demands.append(Demand(number=f"B{i:012d}", channel="hotline", demand_type=demand_type,
+                                  category=categories[leaf], title=text.title, description=text.description,
+                                  region=building, urgency=urgency, state="dispatched", registered_at=at,
+                                  updated_at=at, version=1))
+        with transaction.atomic():
+            Demand.objects.bulk_create(demands)
+            for d in demands:
+                signature = minhash(bigrams(d.title, d.description))
+                registered = int(d.registered_at.timestamp())
+                signatures.append(DuplicateSignature(
+                    demand_id=d.pk, grid_id=d.region.parent_id, registered=registered,
+                    latitude=float(d.region.latitude), longitude=float(d.region.longitude),
+                    minhash=signature.tobytes()))
+                bands += [DuplicateBand(signature_id=d.pk, key=key, grid_id=d.region.parent_id, registered=registered)
+                          for key in band_keys(signature)]
+            DuplicateSignature.objects.bulk_create(signatures)
+            DuplicateBand.objects.bulk_create(bands, batch_size=5000)
+    if args.open:
+        with connection.schema_editor() as editor:
+            editor.add_index(DuplicateBand, index)
+    print(f"database={connection.vendor} open demands={existing or args.open} "
+          f"generated in {time.perf_counter() - started:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    admin = get_user_model().objects.get(username="admin")
+    queries = []
+    for _ in range(args.queries):
+        grid = rng.choice(city.grids)
+        text = compose_demand(rng, rng.choice(leaves), rng.choice(city.buildings[grid.pk]).name)
+        queries.append((grid, text))
+    for grid, text in queries[:10]:  # warm up caches and the connection
+        find_duplicates(admin, title=text.title, description=text.description, region=grid)
+    times, cpu_times, found = [], [], 0
+    for grid, text in queries:
+        t0, c0 = time.perf_counter(), time.process_time()
+        matches = find_duplicates(admin, title=text.title, description=text.description, region=grid)
+        times.append((time.perf_counter() - t0) * 1000)
+        cpu_times.append((time.process_time() - c0) * 1000)
+        found += bool(matches)
+    candidates = statistics.mean(
+        DuplicateSignature.objects.filter(grid_id__in=list(neighbour_grids(grid_of(g)))).count()
+        for g, _t in queries[:20])
+    times.sort()
+    print(f"candidates per search (same + neighbouring grids, in window) ≈ {candidates:.0f}")
+    print(f"find_duplicates: p50={statistics.median(times):.1f} ms p95={times[int(len(times) * 0.95) - 1]:.1f} ms "
+          f"max={times[-1]:.1f} ms mean={statistics.mean(times):.1f} ms over {len(times)} new demands "
+          f"({found} with at least one match)")
+    # On a shared machine wall time includes waiting for a core; with SQLite (in-process) the CPU
+    # time of this process is the whole search, with PostgreSQL the server's share is not in it.
+    cpu_times.sort()
+    print(f"  CPU time of this process: p50={statistics.median(cpu_times):.1f} ms "
+          f"p95={cpu_times[int(len(cpu_times) * 0.95) - 1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""The category classifier: TF-IDF over character n-grams, a linear SVM, calibrated probabilities.
+
+Pipeline (chosen by 5-fold cross-validation on the shared training data, see docs/routing.md):
+  text = title + "。" + detail
+  -> blocks: TF-IDF char n-grams over the full text, and separately over the title (the part
+     before the first "。"), each L2-normalised and weighted
+  -> one LinearSVC
+  -> probabilities softmax(scores / T), T fitted on out-of-fold scores of the training rows.
+
+One text per call (as intake uses it) goes through a fast path: n-grams hashed to 64-bit keys
+with numpy, looked up by binary search in the sorted hashed vocabulary.  It reproduces the
+scikit-learn transform + decision_function (checked by ``check_fast_path``) without
+scikit-learn's per-call overhead, which alone costs about 1 ms.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+SEP = "。"
+_WS = re.compile(r"\s\s+")  # the same whitespace rule as scikit-learn's char analyzer
+_HP = 0x9E3779B97F4A7C15  # odd 64-bit multiplier of the polynomial n-gram hash
+_HS = 0x2545F4914F6CDD1D  # hash seed
+_MASK = (1 << 64) - 1
+
+
+class ModelIntegrityError(Exception):
+    """A model file whose checksum is not the one registered for it."""
+
+
+def join_text(title: str, description: str) -> str:
+    """A demand as the classifier reads it: title + "。" + detail (the shared data's shape)."""
+    return f"{(title or '').strip()}{SEP}{(description or '').strip()}"
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """(title, body); a text without the joiner is all body."""
+    i = text.find(SEP)
+    return ("", text) if i < 0 else (text[:i], text[i + 1:])
+
+
+def _field(text: str, name: str) -> str:
+    if name == "full":
+        return text
+    title, body = split_title(text)
+    return title if name == "title" else body
+
+
+def ngram_hash(gram: str) -> int:
+    h = _HS
+    for ch in gram:
+        h = (h * _HP + ord(ch)) & _MASK
+    return h
+
+
+def char_ngram_hashes(s: str, nmin: int, nmax: int) -> np.ndarray:
+    """Hashes of all char n-grams (nmin..nmax) of ``s``, vectorised; equal to ``ngram_hash``."""
+    s = _WS.sub(" ", s)
+    cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n_chars = len(cp)
+    h = np.full(n_chars, _HS, dtype=np.uint64)
+    mult = np.uint64(_HP)
+    parts = []
+    for n in range(1, nmax + 1):
+        if n_chars < n:
+            break
+        h = h[: n_chars - n + 1] * mult + cp[n - 1:]  # uint64 arithmetic wraps mod 2**64
+        if n >= nmin:
+            parts.append(h)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+@dataclass
+class Block:
+    field: str = "full"  # full | title | body
+    ngram: tuple[int, int] = (1, 3)
+    weight: float = 1.0
+    min_df: int = 2
+    max_df: float = 1.0
+    sublinear_tf: bool = False
+
+
+@dataclass
+class Config:
+    blocks: list[Block] = field(default_factory=lambda: [Block()])
+    C: float = 1.0
+    class_weight: str | None = None
+    calib_folds: int = 5
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def recommended_config(calib_folds: int = 5) -> Config:
+    """Full text char 1–3-grams + the title's char 1–3-grams, raw tf, min_df=2, LinearSVC(C=1)."""
+    return Config(blocks=[Block("full", (1, 3)), Block("title", (1, 3))], calib_folds=calib_folds)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
+    """The T minimising the mean negative log-likelihood of softmax(scores / T)."""
+    def nll(log_t: float) -> float:
+        p = softmax(scores / math.exp(log_t))
+        return -float(np.mean(np.log(np.clip(p[np.arange(len(y_idx)), y_idx], 1e-12, None))))
+    return float(math.exp(minimize_scalar(nll, bounds=(-6, 4), method="bounded").x))
+
+
+class Router:
+    """Fit on (texts, labels); predict calibrated probabilities for one text at a time."""
+
+    def __init__(self, cfg: Config | None = None):
+        self.cfg = cfg or recommended_config()
+        self.vecs: list[TfidfVectorizer] = []
+        self.clf: LinearSVC | None = None
+        self.classes_: list[str] = []
+        self.temperature = 1.0
+        self._fast = None
+
+    # -- batch (scikit-learn) path ---------------------------------------------------
+    def _vectorizer(self, b: Block) -> TfidfVectorizer:
+        min_df = b.min_df if self._n_rows >= 20 else 1  # a tiny corpus keeps every n-gram
+        return TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=min_df, max_df=b.max_df,
+                               sublinear_tf=b.sublinear_tf, dtype=np.float64, lowercase=True)
+
+    def _fit_features(self, texts: list[str]):
+        self.vecs, mats = [], []
+        for b in self.cfg.blocks:
+            fields = [_field(t, b.field) for t in texts]
+            v = self._vectorizer(b)
+            try:
+                X = v.fit_transform(fields)
+            except ValueError:  # e.g. no row has a title: the block learns nothing
+                v = TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=1, lowercase=True)
+                X = v.fit_transform([*fields, "　"])[:-1]
+            v.stop_words_ = None  # only for introspection, and large in the saved file
+            self.vecs.append(v)
+            mats.append(X * b.weight)
+        return sp.hstack(mats).tocsr()
+
+    def transform(self, texts: Sequence[str]):
+        mats = [v.transform([_field(t, b.field) for t in texts]) * b.weight
+                for v, b in zip(self.vecs, self.cfg.blocks, strict=True)]
+        return sp.hstack(mats).tocsr()
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], calib_texts: Sequence[str] | None = None) -> Router:
+        """Fit on all rows.  T is fitted on out-of-fold scores of ``calib_texts`` (a subset of the
+        rows, those shaped like intake texts; default all), the other rows being in every fold."""
+        texts, labels = list(texts), [str(x) for x in labels]
+        self._n_rows = len(texts)
+        if len(set(labels)) < 2:
+            raise ValueError("at least two categories are needed to train")
+        X = self._fit_features(texts)
+        self.clf = LinearSVC(C=self.cfg.C, class_weight=self.cfg.class_weight, random_state=self.cfg.seed).fit(
+            X, labels)
+        self.classes_ = [str(c) for c in self.clf.classes_]
+        self._fast = None
+        folds = self.cfg.calib_folds
+        if folds and folds > 1:
+            cal = set(calib_texts) if calib_texts is not None else set(texts)
+            rows = [(t, y) for t, y in zip(texts, labels, strict=True) if t in cal]
+            rest = [(t, y) for t, y in zip(texts, labels, strict=True) if t not in cal]
+            counts = {y: 0 for y in self.classes_}
+            for _t, y in rows:
+                counts[y] += 1
+            folds = min(folds, min(counts.values()))
+            if folds >= 2:
+                oof = oof_scores(self.cfg, [t for t, _ in rows], [y for _, y in rows], rest, folds=folds)
+                y_idx = np.array([self.classes_.index(y) for _, y in rows])
+                self.temperature = fit_temperature(oof, y_idx)
+        return self
+
+    def decision_function_batch(self, texts: Sequence[str]) -> np.ndarray:
+        scores = np.asarray(self.clf.decision_function(self.transform(texts)))
+        return scores if scores.ndim == 2 else np.column_stack([-scores, scores])
+
+    def predict_batch(self, texts: Sequence[str]) -> list[str]:
+        return [self.classes_[i] for i in self.decision_function_batch(texts).argmax(1)]
+
+    # -- fast path, one text -----------------------------------------------------------
+    def _build_fast(self) -> None:
+        coef = np.asarray(self.clf.coef_, dtype=np.float64)
+        inter = np.asarray(self.clf.intercept_, dtype=np.float64)
+        if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row for the second
+            coef, inter = np.vstack([-coef, coef]), np.array([-inter[0], inter[0]])
+        blocks, offset = [], 0
+        for v, b in zip(self.vecs, self.cfg.blocks, strict=True):
+            n = len(v.vocabulary_)
+            terms = sorted(v.vocabulary_.items(), key=lambda kv: kv[1])
+            keys = np.fromiter((ngram_hash(t) for t, _ in terms), dtype=np.uint64, count=n)
+            order = np.argsort(keys, kind="stable")
+            skeys = keys[order]
+            if np.any(skeys[1:] == skeys[:-1]):
+                raise RuntimeError("n-gram hash collision inside the vocabulary")
+            W = coef[:, offset:offset + n].T
+            blocks.append({"field": b.field, "weight": b.weight, "sub": b.sublinear_tf, "keys": skeys,
+                           "idf": v.idf_[order].copy(), "W": np.ascontiguousarray(W[order]),
+                           "nmin": b.ngram[0], "nmax": b.ngram[1]})
+            offset += n
+        self._fast = (blocks, inter)
+
+    def decision_function(self, text: str) -> np.ndarray:
+        """Decision scores for one text; equal (to ~1e-12) to the batch path."""
+        if self._fast is None:
+            self._build_fast()
+        blocks, inter = self._fast
+        out = inter.copy()
+        for bl in blocks:
+            s = _field(text, bl["field"]).lower()
+            keys = char_ngram_hashes(s, bl["nmin"], bl["nmax"])
+            if keys.size == 0:
+                continue
+            u, tf = np.unique(keys, return_counts=True)
+            skeys = bl["keys"]
+            pos = np.searchsorted(skeys, u)
+            pos[pos == len(skeys)] = 0
+            hit = skeys[pos] == u
+            idx = pos[hit]
+            if idx.size == 0:
+                continue
+            tf = tf[hit].astype(np.float64)
+            if bl["sub"]:
+                tf = np.log(tf) + 1.0
+            x = tf * bl["idf"][idx]
+            x *= bl["weight"] / math.sqrt(x @ x)
+            out += x @ bl["W"][idx]
+        return out
+
+    def predict_proba(self, text: str) -> dict[str, float]:
+        p = softmax(self.decision_function(text) / self.temperature)
+        return dict(zip(self.classes_, p.tolist(), strict=True))
+
+    def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` likeliest categories with their probabilities, likeliest first."""
+        return sorted(self.predict_proba(text).items(), key=lambda kv: -kv[1])[:k]
+
+    def predict(self, text: str) -> str:
+        return self.classes_[int(self.decision_function(text).argmax())]
+
+    def check_fast_path(self, texts: Sequence[str], atol: float = 1e-8) -> float:
+        """The largest difference between the fast path and scikit-learn; raises above ``atol``."""
+        a = self.decision_function_batch(texts)
+        b = np.vstack([self.decision_function(t) for t in texts])
+        err = float(np.abs(a - b).max()) if len(texts) else 0.0
+        if err >= atol:
+            raise AssertionError(f"fast path differs from scikit-learn by {err}")
+        return err
+
+    @property
+    def n_features(self) -> int:
+        return sum(len(v.vocabulary_) for v in self.vecs)
+
+    # -- files -------------------------------------------------------------------------
+    def save(self, path: Path | str) -> str:
+        """Write the model and return its sha256."""
+        fast, self._fast = self._fast, None
+        try:
+            joblib.dump(self, path, compress=3)
+        finally:
+            self._fast = fast
+        return file_sha256(path)
+
+    @staticmethod
+    def load(path: Path | str, sha256: str | None = None) -> Router:
+        """Load a model, refusing a file whose checksum differs from ``sha256`` (when given)."""
+        if sha256 is not None and file_sha256(path) != sha256:
+            raise ModelIntegrityError(f"{path}: checksum does not match the registered one")
+        router = joblib.load(path)
+        if not isinstance(router, Router):
+            raise ModelIntegrityError(f"{path}: not a router model")
+        router._build_fast()
+        return router
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def oof_scores(cfg: Config, texts: list[str], labels: list[str], always_train=(), folds: int = 5,
+               seed: int = 0) -> np.ndarray:
+    """Out-of-fold decision scores for (texts, labels), stratified K-fold; the (text, label)
+    pairs of ``always_train`` join every training fold."""
+    nocal = copy.deepcopy(cfg)
+    nocal.calib_folds = 0
+    extra_t = [t for t, _ in always_train]
+    extra_l = [y for _, y in always_train]
+    classes = sorted(set(labels) | set(extra_l))
+    oof = np.zeros((len(texts), len(classes)))
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for tr, va in skf.split(texts, labels):
+        r = Router(nocal).fit([texts[i] for i in tr] + extra_t, [labels[i] for i in tr] + extra_l)
+        scores = r.decision_function_batch([texts[i] for i in va])
+        cols = [classes.index(c) for c in r.classes_]
+        oof[np.ix_(va, cols)] = scores
+    return oof

@@ -1,0 +1,215 @@
+"""Duplicate search: is a new demand the same problem as an open one nearby?
+
+A candidate is an open demand registered in the last ``MINSHENG_DUPLICATE_DAYS`` days in the
+same grid or a neighbouring one (grids whose centres lie within ``NEIGHBOUR_METRES``; where grids
+have no coordinates, the grids of the same community).  Each demand's text is fingerprinted once,
+at registration, as a MinHash of its character bigrams, and its first ``BANDS`` values are
+stored as indexed keys: one indexed query counts, per nearby open demand, the values it shares
+with the new one — the MinHash estimate of their similarity — without reading the other
+demands' rows.  The best few are re-scored exactly; the score combines text similarity, distance
+and time, and every match says why it was found.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.demands.models import Demand
+from minsheng.demands.selectors import demands_visible_to
+from minsheng.demands.workflow import OPEN_STATES
+from minsheng.organisation.models import Region
+
+from .classifier import char_ngram_hashes, join_text
+from .models import DuplicateBand, DuplicateSignature
+
+N_HASHES = 64
+BANDS = 32
+NEIGHBOUR_METRES = 700
+TEXT_CHARS = 200  # the title and the start of the detail carry the problem
+MIN_SIMILARITY = 0.15  # exact bigram Jaccard below which texts are not the same problem
+RESCORE = 12  # candidates re-scored exactly after the MinHash estimate
+_rng = np.random.default_rng(20261123)
+_A = _rng.integers(1, 2**63, N_HASHES, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, N_HASHES, dtype=np.uint64)
+_EMPTY = np.full(N_HASHES, 0xFFFFFFFF, dtype=np.uint32)
+
+
+def _text(title: str, description: str) -> str:
+    return "".join(join_text(title, description)[:TEXT_CHARS].lower().split())
+
+
+def bigrams(title: str, description: str) -> np.ndarray:
+    return np.unique(char_ngram_hashes(_text(title, description), 2, 2))
+
+
+def minhash(grams: np.ndarray) -> np.ndarray:
+    if grams.size == 0:
+        return _EMPTY
+    mixed = (grams[None, :] * _A[:, None] + _B[:, None]) >> np.uint64(32)
+    return mixed.min(axis=1).astype(np.uint32)
+
+
+_BAND_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    """One signed 64-bit key per stored MinHash value (its position mixed in, so that equal values
+    at different positions differ)."""
+    values = signature[:BANDS].astype(np.uint64)
+    keys = np.arange(1, BANDS + 1, dtype=np.uint64) * _BAND_MULT + values
+    return keys.view(np.int64).tolist()
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371000 * math.asin(math.sqrt(h))
+
+
+def grid_of(region: Region) -> Region:
+    """The grid a region lies in (a building's grid); a region above grid level is itself."""
+    if region.kind == Region.Kind.BUILDING and region.parent_id:
+        return Region.objects.get(pk=region.parent_id)
+    return region
+
+
+_neighbours: dict[int, tuple[float, dict[int, str]]] = {}
+NEIGHBOURS_TTL = 300.0  # seconds a process keeps a grid's neighbours (the region tree rarely changes)
+
+
+def neighbour_grids(grid: Region) -> dict[int, str]:
+    """grid id → "same" / "neighbour" for the grids searched around ``grid`` (for a region above
+    grid level: every grid under it, all "same"), cached per process for ``NEIGHBOURS_TTL``."""
+    now = time.monotonic()
+    cached = _neighbours.get(grid.pk)
+    if cached is None or now - cached[0] > NEIGHBOURS_TTL:
+        if len(_neighbours) > 10_000:
+            _neighbours.clear()
+        cached = _neighbours[grid.pk] = (now, _neighbour_grids(grid))
+    return cached[1]
+
+
+def _neighbour_grids(grid: Region) -> dict[int, str]:
+    if grid.kind != Region.Kind.GRID:
+        return {pk: "same" for pk in Region.objects.filter(kind=Region.Kind.GRID, path__startswith=grid.path)
+                .values_list("pk", flat=True)}
+    found = {grid.pk: "same"}
+    for pk, parent_id, lat, lng in Region.objects.filter(kind=Region.Kind.GRID).exclude(pk=grid.pk).values_list(
+            "pk", "parent_id", "latitude", "longitude"):
+        if grid.latitude is None or lat is None:
+            near = parent_id == grid.parent_id
+        else:
+            near = metres_between(float(grid.latitude), float(grid.longitude), float(lat), float(lng)) \
+                <= NEIGHBOUR_METRES
+        if near:
+            found[pk] = "neighbour"
+    return found
+
+
+# --- keeping the fingerprints ------------------------------------------------------------
+
+def _coordinates(demand: Demand) -> tuple[float | None, float | None]:
+    lat, lng = demand.latitude, demand.longitude
+    if lat is None:
+        region = demand.region
+        lat, lng = region.latitude, region.longitude
+    return (float(lat), float(lng)) if lat is not None and lng is not None else (None, None)
+
+
+def index_demand(demand: Demand) -> None:
+    lat, lng = _coordinates(demand)
+    grid = grid_of(demand.region)
+    registered = int(demand.registered_at.timestamp())
+    signature = minhash(bigrams(demand.title, demand.description))
+    entry, _created = DuplicateSignature.objects.update_or_create(demand_id=demand.pk, defaults={
+        "grid": grid, "is_open": demand.state in OPEN_STATES, "registered": registered, "latitude": lat,
+        "longitude": lng, "minhash": signature.tobytes()})
+    DuplicateBand.objects.filter(signature=entry).delete()
+    DuplicateBand.objects.bulk_create(DuplicateBand(signature=entry, key=key, grid_id=grid.pk, registered=registered,
+                                                    is_open=entry.is_open) for key in band_keys(signature))
+
+
+def on_state_change(demand: Demand, from_state: str, to_state: str) -> None:
+    if (from_state in OPEN_STATES) != (to_state in OPEN_STATES):
+        DuplicateSignature.objects.filter(demand_id=demand.pk).update(is_open=to_state in OPEN_STATES)
+        DuplicateBand.objects.filter(signature_id=demand.pk).update(is_open=to_state in OPEN_STATES)
+
+
+# --- the search --------------------------------------------------------------------------
+
+@dataclass
+class DuplicateMatch:
+    demand: Demand
+    score: float
+    similarity: float
+    metres: float | None
+    area: str  # "same" grid or "neighbour"
+    days: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def find_duplicates(user, *, title: str, description: str, region: Region, latitude=None, longitude=None,
+                    at: datetime | None = None, exclude: int | None = None, limit: int = 5) -> list[DuplicateMatch]:
+    """Open demands ``user`` may see that look like this one, best first, each with its reasons."""
+    at = at or clock.now()
+    grams = bigrams(title, description)
+    if grams.size == 0:
+        return []
+    grids = neighbour_grids(grid_of(region))
+    since = int((at - timedelta(days=settings.MINSHENG_DUPLICATE_DAYS)).timestamp())
+    shared = (DuplicateBand.objects.filter(key__in=band_keys(minhash(grams)), grid_id__in=list(grids),
+                                           registered__gte=since, is_open=True)
+              .exclude(signature_id=exclude or 0).values("signature_id").annotate(n=Count("id"))
+              .order_by("-n", "-signature_id").values_list("signature_id", flat=True)[:RESCORE])
+    best = list(shared)
+    if not best:
+        return []
+    rows = DuplicateSignature.objects.filter(demand_id__in=best).values_list(
+        "demand_id", "grid_id", "registered", "latitude", "longitude", "demand__title", "demand__description")
+    if latitude is None and region.latitude is not None:
+        latitude, longitude = region.latitude, region.longitude
+    scored = []
+    for pk, grid_id, registered, lat, lng, other_title, other_description in rows:
+        similarity = jaccard(grams, bigrams(other_title, other_description))
+        if similarity < MIN_SIMILARITY:
+            continue
+        metres = (metres_between(float(latitude), float(longitude), lat, lng)
+                  if latitude is not None and lat is not None else None)
+        days = max(0.0, (at.timestamp() - registered) / 86400)
+        nearness = max(0.0, 1 - metres / (2 * NEIGHBOUR_METRES)) if metres is not None else (
+            1.0 if grids[grid_id] == "same" else 0.5)
+        recency = max(0.0, 1 - days / settings.MINSHENG_DUPLICATE_DAYS)
+        score = 0.7 * min(1.0, similarity / 0.6) + 0.2 * nearness + 0.1 * recency
+        scored.append((score, pk, similarity, metres, grids[grid_id], days))
+    scored.sort(reverse=True)
+    # Scope first (a cheap filter on ids), then load only the matches that are shown.
+    visible = set(demands_visible_to(user).filter(pk__in=[s[1] for s in scored]).values_list("pk", flat=True))
+    shown = [s for s in scored if s[1] in visible][:limit]
+    by_pk = Demand.objects.select_related("region").in_bulk([s[1] for s in shown])
+    return [DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,
+                           _reasons(similarity, metres, area, days))
+            for score, pk, similarity, metres, area, days in shown]
+
+
+def _reasons(similarity: float, metres: float | None, area: str, days: float) -> list[str]:
+    reasons = [_("文字相似度 %(p)d%%") % {"p": round(similarity * 100)}]
+    reasons.append(_("同一网格") if area == "same" else _("相邻网格"))
+    if metres is not None:
+        reasons.append(_("相距约 %(m)d 米") % {"m": round(metres)})
+    reasons.append(_("%(d)d 天前登记") % {"d": int(days)} if days >= 1 else _("今天登记"))
+    return reasons

@@ -1,0 +1,13 @@
+"""Signal receivers: suggestions on registration, automatic dispatch after verification,
+corrections after a person's dispatch."""
+
+from django.dispatch import receiver
+
+from minsheng.demands.signals import demand_transitioned
+
+from .services import on_transition
+
+
+@receiver(demand_transitioned, dispatch_uid="minsheng.routing")
+def _demand_transitioned(sender, demand, event, **kwargs) -> None:
+    on_transition(demand, event)

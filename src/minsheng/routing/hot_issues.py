@@ -1,0 +1,124 @@
+"""Hot issues: problems many residents report at once, found as clusters of similar demands in
+one community over a sliding window, ranked by distinct residents, size and growth; and the
+proactive-governance items (主动治理, 未诉先办) a leader makes of them."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.demands.models import Demand
+from minsheng.demands.selectors import demands_visible_to
+from minsheng.demands.workflow import State
+from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import roles_of
+
+from .duplicates import N_HASHES
+from .models import DuplicateSignature, GovernanceItem
+
+SIMILARITY = 0.3  # estimated bigram Jaccard to a cluster's first demand to join it
+GOVERNING_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})
+
+
+@dataclass
+class HotIssue:
+    community: Region
+    demands: list[Demand] = field(default_factory=list)
+    recent: int = 0  # demands in the second half of the window
+    residents: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.demands)
+
+    @property
+    def growth(self) -> int:
+        """Demands in the window's second half minus those in its first half."""
+        return self.recent - (self.size - self.recent)
+
+    @property
+    def title(self) -> str:
+        return self.demands[0].title
+
+    @property
+    def category(self):
+        counts = Counter(d.category for d in self.demands if d.category_id)
+        return counts.most_common(1)[0][0] if counts else None
+
+
+def _community_path(region_path: str) -> str:
+    return ".".join(region_path.split(".")[:3]) + "."  # district.street.community.
+
+
+def hot_issues(user, *, now: datetime | None = None, days: int | None = None, min_size: int | None = None,
+               limit: int = 20) -> list[HotIssue]:
+    """Clusters of similar demands ``user`` may see, registered in the last ``days`` days, with at
+    least ``min_size`` demands; most residents first, then size, then growth."""
+    now = now or clock.now()
+    days = days or settings.MINSHENG_HOT_DAYS
+    min_size = min_size or settings.MINSHENG_HOT_MIN_SIZE
+    since, middle = now - timedelta(days=days), now - timedelta(days=days / 2)
+    demands = list(demands_visible_to(user).filter(registered_at__gte=since, registered_at__lte=now)
+                   .exclude(state=State.INVALID).order_by("registered_at"))
+    signatures = dict(DuplicateSignature.objects.filter(demand_id__in=[d.pk for d in demands])
+                      .values_list("demand_id", "minhash"))
+    communities = {r.path: r for r in Region.objects.filter(kind=Region.Kind.COMMUNITY)}
+    clusters: dict[str, list[tuple[np.ndarray, HotIssue]]] = {}
+    for demand in demands:
+        raw = signatures.get(demand.pk)
+        community = communities.get(_community_path(demand.region.path))
+        if raw is None or community is None:
+            continue
+        signature = np.frombuffer(bytes(raw), dtype=np.uint32, count=N_HASHES)
+        here = clusters.setdefault(community.path, [])
+        issue = next((c for leader, c in here if (leader == signature).mean() >= SIMILARITY), None)
+        if issue is None:
+            issue = HotIssue(community=community)
+            here.append((signature, issue))
+        issue.demands.append(demand)
+        issue.recent += demand.registered_at >= middle
+    issues = [issue for here in clusters.values() for _sig, issue in here if issue.size >= min_size]
+    for issue in issues:
+        issue.residents = len({d.reporter_id or f"d{d.pk}" for d in issue.demands})
+    issues.sort(key=lambda i: (i.residents, i.size, i.growth), reverse=True)
+    return issues[:limit]
+
+
+def may_govern(user) -> bool:
+    return bool(roles_of(user) & GOVERNING_ROLES)
+
+
+def create_governance_item(user, *, title: str, demand_ids: list[int], note: str = "") -> GovernanceItem:
+    """A leader takes a hot issue up as a proactive-governance item with its demands."""
+    if not may_govern(user):
+        raise PermissionDenied(_("只有领导或管理员可以发起主动治理。"))
+    title = (title or "").strip()
+    if not title or len(title) > 100:
+        raise ValidationFailed.for_field("title", _("请填写不超过100字的标题。"))
+    demands = list(demands_visible_to(user).filter(pk__in=demand_ids))
+    if not demands or len(demands) != len(set(demand_ids)):
+        raise ValidationFailed.for_field("demands", _("所选诉求不存在或不在你的管辖范围内。"))
+    communities = {_community_path(d.region.path) for d in demands}
+    region = Region.objects.filter(path=communities.pop()).first() if len(communities) == 1 else None
+    region = region or demands[0].region
+    categories = Counter(d.category_id for d in demands if d.category_id)
+    with transaction.atomic():
+        item = GovernanceItem.objects.create(
+            title=title, region=region, note=(note or "").strip(), created_by=user, created_at=clock.now(),
+            category_id=categories.most_common(1)[0][0] if categories else None)
+        item.demands.set(demands)
+    return item
+
+
+def governance_items_for(user):
+    visible = demands_visible_to(user)
+    return (GovernanceItem.objects.filter(demands__in=visible).distinct()
+            .select_related("region", "category", "created_by").prefetch_related("demands"))
+

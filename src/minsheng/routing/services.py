@@ -1,0 +1,121 @@
+"""Category suggestions, automatic dispatch above the threshold, dispatchers' corrections,
+and the rows a deployment's own demands contribute to retraining."""
+
+import logging
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from minsheng.catalogue.models import Category
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError
+from minsheng.demands import services as demand_services
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.workflow import State
+from minsheng.organisation.scope import SYSTEM, SYSTEM_ROLE
+
+from . import duplicates, registry
+from .classifier import join_text
+from .labels import top_level_of
+from .models import Correction, Suggestion
+
+log = logging.getLogger("minsheng.routing")
+TOP_K = 3
+# States in which a demand's category has been settled by a dispatch.
+CONFIRMED_STATES = (State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED, State.RESOLVED, State.REVISITED,
+                    State.CLOSED)
+
+
+def demand_text(demand: Demand) -> str:
+    return join_text(demand.title, demand.description)
+
+
+def suggest(demand: Demand) -> Suggestion | None:
+    """The active model's top suggestions for ``demand``, stored once per model version;
+    None when no model is active."""
+    found = registry.active()
+    if found is None:
+        return None
+    entry, router = found
+    stored = Suggestion.objects.filter(demand=demand).first()
+    if stored is not None and stored.model_version == entry.version:
+        return stored
+    top = [[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)]
+    stored, _created = Suggestion.objects.update_or_create(
+        demand=demand, defaults={"model_version": entry.version, "top": top, "created_at": clock.now()})
+    return stored
+
+
+def auto_dispatch(demand: Demand) -> Demand | None:
+    """Dispatch a waiting demand as the system when the first suggestion reaches the configured
+    threshold; returns the dispatched demand, or None when a dispatcher must decide."""
+    threshold = settings.MINSHENG_AUTO_DISPATCH_THRESHOLD
+    if threshold is None or demand.state != State.PENDING_DISPATCH:
+        return None
+    suggestion = suggest(demand)
+    if suggestion is None or suggestion.best is None:
+        return None
+    code, score = suggestion.best
+    if score < threshold:
+        return None
+    predicted = Category.objects.filter(code=code, active=True).first()
+    if predicted is None:
+        return None
+    current = top_level_of(demand.category)
+    if current is not None and current.pk != predicted.pk:
+        return None  # intake chose another category: a person settles the disagreement
+    routing = {"model_version": suggestion.model_version, "score": round(score, 4), "category": code,
+               "threshold": threshold}
+    try:
+        note = _("系统按智能分类自动派单（模型 %(version)s，置信度 %(percent)d%%）") % {
+            "version": suggestion.model_version, "percent": round(score * 100)}
+        return demand_services.dispatch_demand(
+            SYSTEM, demand.pk, demand.version, category=None if current else predicted, routing=routing, note=note)
+    except MinshengError as exc:  # e.g. no unit in the dispatch catalogue: left to the dispatcher
+        log.info("automatic dispatch of %s left to a dispatcher: %s", demand.number, exc.message)
+        return None
+
+
+def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
+    """After a person's dispatch: store the category they chose when it is not the model's first
+    suggestion (both compared at the top level the model predicts)."""
+    suggestion = Suggestion.objects.filter(demand=demand).first()
+    chosen = top_level_of(demand.category)
+    if suggestion is None or suggestion.best is None or chosen is None or chosen.code == suggestion.best[0]:
+        return None
+    return Correction.objects.create(demand=demand, text=demand_text(demand), suggested=suggestion.best[0],
+                                     chosen=chosen, model_version=suggestion.model_version,
+                                     actor=event.actor, created_at=clock.now())
+
+
+def on_transition(demand: Demand, event: DemandEvent) -> None:
+    """Called inside every transition's transaction (see handlers.py)."""
+    if event.action == "register":
+        duplicates.index_demand(demand)
+    else:
+        duplicates.on_state_change(demand, event.from_state, event.to_state)
+    if event.action == "verify":
+        if auto_dispatch(demand) is not None:
+            demand.refresh_from_db()  # the caller holds this object; it is dispatched now
+    elif event.action == "register":
+        suggest(demand)
+    elif event.action == "dispatch" and event.actor_role != SYSTEM_ROLE:
+        record_correction(demand, event)
+
+
+def training_rows_from_demands() -> list[tuple[str, str]]:
+    """(text, top-level category code) for every demand whose category a dispatch settled, and
+    for every correction (a corrected demand counts once, with the category the person chose)."""
+    tops = {c.pk: c.code for c in Category.objects.filter(parent__isnull=True)}
+    rows: dict[int, tuple[str, str]] = {}
+    qs = Demand.objects.filter(Q(state__in=CONFIRMED_STATES), category__isnull=False).values_list(
+        "pk", "title", "description", "category__path")
+    for pk, title, description, path in qs.iterator(chunk_size=2000):
+        code = tops.get(int(path.split(".")[0]))
+        if code:
+            rows[pk] = (join_text(title, description), code)
+    for correction in Correction.objects.select_related("chosen").order_by("created_at"):
+        top = top_level_of(correction.chosen)
+        rows[correction.demand_id] = (correction.text, top.code)
+    return list(rows.values())

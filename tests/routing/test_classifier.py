@@ -1,0 +1,40 @@
+"""The classifier itself: calibrated top-k, the fast path equal to scikit-learn, files checked."""
+
+import pytest
+
+from minsheng.routing.classifier import ModelIntegrityError, Router, file_sha256, recommended_config
+
+from .conftest import generated_rows
+
+
+def test_top_k_are_probabilities_in_order_and_the_fast_path_equals_scikit_learn(model_file):
+    router = Router.load(model_file)
+    rows = generated_rows(1, seed=9)
+    texts = [t for t, _ in rows]
+    assert router.check_fast_path(texts) < 1e-8
+    top = router.top(texts[0], 3)
+    assert len(top) == 3 and all(0 <= p <= 1 for _c, p in top)
+    assert [p for _c, p in top] == sorted((p for _c, p in top), reverse=True)
+    assert abs(sum(router.predict_proba(texts[0]).values()) - 1) < 1e-9
+    assert router.predict_batch(texts) == [router.predict(t) for t in texts]
+    # Texts the model has never seen, with no known n-gram, still get an answer.
+    assert router.top("", 1)[0][0] in router.classes_
+
+
+def test_a_file_with_another_checksum_is_refused(model_file, tmp_path):
+    copy = tmp_path / "m.joblib"
+    copy.write_bytes(model_file.read_bytes())
+    sha = file_sha256(copy)
+    assert Router.load(copy, sha).classes_
+    copy.write_bytes(copy.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(ModelIntegrityError):
+        Router.load(copy, sha)
+
+
+def test_detail_only_rows_train_the_model_and_two_categories_are_enough():
+    rows = [("路灯不亮了晚上看不见", "construction"), ("小区路灯坏了", "construction"),
+            ("垃圾没人清运", "environment"), ("垃圾桶满了臭味大", "environment")]
+    router = Router(recommended_config(calib_folds=2)).fit([t for t, _ in rows], [y for _, y in rows])
+    assert router.predict("路灯又坏了") == "construction" and router.predict("垃圾好臭") == "environment"
+    with pytest.raises(ValueError):
+        Router().fit(["一", "二"], ["construction", "construction"])
