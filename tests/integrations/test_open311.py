@@ -189,6 +189,7 @@ def test_a_single_request_is_a_list_of_one_with_offsets_and_public_fields(client
     assert request["requested_datetime"].endswith("+08:00") and request["expected_datetime"].endswith("+08:00")
     assert request["description"] == "道路与市政设施"  # the service, never what the resident wrote
     assert request["status_notes"] == ""
+    assert (request["address"], request["address_id"]) == ("玫瑰城社区", "c1")  # the community, not the grid
     assert request["agency_responsible"] == demand.handling_unit.name
     keyed = client.get(f"{BASE}/requests/{demand.number}.json", {"api_key": keys["dashboard"]}).json()[0]
     assert keyed["description"] == demand.description

@@ -5,6 +5,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import demands_visible_to
+from minsheng.organisation.models import Region
 
 from .models import ApiKey
 
@@ -17,6 +18,7 @@ def demands_for_caller(user, key: ApiKey | None) -> QuerySet[Demand]:
     return demands
 
 
+_COARSE_KINDS = (Region.Kind.DISTRICT, Region.Kind.STREET, Region.Kind.COMMUNITY)
 REQUEST_COLUMNS = (
     "number", "state", "title", "description", "address", "latitude", "longitude", "registered_at", "updated_at",
     "handle_due", "result", "close_reason", "merged_into__number", "category__code", "category__name",
@@ -24,12 +26,20 @@ REQUEST_COLUMNS = (
 )
 
 
-def request_rows(demands: QuerySet[Demand]) -> list[dict]:
+def request_rows(demands: QuerySet[Demand], *, public: bool = False) -> list[dict]:
     """The columns an Open311 request shows, as plain rows (a list of 1000 builds no model
-    objects); the media link is read from the registration event inside the database."""
+    objects); the media link is read from the registration event inside the database.  For
+    the public, the place is the demand's community (or coarser), never its grid or building."""
     media = DemandEvent.objects.filter(demand=OuterRef("pk"), seq=1).annotate(
         media=KeyTextTransform("media_url", "payload")).values("media")[:1]
-    return list(demands.annotate(media_url=Subquery(media)).values(*REQUEST_COLUMNS, "media_url"))
+    rows = list(demands.annotate(media_url=Subquery(media)).values(*REQUEST_COLUMNS, "media_url", "region__path"))
+    if public:
+        communities = {r.path: r for r in Region.objects.filter(kind__in=_COARSE_KINDS).only("path", "name", "code")}
+        for row in rows:
+            coarse = max((c for path, c in communities.items() if row["region__path"].startswith(path)),
+                         key=lambda c: len(c.path), default=None)
+            row["region__name"], row["region__code"] = (coarse.name, coarse.code) if coarse else ("", "")
+    return rows
 
 
 def update_rows(events: QuerySet[DemandEvent]) -> list[dict]:

@@ -4,8 +4,8 @@ service requests, and FixMyStreet's service request updates).
 Status: ``open`` while a unit still owes work, ``closed`` once the demand is resolved,
 closed, invalid or merged.  ``detailed_status`` (an extension) is our own state, in capitals.
 Readers without an API key get a public view with nothing a resident wrote: the service's
-name instead of the description, no status notes, step names instead of notes, the region's
-name instead of the address, coordinates rounded to about 1 km.
+name instead of the description, no status notes, step names instead of notes, the community
+(never the grid or building) instead of the address, coordinates rounded to about 1 km.
 """
 
 from datetime import datetime

@@ -228,14 +228,14 @@ def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
         start, end = _window(request)
         demands = demands.filter(registered_at__gte=start, registered_at__lte=end)
     page, size = _page(request)
-    rows = request_rows(demands.order_by("-registered_at", "-pk")[(page - 1) * size:page * size])
+    rows = request_rows(demands.order_by("-registered_at", "-pk")[(page - 1) * size:page * size], public=key is None)
     return respond(fmt, "service_requests", [documents.service_request(r, full=key is not None) for r in rows])
 
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     key = _reader(request)
-    rows = request_rows(_demands_for(key).filter(number=request_id))
+    rows = request_rows(_demands_for(key).filter(number=request_id), public=key is None)
     if not rows:
         raise _fail(404, _("诉求“%(id)s”不存在。") % {"id": request_id})
     return respond(fmt, "service_requests", [documents.service_request(rows[0], full=key is not None)])
