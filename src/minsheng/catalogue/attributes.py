@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from minsheng.core import clock
 from minsheng.core.errors import ValidationFailed
 
 from .models import Category, ServiceAttribute
@@ -43,15 +43,10 @@ def _one(attribute: ServiceAttribute, answer: str) -> str:
             raise _fail(code, _("“%(code)s”必须是数字。") % {"code": code})
         return str(number)
     if kind == _T.DATETIME:
-        try:
-            moment = parse_datetime(answer)
-        except ValueError:
-            moment = None
+        moment = clock.parse_moment(answer)
         if moment is None:
             message = _("“%(code)s”必须是 ISO 8601 日期时间，例如 2026-11-05T08:15:30+08:00。") % {"code": code}
             raise _fail(code, message)
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
         return timezone.localtime(moment).isoformat()
     if kind == _T.SINGLEVALUELIST:
         if answer not in {v["key"] for v in attribute.values}:

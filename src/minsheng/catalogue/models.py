@@ -8,13 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.organisation.models import Region, TreeNode, Unit
 
 
+def localised(chinese: str, english: str | None) -> str:
+    """The English text on English pages when one is set, else the Chinese."""
+    return english if english and (get_language() or "").startswith("en") else chinese
+
+
 class LocalisedName:
     """``str()`` gives the English name on English pages when one is set, else the Chinese."""
 
     def __str__(self) -> str:
-        if (get_language() or "").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
 
 class DemandType(LocalisedName, models.Model):
@@ -162,6 +165,4 @@ class ServiceAttribute(models.Model):
             raise ValidationError({"values": _("只有单选、多选才能有选项。")})
 
     def localised_description(self) -> str:
-        if (get_language() or "").startswith("en") and self.description_en:
-            return self.description_en
-        return self.description
+        return localised(self.description, self.description_en)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 _local = threading.local()
 
@@ -31,3 +32,16 @@ def frozen_at(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _local.frozen = previous
+
+
+def parse_moment(text: str, *, naive_is_local: bool = True) -> datetime | None:
+    """An ISO 8601 date and time from outside, as an aware datetime.  None when it is malformed
+    or impossible (month 13), or when it has no offset and ``naive_is_local`` is False;
+    otherwise a time without an offset is local time."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    if moment is None or not timezone.is_naive(moment):
+        return moment
+    return timezone.make_aware(moment) if naive_is_local else None

@@ -27,13 +27,19 @@ def check_not_locked(scope: str, key: str, limit: int) -> None:
         raise TooManyAttempts(_("尝试次数过多，请稍后再试。"))
 
 
+def _count(name: str, ttl: int) -> int:
+    """Add one to a counter that lives ``ttl`` seconds from its first count; the new value."""
+    if cache.add(name, 1, ttl):
+        return 1
+    try:
+        return cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, ttl)
+        return 1
+
+
 def record_failure(scope: str, key: str, window_seconds: int) -> None:
-    name = f"throttle:{scope}:{key}"
-    if not cache.add(name, 1, window_seconds):
-        try:
-            cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.set(name, 1, window_seconds)
+    _count(f"throttle:{scope}:{key}", window_seconds)
 
 
 def check_rate(scope: str, key: str, limit: int, window_seconds: int = 60) -> None:
@@ -41,14 +47,6 @@ def check_rate(scope: str, key: str, limit: int, window_seconds: int = 60) -> No
     how many seconds remain until the window ends."""
     now = time.time()
     window = int(now // window_seconds)
-    name = f"rate:{scope}:{key}:{window}"
-    if cache.add(name, 1, window_seconds + 1):
-        return
-    try:
-        count = cache.incr(name)
-    except ValueError:  # expired between add and incr
-        cache.set(name, 1, window_seconds + 1)
-        return
-    if count > limit:
+    if _count(f"rate:{scope}:{key}:{window}", window_seconds + 1) > limit:
         retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
         raise TooManyAttempts(_("请求过于频繁，请在 %(n)d 秒后重试。") % {"n": retry_after}, retry_after=retry_after)

@@ -12,12 +12,8 @@ from minsheng.core.errors import MinshengError
 from minsheng.core.throttle import check_rate
 
 from .. import services
+from ..limits import check_body_size, check_key_rate, key_owner
 from ..models import ApiKey
-
-
-class PayloadTooLarge(MinshengError):
-    code = "payload_too_large"
-    status = 413
 
 
 class UnsupportedMediaType(MinshengError):
@@ -32,17 +28,17 @@ class Caller:
 
     @property
     def owner(self) -> str:
-        return f"key:{self.key.pk}" if self.key else f"user:{self.user.pk}"
+        return key_owner(self.key) if self.key else f"user:{self.user.pk}"
 
 
 def _admit(request: HttpRequest, caller: Caller) -> Caller:
     """Checks every call passes once its caller is known: the rate, the body's size and type."""
-    limit = caller.key.rate_per_minute if caller.key else settings.MINSHENG_API_SESSION_RATE
-    check_rate("api", caller.owner, limit)
+    if caller.key:
+        check_key_rate(caller.key)
+    else:
+        check_rate("api", caller.owner, settings.MINSHENG_API_SESSION_RATE)
     if request.method in ("POST", "PUT", "PATCH"):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MINSHENG_API_MAX_BODY_BYTES:
-            raise PayloadTooLarge(_("请求内容过大（上限 %(n)d KB）。")
-                                  % {"n": settings.MINSHENG_API_MAX_BODY_BYTES // 1024})
+        check_body_size(request)
         if request.content_type != "application/json":
             raise UnsupportedMediaType(_("请求内容必须是 JSON（Content-Type: application/json）。"))
     return caller

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
@@ -152,13 +151,10 @@ def _encode_cursor(pk: int) -> str:
 
 
 def _moment(value: str, field: str) -> datetime:
-    try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
+    moment = clock.parse_moment(value)
     if moment is None:
         raise ValidationFailed.for_field(field, _("%(field)s 必须是 ISO 8601 日期时间。") % {"field": field})
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment
 
 
 @router.get("/demands", response={200: DemandPage, **ERRORS}, summary="List demands")

@@ -13,10 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from minsheng.catalogue.attributes import attributes_of
-from minsheng.catalogue.models import Category
+from minsheng.catalogue.models import Category, localised
 from minsheng.demands.workflow import OPEN_STATES, State, action_label
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -77,17 +76,11 @@ def _status_notes(row: dict[str, Any]) -> str:
     return row["result"] if state in (State.RESOLVED, State.REVISITED, State.CLOSED) else ""
 
 
-def _localised(name: str | None, name_en: str | None) -> str | None:
-    if name is None:
-        return None
-    return name_en if name_en and (get_language() or "").startswith("en") else name
-
-
 def service_request(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
     """One request from a row of ``selectors.request_rows``; ``full`` for an API key allowed to
     read (the whole text and the address)."""
     state = row["state"]
-    service_name = _localised(row["category__name"], row["category__name_en"])
+    service_name = localised(row["category__name"], row["category__name_en"]) if row["category__code"] else None
     return {
         "service_request_id": row["number"],
         "status": status_of(state),

@@ -9,8 +9,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -25,6 +23,7 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.workflow import OPEN_STATES
 
 from .. import services
+from ..limits import check_body_size, check_key_rate, key_owner
 from ..models import ApiKey, Open311Token
 from ..selectors import demands_for_caller, request_rows, update_rows
 from . import documents
@@ -97,7 +96,7 @@ def _api_key(request: HttpRequest, *, required: bool) -> ApiKey | None:
     if required and key is None:
         raise _fail(403, _("此操作需要 api_key。"))
     if key is not None:
-        check_rate("api", f"key:{key.pk}", key.rate_per_minute)  # one count with the JSON API's
+        check_key_rate(key)  # one count with the JSON API's
     else:
         _public_rate(request)
     return key
@@ -121,19 +120,14 @@ def _datetime_param(request: HttpRequest, name: str, *, end_of_day: bool = False
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    try:
-        # A date alone is checked first: parse_datetime would read it as that day's midnight.
-        day = parse_date(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
-        moment = None if day else parse_datetime(raw)
-    except ValueError:
-        moment = day = None
-    if moment is None and day is not None:
-        # A date alone means its whole day: from its first moment, or up to its last.
-        moment = datetime(day.year, day.month, day.day) + (timedelta(days=1, microseconds=-1) if end_of_day
-                                                             else timedelta())
+    # A date alone (read as that day's midnight) means its whole day: from its first moment,
+    # or, as an end, up to its last.
+    moment = clock.parse_moment(raw)
+    if moment is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and end_of_day:
+        moment += timedelta(days=1, microseconds=-1)
     if moment is None:
         raise _fail(400, _("%(name)s 必须是 W3C 日期时间，例如 2026-11-01T00:00:00+08:00。") % {"name": name})
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment
 
 
 def _window(request: HttpRequest) -> tuple[datetime, datetime]:
@@ -271,14 +265,13 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
                  "account_id": fields["account_id"] or None}]
 
     fingerprint = services.request_hash({"fields": fields, "attributes": attributes})
-    body, _replayed = services.create_once(f"key:{key.pk}", request.headers.get("Idempotency-Key"), fingerprint,
+    body, _replayed = services.create_once(key_owner(key), request.headers.get("Idempotency-Key"), fingerprint,
                                            create, render)
     return respond(fmt, "service_requests", body, status=201)
 
 
 def _check_form_encoded(request: HttpRequest) -> None:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MINSHENG_API_MAX_BODY_BYTES:
-        raise _fail(400, _("请求内容过大（上限 %(n)d KB）。") % {"n": settings.MINSHENG_API_MAX_BODY_BYTES // 1024})
+    check_body_size(request)  # answered 400, as Open311 names no 413
     if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise _fail(400, _("请求必须以表单编码提交（application/x-www-form-urlencoded）。"))
 
@@ -311,11 +304,8 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
         raise _fail(404, _("诉求“%(id)s”不存在。") % {"id": number})
     services.check_key_allows(key, "external_update", demand.region)
     occurred = data.get("updated_datetime", "").strip()
-    try:
-        moment = parse_datetime(occurred) if occurred else None
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        moment = None
-    if moment is None or timezone.is_naive(moment):
+    moment = clock.parse_moment(occurred, naive_is_local=False) if occurred else None
+    if moment is None:
         raise _fail(400, _("updated_datetime 必须是带时区的 W3C 日期时间。"))
     status = data.get("status", "").strip().upper()
     if status not in set(documents.UPDATE_STATUS.values()) | {"OPEN", "CLOSED"}:
@@ -336,7 +326,7 @@ def _post_update(request: HttpRequest, fmt: str) -> HttpResponse:
         return updated.events.order_by("-seq").first()
 
     body, _replayed = services.create_once(
-        f"key:{key.pk}:updates", external_id, services.request_hash(fields), create,
+        key_owner(key) + ":updates", external_id, services.request_hash(fields), create,
         lambda event: [{"update_id": documents.update_id(number, event.seq)}],
         reused_message=_("这个 update_id 已用于另一条不同的更新。"))
     return respond(fmt, "service_request_updates", body, status=201)
