@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.urls import reverse
 
 from minsheng.demands import services
@@ -10,15 +9,6 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.people.models import PersonalDataAccess, Resident
 
 from ..demands.helpers import bring_to
-
-
-@pytest.fixture
-def login(client, world):
-    def as_user(name):
-        client.force_login(world.users[name])
-        return client
-
-    return as_user
 
 
 def _submit_data(**changes):

@@ -4,7 +4,6 @@ whistle lists with who is late, the revisit list, and the new actions on a deman
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 
 from minsheng.notifications.delivery import deliver_batch
@@ -15,14 +14,6 @@ from ..demands.helpers import bring_to
 
 CST = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 2, 9, tzinfo=CST)
-
-
-@pytest.fixture
-def login(client, world):
-    def as_user(name):
-        client.force_login(world.users[name])
-        return client
-    return as_user
 
 
 def test_the_queue_list_detail_and_tracking_say_the_colour_in_words(login, client, world):

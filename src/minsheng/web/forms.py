@@ -151,12 +151,10 @@ class ProgressForm(ActionForm):
     public = forms.BooleanField(label=_("居民可见"), required=False)
 
 
-class DispatchForm(ActionForm):
-    category = forms.ChoiceField(label=_("分类（可采用智能建议）"), required=False)
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
-                                  empty_label=_("按派单目录自动选择"))
-    urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
-                                     empty_label=_("保持不变"))
+class CategoryActionForm(ActionForm):
+    """An action that may set the category: the catalogue's choices, blank meaning "keep it"."""
+
+    category = forms.ChoiceField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +164,14 @@ class DispatchForm(ActionForm):
         data = super().service_kwargs()
         data["category"] = data["category"] or None
         return data
+
+
+class DispatchForm(CategoryActionForm):
+    category = forms.ChoiceField(label=_("分类（可采用智能建议）"), required=False)
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
+                                  empty_label=_("按派单目录自动选择"))
+    urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
+                                     empty_label=_("保持不变"))
 
 
 class BulkDispatchForm(forms.Form):
@@ -175,18 +181,9 @@ class BulkDispatchForm(forms.Form):
                                      empty_label=_("保持不变"))
 
 
-class VerifyForm(ActionForm):
+class VerifyForm(CategoryActionForm):
     category = forms.ChoiceField(label=_("分类（可修正）"), required=False)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
-
-    def service_kwargs(self) -> dict:
-        data = super().service_kwargs()
-        data["category"] = data["category"] or None
-        return data
 
 
 class ExtensionForm(ActionForm):
