@@ -8,7 +8,7 @@ from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.organisation.models import Region, Unit
 from minsheng.people.models import Resident
 
-from .workflow import Channel, Satisfaction, State, action_label
+from .workflow import Channel, Kind, Satisfaction, State, action_label
 
 
 class Demand(models.Model):
@@ -16,6 +16,7 @@ class Demand(models.Model):
     (see ``projection.py``); only the services write it, and always with an event."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.DEMAND, db_index=True)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     demand_type = models.ForeignKey(DemandType, on_delete=models.PROTECT, verbose_name=_("诉求类型"))
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类"))

@@ -5,6 +5,7 @@ The services apply each new event with ``apply_event`` to the stored row, and
 the stored row and the rebuilt one can only differ if something bypassed the services.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from .models import Demand, DemandEvent
 
 # Every field the events determine; verify_events compares exactly these.
 PROJECTED_FIELDS = [
-    "number", "channel", "demand_type_id", "category_id", "title", "description", "address", "latitude",
+    "number", "kind", "channel", "demand_type_id", "category_id", "title", "description", "address", "latitude",
     "longitude", "region_id", "reporter_id", "hide_name", "consent", "vulnerable", "urgency_id", "parent_id",
     "registered_by_id", "state", "version", "handling_unit_id", "assignee_id", "contact_due", "handle_due",
     "contacted_at", "pending_request", "suspended_at", "escalation_level", "extension_count", "reopen_count",
@@ -26,6 +27,10 @@ REGISTERED_FIELDS = [
     "number", "channel", "demand_type_id", "category_id", "title", "description", "address", "region_id",
     "reporter_id", "hide_name", "consent", "vulnerable", "urgency_id", "parent_id", "registered_by_id",
 ]
+
+
+# Other apps' actions (``services.register_actions``): what each changes, or None for nothing.
+EXTRA_PROJECTIONS: dict[str, Callable[[Demand, DemandEvent], None] | None] = {}
 
 
 def encode_datetime(value: datetime | None) -> str | None:
@@ -53,6 +58,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             for field in REGISTERED_FIELDS:
                 setattr(d, field, p.get(field))
             d.latitude, d.longitude = _dec(p.get("latitude")), _dec(p.get("longitude"))
+            d.kind = p.get("kind", "demand")  # carried only for kinds other than a plain demand
             d.registered_at = at
         case "verify":
             if p.get("category_id"):
@@ -112,6 +118,10 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             d.merged_into_id, d.closed_at = p["target_id"], at
         case "external_update":
             pass  # history only: another system's note changes nothing here
+        case _ if e.action in EXTRA_PROJECTIONS:
+            project = EXTRA_PROJECTIONS[e.action]
+            if project is not None:
+                project(d, e)
         case _:
             raise ValueError(f"unknown demand event action {e.action!r}")
     d.state = e.to_state

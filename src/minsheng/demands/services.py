@@ -42,9 +42,9 @@ from minsheng.people.models import Resident
 from minsheng.people.services import find_or_register_resident
 
 from .models import Demand, DemandAttachment, DemandEvent, DemandNumberCounter
-from .projection import PROJECTED_FIELDS, apply_event, encode_datetime
+from .projection import EXTRA_PROJECTIONS, PROJECTED_FIELDS, apply_event, encode_datetime
 from .signals import demand_transitioned
-from .workflow import Channel, Satisfaction, State, Transition, transition
+from .workflow import Channel, Kind, Satisfaction, State, Transition, add_transition, transition
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 4000
@@ -103,7 +103,7 @@ def _check_version(demand: Demand, version: int) -> None:
 
 
 def _check_state(demand: Demand, spec: Transition) -> None:
-    if demand.state not in spec.sources:
+    if demand.state not in spec.sources or not spec.applies_to(demand.kind):
         raise InvalidTransition(
             _("诉求 %(number)s 当前为“%(state)s”，不能%(action)s。")
             % {"number": demand.number, "state": demand.get_state_display(), "action": spec.label}
@@ -236,7 +236,7 @@ def register_demand(
     category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
     address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
     parent: Demand | None = None, note: str = "", photos=(), attributes=None, media_url: str = "",
-    reporter_email: str = "",
+    reporter_email: str = "", kind: str = Kind.DEMAND,
 ) -> Demand:
     """Register a new demand from any channel.  ``actor`` is None for a resident filing
     through a public channel without an account.  ``attributes`` answers the category's
@@ -250,6 +250,8 @@ def register_demand(
         grants = _grants_for_action(actor, spec)
     if channel not in Channel.values:
         raise ValidationFailed.for_field("channel", _("未知的渠道“%(channel)s”。") % {"channel": channel})
+    if kind not in Kind.values:
+        raise ValidationFailed.for_field("kind", _("未知的类别“%(kind)s”。") % {"kind": kind})
     title = _require_text(title, "title", _("标题"), MAX_TITLE)
     description = _require_text(description, "description", _("诉求内容"), MAX_DESCRIPTION)
     address = _optional_text(address, "address", _("地址"), 255)
@@ -296,7 +298,8 @@ def register_demand(
             "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
         }
         # Kept only when given, so that earlier events and their replays stay as they were.
-        extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email}
+        extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email,
+                  "kind": kind if kind != Kind.DEMAND else ""}
         payload.update({k: v for k, v in extras.items() if v})
         demand = Demand(version=0, state="")
         event = _record(demand, spec, grant, actor, payload, note)
@@ -584,6 +587,19 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "resolve": resolve_demand, "revisit": revisit_demand, "close": close_demand, "reopen": reopen_demand,
     "merge": merge_demand, "external_update": record_external_update,
 }
+
+
+def register_actions(*actions: tuple[Transition, Callable[..., Demand], Callable | None]) -> None:
+    """Add another app's actions to the engine, from its ``AppConfig.ready``.
+
+    Each is (row of the transition table, the service function that performs it through
+    ``perform_transition``, and the projection: a function ``(demand, event)`` that applies the
+    event's payload to the demand's fields, or None when the event changes no field beyond the
+    state).  Wishes and care tasks run on the engine this way, with no twin of it."""
+    for spec, service, project in actions:
+        add_transition(spec)
+        SERVICE_FOR_ACTION[spec.action] = service
+        EXTRA_PROJECTIONS[spec.action] = project
 
 
 # --- the resident, without an account ------------------------------------------------

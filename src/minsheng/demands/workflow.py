@@ -41,6 +41,15 @@ class Channel(models.TextChoices):
     API = "api", _("系统对接")
 
 
+class Kind(models.TextChoices):
+    """What a case is.  Wishes and care tasks are demands of their own kind: they run on this
+    engine (its events, scoping, deadlines and notifications) with rows of their own added to
+    the table by their apps (``register_actions``)."""
+    DEMAND = "demand", _("诉求")
+    WISH = "wish", _("微心愿")
+    CARE_TASK = "care_task", _("养老服务任务")
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
@@ -76,10 +85,16 @@ class Transition:
     roles: frozenset[str]
     scope: ScopeKind = "territory"
     public: bool = False
+    # The kinds of case the action applies to; None: every kind.
+    kinds: frozenset[str] | None = None
+
+    def applies_to(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
-def _t(action, label, sources, target, roles, scope="territory", public=False) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(roles), scope, public)
+def _t(action, label, sources, target, roles, scope="territory", public=False, kinds=None) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(roles), scope, public,
+                      frozenset(kinds) if kinds is not None else None)
 
 
 S = State
@@ -139,6 +154,13 @@ def action_label(action: str) -> str:
 INTEGRATION_ACTIONS = frozenset({"external_update"})
 
 
-def actions_from(state: State) -> list[Transition]:
-    """The transitions that may start from ``state`` (for menus and tests)."""
-    return [t for t in TRANSITIONS.values() if state in t.sources]
+def actions_from(state: State, kind: str | None = None) -> list[Transition]:
+    """The transitions that may start from ``state`` for a case of ``kind`` (for menus and tests)."""
+    return [t for t in TRANSITIONS.values() if state in t.sources and (kind is None or t.applies_to(kind))]
+
+
+def add_transition(spec: Transition) -> None:
+    """Add another app's row to the table (see ``services.register_actions``)."""
+    if spec.action in TRANSITIONS and TRANSITIONS[spec.action] != spec:
+        raise ValueError(f"transition {spec.action!r} is already in the table")
+    TRANSITIONS[spec.action] = spec
