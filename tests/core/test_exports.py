@@ -1,0 +1,43 @@
+"""Excel exports and printable PDFs, the two ways every list and report leaves the product."""
+
+import io
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from openpyxl import load_workbook
+
+from minsheng.core.exports import write_xlsx, xlsx_response
+from minsheng.core.pdf import html_to_pdf
+
+
+def test_an_export_keeps_text_as_text_and_shows_beijing_time():
+    out = io.BytesIO()
+    at = datetime(2026, 11, 23, 1, 30, tzinfo=ZoneInfo("UTC"))
+    count = write_xlsx(out, ["编号", "内容", "时间", "件数"],
+                       [["20261123000001", "=HYPERLINK(\"http://x\")", at, 3], ["20261123000002", "坏\x00字", None, 0]],
+                       sheet_title="诉求列表")
+    assert count == 2
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["诉求列表"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("编号", "内容", "时间", "件数")
+    assert rows[1][1] == "=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert rows[1][2] == datetime(2026, 11, 23, 9, 30)
+    assert rows[2] == ("20261123000002", "坏字", None, 0)
+
+
+def test_a_download_is_named_and_typed():
+    response = xlsx_response("诉求列表.xlsx", ["a"], iter([[1], [2]]))
+    body = b"".join(response.streaming_content)
+    assert body[:2] == b"PK"
+    assert "filename*=utf-8''%E8%AF%89" in response["Content-Disposition"]
+
+
+def test_a_pdf_uses_the_products_own_static_files_and_nothing_else(caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    pdf = html_to_pdf('<link rel="stylesheet" href="/static/web/minsheng.css"><h1>月报</h1>')
+    assert pdf.startswith(b"%PDF")
+    assert not [r for r in caplog.records if "Failed to load" in r.getMessage()]  # the stylesheet was read
+    # An outside address is not fetched: WeasyPrint reports the refusal and goes on without it.
+    assert html_to_pdf('<img src="http://example.com/x.png"><p>无外部资源</p>').startswith(b"%PDF")
+    assert any("example.com" in r.getMessage() for r in caplog.records)
