@@ -4,3 +4,8 @@ event is written, so that listeners (notifications, rollups) commit or roll back
 from django.dispatch import Signal
 
 demand_transitioned = Signal()  # kwargs: demand, event
+
+# Sent once per batch by a bulk import (many demands registered in one transaction, without a
+# ``demand_transitioned`` per event), inside that transaction, so that listeners such as the
+# rollups update themselves in bulk.
+demands_imported = Signal()  # kwargs: demands (list[Demand]), events (list[DemandEvent])
