@@ -41,3 +41,11 @@ def test_a_pdf_uses_the_products_own_static_files_and_nothing_else(caplog):
     # An outside address is not fetched: WeasyPrint reports the refusal and goes on without it.
     assert html_to_pdf('<img src="http://example.com/x.png"><p>无外部资源</p>').startswith(b"%PDF")
     assert any("example.com" in r.getMessage() for r in caplog.records)
+
+
+def test_a_qr_code_encodes_the_address_it_is_given():
+    from minsheng.core.qr import qr_svg
+
+    svg = qr_svg("https://example.org/stations/7/", title="玫瑰城代办站")
+    assert svg.startswith("<svg") and "玫瑰城代办站" in svg
+    assert qr_svg("https://example.org/stations/7/") != qr_svg("https://example.org/stations/8/")
