@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "minsheng.notifications",
     "minsheng.supervision",
     "minsheng.routing",
+    "minsheng.party",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -240,4 +241,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO")}},
+}
+
+# Yearly quotas of the party structure (party.quotas): practical things per grassroots
+# organisation, wishes claimed per member.
+MINSHENG_PARTY_QUOTAS = {
+    "organisation_practical_things": int(os.environ.get("MINSHENG_QUOTA_ORG_PRACTICAL_THINGS", "3")),
+    "member_wish_claims": int(os.environ.get("MINSHENG_QUOTA_MEMBER_WISHES", "1")),
 }
