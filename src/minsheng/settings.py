@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minsheng.supervision",
     "minsheng.routing",
     "minsheng.party",
+    "minsheng.projects",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -249,3 +250,13 @@ MINSHENG_PARTY_QUOTAS = {
     "organisation_practical_things": int(os.environ.get("MINSHENG_QUOTA_ORG_PRACTICAL_THINGS", "3")),
     "member_wish_claims": int(os.environ.get("MINSHENG_QUOTA_MEMBER_WISHES", "1")),
 }
+
+# Secretary projects (书记项目): which board colour each computed status is shown in (绿 green, 蓝 blue,
+# 红 red, 黄 yellow), and how many projects a secretary claims a year (at least, at most).
+MINSHENG_PROJECT_COLOURS = {"done": "green", "on_track": "blue", "at_risk": "red", "overdue": "yellow"}
+MINSHENG_SECRETARY_PROJECTS_PER_YEAR = (
+    int(os.environ.get("MINSHENG_SECRETARY_PROJECTS_MIN", "1")),
+    int(os.environ.get("MINSHENG_SECRETARY_PROJECTS_MAX", "2")),
+)
+# Joint meetings (联席会议) are held weekly on this weekday (0 = Monday; 1 = Tuesday).
+MINSHENG_MEETING_WEEKDAY = int(os.environ.get("MINSHENG_MEETING_WEEKDAY", "1"))

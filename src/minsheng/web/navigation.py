@@ -7,6 +7,16 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
 
 
+def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
+    """书记项目, 实事清单, 议事会议 and 走访 for those who run a community's work."""
+    items = [(reverse("projects:projects"), _("书记项目")), (reverse("projects:practical"), _("实事清单"))]
+    if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
+        items.append((reverse("projects:meetings"), _("议事会议")))
+    if roles & {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
+        items.append((reverse("projects:needs"), _("走访收集")))
+    return items
+
+
 def navigation(request) -> dict:
     user = request.user
     items: list[tuple[str, str]] = []
@@ -23,10 +33,14 @@ def navigation(request) -> dict:
         items.append((reverse("web:supervision"), _("督办与吹哨")))
         if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("web:revisits"), _("待回访")))
+        items.extend(_projects_items(roles))
         unread = user.inbox.filter(read_at__isnull=True).count()
         items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
+    elif user.is_authenticated and hasattr(user, "party_member"):
+        # A party secretary without a staff role keeps their projects up to date.
+        items.append((reverse("projects:projects"), _("书记项目")))
     else:
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))

@@ -1,0 +1,331 @@
+"""Staff pages for needs, secretary projects, the yearly list and meetings, and the public board.
+Thin: they parse forms, call selectors and services, and show refusals on the form."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError
+from minsheng.core.pdf import pdf_response
+from minsheng.core.qr import qr_svg
+from minsheng.organisation.models import Region
+from minsheng.web.forms import add_service_errors
+
+from . import selectors, services
+from .forms import (
+    CollectionForm,
+    ConvertNeedForm,
+    DecisionForm,
+    EvaluationForm,
+    MeetingForm,
+    MinutesForm,
+    PracticalThingForm,
+    ProjectForm,
+    ProjectUpdateForm,
+    TickOffForm,
+)
+from .models import CollectedNeed, PracticalThing
+from .status import colour_of, legend
+
+COMMUNITY_KINDS = ("community",)
+COLLECTION_KINDS = ("community", "grid", "building")
+
+
+def _today():
+    return timezone.localdate(clock.now())
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return _today().year
+
+
+# --- secretary projects ------------------------------------------------------------------
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    projects = selectors.with_colours(selectors.projects_visible_to(request.user).filter(year=year), _today())
+    form = ProjectForm(request.POST or None, organisations=selectors.organisations_in_scope(request.user)
+                       .filter(secretary__isnull=False))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.create_project(
+                request.user, organisation=int(data["organisation"]), name=data["name"],
+                owner_title=data["owner_title"], deadline=data["deadline"], measures=data["measures"],
+                milestones=data["milestones"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("书记项目已登记。"))
+            return redirect("projects:project", project.pk)
+    minimum = settings.MINSHENG_SECRETARY_PROJECTS_PER_YEAR[0]
+    return render(request, "projects/project_list.html", {
+        "projects": projects, "year": year, "form": form, "legend": legend(),
+        "below_minimum": selectors.secretaries_below_minimum(request.user, year, minimum), "minimum": minimum})
+
+
+def _project_for(request: HttpRequest, pk: int):
+    return get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> HttpResponse:
+    project = _project_for(request, pk)
+    forms = forms or {}
+    milestones = list(project.milestones.all())
+    status = selectors.status_of(project, _today())
+    return render(request, "projects/project_detail.html", {
+        "project": project, "milestones": milestones, "status": status,
+        "colour": colour_of(status), "summary": selectors.evaluation_summary(project),
+        "updates": project.updates.select_related("by")[:20], "evaluations": project.evaluations.all()[:20],
+        "needs": project.needs.select_related("collection"), "decisions": project.decisions.select_related("meeting"),
+        "update_form": forms.get("update") or ProjectUpdateForm(
+            initial={"version": project.version, "progress_percent": project.progress_percent},
+            milestones=milestones),
+        "evaluation_form": forms.get("evaluate") or EvaluationForm()}, status=400 if forms else 200)
+
+
+@login_required
+@require_POST
+def project_update(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_for(request, pk)
+    form = ProjectUpdateForm(request.POST, milestones=project.milestones.all())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_project(request.user, project.pk, data["version"], note=data["note"],
+                                    progress_percent=data["progress_percent"],
+                                    milestones_done=[int(m) for m in data["milestones_done"]])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("进展已更新。"))
+            return redirect("projects:project", project.pk)
+    return project_detail(request, pk, {"update": form})
+
+
+@login_required
+@require_POST
+def project_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_for(request, pk)
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.evaluate_project(request.user, project.pk, kind=data["kind"], score=data["score"],
+                                      satisfaction=data["satisfaction"], comment=data["comment"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("评价已记录。"))
+            return redirect("projects:project", project.pk)
+    return project_detail(request, pk, {"evaluate": form})
+
+
+# --- visits and opinion forms ------------------------------------------------------------
+
+@login_required
+def needs(request: HttpRequest) -> HttpResponse:
+    regions = selectors.regions_in_scope(request.user, COLLECTION_KINDS)
+    form = CollectionForm(request.POST or None, regions=regions, initial={"held_on": _today()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_collection(request.user, kind=data["kind"], region=data["region"],
+                                       held_on=data["held_on"], place=data["place"],
+                                       households=data["households"], needs=form.need_inputs())
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("走访记录已登记。"))
+            return redirect("projects:needs")
+    collections = selectors.collections_visible_to(request.user)[:30]
+    projects = selectors.projects_visible_to(request.user).filter(year=_today().year)
+    return render(request, "projects/needs.html", {
+        "form": form, "collections": collections, "convert_form": ConvertNeedForm(projects=projects),
+        "stats": selectors.collection_stats(request.user, _today().year)})
+
+
+@login_required
+@require_POST
+def convert_need(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(CollectedNeed.objects.filter(selectors.region_q(request.user, "collection__region")),
+                             pk=pk)
+    form = ConvertNeedForm(request.POST, projects=selectors.projects_visible_to(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.convert_need(request.user, need.pk, into=data["into"], demand_type=data["demand_type"] or "help",
+                                  project=int(data["project"]) if data["project"] else None,
+                                  list_item={"owner_label": data["owner_label"], "due": data["due"]})
+        except MinshengError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("需求已转办。"))
+    else:
+        messages.error(request, _("请检查填写的内容。"))
+    return redirect("projects:needs")
+
+
+# --- the yearly list ---------------------------------------------------------------------
+
+@login_required
+def practical(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    organisations = selectors.organisations_in_scope(request.user)
+    form = PracticalThingForm(request.POST or None, regions=selectors.regions_in_scope(request.user, COMMUNITY_KINDS),
+                              organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_practical_thing(request.user, list_kind=data["list_kind"], region=data["region"],
+                                         organisation=int(data["organisation"]) if data["organisation"] else None,
+                                         title=data["title"], owner_label=data["owner_label"], due=data["due"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("清单事项已登记。"))
+            return redirect(reverse("projects:practical") + f"?year={year}")
+    items = selectors.practical_things_visible_to(request.user).filter(year=year)
+    return render(request, "projects/practical.html", {
+        "year": year, "form": form, "tick_form": TickOffForm(),
+        "community_items": items.filter(list_kind=PracticalThing.ListKind.COMMUNITY),
+        "led_items": items.filter(list_kind=PracticalThing.ListKind.LED_BY_LEADER),
+        "quota": selectors.quota_progress(request.user, year)})
+
+
+@login_required
+@require_POST
+def tick_off(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(selectors.practical_things_visible_to(request.user), pk=pk)
+    form = TickOffForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.tick_off(request.user, item.pk, evidence=form.cleaned_data["evidence"],
+                              photo=form.cleaned_data["photo"])
+        except MinshengError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("“%(title)s”已销号。") % {"title": item.title})
+    else:
+        messages.error(request, _("请填写完成佐证。"))
+    return redirect(reverse("projects:practical") + f"?year={item.year}")
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    regions = selectors.regions_in_scope(request.user, COMMUNITY_KINDS)
+    form = MeetingForm(request.POST or None, regions=regions,
+                       initial={"held_on": services.next_meeting_day(_today())})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.record_meeting(request.user, kind=data["kind"], region=data["region"],
+                                              held_on=data["held_on"], place=data["place"], agenda=data["agenda"],
+                                              attendees=data["attendees"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("会议已登记。"))
+            return redirect("projects:meeting", meeting.pk)
+    return render(request, "projects/meetings.html", {
+        "form": form, "meetings": selectors.meetings_visible_to(request.user)[:50]})
+
+
+def _meeting_for(request: HttpRequest, pk: int):
+    return get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    forms = forms or {}
+    today = _today()
+    projects = selectors.projects_visible_to(request.user).filter(region__path__startswith=meeting.region.path)
+    return render(request, "projects/meeting_detail.html", {
+        "meeting": meeting, "previous": selectors.previous_meeting(meeting),
+        "carried": selectors.open_items_carried_into(meeting, today),
+        "decisions": selectors.with_states(selectors.decisions_of(meeting), today),
+        "minutes_form": forms.get("minutes") or MinutesForm(initial={"minutes": meeting.minutes}),
+        "decision_form": forms.get("decide") or DecisionForm(projects=projects)}, status=400 if forms else 200)
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.write_minutes(request.user, meeting.pk, minutes=form.cleaned_data["minutes"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("会议纪要已保存。"))
+            return redirect("projects:meeting", meeting.pk)
+    return meeting_detail(request, pk, {"minutes": form})
+
+
+@login_required
+@require_POST
+def meeting_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    projects = selectors.projects_visible_to(request.user).filter(region__path__startswith=meeting.region.path)
+    form = DecisionForm(request.POST, projects=projects)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_decision(request.user, meeting.pk, text=data["text"], owner_label=data["owner_label"],
+                                     due=data["due"], became=data["became"],
+                                     demand_type=data["demand_type"] or "help",
+                                     project=int(data["project"]) if data["project"] else None)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("决定事项已登记并交办。"))
+            return redirect("projects:meeting", meeting.pk)
+    return meeting_detail(request, pk, {"decide": form})
+
+
+# --- the public board --------------------------------------------------------------------
+
+def _board(request: HttpRequest, code: str) -> dict:
+    community = Region.objects.filter(code=code, kind="community").first()
+    if community is None:
+        raise Http404(_("没有这个社区。"))
+    board = selectors.community_board(community, _year(request), _today())
+    url = request.build_absolute_uri(reverse("projects:board", args=[community.code]))
+    return {"board": board, "legend": legend(), "board_url": url,
+            "qr": qr_svg(url, title=_("扫码查看%(name)s书记项目") % {"name": community.name})}
+
+
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "projects/board.html", _board(request, code))
+
+
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "projects/poster.html", _board(request, code))
+
+
+def poster_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    context = _board(request, code)
+    board = context["board"]
+    return pdf_response(request, "projects/poster.html", context | {"pdf": True},
+                        f"{board.community.name}-{board.year}-书记项目.pdf")
+
+
+def screen(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "projects/screen.html", _board(request, code))
