@@ -32,10 +32,12 @@ def _secretary(org, name, phone, user=None) -> PartyMember:
 
 
 def make_party(world) -> Party:
-    street1 = PartyOrganisation.objects.create(level="street_committee", name="光明街道党工委", region=world.regions["s1"])
+    street1 = PartyOrganisation.objects.create(level="street_committee", name="光明街道党工委",
+                                               region=world.regions["s1"])
     community1 = PartyOrganisation.objects.create(level="community", name="玫瑰城社区党委", region=world.regions["c1"],
                                                   parent=street1)
-    street2 = PartyOrganisation.objects.create(level="street_committee", name="和平街道党工委", region=world.regions["s2"])
+    street2 = PartyOrganisation.objects.create(level="street_committee", name="和平街道党工委",
+                                               region=world.regions["s2"])
     community2 = PartyOrganisation.objects.create(level="community", name="雷锋社区党委", region=world.regions["c2"],
                                                   parent=street2)
     user = get_user_model().objects.create_user(username="secretary1", password="pw-secretary1", first_name="周红")

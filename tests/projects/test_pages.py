@@ -1,0 +1,112 @@
+"""The pages: the public board (page, poster, PDF, large screen) shows nothing personal; staff pages
+list what is in their scope and drive the services."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from minsheng.core import clock
+from minsheng.projects import services
+from minsheng.projects.models import CollectedNeed, Meeting
+
+from .conftest import make_project
+
+pytestmark = pytest.mark.django_db
+AT = datetime(2026, 4, 14, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def frozen():
+    with clock.frozen_at(AT):
+        yield
+
+
+@pytest.fixture
+def board_data(world, party, frozen):
+    project = make_project(world, party)
+    services.add_practical_thing(world.user("staff1"), region=world.regions["c1"], title="修缮活动室",
+                                 owner_label="社区居委会", due=date(2026, 6, 30), organisation=party.community1)
+    make_project(world, party, actor="staff2", org=party.community2, name="雷锋社区停车改造")
+    return project
+
+
+def test_the_public_board_shows_projects_and_nothing_personal(client, world, party, board_data):
+    response = client.get(reverse("projects:board", args=["c1"]) + "?year=2026")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "老旧小区加装电梯" in html and "周红" in html and "玫瑰城社区党委书记" in html and "修缮活动室" in html
+    assert "红 · 进度滞后" in html  # the first milestone (2026-03-31) is past and undone
+    assert "13655550001" not in html and "5550001" not in html
+    assert "雷锋社区停车改造" not in html  # another community's project
+
+
+def test_the_poster_prints_as_a_pdf_and_the_screen_renders(client, world, party, board_data):
+    poster = client.get(reverse("projects:poster", args=["c1"]) + "?year=2026")
+    assert poster.status_code == 200 and "<svg" in poster.content.decode()  # the QR code to the live board
+    pdf = client.get(reverse("projects:poster_pdf", args=["c1"]) + "?year=2026")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    screen = client.get(reverse("projects:screen", args=["c1"]) + "?year=2026")
+    assert screen.status_code == 200 and "老旧小区加装电梯" in screen.content.decode()
+    assert client.get(reverse("projects:board", args=["g1"])).status_code == 404  # not a community
+
+
+def test_staff_see_their_scope_only(client, world, party, board_data):
+    client.force_login(world.user("staff2"))
+    html = client.get(reverse("projects:projects") + "?year=2026").content.decode()
+    assert "雷锋社区停车改造" in html and "老旧小区加装电梯" not in html
+    assert client.get(reverse("projects:project", args=[board_data.pk])).status_code == 404
+
+
+def test_a_secretary_updates_their_project_on_the_page(client, world, party, board_data):
+    client.force_login(world.user("secretary1"))
+    page = client.get(reverse("projects:project", args=[board_data.pk]))
+    assert page.status_code == 200
+    first = board_data.milestones.order_by("due").first()
+    response = client.post(reverse("projects:project_update", args=[board_data.pk]), {
+        "version": 0, "note": "方案已通过", "progress_percent": 30, "milestones_done": [first.pk]})
+    assert response.status_code == 302
+    board_data.refresh_from_db()
+    first.refresh_from_db()
+    assert board_data.progress_percent == 30 and first.done_on == date(2026, 4, 14)
+    # A stale version is shown on the form, not a server error.
+    stale = client.post(reverse("projects:project_update", args=[board_data.pk]), {
+        "version": 0, "note": "again", "progress_percent": 40})
+    assert stale.status_code == 400 and "已被他人更新" in stale.content.decode()
+
+
+def test_a_meeting_with_minutes_and_a_decision_through_the_pages(client, world, party, frozen):
+    client.force_login(world.user("staff1"))
+    response = client.post(reverse("projects:meetings"), {
+        "kind": "red_hall", "region": "c1", "held_on": "2026-04-14", "place": "红色议事厅",
+        "agenda": "楼道堆物", "attendees": "周红\n李明"})
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and meeting.kind == "red_hall"
+    client.post(reverse("projects:meeting_minutes", args=[meeting.pk]), {"minutes": "议定由物业清理。"})
+    client.post(reverse("projects:meeting_decide", args=[meeting.pk]), {
+        "text": "清理楼道堆物", "owner_label": "物业", "due": "2026-04-21", "became": "demand",
+        "demand_type": "help"})
+    html = client.get(reverse("projects:meeting", args=[meeting.pk])).content.decode()
+    assert "议定由物业清理。" in html and "清理楼道堆物" in html and "已登记" in html
+
+
+def test_needs_are_recorded_and_converted_through_the_pages(client, world, party, frozen):
+    client.force_login(world.user("staff1"))
+    client.post(reverse("projects:needs"), {"kind": "opinion_form", "region": "c1", "held_on": "2026-04-14",
+                                            "households": 30, "needs": "增加休息座椅\n修理路灯"})
+    need = CollectedNeed.objects.get(title="修理路灯")
+    client.post(reverse("projects:convert_need", args=[need.pk]), {"into": "demand", "demand_type": "help"})
+    need.refresh_from_db()
+    assert need.demand.channel == "meeting"
+    html = client.get(reverse("projects:needs")).content.decode()
+    assert need.demand.number in html
+
+
+def test_the_practical_list_page_ticks_off_and_shows_the_quota(client, world, party, board_data):
+    client.force_login(world.user("staff1"))
+    item = party.community1.practical_things.get()
+    response = client.post(reverse("projects:tick_off", args=[item.pk]), {"evidence": "已完工验收"})
+    assert response.status_code == 302
+    html = client.get(reverse("projects:practical") + "?year=2026").content.decode()
+    assert "已销号" in html and "玫瑰城社区党委" in html
