@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.projects.demo import seed_projects
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
             people = seed_residents(city, residents, random.Random(seed))
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
+        # A year of secretary projects and meetings; a twentieth of the demands come from them.
+        self.stdout.write(seed_projects(city, timezone.now(), demands=demands // 20, seed=seed))
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
         counts = state_counts()
