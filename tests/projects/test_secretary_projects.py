@@ -109,3 +109,22 @@ def test_three_evaluations_and_the_residents_satisfaction_rate(world, party):
     summary = selectors.evaluation_summary(project)
     assert (summary.assessment, summary.report) == (85, 95)
     assert (summary.residents_satisfied, summary.residents_rated, summary.satisfaction_rate) == (3, 4, 0.75)
+
+
+def test_the_secretary_and_community_staff_are_told_once_when_a_project_falls_behind(world, party):
+    from minsheng.notifications.models import OutboxMessage
+    from minsheng.projects.sweeps import notify_project_colours
+
+    with at(date(2026, 2, 1)):
+        project = make_project(world, party, deadline=date(2026, 10, 31))
+        assert notify_project_colours() == 0  # on track: nobody is bothered
+    with at(date(2026, 4, 10)):
+        assert notify_project_colours() == 1
+        assert notify_project_colours() == 0  # told once per change
+    told = OutboxMessage.objects.filter(channel="in_app", source="secretary_project")
+    assert {m.recipient.username for m in told} == {"secretary1", "staff1", "gridworker"}
+    assert "红 · 进度滞后" in told.first().subject
+    with at(date(2026, 11, 2)):
+        assert notify_project_colours() == 1  # now overdue
+    assert OutboxMessage.objects.filter(source="secretary_project", subject__contains=project.name,
+                                        recipient__username="secretary1").filter(subject__contains="超期未完成").exists()

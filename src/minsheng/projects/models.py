@@ -63,6 +63,8 @@ class SecretaryProject(models.Model):
     created_at = models.DateTimeField(_("登记时间"))
     updated_at = models.DateTimeField(_("更新时间"))
     version = models.PositiveIntegerField(_("版本"), default=0)
+    # The status the sweep last told people about (projects.sweeps), so each change is told once.
+    notified_status = models.CharField(_("已提醒状态"), max_length=16, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("书记项目")

@@ -1,0 +1,43 @@
+"""The periodic check of secretary projects (settings.MINSHENG_PERIODIC_JOBS): when a project falls
+behind or runs past its deadline, its secretary and the staff of the units of its area are told,
+once per change, through the notifications outbox."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.notifications.services import notify_users, staff_users_of_units
+from minsheng.organisation.models import Unit
+
+from .models import SecretaryProject
+from .status import Status, colour_of, project_status
+
+TOLD = frozenset({Status.AT_RISK, Status.OVERDUE})
+
+
+def notify_project_colours(now=None) -> int:
+    """Tell people about projects that newly fell behind or ran late; returns how many projects."""
+    today = timezone.localdate(now or clock.now())
+    told = 0
+    projects = (SecretaryProject.objects.filter(year__gte=today.year - 1).select_related("owner__user", "region")
+                .prefetch_related("milestones"))
+    for project in projects:
+        status = project_status(project.deadline, project.milestones.all(), today)
+        if status == project.notified_status:
+            continue
+        with transaction.atomic():
+            if status in TOLD:
+                users = list(staff_users_of_units(Unit.objects.filter(region=project.region, active=True)
+                                                  .values_list("pk", flat=True)))
+                if project.owner.user is not None:
+                    users.append(project.owner.user)
+                notify_users(users, subject=_("书记项目“%(name)s”：%(colour)s · %(status)s") % {
+                    "name": project.name, "colour": colour_of(status).label, "status": status.label},
+                    body=_("完成时限 %(deadline)s，完成进度 %(percent)d%%。请及时更新进展。") % {
+                        "deadline": f"{project.deadline:%Y-%m-%d}", "percent": project.progress_percent},
+                    link=reverse("projects:project", args=[project.pk]), source="secretary_project")
+                told += 1
+            SecretaryProject.objects.filter(pk=project.pk).update(notified_status=status)
+    return told
