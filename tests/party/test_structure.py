@@ -40,7 +40,9 @@ def test_an_in_service_member_reports_to_a_community(world):
     member.full_clean()
 
 
-def test_the_quota_adds_up_every_source(world, settings):
+def test_the_quota_adds_up_every_source(world, settings, monkeypatch):
+    # Only this test's sources: the apps' own (the yearly list, wishes…) register theirs at start-up.
+    monkeypatch.setattr(quotas, "_SOURCES", {})
     settings.MINSHENG_PARTY_QUOTAS = {"organisation_practical_things": 3, "member_wish_claims": 1}
     street = _org(world, "street_committee", "s1")
     community = _org(world, "community", "c1", street)
