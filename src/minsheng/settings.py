@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "minsheng.supervision",
     "minsheng.routing",
     "minsheng.party",
+    "minsheng.grids",
+    "minsheng.care",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -221,7 +223,9 @@ MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SE
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
-MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
+MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
+                          ("minsheng.grids.services.flag_missed_patrols", 3600),
+                          ("minsheng.care.services.flag_overdue_visits", 3600)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -249,3 +253,16 @@ MINSHENG_PARTY_QUOTAS = {
     "organisation_practical_things": int(os.environ.get("MINSHENG_QUOTA_ORG_PRACTICAL_THINGS", "3")),
     "member_wish_claims": int(os.environ.get("MINSHENG_QUOTA_MEMBER_WISHES", "1")),
 }
+
+# Grid work (grids): patrols a grid needs per day unless a PatrolPlan says otherwise; how many past
+# days the missed-patrol job looks at.
+MINSHENG_PATROLS_PER_DAY = int(os.environ.get("MINSHENG_PATROLS_PER_DAY", "2"))
+MINSHENG_PATROL_LOOKBACK_DAYS = int(os.environ.get("MINSHENG_PATROL_LOOKBACK_DAYS", "2"))
+# Care visits (care): the interval per health risk level, N days "d", weeks "w" or months "m";
+# visits due within this many days show on the worker's list.
+MINSHENG_CARE_VISIT_INTERVALS = {
+    "high": os.environ.get("MINSHENG_CARE_VISIT_HIGH", "1w"),
+    "medium": os.environ.get("MINSHENG_CARE_VISIT_MEDIUM", "1m"),
+    "low": os.environ.get("MINSHENG_CARE_VISIT_LOW", "3m"),
+}
+MINSHENG_CARE_DUE_SOON_DAYS = int(os.environ.get("MINSHENG_CARE_DUE_SOON_DAYS", "7"))
