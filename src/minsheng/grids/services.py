@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,16 +179,21 @@ def _community_staff(community_ids) -> dict[int, list]:
 def flag_missed_patrols(now: datetime | None = None) -> int:
     """Flag each grid day (the last MINSHENG_PATROL_LOOKBACK_DAYS days before today) with fewer
     finished patrols than its plan, once, and tell the community's staff.  Only grids someone
-    answers for are checked: a grid without a worker has nobody to miss a patrol."""
+    answers for are checked, from the day they first did: a grid without a worker has nobody
+    to miss a patrol (the grid board shows it as unanswered instead)."""
     now = now or clock.now()
     today = timezone.localdate(now)
-    grids = list(Region.objects.filter(kind=Region.Kind.GRID, grid_assignments__active=True).distinct())
-    if not grids:
+    # A grid's plan runs from the day someone first answers for it.
+    since = dict(GridAssignment.objects.filter(active=True, grid__kind=Region.Kind.GRID).values("grid_id")
+                 .annotate(first=Min("since")).values_list("grid_id", "first"))
+    all_grids = list(Region.objects.filter(pk__in=list(since)))
+    if not all_grids:
         return 0
-    plans = plans_for(grids)
+    plans = plans_for(all_grids)
     flagged = 0
     for back in range(settings.MINSHENG_PATROL_LOOKBACK_DAYS, 0, -1):
         day = today - timedelta(days=back)
+        grids = [g for g in all_grids if since[g.pk] <= day]
         done = finished_patrols_per_grid([g.pk for g in grids], day)
         known = set(MissedPatrol.objects.filter(day=day).values_list("grid_id", flat=True))
         missed = [g for g in grids if g.pk not in known and done.get(g.pk, 0) < plans[g.pk]]
