@@ -32,7 +32,8 @@ def test_the_schedule_for_each_risk_level_across_months():
     start = date(2026, 1, 31)
     until = date(2026, 12, 31)
     high = schedule.schedule(start, "high", until)
-    assert high[:3] == [date(2026, 2, 7), date(2026, 2, 14), date(2026, 2, 21)] and len(high) == 47 and high[-1] == date(2026, 12, 26)
+    assert high[:3] == [date(2026, 2, 7), date(2026, 2, 14), date(2026, 2, 21)]
+    assert len(high) == 47 and high[-1] == date(2026, 12, 26)
     medium = schedule.schedule(start, "medium", until)
     # 31 January + one month is the last day of February; then month by month
     assert medium[:3] == [date(2026, 2, 28), date(2026, 3, 28), date(2026, 4, 28)] and len(medium) == 11

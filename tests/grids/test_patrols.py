@@ -61,7 +61,8 @@ def test_a_patrol_is_started_tracked_and_finished(world):
 def test_a_problem_found_on_patrol_becomes_a_demand_in_one_step(world):
     worker = world.user("gridworker")
     patrol = services.start_patrol(worker, world.regions["g1"])
-    demand = services.report_finding(worker, patrol.pk, title="人行道塌陷", description="幸福里1号楼前人行道塌陷一个坑。",
+    demand = services.report_finding(worker, patrol.pk, title="人行道塌陷",
+                                     description="幸福里1号楼前人行道塌陷一个坑。",
                                      latitude="39.905", longitude="116.405", photos=[photo()], address="幸福里1号楼")
     assert demand.channel == "patrol" and demand.state == "registered" and demand.region == world.regions["g1"]
     assert (str(demand.latitude), str(demand.longitude)) == ("39.905000", "116.405000")
@@ -116,7 +117,8 @@ def test_a_missed_patrol_is_flagged_to_the_community_once(world):
 
 def test_a_grid_shows_who_answers_for_it(world, client):
     staff1 = world.user("staff1")
-    services.assign_grid_worker(staff1, world.regions["g1"], world.users["gridworker"], "full_time", phone="13800000001")
+    services.assign_grid_worker(staff1, world.regions["g1"], world.users["gridworker"], "full_time",
+                                phone="13800000001")
     services.assign_grid_worker(staff1, world.regions["g1"], world.users["volunteer"], "part_time")
     services.assign_grid_worker(staff1, world.regions["g1"], world.users["agent"], "full_time")  # replaces
     with pytest.raises(OutOfScope):

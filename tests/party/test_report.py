@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def structure(world):
     building = Region.objects.create(kind="building", name="1号楼", code="g1-b1", parent=world.regions["g1"])
-    street = PartyOrganisation.objects.create(level="street_committee", name="光明街道党工委", region=world.regions["s1"])
+    street = PartyOrganisation.objects.create(level="street_committee", name="光明街道党工委",
+                                              region=world.regions["s1"])
     community = PartyOrganisation.objects.create(level="community", name="玫瑰城社区党委", region=world.regions["c1"],
                                                  parent=street)
     estate = PartyOrganisation.objects.create(level="estate", name="幸福里小区党支部", region=world.regions["g1"],

@@ -9,7 +9,7 @@ from .models import CarePerson
 class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("走访日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     found = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    risk = forms.ChoiceField(label=_("健康风险等级"), choices=[("", _("不变"))] + list(CarePerson.Risk.choices),
+    risk = forms.ChoiceField(label=_("健康风险等级"), choices=[("", _("不变")), *CarePerson.Risk.choices],
                              required=False)
     problem_title = forms.CharField(label=_("发现的问题（标题）"), max_length=100, required=False)
     problem = forms.CharField(label=_("问题说明（填写后转为诉求）"), required=False,

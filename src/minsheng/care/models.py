@@ -67,3 +67,6 @@ class CareVisit(models.Model):
         verbose_name = _("关爱走访")
         verbose_name_plural = _("关爱走访")
         ordering = ["-visited_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.visited_on}"

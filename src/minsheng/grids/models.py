@@ -76,6 +76,9 @@ class RegisterChange(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["entity", "record_id"])]
 
+    def __str__(self) -> str:
+        return f"{self.entity} {self.record_id} {self.at:%Y-%m-%d %H:%M}"
+
 
 class RegisterImport(models.Model):
     """An uploaded Excel register, parsed and previewed; imported whole or not at all."""
@@ -99,6 +102,9 @@ class RegisterImport(models.Model):
         verbose_name = _("台账导入")
         verbose_name_plural = _("台账导入")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class GridAssignment(models.Model):
@@ -147,6 +153,9 @@ class PatrolPlan(models.Model):
         verbose_name = _("巡查计划")
         verbose_name_plural = _("巡查计划")
 
+    def __str__(self) -> str:
+        return f"{self.region} × {self.per_day}"
+
 
 class Patrol(models.Model):
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("网格"))
@@ -183,6 +192,9 @@ class PatrolFinding(models.Model):
         verbose_name = _("巡查发现")
         verbose_name_plural = _("巡查发现")
 
+    def __str__(self) -> str:
+        return str(self.demand_id)
+
 
 class MissedPatrol(models.Model):
     """A grid's day with fewer finished patrols than its plan, flagged to its community."""
@@ -198,3 +210,6 @@ class MissedPatrol(models.Model):
         verbose_name_plural = _("漏巡记录")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["grid", "day"], name="missed_patrol_once")]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.day}"

@@ -45,7 +45,8 @@ COLUMNS: dict[str, list[tuple[str, Any, bool]]] = {
                    ("occupancy", gettext_lazy("居住状态"), False), ("area", gettext_lazy("面积"), False),
                    ("householder", gettext_lazy("户主"), False), ("phone", gettext_lazy("联系电话"), False)],
     Entity.ENTERPRISE: [("region", gettext_lazy("网格或楼栋编码"), True), ("name", gettext_lazy("名称"), True),
-                        ("credit_code", gettext_lazy("统一社会信用代码"), True), ("address", gettext_lazy("地址"), False),
+                        ("credit_code", gettext_lazy("统一社会信用代码"), True),
+                        ("address", gettext_lazy("地址"), False),
                         ("contact", gettext_lazy("联系人"), False), ("phone", gettext_lazy("联系电话"), False)],
 }
 # Fields compared and written when a duplicate updates the record it matches.
@@ -276,7 +277,8 @@ def _match_existing(entity: str, rows: list[dict[str, Any]], errors: list[dict[s
         for chunk in _chunks(rows):
             by_phone = dict(Resident.objects.filter(phone__in=[r["phone"] for r in chunk]).values_list("phone", "pk"))
             ids = [r["id_number"] for r in chunk if r["id_number"]]
-            id_owner = dict(Resident.objects.filter(id_number__in=ids).values_list("id_number", "phone")) if ids else {}
+            id_owner = (dict(Resident.objects.filter(id_number__in=ids).values_list("id_number", "phone"))
+                        if ids else {})
             for r in chunk:
                 r["existing"] = by_phone.get(r["phone"])
                 owner = id_owner.get(r["id_number"]) if r["id_number"] else None
@@ -324,8 +326,9 @@ def commit_import(actor, import_id: int) -> RegisterImport:
         if batch.status != RegisterImport.Status.PREVIEWED:
             raise ValidationFailed.for_field("import", _("该文件已经导入过了。"))
         if batch.errors:
-            raise ValidationFailed.for_field("import", _("有 %(n)d 行数据有错误，请改正后重新上传；本次没有导入任何数据。")
-                                             % {"n": len({e["row"] for e in batch.errors})})
+            message = _("有 %(n)d 行数据有错误，请改正后重新上传；本次没有导入任何数据。") % {
+                "n": len({e["row"] for e in batch.errors})}
+            raise ValidationFailed.for_field("import", message)
         created, updated = write_rows(actor, batch.entity, batch.rows, source=_("Excel 导入：%(name)s") % {
             "name": batch.filename})
         batch.status, batch.created, batch.updated = RegisterImport.Status.IMPORTED, created, updated
