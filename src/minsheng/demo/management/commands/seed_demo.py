@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.grids.demo import seed_grid_work
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
             people = seed_residents(city, residents, random.Random(seed))
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
+        # Grid work first: the few demands its care visits open count towards the total.
+        self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
         counts = state_counts()
