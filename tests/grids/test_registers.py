@@ -59,7 +59,7 @@ def test_bad_rows_are_listed_and_nothing_is_imported(world, building):
 
 def test_a_clean_file_is_imported_with_tags_and_history(world, building):
     file = workbook(RESIDENT_HEADERS, [
-        ["张三", "138 1111 2222", "", "幸福里1号楼101", "g1-b1", "独居老人、残疾"],
+        ["张三", "138 1111 2222", "11010519491231002X", "幸福里1号楼101", "g1-b1", "独居老人、残疾"],
         ["李四", 13811113333, "", "幸福里1号楼102", "g1-b1", ""],  # a phone typed as a number
     ])
     batch = registers.commit_import(world.user("gridworker"),
@@ -71,6 +71,8 @@ def test_a_clean_file_is_imported_with_tags_and_history(world, building):
     history = list(registers.history_of("resident", zhang.pk))
     assert len(history) == 1 and history[0].changes["name"] == [None, "张三"]
     assert history[0].changed_by == world.users["gridworker"]
+    assert zhang.id_number == "11010519491231002X"
+    assert history[0].changes["id_number"] == [None, "110105********002X"]  # the history keeps it masked
     with pytest.raises(ValidationFailed):
         registers.commit_import(world.user("gridworker"), batch.pk)  # not twice
 
@@ -97,6 +99,8 @@ def test_duplicates_are_found_in_the_file_and_in_the_register(world, building):
     change = registers.history_of("resident", existing.pk).first()
     assert change.changes["address"] == ["", "幸福里1号楼301"]
     assert change.changes["region_id"] == [world.regions["g1"].pk, building.pk]
+    (_change, items), = registers.readable_history("resident", existing.pk)
+    assert ("所属区域", "玫瑰城第一网格", "幸福里1号楼") in items and ("住址", "", "幸福里1号楼301") in items
 
 
 def test_an_id_number_registered_under_another_phone_is_an_error(world):

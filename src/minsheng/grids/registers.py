@@ -25,7 +25,7 @@ from minsheng.core.errors import NotFound, OutOfScope, PermissionDenied, Validat
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
-from minsheng.people.validation import normalise_id_number, normalise_phone
+from minsheng.people.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 
 from .models import Enterprise, House, RegisterChange, RegisterImport
 from .selectors import region_q, territory_paths
@@ -352,6 +352,17 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _kept(field: str, value: Any) -> Any:
+    """A value as the history keeps it: phones and ID numbers masked, since the history is shown
+    to everyone who may see the record."""
+    value = _plain(value)
+    if field == "phone" and value:
+        return mask_phone(value)
+    if field == "id_number" and value:
+        return mask_id_number(value)
+    return value
+
+
 def write_rows(actor, entity: str, rows: list[dict[str, Any]], *, source: str) -> tuple[int, int]:
     """Create the new records and update the matched ones, with one history entry per record
     (all in the caller's transaction).  Returns (created, updated)."""
@@ -369,7 +380,7 @@ def write_rows(actor, entity: str, rows: list[dict[str, Any]], *, source: str) -
             for o in objects:
                 o.pk = ids[o.phone]
         history = [RegisterChange(entity=entity, record_id=o.pk, changed_by_id=actor_id, source=source, at=at,
-                                  changes={f: [None, _plain(getattr(o, f))] for f in fields if getattr(o, f)})
+                                  changes={f: [None, _kept(f, getattr(o, f))] for f in fields if getattr(o, f)})
                    for o in objects]
         links = []
         if entity == Entity.RESIDENT:
@@ -384,7 +395,7 @@ def write_rows(actor, entity: str, rows: list[dict[str, Any]], *, source: str) -
                 new, old = getattr(incoming, f), getattr(record, f)
                 if new in ("", None) or _plain(old) == _plain(new):
                     continue  # an empty cell keeps what the register knows
-                changes[f] = [_plain(old), _plain(new)]
+                changes[f] = [_kept(f, old), _kept(f, new)]
                 setattr(record, f, new)
             if entity == Entity.RESIDENT:
                 links += [(record.pk, t) for t in row["tags"]]
@@ -449,3 +460,22 @@ def record_of(actor, entity: str, record_id: int):
 
 def history_of(entity: str, record_id: int) -> QuerySet[RegisterChange]:
     return RegisterChange.objects.filter(entity=entity, record_id=record_id).select_related("changed_by")
+
+
+def readable_history(entity: str, record_id: int) -> list[tuple[RegisterChange, list[tuple[str, Any, Any]]]]:
+    """The history with field labels and region names instead of column names and ids (phones and
+    ID numbers are kept masked in the history)."""
+    model = _MODEL[entity]
+    history = list(history_of(entity, record_id)[:100])
+    region_ids = {v for h in history for f, pair in h.changes.items() if f.endswith("_id") for v in pair if v}
+    names = dict(Region.objects.filter(pk__in=region_ids).values_list("pk", "name"))
+    rows = []
+    for h in history:
+        items = []
+        for field, (old, new) in h.changes.items():
+            label = model._meta.get_field(field.removesuffix("_id")).verbose_name
+            if field.endswith("_id"):
+                old, new = names.get(old, old), names.get(new, new)
+            items.append((str(label), old, new))
+        rows.append((h, items))
+    return rows

@@ -185,7 +185,7 @@ def register_record(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
     except MinshengError as exc:
         raise Http404(exc.message) from None
     return render(request, "grids/record.html", {
-        "entity": entity, "record": record, "history": registers.history_of(entity, pk),
+        "entity": entity, "record": record, "history": registers.readable_history(entity, pk),
         "masked_phone": mask_phone(getattr(record, "phone", ""))})
 
 
