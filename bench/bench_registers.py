@@ -95,7 +95,7 @@ def main() -> None:
             return registers.write_rows(admin, "resident", parsed.rows, source="bench")
 
     started = time.perf_counter()
-    created, updated = write()
+    created, _updated = write()
     write_s = time.perf_counter() - started
     print(f"{'write rows + history (write_rows, one transaction)':<58} {write_s * 1000:10.1f} ms")
     print(f"{'import in total (check + write)':<58} {(parse_s + write_s):10.1f} s   "
