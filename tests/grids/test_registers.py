@@ -196,3 +196,15 @@ def test_the_import_pages_preview_errors_and_import(world, client, building):
     assert RegisterChange.objects.filter(entity="resident").count() == 1
     template = client.get("/work/grids/registers/template/house.xlsx")
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_a_large_house_register_is_matched_in_chunks(world, building):
+    header = ["楼栋编码", "房号", "居住状态", "面积", "户主", "联系电话"]
+    rows = [["g1-b1", f"{i // 100 + 1}单元{i % 100 + 101}", "", "", "", ""] for i in range(2100)]
+    user = world.user("gridworker")
+    first = registers.commit_import(user, registers.preview_import(user, "house", workbook(header, rows)).pk)
+    assert first.created == 2100
+    rows[0][2] = "出租"
+    again = registers.preview_import(user, "house", workbook(header, rows))
+    assert not again.errors and all(r["existing"] for r in again.rows)
+    assert registers.commit_import(user, again.pk).updated == 1

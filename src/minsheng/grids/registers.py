@@ -289,10 +289,10 @@ def _match_existing(entity: str, rows: list[dict[str, Any]], errors: list[dict[s
         rows[:] = [r for r in rows if not r.pop("bad", False)]
     elif entity == Entity.HOUSE:
         for chunk in _chunks(rows):
-            q = Q(pk__in=[])
-            for r in chunk:
-                q |= Q(building_id=r["building_id"], room=r["room"])
-            found = {(b, room): pk for pk, b, room in House.objects.filter(q).values_list("pk", "building_id", "room")}
+            # Two IN lists rather than one OR per row: SQLite limits an expression's depth to 1000.
+            candidates = House.objects.filter(building_id__in={r["building_id"] for r in chunk},
+                                              room__in={r["room"] for r in chunk})
+            found = {(b, room): pk for pk, b, room in candidates.values_list("pk", "building_id", "room")}
             for r in chunk:
                 r["existing"] = found.get((r["building_id"], r["room"]))
     else:
