@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "minsheng.routing",
     "minsheng.party",
     "minsheng.projects",
+    "minsheng.grids",
+    "minsheng.care",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -223,7 +225,9 @@ MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECOND
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
 MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
-                          ("minsheng.projects.sweeps.notify_project_colours", 3600)]
+                          ("minsheng.projects.sweeps.notify_project_colours", 3600),
+                          ("minsheng.grids.services.flag_missed_patrols", 3600),
+                          ("minsheng.care.services.flag_overdue_visits", 3600)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -261,3 +265,15 @@ MINSHENG_SECRETARY_PROJECTS_PER_YEAR = (
 )
 # Joint meetings (联席会议) are held weekly on this weekday (0 = Monday; 1 = Tuesday).
 MINSHENG_MEETING_WEEKDAY = int(os.environ.get("MINSHENG_MEETING_WEEKDAY", "1"))
+# Grid work (grids): patrols a grid needs per day unless a PatrolPlan says otherwise; how many past
+# days the missed-patrol job looks at.
+MINSHENG_PATROLS_PER_DAY = int(os.environ.get("MINSHENG_PATROLS_PER_DAY", "2"))
+MINSHENG_PATROL_LOOKBACK_DAYS = int(os.environ.get("MINSHENG_PATROL_LOOKBACK_DAYS", "2"))
+# Care visits (care): the interval per health risk level, N days "d", weeks "w" or months "m";
+# visits due within this many days show on the worker's list.
+MINSHENG_CARE_VISIT_INTERVALS = {
+    "high": os.environ.get("MINSHENG_CARE_VISIT_HIGH", "1w"),
+    "medium": os.environ.get("MINSHENG_CARE_VISIT_MEDIUM", "1m"),
+    "low": os.environ.get("MINSHENG_CARE_VISIT_LOW", "3m"),
+}
+MINSHENG_CARE_DUE_SOON_DAYS = int(os.environ.get("MINSHENG_CARE_DUE_SOON_DAYS", "7"))

@@ -31,6 +31,13 @@ def navigation(request) -> dict:
             items.append((reverse("web:overview"), _("总览")))
             items.append((reverse("web:hot_issues"), _("热点问题")))
         items.append((reverse("web:supervision"), _("督办与吹哨")))
+        if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+            items.append((reverse("grids:patrol") if Role.GRID_WORKER in roles else reverse("grids:board"),
+                          _("网格巡查") if Role.GRID_WORKER in roles else _("网格")))
+            items.append((reverse("grids:registers"), _("台账")))
+            items.append((reverse("care:home"), _("关爱走访")))
+        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
+            items.append((reverse("party:report"), _("党建")))
         if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("web:revisits"), _("待回访")))
         items.extend(_projects_items(roles))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.grids.demo import seed_grid_work
 from minsheng.projects.demo import seed_projects
 
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
         # A year of secretary projects and meetings; a twentieth of the demands come from them.
         self.stdout.write(seed_projects(city, timezone.now(), demands=demands // 20, seed=seed))
+        # Grid work first: the few demands its care visits open count towards the total.
+        self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
         counts = state_counts()

@@ -1,0 +1,215 @@
+"""Grid work (DOMAIN.md §1, §8): the registers of houses and enterprises beside the residents,
+who answers for each grid, patrols with their track, the patrol plan and the missed patrols."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.demands.models import Demand
+from minsheng.organisation.models import Region
+
+
+class House(models.Model):
+    """One dwelling of a building (a building is a region of kind "building")."""
+
+    class Occupancy(models.TextChoices):
+        OWNER = "owner", _("自住")
+        RENTED = "rented", _("出租")
+        VACANT = "vacant", _("空置")
+
+    building = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="houses", verbose_name=_("楼栋"))
+    room = models.CharField(_("房号"), max_length=30)
+    occupancy = models.CharField(_("居住状态"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER)
+    area = models.DecimalField(_("面积（平方米）"), max_digits=7, decimal_places=2, null=True, blank=True)
+    householder = models.CharField(_("户主"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
+        ordering = ["building", "room"]
+        constraints = [models.UniqueConstraint(fields=["building", "room"], name="house_unique_room")]
+
+    def __str__(self) -> str:
+        return f"{self.building.name}{self.room}"
+
+
+class Enterprise(models.Model):
+    """A business or organisation in a grid, known by its unified social credit code."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises",
+                               verbose_name=_("所在网格或楼栋"))
+    name = models.CharField(_("名称"), max_length=100, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegisterChange(models.Model):
+    """One change of a register record: who, when, how (import or edit), and each field's old and new value."""
+
+    class Entity(models.TextChoices):
+        RESIDENT = "resident", _("居民")
+        HOUSE = "house", _("房屋")
+        ENTERPRISE = "enterprise", _("企业")
+
+    entity = models.CharField(_("类别"), max_length=12, choices=Entity.choices)
+    record_id = models.PositiveBigIntegerField(_("记录"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("修改人"))
+    source = models.CharField(_("来源"), max_length=40)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("台账变更记录")
+        verbose_name_plural = _("台账变更记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["entity", "record_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.record_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RegisterImport(models.Model):
+    """An uploaded Excel register, parsed and previewed; imported whole or not at all."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        IMPORTED = "imported", _("已导入")
+
+    entity = models.CharField(_("类别"), max_length=12, choices=RegisterChange.Entity.choices)
+    filename = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("上传人"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(_("数据行"), default=list)  # the cleaned rows, ready to write
+    errors = models.JSONField(_("错误"), default=list)  # [{"row": n, "field": "...", "message": "..."}]
+    created_at = models.DateTimeField(_("上传时间"))
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+
+    class Meta:
+        verbose_name = _("台账导入")
+        verbose_name_plural = _("台账导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class GridAssignment(models.Model):
+    """Who answers for a grid: one full-time worker, any number of part-time ones, and specialists
+    who each cover several grids."""
+
+    class Kind(models.TextChoices):
+        FULL_TIME = "full_time", _("专职网格员")
+        PART_TIME = "part_time", _("兼职网格员")
+        SPECIALIST = "specialist", _("专业网格员")
+
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="grid_assignments",
+                             limit_choices_to={"kind": Region.Kind.GRID}, verbose_name=_("网格"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_assignments",
+                             verbose_name=_("网格员"))
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    speciality = models.CharField(_("专业领域"), max_length=40, blank=True)
+    active = models.BooleanField(_("有效"), default=True)
+    since = models.DateField(_("起始日期"))
+
+    class Meta:
+        verbose_name = _("网格员分工")
+        verbose_name_plural = _("网格员分工")
+        ordering = ["grid", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid"], condition=models.Q(kind="full_time", active=True),
+                                    name="grid_one_full_time_worker"),
+            models.UniqueConstraint(fields=["grid", "user"], condition=models.Q(active=True),
+                                    name="grid_assignment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} · {self.user} · {self.get_kind_display()}"
+
+
+class PatrolPlan(models.Model):
+    """How many patrols a day a grid needs; set on a grid, a community or a street (the most
+    specific wins), else settings.MINSHENG_PATROLS_PER_DAY."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="patrol_plan",
+                                  verbose_name=_("区域"))
+    per_day = models.PositiveSmallIntegerField(_("每日巡查次数"))
+
+    class Meta:
+        verbose_name = _("巡查计划")
+        verbose_name_plural = _("巡查计划")
+
+    def __str__(self) -> str:
+        return f"{self.region} × {self.per_day}"
+
+
+class Patrol(models.Model):
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("网格"))
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patrols",
+                               verbose_name=_("网格员"))
+    started_at = models.DateTimeField(_("开始时间"), db_index=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # [[latitude, longitude, ISO time], …] as the phone sent them
+    track = models.JSONField(_("轨迹"), default=list)
+    note = models.CharField(_("巡查情况"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("巡查")
+        verbose_name_plural = _("巡查")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class PatrolFinding(models.Model):
+    """A problem found on patrol: a demand of channel "patrol" (the demand is the case; this only
+    says which patrol found it)."""
+
+    patrol = models.ForeignKey(Patrol, on_delete=models.PROTECT, related_name="findings", verbose_name=_("巡查"))
+    demand = models.OneToOneField(Demand, on_delete=models.PROTECT, related_name="patrol_finding",
+                                  verbose_name=_("诉求"))
+
+    class Meta:
+        verbose_name = _("巡查发现")
+        verbose_name_plural = _("巡查发现")
+
+    def __str__(self) -> str:
+        return str(self.demand_id)
+
+
+class MissedPatrol(models.Model):
+    """A grid's day with fewer finished patrols than its plan, flagged to its community."""
+
+    grid = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="missed_patrols", verbose_name=_("网格"))
+    day = models.DateField(_("日期"))
+    planned = models.PositiveSmallIntegerField(_("计划次数"))
+    done = models.PositiveSmallIntegerField(_("完成次数"))
+    flagged_at = models.DateTimeField(_("提醒时间"))
+
+    class Meta:
+        verbose_name = _("漏巡记录")
+        verbose_name_plural = _("漏巡记录")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["grid", "day"], name="missed_patrol_once")]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.day}"

@@ -1,0 +1,256 @@
+"""Grid work pages: the grid board, one grid, the patrol on the phone, the registers and their import."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError, PermissionDenied
+from minsheng.core.exports import xlsx_response
+from minsheng.organisation.models import Region
+from minsheng.people.services import reveal_personal_data
+from minsheng.people.validation import mask_phone
+from minsheng.web.forms import add_service_errors
+from minsheng.web.views.staff import PAGE_SIZE, _staff_required
+
+from . import registers, selectors, services
+from .forms import AssignForm, FindingForm, FinishPatrolForm, ImportForm, StartPatrolForm, TrackPointForm
+from .models import RegisterChange, RegisterImport
+
+
+def _today():
+    return timezone.localdate(clock.now())
+
+
+@_staff_required
+def board(request: HttpRequest) -> HttpResponse:
+    day = _today()
+    rows = selectors.grid_board(request.user, day)
+    missed = list(selectors.missed_patrols_for(request.user)[:30])
+    return render(request, "grids/board.html", {"rows": rows, "day": day, "missed": missed})
+
+
+def _grid_for(request: HttpRequest, pk: int) -> Region:
+    grid = selectors.grids_for(request.user).filter(pk=pk).first()
+    if grid is None:
+        raise Http404(_("网格不存在或不在你的管辖范围内。"))
+    return grid
+
+
+@_staff_required
+def grid(request: HttpRequest, pk: int) -> HttpResponse:
+    grid = _grid_for(request, pk)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"], is_active=True).first()
+        if user is None:
+            form.add_error("username", _("没有这个用户。"))
+        else:
+            try:
+                services.assign_grid_worker(request.user, grid, user, form.cleaned_data["kind"],
+                                            phone=form.cleaned_data["phone"])
+            except MinshengError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已更新网格员分工。"))
+                return redirect("grids:grid", pk=grid.pk)
+    day = _today()
+    start, end = selectors.day_bounds(day)
+    return render(request, "grids/grid.html", {
+        "grid": grid, "workers": selectors.assignments_of(grid), "per_day": selectors.patrols_per_day(grid),
+        "today": list(grid.patrols.filter(started_at__gte=start, started_at__lt=end).select_related("worker")),
+        "recent": list(grid.patrols.select_related("worker").prefetch_related("findings__demand")[:20]),
+        "missed": list(grid.missed_patrols.all()[:20]), "form": form})
+
+
+# --- the patrol, on the phone ------------------------------------------------------------------
+
+def _patrol_grids(user):
+    assigned = Region.objects.filter(grid_assignments__user=user, grid_assignments__active=True)
+    return (selectors.grids_for(user) | assigned).distinct().order_by("path")
+
+
+@_staff_required
+def patrol(request: HttpRequest) -> HttpResponse:
+    current = selectors.open_patrol_of(request.user)
+    context = {"current": current,
+               "recent": list(request.user.patrols.select_related("grid").prefetch_related("findings__demand")[:10])}
+    if current is None:
+        context["start_form"] = StartPatrolForm(grids=_patrol_grids(request.user))
+    else:
+        context.update(track_form=TrackPointForm(), finding_form=FindingForm(), finish_form=FinishPatrolForm(),
+                       findings=list(current.findings.select_related("demand")))
+    return render(request, "grids/patrol.html", context)
+
+
+def _point(form) -> list:
+    lat, lng = form.cleaned_data.get("latitude"), form.cleaned_data.get("longitude")
+    return [[lat, lng, clock.now().isoformat()]] if lat is not None and lng is not None else []
+
+
+@_staff_required
+@require_POST
+def patrol_start(request: HttpRequest) -> HttpResponse:
+    form = StartPatrolForm(request.POST, grids=_patrol_grids(request.user))
+    if form.is_valid():
+        try:
+            services.start_patrol(request.user, form.cleaned_data["grid"], track=_point(form))
+            messages.success(request, _("巡查已开始。"))
+        except MinshengError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("请选择一个网格。"))
+    return redirect("grids:patrol")
+
+
+@_staff_required
+@require_POST
+def patrol_track(request: HttpRequest, pk: int) -> HttpResponse:
+    form = TrackPointForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("经纬度不正确。"), status=400)
+    try:
+        patrol = services.add_track_points(request.user, pk, _point(form))
+    except MinshengError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(_("已记录 %(n)d 个轨迹点") % {"n": len(patrol.track)})
+    messages.success(request, _("已记录位置。"))
+    return redirect("grids:patrol")
+
+
+@_staff_required
+@require_POST
+def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
+    form = FindingForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.report_finding(
+                request.user, pk, title=data["title"], description=data["description"], address=data["address"],
+                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number})
+            return redirect("grids:patrol")
+    current = selectors.open_patrol_of(request.user)
+    if current is None:
+        return redirect("grids:patrol")
+    return render(request, "grids/patrol.html", {
+        "current": current, "track_form": TrackPointForm(), "finding_form": form, "finish_form": FinishPatrolForm(),
+        "findings": list(current.findings.select_related("demand")), "recent": []}, status=400)
+
+
+@_staff_required
+@require_POST
+def patrol_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    form = FinishPatrolForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.finish_patrol(request.user, pk, note=note)
+        messages.success(request, _("巡查已结束。"))
+    except MinshengError as exc:
+        messages.error(request, exc.message)
+    return redirect("grids:patrol")
+
+
+# --- registers ------------------------------------------------------------------------------------
+
+def _entity(value: str) -> str:
+    return value if value in RegisterChange.Entity.values else RegisterChange.Entity.RESIDENT
+
+
+@_staff_required
+def register_list(request: HttpRequest) -> HttpResponse:
+    entity = _entity(request.GET.get("entity", ""))
+    query = request.GET.get("q", "").strip()
+    page = Paginator(registers.search_register(request.user, entity, query), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "grids/registers.html", {
+        "entity": entity, "q": query, "page": page, "entities": RegisterChange.Entity.choices})
+
+
+@_staff_required
+def register_record(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
+    entity = _entity(entity)
+    try:
+        record = registers.record_of(request.user, entity, pk)
+    except MinshengError as exc:
+        raise Http404(exc.message) from None
+    return render(request, "grids/record.html", {
+        "entity": entity, "record": record, "history": registers.readable_history(entity, pk),
+        "masked_phone": mask_phone(getattr(record, "phone", ""))})
+
+
+@_staff_required
+@require_POST
+def register_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident's full phone and ID number, logged as an unmasked view."""
+    try:
+        resident = registers.record_of(request.user, RegisterChange.Entity.RESIDENT, pk)
+        data = reveal_personal_data(request.user, resident, purpose=_("网格台账查看居民信息"))
+    except PermissionDenied as exc:
+        return HttpResponse(exc.message, status=403)
+    except MinshengError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    return render(request, "grids/_revealed.html", {"revealed": data})
+
+
+@_staff_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = registers.preview_import(request.user, form.cleaned_data["entity"], upload, upload.name)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("grids:import_preview", pk=batch.pk)
+    return render(request, "grids/import.html", {"form": form, "entities": RegisterChange.Entity.choices})
+
+
+def _own_import(request: HttpRequest, pk: int) -> RegisterImport:
+    batch = RegisterImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@_staff_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _own_import(request, pk)
+    rows = batch.rows
+    duplicates = [r for r in rows if r.get("existing")]
+    return render(request, "grids/import_preview.html", {
+        "batch": batch, "total": len(rows), "new": len(rows) - len(duplicates), "duplicates": duplicates[:100],
+        "duplicate_count": len(duplicates), "errors": batch.errors[:registers.MAX_IMPORT_ERRORS_SHOWN],
+        "bad_rows": len({e["row"] for e in batch.errors}), "sample": rows[:20]})
+
+
+@_staff_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    _own_import(request, pk)
+    try:
+        batch = registers.commit_import(request.user, pk)
+    except MinshengError as exc:
+        messages.error(request, exc.message)
+        return redirect("grids:import_preview", pk=pk)
+    messages.success(request, _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。") % {
+        "created": batch.created, "updated": batch.updated})
+    return redirect(reverse("grids:registers") + f"?entity={batch.entity}")
+
+
+@_staff_required
+def import_template(request: HttpRequest, entity: str) -> HttpResponse:
+    entity = _entity(entity)
+    return xlsx_response(f"{entity}-template.xlsx", registers.headers(entity), [])
+

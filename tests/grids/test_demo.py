@@ -1,0 +1,39 @@
+"""The demo city's grid work: registers for every grid, a month of patrols, a year of care visits,
+the party structure."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from minsheng.care.models import CarePerson, CareVisit
+from minsheng.grids.models import Enterprise, GridAssignment, House, Patrol
+from minsheng.organisation.models import Region
+from minsheng.party.models import PartyMember, PartyOrganisation
+
+
+@pytest.mark.django_db
+def test_the_demo_city_has_grid_work(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("seed_demo", "--demands", "0", "--residents", "600", stdout=out)
+    assert "grid work:" in out.getvalue()
+    grids = Region.objects.filter(kind="grid")
+    for grid in grids:
+        assert House.objects.filter(building__parent=grid).exists(), grid
+        assert Enterprise.objects.filter(region=grid).exists(), grid
+        assert GridAssignment.objects.filter(grid=grid, kind="full_time", active=True).count() == 1, grid
+    span = Patrol.objects.aggregate(first=Min("started_at"), last=Max("started_at"))
+    assert span["last"] - span["first"] >= timedelta(days=28)
+    assert Patrol.objects.values("grid").distinct().count() == grids.count()
+    visits = CareVisit.objects.aggregate(first=Min("visited_on"), last=Max("visited_on"))
+    assert visits["last"] - visits["first"] >= timedelta(days=300)
+    assert CarePerson.objects.filter(next_visit_due__lt=timezone.localdate()).exists()  # some are overdue
+    assert CareVisit.objects.filter(demand__isnull=False).count() == 5
+    assert PartyOrganisation.objects.filter(level="building_group").exists() and PartyMember.objects.exists()
+    again = io.StringIO()
+    call_command("seed_demo", "--demands", "0", "--residents", "600", stdout=again)
+    assert "already seeded" in again.getvalue()
