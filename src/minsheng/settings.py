@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "minsheng.supervision",
     "minsheng.routing",
     "minsheng.party",
+    "minsheng.volunteers",
+    "minsheng.ledger",
+    "minsheng.wishes",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -221,7 +224,8 @@ MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SE
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
-MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
+MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
+                          ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -249,3 +253,5 @@ MINSHENG_PARTY_QUOTAS = {
     "organisation_practical_things": int(os.environ.get("MINSHENG_QUOTA_ORG_PRACTICAL_THINGS", "3")),
     "member_wish_claims": int(os.environ.get("MINSHENG_QUOTA_MEMBER_WISHES", "1")),
 }
+# Love-bank points a volunteer earns per hour of service (wishes fulfilled, activities attended).
+MINSHENG_POINTS_PER_HOUR = float(os.environ.get("MINSHENG_POINTS_PER_HOUR", "10"))
