@@ -69,7 +69,8 @@ def transfer(*, source: Account, target: Account, amount, kind: str, memo: str, 
         try:
             with transaction.atomic():
                 record = Transfer.objects.create(
-                    kind=kind, measure=source.measure, amount_cents=to_cents(amount), memo=str(memo)[:200], reference=reference,
+                    kind=kind, measure=source.measure, amount_cents=to_cents(amount), memo=str(memo)[:200],
+                    reference=reference,
                     reverses=reverses, wish=wish, activity=activity,
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
                     created_at=clock.now())
@@ -93,9 +94,9 @@ def credit_service(volunteer: Volunteer, hours, *, kind: str, memo: str, referen
     """Credit service hours, and the love-bank points they earn, to a volunteer (once per reference)."""
     hours = _amount(hours, "hours")
     with transaction.atomic():
-        hours_transfer = transfer(source=issuer_account(Measure.HOURS), target=volunteer_account(volunteer, Measure.HOURS),
-                                  amount=hours, kind=kind, memo=memo, actor=actor, reference=reference, wish=wish,
-                                  activity=activity)
+        hours_transfer = transfer(source=issuer_account(Measure.HOURS),
+                                  target=volunteer_account(volunteer, Measure.HOURS), amount=hours, kind=kind,
+                                  memo=memo, actor=actor, reference=reference, wish=wish, activity=activity)
         points = points_for_hours(hours)
         points_transfer = None
         if points > 0:

@@ -82,3 +82,23 @@ def register_action_forms() -> None:
         "defer_wish": ExplanationForm, "claim_wish": StaffClaimForm, "release_wish": ReasonForm,
         "fulfil_wish": FulfilForm,
     })
+
+
+class WishIntakeForm(forms.Form):
+    channel = forms.ChoiceField(label=_("收集渠道"))
+    title = forms.CharField(label=_("心愿"), max_length=100)
+    description = forms.CharField(label=_("心愿详情"), widget=forms.Textarea, max_length=4000)
+    region = forms.ModelChoiceField(label=_("所在网格"), queryset=Region.objects.filter(kind=Region.Kind.GRID),
+                                    to_field_name="code")
+    address = forms.CharField(label=_("地址"), max_length=255, required=False)
+    name = forms.CharField(label=_("居民姓名"), max_length=50)
+    phone = forms.CharField(label=_("联系电话"), max_length=20)
+    show_name = forms.BooleanField(label=_("居民同意在心愿墙上显示姓氏"), required=False)
+    photos = PhotosField(label=_("照片（最多6张）"))
+
+    def __init__(self, *args, **kwargs):
+        from minsheng.demands.workflow import Channel
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.API]
+        self.fields["channel"].initial = Channel.STATION

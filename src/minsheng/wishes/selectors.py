@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Kind, State
@@ -104,3 +105,22 @@ def member_board(user, year: int) -> list[tuple[PartyMember, int, int]]:
     counts = member_claims([m.pk for m in members], year)
     required = quotas.member_quota()
     return [(m, counts.get(m.pk, 0), required) for m in members]
+
+
+# What a wish's state means to people (the engine's state names are those of a plain demand).
+WISH_STATE_LABELS = {
+    State.REGISTERED: gettext_lazy("已登记"),
+    State.PENDING_DISPATCH: gettext_lazy("心愿墙待认领"),
+    State.IN_PROGRESS: gettext_lazy("已认领"),
+    State.RESOLVED: gettext_lazy("已实现，待居民确认"),
+    State.REVISITED: gettext_lazy("居民已确认"),
+    State.CLOSED: gettext_lazy("已销号"),
+    State.SUSPENDED: gettext_lazy("暂不具备条件（待办档案）"),
+    State.MERGED: gettext_lazy("已转为诉求办理"),
+}
+
+
+def state_label(demand: Demand) -> str:
+    if demand.kind == Kind.WISH and demand.state in WISH_STATE_LABELS:
+        return str(WISH_STATE_LABELS[demand.state])
+    return demand.get_state_display()
