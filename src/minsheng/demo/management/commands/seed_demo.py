@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.wishes.demo import seed as seed_wishes
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
+        self.stdout.write(seed_wishes(city, people, seed=seed, now=timezone.now()))
         counts = state_counts()
         self.stdout.write(f"demands: {added} added, {sum(counts.values())} in total; by state: "
                           + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
