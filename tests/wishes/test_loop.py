@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -103,6 +104,20 @@ def test_staff_record_a_claim_by_a_unit_and_a_claim_needs_a_sensible_date(world)
     wish = act(world, "staff1", wish, "claim_wish", promised_by=promise(), unit=world.units["zj"].pk)
     claim = WishClaim.objects.get(demand=wish)
     assert claim.claimer_kind == "unit" and claim.claimer_name == "区住建局" and claim.user is None
+
+
+def test_staff_record_a_claim_made_in_person_by_a_volunteer(world, login):
+    volunteer = plain_volunteer(world)
+    wish = wish_at(world, "published")
+    response = login("staff1").post(reverse("web:act", args=[wish.pk, "claim_wish"]), {
+        "version": wish.version, "promised_by": promise().isoformat(), "volunteer": "AX0000000000"})
+    assert response.status_code == 400 and "认领志愿者不存在" in response.content.decode()
+    response = login("staff1").post(reverse("web:act", args=[wish.pk, "claim_wish"]), {
+        "version": wish.version, "promised_by": promise().isoformat(), "volunteer": volunteer.card_number.lower()})
+    assert response.status_code == 302
+    claim = WishClaim.objects.get(demand=wish)
+    assert claim.claimer_kind == "volunteer" and claim.volunteer == volunteer
+    assert claim.user_id == world.users["helper"].pk  # the volunteer then fulfils it on their own page
 
 
 def test_a_claim_by_a_party_organisation_counts_towards_its_practical_things(world):

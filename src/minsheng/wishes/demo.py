@@ -7,6 +7,7 @@ in service reporting to their community), volunteers with the 8 service categori
 the loop and every routing class, and a love supermarket per street with items and redemptions."""
 
 import random
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -181,9 +182,10 @@ def _activities(city, rng, volunteers, now) -> None:
         organiser = office.memberships.filter(role=Role.STREET_DISPATCHER).first().user
         local = [v for v in volunteers if v.region.path.startswith(street.path)]
         for index, (title, category, place) in enumerate(ACTIVITIES):
-            days_ago = 150 - index * 18 + rng.randrange(5)
+            # The last two of each street are still ahead, taking sign-ups.
+            days_ago = 140 - index * 24 + rng.randrange(3)
             start = _at(now, days_ago, hour=rng.choice((9, 14)))
-            created = start - timedelta(days=10)
+            created = min(start - timedelta(days=10), now - timedelta(hours=1))
             with clock.frozen_at(created):
                 activity = volunteering.create_activity(
                     organiser, title=title, category=category, region=street, starts_at=start,
@@ -202,13 +204,18 @@ def _staff(city, region):
     return city.actors[(f"{city.community_of(region).code}-CC", Role.COMMUNITY_STAFF)]
 
 
-def _wishes(city, people, rng, members, login_volunteer, now) -> None:
+def _wishes(city, people, rng, members, volunteers, login_volunteer, now) -> None:
     leader = get_user_model().objects.get(username=LEADER_USERNAME)
     members_by_community = {}
     for m in members:
         community = m.reporting_community or m.organisation.region
         members_by_community.setdefault(community.pk, []).append(m)
     orgs = {o.region_id: o for o in PartyOrganisation.objects.filter(level="community")}
+    party_residents = {m.resident_id for m in members}
+    local_volunteers = {}
+    for v in volunteers:
+        if v.resident_id not in party_residents:
+            local_volunteers.setdefault(v.region_id, []).append(v)
     units = [u for code, u in city.units.items() if code.startswith("XC-") and u.kind == "department"]
     residents = [r for r in people if r.region_id]
     plan = ([("individual", t) for t in INDIVIDUAL * 4] + [("common", t) for t in COMMON]
@@ -267,6 +274,8 @@ def _wishes(city, people, rng, members, login_volunteer, now) -> None:
             claimer, actor = {}, login_volunteer.resident.user
         elif local_members and rng.random() < 0.7:
             claimer, actor = {"party_member": rng.choice(local_members)}, staff
+        elif local_volunteers.get(community.pk) and rng.random() < 0.5:
+            claimer, actor = {"volunteer": rng.choice(local_volunteers[community.pk])}, staff
         elif rng.random() < 0.5:
             claimer, actor = {"party_organisation": orgs[community.pk]}, staff
         else:
@@ -317,6 +326,7 @@ def seed(city, people, *, seed: int, now: datetime) -> str:
     """Seed wishes, volunteers, teams, activities and the supermarkets once; a summary line."""
     if Demand.objects.filter(kind=Kind.WISH).exists():
         return "wishes and volunteers: already seeded"
+    started = time.perf_counter()
     rng = random.Random(seed + 9)
     members = _party(city, people, rng)
     login_volunteer = _volunteer_login(city)
@@ -325,7 +335,8 @@ def seed(city, people, *, seed: int, now: datetime) -> str:
         volunteers.append(login_volunteer)
     _teams(city, rng, volunteers)
     _activities(city, rng, volunteers, now)
-    _wishes(city, people, rng, members, login_volunteer, now)
+    _wishes(city, people, rng, members, volunteers, login_volunteer, now)
     _supermarkets(city, rng, volunteers, now)
     return (f"wishes: {Demand.objects.filter(kind=Kind.WISH).count()}, volunteers: {Volunteer.objects.count()}, "
-            f"teams: {Team.objects.count()}, supermarkets: {Supermarket.objects.count()}")
+            f"teams: {Team.objects.count()}, supermarkets: {Supermarket.objects.count()} "
+            f"(in {time.perf_counter() - started:.1f} s)")

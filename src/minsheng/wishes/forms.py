@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.party.models import PartyMember, PartyOrganisation
+from minsheng.volunteers.models import Volunteer
 from minsheng.web.forms import ACTION_FORMS, ActionForm, NoteForm, PhotosField, ReasonForm
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -35,6 +36,7 @@ class StaffClaimForm(ActionForm):
     unit = forms.ChoiceField(label=_("认领单位"), required=False)
     party_organisation = forms.ChoiceField(label=_("认领党组织"), required=False)
     party_member = forms.ChoiceField(label=_("认领党员"), required=False)
+    volunteer = forms.CharField(label=_("认领志愿者的爱心卡号"), required=False, max_length=16)
     note = forms.CharField(label=_("说明"), widget=forms.Textarea, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -49,6 +51,10 @@ class StaffClaimForm(ActionForm):
         data = super().service_kwargs()
         for key in ("unit", "party_organisation", "party_member"):
             data[key] = int(data[key]) if data.get(key) else None
+        card = (data.pop("volunteer", "") or "").strip().upper()
+        # Unknown card numbers become a claimer that does not exist, which the service refuses.
+        data["volunteer"] = (Volunteer.objects.filter(card_number=card).values_list("pk", flat=True).first() or -1
+                             if card else None)
         return data
 
 

@@ -204,11 +204,18 @@ def _person_claimer(actor) -> dict[str, Any]:
             "volunteer_id": volunteer.pk, "user_id": actor.pk}
 
 
-def _recorded_claimer(unit=None, party_organisation=None, party_member=None) -> dict[str, Any]:
-    """Staff record a claim made by a unit, a party organisation or a member in person."""
-    given = [x for x in (unit, party_organisation, party_member) if x]
+def _recorded_claimer(unit=None, party_organisation=None, party_member=None, volunteer=None) -> dict[str, Any]:
+    """Staff record a claim made by a unit, a party organisation, or a member or volunteer in person."""
+    given = [x for x in (unit, party_organisation, party_member, volunteer) if x]
     if len(given) != 1:
-        raise ValidationFailed.for_field("claimer", _("请选择一个认领方：单位、党组织或党员。"))
+        raise ValidationFailed.for_field("claimer", _("请选择一个认领方：单位、党组织、党员或志愿者。"))
+    if volunteer:
+        person = volunteer if isinstance(volunteer, Volunteer) else \
+            Volunteer.objects.select_related("resident").filter(pk=volunteer, active=True).first()
+        if person is None:
+            raise ValidationFailed.for_field("claimer", _("认领志愿者不存在。"))
+        return {"claimer_kind": WishClaim.ClaimerKind.VOLUNTEER, "claimer_name": person.resident.name,
+                "volunteer_id": person.pk, "user_id": person.resident.user_id}
     if unit:
         unit = unit if isinstance(unit, Unit) else Unit.objects.filter(pk=unit, active=True).first()
         if unit is None:
@@ -231,14 +238,14 @@ def _recorded_claimer(unit=None, party_organisation=None, party_member=None) -> 
 
 
 def claim_wish(actor, demand_id: int, version: int, *, promised_by: date, unit=None, party_organisation=None,
-               party_member=None, note: str = "") -> Demand:
+               party_member=None, volunteer=None, note: str = "") -> Demand:
     """Claim a wish on the wall with a promised date."""
     promised_by = _promise(promised_by)
     note = services.require_text(note, "note", _("说明")) if (note or "").strip() else ""
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
         who = _person_claimer(actor) if grant.role == Role.VOLUNTEER else \
-            _recorded_claimer(unit, party_organisation, party_member)
+            _recorded_claimer(unit, party_organisation, party_member, volunteer)
         build.who = who
         return {**who, "promised_by": promised_by.isoformat()}
 
