@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "minsheng.projects",
     "minsheng.grids",
     "minsheng.care",
+    "minsheng.volunteers",
+    "minsheng.ledger",
+    "minsheng.wishes",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -227,7 +230,8 @@ MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
 MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.projects.sweeps.notify_project_colours", 3600),
                           ("minsheng.grids.services.flag_missed_patrols", 3600),
-                          ("minsheng.care.services.flag_overdue_visits", 3600)]
+                          ("minsheng.care.services.flag_overdue_visits", 3600),
+                          ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -277,3 +281,5 @@ MINSHENG_CARE_VISIT_INTERVALS = {
     "low": os.environ.get("MINSHENG_CARE_VISIT_LOW", "3m"),
 }
 MINSHENG_CARE_DUE_SOON_DAYS = int(os.environ.get("MINSHENG_CARE_DUE_SOON_DAYS", "7"))
+# Love-bank points a volunteer earns per hour of service (wishes fulfilled, activities attended).
+MINSHENG_POINTS_PER_HOUR = float(os.environ.get("MINSHENG_POINTS_PER_HOUR", "10"))

@@ -108,7 +108,10 @@ def _assert_unchanged(demand):
 
 
 def test_every_transition_has_a_case():
-    assert set(CASES) == set(services.SERVICE_FOR_ACTION)
+    # Other kinds' own rows (wishes, care tasks) are tested in their apps.
+    plain = {a for a in services.SERVICE_FOR_ACTION if services.transition(a).kinds is None
+             or "demand" in services.transition(a).kinds}
+    assert set(CASES) == plain
 
 
 @pytest.mark.parametrize("action", sorted(CASES))

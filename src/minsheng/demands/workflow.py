@@ -74,6 +74,9 @@ _REVISITORS = frozenset({Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREE
 _SUPERVISORS = frozenset({Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR})
 # 吹哨报到: a street office or a community summons departments to one demand.
 _WHISTLERS = frozenset({Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
+# The handling rows (a unit dispatched under a deadline) do not apply to a micro-wish: it is
+# published, claimed and fulfilled through the wishes app's own rows.
+_NOT_WISH = frozenset(set(Kind) - {Kind.WISH})
 
 
 @dataclass(frozen=True)
@@ -100,30 +103,33 @@ def _t(action, label, sources, target, roles, scope="territory", public=False, k
 S = State
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("register", _("登记"), [], S.REGISTERED, _INTAKE | {Role.RESIDENT}, public=True),
-    _t("verify", _("核实"), [S.REGISTERED], S.PENDING_DISPATCH, _INTAKE, public=True),
+    _t("verify", _("核实"), [S.REGISTERED], S.PENDING_DISPATCH, _INTAKE, public=True, kinds=_NOT_WISH),
     _t("reject_invalid", _("判定无效"), [S.REGISTERED, S.PENDING_DISPATCH], S.INVALID,
        _INTAKE - {Role.STATION_AGENT}, public=True),
     _t("resolve_on_spot", _("立接立办"), [S.REGISTERED, S.PENDING_DISPATCH], S.RESOLVED,
        _INTAKE - {Role.STREET_DISPATCHER}, public=True),
     _t("dispatch", _("派单"), [S.PENDING_DISPATCH, S.RETURNED, S.ESCALATED], S.DISPATCHED, _DISPATCHERS | _SYSTEM,
-       public=True),
-    _t("accept", _("签收"), [S.DISPATCHED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
-    _t("return", _("退单"), [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, _HANDLERS, scope="handling"),
-    _t("record_progress", _("记录进展"), [S.IN_PROGRESS, S.SUSPENDED], None, _HANDLERS, scope="handling"),
-    _t("request_extension", _("申请延期"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling"),
-    _t("approve_extension", _("批准延期"), [S.IN_PROGRESS], None, _DISPATCHERS, public=True),
-    _t("deny_extension", _("驳回延期"), [S.IN_PROGRESS], None, _DISPATCHERS),
-    _t("request_suspension", _("申请挂账"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling"),
-    _t("approve_suspension", _("批准挂账"), [S.IN_PROGRESS], S.SUSPENDED, _DISPATCHERS, public=True),
-    _t("deny_suspension", _("驳回挂账"), [S.IN_PROGRESS], None, _DISPATCHERS),
-    _t("resume", _("恢复办理"), [S.SUSPENDED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True),
+       public=True, kinds=_NOT_WISH),
+    _t("accept", _("签收"), [S.DISPATCHED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True, kinds=_NOT_WISH),
+    _t("return", _("退单"), [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, _HANDLERS, scope="handling", kinds=_NOT_WISH),
+    _t("record_progress", _("记录进展"), [S.IN_PROGRESS, S.SUSPENDED], None, _HANDLERS, scope="handling",
+       kinds=_NOT_WISH),
+    _t("request_extension", _("申请延期"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling", kinds=_NOT_WISH),
+    _t("approve_extension", _("批准延期"), [S.IN_PROGRESS], None, _DISPATCHERS, public=True, kinds=_NOT_WISH),
+    _t("deny_extension", _("驳回延期"), [S.IN_PROGRESS], None, _DISPATCHERS, kinds=_NOT_WISH),
+    _t("request_suspension", _("申请挂账"), [S.IN_PROGRESS], None, _HANDLERS, scope="handling", kinds=_NOT_WISH),
+    _t("approve_suspension", _("批准挂账"), [S.IN_PROGRESS], S.SUSPENDED, _DISPATCHERS, public=True, kinds=_NOT_WISH),
+    _t("deny_suspension", _("驳回挂账"), [S.IN_PROGRESS], None, _DISPATCHERS, kinds=_NOT_WISH),
+    _t("resume", _("恢复办理"), [S.SUSPENDED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True,
+       kinds=_NOT_WISH),
     _t("escalate", _("上报"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                              S.ESCALATED], S.ESCALATED,
-       _INTAKE | {Role.DEPARTMENT_HANDLER} | _SYSTEM, public=True),
-    _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True),
+       _INTAKE | {Role.DEPARTMENT_HANDLER} | _SYSTEM, public=True, kinds=_NOT_WISH),
+    _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True, kinds=_NOT_WISH),
     _t("revisit", _("回访"), [S.RESOLVED], S.REVISITED, _REVISITORS | {Role.RESIDENT}, public=True),
     _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS | _SYSTEM, public=True),
-    _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True),
+    _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True,
+       kinds=_NOT_WISH),
     # A note from the system that passed the demand on (12345 platform, 110 centre): recorded
     # until the demand is closed, never changing its state; that system does not run our workflow.
     _t("external_update", _("外部系统更新"), set(State) - TERMINAL_STATES, None, _INTAKE),

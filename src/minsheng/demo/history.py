@@ -19,7 +19,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services
 from minsheng.demands.models import Demand
-from minsheng.demands.workflow import Channel
+from minsheng.demands.workflow import Channel, Kind
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
 
@@ -250,7 +250,10 @@ def _start_time(rng: random.Random, now: datetime, index: int, total: int) -> da
 def seed_demands(city: City, residents: list[Resident], target: int, *, seed: int, now: datetime,
                  progress: Callable[[int], None] | None = None, batch: int = 250) -> int:
     """Replay demands until the demo district holds ``target`` of them; returns how many were added."""
-    have = Demand.objects.filter(region__path__startswith=city.district.path).count()
+    # The history's own demands: not the wishes and care tasks other apps seed, nor the demands
+    # registered from them (which have a parent).
+    have = Demand.objects.filter(region__path__startswith=city.district.path, kind=Kind.DEMAND,
+                                 parent__isnull=True).count()
     if have >= target:
         return 0
     replayer = Replayer(city, residents, now)

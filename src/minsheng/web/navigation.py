@@ -41,16 +41,29 @@ def navigation(request) -> dict:
         if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("web:revisits"), _("待回访")))
         items.extend(_projects_items(roles))
+        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,
+                    Role.STATION_AGENT}:
+            items.append((reverse("wishes:staff_list"), _("微心愿")))
+        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+            items.append((reverse("volunteers:registry"), _("志愿者")))
+            items.append((reverse("ledger:counter"), _("爱心超市")))
         unread = user.inbox.filter(read_at__isnull=True).count()
         items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
-    elif user.is_authenticated and hasattr(user, "party_member"):
-        # A party secretary without a staff role keeps their projects up to date.
-        items.append((reverse("projects:projects"), _("书记项目")))
+    elif Role.VOLUNTEER in roles or (user.is_authenticated and hasattr(user, "party_member")):
+        if Role.VOLUNTEER in roles:
+            items.append((reverse("wishes:wall"), _("心愿墙")))
+            items.append((reverse("wishes:mine"), _("我的认领")))
+            items.append((reverse("volunteers:open_activities"), _("志愿活动")))
+            items.append((reverse("ledger:card"), _("爱心卡")))
+        if hasattr(user, "party_member"):
+            # A party secretary without a staff role keeps their projects up to date.
+            items.append((reverse("projects:projects"), _("书记项目")))
     else:
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
+        items.append((reverse("wishes:wall"), _("心愿墙")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
     path = request.path

@@ -11,6 +11,7 @@ from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.grids.demo import seed_grid_work
 from minsheng.projects.demo import seed_projects
+from minsheng.wishes.demo import seed as seed_wishes
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
+        self.stdout.write(seed_wishes(city, people, seed=seed, now=timezone.now()))
         counts = state_counts()
         self.stdout.write(f"demands: {added} added, {sum(counts.values())} in total; by state: "
                           + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))

@@ -1,0 +1,45 @@
+"""The periodic job (settings.MINSHENG_PERIODIC_JOBS): claims not fulfilled by their promised date
+are flagged once, and the claimer and the community's staff are told; staff may then release the
+wish back to the wall."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.demands.workflow import State
+from minsheng.notifications.services import notify_users, staff_users_of_units
+from minsheng.organisation.models import Unit
+
+from .models import WishClaim
+
+
+def overdue_claims(now: datetime):
+    """Live claims past their promised date, not yet flagged (on the partial index wish_claim_watch)."""
+    return WishClaim.objects.filter(released_at__isnull=True, fulfilled_at__isnull=True, overdue_at__isnull=True,
+                                    promised_by__lt=timezone.localdate(now), demand__state=State.IN_PROGRESS)
+
+
+def flag_overdue_claims(now: datetime | None = None) -> int:
+    """Flag each overdue claim once; returns how many were flagged."""
+    now = now or clock.now()
+    flagged = 0
+    for claim in overdue_claims(now).select_related("demand__region", "user"):
+        with transaction.atomic():
+            # Only one sweep flags a claim: the update is conditional on it being unflagged.
+            if not WishClaim.objects.filter(pk=claim.pk, overdue_at__isnull=True).update(overdue_at=now):
+                continue
+            demand = claim.demand
+            units = Unit.objects.filter(kind="community_committee",
+                                        region__in=demand.region.ancestors()).values_list("pk", flat=True)
+            people = [*staff_users_of_units(units), *([claim.user] if claim.user_id else [])]
+            notify_users(people, source=f"wish-overdue:{claim.pk}",
+                         link=reverse("web:demand", args=[demand.pk]),
+                         subject=_("微心愿 %(number)s 已超过承诺日期 %(date)s 未实现") % {
+                             "number": demand.number, "date": claim.promised_by.isoformat()},
+                         body=_("认领方：%(name)s。可督促实现，或退回心愿墙。") % {"name": claim.claimer_name})
+            flagged += 1
+    return flagged

@@ -1,0 +1,140 @@
+"""Pages of the wish loop: the public wall, a volunteer's claim page and own claims, and the staff
+list, registration form and quota boards.  Each action itself is the engine's: staff take the wish
+actions on the demand page (web), residents confirm on the tracking page (web.public)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.core import clock
+from minsheng.core.errors import MinshengError
+from minsheng.demands import services as engine
+from minsheng.demands.models import Demand
+from minsheng.demands.workflow import Kind, State
+from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import roles_of
+from minsheng.web.forms import add_service_errors
+from minsheng.web.views.staff import _staff_required
+
+from . import selectors, services
+from .forms import ClaimForm, FulfilForm, WallFilterForm, WishIntakeForm
+
+
+def wall(request: HttpRequest) -> HttpResponse:
+    """心愿墙: published wishes of a community or a street; wishers' identity hidden by default."""
+    form = WallFilterForm(request.GET or None)
+    region = None
+    if form.is_valid() and form.cleaned_data["region"]:
+        region = Region.objects.filter(code=form.cleaned_data["region"]).first()
+    page = Paginator(selectors.wall(region), 24).get_page(request.GET.get("page"))
+    return render(request, "wishes/wall.html", {
+        "form": form, "region": region, "page": page,
+        "params": f"region={region.code}" if region else "",
+        "may_claim": Role.VOLUNTEER in roles_of(request.user) if request.user.is_authenticated else False,
+    })
+
+
+def _wall_wish(pk: int) -> Demand:
+    return get_object_or_404(Demand.objects.select_related("region", "reporter"), pk=pk, kind=Kind.WISH)
+
+
+@login_required
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """A volunteer or a party member claims a wish for themselves with a promised date."""
+    wish = _wall_wish(pk)
+    form = ClaimForm(request.POST or None, initial={"version": wish.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_wish(request.user, wish.pk, form.cleaned_data["version"],
+                                promised_by=form.cleaned_data["promised_by"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            return render(request, "wishes/claim.html", {"wish": _wall_wish(pk), "form": form}, status=exc.status)
+        messages.success(request, _("认领成功，请在承诺日期前实现心愿。"))
+        return redirect("wishes:mine")
+    return render(request, "wishes/claim.html", {"wish": wish, "form": form,
+                                                 "open": wish.state == State.PENDING_DISPATCH})
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """My claims; a live one is fulfilled here with a note, photos and the hours spent."""
+    claims = list(selectors.claims_of(request.user))
+    forms = {}
+    if request.method == "POST":
+        claim_id = request.POST.get("claim")
+        target = next((c for c in claims if str(c.pk) == claim_id), None)
+        if target is None:
+            raise Http404
+        form = FulfilForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                engine.SERVICE_FOR_ACTION["fulfil_wish"](request.user, target.demand_id, form.cleaned_data["version"],
+                                                         **form.service_kwargs())
+            except MinshengError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已记录心愿实现情况，等待居民确认。"))
+                return redirect("wishes:mine")
+        forms[target.pk] = form
+    now = clock.now()
+    for c in claims:
+        c.live = c.released_at is None and c.demand.state == State.IN_PROGRESS
+        c.form = forms.get(c.pk) or FulfilForm(initial={"version": c.demand.version})
+        c.late = c.live and c.promised_by < timezone.localdate(now)
+    return render(request, "wishes/mine.html", {"claims": claims}, status=400 if forms else 200)
+
+
+@_staff_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    qs = selectors.wishes_visible_to(request.user).order_by("-registered_at")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "wishes/staff_list.html", {
+        "page": page, "state": state, "states": list(selectors.WISH_STATE_LABELS.items()),
+        "overdue": selectors.overdue_claims_visible_to(request.user)[:50],
+        "archive_count": selectors.pending_archive(request.user).count(),
+        "params": f"state={state}" if state else "",
+    })
+
+
+@_staff_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Staff register a wish collected through any channel (a visit, a call, a wish box)."""
+    form = WishIntakeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            wish = services.register_wish(
+                request.user, channel=data["channel"], title=data["title"], description=data["description"],
+                region=data["region"], address=data["address"], hide_name=not data["show_name"],
+                reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]), photos=data["photos"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            return render(request, "wishes/intake.html", {"form": form}, status=exc.status)
+        messages.success(request, _("已登记微心愿 %(number)s。") % {"number": wish.number})
+        return redirect("web:demand", pk=wish.pk)
+    return render(request, "wishes/intake.html", {"form": form})
+
+
+@_staff_required
+def quotas(request: HttpRequest) -> HttpResponse:
+    """Quota boards: practical things per grassroots organisation, claims per member; who is behind."""
+    try:
+        year = int(request.GET.get("year") or clock.now().year)
+    except ValueError:
+        year = clock.now().year
+    organisations = selectors.organisation_board(request.user, year)
+    members = selectors.member_board(request.user, year)
+    return render(request, "wishes/quotas.html", {
+        "year": year, "organisations": organisations, "members": members,
+        "organisations_behind": [o for o, p in organisations if not p.met],
+        "members_behind": [m for m, n, required in members if n < required],
+    })
