@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minsheng.routing",
     "minsheng.demo",
     "minsheng.integrations",
+    "minsheng.assessment",
     "minsheng.web",
 ]
 
