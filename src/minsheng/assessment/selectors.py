@@ -83,6 +83,16 @@ class RollupScope:
 
 
 def scope_of(user) -> RollupScope:
+    """The user's rollup scope, kept on the user object for the request (like the grants)."""
+    cached = getattr(user, "_assessment_scope", None)
+    if cached is None:
+        cached = _scope_of(user)
+        if user is not None:
+            user._assessment_scope = cached
+    return cached
+
+
+def _scope_of(user) -> RollupScope:
     scope = RollupScope()
     for grant in grants_for(user):
         if grant.role not in VIEWER_ROLES:
@@ -305,6 +315,17 @@ def trend(user, granularity: str, end: date, filters: Filters | None = None) -> 
         if slot in result:
             result[slot].add(row)
     return list(result.items())
+
+
+def per_day(user, start: date, end: date, filters: Filters | None = None) -> dict[date, Figures]:
+    """Figures of every day of start..end (days without events have empty figures)."""
+    result = {start + timedelta(days=i): Figures() for i in range((end - start).days + 1)}
+    qs = Rollup.objects.filter(period=Period.DAY, day__gte=start, day__lte=end).filter(scope_of(user).q())
+    if filters:
+        qs = qs.filter(filters.q())
+    for row in qs.values("day").annotate(**_SUMS).order_by():
+        result[row["day"]].add(row)
+    return result
 
 
 def grid_counts(user, start: date, end: date, filters: Filters | None = None) -> dict[str, int]:
