@@ -174,3 +174,21 @@ def test_tables_rank_streets_and_units(world):
     # Registrations belong to no unit yet; the unit answers for what it was given.
     assert [(r.label, r.figures.composite, r.figures.registered) for r in units] == [
         ("区城管局", 50, 0), ("未派单", None, 2)]
+
+
+def test_the_trend_curves_agree_with_the_daily_figures(world):
+    demand = _handle(world, bring_to(world, "dispatched"))
+    _do(world, "handler_cg", demand, "resolve", result="已补装井盖")
+    _dispatched_in_heping(world)
+    day = _today()
+    for user, expected in (("leader", 2), ("dispatcher1", 1)):
+        curves = selectors.trends(world.user(user), day)
+        assert curves["day"][-1] == (f"{day:%m-%d}", curves["day"][-1][1])
+        assert curves["day"][-1][1].registered == expected
+        assert curves["week"][-1][1].registered == expected
+        assert curves["month"][-1][1].registered == expected
+        assert curves["day"][-1][1].resolved == 1
+        assert len(curves["day"]) == 30 and len(curves["month"]) == 12
+    # A grid-level filter cannot use the community-level trend rows; it reads the detail rows.
+    grid = selectors.trends(world.user("leader"), day, selectors.Filters(region=world.regions["g2"]))
+    assert grid["day"][-1][1].registered == 1

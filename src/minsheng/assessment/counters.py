@@ -16,14 +16,16 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.workflow import Kind, Satisfaction
 
 GRID_DEPTH = 3  # district 0, street 1, community 2, grid 3 (buildings fold into their grid)
+COMMUNITY_DEPTH = 2
 
 
 @dataclass(frozen=True)
 class Key:
     day: date
-    region_id: int
+    region_id: int  # the grid (or the coarser region the demand was filed for)
     unit_id: int
     category_id: int
+    community_id: int = 0  # the community of that grid, for the trend rows
 
     @property
     def month(self) -> date:
@@ -32,8 +34,13 @@ class Key:
 
 def fold_to_grid(region_id: int, path: str) -> int:
     """The grid a region lies in (the region itself when it is a grid or coarser)."""
+    return fold_to(region_id, path, GRID_DEPTH)
+
+
+def fold_to(region_id: int, path: str, depth: int) -> int:
+    """The region at ``depth`` that ``region_id`` lies in (itself when it is that coarse or coarser)."""
     parts = [p for p in path.split(".") if p]
-    return int(parts[GRID_DEPTH]) if len(parts) > GRID_DEPTH + 1 else region_id
+    return int(parts[depth]) if len(parts) > depth + 1 else region_id
 
 
 def _resolution(demand: Demand, event: DemandEvent) -> dict[str, int]:
@@ -87,6 +94,6 @@ def event_counters(demand: Demand, event: DemandEvent) -> dict[str, int]:
     return {}
 
 
-def event_key(demand: Demand, event: DemandEvent, grid_id: int) -> Key:
+def event_key(demand: Demand, event: DemandEvent, grid_id: int, community_id: int) -> Key:
     return Key(timezone.localtime(event.created_at).date(), grid_id, demand.handling_unit_id or 0,
-               demand.category_id or 0)
+               demand.category_id or 0, community_id)

@@ -17,6 +17,10 @@ COUNTERS = (
 class Period(models.TextChoices):
     DAY = "d", _("日")
     MONTH = "m", _("月")
+    # Trend rows: the same counters per community and unit only (no grid, no category), so that
+    # a dashboard's day, week and month curves read a few thousand rows, not a year of detail.
+    TREND_DAY = "t", _("日（趋势）")
+    TREND_MONTH = "u", _("月（趋势）")
 
 
 class Rollup(models.Model):

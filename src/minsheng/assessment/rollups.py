@@ -6,6 +6,7 @@ the events that count), ``record_batch`` once per bulk import, ``rebuild`` from 
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import groupby
 
 from django.db import connection, transaction
@@ -14,7 +15,7 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import apply_event
 from minsheng.organisation.models import Region
 
-from .counters import Key, event_counters, event_key, fold_to_grid
+from .counters import COMMUNITY_DEPTH, Key, event_counters, event_key, fold_to, fold_to_grid
 from .models import COUNTERS, Period, Rollup
 
 Totals = dict[tuple[str, Key], dict[str, int]]
@@ -38,8 +39,11 @@ def _rows(totals: Totals) -> list[list]:
 
 
 def _add(totals: Totals, key: Key, counts: dict[str, int]) -> None:
-    for period, day in ((Period.DAY, key.day), (Period.MONTH, key.month)):
-        slot = totals[(period, Key(day, key.region_id, key.unit_id, key.category_id))]
+    detail = Key(key.day, key.region_id, key.unit_id, key.category_id)
+    trend = Key(key.day, key.community_id, key.unit_id, 0)
+    for period, slot_key in ((Period.DAY, detail), (Period.MONTH, replace(detail, day=key.month)),
+                             (Period.TREND_DAY, trend), (Period.TREND_MONTH, replace(trend, day=key.month))):
+        slot = totals[(period, slot_key)]
         for name, n in counts.items():
             slot[name] = slot.get(name, 0) + n
 
@@ -50,11 +54,13 @@ def _write(totals: Totals) -> None:
             cursor.executemany(_upsert_sql(), _rows(totals))
 
 
-def _grid_of_loaded(demand: Demand) -> int:
+def _places_of_loaded(demand: Demand) -> tuple[int, int]:
+    """The demand's grid and community, without a query when its region is loaded."""
     if Demand.region.is_cached(demand):
-        return fold_to_grid(demand.region_id, demand.region.path)
-    path = Region.objects.filter(pk=demand.region_id).values_list("path", flat=True).first() or ""
-    return fold_to_grid(demand.region_id, path)
+        path = demand.region.path
+    else:
+        path = Region.objects.filter(pk=demand.region_id).values_list("path", flat=True).first() or ""
+    return fold_to_grid(demand.region_id, path), fold_to(demand.region_id, path, COMMUNITY_DEPTH)
 
 
 def record_event(demand: Demand, event: DemandEvent) -> None:
@@ -63,21 +69,25 @@ def record_event(demand: Demand, event: DemandEvent) -> None:
     if not counts:
         return
     totals: Totals = defaultdict(dict)
-    _add(totals, event_key(demand, event, _grid_of_loaded(demand)), counts)
+    _add(totals, event_key(demand, event, *_places_of_loaded(demand)), counts)
     _write(totals)
 
 
 class GridMap:
-    """Region id → its grid, for folding many events without a query each."""
+    """Region id → its grid and community, for folding many events without a query each."""
 
     def __init__(self) -> None:
-        self._grid = {pk: fold_to_grid(pk, path) for pk, path in Region.objects.values_list("pk", "path")}
+        self._places = {pk: self._fold(pk, path) for pk, path in Region.objects.values_list("pk", "path")}
 
-    def __call__(self, region_id: int) -> int:
-        if region_id not in self._grid:  # a region created since
+    @staticmethod
+    def _fold(pk: int, path: str) -> tuple[int, int]:
+        return fold_to_grid(pk, path), fold_to(pk, path, COMMUNITY_DEPTH)
+
+    def __call__(self, region_id: int) -> tuple[int, int]:
+        if region_id not in self._places:  # a region created since
             path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
-            self._grid[region_id] = fold_to_grid(region_id, path)
-        return self._grid[region_id]
+            self._places[region_id] = self._fold(region_id, path)
+        return self._places[region_id]
 
 
 def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[tuple[DemandEvent, Key, dict]]:
@@ -90,7 +100,7 @@ def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[t
             apply_event(demand, event)
             counts = {name: n for name, n in event_counters(demand, event).items() if n}
             if counts:
-                yield event, event_key(demand, event, grid_of(demand.region_id)), counts
+                yield event, event_key(demand, event, *grid_of(demand.region_id)), counts
 
 
 def _totals_of(events: Iterable[DemandEvent], grid_of: GridMap) -> Totals:

@@ -18,7 +18,7 @@ from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_for, roles_of
 
-from .counters import GRID_DEPTH
+from .counters import COMMUNITY_DEPTH, GRID_DEPTH
 from .models import COUNTERS, Period, Rollup
 
 VIEWER_ROLES = frozenset({Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR})
@@ -63,6 +63,8 @@ class RollupScope:
 
     everything: bool = False
     parts: list[tuple[set[int] | None, set[int] | None]] = field(default_factory=list)  # (regions, units)
+    # Some part is finer than a community (a grid): the community-level trend rows cannot tell.
+    finer_than_community: bool = False
 
     def q(self) -> Q:
         if self.everything:
@@ -92,19 +94,31 @@ def scope_of(user) -> RollupScope:
     return cached
 
 
+def _depth(path: str) -> int:
+    return path.count(".") - 1
+
+
 def _scope_of(user) -> RollupScope:
     scope = RollupScope()
+    every_region: set[int] | None = None
     for grant in grants_for(user):
         if grant.role not in VIEWER_ROLES:
             continue
         if grant.unit_path == "" or grant.region_path == "":
             return RollupScope(everything=True)
         if grant.region_path is not None:
-            scope.parts.append((_region_ids(grant.region_path), None))
+            regions = _region_ids(grant.region_path)
+            if every_region is None:
+                every_region = set(Region.objects.filter(depth__lte=GRID_DEPTH).values_list("pk", flat=True))
+            if regions == every_region:
+                return RollupScope(everything=True)  # the whole district: every row, no filter to apply
+            scope.parts.append((regions, None))
+            scope.finer_than_community |= _depth(grant.region_path) > COMMUNITY_DEPTH
         if grant.unit_path is not None:
             units = set(Unit.objects.filter(path__startswith=grant.unit_path).values_list("pk", flat=True))
             narrowed = _region_ids(grant.narrowed_to) if grant.narrowed_to is not None else None
             scope.parts.append((narrowed, units))
+            scope.finer_than_community |= grant.narrowed_to is not None and _depth(grant.narrowed_to) > COMMUNITY_DEPTH
     return scope
 
 
@@ -282,13 +296,39 @@ def table(user, start: date, end: date, by: str, filters: Filters | None = None)
 # --- trends and the map --------------------------------------------------------------
 
 TREND_COUNTERS = ("registered", "resolved", "revisited", "satisfied", "basically_satisfied")
+_TREND_SUMS = {c: Sum(c) for c in TREND_COUNTERS}
 
 
-def trend(user, granularity: str, end: date, filters: Filters | None = None) -> list[tuple[str, Figures]]:
-    """Figures per day (last 30 days), ISO week (last 12 weeks) or month (last 12 months) up to ``end``."""
+def _trend_rows_usable(scope: RollupScope, filters: Filters | None) -> bool:
+    """Whether the community-level trend rows answer for this scope and these filters."""
+    if scope.finer_than_community:
+        return False
+    return filters is None or (filters.category is None and (filters.region is None
+                                                             or filters.region.depth <= COMMUNITY_DEPTH))
+
+
+def trends(user, end: date, filters: Filters | None = None) -> dict[str, list[tuple[str, Figures]]]:
+    """The day, week and month curves up to ``end``; the day curve is cut from the week curve's
+    days, so two queries answer all three."""
+    weeks = trend(user, "week", end, filters, by_day=True)
+    last_30 = end - timedelta(days=29)
+    days = [(f"{d:%m-%d}", f) for d, f in weeks if d >= last_30]
+    by_week: dict[str, Figures] = {}
+    for d, f in weeks:
+        by_week.setdefault(f"{d.isocalendar().year}-W{d.isocalendar().week:02d}", Figures()).add(f.counts)
+    return {"day": days, "week": list(by_week.items()), "month": trend(user, "month", end, filters)}
+
+
+def trend(user, granularity: str, end: date, filters: Filters | None = None, *,
+          by_day: bool = False) -> list[tuple]:
+    """Figures per day (last 30 days), ISO week (last 12 weeks) or month (last 12 months) up to
+    ``end``: registrations, resolutions and revisits (enough for the satisfaction rate).
+    ``by_day`` gives the days of the period (date, figures) instead of its labelled slots."""
+    scope = scope_of(user)
+    coarse = _trend_rows_usable(scope, filters)
     if granularity == "month":
         first = (end.replace(day=1) - timedelta(days=330)).replace(day=1)
-        qs = Rollup.objects.filter(period=Period.MONTH, day__gte=first, day__lte=end)
+        period = Period.TREND_MONTH if coarse else Period.MONTH
         label = lambda d: f"{d:%Y-%m}"  # noqa: E731
         slots = []
         month = first
@@ -300,17 +340,19 @@ def trend(user, granularity: str, end: date, filters: Filters | None = None) -> 
         first = end - timedelta(days=days - 1)
         if granularity == "week":
             first -= timedelta(days=first.weekday())  # from a Monday
-        qs = Rollup.objects.filter(period=Period.DAY, day__gte=first, day__lte=end)
-        if granularity == "day":
+        period = Period.TREND_DAY if coarse else Period.DAY
+        if by_day:
+            label = lambda d: d  # noqa: E731
+        elif granularity == "day":
             label = lambda d: f"{d:%m-%d}"  # noqa: E731
         else:
             label = lambda d: f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"  # noqa: E731
         slots = list(dict.fromkeys(label(first + timedelta(days=i)) for i in range((end - first).days + 1)))
-    qs = qs.filter(scope_of(user).q())
+    qs = Rollup.objects.filter(period=period, day__gte=first, day__lte=end).filter(scope.q())
     if filters:
         qs = qs.filter(filters.q())
     result = {slot: Figures() for slot in slots}
-    for row in qs.values("day").annotate(**_SUMS).order_by():
+    for row in qs.values("day").annotate(**_TREND_SUMS).order_by():
         slot = label(row["day"])
         if slot in result:
             result[slot].add(row)

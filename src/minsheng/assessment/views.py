@@ -91,10 +91,10 @@ def _filters(request: HttpRequest) -> Filters:
                    category=_object(Category, request, "category"))
 
 
-def figure_url(counter: str, start: date, end: date, **filters) -> str:
+def figure_url(counter: str, start: date, end: date, *, base: str | None = None, **filters) -> str:
     params = {"figure": counter, "from": start.isoformat(), "to": end.isoformat()}
     params.update({k: v for k, v in filters.items() if v})
-    return reverse("web:assessment_demands") + "?" + urlencode(params)
+    return (base or reverse("web:assessment_demands")) + "?" + urlencode(params)
 
 
 def _filter_ids(filters: Filters) -> dict[str, int | None]:
@@ -103,9 +103,12 @@ def _filter_ids(filters: Filters) -> dict[str, int | None]:
             "category": filters.category.pk if filters.category else None}
 
 
+LINKED = ("registered", "dispatched", "resolved", "revisited", "invalid", "merged", "reopened", "suspended")
+
+
 def _links(start: date, end: date, **filters) -> dict[str, str]:
-    counters = set(COUNTER_LABELS)
-    links = {c: figure_url(c, start, end, **filters) for c in counters}
+    base = reverse("web:assessment_demands")
+    links = {c: figure_url(c, start, end, base=base, **filters) for c in LINKED}
     # A rate links to the demands it is computed over (its denominator).
     links.update({rate: links["dispatched" if rate == "completion" else denominator]
                   for rate, (_num, denominator) in RATES.items()})
@@ -153,8 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     until = min(end, today)
     figures = selectors.figures(user, start, end, filters)
     trends = {}
-    for granularity in ("day", "week", "month"):
-        points = selectors.trend(user, granularity, until, filters)
+    for granularity, points in selectors.trends(user, until, filters).items():
         trends[granularity] = {"labels": [label for label, _f in points],
                                "registered": [f.registered for _l, f in points],
                                "resolved": [f.resolved for _l, f in points],
