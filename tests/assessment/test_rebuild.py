@@ -111,3 +111,16 @@ def test_rebuild_rollups_command_reports_the_rows(world, capsys):
     _random_workload(world, 4, steps=30)
     call_command("rebuild_rollups")
     assert capsys.readouterr().out.strip() == f"rollup rows={Rollup.objects.count()}"
+
+
+def test_rebuild_if_empty_fills_only_a_database_without_rollups(world, capsys):
+    from django.core.management import call_command
+
+    _random_workload(world, 5, steps=20)
+    live = _snapshot()
+    Rollup.objects.filter(period="d").delete()  # rows exist: --if-empty keeps them as they are
+    call_command("rebuild_rollups", "--if-empty")
+    assert "(kept)" in capsys.readouterr().out and _snapshot() != live
+    Rollup.objects.all().delete()
+    call_command("rebuild_rollups", "--if-empty")
+    assert _snapshot() == live
