@@ -32,6 +32,7 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py rebuild_rollups --if-empty
 	$(BIN)/python manage.py train_router --from-demands --out demo-router.joblib --activate --calib-folds 2
 	@echo "Serving on http://$(HOST):$(PORT)/ with the notification worker (Ctrl-C stops both)"
 	@$(BIN)/python manage.py run_worker & worker=$$!; \

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "minsheng.wishes",
     "minsheng.demo",
     "minsheng.integrations",
+    "minsheng.assessment",
     "minsheng.web",
 ]
 

@@ -29,6 +29,7 @@ def navigation(request) -> dict:
             items.append((reverse("web:intake"), _("登记诉求")))
         if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
             items.append((reverse("web:overview"), _("总览")))
+            items.append((reverse("web:dashboard"), _("数据看板")))
             items.append((reverse("web:hot_issues"), _("热点问题")))
         items.append((reverse("web:supervision"), _("督办与吹哨")))
         if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:

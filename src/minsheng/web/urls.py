@@ -1,5 +1,7 @@
 from django.urls import path
 
+from minsheng.assessment import views as assessment
+
 from .views import public, staff, supervision
 
 app_name = "web"
@@ -15,6 +17,7 @@ urlpatterns = [
     path("work/", staff.queue, name="queue"),
     path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
     path("work/demands/", staff.demand_list, name="demands"),
+    path("work/demands/export.xlsx", staff.demand_export, name="demands_export"),
     path("work/demands/<int:pk>/", staff.demand_detail, name="demand"),
     path("work/demands/<int:pk>/reveal/", staff.reveal_reporter, name="reveal"),
     path("work/demands/<int:pk>/<slug:action>/", staff.demand_action, name="act"),
@@ -29,4 +32,9 @@ urlpatterns = [
     path("work/supervision/", supervision.supervision, name="supervision"),
     path("work/revisits/", supervision.revisits, name="revisits"),
     path("work/hot/", staff.hot_issues, name="hot_issues"),
+    path("work/dashboard/", assessment.dashboard, name="dashboard"),
+    path("work/assessment/", assessment.assessment_table, name="assessment_table"),
+    path("work/assessment/formulas/", assessment.formulas, name="assessment_formulas"),
+    path("work/assessment/demands/", assessment.demands, name="assessment_demands"),
+    path("work/assessment/report/", assessment.report, name="assessment_report"),
 ]

@@ -1,0 +1,139 @@
+"""Keeping the rollups: upserts with increments, one row per period and key.
+
+``record_event`` runs inside every transition's transaction (two small upserts, and only for
+the events that count), ``record_batch`` once per bulk import, ``rebuild`` from the whole log.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from itertools import groupby
+
+from django.db import connection, transaction
+
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.projection import apply_event
+from minsheng.organisation.models import Region
+
+from .counters import COMMUNITY_DEPTH, Key, event_counters, event_key, fold_to, fold_to_grid
+from .models import COUNTERS, Period, Rollup
+
+Totals = dict[tuple[str, Key], dict[str, int]]
+
+
+def _upsert_sql() -> str:
+    table = Rollup._meta.db_table
+    columns = ", ".join(COUNTERS)
+    marks = ", ".join(["%s"] * (5 + len(COUNTERS)))
+    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
+    # The same statement on SQLite (3.24+) and PostgreSQL: add to the row, or create it.
+    return (f"INSERT INTO {table} (period, day, region_id, unit_id, category_id, {columns}) "
+            f"VALUES ({marks}) ON CONFLICT (period, day, region_id, unit_id, category_id) "
+            f"DO UPDATE SET {increments}")
+
+
+def _rows(totals: Totals) -> list[list]:
+    return [[period, key.day, key.region_id, key.unit_id, key.category_id,
+             *(counts.get(c, 0) for c in COUNTERS)]
+            for (period, key), counts in totals.items()]
+
+
+def _add(totals: Totals, key: Key, counts: dict[str, int]) -> None:
+    detail = Key(key.day, key.region_id, key.unit_id, key.category_id)
+    trend = Key(key.day, key.community_id, key.unit_id, 0)
+    for period, slot_key in ((Period.DAY, detail), (Period.MONTH, replace(detail, day=key.month)),
+                             (Period.TREND_DAY, trend), (Period.TREND_MONTH, replace(trend, day=key.month))):
+        slot = totals[(period, slot_key)]
+        for name, n in counts.items():
+            slot[name] = slot.get(name, 0) + n
+
+
+def _write(totals: Totals) -> None:
+    if totals:
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), _rows(totals))
+
+
+def _places_of_loaded(demand: Demand) -> tuple[int, int]:
+    """The demand's grid and community, without a query when its region is loaded."""
+    if Demand.region.is_cached(demand):
+        path = demand.region.path
+    else:
+        path = Region.objects.filter(pk=demand.region_id).values_list("path", flat=True).first() or ""
+    return fold_to_grid(demand.region_id, path), fold_to(demand.region_id, path, COMMUNITY_DEPTH)
+
+
+def record_event(demand: Demand, event: DemandEvent) -> None:
+    """Add one event of a live transition to the rollups (inside its transaction)."""
+    counts = {name: n for name, n in event_counters(demand, event).items() if n}
+    if not counts:
+        return
+    totals: Totals = defaultdict(dict)
+    _add(totals, event_key(demand, event, *_places_of_loaded(demand)), counts)
+    _write(totals)
+
+
+class GridMap:
+    """Region id → its grid and community, for folding many events without a query each."""
+
+    def __init__(self) -> None:
+        self._places = {pk: self._fold(pk, path) for pk, path in Region.objects.values_list("pk", "path")}
+
+    @staticmethod
+    def _fold(pk: int, path: str) -> tuple[int, int]:
+        return fold_to_grid(pk, path), fold_to(pk, path, COMMUNITY_DEPTH)
+
+    def __call__(self, region_id: int) -> tuple[int, int]:
+        if region_id not in self._places:  # a region created since
+            path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
+            self._places[region_id] = self._fold(region_id, path)
+        return self._places[region_id]
+
+
+def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[tuple[DemandEvent, Key, dict]]:
+    """Replay events (ordered by demand, then seq; each demand from its first event) and yield
+    every event that counts with its key and counters."""
+    for _pk, group in groupby(events, key=lambda e: e.demand_id):
+        demand = Demand(escalation_level=0, extension_count=0, reopen_count=0, result="", satisfaction="",
+                        close_reason="", pending_request=None)
+        for event in group:
+            apply_event(demand, event)
+            counts = {name: n for name, n in event_counters(demand, event).items() if n}
+            if counts:
+                yield event, event_key(demand, event, *grid_of(demand.region_id)), counts
+
+
+def _totals_of(events: Iterable[DemandEvent], grid_of: GridMap) -> Totals:
+    totals: Totals = defaultdict(dict)
+    for _event, key, counts in fold_counters(events, grid_of):
+        _add(totals, key, counts)
+    return totals
+
+
+def record_batch(events: list[DemandEvent]) -> None:
+    """Add a bulk import's events (every demand of the batch from its first event) at once."""
+    ordered = sorted(events, key=lambda e: (e.demand_id, e.seq))
+    _write(_totals_of(ordered, GridMap()))
+
+
+def rebuild(*, batch: int = 5000) -> int:
+    """Recompute every rollup from the event log; returns the number of rows written."""
+    grid_of = GridMap()
+    totals: Totals = defaultdict(dict)
+    last_id = 0
+    while True:
+        ids = list(Demand.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        events = DemandEvent.objects.filter(demand_id__gte=ids[0], demand_id__lte=ids[-1]).order_by(
+            "demand_id", "seq")
+        for _event, key, counts in fold_counters(events.iterator(chunk_size=batch), grid_of):
+            _add(totals, key, counts)
+        last_id = ids[-1]
+    rows = [Rollup(period=period, day=key.day, region_id=key.region_id, unit_id=key.unit_id,
+                   category_id=key.category_id, **{c: counts.get(c, 0) for c in COUNTERS})
+            for (period, key), counts in totals.items()]
+    with transaction.atomic():
+        Rollup.objects.all().delete()
+        Rollup.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

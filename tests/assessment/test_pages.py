@@ -1,0 +1,121 @@
+"""The assessment pages as their users see them: scoped, linked to the demands behind each figure."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from minsheng.core import clock
+from minsheng.demands import services
+from minsheng.organisation.models import Membership
+from minsheng.organisation.roles import Role
+from tests.demands.helpers import bring_to, register
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(client, world, name):
+    client.force_login(world.users[name])
+    return client
+
+
+def _do(world, actor, demand, action, **kwargs):
+    return services.SERVICE_FOR_ACTION[action](world.user(actor), demand.pk, demand.version, **kwargs)
+
+
+def _heping(world, title):
+    demand = register(world, region="g2", title=title)
+    demand = _do(world, "staff2", demand, "verify")
+    return _do(world, "dispatcher2", demand, "dispatch")
+
+
+@pytest.fixture
+def street_leader(world):
+    """A leader of 光明街道's office: sees that street only."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username="street_leader", password="pw")
+    Membership.objects.create(user=user, unit=world.units["so1"], role=Role.LEADER)
+    return user
+
+
+def test_the_dashboard_shows_the_figures_with_links_to_the_demands(client, world):
+    bring_to(world, "dispatched", title="光明井盖缺失")
+    response = _client(client, world, "leader").get(reverse("web:dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "数据看板" in page and "echarts.min.js" in page and "光明街道" in page
+    assert reverse("web:assessment_demands") + "?figure=registered" in page
+
+
+def test_a_street_leader_sees_only_their_street(client, world, street_leader):
+    bring_to(world, "dispatched", title="光明井盖缺失")
+    _heping(world, "和平路灯不亮")
+    client.force_login(street_leader)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert "光明街道" in page and "和平街道" not in page
+    today = timezone.localdate(clock.now())
+    listed = client.get(reverse("web:assessment_demands"), {
+        "figure": "registered", "from": today.isoformat(), "to": today.isoformat()}).content.decode()
+    assert "光明井盖缺失" in listed and "和平路灯不亮" not in listed
+    leader = _client(client, world, "leader").get(reverse("web:dashboard")).content.decode()
+    assert "光明街道" in leader and "和平街道" in leader
+
+
+def test_the_dashboard_is_for_those_who_assess(client, world):
+    assert _client(client, world, "handler_cg").get(reverse("web:dashboard")).status_code == 404
+    client.logout()
+    assert client.get(reverse("web:dashboard")).status_code == 302  # to the login page
+
+
+def test_the_demands_behind_a_rate_are_those_it_is_computed_over(client, world):
+    late = _do(world, "handler_cg", bring_to(world, "dispatched", title="未联系即办结"), "accept")
+    _do(world, "handler_cg", late, "resolve", result="已处理")
+    bring_to(world, "dispatched", title="尚未办结")
+    today = timezone.localdate(clock.now()).isoformat()
+    c = _client(client, world, "leader")
+    resolved = c.get(reverse("web:assessment_demands"), {"figure": "resolved", "from": today, "to": today})
+    assert "未联系即办结" in resolved.content.decode() and "尚未办结" not in resolved.content.decode()
+    on_time_contact = c.get(reverse("web:assessment_demands"),
+                            {"figure": "responded_on_time", "from": today, "to": today})
+    assert "未联系即办结" not in on_time_contact.content.decode()
+
+
+@pytest.mark.parametrize("query", [{"figure": "nonsense"}, {"figure": "registered", "from": "2026-13-01",
+                                                             "to": "x"}, {"month": "abc"}])
+def test_bad_input_is_refused_clearly(client, world, query):
+    url = reverse("web:dashboard") if "month" in query else reverse("web:assessment_demands")
+    response = _client(client, world, "leader").get(url, query)
+    assert response.status_code == 400
+    assert "error" in response.content.decode()
+
+
+def test_the_formulas_are_written_out(client, world):
+    page = _client(client, world, "leader").get(reverse("web:assessment_formulas")).content.decode()
+    for words in ("响应率", "解决率", "满意率", "办结率", "按期办结率", "无效诉求", "合并", "挂账", "重新办理"):
+        assert words in page
+
+
+def test_the_assessment_table_exports_to_excel(client, world):
+    bring_to(world, "dispatched")
+    c = _client(client, world, "leader")
+    page = c.get(reverse("web:assessment_table"), {"by": "street"})
+    assert page.status_code == 200 and "光明街道" in page.content.decode()
+    response = c.get(reverse("web:assessment_table"), {"by": "street", "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    assert rows[0][:3] == ("排名", "街道", "受理量")
+    assert rows[1][:3] == (1, "光明街道", 1)
+
+
+def test_the_monthly_report_has_its_charts_and_ranking(client, world):
+    demand = _do(world, "handler_cg", bring_to(world, "dispatched"), "accept")
+    _do(world, "handler_cg", demand, "resolve", result="已处理")
+    c = _client(client, world, "leader")
+    page = c.get(reverse("web:assessment_report")).content.decode()
+    assert "<svg" in page and "光明街道" in page and "区城管局" in page
+    pdf = c.get(reverse("web:assessment_report"), {"format": "pdf", "region": world.regions["s1"].pk})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
