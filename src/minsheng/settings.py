@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minsheng.supervision",
     "minsheng.routing",
     "minsheng.party",
+    "minsheng.homecare",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -221,7 +222,8 @@ MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SE
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
-MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
+MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
+                          ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -249,3 +251,11 @@ MINSHENG_PARTY_QUOTAS = {
     "organisation_practical_things": int(os.environ.get("MINSHENG_QUOTA_ORG_PRACTICAL_THINGS", "3")),
     "member_wish_claims": int(os.environ.get("MINSHENG_QUOTA_MEMBER_WISHES", "1")),
 }
+
+# Home care (docs/homecare.md): hours before an unclaimed care task is flagged to its community;
+# the share of a month's records drawn for a phone revisit; days between eligibility reviews;
+# the youngest age at which one may apply.
+MINSHENG_HOMECARE_CLAIM_HOURS = float(os.environ.get("MINSHENG_HOMECARE_CLAIM_HOURS", "24"))
+MINSHENG_HOMECARE_REVISIT_SHARE = float(os.environ.get("MINSHENG_HOMECARE_REVISIT_SHARE", "0.1"))
+MINSHENG_HOMECARE_REVIEW_DAYS = int(os.environ.get("MINSHENG_HOMECARE_REVIEW_DAYS", "365"))
+MINSHENG_HOMECARE_MIN_AGE = int(os.environ.get("MINSHENG_HOMECARE_MIN_AGE", "60"))

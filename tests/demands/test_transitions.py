@@ -13,7 +13,7 @@ from minsheng.core.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from minsheng.demands import services
+from minsheng.demands import services, workflow
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import differences, rebuild
 
@@ -108,7 +108,8 @@ def _assert_unchanged(demand):
 
 
 def test_every_transition_has_a_case():
-    assert set(CASES) == set(services.SERVICE_FOR_ACTION)
+    # Rows other apps add for their own kinds (care tasks, wishes) are tested in those apps.
+    assert set(CASES) == {a for a in services.SERVICE_FOR_ACTION if workflow.TRANSITIONS[a].kinds is None}
 
 
 @pytest.mark.parametrize("action", sorted(CASES))
