@@ -43,7 +43,8 @@ def review(actor, record_id: int, *, decision: str, reason: str = "") -> Service
         grant_over(actor, AUDITORS, record.elder.community)
         if record.statement_id is not None:
             raise InvalidTransition(_("该记录已结算，不能再审核。"))
-        if record.status != R.SUBMITTED:
+        # A queried record waits for the provider's correction; the auditor may still reject it.
+        if not (record.status == R.SUBMITTED or (record.status == R.QUERIED and decision == "reject")):
             raise InvalidTransition(_("该记录当前为“%(status)s”，不能审核。") % {"status": record.get_status_display()})
         if decision == "approve":
             elder = Elder.objects.select_for_update().select_related("resident").get(pk=record.elder_id)

@@ -133,6 +133,26 @@ def _require_active(elder: Elder) -> None:
         raise InvalidTransition(_("%(name)s 当前不在服务中。") % {"name": elder.resident.name})
 
 
+def _cover_existing(elder: Elder, actor, since: date, reason: str) -> None:
+    """A lower grade or a departure must not leave hours already booked or recorded past the quota
+    (docs/homecare.md): the difference becomes an exception, approved by whoever made the change,
+    with the reason recorded."""
+    from .models import CareTask, ServiceRecord
+    from .quota import quota, used_hours
+
+    first = month_start(since)
+    months = set(ServiceRecord.objects.filter(elder=elder, month__gte=first).values_list("month", flat=True))
+    months |= {month_start(d) for d in CareTask.objects.filter(elder=elder, planned_on__gte=first, done=False
+                                                               ).values_list("planned_on", flat=True)}
+    for month in sorted(months):
+        over = used_hours(elder.pk, month) - quota(elder.pk, month)
+        if over > 0:
+            user = actor if getattr(actor, "is_authenticated", False) else None
+            QuotaException.objects.create(elder=elder, month=month, extra_hours=over, requested_by=user,
+                                          approved_by=user, approved_at=clock.now(),
+                                          reason=(_("调整前已预约或已记录的服务：%(reason)s") % {"reason": reason})[:200])
+
+
 def change_grade(actor, elder_id: int, *, grade: str, on: date, reason: str) -> Elder:
     """From ``on`` the elder holds ``grade``; the month's quota is pro-rated by day (quota.py)."""
     _choice(grade, Grade, "grade", _("等级"))
@@ -152,6 +172,7 @@ def change_grade(actor, elder_id: int, *, grade: str, on: date, reason: str) -> 
         GradePeriod.objects.create(elder=elder, grade=grade, start=on)
         elder.grade = grade
         elder.save(update_fields=["grade"])
+        _cover_existing(elder, actor, on, reason)
         _step(elder, actor, "change_grade", f"{on}: {reason}", grade)
     return elder
 
@@ -173,6 +194,7 @@ def leave(actor, elder_id: int, *, on: date, reason: str, false_information: boo
         current.save(update_fields=["end"])
         elder.status, elder.left_on, elder.left_reason, elder.next_review_on = S.LEFT, on, reason, None
         elder.save(update_fields=["status", "left_on", "left_reason", "next_review_on"])
+        _cover_existing(elder, actor, on, reason)
         _step(elder, actor, "leave", reason)
     return elder
 
