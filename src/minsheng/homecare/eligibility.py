@@ -148,9 +148,9 @@ def _cover_existing(elder: Elder, actor, since: date, reason: str) -> None:
         over = used_hours(elder.pk, month) - quota(elder.pk, month)
         if over > 0:
             user = actor if getattr(actor, "is_authenticated", False) else None
+            why = (_("调整前已预约或已记录的服务：%(reason)s") % {"reason": reason})[:200]
             QuotaException.objects.create(elder=elder, month=month, extra_hours=over, requested_by=user,
-                                          approved_by=user, approved_at=clock.now(),
-                                          reason=(_("调整前已预约或已记录的服务：%(reason)s") % {"reason": reason})[:200])
+                                          approved_by=user, approved_at=clock.now(), reason=why)
 
 
 def change_grade(actor, elder_id: int, *, grade: str, on: date, reason: str) -> Elder:
