@@ -24,6 +24,11 @@ R = ServiceRecord.Status
 ZERO = Decimal("0.00")
 
 
+def _q(value) -> Decimal:
+    """Sums come back without their scale on SQLite; money and hours are shown to the fen/hundredth."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 @dataclass
 class Line:
     elder_id: int
@@ -44,12 +49,12 @@ def statement_lines(provider_id: int, month: date) -> list[Line]:
             .values("elder_id", name=F("elder__resident__name"), service_name=F("service__name"))
             .annotate(n=Count("pk"), h=Sum("hours"), a=Sum("amount"))
             .order_by("elder_id", "service_name"))
-    return [Line(r["elder_id"], r["name"], r["service_name"], r["n"], r["h"], r["a"]) for r in rows]
+    return [Line(r["elder_id"], r["name"], r["service_name"], r["n"], _q(r["h"]), _q(r["a"])) for r in rows]
 
 
 def totals(provider_id: int, month: date) -> tuple[Decimal, Decimal, int]:
     agg = approved_records(provider_id, month).aggregate(h=Sum("hours"), a=Sum("amount"), n=Count("pk"))
-    return agg["h"] or ZERO, agg["a"] or ZERO, agg["n"]
+    return _q(agg["h"]), _q(agg["a"]), agg["n"]
 
 
 def issue_statement(actor, provider: Unit, month: date) -> Statement:
@@ -84,9 +89,9 @@ def budget_state(year: int) -> BudgetState:
     from .quota import policy_on
 
     budget = Budget.objects.filter(year=year).values_list("amount", flat=True).first() or ZERO
-    spent = Statement.objects.filter(month__year=year).aggregate(s=Sum("amount"))["s"] or ZERO
+    spent = _q(Statement.objects.filter(month__year=year).aggregate(s=Sum("amount"))["s"])
     unbilled = ServiceRecord.objects.filter(month__year=year, status=R.APPROVED, statement__isnull=True)
-    committed = unbilled.aggregate(s=Sum("amount"))["s"] or ZERO
+    committed = _q(unbilled.aggregate(s=Sum("amount"))["s"])
     pending = ServiceRecord.objects.filter(month__year=year, status__in=[R.SUBMITTED, R.QUERIED])
     for row in pending.values("elder__grade").annotate(h=Sum("hours")):
         if row["elder__grade"]:

@@ -71,9 +71,9 @@ def month_usage(elder: Elder, month: date) -> dict:
     from .quota import approved_extra, base_quota, used_hours
 
     return {"quota": base_quota(elder.pk, month), "extra": approved_extra(elder.pk, month),
-            "used": used_hours(elder.pk, month),
-            "approved": elder.records.filter(month=month, status=ServiceRecord.Status.APPROVED).aggregate(
-                s=Sum("hours"))["s"] or Decimal(0)}
+            "used": used_hours(elder.pk, month).quantize(Decimal("0.01")),
+            "approved": Decimal(elder.records.filter(month=month, status=ServiceRecord.Status.APPROVED).aggregate(
+                s=Sum("hours"))["s"] or 0).quantize(Decimal("0.01"))}
 
 
 def service_report(records: QuerySet[ServiceRecord], *, year: int | None = None) -> dict:
@@ -82,6 +82,6 @@ def service_report(records: QuerySet[ServiceRecord], *, year: int | None = None)
     if year:
         approved = approved.filter(month__year=year)
     agg = approved.aggregate(elders=Count("elder", distinct=True), hours=Sum("hours"), amount=Sum("amount"))
-    hours = agg["hours"] or Decimal(0)
-    return {"elders": agg["elders"], "hours": hours, "amount": agg["amount"] or Decimal(0),
+    hours = Decimal(agg["hours"] or 0).quantize(Decimal("0.01"))
+    return {"elders": agg["elders"], "hours": hours, "amount": Decimal(agg["amount"] or 0).quantize(Decimal("0.01")),
             "average": (hours / agg["elders"]).quantize(Decimal("0.1")) if agg["elders"] else Decimal(0)}

@@ -7,6 +7,23 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
 
 
+def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
+    """居家养老: the worker's phone page, the auditor's review page, the elders' register, the elder's own page."""
+    from minsheng.homecare.access import AUDITORS, STAFF, provider_of
+    from minsheng.homecare.selectors import elder_of_user
+
+    links = []
+    if roles & {Role.DEPARTMENT_HANDLER} and provider_of(user) is not None:
+        links.append((reverse("homecare:worker"), _("养老服务任务")))
+    if roles & AUDITORS:
+        links.append((reverse("homecare:audit"), _("养老服务审核")))
+    if roles & (STAFF | AUDITORS):
+        links.append((reverse("homecare:elders"), _("居家养老对象")))
+    if Role.RESIDENT in roles and elder_of_user(user) is not None:
+        links.append((reverse("homecare:me"), _("我的居家养老")))
+    return links
+
+
 def navigation(request) -> dict:
     user = request.user
     items: list[tuple[str, str]] = []
@@ -23,11 +40,13 @@ def navigation(request) -> dict:
         items.append((reverse("web:supervision"), _("督办与吹哨")))
         if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("web:revisits"), _("待回访")))
+        items.extend(homecare_links(roles, user))
         unread = user.inbox.filter(read_at__isnull=True).count()
         items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
     else:
+        items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
         if not user.is_authenticated:
