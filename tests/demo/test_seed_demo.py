@@ -35,11 +35,11 @@ def test_demo_city_is_complete_and_idempotent(fast_hashing):
             "auditor", "resident"]).exists(), role
     assert "operator" in output and "minsheng2026" in output
     assert authenticate(username="dispatcher", password="minsheng2026") is not None
-    assert Demand.objects.count() == 160
+    assert Demand.objects.filter(kind="demand").count() == 160
     assert len(set(Demand.objects.values_list("title", flat=True))) > 140
 
     again = _seed(160)
-    assert Demand.objects.count() == 160 and "0 added" in again
+    assert Demand.objects.filter(kind="demand").count() == 160 and "0 added" in again
     assert Region.objects.filter(kind="grid").count() == counts["grid"]
 
     out = io.StringIO()

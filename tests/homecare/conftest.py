@@ -60,14 +60,15 @@ def frozen():
         yield NOW
 
 
-@pytest.fixture
-def care(world, frozen) -> Care:
+def build_care(world, *, start=date(2026, 1, 1), end=date(2026, 12, 31)) -> Care:
+    """Three providers under contract (p1: 玫瑰城, every service; p2: both communities, every service;
+    p3: 雷锋, cleaning and cooking) and their workers (handlers in the providers' units)."""
     services = {s.code: s for s in CareService.objects.all()}
     providers = {}
     for key, name, communities in (("p1", "安康居家养老服务中心", ["c1"]), ("p2", "夕阳红社工服务社", ["c1", "c2"]),
                                    ("p3", "松鹤养老服务社", ["c2"])):
         unit = Unit.objects.create(kind=Unit.Kind.CARE_PROVIDER, name=name, code=key, region=world.regions["d"])
-        contract = ProviderContract.objects.create(provider=unit, start=date(2026, 1, 1), end=date(2026, 12, 31))
+        contract = ProviderContract.objects.create(provider=unit, start=start, end=end)
         contract.services.set(services.values() if key != "p3" else [services["cleaning"], services["cooking"]])
         contract.communities.set([world.regions[c] for c in communities])
         providers[key] = unit
@@ -76,3 +77,8 @@ def care(world, frozen) -> Care:
         Membership.objects.create(user=u, unit=providers[unit], role=Role.DEPARTMENT_HANDLER)
         world.users[user] = u
     return Care(world, providers, services)
+
+
+@pytest.fixture
+def care(world, frozen) -> Care:
+    return build_care(world)

@@ -250,7 +250,7 @@ def _start_time(rng: random.Random, now: datetime, index: int, total: int) -> da
 def seed_demands(city: City, residents: list[Resident], target: int, *, seed: int, now: datetime,
                  progress: Callable[[int], None] | None = None, batch: int = 250) -> int:
     """Replay demands until the demo district holds ``target`` of them; returns how many were added."""
-    have = Demand.objects.filter(region__path__startswith=city.district.path).count()
+    have = Demand.objects.filter(region__path__startswith=city.district.path, kind="demand").count()
     if have >= target:
         return 0
     replayer = Replayer(city, residents, now)
