@@ -36,7 +36,8 @@ from .models import (
 )
 from .quota import month_start
 
-PROVIDERS = [("XC-CARE-1", "安康居家养老服务中心"), ("XC-CARE-2", "夕阳红社会工作服务社"), ("XC-CARE-3", "松鹤养老服务社")]
+PROVIDERS = [("XC-CARE-1", "安康居家养老服务中心"), ("XC-CARE-2", "夕阳红社会工作服务社"),
+             ("XC-CARE-3", "松鹤养老服务社")]
 GRADES = ["A"] * 2 + ["B"] * 4 + ["C"] * 4
 HOURS = {"A": 30, "B": 20, "C": 10}
 # Elders use a share of their quota; with the grade mix above this gives about 80 hours a year each.
@@ -104,7 +105,8 @@ def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, e
             rows.append(Elder(
                 resident=resident, community=city.community_of(resident.region), birth_year=rng.randint(1930, 1955),
                 support=rng.choice(list(Elder.Support.values)), condition=rng.choice(list(Elder.Condition.values)),
-                self_care=rng.choice(list(Elder.SelfCare.values)), health=rng.choice(["高血压", "糖尿病", "腿脚不便", ""]),
+                self_care=rng.choice(list(Elder.SelfCare.values)),
+                health=rng.choice(["高血压", "糖尿病", "腿脚不便", ""]),
                 family=rng.choice(["独居", "子女在外地", "老两口同住"]), channel=Channel.STATION,
                 status=Elder.Status.ACTIVE, grade=grade, proposed_grade=grade, applied_at=joined, joined_on=start,
                 next_review_on=start + timedelta(days=365)))

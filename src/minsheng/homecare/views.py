@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -130,6 +131,10 @@ def record_task(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the auditor ----------------------------------------------------------------------------
 
+def _back_to_audit(request) -> HttpResponse:
+    return redirect(f"{reverse('homecare:audit')}?month={_month(request):%Y-%m}")
+
+
 def _auditor(request) -> None:
     if not roles_of(request.user) & AUDITORS:
         raise Http404(_("没有可用的审核页面。"))
@@ -169,7 +174,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已审核。"))
-            return redirect(request.get_full_path())
+            return _back_to_audit(request)
     return audit_page(request, {pk: form}, status=400)
 
 
@@ -184,7 +189,7 @@ def draw_revisits(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("已随机抽取 %(n)d 条记录电话回访（随机种子 %(seed)d）。")
                          % {"n": draw.drawn, "seed": draw.seed})
-    return redirect(request.get_full_path())
+    return _back_to_audit(request)
 
 
 @login_required
@@ -202,7 +207,7 @@ def answer_revisit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("回访已记录。"))
     else:
         messages.error(request, _("请填写回访情况。"))
-    return redirect(request.get_full_path())
+    return _back_to_audit(request)
 
 
 @login_required
@@ -259,7 +264,7 @@ def issue(request: HttpRequest, provider_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("结算单已出具。"))
-    return redirect(request.get_full_path())
+    return redirect(f"{reverse('homecare:statement', args=[provider.pk])}?month={_month(request):%Y-%m}")
 
 
 @login_required
