@@ -293,3 +293,12 @@ def test_the_elders_list_is_scoped(care):
     assert len(elders_for(care.user("auditor"))) == 2
     assert not elders_for(care.user("worker1")).exists()
     assert timedelta(0) == timedelta(0)
+
+
+def test_only_the_elder_or_staff_over_the_community_may_book(care):
+    elder = care.elder()
+    with pytest.raises(OutOfScope):
+        care.task(elder, actor="staff2")
+    with pytest.raises(PermissionDenied):
+        care.task(elder, actor="resident")  # another resident's account
+    assert not Demand.objects.exists()

@@ -38,6 +38,9 @@ from .models import CareService, CareTask, Elder, ProviderContract
 from .quota import check_quota, month_start
 
 CARE = {Kind.CARE_TASK}
+# Who may book a service for an elder (besides the elder's own account).
+INTAKE = frozenset({Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+                    Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 S = State
 
 CLAIM = _t("claim_care_task", _("服务商认领"), [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED], S.DISPATCHED,
@@ -93,6 +96,9 @@ def request_care(actor, elder_id: int, *, service, planned_on: date, hours, note
         elder = Elder.objects.select_for_update().select_related("resident", "community").filter(pk=elder_id).first()
         if elder is None:
             raise NotFound(_("服务对象不存在。"))
+        if elder.resident.user_id is None or elder.resident.user_id != getattr(actor, "pk", None):
+            # Someone else books for the elder: intake staff whose territory covers the elder's community.
+            grant_over(actor, INTAKE, elder.community)
         if elder.status != Elder.Status.ACTIVE:
             raise InvalidTransition(_("%(name)s 当前不在服务中，不能预约服务。") % {"name": elder.resident.name})
         check_quota(elder, month_start(planned_on), hours)
