@@ -7,6 +7,7 @@ would have written them: approved, priced at the policy, billed by monthly state
 month's tasks go through the services (request, claim, record), so the demo stays within seconds."""
 
 import random
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -59,6 +60,7 @@ def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, e
     # Seed once (idempotent: nothing happens when elders exist); returns a line for the log.
     if Elder.objects.exists():
         return f"home care: {Elder.objects.count()} elders (kept)"
+    started = time_module.perf_counter()
     rng = random.Random(seed)
     today = timezone.localdate(now)
     services = list(CareService.objects.filter(active=True))
@@ -164,7 +166,8 @@ def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, e
                 mine.update(statement=statement)
 
     _this_month(city, register, providers, login, rng, now)
-    return (f"home care: {len(register)} elders, {len(providers)} providers, {len(records)} records of the past year;"
+    return (f"home care: {len(register)} elders, {len(providers)} providers, {len(records)} records of the past year"
+            f" in {time_module.perf_counter() - started:.1f} s;"
             f" logins careworker (provider's worker, /care/worker/), auditor (/care/audit/), resident (/care/me/)")
 
 
