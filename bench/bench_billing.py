@@ -29,7 +29,7 @@ PROVIDERS = 20
 
 def _generate(elders: int, records: int, rng: random.Random) -> None:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from minsheng.demo.city import build_city
@@ -59,21 +59,41 @@ def _generate(elders: int, records: int, rng: random.Random) -> None:
                                          for pk, g in elder_rows], batch_size=5000)
     price = Decimal("17.00")
     base = timezone.make_aware(datetime.combine(MONTH, clock_time(8)))
-    batch = []
-    for i in range(records):
-        elder_id, _grade = elder_rows[i % len(elder_rows)]
-        p = elder_id % PROVIDERS
-        start = base + timedelta(days=rng.randrange(28), hours=rng.randrange(8))
-        hours = Decimal(rng.choice(["0.50", "1.00", "1.50", "2.00"]))
-        batch.append(ServiceRecord(elder_id=elder_id, provider=providers[p], service=rng.choice(services),
-                                   worker=workers[p * 50 + rng.randrange(50)], started_at=start,
-                                   ended_at=start + timedelta(hours=float(hours)), month=MONTH, hours=hours,
-                                   confirmed_by="家属", status="approved", hourly_price=price, amount=hours * price,
-                                   created_at=start))
-        if len(batch) == 10000:
-            ServiceRecord.objects.bulk_create(batch)
-            batch = []
-    ServiceRecord.objects.bulk_create(batch)
+    # Raw inserts: a million model instances would take most of the run to build.
+    ops = connection.ops
+    columns = ["elder_id", "provider_id", "service_id", "services_done", "worker_id", "started_at", "ended_at",
+               "month", "hours", "confirmed_by", "status", "review_reason", "hourly_price", "amount",
+               "revisit_selected", "revisit_answer", "created_at"]
+    sql = (f"INSERT INTO {ServiceRecord._meta.db_table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    month = ops.adapt_datefield_value(MONTH)
+    lengths = [(Decimal(h), ops.adapt_decimalfield_value(Decimal(h), 5, 2),
+                ops.adapt_decimalfield_value(Decimal(h) * price, 10, 2)) for h in ("0.50", "1.00", "1.50", "2.00")]
+    price_value = ops.adapt_decimalfield_value(price, 8, 2)
+    starts = [base + timedelta(days=d, hours=h) for d in range(28) for h in range(8)]
+    slots = [(ops.adapt_datetimefield_value(t), [ops.adapt_datetimefield_value(t + timedelta(hours=float(h)))
+                                                 for h, _v, _a in lengths]) for t in starts]
+    service_ids = [s.pk for s in services]
+    provider_ids = [p.pk for p in providers]
+    worker_ids = [w.pk for w in workers]
+    with connection.cursor() as cursor:
+        batch = []
+        for i in range(records):
+            elder_id = elder_rows[i % len(elder_rows)][0]
+            p = elder_id % PROVIDERS
+            start, ends = slots[rng.randrange(len(slots))]
+            k = rng.randrange(4)
+            _h, hours, amount = lengths[k]
+            worker = worker_ids[p * 50 + rng.randrange(50)]
+            batch.append((elder_id, provider_ids[p], rng.choice(service_ids), "", worker, start, ends[k], month, hours,
+                          "家属", "approved", "", price_value, amount, False, "", start))
+            if len(batch) == 20000:
+                with transaction.atomic():
+                    cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            with transaction.atomic():
+                cursor.executemany(sql, batch)
 
 
 def main() -> None:
