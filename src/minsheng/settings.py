@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "minsheng.volunteers",
     "minsheng.ledger",
     "minsheng.wishes",
+    "minsheng.homecare",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.assessment",
@@ -232,7 +233,8 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.projects.sweeps.notify_project_colours", 3600),
                           ("minsheng.grids.services.flag_missed_patrols", 3600),
                           ("minsheng.care.services.flag_overdue_visits", 3600),
-                          ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS)]
+                          ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
+                          ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.
@@ -284,3 +286,10 @@ MINSHENG_CARE_VISIT_INTERVALS = {
 MINSHENG_CARE_DUE_SOON_DAYS = int(os.environ.get("MINSHENG_CARE_DUE_SOON_DAYS", "7"))
 # Love-bank points a volunteer earns per hour of service (wishes fulfilled, activities attended).
 MINSHENG_POINTS_PER_HOUR = float(os.environ.get("MINSHENG_POINTS_PER_HOUR", "10"))
+# Home care (docs/homecare.md): hours before an unclaimed care task is flagged to its community;
+# the share of a month's records drawn for a phone revisit; days between eligibility reviews;
+# the youngest age at which one may apply.
+MINSHENG_HOMECARE_CLAIM_HOURS = float(os.environ.get("MINSHENG_HOMECARE_CLAIM_HOURS", "24"))
+MINSHENG_HOMECARE_REVISIT_SHARE = float(os.environ.get("MINSHENG_HOMECARE_REVISIT_SHARE", "0.1"))
+MINSHENG_HOMECARE_REVIEW_DAYS = int(os.environ.get("MINSHENG_HOMECARE_REVIEW_DAYS", "365"))
+MINSHENG_HOMECARE_MIN_AGE = int(os.environ.get("MINSHENG_HOMECARE_MIN_AGE", "60"))

@@ -15,6 +15,21 @@ def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
     if roles & {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
         items.append((reverse("projects:needs"), _("走访收集")))
     return items
+def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
+    """居家养老: the worker's phone page, the auditor's review page, the elders' register, the elder's own page."""
+    from minsheng.homecare.access import AUDITORS, STAFF, provider_of
+    from minsheng.homecare.selectors import elder_of_user
+
+    links = []
+    if roles & {Role.DEPARTMENT_HANDLER} and provider_of(user) is not None:
+        links.append((reverse("homecare:worker"), _("养老服务任务")))
+    if roles & AUDITORS:
+        links.append((reverse("homecare:audit"), _("养老服务审核")))
+    if roles & (STAFF | AUDITORS):
+        links.append((reverse("homecare:elders"), _("居家养老对象")))
+    if Role.RESIDENT in roles and elder_of_user(user) is not None:
+        links.append((reverse("homecare:me"), _("我的居家养老")))
+    return links
 
 
 def navigation(request) -> dict:
@@ -48,6 +63,7 @@ def navigation(request) -> dict:
         if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("volunteers:registry"), _("志愿者")))
             items.append((reverse("ledger:counter"), _("爱心超市")))
+        items.extend(homecare_links(roles, user))
         unread = user.inbox.filter(read_at__isnull=True).count()
         items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
@@ -62,6 +78,7 @@ def navigation(request) -> dict:
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
     else:
+        items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
         items.append((reverse("wishes:wall"), _("心愿墙")))

@@ -131,7 +131,8 @@ def demand_export(request: HttpRequest) -> FileResponse:
 
 
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
-    actions = selectors.available_actions(request.user, demand)
+    # Other apps' rows (care tasks, wishes) are taken on those apps' own pages, which have their forms.
+    actions = [spec for spec in selectors.available_actions(request.user, demand) if spec.action in ACTION_FORMS]
     forms = forms or {}
     # Category suggestions for those who classify and dispatch: the model's top few with confidence.
     deciding = any(spec.action in ("verify", "dispatch") for spec in actions)

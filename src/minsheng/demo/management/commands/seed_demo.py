@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from minsheng.demo.city import build_city
+from minsheng.demo.city import DEMO_PASSWORD, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.grids.demo import seed_grid_work
+from minsheng.homecare.demo import seed_homecare
 from minsheng.projects.demo import seed_projects
 from minsheng.wishes.demo import seed as seed_wishes
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         counts = state_counts()
         self.stdout.write(f"demands: {added} added, {sum(counts.values())} in total; by state: "
                           + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        self.stdout.write(seed_homecare(city, people, seed=seed, now=timezone.now(), password=DEMO_PASSWORD))
         self.stdout.write(f"seeded in {time.perf_counter() - started:.1f} s")
         self.stdout.write("\nLogins (username / password) — staff accounts open the admin at /admin/:")
         for username, password, label, staff in logins:

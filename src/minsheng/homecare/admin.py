@@ -1,0 +1,55 @@
+"""Policies, services, contracts and budgets are edited here by staff; the register, tasks and
+records only through the services (shown read-only)."""
+
+from django.contrib import admin
+
+from .models import Budget, CareService, Elder, GradePolicy, ProviderContract, ServiceRecord
+
+
+@admin.register(GradePolicy)
+class GradePolicyAdmin(admin.ModelAdmin):
+    list_display = ["grade", "valid_from", "monthly_hours", "hourly_price"]
+    list_filter = ["grade"]
+
+
+@admin.register(CareService)
+class CareServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active"]
+
+
+@admin.register(ProviderContract)
+class ProviderContractAdmin(admin.ModelAdmin):
+    list_display = ["provider", "start", "end", "status"]
+    list_filter = ["status"]
+    filter_horizontal = ["services", "communities"]
+    raw_id_fields = ["provider"]
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    list_display = ["year", "amount"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Elder)
+class ElderAdmin(ReadOnly):
+    list_display = ["resident", "community", "support", "condition", "grade", "status"]
+    list_filter = ["status", "grade", "support"]
+    # Health and family details are personal data: not listed, not searchable.
+    exclude = ["health", "family"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnly):
+    list_display = ["pk", "elder", "provider", "service", "started_at", "hours", "status"]
+    list_filter = ["status", "provider"]

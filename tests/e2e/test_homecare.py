@@ -1,0 +1,131 @@
+"""Home care in a real browser: the elder's page (request a service), the provider worker's phone
+page (claim, record a visit, see a refusal) and the auditor's page (refusal, approval, statement),
+with screenshots."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from minsheng.core import clock
+from minsheng.homecare import eligibility, tasks
+from minsheng.homecare.models import CareTask, ServiceRecord
+from minsheng.people.models import Resident
+
+from ..homecare.conftest import build_care
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WORKER_VIEWPORT = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def care(site):
+    """The homecare catalogue (flushed by the previous transactional test), providers, and the
+    world's resident 王奎 on the scheme at grade 乙 since the start of the year."""
+    from django.apps import apps
+
+    from minsheng.homecare.defaults import load_defaults
+
+    load_defaults(apps)
+    today = timezone.localdate(clock.now())
+    care = build_care(site.world, start=today.replace(month=1, day=1), end=today.replace(month=12, day=31))
+    resident = Resident.objects.get(phone="13812341234")
+    elder = eligibility.apply(care.user("staff1"), name=resident.name, phone=resident.phone,
+                              community=site.world.regions["c1"], birth_year=1945, support="dibao",
+                              condition="empty_nest", self_care="partial")
+    eligibility.assess(care.user("staff1"), elder.pk, grade="B")
+    care.elder_row = eligibility.approve(care.user("dispatcher"), elder.pk, on=today.replace(month=1, day=1))
+    return care
+
+
+def _phone_page(site, username):
+    page = site.signed_in(username, phone=True)
+    page.set_viewport_size(WORKER_VIEWPORT)
+    return page
+
+
+def test_the_elder_requests_a_service(site, care, screenshot_dir: Path):
+    page = site.signed_in("resident", phone=True)
+    page.goto("/care/me/")
+    expect(page.locator("#elder-grade")).to_have_text("乙级")
+    expect(page.locator("#elder-usage")).to_contain_text("20.00")
+    day = timezone.localdate(clock.now()) + timedelta(days=1)
+    page.select_option("#id_service", "cooking")
+    page.fill("#id_planned_on", day.isoformat())
+    page.fill("#id_hours", "2")
+    page.locator("#request-form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("已预约")
+    expect(page.locator("#elder-tasks")).to_contain_text("做饭")
+    assert CareTask.objects.get().elder == care.elder_row
+    # Past the month's quota: refused with the reason, nothing booked.
+    page.select_option("#id_service", "cooking")
+    page.fill("#id_planned_on", day.isoformat())
+    page.fill("#id_hours", "19")
+    page.locator("#request-form button[type=submit]").click()
+    expect(page.locator("#request-form .errorlist")).to_contain_text("超出额度")
+    assert CareTask.objects.count() == 1
+    page.screenshot(path=screenshot_dir / "homecare-elder-zh.png", full_page=True)
+
+
+def test_the_worker_claims_and_records_a_visit_on_a_phone(site, care, screenshot_dir: Path):
+    yesterday = timezone.localdate(clock.now()) - timedelta(days=1)
+    if yesterday.month != timezone.localdate(clock.now()).month:
+        yesterday = timezone.localdate(clock.now())
+    task = tasks.request_care(care.user("staff1"), care.elder_row.pk, service="bathing", planned_on=yesterday,
+                              hours="1")
+    other = tasks.claim(care.user("worker1"), tasks.request_care(
+        care.user("staff1"), care.elder_row.pk, service="haircut", planned_on=yesterday, hours="1").pk)
+    care.visit(other, start=timezone.make_aware(timezone.datetime.combine(yesterday, timezone.datetime.min.time()))
+               + timedelta(hours=9))
+    page = _phone_page(site, "worker1")
+    page.goto("/care/worker/")
+    claimable = page.locator("#claimable")
+    expect(claimable).to_contain_text("助浴")
+    claimable.get_by_role("button", name="认领").click()
+    expect(page.locator(".messages")).to_contain_text("已认领")
+    card = page.locator(f"#task-{task.pk}")
+    card.locator("summary").click()
+    # Overlapping the visit already recorded at 09:00–10:00: refused with the reason.
+    card.locator("input[name=started_at]").fill(f"{yesterday.isoformat()}T09:30")
+    card.locator("input[name=ended_at]").fill(f"{yesterday.isoformat()}T10:30")
+    card.locator("input[name=confirmed_by]").fill("王奎")
+    card.get_by_role("button", name="提交服务记录").click()
+    card = page.locator(f"#task-{task.pk}")
+    expect(card.locator(".errorlist")).to_contain_text("重叠")
+    card.locator("input[name=started_at]").fill(f"{yesterday.isoformat()}T14:00")
+    card.locator("input[name=ended_at]").fill(f"{yesterday.isoformat()}T15:00")
+    card.locator("input[name=confirmed_by]").fill("王奎")
+    card.get_by_role("button", name="提交服务记录").click()
+    expect(page.locator(".messages")).to_contain_text("服务记录已提交")
+    assert ServiceRecord.objects.filter(task=task, hours=1).exists()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WORKER_VIEWPORT["width"], f"the worker's page scrolls sideways ({width}px)"
+    page.screenshot(path=screenshot_dir / "homecare-worker-phone-zh.png", full_page=True)
+
+
+def test_the_auditor_reviews_and_opens_the_statement(site, care, screenshot_dir: Path):
+    today = timezone.localdate(clock.now())
+    day = today - timedelta(days=1) if today.day > 1 else today
+    record = care.visit(care.claimed(care.elder_row, day=day, hours="2"),
+                        start=timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+                        + timedelta(hours=8))
+    page = site.signed_in("auditor")
+    page.goto(f"/care/audit/?month={day:%Y-%m}")
+    card = page.locator(f"#record-{record.pk}")
+    expect(card).to_contain_text("王奎")
+    card.locator("select[name=decision]").select_option("reject")
+    card.get_by_role("button", name="提交审核").click()
+    expect(page.locator(f"#record-{record.pk} .errorlist")).to_contain_text("请填写理由")
+    card = page.locator(f"#record-{record.pk}")
+    card.locator("select[name=decision]").select_option("approve")
+    card.get_by_role("button", name="提交审核").click()
+    expect(page.locator(".messages")).to_contain_text("已审核")
+    assert ServiceRecord.objects.get(pk=record.pk).status == "approved"
+    page.screenshot(path=screenshot_dir / "homecare-auditor-zh.png", full_page=True)
+    page.get_by_role("link", name=care.providers["p1"].name).click()
+    expect(page.locator("#statement-lines")).to_contain_text("34.00")
+    page.screenshot(path=screenshot_dir / "homecare-statement-zh.png", full_page=True)
