@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "minsheng.supervision",
     "minsheng.routing",
     "minsheng.party",
+    "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.web",
@@ -221,6 +222,10 @@ MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SE
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
+# The 8-minute service circle: walking speed (metres per minute) and the walk a station should be
+# within; distances are straight lines on the map's coordinates.
+MINSHENG_WALK_METRES_PER_MINUTE = float(os.environ.get("MINSHENG_WALK_METRES_PER_MINUTE", "75"))
+MINSHENG_SERVICE_CIRCLE_MINUTES = float(os.environ.get("MINSHENG_SERVICE_CIRCLE_MINUTES", "8"))
 MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS)]
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))

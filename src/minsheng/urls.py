@@ -13,6 +13,7 @@ admin.site.index_title = _("接诉即办管理后台")
 
 urlpatterns = [
     path("", include("minsheng.web.urls")),
+    path("", include("minsheng.stations.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
