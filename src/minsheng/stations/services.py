@@ -37,7 +37,7 @@ def _agent_of(actor) -> Agent | None:
     return Agent.objects.filter(user=actor).first()
 
 
-def take_in(actor, station: Station, *, service_item: str | None = None, demand_type="consultation",
+def take_in(actor, station: Station, *, service_item: str | None = None, demand_type="help",
             urgency="general", **demand_fields) -> Demand:
     """受理: a new station case.  ``actor`` is the agent at the counter, or None for a resident
     filing through the station's QR page.  ``demand_fields`` are ``register_demand``'s (title,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minsheng.demo.city import build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.stations.demo import seed_stations
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             people = seed_residents(city, residents, random.Random(seed))
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
+        # Station cases first: they count towards the demands to hold.
+        stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.07))
+        self.stdout.write(f"station cases: {stations} added")
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
         counts = state_counts()
