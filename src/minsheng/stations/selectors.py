@@ -61,12 +61,13 @@ def circle_minutes() -> float:
     return float(settings.MINSHENG_SERVICE_CIRCLE_MINUTES)
 
 
-def station_index(stations: QuerySet[Station] | None = None) -> tuple[StationIndex, dict[int, Station]]:
-    stations = list((stations if stations is not None else Station.objects.filter(unit__active=True))
-                    .select_related("unit"))
-    index = StationIndex.build([s.pk for s in stations], [float(s.latitude) for s in stations],
-                               [float(s.longitude) for s in stations])
-    return index, {s.pk: s for s in stations}
+def station_index(stations: QuerySet[Station] | None = None) -> tuple[StationIndex, dict[int, list]]:
+    """The stations' k-d tree and each station's opening hours (plain values: no model objects
+    for a thousand stations when five are shown)."""
+    qs = stations if stations is not None else Station.objects.filter(unit__active=True)
+    rows = list(qs.values_list("pk", "latitude", "longitude", "hours"))
+    index = StationIndex.build([r[0] for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows])
+    return index, {r[0]: r[3] for r in rows}
 
 
 @dataclass
@@ -82,20 +83,22 @@ def nearest_stations(latitude: float, longitude: float, *, at: datetime | None =
     """The nearest stations to a point (straight-line distance), open at ``at`` unless
     ``open_only`` is off, with the walking time at ``speed`` metres per minute."""
     at, speed = at or clock.now(), speed or walk_speed()
-    index, by_id = station_index()
-    result = []
+    index, hours = station_index()
+    chosen: list[tuple[int, float, bool]] = []
     # Closed stations are skipped, so ask the tree for more than needed, then for all if short.
-    for k in (count * 4, len(by_id)):
-        result = []
+    for k in (count * 4, len(hours)):
+        chosen = []
         for pk, metres in index.nearest(latitude, longitude, k):
-            station = by_id[pk]
-            open_now = is_open(station.hours, at)
+            open_now = is_open(hours[pk], at)
             if open_only and not open_now:
                 continue
-            result.append(NearbyStation(station, metres, metres / speed, open_now))
-            if len(result) == count:
-                return result
-    return result
+            chosen.append((pk, metres, open_now))
+            if len(chosen) == count:
+                break
+        if len(chosen) == count:
+            break
+    by_id = Station.objects.select_related("unit").in_bulk([pk for pk, _m, _o in chosen])
+    return [NearbyStation(by_id[pk], metres, metres / speed, open_now) for pk, metres, open_now in chosen]
 
 
 @dataclass
@@ -124,7 +127,7 @@ def coverage(region: Region | None = None, *, speed: float | None = None, minute
     """Which buildings (under ``region``) lie farther than ``minutes`` of walking at ``speed`` from
     every station; farthest first."""
     speed, minutes = speed or walk_speed(), minutes or circle_minutes()
-    index, by_id = station_index(stations)
+    index, _hours = station_index(stations)
     qs = Region.objects.filter(kind=Region.Kind.BUILDING, latitude__isnull=False, longitude__isnull=False)
     if region is not None:
         qs = qs.filter(path__startswith=region.path)
@@ -135,6 +138,7 @@ def coverage(region: Region | None = None, *, speed: float | None = None, minute
     limit = speed * minutes
     far = [i for i in metres.argsort()[::-1] if metres[i] > limit]
     buildings = Region.objects.in_bulk([rows[i][0] for i in far])
+    by_id = Station.objects.select_related("unit").in_bulk({int(nearest[i]) for i in far if nearest[i] >= 0})
     uncovered = [UncoveredBuilding(buildings[rows[i][0]], float(metres[i]), float(metres[i] / speed),
                                    by_id.get(int(nearest[i]))) for i in far]
     return Coverage(buildings=len(rows), covered=len(rows) - len(far), limit_minutes=minutes, speed=speed,
