@@ -18,7 +18,13 @@
         .bindTooltip(g.name + " · " + g.minutes + " min").addTo(map);
       bounds.push([g.lat, g.lng]);
     });
-    if (bounds.length) map.fitBounds(bounds, {padding: [20, 20]}); else map.setView([0, 0], 2);
+    if (!bounds.length) { map.setView([0, 0], 2); return; }
+    // Widen by one circle's radius, so that a lone station shows with its whole circle.
+    const lats = bounds.map(function (b) { return b[0]; }), lngs = bounds.map(function (b) { return b[1]; });
+    const padLat = data.radius / 111195;
+    const padLng = padLat / Math.cos(Math.max.apply(null, lats.map(Math.abs)) * Math.PI / 180);
+    map.fitBounds([[Math.min.apply(null, lats) - padLat, Math.min.apply(null, lngs) - padLng],
+                   [Math.max.apply(null, lats) + padLat, Math.max.apply(null, lngs) + padLng]], {padding: [10, 10]});
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
