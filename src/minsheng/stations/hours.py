@@ -5,11 +5,13 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.core.errors import ValidationFailed
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = [gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三"), gettext_lazy("周四"),
+            gettext_lazy("周五"), gettext_lazy("周六"), gettext_lazy("周日")]
 
 
 def clean_hours(periods) -> list[dict]:
@@ -39,8 +41,8 @@ def describe(periods: list[dict]) -> str:
     for p in periods:
         days = p["days"]
         if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
-            label = _("周%(first)s至周%(last)s") % {"first": WEEKDAYS[days[0]], "last": WEEKDAYS[days[-1]]}
+            label = _("%(first)s至%(last)s") % {"first": WEEKDAYS[days[0]], "last": WEEKDAYS[days[-1]]}
         else:
-            label = "、".join(_("周%(day)s") % {"day": WEEKDAYS[d]} for d in days)
+            label = _("、").join(str(WEEKDAYS[d]) for d in days)
         parts.append(f"{label} {p['start']}–{p['end']}")
-    return "；".join(parts)
+    return _("；").join(parts)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -294,7 +295,9 @@ def _agent(request: HttpRequest, pk: int) -> Agent:
     return agent
 
 
-RECORD_HEADERS = ["受理时间", "诉求编号", "服务事项", "事项", "办理方式", "诉求人", "状态", "办结时间", "满意度"]
+RECORD_HEADERS = [gettext_lazy("受理时间"), gettext_lazy("诉求编号"), gettext_lazy("服务事项"), gettext_lazy("事项"),
+                  gettext_lazy("办理方式"), gettext_lazy("诉求人"), gettext_lazy("状态"), gettext_lazy("办结时间"),
+                  gettext_lazy("满意度")]
 
 
 @_staff
@@ -308,7 +311,7 @@ def record_book_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                  c.get_way_display(), c.demand.reporter.masked_phone if c.demand.reporter else "",
                  c.demand.get_state_display(), c.demand.resolved_at, c.demand.get_satisfaction_display()]
                 for c in cases)
-        return xlsx_response(f"record-book-{agent.pk}-{year}.xlsx", [_(h) for h in RECORD_HEADERS], rows,
+        return xlsx_response(f"record-book-{agent.pk}-{year}.xlsx", [str(h) for h in RECORD_HEADERS], rows,
                              sheet_title=str(year))
     context = {"agent": agent, "year": year, "cases": cases, "trainings": agent.trainings.all(),
                "notices": agent.notices.filter(year=year), "today": date.today()}
