@@ -148,3 +148,16 @@ def test_the_agents_list_serves_vulnerable_residents_first(world, stations):
     vulnerable = take(world, stations["family"])
     queue = list(selectors.agent_queue(world.user("agent")))
     assert [d.pk for d in queue] == [vulnerable.pk, first.pk]
+
+
+def test_a_broken_promise_is_flagged_by_the_deadline_sweeps(world, stations):
+    from minsheng.notifications.models import OutboxMessage
+    from minsheng.supervision.sweeps import run_sweeps
+
+    demand = take(world, stations["family"], title="代购药品")
+    promise = clock.now() + timedelta(hours=4)
+    services.undertake_case(world.user("agent"), demand.pk, demand.version, way="timed", promised_at=promise,
+                            note="四小时内送到")
+    run_sweeps(promise + timedelta(minutes=5))
+    told = OutboxMessage.objects.filter(recipient=world.users["agent"], subject__startswith="超期提醒")
+    assert told.exists() and demand.number in told.first().subject
