@@ -89,3 +89,17 @@ def test_opening_hours_are_checked_and_described():
         with pytest.raises(Exception) as err:
             clean_hours(bad)
         assert "hours" in err.value.field_errors
+
+
+def test_a_station_profile_checks_its_unit_and_hours(world, stations):
+    from django.core.exceptions import ValidationError
+
+    station = stations["family"]
+    station.hours = [{"days": [1], "start": "18:00", "end": "08:00"}]
+    with pytest.raises(ValidationError) as err:
+        station.full_clean()
+    assert "hours" in err.value.message_dict
+    station.hours, station.unit = [], world.units["cc1"]
+    with pytest.raises(ValidationError) as err:
+        station.full_clean()
+    assert "unit" in err.value.message_dict

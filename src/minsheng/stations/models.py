@@ -6,9 +6,11 @@ plain demands with channel "station" that run on the demand engine (``StationCas
 which station, which service item and which of the four ways)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core.errors import MinshengError
 from minsheng.demands.models import Demand
 from minsheng.organisation.models import Unit
 from minsheng.party.models import PartyMember
@@ -78,6 +80,16 @@ class Station(models.Model):
     @property
     def name(self) -> str:
         return self.unit.name
+
+    def clean(self) -> None:
+        from .hours import clean_hours
+
+        if self.unit_id and self.unit.kind != Unit.Kind.STATION:
+            raise ValidationError({"unit": _("只有类型为代办站的单位才能设为代办站。")})
+        try:
+            self.hours = clean_hours(self.hours)
+        except MinshengError as exc:
+            raise ValidationError({"hours": exc.message}) from None
 
 
 class SkillTeam(models.Model):

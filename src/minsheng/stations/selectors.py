@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core import clock
@@ -65,8 +66,8 @@ def station_index(stations: QuerySet[Station] | None = None) -> tuple[StationInd
     """The stations' k-d tree and each station's opening hours (plain values: no model objects
     for a thousand stations when five are shown)."""
     qs = stations if stations is not None else Station.objects.filter(unit__active=True)
-    rows = list(qs.values_list("pk", "latitude", "longitude", "hours"))
-    index = StationIndex.build([r[0] for r in rows], [float(r[1]) for r in rows], [float(r[2]) for r in rows])
+    rows = list(qs.values_list("pk", Cast("latitude", FloatField()), Cast("longitude", FloatField()), "hours"))
+    index = StationIndex.build([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
     return index, {r[0]: r[3] for r in rows}
 
 
@@ -107,6 +108,7 @@ class UncoveredBuilding:
     metres: float  # to the nearest station (inf when there is none)
     minutes: float
     nearest: Station | None
+    place: str = ""  # the building's full name (street, community, grid, building)
 
 
 @dataclass
@@ -131,16 +133,25 @@ def coverage(region: Region | None = None, *, speed: float | None = None, minute
     qs = Region.objects.filter(kind=Region.Kind.BUILDING, latitude__isnull=False, longitude__isnull=False)
     if region is not None:
         qs = qs.filter(path__startswith=region.path)
-    rows = list(qs.values_list("pk", "latitude", "longitude"))
-    lats = [float(r[1]) for r in rows]
-    lngs = [float(r[2]) for r in rows]
+    # As floats from the database: converting 50,000 pairs of decimals would cost more than the geometry.
+    rows = list(qs.values_list("pk", Cast("latitude", FloatField()), Cast("longitude", FloatField())))
+    lats = [r[1] for r in rows]
+    lngs = [r[2] for r in rows]
     metres, nearest = index.distance_to_nearest(lats, lngs)
     limit = speed * minutes
     far = [i for i in metres.argsort()[::-1] if metres[i] > limit]
     buildings = Region.objects.in_bulk([rows[i][0] for i in far])
     by_id = Station.objects.select_related("unit").in_bulk({int(nearest[i]) for i in far if nearest[i] >= 0})
+    # Full names from one query for all the ancestors, not one per building.
+    ancestor_ids = {int(p) for b in buildings.values() for p in b.path.split(".") if p}
+    names = dict(Region.objects.filter(pk__in=ancestor_ids).exclude(kind=Region.Kind.DISTRICT)
+                 .values_list("pk", "name"))
+
+    def place(b: Region) -> str:
+        return "".join(names.get(int(p), "") for p in b.path.split(".") if p)
+
     uncovered = [UncoveredBuilding(buildings[rows[i][0]], float(metres[i]), float(metres[i] / speed),
-                                   by_id.get(int(nearest[i]))) for i in far]
+                                   by_id.get(int(nearest[i])), place(buildings[rows[i][0]])) for i in far]
     return Coverage(buildings=len(rows), covered=len(rows) - len(far), limit_minutes=minutes, speed=speed,
                     uncovered=uncovered)
 
