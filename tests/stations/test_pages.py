@@ -79,6 +79,8 @@ def test_the_agent_handles_a_case_in_each_way_from_the_phone_pages(world, statio
     assert missing.status_code == 400 and Demand.objects.get(pk=cases[2].pk).state == State.REGISTERED
     r = client.post(f"/work/stations/cases/{cases[2].pk}/joint/", {"version": 1, "reason": "需部门处理"})
     assert r.status_code == 302 and Demand.objects.get(pk=cases[2].pk).state == State.PENDING_DISPATCH
+    reported = client.get(f"/work/stations/cases/{cases[2].pk}/").content.decode()
+    assert 'id="way-timed"' not in reported and "上报联办" in reported  # chosen once; the street dispatches
 
 
 def test_the_engines_detail_page_offers_the_station_rows_with_their_forms(world, stations, client):

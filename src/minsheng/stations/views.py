@@ -20,7 +20,6 @@ from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
 from minsheng.demands import selectors as demand_selectors
 from minsheng.demands import services as engine
-from minsheng.demands.workflow import State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -158,8 +157,8 @@ def _case_context(request: HttpRequest, demand, forms=None) -> dict:
     forms = forms or {}
     available = {spec.action for spec in demand_selectors.available_actions(request.user, demand)}
     ways = []
-    if demand.state in (State.REGISTERED, State.PENDING_DISPATCH) and "station_undertake" in available | {
-            "station_report", "verify"}:
+    # The four ways are offered once, while no way has been chosen and the agent may still take it on.
+    if not demand.station_case.way and "station_undertake" in available:
         for way, form_class in WAY_FORMS.items():
             ways.append((way, Way(way).label, forms.get(way) or form_class(initial={"version": demand.version})))
     resolve_form = None
