@@ -4,6 +4,7 @@ an agent's record book and the yearly ranking."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from django.conf import settings
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.functions import Cast
@@ -139,7 +140,8 @@ def coverage(region: Region | None = None, *, speed: float | None = None, minute
     lngs = [r[2] for r in rows]
     metres, nearest = index.distance_to_nearest(lats, lngs)
     limit = speed * minutes
-    far = [i for i in metres.argsort()[::-1] if metres[i] > limit]
+    order = np.argsort(-metres, kind="stable")
+    far = [int(i) for i in order[metres[order] > limit]]
     buildings = Region.objects.in_bulk([rows[i][0] for i in far])
     by_id = Station.objects.select_related("unit").in_bulk({int(nearest[i]) for i in far if nearest[i] >= 0})
     # Full names from one query for all the ancestors, not one per building.

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
         # Station cases first: they count towards the demands to hold.
-        stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.07))
+        stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.05))
         self.stdout.write(f"station cases: {stations} added")
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
