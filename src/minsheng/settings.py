@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "minsheng.ledger",
     "minsheng.wishes",
     "minsheng.homecare",
+    "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.assessment",
@@ -235,6 +236,10 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.care.services.flag_overdue_visits", 3600),
                           ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS)]
+# The 8-minute service circle: walking speed (metres per minute) and the walk a station should be
+# within; distances are straight lines on the map's coordinates.
+MINSHENG_WALK_METRES_PER_MINUTE = float(os.environ.get("MINSHENG_WALK_METRES_PER_MINUTE", "75"))
+MINSHENG_SERVICE_CIRCLE_MINUTES = float(os.environ.get("MINSHENG_SERVICE_CIRCLE_MINUTES", "8"))
 # Supervision: an overdue demand is escalated one level up after this many hours overdue (0: never).
 MINSHENG_ESCALATE_AFTER_HOURS = float(os.environ.get("MINSHENG_ESCALATE_AFTER_HOURS", "24"))
 # 吹哨报到: hours a summoned department has to report in, unless the summons says otherwise.

@@ -51,6 +51,8 @@ MAX_DESCRIPTION = 4000
 MAX_TEXT = 2000
 # Channels through which a resident may file without an account.
 PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.WECHAT})
+# A resident may also file without an account on a station's own page (its QR sign).
+ANONYMOUS_CHANNELS = PUBLIC_CHANNELS | {Channel.STATION}
 _PUBLIC_GRANT = Grant(role=Role.RESIDENT, unit_id=None, unit_path=None, region_path=None)
 
 
@@ -243,7 +245,7 @@ def register_demand(
     extra questions (catalogue.attributes); ``media_url`` links a photo held elsewhere."""
     spec = transition("register")
     if actor is None or not getattr(actor, "is_authenticated", False):
-        if channel not in PUBLIC_CHANNELS:
+        if channel not in ANONYMOUS_CHANNELS:
             raise PermissionDenied(_("未登录时只能通过网站或微信提交诉求。"))
         grants = [_PUBLIC_GRANT]
     else:
@@ -268,7 +270,7 @@ def register_demand(
         raise ValidationFailed.for_field("latitude", _("经纬度必须同时填写。"))
     if not isinstance(region, Region):
         region = _lookup(Region, region, "region", _("区域"))
-    if channel in PUBLIC_CHANNELS and not consent:
+    if (channel in PUBLIC_CHANNELS or grants == [_PUBLIC_GRANT]) and not consent:
         raise ValidationFailed.for_field("consent", _("请阅读并同意隐私告知后再提交。"))
     grant = next((g for g in grants if g.covers_region(region)), None)
     if grant is None:

@@ -46,6 +46,10 @@ def navigation(request) -> dict:
             items.append((reverse("web:overview"), _("总览")))
             items.append((reverse("web:dashboard"), _("数据看板")))
             items.append((reverse("web:hot_issues"), _("热点问题")))
+        if Role.STATION_AGENT in roles:
+            items.append((reverse("stations:cases"), _("代办案件")))
+        if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR, Role.AUDITOR}:
+            items.append((reverse("stations:list"), _("代办站")))
         items.append((reverse("web:supervision"), _("督办与吹哨")))
         if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
             items.append((reverse("grids:patrol") if Role.GRID_WORKER in roles else reverse("grids:board"),
@@ -82,6 +86,7 @@ def navigation(request) -> dict:
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
+        items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
     path = request.path

@@ -12,6 +12,7 @@ from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.grids.demo import seed_grid_work
 from minsheng.homecare.demo import seed_homecare
 from minsheng.projects.demo import seed_projects
+from minsheng.stations.demo import seed_stations
 from minsheng.wishes.demo import seed as seed_wishes
 
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(seed_projects(city, timezone.now(), demands=demands // 20, seed=seed))
         # Grid work first: the few demands its care visits open count towards the total.
         self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
+        # Station cases first: they count towards the demands to hold.
+        stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.05))
+        self.stdout.write(f"station cases: {stations} added")
         added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
                              progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
         self.stdout.write(seed_wishes(city, people, seed=seed, now=timezone.now()))

@@ -1,0 +1,26 @@
+"""The demo city has stations of all three tiers with agents and a year of cases in the four ways."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from minsheng.stations.models import Agent, Station, StationCase
+
+
+@pytest.mark.django_db
+def test_the_demo_has_stations_of_every_tier_with_agents_and_cases(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--demands", "600", "--residents", "300", stdout=io.StringIO())
+    assert set(Station.objects.values_list("tier", flat=True)) == {"street_centre", "community", "family"}
+    assert all(s.agents.exists() and s.service_items.exists() and s.hours for s in Station.objects.all())
+    assert set(Agent.objects.values_list("kind", flat=True)) == {"party_member", "retiree", "veteran", "in_service"}
+    assert Agent.objects.filter(user__username="agent").exists()
+    cases = StationCase.objects.all()
+    assert cases.count() == 30  # 5% of the demands
+    assert set(cases.values_list("way", flat=True)) >= {"on_spot", "timed", "guided", "joint"}
+    days = sorted(cases.values_list("taken_at", flat=True))
+    assert (days[-1] - days[0]).days > 300
+    out = io.StringIO()
+    call_command("verify_events", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1].startswith("mismatches=0")
