@@ -33,10 +33,11 @@ class Command(BaseCommand):
             people = seed_residents(city, residents, random.Random(seed))
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
+        # Grid work first (it also builds the whole party structure, which the
+        # projects and the wishes then use): the few demands its care visits open count towards the total.
+        self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
         # A year of secretary projects and meetings; a twentieth of the demands come from them.
         self.stdout.write(seed_projects(city, timezone.now(), demands=demands // 20, seed=seed))
-        # Grid work first: the few demands its care visits open count towards the total.
-        self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
         # Station cases first: they count towards the demands to hold.
         stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.05))
         self.stdout.write(f"station cases: {stations} added")
