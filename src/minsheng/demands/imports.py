@@ -21,9 +21,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.core import clock
+from minsheng.core.bulk import insert_rows, instance_maker
 from minsheng.core.errors import OutOfScope, ValidationFailed
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import Grant
@@ -44,11 +46,16 @@ from .services import (
 from .signals import demands_imported
 from .workflow import Channel, transition
 
-# Rows per INSERT: large batches are what makes the import fast (SQLite's limit on bound
-# parameters is far above this times the column count since 3.32).
+# Phone numbers per look-up query, residents per INSERT.
 BATCH = 500
 COLUMNS = ["channel", "demand_type", "category", "urgency", "title", "description", "address", "region",
            "latitude", "longitude", "reporter_name", "reporter_phone", "hide_name", "consent"]
+_CHANNELS = frozenset(Channel.values) - PUBLIC_CHANNELS  # a staff import, not a resident's own filing
+# The field labels of the error messages, translated only when a message is written.
+_LABELS = {"demand_type": gettext_lazy("诉求类型"), "category": gettext_lazy("分类"),
+           "urgency": gettext_lazy("紧急程度"), "title": gettext_lazy("标题"), "description": gettext_lazy("诉求内容"),
+           "address": gettext_lazy("地址"), "region": gettext_lazy("区域"), "latitude": gettext_lazy("纬度"),
+           "longitude": gettext_lazy("经度"), "reporter_name": gettext_lazy("姓名")}
 _TRUE = {"1", "true", "yes", "y", "是", "t"}
 _FALSE = {"", "0", "false", "no", "n", "否", "f"}
 
@@ -78,6 +85,8 @@ class Registration:
 
     line: int
     payload: dict[str, Any]
+    grant: Grant  # the actor's grant it is registered under (role and unit go on the event)
+    actor_id: int | None
     reporter_phone: str = ""
     reporter_name: str = ""
 
@@ -142,12 +151,12 @@ def _validate_row(line: int, row: Mapping[str, Any], cat: _Catalogue, grant: Gra
 
     def channel() -> str:
         value = str(get("channel")).strip() or Channel.HOTLINE
-        if value not in Channel.values or value in PUBLIC_CHANNELS:
+        if value not in _CHANNELS:
             raise ValidationFailed.for_field("channel", _("未知的渠道“%(channel)s”。") % {"channel": value})
         return value
 
     def region() -> Region:
-        found = _code(cat.regions, get("region"), "region", _("区域"))
+        found = _code(cat.regions, get("region"), "region", L["region"])
         allowed = cat.allowed_regions.get(found.code)
         if allowed is None:
             allowed = cat.allowed_regions[found.code] = grant.covers_region(found)
@@ -159,18 +168,20 @@ def _validate_row(line: int, row: Mapping[str, Any], cat: _Catalogue, grant: Gra
         raw = str(get("reporter_phone")).strip()
         return normalise_phone(raw) if raw else ""
 
+    L = _LABELS
     check("channel", channel)
-    check("demand_type", lambda: _code(cat.types, get("demand_type"), "demand_type", _("诉求类型")))
-    check("category", lambda: _code(cat.categories, get("category"), "category", _("分类"), required=False))
-    check("urgency", lambda: _code(cat.urgencies, get("urgency"), "urgency", _("紧急程度"), default="general"))
-    check("title", lambda: _require_text(str(get("title")), "title", _("标题"), MAX_TITLE))
-    check("description", lambda: _require_text(str(get("description")), "description", _("诉求内容"),
+    check("demand_type", lambda: _code(cat.types, get("demand_type"), "demand_type", L["demand_type"]))
+    check("category", lambda: _code(cat.categories, get("category"), "category", L["category"], required=False))
+    check("urgency", lambda: _code(cat.urgencies, get("urgency"), "urgency", L["urgency"], default="general"))
+    check("title", lambda: _require_text(str(get("title")), "title", L["title"], MAX_TITLE))
+    check("description", lambda: _require_text(str(get("description")), "description", L["description"],
                                                MAX_DESCRIPTION))
-    check("address", lambda: _optional_text(str(get("address")), "address", _("地址"), 255))
+    check("address", lambda: _optional_text(str(get("address")), "address", L["address"], 255))
     check("region", region)
-    check("latitude", lambda: _coordinate(get("latitude"), "latitude", -90, 90, _("纬度")))
-    check("longitude", lambda: _coordinate(get("longitude"), "longitude", -180, 180, _("经度")))
-    check("reporter_name", lambda: _optional_text(str(get("reporter_name")), "reporter_name", _("姓名"), 50))
+    check("latitude", lambda: _coordinate(get("latitude"), "latitude", -90, 90, L["latitude"]))
+    check("longitude", lambda: _coordinate(get("longitude"), "longitude", -180, 180, L["longitude"]))
+    check("reporter_name", lambda: _optional_text(str(get("reporter_name")), "reporter_name", L["reporter_name"],
+                                                  50))
     check("reporter_phone", phone)
     check("hide_name", lambda: _flag(get("hide_name"), "hide_name"))
     check("consent", lambda: _flag(get("consent"), "consent"))
@@ -189,7 +200,8 @@ def _validate_row(line: int, row: Mapping[str, Any], cat: _Catalogue, grant: Gra
         "urgency_id": values["urgency"].pk, "parent_id": None,
         "registered_by_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
     }
-    return Registration(line, payload, values["reporter_phone"], values["reporter_name"])
+    return Registration(line, payload, grant, payload["registered_by_id"], values["reporter_phone"],
+                        values["reporter_name"])
 
 
 def validate_rows(actor, rows: Iterable[Mapping[str, Any]]) -> list[Registration]:
@@ -204,7 +216,6 @@ def validate_rows(actor, rows: Iterable[Mapping[str, Any]]) -> list[Registration
         grant = next((g for g in grants if region is not None and g.covers_region(region)), grants[0])
         try:
             ready.append(_validate_row(line, row, cat, grant, actor))
-            ready[-1].payload["_grant"] = grant
         except ImportRefused as exc:
             errors.extend(exc.row_errors)
     if not ready and not errors:
@@ -255,8 +266,8 @@ def _attach_reporters(registrations: list[Registration]) -> None:
             r.payload["vulnerable"] = found[r.reporter_phone] in tagged
 
 
-def build_registered(registrations: list[Registration], at: list[datetime],
-                     actor) -> list[tuple[Demand, list[DemandEvent]]]:
+def build_registered(registrations: list[Registration],
+                     at: list[datetime]) -> list[tuple[Demand, list[DemandEvent]]]:
     """Unsaved demands and their register events, numbered through the day counters; ``at[i]``
     is when row i is registered.  Call inside a transaction."""
     spec = transition("register")
@@ -266,15 +277,15 @@ def build_registered(registrations: list[Registration], at: list[datetime],
     for day, indexes in sorted(by_day.items()):
         for i, number in zip(indexes, reserve_numbers(day, len(indexes)), strict=True):
             registrations[i].payload["number"] = number
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    new_demand = instance_maker(Demand, version=0, state="")
+    new_event = instance_maker(DemandEvent, seq=1, action=spec.action, from_state="", to_state=spec.target,
+                               payload=None, note="", public=spec.public)
     built = []
     for registration, moment in zip(registrations, at, strict=True):
-        payload = registration.payload
-        grant: Grant = payload.pop("_grant")
-        demand = Demand(version=0, state="")
-        event = DemandEvent(seq=1, action=spec.action, from_state="", to_state=spec.target, actor=user,
-                            actor_role=grant.role, actor_unit_id=grant.unit_id, payload=payload, note="",
-                            public=spec.public, created_at=moment)
+        grant = registration.grant
+        demand = new_demand()
+        event = new_event(actor_id=registration.actor_id, actor_role=grant.role, actor_unit_id=grant.unit_id,
+                          payload=registration.payload, created_at=moment)
         apply_event(demand, event)
         built.append((demand, [event]))
     return built
@@ -284,13 +295,13 @@ def write_demands(built: list[tuple[Demand, list[DemandEvent]]]) -> ImportResult
     """Insert demands, then their events (which need the demands' keys), in large batches.
     Each demand must already be the projection of its events (``projection.apply_event``)."""
     demands = [d for d, _events in built]
-    Demand.objects.bulk_create(demands, batch_size=BATCH)
+    insert_rows(Demand, demands)
     events = []
     for demand, its_events in built:
         for event in its_events:
             event.demand = demand
         events.extend(its_events)
-    DemandEvent.objects.bulk_create(events, batch_size=BATCH)
+    insert_rows(DemandEvent, events)
     return ImportResult(demands, events)
 
 
@@ -300,7 +311,7 @@ def import_demands(actor, rows: Iterable[Mapping[str, Any]]) -> ImportResult:
     with transaction.atomic():
         _attach_reporters(registrations)
         now = clock.now()
-        built = build_registered(registrations, [now] * len(registrations), actor)
+        built = build_registered(registrations, [now] * len(registrations))
         result = write_demands(built)
         demands_imported.send(sender=Demand, demands=result.demands, events=result.events)
     return result
