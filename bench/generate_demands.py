@@ -10,7 +10,8 @@ escalation, resolve, revisit, reopening, close, or is found invalid or merged in
 demand — with each event applied by ``projection.apply_event`` exactly as the services apply it.
 The path stops at "now", so recent demands are still open.  Demands and events are then written
 with bulk inserts in batches (``imports.write_demands``), so ``verify_events`` rebuilds every
-row.  Registration times are spread over the last 365 days in index order (denser lately).
+row.  Registration times are spread over the last 365 days (denser lately) in every batch, and each
+batch commits on its own, so a run stopped early leaves a smaller but representative database.
 """
 
 import argparse
@@ -124,16 +125,16 @@ class Generator:
 
         return str(Decimal(value).quantize(Decimal("0.000001")))
 
-    def start_time(self, index: int, total: int) -> datetime:
-        """In index order over the last 365 days, denser lately, in waking hours."""
+    def start_time(self) -> datetime:
+        """Anywhere in the last 365 days, denser lately, in waking hours; every batch spans the
+        whole year, so that a database stopped half-way is still a fair sample."""
         from django.utils import timezone
 
-        fraction = (index + self.rng.random()) / total
-        days_back = 365 * (1 - fraction) ** 1.3
+        days_back = 365 * self.rng.random() ** 1.3
         moment = timezone.localtime(self.now - timedelta(days=days_back))
-        if 7 <= moment.hour <= 21:
-            return moment.replace(microsecond=0)
-        return moment.replace(hour=self.rng.randint(8, 20), microsecond=0)
+        if not 7 <= moment.hour <= 21:
+            moment = moment.replace(hour=self.rng.randint(8, 20))
+        return min(moment.replace(microsecond=0), self.now - timedelta(minutes=5))
 
     # --- one demand ------------------------------------------------------------------------
 
@@ -283,7 +284,7 @@ class Generator:
 
     # --- a batch -----------------------------------------------------------------------------
 
-    def batch(self, start: int, count: int, total: int) -> tuple[int, int]:
+    def batch(self, start: int, count: int) -> tuple[int, int]:
         from django.db import transaction
 
         from minsheng.demands.imports import build_registered, write_demands
@@ -296,7 +297,7 @@ class Generator:
             registration, grid, leaf = self.registration(index)
             rows.append(registration)
             places.append((grid, leaf))
-        times = [self.start_time(i, total) for i in range(start, start + count)]
+        times = [self.start_time() for _ in range(count)]
         with transaction.atomic():
             built = build_registered(rows, times)
             for (demand, events), (grid, leaf), at in zip(built, places, times, strict=True):
@@ -315,7 +316,7 @@ class Generator:
         self.policies_by_pk = {p.pk: p for p in self.policies.values()}
         demands = events = 0
         for start in range(0, total, BATCH):
-            d, e = self.batch(start, min(BATCH, total - start), total)
+            d, e = self.batch(start, min(BATCH, total - start))
             demands += d
             events += e
             if progress:
