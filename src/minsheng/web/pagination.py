@@ -20,8 +20,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # COUNT over a LIMITed subquery: the database stops after cap + 1 rows.
-        return self.object_list[:self.cap + 1].count()
+        # COUNT over a LIMITed subquery of keys: the database stops after cap + 1 rows, with no
+        # sort and no joins for related rows the count does not need.
+        return self.object_list.select_related(None).order_by().values("pk")[:self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
