@@ -175,6 +175,8 @@ def main() -> None:
     parser.add_argument("--peer-n", type=int, default=100_000,
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--phases", default="reads,import,create",
+                        help="which of our phases to run (comma-separated; default all three)")
     args = parser.parse_args()
 
     if args.db == "sqlite":
@@ -225,8 +227,8 @@ def main() -> None:
     print(f"demands: {total}, events: {events}")
     results: dict[str, str] = {}
 
-    phase("reads: one request at a time, Django test client, p50/p95 ms")
     User = get_user_model()
+    phases = set(args.phases.split(","))
     leader, dispatcher, admin = (User.objects.get(username=u) for u in ("leader", "dispatcher", "admin"))
     rng = random.Random(3)
     reads = args.reads
@@ -243,60 +245,65 @@ def main() -> None:
         print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
               f"status={status}", flush=True)
 
-    try:
-        dashboard = reverse("web:dashboard")
-    except NoReverseMatch:
-        print("dashboard: not in this build")
-    else:
-        report("dashboard (leader)", client_for(leader), [dashboard] * reads)
-    demands_url = reverse("web:demands")
-    states = ["in_progress", "dispatched", "closed", "registered", "resolved"]
-    report("list filtered, first page (leader)", client_for(leader),
-           [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
-    report("list filtered, first page (street)", client_for(dispatcher),
-           [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
-    report("list unfiltered, first page (leader)", client_for(leader), [demands_url] * reads)
-    top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
-    picks = [rng.randint(1, top) for _ in range(reads)]
-    report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
-    tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
-                                         reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
-    report("tracking lookup (resident)", client_for(None),
-           [f"{reverse('web:track')}?number={n}&phone_last4={p[-4:]}" for n, p in tracked])
+    if "reads" in phases:
+        phase("reads: one request at a time, Django test client, p50/p95 ms")
+        try:
+            dashboard = reverse("web:dashboard")
+        except NoReverseMatch:
+            print("dashboard: not in this build")
+        else:
+            report("dashboard (leader)", client_for(leader), [dashboard] * reads)
+        demands_url = reverse("web:demands")
+        states = ["in_progress", "dispatched", "closed", "registered", "resolved"]
+        report("list filtered, first page (leader)", client_for(leader),
+               [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
+        report("list filtered, first page (street)", client_for(dispatcher),
+               [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
+        report("list unfiltered, first page (leader)", client_for(leader), [demands_url] * reads)
+        top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
+        picks = [rng.randint(1, top) for _ in range(reads)]
+        report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
+        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
+                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
+        report("tracking lookup (resident)", client_for(None),
+               [f"{reverse('web:track')}?number={n}&phone_last4={p[-4:]}" for n, p in tracked])
 
-    phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")
-    rows = import_rows(args.import_rows, rng)
-    operator = User.objects.get(username="operator")
-    started, cpu = time.perf_counter(), time.process_time()
-    result = import_demands(operator, rows)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    rate = len(result.demands) / seconds
-    results["import"] = f"{rate:.0f}"
-    print(f"imported {len(result.demands)} demands + {len(result.events)} events in {seconds:.2f} s: "
-          f"{rate:.0f} demands/s wall, {len(result.demands) / cpu:.0f} demands per CPU-second of this process")
+    if "import" in phases:
+        phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")
+        rows = import_rows(args.import_rows, rng)
+        operator = User.objects.get(username="operator")
+        started, cpu = time.perf_counter(), time.process_time()
+        result = import_demands(operator, rows)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        rate = len(result.demands) / seconds
+        results["import"] = f"{rate:.0f}"
+        print(f"imported {len(result.demands)} demands + {len(result.events)} events in {seconds:.2f} s: "
+              f"{rate:.0f} demands/s wall, {len(result.demands) / cpu:.0f} demands per CPU-second of this process")
 
-    phase(f"demand create under load: POST /api/demands, gunicorn -w {args.workers}, wrk c={args.conc}")
-    from io import StringIO
+    if "create" in phases:
+        phase(f"demand create under load: POST /api/demands, gunicorn -w {args.workers}, wrk c={args.conc}")
+        from io import StringIO
 
-    out = StringIO()
-    call_command("create_api_key", "--name", "bench", "--user", "operator", "--region", "XC",
-                 "--actions", "register", "--rate", "10000000", stdout=out)
-    key = out.getvalue().strip().splitlines()[-1]
-    env = {**os.environ, "MINSHENG_LOG_LEVEL": "WARNING"}
-    server = serve(args.port, args.workers, env)
-    try:
-        before = Demand.objects.count()
-        body = {"channel": "api", "demand_type": "complaint", "category": "construction.roads",
-                "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了，请尽快处理。",
-                "region": "XC-GM-01-G1", "reporter": {"name": "张伟", "phone": "13700001234"}}
-        figures = run_wrk(f"http://127.0.0.1:{args.port}/api/demands", body, {"X-API-Key": key}, args.conc, args.secs)
-        made = Demand.objects.count() - before
-    finally:
-        server.terminate()
-        server.wait()
-    results["create"] = figures["rps"]
-    print(f"create api_post c={args.conc} req/s={figures['rps']} p50={figures['p50']} p99={figures['p99']} "
-          f"non2xx3xx={figures['bad']} demands_created={made} {figures['errors']}", flush=True)
+        out = StringIO()
+        call_command("create_api_key", "--name", "bench", "--user", "operator", "--region", "XC",
+                     "--actions", "register", "--rate", "10000000", stdout=out)
+        key = out.getvalue().strip().splitlines()[-1]
+        env = {**os.environ, "MINSHENG_LOG_LEVEL": "WARNING"}
+        server = serve(args.port, args.workers, env)
+        try:
+            before = Demand.objects.count()
+            body = {"channel": "api", "demand_type": "complaint", "category": "construction.roads",
+                    "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了，请尽快处理。",
+                    "region": "XC-GM-01-G1", "reporter": {"name": "张伟", "phone": "13700001234"}}
+            figures = run_wrk(f"http://127.0.0.1:{args.port}/api/demands", body, {"X-API-Key": key}, args.conc,
+                              args.secs)
+            made = Demand.objects.count() - before
+        finally:
+            server.terminate()
+            server.wait()
+        results["create"] = figures["rps"]
+        print(f"create api_post c={args.conc} req/s={figures['rps']} p50={figures['p50']} p99={figures['p99']} "
+              f"non2xx3xx={figures['bad']} demands_created={made} {figures['errors']}", flush=True)
 
     peer: dict[str, str] = {}
     if not args.no_peer:
