@@ -37,7 +37,8 @@ class Demand(models.Model):
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("登记人"))
 
-    state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
+    # No index of its own: the indexes below that start with the state serve every filter on it.
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices)
     version = models.PositiveIntegerField(_("版本"), default=0)
     handling_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="demands", verbose_name=_("承办单位"))
@@ -71,6 +72,10 @@ class Demand(models.Model):
             models.Index(fields=["handling_unit", "state"]),
             models.Index(fields=["region", "state"]),
             models.Index(fields=["state", "handle_due"]),
+            # The staff list's filters in its default order (newest first, key as tie-breaker), so
+            # that its first page reads 25 index entries instead of sorting every match.
+            models.Index(fields=["state", "registered_at", "id"], name="demand_state_registered"),
+            models.Index(fields=["channel", "registered_at", "id"], name="demand_channel_registered"),
         ]
 
     def __str__(self) -> str:

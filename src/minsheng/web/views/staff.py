@@ -33,8 +33,10 @@ from minsheng.routing.duplicates import find_duplicates
 from minsheng.supervision.selectors import summoned_units_of
 
 from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
+from ..pagination import CappedPaginator
 
 PAGE_SIZE = 25
+LIST_COUNT_CAP = 1000  # the demand list counts at most this many matches (see pagination.py)
 SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": "handle_due",
          "number": "number"}
 
@@ -55,8 +57,8 @@ def _with_time_status(demands):
     return demands
 
 
-def _page(request: HttpRequest, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
+    page = (paginator or Paginator(queryset, PAGE_SIZE)).get_page(request.GET.get("page"))
     _with_time_status(page.object_list)
     return page
 
@@ -118,8 +120,9 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     qs = _filtered_demands(request)
     params = request.GET.copy()
     params.pop("page", None)
+    page = _page(request, qs, CappedPaginator(qs, PAGE_SIZE, LIST_COUNT_CAP))
     return render(request, "web/staff/list.html", {
-        "page": _page(request, qs), "states": State.choices, "channels": Channel.choices, "sorts": SORTS,
+        "page": page, "states": State.choices, "channels": Channel.choices, "sorts": SORTS,
         "params": params.urlencode(), "filters": request.GET})
 
 

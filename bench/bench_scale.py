@@ -1,0 +1,338 @@
+"""Minsheng at scale, beside the peer django-helpdesk, in one run.
+
+    .venv/bin/python bench/bench_scale.py                         # 1,000,000 demands on SQLite
+    .venv/bin/python bench/bench_scale.py --n 200000 --data /tmp/ms-200k --peer-n 100000
+    scripts/with-postgres.sh .venv/bin/python bench/bench_scale.py --db pg --n 5000000
+
+1. Generates demands with their histories up to --n (bench/generate_demands.py) in --data
+   (SQLite: MINSHENG_DATA_DIR; PostgreSQL: DATABASE_URL), reusing what is there, then ANALYZE.
+   On SQLite it generates --base histories (about a millisecond of Python each) and copies them
+   in SQL with new keys and numbers up to --n; a sample is rebuilt from its events.
+2. Times, one request at a time through Django's test client (the whole view, template and
+   middleware, no network), p50/p95 over --reads requests after a warm-up: the dashboard
+   (web:dashboard, when this build has it), the staff list filtered by state (leader: the whole
+   district; street dispatcher: their street), one demand's page, the public tracking lookup.
+3. Times the bulk import of --import-rows rows (imports.import_demands, validation included).
+4. Serves the site with gunicorn (--workers) and loads POST /api/demands with wrk (c=--conc,
+   --secs seconds) with an API key, counting the demands really created.
+5. Runs the peer with ../shared/peers/django-helpdesk/helpdesk_bench.sh (override the folder
+   with MINSHENG_PEERS_DIR) at --peer-n tickets on SQLite, and prints each figure beside ours
+   with the ratio (peer time / ours for latencies, ours / peer for throughputs: > 1 means we
+   are faster).
+
+Figures depend on the machine's load (other jobs share its cores): ``uptime`` is printed
+beside each phase.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+PYTHON = sys.executable
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "uptime: n/a"
+
+
+def phase(title: str) -> None:
+    print(f"\n== {title}   [{uptime()}]", flush=True)
+
+
+def percentiles(times_ms: list[float]) -> tuple[float, float]:
+    times = sorted(times_ms)
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def time_requests(client, urls: list[str], warmup: int = 2) -> tuple[float, float, float, int]:
+    """p50, p95 of wall time and p50 of this process's CPU time, in ms, and the last status.
+    The CPU time tells what a request costs when other jobs share the cores (wall time then
+    includes waiting for a core)."""
+    status = 0
+    for url in urls[:warmup]:
+        client.get(url)
+    times, cpu = [], []
+    for url in urls:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+        status = response.status_code
+        if status >= 400:
+            raise RuntimeError(f"{url} answered {status}")
+    p50, p95 = percentiles(times)
+    return p50, p95, statistics.median(cpu), status
+
+
+def import_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
+    from minsheng.demo.texts import category_codes, compose_demand
+    from minsheng.organisation.models import Region
+
+    grids = list(Region.objects.filter(kind="grid").values_list("code", flat=True))
+    leaves = category_codes()
+    texts = [(leaf, compose_demand(rng, leaf, f"建设路{i}号")) for i, leaf in enumerate(leaves * 20)]
+    rows = []
+    for i in range(count):
+        leaf, text = texts[i % len(texts)]
+        rows.append({"channel": "hotline", "demand_type": text.demand_type, "category": leaf,
+                     "urgency": text.urgency, "title": text.title, "description": text.description,
+                     "address": f"建设路{i % 300 + 1}号", "region": grids[i % len(grids)], "latitude": "",
+                     "longitude": "", "reporter_name": "张伟", "reporter_phone": f"136{i % 200_000:08d}",
+                     "hide_name": "否", "consent": "是"})
+    return rows
+
+
+def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int) -> dict[str, str]:
+    text = json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)  # Lua has no \\u escapes
+    lua = "\n".join(['wrk.method = "POST"', f"wrk.body = {text}",
+                     'wrk.headers["Content-Type"] = "application/json"',
+                     *(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())]) + "\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    try:
+        subprocess.run(["wrk", "-t2", f"-c{conc}", "-d2s", "-s", f.name, url], capture_output=True, text=True)
+        out = subprocess.run(["wrk", "-t2", f"-c{conc}", f"-d{secs}s", "--latency", "-s", f.name, url],
+                             capture_output=True, text=True).stdout
+    finally:
+        os.unlink(f.name)
+    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
+             "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "bad": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
+             "errors": re.search(r"Socket errors: (.*)", out)}
+    return {k: (m.group(1) if m else ("0" if k == "bad" else "")) for k, m in found.items()}
+
+
+def serve(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "minsheng.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/track/", timeout=2).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def run_peer(n: int, work: Path, conc: int, secs: int, reads: int) -> dict[str, str]:
+    """The peer's figures by name, from helpdesk_bench.sh's output."""
+    peers = Path(os.environ.get("MINSHENG_PEERS_DIR", ROOT.parent / "shared" / "peers"))
+    script = peers / "django-helpdesk" / "helpdesk_bench.sh"
+    if not script.is_file():
+        print(f"peer: {script} not found (set MINSHENG_PEERS_DIR)")
+        return {}
+    env = {**os.environ, "NS": str(n), "DBS": "sqlite", "WORK": str(work), "CONC": str(conc), "SECS": str(secs),
+           "READS": str(reads), "PORT": os.environ.get("MINSHENG_PEER_PORT", "18471"), "READ_BUDGET": "120"}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    started = time.perf_counter()
+    out = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env).stdout
+    print(out.rstrip())
+    print(f"(peer run took {time.perf_counter() - started:.0f} s)")
+    figures = {}
+    if m := re.search(r"seeded \d+ tickets .*?: (\d+) tickets/s", out):
+        figures["seed"] = m.group(1)
+    for name in ("dashboard", "ticket_list_data", "ticket_list_page", "api_list_page1"):
+        if m := re.search(rf"read\s+{name}\s+n=\s*\d+\s+p50=\s*([\d.]+) ms", out):
+            figures[name] = m.group(1)
+    for name in ("public_form", "api_post"):
+        if m := re.search(rf"create {name}\s+c=\d+ req/s=([\d.]+)", out):
+            figures[name] = m.group(1)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000, help="demands in the database (default 1,000,000)")
+    parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
+    parser.add_argument("--data", type=Path, help="SQLite data directory (default: a temp dir per N)")
+    parser.add_argument("--base", type=int, default=60_000,
+                        help="SQLite: generate this many histories, then copy them in SQL up to --n")
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--no-generate", action="store_true", help="time the database as it is")
+    parser.add_argument("--reads", type=int, default=30)
+    parser.add_argument("--import-rows", type=int, default=20_000)
+    parser.add_argument("--conc", type=int, default=32)
+    parser.add_argument("--secs", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=18470)
+    parser.add_argument("--peer-n", type=int, default=100_000,
+                        help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--phases", default="reads,import,create",
+                        help="which of our phases to run (comma-separated; default all three)")
+    args = parser.parse_args()
+
+    if args.db == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+        data = args.data or Path(tempfile.gettempdir()) / f"minsheng-scale-{args.n}"
+        data.mkdir(parents=True, exist_ok=True)
+        os.environ["MINSHENG_DATA_DIR"] = str(data)
+    elif not os.environ.get("DATABASE_URL"):
+        sys.exit("--db pg needs DATABASE_URL (scripts/with-postgres.sh sets it)")
+    else:
+        data = args.data or Path(tempfile.mkdtemp(prefix="minsheng-scale-pg-"))
+        os.environ["MINSHENG_DATA_DIR"] = str(data)
+    # The test client's host, beside the served one.
+    os.environ["MINSHENG_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    import generate_demands
+
+    generate_demands.setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from minsheng.demands.imports import import_demands
+    from minsheng.demands.models import Demand, DemandEvent
+
+    phase(f"database: {connection.vendor}, data in {data}")
+    call_command("migrate", "--no-input", verbosity=0)
+    have = Demand.objects.count()
+    if have < args.n and not args.no_generate:
+        fresh = min(args.n - have, args.base) if connection.vendor == "sqlite" and have == 0 else args.n - have
+        print(f"generating {fresh} demands (have {have}) …", flush=True)
+        made, events, seconds = generate_demands.generate(
+            fresh, progress=lambda d, e: print(f"  … {d} demands, {e} events", end="\r", flush=True))
+        print(f"\ngenerated {made} demands and {events} events in {seconds:.0f} s ({made / seconds:.0f} demands/s)")
+        if made < args.n:
+            copies = -(-args.n // made) - 1
+            made, events, seconds = generate_demands.replicate(copies)
+            print(f"copied them {copies} times in SQL: {made} demands, {events} events in {seconds:.0f} s")
+        bad, checked = generate_demands.verify_sample()
+        print(f"a sample rebuilt from its events: mismatches={bad} of {checked}")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    generate_demands.move_day_counters()  # in case an earlier fill stopped half-way
+    if args.generate_only:
+        return
+    total, events = Demand.objects.count(), DemandEvent.objects.count()
+    print(f"demands: {total}, events: {events}")
+    results: dict[str, str] = {}
+
+    User = get_user_model()
+    phases = set(args.phases.split(","))
+    leader, dispatcher, admin = (User.objects.get(username=u) for u in ("leader", "dispatcher", "admin"))
+    rng = random.Random(3)
+    reads = args.reads
+
+    def client_for(user) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def report(name: str, client, urls: list[str]) -> None:
+        p50, p95, cpu, status = time_requests(client, urls)
+        results[name] = f"{p50:.1f}"
+        print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
+              f"status={status}", flush=True)
+
+    if "reads" in phases:
+        phase("reads: one request at a time, Django test client, p50/p95 ms")
+        try:
+            dashboard = reverse("web:dashboard")
+        except NoReverseMatch:
+            print("dashboard: not in this build")
+        else:
+            report("dashboard (leader)", client_for(leader), [dashboard] * reads)
+        demands_url = reverse("web:demands")
+        states = ["in_progress", "dispatched", "closed", "registered", "resolved"]
+        report("list filtered, first page (leader)", client_for(leader),
+               [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
+        report("list filtered, first page (street)", client_for(dispatcher),
+               [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
+        report("list unfiltered, first page (leader)", client_for(leader), [demands_url] * reads)
+        top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
+        picks = [rng.randint(1, top) for _ in range(reads)]
+        report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
+        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
+                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
+        report("tracking lookup (resident)", client_for(None),
+               [f"{reverse('web:track')}?number={n}&phone_last4={p[-4:]}" for n, p in tracked])
+
+    if "import" in phases:
+        phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")
+        rows = import_rows(args.import_rows, rng)
+        operator = User.objects.get(username="operator")
+        started, cpu = time.perf_counter(), time.process_time()
+        result = import_demands(operator, rows)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        rate = len(result.demands) / seconds
+        results["import"] = f"{rate:.0f}"
+        print(f"imported {len(result.demands)} demands + {len(result.events)} events in {seconds:.2f} s: "
+              f"{rate:.0f} demands/s wall, {len(result.demands) / cpu:.0f} demands per CPU-second of this process")
+
+    if "create" in phases:
+        phase(f"demand create under load: POST /api/demands, gunicorn -w {args.workers}, wrk c={args.conc}")
+        from io import StringIO
+
+        out = StringIO()
+        call_command("create_api_key", "--name", "bench", "--user", "operator", "--region", "XC",
+                     "--actions", "register", "--rate", "10000000", stdout=out)
+        key = out.getvalue().strip().splitlines()[-1]
+        env = {**os.environ, "MINSHENG_LOG_LEVEL": "WARNING"}
+        server = serve(args.port, args.workers, env)
+        try:
+            before = Demand.objects.count()
+            body = {"channel": "api", "demand_type": "complaint", "category": "construction.roads",
+                    "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了，请尽快处理。",
+                    "region": "XC-GM-01-G1", "reporter": {"name": "张伟", "phone": "13700001234"}}
+            figures = run_wrk(f"http://127.0.0.1:{args.port}/api/demands", body, {"X-API-Key": key}, args.conc,
+                              args.secs)
+            made = Demand.objects.count() - before
+        finally:
+            server.terminate()
+            server.wait()
+        results["create"] = figures["rps"]
+        print(f"create api_post c={args.conc} req/s={figures['rps']} p50={figures['p50']} p99={figures['p99']} "
+              f"non2xx3xx={figures['bad']} demands_created={made} {figures['errors']}", flush=True)
+
+    peer: dict[str, str] = {}
+    if not args.no_peer:
+        phase(f"peer: django-helpdesk at {args.peer_n} tickets on SQLite (helpdesk_bench.sh)")
+        work = data / "hd-work"
+        peer = run_peer(args.peer_n, work, args.conc, args.secs, min(args.reads, 20))
+
+    phase("side by side")
+    print(f"ours: {total} demands ({connection.vendor}); peer: "
+          f"{args.peer_n if peer else 'not run'} tickets (sqlite)")
+    rows = [("dashboard p50 ms", "dashboard (leader)", "dashboard", "lower"),
+            ("filtered list first page p50 ms", "list filtered, first page (leader)", "ticket_list_data", "lower"),
+            ("single demand page p50 ms", "one demand's page (admin)", None, "lower"),
+            ("tracking lookup p50 ms", "tracking lookup (resident)", None, "lower"),
+            ("bulk import rows/s", "import", "seed", "higher"),
+            (f"create req/s at c={args.conc}", "create", "api_post", "higher")]
+    print(f"{'figure':<34}{'ours':>12}{'peer':>12}{'ratio':>10}")
+    for label, ours_key, peer_key, better in rows:
+        ours = results.get(ours_key)
+        theirs = peer.get(peer_key) if peer_key else None
+        ratio = ""
+        if ours and theirs and float(ours) > 0 and float(theirs) > 0:
+            value = float(theirs) / float(ours) if better == "lower" else float(ours) / float(theirs)
+            ratio = f"{value:.1f}x"
+        print(f"{label:<34}{ours or 'n/a':>12}{theirs or '—':>12}{ratio:>10}")
+    print("ratio > 1: ours is better (peer time / ours; ours throughput / peer). The peer's import figure is "
+          "its seeding with bulk_create (tickets + one follow-up each, no validation); ours validates every row.")
+    print(uptime())
+
+
+if __name__ == "__main__":
+    main()

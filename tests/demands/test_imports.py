@@ -1,0 +1,132 @@
+"""Bulk import: all rows or none, the same demands and events as one-by-one registration."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from minsheng.core.errors import PermissionDenied
+from minsheng.demands.imports import ImportRefused, import_demands
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.projection import differences, rebuild
+from minsheng.demands.signals import demands_imported
+from minsheng.people.models import Resident
+
+from .helpers import register
+
+
+def _row(**extra) -> dict[str, str]:
+    row = {"channel": "hotline", "demand_type": "complaint", "category": "construction.roads", "urgency": "",
+           "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了，晚上很危险，请尽快处理。",
+           "address": "建设路1号",
+           "region": "g1", "latitude": "41.84", "longitude": "123.88", "reporter_name": "张伟",
+           "reporter_phone": "137-0000-1234", "hide_name": "否", "consent": "是"}
+    row.update(extra)
+    return row
+
+
+def test_good_rows_become_demands_whose_events_rebuild_them(world):
+    rows = [_row(), _row(reporter_phone="13900001111", title="路灯不亮"), _row(reporter_phone="", region="g2")]
+    result = import_demands(world.user("operator"), rows)
+    assert len(result.demands) == 3 and len(result.events) == 3
+    for demand in Demand.objects.all():
+        events = list(demand.events.order_by("seq"))
+        assert [e.action for e in events] == ["register"]
+        assert differences(demand, rebuild(events)) == []
+        assert demand.state == "registered" and demand.registered_by == world.users["operator"]
+    first = Demand.objects.get(title="建设路井盖缺失", region=world.regions["g1"])
+    assert first.reporter.phone == "13700001234" and first.category.code == "construction.roads"
+    assert first.urgency.code == "general" and first.consent is True and str(first.latitude) == "41.840000"
+    assert Demand.objects.get(title="路灯不亮").vulnerable is True  # the resident on file has a tag
+    assert Demand.objects.get(region=world.regions["g2"]).reporter is None
+    event = DemandEvent.objects.get(demand=first)
+    assert (event.actor_role, event.actor_unit, event.public) == ("hotline_operator", world.units["centre"], True)
+
+
+def test_one_resident_per_phone_across_the_file_and_the_register(world):
+    import_demands(world.user("operator"), [_row(), _row(reporter_phone="+86 13700001234"), _row()])
+    assert Resident.objects.filter(phone="13700001234").count() == 1
+    assert Demand.objects.filter(reporter__phone="13700001234").count() == 3
+
+
+def test_an_imported_demand_and_a_registered_one_are_the_same_rows(world):
+    one = register(world, address="建设路1号", latitude="41.84", longitude="123.88", consent=True)
+    imported = import_demands(world.user("operator"), [_row()]).demands[0]
+    first, second = DemandEvent.objects.get(demand=one), DemandEvent.objects.get(demand=imported)
+    ignore = {"number"}
+    assert {k: v for k, v in first.payload.items() if k not in ignore} == {
+        k: v for k, v in second.payload.items() if k not in ignore}
+
+
+def test_bad_rows_are_listed_and_nothing_is_written(world):
+    rows = [_row(), _row(title="", region="nowhere"), _row(), _row(reporter_phone="12345", latitude="91"),
+            _row(channel="web")]
+    with pytest.raises(ImportRefused) as refused:
+        import_demands(world.user("operator"), rows)
+    problems = {(e.line, e.field) for e in refused.value.row_errors}
+    assert problems == {(2, "title"), (2, "region"), (4, "reporter_phone"), (4, "latitude"), (5, "channel")}
+    assert "3 行有错误" in refused.value.message
+    assert Demand.objects.count() == 0 and DemandEvent.objects.count() == 0
+    assert not Resident.objects.filter(phone="13700001234").exists()
+
+
+def test_rows_outside_the_actors_territory_are_refused(world):
+    with pytest.raises(ImportRefused) as refused:
+        import_demands(world.user("staff1"), [_row(region="g1"), _row(region="g2")])
+    assert [(e.line, e.field) for e in refused.value.row_errors] == [(2, "region")]
+    assert Demand.objects.count() == 0
+
+
+def test_a_role_that_may_not_register_is_refused(world):
+    with pytest.raises(PermissionDenied):
+        import_demands(world.user("handler_cg"), [_row()])
+
+
+def test_the_signal_is_sent_once_with_every_demand_and_event(world):
+    calls = []
+
+    def listener(sender, demands, events, **kwargs):
+        calls.append((list(demands), list(events)))
+
+    demands_imported.connect(listener)
+    try:
+        result = import_demands(world.user("operator"), [_row() for _ in range(7)])
+    finally:
+        demands_imported.disconnect(listener)
+    assert len(calls) == 1
+    demands, events = calls[0]
+    assert {d.pk for d in demands} == {d.pk for d in result.demands} and len(demands) == 7
+    assert {e.demand_id for e in events} == {d.pk for d in demands} and all(e.pk for e in events)
+
+
+def test_numbering_continues_the_days_counter(world):
+    before = register(world)
+    imported = import_demands(world.user("operator"), [_row(), _row()]).demands
+    after = register(world)
+    numbers = [int(before.number), *(int(d.number) for d in imported), int(after.number)]
+    assert numbers == list(range(numbers[0], numbers[0] + 4))
+
+
+def test_the_command_imports_a_csv_file(world, tmp_path, capsys):
+    path = tmp_path / "demands.csv"
+    rows = [_row(), _row(title="路灯不亮")]
+    path.write_text(",".join(rows[0]) + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n",
+                    encoding="utf-8")
+    call_command("import_demands", str(path), "--user", "operator")
+    assert "imported=2 events=2" in capsys.readouterr().out
+    assert set(Demand.objects.values_list("title", flat=True)) == {"建设路井盖缺失", "路灯不亮"}
+
+
+def test_the_command_lists_bad_rows_of_an_excel_file(world, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(_row()))
+    sheet.append(list(_row().values()))
+    sheet.append(list(_row(demand_type="nonsense").values()))
+    path = tmp_path / "demands.xlsx"
+    book.save(path)
+    with pytest.raises(CommandError, match="1 行有错误"):
+        call_command("import_demands", str(path), "--user", "operator")
+    assert "row 2 demand_type" in capsys.readouterr().err
+    assert Demand.objects.count() == 0
