@@ -140,3 +140,13 @@ def test_registering_a_person_in_difficulty(world, client):
         "phone": "13812341234", "category": "disabled", "risk": "medium", "plan": "x",
         "responsible_phone": "13800000002"})
     assert "已在困难群体名册中" in again.content.decode()
+
+
+def test_the_register_is_read_by_carers_and_leaders_not_by_every_role_in_the_area(world):
+    Resident.objects.get_or_create(phone="13900001111", defaults={"name": "孙大爷", "region": world.regions["g1"]})
+    person = register(world)
+    assert person in selectors.people_for(world.user("staff1"))
+    assert person in selectors.people_for(world.user("leader"))
+    # A station agent and the hotline hold the same territory, but have no need for plans and risks.
+    assert person not in selectors.people_for(world.user("agent"))
+    assert person not in selectors.people_for(world.user("operator"))

@@ -208,3 +208,16 @@ def test_a_large_house_register_is_matched_in_chunks(world, building):
     again = registers.preview_import(user, "house", workbook(header, rows))
     assert not again.errors and all(r["existing"] for r in again.rows)
     assert registers.commit_import(user, again.pk).updated == 1
+
+
+def test_an_import_cannot_take_over_a_record_registered_outside_the_importers_area(world):
+    # 李秀英 lives in 玫瑰城 (c1); a 雷锋社区 (c2) keeper types her phone into a row of their own grid.
+    neighbour = Resident.objects.create(name="李秀英", phone="13900007777", region=world.regions["g1"])
+    file = workbook(RESIDENT_HEADERS, [["冒名", "13900007777", "", "雷锋小区1号", "g2", ""]])
+    batch = registers.preview_import(world.user("staff2"), "resident", file)
+    assert [(e["row"], e["field"]) for e in batch.errors] == [(2, "phone")]
+    assert "管辖范围外" in batch.errors[0]["message"]
+    with pytest.raises(ValidationFailed):
+        registers.commit_import(world.user("staff2"), batch.pk)
+    neighbour.refresh_from_db()
+    assert (neighbour.name, neighbour.region_id) == ("李秀英", world.regions["g1"].pk)

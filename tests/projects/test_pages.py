@@ -89,6 +89,10 @@ def test_a_meeting_with_minutes_and_a_decision_through_the_pages(client, world, 
         "demand_type": "help"})
     html = client.get(reverse("projects:meeting", args=[meeting.pk])).content.decode()
     assert "议定由物业清理。" in html and "清理楼道堆物" in html and "已登记" in html
+    # A volunteer of the same community holds a grant there, but the minutes are the staff's papers.
+    client.force_login(world.user("volunteer"))
+    assert client.get(reverse("projects:meeting", args=[meeting.pk])).status_code == 404
+    assert "楼道堆物" not in client.get(reverse("projects:meetings")).content.decode()
 
 
 def test_needs_are_recorded_and_converted_through_the_pages(client, world, party, frozen):

@@ -110,3 +110,15 @@ def test_the_organiser_confirms_attendance_and_hours_reach_the_ledger(world):
     assert not Account.objects.filter(volunteer=absent).exists()
     assert SignUp.objects.get(volunteer=absent).attended is False
     assert check_ledger().ok
+
+
+def test_a_volunteer_signs_up_only_in_their_own_street_and_a_garbled_roll_is_refused(world):
+    far = services.create_activity(world.user("staff2"), title="雷锋社区清扫", category="environment",
+                                   region=world.regions["c2"], starts_at=clock.now() + timedelta(days=2),
+                                   ends_at=clock.now() + timedelta(days=2, hours=2), capacity=5, hours="2",
+                                   place="雷锋社区广场")
+    with pytest.raises(OutOfScope):
+        services.sign_up(plain_volunteer(world), far.pk)
+    assert not SignUp.objects.filter(activity=far).exists()
+    with pytest.raises(ValidationFailed):
+        services.confirm_attendance(world.user("staff2"), far.pk, ["abc"])

@@ -40,9 +40,10 @@ def test_a_party_member_claims_from_the_page_and_fulfils_with_a_photo(world, log
     assert response.status_code == 302 and response["Location"] == reverse("wishes:mine")
     claim = WishClaim.objects.get(demand=wish)
     assert claim.claimer_kind == "party_member"
-    # A second claim of the same wish is refused with the engine's message.
+    # A second claim of the same wish is refused: the wish has left the wall, and so has its page.
     again = client.post(url, {"version": wish.version, "promised_by": promise(3).isoformat()})
-    assert again.status_code == 409
+    assert again.status_code == 404 and WishClaim.objects.filter(demand=wish).count() == 1
+    assert client.get(url).status_code == 404
     mine = client.get(reverse("wishes:mine")).content.decode()
     assert "想要一台助听器" in mine and "提交实现情况" in mine
     wish.refresh_from_db()
@@ -105,3 +106,9 @@ def test_staff_register_a_wish_collected_in_person(world, login):
         "region": "g1", "name": "王大妈", "phone": "13711112222"})
     wish = Demand.objects.get(title="想给孙子买套课外书")
     assert response.status_code == 302 and wish.kind == "wish" and wish.hide_name
+
+
+def test_a_wish_not_on_the_wall_has_no_public_page(world, login):
+    unpublished = register_wish(world, title="还没发布的心愿", description="家里的热水器坏了，想请人看看")
+    client = login("resident")
+    assert client.get(reverse("wishes:claim", args=[unpublished.pk])).status_code == 404

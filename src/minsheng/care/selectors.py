@@ -8,13 +8,19 @@ from django.db.models import Count, Q, QuerySet
 
 from minsheng.grids.selectors import region_q
 from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
 
 from .models import CarePerson, CareVisit
+from .services import CARERS
+
+# Plans, health risks and addresses of people in difficulty are for those who care for them and
+# their leaders, not for every role that holds the territory (agents, auditors, the hotline).
+READERS = CARERS | {Role.LEADER}
 
 
 def people_for(user) -> QuerySet[CarePerson]:
     """People in difficulty of the user's territory, and those the user answers for."""
-    return (CarePerson.objects.filter(region_q(user) | Q(responsible=user), active=True)
+    return (CarePerson.objects.filter(region_q(user, roles=READERS) | Q(responsible=user), active=True)
             .select_related("resident", "region", "responsible"))
 
 
@@ -44,7 +50,7 @@ class GridCare:
 def care_dashboard(user, today: date) -> list[GridCare]:
     """Per grid of the user's territory: people on the register, high-risk ones, visits due soon and overdue."""
     soon = today + timedelta(days=settings.MINSHENG_CARE_DUE_SOON_DAYS)
-    rows = (CarePerson.objects.filter(region_q(user), active=True).values("region_id")
+    rows = (CarePerson.objects.filter(region_q(user, roles=READERS), active=True).values("region_id")
             .annotate(people=Count("pk"), high=Count("pk", filter=Q(risk=CarePerson.Risk.HIGH)),
                       due=Count("pk", filter=Q(next_visit_due__gte=today, next_visit_due__lte=soon)),
                       overdue=Count("pk", filter=Q(next_visit_due__lt=today))))

@@ -261,7 +261,7 @@ def parse_register(entity: str, table: Iterable[tuple[int, list[Any]]], paths: l
         rows.append(row)
     if not rows and not errors:
         raise ValidationFailed.for_field("file", _("文件中没有数据行。"))
-    _match_existing(entity, rows, errors)
+    _match_existing(entity, rows, errors, paths)
     return ParsedRegister(rows, sorted(errors, key=lambda e: e["row"]))
 
 
@@ -270,24 +270,38 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _match_existing(entity: str, rows: list[dict[str, Any]], errors: list[dict[str, Any]]) -> None:
+def _match_existing(entity: str, rows: list[dict[str, Any]], errors: list[dict[str, Any]], paths: list[str]) -> None:
     """Mark each row that matches a registered record (``existing``: its id); a resident whose ID
-    number is registered under another phone is an error, as at the intake."""
+    number is registered under another phone is an error, as at the intake.
+
+    A match registered outside the importer's territory is an error too: an import may update only
+    records its author may see, never pull someone else's record into their area."""
+    def inside(path: str | None) -> bool:
+        return path is not None and any(path.startswith(p) for p in paths)
+
+    outside = _("该记录已在你的管辖范围外登记，不能通过导入修改。")
     if entity == Entity.RESIDENT:
         for chunk in _chunks(rows):
-            by_phone = dict(Resident.objects.filter(phone__in=[r["phone"] for r in chunk]).values_list("phone", "pk"))
+            by_phone = {phone: (pk, path) for phone, pk, path in Resident.objects.filter(
+                phone__in=[r["phone"] for r in chunk]).values_list("phone", "pk", "region__path")}
             ids = [r["id_number"] for r in chunk if r["id_number"]]
             id_owner = (dict(Resident.objects.filter(id_number__in=ids).values_list("id_number", "phone"))
                         if ids else {})
             for r in chunk:
-                r["existing"] = by_phone.get(r["phone"])
+                pk, path = by_phone.get(r["phone"], (None, None))
+                r["existing"] = pk
                 owner = id_owner.get(r["id_number"]) if r["id_number"] else None
-                if owner is not None and owner != r["phone"]:
+                if pk is not None and not inside(path):
+                    errors.append({"row": r["row"], "field": "phone", "message": outside})
+                    r["bad"] = True
+                elif owner is not None and owner != r["phone"]:
                     errors.append({"row": r["row"], "field": "id_number",
                                    "message": _("该身份证号已登记在另一个联系电话名下。")})
                     r["bad"] = True
         rows[:] = [r for r in rows if not r.pop("bad", False)]
     elif entity == Entity.HOUSE:
+        # A house's building is checked against the territory when the row is cleaned, so a match
+        # (same building and room) lies inside it.
         for chunk in _chunks(rows):
             # Two IN lists rather than one OR per row: SQLite limits an expression's depth to 1000.
             candidates = House.objects.filter(building_id__in={r["building_id"] for r in chunk},
@@ -297,10 +311,15 @@ def _match_existing(entity: str, rows: list[dict[str, Any]], errors: list[dict[s
                 r["existing"] = found.get((r["building_id"], r["room"]))
     else:
         for chunk in _chunks(rows):
-            found = dict(Enterprise.objects.filter(credit_code__in=[r["credit_code"] for r in chunk])
-                         .values_list("credit_code", "pk"))
+            found = {code: (pk, path) for code, pk, path in Enterprise.objects.filter(
+                credit_code__in=[r["credit_code"] for r in chunk]).values_list("credit_code", "pk", "region__path")}
             for r in chunk:
-                r["existing"] = found.get(r["credit_code"])
+                pk, path = found.get(r["credit_code"], (None, None))
+                r["existing"] = pk
+                if pk is not None and not inside(path):
+                    errors.append({"row": r["row"], "field": "credit_code", "message": outside})
+                    r["bad"] = True
+        rows[:] = [r for r in rows if not r.pop("bad", False)]
 
 
 # --- preview and import -----------------------------------------------------------------

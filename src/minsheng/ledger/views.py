@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core.errors import MinshengError
 from minsheng.core.qr import qr_svg
-from minsheng.organisation.scope import grants_for
+from minsheng.organisation.scope import grants_with_roles
 from minsheng.volunteers.models import Volunteer
 from minsheng.web.views.staff import _staff_required
 
@@ -20,7 +20,8 @@ from .models import Account, Item, Measure, Supermarket
 
 
 def _supermarkets_of(user):
-    paths = [g.region_path for g in grants_for(user) if g.region_path is not None]
+    """The supermarkets whose counter the user may work (services.check_counter's rule)."""
+    paths = [g.region_path for g in grants_with_roles(user, services.COUNTER_ROLES) if g.region_path is not None]
     markets = Supermarket.objects.select_related("region").order_by("name")
     return [m for m in markets if any(m.region.path.startswith(p) for p in paths)]
 

@@ -271,6 +271,8 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
 def coverage_geojson(request: HttpRequest):
     from django.http import JsonResponse
 
+    if not (roles_of(request.user) & LEADERS):
+        raise Http404(_("没有可用的工作台页面。"))
     _form, _region, result = _coverage(request)
     return JsonResponse({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(u.building.longitude),

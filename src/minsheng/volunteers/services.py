@@ -172,6 +172,10 @@ def sign_up(volunteer: Volunteer, activity_id: int) -> SignUp:
         activity = _lock_activity(activity_id)
         if activity.state != Activity.State.OPEN or activity.starts_at <= clock.now():
             raise InvalidTransition(_("活动“%(title)s”已停止报名。") % {"title": activity.title})
+        # The same reach as the list a volunteer picks from: activities of their own street.
+        street = volunteer.region.parent or volunteer.region
+        if not activity.region.path.startswith(street.path):
+            raise OutOfScope(_("只能报名本街道的志愿活动。"))
         if SignUp.objects.filter(activity=activity, volunteer=volunteer).exists():
             raise InvalidTransition(_("你已报名该活动。"))
         if activity.signups.count() >= activity.capacity:
@@ -184,7 +188,10 @@ def confirm_attendance(actor, activity_id: int, attended_ids) -> Activity:
     points they earn) in the ledger; the others are marked absent."""
     from minsheng.ledger import services as ledger
 
-    attended = {int(i) for i in attended_ids}
+    try:
+        attended = {int(i) for i in attended_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("attended", _("到场名单有误，请刷新后重试。")) from None
     with transaction.atomic():
         activity = _lock_activity(activity_id)
         check_organiser(actor, activity.region)

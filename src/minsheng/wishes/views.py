@@ -14,7 +14,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
-from minsheng.demands.workflow import Kind, State
+from minsheng.demands.workflow import State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
@@ -40,7 +40,8 @@ def wall(request: HttpRequest) -> HttpResponse:
 
 
 def _wall_wish(pk: int) -> Demand:
-    return get_object_or_404(Demand.objects.select_related("region", "reporter"), pk=pk, kind=Kind.WISH)
+    """A wish on the wall; any other (registered, claimed, deferred, closed…) is not public."""
+    return get_object_or_404(selectors.wall().select_related("region", "reporter"), pk=pk)
 
 
 @login_required
@@ -53,6 +54,9 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
             services.claim_wish(request.user, wish.pk, form.cleaned_data["version"],
                                 promised_by=form.cleaned_data["promised_by"])
         except MinshengError as exc:
+            if not selectors.wall().filter(pk=pk).exists():
+                messages.error(request, str(exc))  # claimed by someone else meanwhile: back to the wall
+                return redirect("wishes:wall")
             add_service_errors(form, exc)
             return render(request, "wishes/claim.html", {"wish": _wall_wish(pk), "form": form}, status=exc.status)
         messages.success(request, _("认领成功，请在承诺日期前实现心愿。"))
