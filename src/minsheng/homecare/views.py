@@ -3,10 +3,12 @@ review page, and the statements (Excel and printable PDF).  Views parse, call a 
 selector, and render; refusals come back on the form that was sent."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -228,12 +230,16 @@ def _statement_context(request, provider_id: int) -> dict:
         raise Http404(_("服务商不存在。"))
     month = _month(request)
     visible = records_for(request.user).filter(provider=provider, month=month, status=ServiceRecord.Status.APPROVED)
-    lines = [line for line in billing.statement_lines(provider.pk, month)
-             if visible.filter(elder_id=line.elder_id).exists()]
-    hours, amount, count = billing.totals(provider.pk, month)
+    elders = set(visible.values_list("elder_id", flat=True))
+    lines = [line for line in billing.statement_lines(provider.pk, month) if line.elder_id in elders]
+    # Totals of what this user may see: community staff see their communities' share, not the
+    # provider's whole month; the issued statement is shown to those who see all of it.
+    agg = visible.aggregate(h=Sum("hours"), a=Sum("amount"), n=Count("pk"))
+    hours, amount, count = agg["h"] or Decimal(0), agg["a"] or Decimal(0), agg["n"]
+    whole = count == billing.totals(provider.pk, month)[2]
     return {"provider": provider, "month": month, "lines": lines, "hours": hours, "amount": amount, "count": count,
             "records": visible.order_by("elder_id", "started_at"),
-            "issued": provider.care_statements.filter(month=month).first()}
+            "issued": provider.care_statements.filter(month=month).first() if whole else None}
 
 
 @login_required
