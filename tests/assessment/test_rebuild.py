@@ -1,5 +1,6 @@
 """Rebuilt rollups equal the live ones after a random workload through the real services."""
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -20,7 +21,9 @@ SATISFACTION = ["satisfied", "basically_satisfied", "dissatisfied"]
 # Actions that end or divert a demand early are drawn less often, so that most demands go the
 # whole way (resolution, revisit, reopening) and some take the side roads.
 RARE = {"reject_invalid": 1, "merge": 1, "resolve_on_spot": 1, "return": 1, "escalate": 1, "close": 3,
-        "deny_extension": 2, "deny_suspension": 2}
+        "deny_extension": 2, "deny_suspension": 2,
+        # A suspension is the rarest path to reach and the one the formulas treat most specially.
+        "approve_suspension": 40}
 
 
 def _arguments(action: str, rng: random.Random, world, demand: Demand, now):
@@ -51,12 +54,20 @@ def _arguments(action: str, rng: random.Random, world, demand: Demand, now):
     return None
 
 
+SPECIAL = {"merge", "reject_invalid", "reopen", "approve_suspension", "resolve", "revisit"}
+
+
 def _random_workload(world, seed: int, steps: int) -> None:
     rng = random.Random(seed)
     admin = world.user("admin")
     now = clock.now() - timedelta(days=75)  # across at least two month boundaries
     demands: list[int] = []
-    for _ in range(steps):
+    # At least ``steps`` steps, and on until the cases the formulas treat specially have all
+    # happened (other apps' rows join the menus, so a seed's path changes as the product grows).
+    for step in itertools.count():
+        if step >= steps and (set(DemandEvent.objects.values_list("action", flat=True)) >= SPECIAL
+                              or step >= 3 * steps):
+            break
         now += timedelta(hours=rng.uniform(0.5, 14))
         with clock.frozen_at(now):
             if not demands or rng.random() < 0.2:
@@ -89,7 +100,7 @@ def test_rebuilt_rollups_equal_the_live_ones(world, seed):
     _random_workload(world, seed, steps=260)
     actions = set(DemandEvent.objects.values_list("action", flat=True))
     # The workload reached the cases the formulas treat specially.
-    assert {"merge", "reject_invalid", "reopen", "approve_suspension", "resolve", "revisit"} <= actions
+    assert actions >= SPECIAL
     live = _snapshot()
     assert live
     rebuild()
