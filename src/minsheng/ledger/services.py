@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, OutOfScope, PermissionDenied, ValidationFailed
+from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_with_roles
 from minsheng.volunteers.models import Volunteer
@@ -115,10 +116,21 @@ def check_counter(actor, supermarket: Supermarket) -> None:
         raise OutOfScope(_("该爱心超市不在你的管辖范围内。"))
 
 
-def volunteer_by_card(card_number: str) -> Volunteer:
-    volunteer = (Volunteer.objects.select_related("resident")
-                 .filter(card_number=(card_number or "").strip().upper(), active=True).first())
-    if volunteer is None:
+def _street_path(region: Region) -> str:
+    """The path of the street holding ``region`` (the region itself above street level)."""
+    street = next((r for r in region.ancestors() if r.kind == Region.Kind.STREET), None)
+    return street.path if street is not None else region.path
+
+
+def volunteer_by_card(actor, card_number: str, supermarket: Supermarket) -> Volunteer:
+    """The volunteer holding a member card, as a counter may see them: one of the supermarket's
+    street and of the operator's territory.  A card from anywhere else reads as unknown, so that a
+    counter learns nothing (name, balance) about another area's volunteers."""
+    paths = [g.region_path for g in grants_with_roles(actor, COUNTER_ROLES) if g.region_path is not None]
+    volunteer = (Volunteer.objects.select_related("resident", "region")
+                 .filter(card_number=(card_number or "").strip().upper(), active=True,
+                         region__path__startswith=_street_path(supermarket.region)).first())
+    if volunteer is None or not any(volunteer.region.path.startswith(p) for p in paths):
         raise NotFound(_("没有找到这张爱心卡。"))
     return volunteer
 
@@ -126,7 +138,6 @@ def volunteer_by_card(card_number: str) -> Volunteer:
 def redeem(actor, *, card_number: str, item_id: int, quantity: int = 1) -> Redemption:
     """Redeem points for goods at the counter.  The item row and the volunteer's points account are
     locked, so two redemptions of the last item (or of the last points) let exactly one through."""
-    volunteer = volunteer_by_card(card_number)
     if not isinstance(quantity, int) or quantity < 1 or quantity > 99:
         raise ValidationFailed.for_field("quantity", _("数量必须是1到99之间的整数。"))
     with transaction.atomic():
@@ -135,6 +146,8 @@ def redeem(actor, *, card_number: str, item_id: int, quantity: int = 1) -> Redem
         except (Item.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("没有这件物品。")) from None
         check_counter(actor, item.supermarket)
+        # Looked up once the counter is known: the card must be one this counter may serve.
+        volunteer = volunteer_by_card(actor, card_number, item.supermarket)
         if item.stock < quantity:
             raise InvalidTransition(_("“%(item)s”库存不足（剩余 %(stock)d）。") % {"item": item.name,
                                                                                 "stock": item.stock})

@@ -58,7 +58,7 @@ def counter(request: HttpRequest) -> HttpResponse:
             error = getattr(exc, "message", _("请输入正确的数量。"))
     if card:
         try:
-            volunteer = services.volunteer_by_card(card)
+            volunteer = services.volunteer_by_card(request.user, card, market)
             points = Account.objects.filter(volunteer=volunteer, measure=Measure.POINTS).first()
         except MinshengError as exc:
             error = error or exc.message
