@@ -3,7 +3,9 @@
 from django.db.models import Count, Q, QuerySet
 
 from minsheng.core import clock
-from minsheng.organisation.scope import grants_for
+from minsheng.organisation.models import Region
+from minsheng.organisation.scope import grants_for, grants_with_roles
+from minsheng.people.models import Resident
 
 from .models import Activity, Team, Volunteer
 
@@ -36,3 +38,65 @@ def open_activities_for(volunteer: Volunteer) -> QuerySet[Activity]:
     return (Activity.objects.filter(state=Activity.State.OPEN, starts_at__gt=clock.now(),
                                     region__path__startswith=street.path)
             .select_related("region").annotate(taken=Count("signups")).order_by("starts_at"))
+
+
+# --- what an organiser picks from on the registration forms ---------------------------------
+
+def organiser_paths(user) -> list[str]:
+    """The region paths where ``user`` keeps volunteers (services.check_organiser's rule)."""
+    from .services import ORGANISER_ROLES
+
+    return [g.region_path for g in grants_with_roles(user, ORGANISER_ROLES) if g.region_path is not None]
+
+
+def _under(paths: list[str], field: str = "path") -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def organiser_regions(user, kinds=(Region.Kind.STREET, Region.Kind.COMMUNITY)) -> QuerySet[Region]:
+    """Streets and communities in the organiser's territory (also the street an organiser's
+    territory is, as a street worker's own)."""
+    return Region.objects.filter(_under(organiser_paths(user)), kind__in=kinds).order_by("path")
+
+
+def residents_to_register(user, query: str, limit: int = 20) -> QuerySet[Resident]:
+    """Residents of the organiser's area, not yet volunteers, matching a name or a phone number;
+    nothing for an empty query, so that the registry is never listed wholesale."""
+    query = (query or "").strip()
+    if not query:
+        return Resident.objects.none()
+    match = Q(name__contains=query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").replace("-", "")):
+        match |= Q(phone__contains=digits)
+    return (Resident.objects.filter(_under(organiser_paths(user), "region__path"), match, volunteer__isnull=True)
+            .select_related("region").order_by("name", "pk")[:limit])
+
+
+def resident_to_register(user, pk) -> Resident | None:
+    """One resident of the organiser's area who is not yet a volunteer (None otherwise)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (Resident.objects.filter(_under(organiser_paths(user), "region__path"), pk=pk, volunteer__isnull=True)
+            .select_related("region").first())
+
+
+def parent_teams_for(user) -> QuerySet[Team]:
+    """Teams a new team may hang under: those of the organiser's territory and those above it (a
+    community's team under its street's committee)."""
+    above: set[int] = set()
+    for path in organiser_paths(user):
+        above.update(int(p) for p in path.split(".") if p)
+    return (Team.objects.filter(_under(organiser_paths(user), "region__path") | Q(region_id__in=above))
+            .select_related("region").order_by("region__path", "kind", "name"))
+
+
+def organiser_teams(user) -> QuerySet[Team]:
+    """Teams of the organiser's territory (to put a volunteer or an activity in)."""
+    return Team.objects.filter(_under(organiser_paths(user), "region__path")).select_related("region").order_by(
+        "region__path", "kind", "name")

@@ -6,6 +6,9 @@ app_name = "volunteers"
 
 urlpatterns = [
     path("work/volunteers/", views.registry, name="registry"),
+    path("work/volunteers/new/", views.new_volunteer, name="new_volunteer"),
+    path("work/volunteers/teams/new/", views.new_team, name="new_team"),
+    path("work/activities/new/", views.new_activity, name="new_activity"),
     path("work/activities/", views.activities, name="activities"),
     path("work/activities/<int:pk>/", views.activity, name="activity"),
     path("volunteers/activities/", views.open_activities, name="open_activities"),

@@ -6,13 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
+from minsheng.organisation.scope import grants_with_roles
+from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
 
 from . import selectors, services
+from .forms import ActivityForm, TeamForm, VolunteerForm
 from .models import ServiceCategory, Volunteer
 
 
@@ -28,6 +32,7 @@ def registry(request: HttpRequest) -> HttpResponse:
         "page": page, "category": category, "categories": ServiceCategory.choices,
         "teams": selectors.teams_visible_to(request.user).order_by("region__path", "kind", "name"),
         "params": f"category={category}" if category else "",
+        "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES)),
     })
 
 
@@ -35,7 +40,80 @@ def registry(request: HttpRequest) -> HttpResponse:
 def activities(request: HttpRequest) -> HttpResponse:
     rows = selectors.activities_visible_to(request.user).order_by("-starts_at")
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "volunteers/activities.html", {"page": page})
+    return render(request, "volunteers/activities.html", {
+        "page": page, "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES))})
+
+
+def _organiser_required(view):
+    """Staff pages for those who keep the registry (services.ORGANISER_ROLES); others are refused
+    like any workbench page they have no use for."""
+    @_staff_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not grants_with_roles(request.user, services.ORGANISER_ROLES):
+            raise Http404(_("没有可用的工作台页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_organiser_required
+def new_volunteer(request: HttpRequest) -> HttpResponse:
+    """Register a resident of the organiser's area: search by name or phone, pick, fill in."""
+    query = request.GET.get("q", "").strip()
+    candidates = selectors.residents_to_register(request.user, query)
+    form = VolunteerForm(request.POST or None, user=request.user, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            volunteer = services.register_volunteer(
+                request.user, resident=data["resident"],
+                region=data["region"], categories=data["categories"], skills=data["skills"],
+                availability=data["availability"], teams=data["teams"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记志愿者 %(name)s，爱心卡号 %(card)s。") % {
+                "name": volunteer.resident.name, "card": volunteer.card_number})
+            return redirect("volunteers:registry")
+    return render(request, "volunteers/new_volunteer.html", {
+        "form": form, "query": query, "candidates": candidates,
+    }, status=400 if form.errors else 200)
+
+
+@_organiser_required
+def new_team(request: HttpRequest) -> HttpResponse:
+    """Create a team of "1+8+N": the committee, a service-category team or one of the N teams."""
+    form = TeamForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.create_team(request.user, kind=data["kind"], name=data["name"], region=data["region"],
+                                        category=data["category"], parent=data["parent"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已建立队伍“%(name)s”。") % {"name": team.name})
+            return redirect(reverse("volunteers:registry") + "#teams")
+    return render(request, "volunteers/new_team.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@_organiser_required
+def new_activity(request: HttpRequest) -> HttpResponse:
+    """Publish an activity: volunteers of the street sign up until it starts."""
+    form = ActivityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.create_activity(
+                request.user, title=data["title"], category=data["category"], region=data["region"],
+                starts_at=data["starts_at"], ends_at=data["ends_at"], capacity=data["capacity"], hours=data["hours"],
+                team=data["team"], place=data["place"], description=data["description"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已发布志愿活动“%(title)s”。") % {"title": item.title})
+            return redirect("volunteers:activity", pk=item.pk)
+    return render(request, "volunteers/new_activity.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @_staff_required

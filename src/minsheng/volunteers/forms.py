@@ -1,0 +1,104 @@
+"""Forms of the organisers' pages: register a volunteer, create a team, create an activity.  They
+only parse input and offer what lies in the organiser's territory; the services decide."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.people.validation import mask_phone
+
+from . import selectors
+from .models import ServiceCategory, Team
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _region_label(region) -> str:
+    return ("　" if region.kind == region.Kind.COMMUNITY else "") + region.name
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _region_label(obj)
+
+
+class TeamChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class TeamsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.region.name}）"
+
+
+class VolunteerForm(forms.Form):
+    """The resident is one of the search results (or the one already picked): only residents of
+    the organiser's area who are not yet volunteers are accepted."""
+
+    resident = forms.TypedChoiceField(label=_("居民"), coerce=int, widget=forms.RadioSelect,
+                                      error_messages={"required": _("请先搜索并选择一位居民。"),
+                                                      "invalid_choice": _("请在搜索结果中选择一位本辖区的居民。")})
+    region = RegionChoiceField(label=_("服务社区"), queryset=None, empty_label="—")
+    categories = forms.MultipleChoiceField(label=_("服务类别"), choices=ServiceCategory.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    skills = forms.CharField(label=_("特长"), max_length=200, required=False)
+    availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False,
+                                   help_text=_("例如：周末上午、工作日晚上"))
+    teams = TeamsChoiceField(label=_("所属队伍"), queryset=None, required=False,
+                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        people = list(candidates)
+        picked = selectors.resident_to_register(user, self.data.get("resident")) if self.is_bound else None
+        if picked is not None and picked not in people:
+            people.insert(0, picked)  # the choice survives a re-rendered form without a new search
+        self._people = {r.pk: r for r in people}
+        self.fields["resident"].choices = [
+            (r.pk, f"{r.name} {mask_phone(r.phone)}" + (f" · {r.region.name}" if r.region else "")) for r in people]
+        self.fields["region"].queryset = selectors.organiser_regions(user, kinds=["community"])
+        self.fields["teams"].queryset = selectors.organiser_teams(user)
+        if self.fields["region"].queryset.count() == 1:
+            self.fields["region"].initial = self.fields["region"].queryset.first()
+
+    def clean_resident(self):
+        """The chosen Resident itself (the choices hold only residents the organiser may register)."""
+        return self._people[self.cleaned_data["resident"]]
+
+
+class TeamForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Team.Kind.choices,
+                             help_text=_("1+8+N：一个管理委员会、8支服务分队、N支志愿服务队"))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    region = RegionChoiceField(label=_("所在区域"), queryset=None, empty_label="—")
+    category = forms.ChoiceField(label=_("服务类别"), required=False,
+                                 choices=[("", "—"), *ServiceCategory.choices],
+                                 help_text=_("服务分队必须选择服务类别"))
+    parent = TeamChoiceField(label=_("上级"), queryset=None, required=False, empty_label="—")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = selectors.organiser_regions(user)
+        self.fields["parent"].queryset = selectors.parent_teams_for(user)
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("活动名称"), max_length=100)
+    description = forms.CharField(label=_("活动内容"), widget=forms.Textarea, required=False)
+    category = forms.ChoiceField(label=_("服务类别"), choices=[("", "—"), *ServiceCategory.choices])
+    region = RegionChoiceField(label=_("所在区域"), queryset=None, empty_label="—")
+    place = forms.CharField(label=_("地点"), max_length=200, required=False)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME_INPUT, input_formats=DATETIME_FORMATS)
+    capacity = forms.IntegerField(label=_("名额"))
+    hours = forms.DecimalField(label=_("服务时长（小时）"), max_digits=5, decimal_places=1)
+    team = TeamChoiceField(label=_("组织队伍"), queryset=None, required=False, empty_label="—")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = selectors.organiser_regions(user)
+        self.fields["team"].queryset = selectors.organiser_teams(user)
+        self.fields["hours"].help_text = _("每位到场志愿者计入的时长；每小时折合 %(points)s 爱心积分") % {
+            "points": settings.MINSHENG_POINTS_PER_HOUR}
