@@ -78,6 +78,8 @@ def navigation(request) -> dict:
             items.append((reverse("wishes:mine"), _("我的认领")))
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
+        if Role.RESIDENT in roles:
+            items.append((reverse("wishes:my_wishes"), _("我的心愿")))
         if hasattr(user, "party_member"):
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
@@ -86,6 +88,8 @@ def navigation(request) -> dict:
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
+        if Role.RESIDENT in roles:
+            items.append((reverse("wishes:my_wishes"), _("我的心愿")))
         items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))

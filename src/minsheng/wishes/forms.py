@@ -108,3 +108,23 @@ class WishIntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.API]
         self.fields["channel"].initial = Channel.STATION
+
+
+class ResidentWishForm(forms.Form):
+    """A signed-in resident makes a wish themselves; who they are comes from their account."""
+
+    title = forms.CharField(label=_("我的心愿"), max_length=100,
+                            widget=forms.TextInput(attrs={"placeholder": _("例如：想学用智能手机")}))
+    description = forms.CharField(label=_("心愿详情"), widget=forms.Textarea, max_length=4000)
+    region = forms.ChoiceField(label=_("所在网格"))
+    address = forms.CharField(label=_("地址"), max_length=255, required=False)
+    show_name = forms.BooleanField(label=_("在心愿墙上显示我的姓氏（默认不显示）"), required=False)
+    consent = forms.BooleanField(label=_("我已阅读并同意隐私告知：联系方式仅用于办理和回访本心愿"), required=False)
+    photos = PhotosField(label=_("照片（最多6张）"))
+
+    def __init__(self, *args, **kwargs):
+        from minsheng.web.forms import region_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices()
+        self.fields["region"].widget.attrs["data-filter-placeholder"] = _("搜索网格")

@@ -124,3 +124,9 @@ def state_label(demand: Demand) -> str:
     if demand.kind == Kind.WISH and demand.state in WISH_STATE_LABELS:
         return str(WISH_STATE_LABELS[demand.state])
     return demand.get_state_display()
+
+
+def wishes_made_by(user) -> QuerySet[Demand]:
+    """The wishes a signed-in resident made (online or through staff who took them down)."""
+    return (Demand.objects.filter(kind=Kind.WISH, reporter__user=user)
+            .select_related("region", "wish__demand_for_common").order_by("-registered_at"))

@@ -5,6 +5,7 @@ actions on the demand page (web), residents confirm on the tracking page (web.pu
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,15 +15,17 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
-from minsheng.demands.workflow import State
+from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
+from minsheng.people.models import Resident
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
 
 from . import selectors, services
-from .forms import ClaimForm, FulfilForm, WallFilterForm, WishIntakeForm
+from .forms import ClaimForm, FulfilForm, ResidentWishForm, WallFilterForm, WishIntakeForm
+from .models import WishClaim
 
 
 def wall(request: HttpRequest) -> HttpResponse:
@@ -36,6 +39,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         "form": form, "region": region, "page": page,
         "params": f"region={region.code}" if region else "",
         "may_claim": Role.VOLUNTEER in roles_of(request.user) if request.user.is_authenticated else False,
+        "may_wish": _is_resident(request.user),
     })
 
 
@@ -92,6 +96,53 @@ def mine(request: HttpRequest) -> HttpResponse:
         c.form = forms.get(c.pk) or FulfilForm(initial={"version": c.demand.version})
         c.late = c.live and c.promised_by < timezone.localdate(now)
     return render(request, "wishes/mine.html", {"claims": claims}, status=400 if forms else 200)
+
+
+def _is_resident(user) -> bool:
+    """A signed-in resident: the resident role and a resident record behind the account."""
+    return (user.is_authenticated and Role.RESIDENT in roles_of(user)
+            and Resident.objects.filter(user=user).exists())
+
+
+def _resident_required(view):
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not _is_resident(request.user):
+            raise Http404(_("只有登录的居民可以在线提交微心愿。"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_resident_required
+def new_wish(request: HttpRequest) -> HttpResponse:
+    """A resident makes a wish online (channel web); it waits for the community to route it."""
+    resident = Resident.objects.select_related("region").get(user=request.user)
+    initial = {"region": resident.region.code} if resident.region and resident.region.kind == Region.Kind.GRID else {}
+    initial["address"] = resident.address
+    form = ResidentWishForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            wish = services.register_wish(
+                request.user, channel=Channel.WEB, title=data["title"], description=data["description"],
+                region=data["region"], address=data["address"], hide_name=not data["show_name"],
+                consent=data["consent"], photos=data["photos"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已提交微心愿 %(number)s，社区确认后会发布到心愿墙。") % {
+                "number": wish.number})
+            return redirect("wishes:my_wishes")
+    return render(request, "wishes/new_wish.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@_resident_required
+def my_wishes(request: HttpRequest) -> HttpResponse:
+    """The wishes a resident made, each with where it stands."""
+    wishes = list(selectors.wishes_made_by(request.user).prefetch_related(
+        Prefetch("wish_claims", queryset=WishClaim.objects.filter(released_at__isnull=True), to_attr="live")))
+    return render(request, "wishes/my_wishes.html", {"wishes": wishes})
 
 
 @_staff_required
