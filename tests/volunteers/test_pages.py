@@ -189,3 +189,43 @@ def test_an_activity_outside_ones_territory_is_not_on_offer(world, login):
         "title": "义诊", "category": "medical", "region": world.regions["c2"].pk, "capacity": 5, "hours": "3",
         "starts_at": _local(starts), "ends_at": _local(starts + timedelta(hours=3))})
     assert response.status_code == 400 and not Activity.objects.exists()
+
+
+def test_a_community_volunteer_joins_the_streets_teams_but_not_another_streets(world, login):
+    resident = Resident.objects.get(name="王奎")
+    street_team = Team.objects.create(kind="category", category="medical", name="光明街道医疗保健服务队",
+                                      region=world.regions["s1"])
+    far_team = Team.objects.create(kind="category", category="medical", name="和平街道医疗保健服务队",
+                                   region=world.regions["s2"])
+    client = login("staff1")
+    url = reverse("volunteers:new_volunteer")
+    page = client.get(url, {"q": "王奎"}).content.decode()
+    assert "光明街道医疗保健服务队" in page and "和平街道医疗保健服务队" not in page
+    data = {"resident": resident.pk, "region": world.regions["c1"].pk, "categories": ["medical"]}
+    assert client.post(url, {**data, "teams": [far_team.pk]}).status_code == 400
+    assert not Volunteer.objects.exists()
+    assert client.post(url, {**data, "teams": [street_team.pk]}).status_code == 302
+    assert list(Volunteer.objects.get().teams.all()) == [street_team]
+
+
+def test_the_services_keep_teams_within_their_regions(world):
+    from minsheng.core.errors import ValidationFailed
+    from minsheng.volunteers import services
+
+    staff = world.user("staff1")
+    far = Team.objects.create(kind="committee", name="和平街道志愿服务管理委员会", region=world.regions["s2"])
+    resident = Resident.objects.get(name="王奎")
+    with pytest.raises(ValidationFailed) as err:
+        services.register_volunteer(staff, resident=resident, region=world.regions["c1"], categories=["general"],
+                                    teams=[far])
+    assert "teams" in err.value.field_errors and not Volunteer.objects.exists()
+    with pytest.raises(ValidationFailed) as err:
+        services.create_team(staff, kind="team", name="玫瑰城服务队", region=world.regions["c1"], parent=far)
+    assert "parent" in err.value.field_errors
+    starts = clock.now() + timedelta(days=2)
+    with pytest.raises(ValidationFailed) as err:
+        services.create_activity(staff, title="义诊", category="medical", region=world.regions["c1"],
+                                 starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=3, hours="2",
+                                 team=far)
+    assert "team" in err.value.field_errors
+    assert Team.objects.count() == 1 and not Activity.objects.exists()

@@ -59,7 +59,7 @@ class VolunteerForm(forms.Form):
         self.fields["resident"].choices = [
             (r.pk, f"{r.name} {mask_phone(r.phone)}" + (f" · {r.region.name}" if r.region else "")) for r in people]
         self.fields["region"].queryset = selectors.organiser_regions(user, kinds=["community"])
-        self.fields["teams"].queryset = selectors.organiser_teams(user)
+        self.fields["teams"].queryset = selectors.teams_within_reach(user)
         if self.fields["region"].queryset.count() == 1:
             self.fields["region"].initial = self.fields["region"].queryset.first()
 
@@ -81,7 +81,7 @@ class TeamForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = selectors.organiser_regions(user)
-        self.fields["parent"].queryset = selectors.parent_teams_for(user)
+        self.fields["parent"].queryset = selectors.teams_within_reach(user)
 
 
 class ActivityForm(forms.Form):
@@ -99,6 +99,6 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = selectors.organiser_regions(user)
-        self.fields["team"].queryset = selectors.organiser_teams(user)
+        self.fields["team"].queryset = selectors.teams_within_reach(user)
         self.fields["hours"].help_text = _("每位到场志愿者计入的时长；每小时折合 %(points)s 爱心积分") % {
             "points": settings.MINSHENG_POINTS_PER_HOUR}

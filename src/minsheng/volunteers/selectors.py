@@ -86,17 +86,11 @@ def resident_to_register(user, pk) -> Resident | None:
             .select_related("region").first())
 
 
-def parent_teams_for(user) -> QuerySet[Team]:
-    """Teams a new team may hang under: those of the organiser's territory and those above it (a
-    community's team under its street's committee)."""
+def teams_within_reach(user) -> QuerySet[Team]:
+    """Teams an organiser may put a volunteer, a new team or an activity in: those of their
+    territory and those above it (a community's volunteers join their street's category teams)."""
     above: set[int] = set()
     for path in organiser_paths(user):
         above.update(int(p) for p in path.split(".") if p)
     return (Team.objects.filter(_under(organiser_paths(user), "region__path") | Q(region_id__in=above))
             .select_related("region").order_by("region__path", "kind", "name"))
-
-
-def organiser_teams(user) -> QuerySet[Team]:
-    """Teams of the organiser's territory (to put a volunteer or an activity in)."""
-    return Team.objects.filter(_under(organiser_paths(user), "region__path")).select_related("region").order_by(
-        "region__path", "kind", "name")

@@ -33,6 +33,20 @@ def check_organiser(actor, region: Region) -> None:
         raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
 
 
+def _contains(outer: Region, inner: Region) -> bool:
+    return inner.path.startswith(outer.path)
+
+
+def _check_teams(teams, region: Region) -> list[Team]:
+    """A volunteer joins teams of their community or of the levels above it (the street's)."""
+    teams = list(teams)
+    for team in teams:
+        if not _contains(team.region, region):
+            raise ValidationFailed.for_field("teams", _("“%(team)s”不是%(region)s或其上级区域的队伍。") % {
+                "team": team.name, "region": region.name})
+    return teams
+
+
 def _categories(values) -> list[str]:
     values = list(dict.fromkeys(values or []))
     unknown = [v for v in values if v not in ServiceCategory.values]
@@ -79,6 +93,7 @@ def register_volunteer(actor, *, resident: Resident, region: Region, categories,
     if actor is not None:
         check_organiser(actor, region)
     categories = _categories(categories)
+    teams = _check_teams(teams, region)
     if Volunteer.objects.filter(resident=resident).exists():
         raise ValidationFailed.for_field("resident", _("%(name)s 已是注册志愿者。") % {"name": resident.name})
     with transaction.atomic():
@@ -94,7 +109,7 @@ def register_volunteer(actor, *, resident: Resident, region: Region, categories,
                 continue
         else:  # pragma: no cover - 10 random digits five times over
             raise ValidationFailed(_("无法生成爱心卡号，请重试。"))
-        volunteer.teams.set(list(teams))
+        volunteer.teams.set(teams)
         _give_volunteer_role(resident, region)
     return volunteer
 
@@ -125,6 +140,9 @@ def create_team(actor, *, kind: str, name: str, region: Region, category: str = 
     name = (name or "").strip()
     if not name:
         raise ValidationFailed.for_field("name", _("请填写队伍名称。"))
+    if parent is not None and not _contains(parent.region, region):
+        # 1+8+N is a tree over the regions: a team hangs under one of its own region or above.
+        raise ValidationFailed.for_field("parent", _("上级队伍须属于本区域或上级区域。"))
     return Team.objects.create(kind=kind, name=name[:100], region=region, category=category or "", parent=parent,
                                leader=leader)
 
@@ -143,6 +161,8 @@ def create_activity(actor, *, title: str, category: str, region: Region, starts_
     if not isinstance(capacity, int) or capacity < 1:
         raise ValidationFailed.for_field("capacity", _("名额必须是正整数。"))
     hours = positive_hours(hours)
+    if team is not None and not (_contains(team.region, region) or _contains(region, team.region)):
+        raise ValidationFailed.for_field("team", _("组织队伍须属于活动所在区域或其上级、下级区域。"))
     return Activity.objects.create(title=title[:100], description=description, category=category, team=team,
                                    region=region, place=place[:200], starts_at=starts_at, ends_at=ends_at,
                                    capacity=capacity, hours=hours, organiser=actor, created_at=clock.now())
