@@ -77,8 +77,11 @@ def test_registering_a_resident_of_ones_area_as_a_volunteer(world, login):
     assert volunteer.skills == "会量血压" and list(volunteer.teams.all()) == [team]
     registry = client.get(reverse("volunteers:registry")).content.decode()
     assert volunteer.card_number in registry and "王奎" in registry  # the message names the new card
-    # Registered once: the resident is no longer offered.
+    # Registered once: the resident is no longer offered, and a second registration says why.
     assert "138****1234" not in client.get(url, {"q": "王奎"}).content.decode()
+    again = client.post(url, {"resident": resident.pk, "region": world.regions["c1"].pk, "categories": ["legal"]})
+    assert again.status_code == 400 and "王奎 已是注册志愿者" in again.content.decode()
+    assert Volunteer.objects.count() == 1
 
 
 def test_a_resident_of_another_area_is_neither_found_nor_accepted(world, login):

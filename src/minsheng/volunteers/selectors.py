@@ -77,12 +77,13 @@ def residents_to_register(user, query: str, limit: int = 20) -> QuerySet[Residen
 
 
 def resident_to_register(user, pk) -> Resident | None:
-    """One resident of the organiser's area who is not yet a volunteer (None otherwise)."""
+    """One resident of the organiser's area (None otherwise).  One already on the registry is
+    returned too, so that the service can say so rather than the form calling the choice invalid."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return (Resident.objects.filter(_under(organiser_paths(user), "region__path"), pk=pk, volunteer__isnull=True)
+    return (Resident.objects.filter(_under(organiser_paths(user), "region__path"), pk=pk)
             .select_related("region").first())
 
 
