@@ -1,12 +1,14 @@
-"""A counter finds only the cards it may serve: volunteers of its supermarket's street and of the
-operator's own territory.  A card from elsewhere reads as unknown, on the page and at redemption."""
+"""A counter finds only the cards it may serve: the operator must be entitled to the counter, and
+the card must be a volunteer's of the supermarket's street.  A card from another street reads as
+unknown, on the page and at redemption, whoever works the counter."""
 
 import pytest
 from django.urls import reverse
 
-from minsheng.core.errors import NotFound
+from minsheng.core.errors import NotFound, OutOfScope, PermissionDenied
 from minsheng.ledger import services
 from minsheng.ledger.models import Redemption
+from minsheng.organisation.models import Region
 from minsheng.people.models import Resident
 from minsheng.volunteers.services import register_volunteer
 
@@ -50,13 +52,20 @@ def test_even_an_administrator_at_a_street_one_counter_cannot_serve_a_street_two
     assert item.stock == 5 and not Redemption.objects.exists()
 
 
-def test_the_counter_serves_its_own_streets_cards_within_the_operators_territory(world):
+def test_the_counter_serves_its_whole_streets_cards_to_those_entitled_to_it(world):
     ours = plain_volunteer(world)
+    # A volunteer of the street's other community: the street's supermarket serves them too.
+    neighbours = Region.objects.create(kind="community", name="丁香社区", code="c1x", parent=world.regions["s1"])
+    resident = Resident.objects.create(name="丁香芹", phone="13655550888", region=neighbours)
+    neighbour = register_volunteer(world.user("dispatcher1"), resident=resident, region=neighbours,
+                                   categories=["culture"])
     market, _item = supermarket_with(world)
-    # The street's dispatcher and an administrator serve the card at the street's counter …
-    assert services.volunteer_by_card(world.user("dispatcher1"), ours.card_number.lower(), market) == ours
-    assert services.volunteer_by_card(world.user("admin"), ours.card_number, market) == ours
-    # … another street's dispatcher does not find it, nor does anyone without a counter role.
-    for name in ("dispatcher2", "handler_cg", "volunteer"):
-        with pytest.raises(NotFound):
+    for name in ("staff1", "dispatcher1", "admin"):
+        assert services.volunteer_by_card(world.user(name), ours.card_number.lower(), market) == ours
+        assert services.volunteer_by_card(world.user(name), neighbour.card_number, market) == neighbour
+    # Those not entitled to this counter are refused before any card is looked at.
+    with pytest.raises(OutOfScope):
+        services.volunteer_by_card(world.user("dispatcher2"), ours.card_number, market)
+    for name in ("handler_cg", "volunteer"):
+        with pytest.raises(PermissionDenied):
             services.volunteer_by_card(world.user(name), ours.card_number, market)

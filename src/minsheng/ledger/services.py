@@ -123,14 +123,18 @@ def _street_path(region: Region) -> str:
 
 
 def volunteer_by_card(actor, card_number: str, supermarket: Supermarket) -> Volunteer:
-    """The volunteer holding a member card, as a counter may see them: one of the supermarket's
-    street and of the operator's territory.  A card from anywhere else reads as unknown, so that a
-    counter learns nothing (name, balance) about another area's volunteers."""
-    paths = [g.region_path for g in grants_with_roles(actor, COUNTER_ROLES) if g.region_path is not None]
+    """The volunteer holding a member card, as the counter of ``supermarket`` may see them.
+
+    The operator must be entitled to that counter (``check_counter``), and the card must belong to
+    a volunteer of the supermarket's street: a counter serves its street (in the demo, a street's
+    supermarket is kept by the staff of one of its communities), never another street's cards,
+    whoever works it.  A card from elsewhere reads as unknown, so the counter learns nothing about
+    other areas' volunteers (name, balance)."""
+    check_counter(actor, supermarket)
     volunteer = (Volunteer.objects.select_related("resident", "region")
                  .filter(card_number=(card_number or "").strip().upper(), active=True,
                          region__path__startswith=_street_path(supermarket.region)).first())
-    if volunteer is None or not any(volunteer.region.path.startswith(p) for p in paths):
+    if volunteer is None:
         raise NotFound(_("没有找到这张爱心卡。"))
     return volunteer
 
