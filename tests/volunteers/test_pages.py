@@ -232,3 +232,8 @@ def test_the_services_keep_teams_within_their_regions(world):
                                  team=far)
     assert "team" in err.value.field_errors
     assert Team.objects.count() == 1 and not Activity.objects.exists()
+
+
+def test_an_organiser_of_several_communities_finds_the_resident_with_theirs_preselected(world, login):
+    page = login("admin").get(reverse("volunteers:new_volunteer"), {"q": "王奎"}).content.decode()
+    assert "138****1234" in page and f'<option value="{world.regions["c1"].pk}" selected>' in page

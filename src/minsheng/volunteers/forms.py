@@ -60,8 +60,13 @@ class VolunteerForm(forms.Form):
             (r.pk, f"{r.name} {mask_phone(r.phone)}" + (f" · {r.region.name}" if r.region else "")) for r in people]
         self.fields["region"].queryset = selectors.organiser_regions(user, kinds=["community"])
         self.fields["teams"].queryset = selectors.teams_within_reach(user)
-        if self.fields["region"].queryset.count() == 1:
-            self.fields["region"].initial = self.fields["region"].queryset.first()
+        communities = list(self.fields["region"].queryset)
+        if len(communities) == 1:
+            self.fields["region"].initial = communities[0]
+        elif len(people) == 1 and people[0].region is not None:
+            # One resident found: their own community, when it is one the organiser keeps.
+            path = people[0].region.path
+            self.fields["region"].initial = next((c for c in communities if path.startswith(c.path)), None)
 
     def clean_resident(self):
         """The chosen Resident itself (the choices hold only residents the organiser may register)."""
