@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -303,9 +303,9 @@ def elders(request: HttpRequest) -> HttpResponse:
 
 # --- the register: applications, assessment, approval, review, grades, exceptions ----------
 
-STEP_LABELS = {"apply": _lazy("申请"), "assess": _lazy("评估"), "approve": _lazy("审批通过"),
-               "refuse": _lazy("不予通过"), "review": _lazy("复核"), "change_grade": _lazy("调整等级"),
-               "leave": _lazy("退出")}
+STEP_LABELS = {"apply": gettext_lazy("申请"), "assess": gettext_lazy("评估"), "approve": gettext_lazy("审批通过"),
+               "refuse": gettext_lazy("不予通过"), "review": gettext_lazy("复核"),
+               "change_grade": gettext_lazy("调整等级"), "leave": gettext_lazy("退出")}
 
 
 def _today() -> date:
