@@ -14,6 +14,7 @@ from minsheng.demands.workflow import State
 from minsheng.homecare import eligibility, quota, tasks
 from minsheng.homecare.models import ServiceRecord
 from minsheng.homecare.selectors import claimable_tasks, my_tasks
+from minsheng.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,10 @@ def test_leaving_cancels_open_tasks_with_the_reason(care):
     # The provider that had claimed the future visit is named in the event (it loses the task).
     assert _replayed(claimed_future).events.get(action="cancel_care_task").payload["from_provider_id"] == \
         care.providers["p1"].pk
+    # The provider's workers are told the visit they had claimed is off.
+    told = OutboxMessage.objects.filter(source="homecare.cancelled", channel="in_app")
+    assert {m.recipient.username for m in told} == {"worker1", "worker1b"}
+    assert "赵大爷 2026-03-24" in told.first().subject and "入住养老院" in told.first().body
     # A visit claimed for a day the elder was still served stays open and can be recorded late.
     assert _replayed(claimed_earlier).state == State.DISPATCHED
     care.visit(claimed_earlier)

@@ -198,12 +198,18 @@ def cancel_tasks_of_leaver(actor, elder: Elder, *, on: date, reason: str) -> int
     elder was still on the scheme and be recorded late (records.check_visit accepts it), and the
     provider is paid for it."""
     open_tasks = CareTask.objects.filter(elder=elder, done=False, demand__state__in=OPEN_TASK_STATES).exclude(
-        provider__isnull=False, planned_on__lt=on).select_related("demand")
+        provider__isnull=False, planned_on__lt=on).select_related("demand", "service")
     note = (_("服务对象退出居家养老：%(reason)s") % {"reason": reason})[:200]
     cancelled = 0
     for task in open_tasks:
         engine.perform_transition(actor, task.demand_id, task.demand.version, CANCEL.action,
                                   lambda d, g: {"reason": note, "from_provider_id": d.handling_unit_id}, note)
+        if task.provider_id:
+            # The provider planned the visit: without a word its worker would still knock on the door.
+            notify_users(staff_users_of_units([task.provider_id]), source="homecare.cancelled",
+                         subject=_("居家养老任务已取消：%(name)s %(day)s %(service)s")
+                         % {"name": elder.resident.name, "day": task.planned_on, "service": task.service.name},
+                         body=note, link="/care/worker/")
         cancelled += 1
     return cancelled
 
