@@ -243,6 +243,7 @@ def test_a_provider_is_ordered_to_rectify_then_stopped(care):
     assert "1 项任务转交其他服务商" in _text(stopped)
     contract = ProviderContract.objects.get(provider=p1)
     assert (contract.status, contract.status_reason) == ("stopped", "整改不到位")
+    assert f"/care/providers/{p1.pk}/status/" not in _text(street.get("/care/providers/"))  # nothing left to order
     task.refresh_from_db()
     assert task.provider == care.providers["p2"]
     assert Demand.objects.get(pk=task.demand_id).handling_unit == care.providers["p2"]

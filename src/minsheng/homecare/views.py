@@ -558,7 +558,9 @@ def _providers_page(request, forms=None, status: int = 200) -> HttpResponse:
         provider.contracts = list(provider.care_contracts.order_by("-start"))
         provider.open_tasks = provider.care_tasks.filter(done=False, demand__state__in=tasks.OPEN_TASK_STATES).count()
         provider.evaluation = provider.care_evaluations.order_by("-year").first()
-        provider.form = forms.get(provider.pk) or (ProviderStatusForm() if can_act else None)
+        # A provider stopped under every contract has nothing left to order (the service skips them).
+        acting = can_act and any(c.status != ProviderContract.Status.STOPPED for c in provider.contracts)
+        provider.form = forms.get(provider.pk) or (ProviderStatusForm() if acting else None)
     return render(request, "homecare/providers.html", {"providers": providers}, status=status)
 
 
