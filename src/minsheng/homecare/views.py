@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +23,12 @@ from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
 from minsheng.demands.workflow import Channel
-from minsheng.organisation.models import Region, Unit
+from minsheng.organisation.models import Unit
 from minsheng.organisation.scope import roles_of
 from minsheng.web.forms import add_service_errors
 
 from . import audit, billing, eligibility, privacy, records, tasks
-from .access import APPROVERS, AUDITORS, STAFF, provider_of, region_filter
+from .access import APPROVERS, AUDITORS, STAFF, provider_of
 from .forms import (
     ApplyForm,
     ApproveForm,
@@ -44,16 +44,20 @@ from .forms import (
     RevisitForm,
     VisitForm,
 )
-from .models import CareService, Elder, Grade, ProviderContract, QuotaException, RecordPhoto, ServiceRecord
+from .models import CareService, Elder, Grade, ProviderContract, RecordPhoto, ServiceRecord
 from .privacy import may_see_health
 from .quota import month_start
 from .selectors import (
     claimable_tasks,
+    communities_for_intake,
     elder_of_user,
     elders_for,
+    exceptions_for,
     month_usage,
     my_tasks,
+    providers_for,
     records_for,
+    reviews_due_for,
     service_report,
 )
 
@@ -463,8 +467,7 @@ def reveal_health(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def apply_page(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    communities = list(Region.objects.filter(
-        _paths_q(region_filter(request.user, STAFF)), kind=Region.Kind.COMMUNITY).order_by("path"))
+    communities = list(communities_for_intake(request.user))
     form = ApplyForm(request.POST or None, communities=communities)
     status = 200
     if request.method == "POST":
@@ -488,20 +491,12 @@ def apply_page(request: HttpRequest) -> HttpResponse:
     return render(request, "homecare/apply.html", {"form": form}, status=status)
 
 
-def _paths_q(paths: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return q
-
-
 @login_required
 def reviews_page(request: HttpRequest) -> HttpResponse:
     """The periodic review (能进能出): who is due now, and who falls due within 30 days."""
     _staff_only(request)
     today = _today()
-    mine = elders_for(request.user).filter(pk__in=eligibility.due_for_review(today + timedelta(days=30)))
-    rows = list(mine.order_by("next_review_on", "pk")[:500])
+    rows = list(reviews_due_for(request.user, today + timedelta(days=30))[:500])
     return render(request, "homecare/reviews.html", {
         "due": [e for e in rows if e.next_review_on <= today],
         "upcoming": [e for e in rows if e.next_review_on > today], "today": today})
@@ -509,8 +504,7 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
 
 def _exceptions_page(request, *, status: int = 200, error: str = "") -> HttpResponse:
     _register_user(request)
-    mine = QuotaException.objects.filter(elder__in=elders_for(request.user)).select_related(
-        "elder__resident", "elder__community", "requested_by", "approved_by")
+    mine = exceptions_for(request.user)
     return render(request, "homecare/exceptions.html", {
         "pending": mine.filter(approved_at__isnull=True).order_by("month", "pk")[:200],
         "recent": mine.filter(approved_at__isnull=False).order_by("-approved_at")[:20],
@@ -526,7 +520,7 @@ def exceptions_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def approve_exception(request: HttpRequest, pk: int) -> HttpResponse:
     _register_user(request)
-    if not QuotaException.objects.filter(pk=pk, elder__in=elders_for(request.user)).exists():
+    if not exceptions_for(request.user).filter(pk=pk).exists():
         raise Http404(_("额度例外申请不存在。"))
     try:
         exc = eligibility.approve_exception(request.user, pk)
@@ -539,21 +533,12 @@ def approve_exception(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- providers: rectify or stop ------------------------------------------------------------
 
-def _providers_for(user):
-    """Care providers whose contracts cover a community in the user's territory, or whose own
-    region lies in it."""
-    paths = region_filter(user, AUDITORS | APPROVERS)
-    regions = Region.objects.filter(_paths_q(paths))
-    return Unit.objects.filter(Q(care_contracts__communities__in=regions) | Q(region__in=regions),
-                               kind=Unit.Kind.CARE_PROVIDER).distinct().order_by("name")
-
-
 def _providers_page(request, forms=None, status: int = 200) -> HttpResponse:
     if not roles_of(request.user) & (AUDITORS | APPROVERS):
         raise Http404(_("没有可用的页面。"))
     can_act = bool(roles_of(request.user) & APPROVERS)
     forms = forms or {}
-    providers = list(_providers_for(request.user))
+    providers = list(providers_for(request.user))
     for provider in providers:
         provider.contracts = list(provider.care_contracts.order_by("-start"))
         provider.open_tasks = provider.care_tasks.filter(done=False, demand__state__in=tasks.OPEN_TASK_STATES).count()
@@ -574,7 +559,7 @@ def providers_page(request: HttpRequest) -> HttpResponse:
 def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not roles_of(request.user) & (AUDITORS | APPROVERS):
         raise Http404(_("没有可用的页面。"))
-    provider = _providers_for(request.user).filter(pk=pk).first()
+    provider = providers_for(request.user).filter(pk=pk).first()
     if provider is None:
         raise Http404(_("服务商不存在。"))
     form = ProviderStatusForm(request.POST)
