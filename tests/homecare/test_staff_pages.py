@@ -275,3 +275,20 @@ def test_health_data_is_masked_and_every_reveal_is_logged(care):
     assert refused.status_code == 403 and "高血压" not in _text(refused)
     assert _client(care, "staff2").post(f"/care/elders/{elder.pk}/health/").status_code == 404
     assert PersonalDataAccess.objects.count() == 2
+
+
+@pytest.mark.parametrize("step, data", [
+    ("assess", {"grade": "C"}), ("approve", {}), ("refuse", {"reason": "x"}),
+    ("review", {"still_eligible": "no", "note": "x"}), ("grade", {"grade": "C", "on": "2026-03-16", "reason": "x"}),
+    ("leave", {"on": "2026-03-20", "reason": "x"}), ("exceptions", {"month": "2026-03", "extra_hours": "5",
+                                                                     "reason": "x"}),
+    ("health", {}),
+])
+def test_no_step_reaches_an_elder_outside_ones_territory_or_role(care, step, data):
+    elder = care.elder()
+    before = (Elder.objects.filter(pk=elder.pk).values().get(), ElderStep.objects.count(),
+              QuotaException.objects.count(), PersonalDataAccess.objects.count())
+    for name in ("staff2", "dispatcher2", "worker1", "resident", "leader"):
+        assert _client(care, name).post(f"/care/elders/{elder.pk}/{step}/", data).status_code == 404, name
+    assert before == (Elder.objects.filter(pk=elder.pk).values().get(), ElderStep.objects.count(),
+                      QuotaException.objects.count(), PersonalDataAccess.objects.count())
