@@ -3,6 +3,7 @@ review page, the statements (Excel and printable PDF), and the staff pages that 
 (applications, assessment, approval, review, grade changes, quota exceptions) and the providers.
 Views parse, call a service or a selector, and render; refusals come back on the form that was sent."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -382,7 +383,8 @@ def elder_detail(request: HttpRequest, pk: int, forms: dict | None = None, statu
     }, status=status)
 
 
-def _step_view(request, pk: int, key: str, form_class, perform, done: str) -> HttpResponse:
+def _step_view(request, pk: int, key: str, form_class, perform: Callable[[dict], object],
+               done: str | Callable[[dict], str]) -> HttpResponse:
     """Parse the step's form, call its service, and come back to the elder's page: with a message on
     success, or with the form as it was sent and the refusal on it."""
     _elder(request, pk)
@@ -395,7 +397,7 @@ def _step_view(request, pk: int, key: str, form_class, perform, done: str) -> Ht
             add_service_errors(form, exc)
             status = _error_status(exc)
         else:
-            messages.success(request, done)
+            messages.success(request, done(form.cleaned_data) if callable(done) else done)
             return redirect("homecare:elder", pk=pk)
     return elder_detail(request, pk, {key: form}, status=status)
 
@@ -426,7 +428,8 @@ def refuse_elder(request: HttpRequest, pk: int) -> HttpResponse:
 def review_elder(request: HttpRequest, pk: int) -> HttpResponse:
     return _step_view(request, pk, "review", ReviewEligibilityForm, lambda d: eligibility.review(
         request.user, pk, still_eligible=d["still_eligible"], note=d["note"], grade=d["grade"], on=d["on"],
-        false_information=d["false_information"]), _("复核已记录。"))
+        false_information=d["false_information"]),
+        lambda d: _("复核已记录。") if d["still_eligible"] else _("已办理退出，未完成的服务任务已取消。"))
 
 
 @login_required
