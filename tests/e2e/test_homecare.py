@@ -129,3 +129,43 @@ def test_the_auditor_reviews_and_opens_the_statement(site, care, screenshot_dir:
     page.get_by_role("link", name=care.providers["p1"].name).click()
     expect(page.locator("#statement-lines")).to_contain_text("34.00")
     page.screenshot(path=screenshot_dir / "homecare-statement-zh.png", full_page=True)
+
+
+def test_community_staff_take_an_application_on_a_phone(site, care, screenshot_dir: Path):
+    from minsheng.homecare.models import Elder
+    from minsheng.people.models import PersonalDataAccess
+
+    page = _phone_page(site, "staff1")
+    page.goto("/care/elders/")
+    page.locator("#register-links").get_by_role("link", name="登记申请").click()
+    form = page.locator("#apply-form")
+    form.locator("input[name=name]").fill("钱奶奶")
+    form.locator("input[name=phone]").fill("13700002222")
+    form.locator("input[name=birth_year]").fill("1990")
+    form.locator("select[name=support]").select_option("dibao")
+    form.locator("select[name=condition]").select_option("semi_disabled")
+    form.locator("select[name=self_care]").select_option("partial")
+    form.locator("textarea[name=health]").fill("糖尿病")
+    form.locator("select[name=channel]").select_option("hotline")
+    form.get_by_role("button", name="登记申请").click()
+    # Too young: refused on the form, everything typed still there, nothing registered.
+    form = page.locator("#apply-form")
+    expect(form.locator(".errorlist")).to_contain_text("申请人须年满 60 周岁")
+    expect(form.locator("input[name=name]")).to_have_value("钱奶奶")
+    expect(form.locator("textarea[name=health]")).to_have_value("糖尿病")
+    assert not Elder.objects.filter(resident__phone="13700002222").exists()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WORKER_VIEWPORT["width"], f"the application page scrolls sideways ({width}px)"
+    page.screenshot(path=screenshot_dir / "homecare-apply-phone-zh.png", full_page=True)
+    form.locator("input[name=birth_year]").fill("1942")
+    form.get_by_role("button", name="登记申请").click()
+    expect(page.locator(".messages")).to_contain_text("已登记 钱奶奶 的申请")
+    # The health data is masked until revealed; the reveal is logged.
+    expect(page.locator("#health")).not_to_contain_text("糖尿病")
+    page.get_by_role("button", name="查看健康信息（将被记录）").click()
+    expect(page.locator("#health")).to_contain_text("糖尿病")
+    assert PersonalDataAccess.objects.filter(resident__phone="13700002222", viewer__username="staff1").exists()
+    page.locator("#assess select[name=grade]").select_option("B")
+    page.locator("#assess").get_by_role("button", name="保存评估").click()
+    expect(page.locator("#elder-status")).to_have_text("已评估")
+    page.screenshot(path=screenshot_dir / "homecare-elder-staff-phone-zh.png", full_page=True)

@@ -43,10 +43,11 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Elder)
 class ElderAdmin(ReadOnly):
-    list_display = ["resident", "community", "support", "condition", "grade", "status"]
+    list_display = ["resident", "community", "support", "grade", "status"]
     list_filter = ["status", "grade", "support"]
-    # Health and family details are personal data: not listed, not searchable.
-    exclude = ["health", "family"]
+    # Health data (difficulty, self-care ability, health and family notes) is personal data: not
+    # listed, not searchable; staff reveal it on the elder's page, where each reveal is logged.
+    exclude = ["condition", "self_care", "health", "family"]
 
 
 @admin.register(ServiceRecord)

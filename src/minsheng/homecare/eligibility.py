@@ -19,6 +19,7 @@ from minsheng.people.services import find_or_register_resident
 from .access import APPROVERS, STAFF, grant_over
 from .models import Elder, ElderStep, Grade, GradePeriod, QuotaException
 from .quota import month_start
+from .tasks import cancel_tasks_of_leaver
 
 S = Elder.Status
 
@@ -179,7 +180,8 @@ def change_grade(actor, elder_id: int, *, grade: str, on: date, reason: str) -> 
 
 def leave(actor, elder_id: int, *, on: date, reason: str, false_information: bool = False) -> Elder:
     """The elder leaves the scheme from ``on`` (no longer qualifies, or gave false information);
-    the register row and all history stay."""
+    the register row and all history stay; open care tasks are cancelled on the engine
+    (tasks.cancel_tasks_of_leaver says which)."""
     reason = require_text(reason, "reason", _("退出原因"), 200)
     if false_information:
         reason = _("提供虚假信息：%(reason)s") % {"reason": reason}
@@ -194,6 +196,8 @@ def leave(actor, elder_id: int, *, on: date, reason: str, false_information: boo
         current.save(update_fields=["end"])
         elder.status, elder.left_on, elder.left_reason, elder.next_review_on = S.LEFT, on, reason, None
         elder.save(update_fields=["status", "left_on", "left_reason", "next_review_on"])
+        # Cancelled first, so that only what may still be recorded counts against the quota below.
+        cancel_tasks_of_leaver(actor, elder, on=on, reason=reason)
         _cover_existing(elder, actor, on, reason)
         _step(elder, actor, "leave", reason)
     return elder

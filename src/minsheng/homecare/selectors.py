@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.demands.workflow import State
+from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.scope import grants_with_roles
 
-from .access import AUDITORS, STAFF, provider_of
+from .access import APPROVERS, AUDITORS, STAFF, provider_of
 from .contracts import SERVING
-from .models import CareTask, Elder, ProviderContract, ServiceRecord
+from .eligibility import due_for_review
+from .models import CareTask, Elder, ProviderContract, QuotaException, ServiceRecord
 
 
 def _paths(user, roles) -> list[str]:
@@ -29,6 +31,29 @@ def _under(paths: list[str], field: str) -> Q:
 def elders_for(user) -> QuerySet[Elder]:
     return Elder.objects.filter(_under(_paths(user, STAFF | AUDITORS), "community__path")).select_related(
         "resident", "community")
+
+
+def communities_for_intake(user) -> QuerySet[Region]:
+    """The communities in which the user takes applications."""
+    return Region.objects.filter(_under(_paths(user, STAFF), "path"), kind=Region.Kind.COMMUNITY).order_by("path")
+
+
+def reviews_due_for(user, until: date) -> QuerySet[Elder]:
+    """Elders in the user's territory whose periodic review falls due by ``until``."""
+    return elders_for(user).filter(pk__in=due_for_review(until)).order_by("next_review_on", "pk")
+
+
+def exceptions_for(user) -> QuerySet[QuotaException]:
+    return QuotaException.objects.filter(elder__in=elders_for(user)).select_related(
+        "elder__resident", "elder__community", "requested_by", "approved_by")
+
+
+def providers_for(user) -> QuerySet[Unit]:
+    """Care providers whose contracts cover a community in the territory of the user's auditor or
+    street-office grants, or whose own region lies in it."""
+    regions = Region.objects.filter(_under(_paths(user, AUDITORS | APPROVERS), "path"))
+    return Unit.objects.filter(Q(care_contracts__communities__in=regions) | Q(region__in=regions),
+                               kind=Unit.Kind.CARE_PROVIDER).distinct().order_by("name")
 
 
 def records_for(user) -> QuerySet[ServiceRecord]:

@@ -5,6 +5,7 @@ claim_care_task   registered/pending/returned → dispatched   a contracted prov
 transfer_care_task dispatched/in progress → dispatched        a stopped provider's task moves on
 release_care_task  dispatched/in progress → pending dispatch  ... or waits for a claim again
 flag_unclaimed     registered (no change)                      nobody claimed it in time
+cancel_care_task   any open state → closed                    the elder left the scheme
 record_care_visit  dispatched/in progress → resolved          the visit (records.py)
 
 Claiming is open to every contracted provider's worker, but the engine's scope only covers what a
@@ -50,6 +51,11 @@ TRANSFER = _t("transfer_care_task", _("转交服务商"), [S.DISPATCHED, S.IN_PR
 RELEASE = _t("release_care_task", _("退回待认领"), [S.DISPATCHED, S.IN_PROGRESS], S.PENDING_DISPATCH,
              APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
 FLAG = _t("flag_unclaimed", _("超时未认领"), [S.REGISTERED, S.PENDING_DISPATCH], None, {SYSTEM_ROLE}, kinds=CARE)
+# Every state a care task can be open in (the core's escalate and suspension rows apply to it too).
+OPEN_TASK_STATES = [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED,
+                    S.SUSPENDED]
+CANCEL = _t("cancel_care_task", _("取消服务任务"), OPEN_TASK_STATES, S.CLOSED, APPROVERS | {SYSTEM_ROLE},
+            public=True, kinds=CARE)
 
 
 def _project_claim(demand: Demand, event) -> None:
@@ -72,6 +78,10 @@ def _deadlines(task: "CareTask") -> dict[str, str]:
 
 def _project_release(demand: Demand, event) -> None:
     demand.handling_unit_id = demand.assignee_id = None
+
+
+def _project_cancel(demand: Demand, event) -> None:
+    demand.close_reason, demand.closed_at = event.payload["reason"], event.created_at
 
 
 def _hours(value) -> Decimal:
@@ -180,6 +190,30 @@ def set_provider_status(actor, provider: Unit, *, status: str, reason: str) -> d
     return {"moved": 0, "released": 0}
 
 
+def cancel_tasks_of_leaver(actor, elder: Elder, *, on: date, reason: str) -> int:
+    """Cancel the open tasks of an elder who leaves the scheme from ``on`` (call inside the
+    leaving transaction).  Cancelled: every unclaimed task (no provider took it on, and none may
+    now) and every task for a day from ``on``, when the elder is no longer served.  A task a
+    provider claimed for a day before ``on`` stays open: the visit may have been made while the
+    elder was still on the scheme and be recorded late (records.check_visit accepts it), and the
+    provider is paid for it."""
+    open_tasks = CareTask.objects.filter(elder=elder, done=False, demand__state__in=OPEN_TASK_STATES).exclude(
+        provider__isnull=False, planned_on__lt=on).select_related("demand", "service")
+    note = (_("服务对象退出居家养老：%(reason)s") % {"reason": reason})[:200]
+    cancelled = 0
+    for task in open_tasks:
+        engine.perform_transition(actor, task.demand_id, task.demand.version, CANCEL.action,
+                                  lambda d, g: {"reason": note, "from_provider_id": d.handling_unit_id}, note)
+        if task.provider_id:
+            # The provider planned the visit: without a word its worker would still knock on the door.
+            notify_users(staff_users_of_units([task.provider_id]), source="homecare.cancelled",
+                         subject=_("居家养老任务已取消：%(name)s %(day)s %(service)s")
+                         % {"name": elder.resident.name, "day": task.planned_on, "service": task.service.name},
+                         body=note, link="/care/worker/")
+        cancelled += 1
+    return cancelled
+
+
 def flag_unclaimed() -> int:
     """The periodic job: tasks nobody claimed within MINSHENG_HOMECARE_CLAIM_HOURS are flagged to
     their community (an event on the task and a message to the community committee's staff)."""
@@ -239,6 +273,16 @@ def release_by_demand(actor, demand_id: int, version: int) -> Demand:
     return demand
 
 
+def cancel_by_demand(actor, demand_id: int, version: int, *, reason: str = "") -> Demand:
+    """Cancel one task of an elder who is no longer on the scheme (the engine's convention)."""
+    task = _task_of(demand_id)
+    reason = engine.require_text(reason, "reason", _("理由"), 200)
+    if task.elder.status == Elder.Status.ACTIVE:
+        raise InvalidTransition(_("%(name)s 仍在服务中，服务任务不能取消。") % {"name": task.elder.resident.name})
+    return engine.perform_transition(actor, demand_id, version, CANCEL.action,
+                                     lambda d, g: {"reason": reason, "from_provider_id": d.handling_unit_id}, reason)
+
+
 def flag_by_demand(actor, demand_id: int, version: int) -> Demand:
     _task_of(demand_id)
     return engine.perform_transition(actor, demand_id, version, FLAG.action,
@@ -246,4 +290,5 @@ def flag_by_demand(actor, demand_id: int, version: int) -> Demand:
 
 
 ACTIONS = [(CLAIM, claim_by_demand, _project_claim), (TRANSFER, transfer_by_demand, _project_claim),
-           (RELEASE, release_by_demand, _project_release), (FLAG, flag_by_demand, None)]
+           (RELEASE, release_by_demand, _project_release), (FLAG, flag_by_demand, None),
+           (CANCEL, cancel_by_demand, _project_cancel)]

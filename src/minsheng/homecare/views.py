@@ -1,8 +1,10 @@
 """The home-care pages: the elder's own page, the provider worker's phone page, the auditor's
-review page, and the statements (Excel and printable PDF).  Views parse, call a service or a
-selector, and render; refusals come back on the form that was sent."""
+review page, the statements (Excel and printable PDF), and the staff pages that run the register
+(applications, assessment, approval, review, grade changes, quota exceptions) and the providers.
+Views parse, call a service or a selector, and render; refusals come back on the form that was sent."""
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -25,18 +28,37 @@ from minsheng.organisation.models import Unit
 from minsheng.organisation.scope import roles_of
 from minsheng.web.forms import add_service_errors
 
-from . import audit, billing, records, tasks
-from .access import AUDITORS, STAFF, provider_of
-from .forms import RequestForm, ReviewForm, RevisitForm, VisitForm
-from .models import CareService, RecordPhoto, ServiceRecord
+from . import audit, billing, eligibility, privacy, records, tasks
+from .access import APPROVERS, AUDITORS, STAFF, provider_of
+from .forms import (
+    ApplyForm,
+    ApproveForm,
+    AssessForm,
+    ChangeGradeForm,
+    ExceptionForm,
+    LeaveForm,
+    ProviderStatusForm,
+    RefuseForm,
+    RequestForm,
+    ReviewEligibilityForm,
+    ReviewForm,
+    RevisitForm,
+    VisitForm,
+)
+from .models import CareService, Elder, Grade, ProviderContract, RecordPhoto, ServiceRecord
+from .privacy import may_see_health
 from .quota import month_start
 from .selectors import (
     claimable_tasks,
+    communities_for_intake,
     elder_of_user,
     elders_for,
+    exceptions_for,
     month_usage,
     my_tasks,
+    providers_for,
     records_for,
+    reviews_due_for,
     service_report,
 )
 
@@ -278,4 +300,285 @@ def elders(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & (AUDITORS | STAFF):
         raise Http404(_("没有可用的页面。"))
     page = Paginator(elders_for(request.user).order_by("community__path", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "homecare/elders.html", {"page": page, "services": CareService.objects.count()})
+    roles = roles_of(request.user)
+    return render(request, "homecare/elders.html", {
+        "page": page, "services": CareService.objects.count(), "is_staff": bool(roles & STAFF),
+        "sees_providers": bool(roles & (AUDITORS | APPROVERS))})
+
+
+# --- the register: applications, assessment, approval, review, grades, exceptions ----------
+
+STEP_LABELS = {"apply": gettext_lazy("申请"), "assess": gettext_lazy("评估"), "approve": gettext_lazy("审批通过"),
+               "refuse": gettext_lazy("不予通过"), "review": gettext_lazy("复核"),
+               "change_grade": gettext_lazy("调整等级"), "leave": gettext_lazy("退出")}
+
+
+def _today() -> date:
+    return timezone.localdate(clock.now())
+
+
+def _register_user(request) -> None:
+    if not roles_of(request.user) & (AUDITORS | STAFF):
+        raise Http404(_("没有可用的页面。"))
+
+
+def _staff_only(request) -> None:
+    if not roles_of(request.user) & STAFF:
+        raise Http404(_("没有可用的页面。"))
+
+
+def _elder(request, pk: int) -> Elder:
+    _register_user(request)
+    elder = elders_for(request.user).filter(pk=pk).first()
+    if elder is None:
+        raise Http404(_("服务对象不存在或不在你的管辖范围内。"))
+    return elder
+
+
+def _error_status(exc: MinshengError) -> int:
+    # A refusal of the role or the territory is a 403, of the state a 409; anything else bad input.
+    return exc.status if exc.status in (403, 404, 409) else 400
+
+
+def _elder_forms(request, elder: Elder) -> dict:
+    """The blank forms of the steps this user may take on this elder now (the services decide).
+    Several forms share field names on one page, so each has its own element ids."""
+    roles, today, S = roles_of(request.user), _today(), Elder.Status
+    staff, approver = bool(roles & STAFF), bool(roles & APPROVERS)
+    forms = {}
+    if elder.status in (S.APPLIED, S.ASSESSED):
+        if staff:
+            forms["assess"] = AssessForm(auto_id="assess_%s", initial={"grade": elder.proposed_grade})
+        if approver and elder.status == S.ASSESSED:
+            forms["approve"] = ApproveForm(auto_id="approve_%s", initial={"on": today})
+        if approver:
+            forms["refuse"] = RefuseForm(auto_id="refuse_%s")
+    elif elder.status == S.ACTIVE:
+        if staff:
+            forms["review"] = ReviewEligibilityForm(auto_id="review_%s",
+                                                    initial={"still_eligible": "yes", "on": today})
+            forms["exception"] = ExceptionForm(auto_id="exception_%s", initial={"month": month_start(today)})
+        if approver:
+            forms["grade"] = ChangeGradeForm(auto_id="grade_%s", initial={"on": today})
+            forms["leave"] = LeaveForm(auto_id="leave_%s", initial={"on": today})
+    return forms
+
+
+@login_required
+def elder_detail(request: HttpRequest, pk: int, forms: dict | None = None, status: int = 200) -> HttpResponse:
+    elder = _elder(request, pk)
+    steps = list(elder.steps.select_related("actor").order_by("-at", "-pk")[:50])
+    for step in steps:
+        step.label = STEP_LABELS.get(step.action, step.action)
+        step.grade_label = Grade(step.grade).label if step.grade in Grade.values else ""
+    return render(request, "homecare/elder_staff.html", {
+        "elder": elder, "forms": {**_elder_forms(request, elder), **(forms or {})}, "steps": steps,
+        "periods": elder.periods.order_by("-start"),
+        "exceptions": elder.exceptions.select_related("requested_by", "approved_by").order_by("-month", "-pk")[:24],
+        "open_tasks": elder.tasks.filter(done=False, demand__state__in=tasks.OPEN_TASK_STATES).select_related(
+            "service", "provider", "demand").order_by("planned_on"),
+        "can_reveal": may_see_health(request.user, elder),
+        "can_approve": bool(roles_of(request.user) & APPROVERS),
+        "usage": month_usage(elder, month_start(_today())) if elder.status == Elder.Status.ACTIVE else None,
+    }, status=status)
+
+
+def _step_view(request, pk: int, key: str, form_class, perform: Callable[[dict], object],
+               done: str | Callable[[dict], str]) -> HttpResponse:
+    """Parse the step's form, call its service, and come back to the elder's page: with a message on
+    success, or with the form as it was sent and the refusal on it."""
+    _elder(request, pk)
+    form = form_class(request.POST, auto_id=f"{key}_%s")
+    status = 400
+    if form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, done(form.cleaned_data) if callable(done) else done)
+            return redirect("homecare:elder", pk=pk)
+    return elder_detail(request, pk, {key: form}, status=status)
+
+
+@login_required
+@require_POST
+def assess_elder(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "assess", AssessForm, lambda d: eligibility.assess(
+        request.user, pk, grade=d["grade"], note=d["note"]), _("已评估。"))
+
+
+@login_required
+@require_POST
+def approve_elder(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "approve", ApproveForm, lambda d: eligibility.approve(
+        request.user, pk, on=d["on"], note=d["note"]), _("已审批通过，服务开始。"))
+
+
+@login_required
+@require_POST
+def refuse_elder(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "refuse", RefuseForm, lambda d: eligibility.refuse(
+        request.user, pk, reason=d["reason"]), _("已不予通过。"))
+
+
+@login_required
+@require_POST
+def review_elder(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "review", ReviewEligibilityForm, lambda d: eligibility.review(
+        request.user, pk, still_eligible=d["still_eligible"], note=d["note"], grade=d["grade"], on=d["on"],
+        false_information=d["false_information"]),
+        lambda d: _("复核已记录。") if d["still_eligible"] else _("已办理退出，未完成的服务任务已取消。"))
+
+
+@login_required
+@require_POST
+def change_grade(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "grade", ChangeGradeForm, lambda d: eligibility.change_grade(
+        request.user, pk, grade=d["grade"], on=d["on"], reason=d["reason"]), _("等级已调整。"))
+
+
+@login_required
+@require_POST
+def leave_elder(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "leave", LeaveForm, lambda d: eligibility.leave(
+        request.user, pk, on=d["on"], reason=d["reason"], false_information=d["false_information"]),
+        _("已办理退出，未完成的服务任务已取消。"))
+
+
+@login_required
+@require_POST
+def request_exception(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step_view(request, pk, "exception", ExceptionForm, lambda d: eligibility.request_exception(
+        request.user, pk, month=d["month"], extra_hours=d["extra_hours"], reason=d["reason"]),
+        _("额度例外申请已提交，待街道审批。"))
+
+
+@login_required
+@require_POST
+def reveal_health(request: HttpRequest, pk: int) -> HttpResponse:
+    """The elder's health data in clear for one who needs it, logged as an unmasked view."""
+    elder = _elder(request, pk)
+    try:
+        data = privacy.reveal_health(request.user, elder, purpose=_("居家养老评估复核查看健康信息"))
+    except MinshengError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    return render(request, "homecare/_health.html", {"elder": elder, "revealed": data})
+
+
+@login_required
+def apply_page(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    communities = list(communities_for_intake(request.user))
+    form = ApplyForm(request.POST or None, communities=communities)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            community = next(c for c in communities if c.code == data["community"])
+            try:
+                elder = eligibility.apply(
+                    request.user, name=data["name"], phone=data["phone"], community=community,
+                    birth_year=data["birth_year"], support=data["support"], condition=data["condition"],
+                    self_care=data["self_care"], health=data["health"], family=data["family"],
+                    channel=data["channel"], id_number=data["id_number"], address=data["address"])
+            except MinshengError as exc:
+                add_service_errors(form, exc)
+                status = _error_status(exc)
+            else:
+                messages.success(request, _("已登记 %(name)s 的申请，下一步：评估等级。")
+                                 % {"name": elder.resident.name})
+                return redirect("homecare:elder", pk=elder.pk)
+    return render(request, "homecare/apply.html", {"form": form}, status=status)
+
+
+@login_required
+def reviews_page(request: HttpRequest) -> HttpResponse:
+    """The periodic review (能进能出): who is due now, and who falls due within 30 days."""
+    _staff_only(request)
+    today = _today()
+    rows = list(reviews_due_for(request.user, today + timedelta(days=30))[:500])
+    return render(request, "homecare/reviews.html", {
+        "due": [e for e in rows if e.next_review_on <= today],
+        "upcoming": [e for e in rows if e.next_review_on > today], "today": today})
+
+
+def _exceptions_page(request, *, status: int = 200, error: str = "") -> HttpResponse:
+    _register_user(request)
+    mine = exceptions_for(request.user)
+    return render(request, "homecare/exceptions.html", {
+        "pending": mine.filter(approved_at__isnull=True).order_by("month", "pk")[:200],
+        "recent": mine.filter(approved_at__isnull=False).order_by("-approved_at")[:20],
+        "can_approve": bool(roles_of(request.user) & APPROVERS), "error": error}, status=status)
+
+
+@login_required
+def exceptions_page(request: HttpRequest) -> HttpResponse:
+    return _exceptions_page(request)
+
+
+@login_required
+@require_POST
+def approve_exception(request: HttpRequest, pk: int) -> HttpResponse:
+    _register_user(request)
+    if not exceptions_for(request.user).filter(pk=pk).exists():
+        raise Http404(_("额度例外申请不存在。"))
+    try:
+        exc = eligibility.approve_exception(request.user, pk)
+    except MinshengError as error:
+        return _exceptions_page(request, status=_error_status(error), error=error.message)
+    messages.success(request, _("已批准 %(name)s %(month)s 增加 %(hours)s 小时。") % {
+        "name": exc.elder.resident.name, "month": f"{exc.month:%Y-%m}", "hours": exc.extra_hours})
+    return redirect("homecare:exceptions")
+
+
+# --- providers: rectify or stop ------------------------------------------------------------
+
+def _providers_page(request, forms=None, status: int = 200) -> HttpResponse:
+    if not roles_of(request.user) & (AUDITORS | APPROVERS):
+        raise Http404(_("没有可用的页面。"))
+    can_act = bool(roles_of(request.user) & APPROVERS)
+    forms = forms or {}
+    providers = list(providers_for(request.user))
+    for provider in providers:
+        provider.contracts = list(provider.care_contracts.order_by("-start"))
+        provider.open_tasks = provider.care_tasks.filter(done=False, demand__state__in=tasks.OPEN_TASK_STATES).count()
+        provider.evaluation = provider.care_evaluations.order_by("-year").first()
+        # A provider stopped under every contract has nothing left to order (the service skips them).
+        acting = can_act and any(c.status != ProviderContract.Status.STOPPED for c in provider.contracts)
+        provider.form = forms.get(provider.pk) or (ProviderStatusForm() if acting else None)
+    return render(request, "homecare/providers.html", {"providers": providers}, status=status)
+
+
+@login_required
+def providers_page(request: HttpRequest) -> HttpResponse:
+    return _providers_page(request)
+
+
+@login_required
+@require_POST
+def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
+    if not roles_of(request.user) & (AUDITORS | APPROVERS):
+        raise Http404(_("没有可用的页面。"))
+    provider = providers_for(request.user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404(_("服务商不存在。"))
+    form = ProviderStatusForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            result = tasks.set_provider_status(request.user, provider, status=form.cleaned_data["status"],
+                                               reason=form.cleaned_data["reason"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            status = _error_status(exc)
+        else:
+            if form.cleaned_data["status"] == ProviderContract.Status.STOPPED:
+                messages.success(request, _("%(provider)s 已停止服务：%(moved)d 项任务转交其他服务商，"
+                                            "%(released)d 项退回待认领。") % {"provider": provider.name, **result})
+            else:
+                messages.success(request, _("%(provider)s 的状态已更新。") % {"provider": provider.name})
+            return redirect("homecare:providers")
+    return _providers_page(request, {provider.pk: form}, status=status)
