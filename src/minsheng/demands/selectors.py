@@ -69,6 +69,8 @@ def available_actions(user, demand: Demand) -> list[Transition]:
         if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
                 replied_at__isnull=True).exists():
             continue  # only while a supervision order waits for its reply
+        if spec.action == "report_in" and not any(g.awaits_report(demand) for g in usable):
+            continue  # only while one's unit has a summons to report in for
         result.append(spec)
     return result
 

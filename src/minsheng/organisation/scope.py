@@ -70,6 +70,15 @@ class Grant:
         return self.unit_path is not None and _summoned_units().filter(
             demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
 
+    def awaits_report(self, demand) -> bool:
+        """Whether this grant's unit (or one below it) was summoned to the demand and has not
+        reported in yet (what ``report_in`` needs)."""
+        if self.unit_path is None:
+            return False
+        open_rows = _summoned_units().filter(demand_id=demand.pk, reported_at__isnull=True)
+        return open_rows.exists() if self.unit_path == "" else open_rows.filter(
+            unit__path__startswith=self.unit_path).exists()
+
     def covers(self, demand, scope: ScopeKind = "territory") -> bool:
         """Whether this grant covers one loaded demand (same rule as ``demand_q``)."""
         if self.resident_user_id is not None:
