@@ -183,3 +183,19 @@ def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "
     for g in grants:
         q |= g.demand_q(scope)
     return q
+
+
+def region_filter(user, field: str = "region", roles: Iterable[str] | None = None) -> Q:
+    """A filter selecting the rows whose ``field`` (a lookup path to a Region; "" for a Region
+    itself) lies in the territory of the user's grants (optionally: through these roles).  Grants
+    without a territory (departments, care providers, residents) select nothing; administrators
+    and superusers everything."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    grants = grants_for(user) if roles is None else grants_with_roles(user, roles)
+    q = Q(pk__in=[])
+    for g in grants:
+        if g.region_path == "" or g.unit_path == "":
+            return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
+        if g.region_path is not None:
+            q |= Q(**{lookup: g.region_path})
+    return q
