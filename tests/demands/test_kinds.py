@@ -4,7 +4,7 @@ their own projections, and refusal of rows that do not apply to them."""
 import pytest
 
 from minsheng.core.errors import InvalidTransition, ValidationFailed
-from minsheng.demands import services, workflow
+from minsheng.demands import selectors, services, workflow
 from minsheng.demands.models import Demand
 from minsheng.demands.projection import EXTRA_PROJECTIONS, differences, rebuild
 from minsheng.demands.workflow import Kind, State, _t
@@ -67,3 +67,31 @@ def test_a_row_cannot_be_registered_twice_with_another_meaning(note_wish_action)
     clash = _t("promise_wish", "另一个", [State.REGISTERED], State.CLOSED, {"hotline_operator"})
     with pytest.raises(ValueError):
         workflow.add_transition(clash)
+
+
+def test_a_row_limited_to_channels_and_a_condition_is_neither_offered_nor_allowed_elsewhere(world):
+    """``channels`` and ``condition`` narrow a row like ``kinds``, in the one test (``applies_to_case``)
+    behind both the menus and the services."""
+    spec = _t("walk_in_note", "到站记录", [State.REGISTERED], None, {"hotline_operator"}, kinds={Kind.DEMAND},
+              channels={"station"}, condition=lambda demand: demand.title.startswith("到站"))
+    services.register_actions((spec, lambda actor, demand_id, version: services.perform_transition(
+        actor, demand_id, version, "walk_in_note"), None))
+    try:
+        operator = world.user("operator")
+        hotline = register(world)
+        other_title = register(world, channel="station")
+        wish = register(world, channel="station", kind=Kind.WISH, title="到站许愿")
+        walk_in = register(world, channel="station", title="到站反映井盖缺失")
+        for demand in (hotline, other_title, wish):
+            assert "walk_in_note" not in [t.action for t in selectors.available_actions(operator, demand)]
+            with pytest.raises(InvalidTransition):
+                services.SERVICE_FOR_ACTION["walk_in_note"](operator, demand.pk, demand.version)
+            assert Demand.objects.get(pk=demand.pk).version == demand.version
+        assert "walk_in_note" in [t.action for t in selectors.available_actions(operator, walk_in)]
+        services.SERVICE_FOR_ACTION["walk_in_note"](operator, walk_in.pk, walk_in.version)
+        assert Demand.objects.get(pk=walk_in.pk).version == walk_in.version + 1
+        assert "walk_in_note" in [t.action for t in workflow.actions_from(State.REGISTERED, Kind.DEMAND, "station")]
+        assert "walk_in_note" not in [t.action for t in workflow.actions_from(State.REGISTERED, Kind.DEMAND, "web")]
+    finally:
+        del workflow.TRANSITIONS["walk_in_note"], services.SERVICE_FOR_ACTION["walk_in_note"]
+        del EXTRA_PROJECTIONS["walk_in_note"]

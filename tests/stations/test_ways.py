@@ -161,3 +161,28 @@ def test_a_broken_promise_is_flagged_by_the_deadline_sweeps(world, stations):
     run_sweeps(promise + timedelta(minutes=5))
     told = OutboxMessage.objects.filter(recipient=world.users["agent"], subject__startswith="超期提醒")
     assert told.exists() and demand.number in told.first().subject
+
+
+def test_station_rows_are_offered_only_on_station_cases(world, stations):
+    """The rows apply to station cases only, in the table itself: neither offered nor allowed elsewhere."""
+    agent = world.user("agent")
+    station_rows = {actions.UNDERTAKE, actions.REPORT}
+
+    def offered(demand) -> set[str]:
+        return {spec.action for spec in demand_selectors.available_actions(agent, Demand.objects.get(pk=demand.pk))}
+
+    case = take(world, stations["family"])
+    assert actions.UNDERTAKE in offered(case)
+    hotline = register(world)
+    # Through the engine's own intake, even on the station channel, there is no station case.
+    counter = register(world, actor="agent", channel="station")
+    wish = register(world, actor="agent", channel="station", kind="wish")
+    for demand in (hotline, counter, wish):
+        assert not offered(demand) & station_rows, demand.channel
+        with pytest.raises(InvalidTransition):
+            actions.undertake(agent, demand.pk, demand.version, way="guided", note="试试")
+        assert Demand.objects.get(pk=demand.pk).version == demand.version
+    verified = engine.verify_demand(world.user("operator"), hotline.pk, hotline.version)
+    assert not offered(verified) & station_rows
+    with pytest.raises(InvalidTransition):
+        actions.report(agent, verified.pk, verified.version, reason="试试")

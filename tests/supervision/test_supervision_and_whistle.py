@@ -85,6 +85,9 @@ def test_a_street_summons_two_departments_and_sees_who_came_late(world):
     with time_machine.travel(START + timedelta(hours=2), tick=False):
         d = fresh(demand)
         services.report_in(world.user("handler_zj"), d.pk, d.version, report="已到现场，管线属自来水公司")
+        # Reported in: no longer offered (it would be refused), while it still is to the other unit.
+        assert "report_in" not in [s.action for s in selectors.available_actions(world.user("handler_zj"), fresh(d))]
+        assert "report_in" in [s.action for s in selectors.available_actions(world.user("handler_cg"), fresh(d))]
     with time_machine.travel(START + timedelta(hours=6), tick=False):
         d = fresh(demand)
         services.report_in(world.user("handler_cg"), d.pk, d.version, report="已到现场")

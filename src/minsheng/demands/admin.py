@@ -4,8 +4,7 @@ shows the projection and its events but never edits them."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.core.admin import ReadOnlyAdminMixin
-from minsheng.organisation.scope import demand_filter
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Demand, DemandEvent
 
@@ -23,7 +22,8 @@ class DemandEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Demand)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_demand = ""  # the admin obeys the same scope as every other view
     list_display = ["number", "title", "state", "category", "handling_unit", "handle_due", "registered_at"]
     list_filter = ["state", "channel", "demand_type", "urgency", "vulnerable", "category"]
     search_fields = ["number", "title"]
@@ -37,10 +37,6 @@ class DemandAdmin(admin.ModelAdmin):
     @admin.display(description=_("诉求人"))
     def reporter_masked(self, obj):
         return str(obj.reporter) if obj.reporter else "—"
-
-    def get_queryset(self, request):
-        # The admin obeys the same scope as every other view.
-        return super().get_queryset(request).filter(demand_filter(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Demand._meta.fields if f.name != "reporter"] + ["reporter_masked"]
@@ -56,12 +52,10 @@ class DemandAdmin(admin.ModelAdmin):
 
 
 @admin.register(DemandEvent)
-class DemandEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DemandEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_demand = "demand"
     list_display = ["demand", "seq", "action", "from_state", "to_state", "actor", "created_at"]
     list_filter = ["action"]
     search_fields = ["demand__number"]
     list_select_related = ["demand", "actor"]
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(demand__in=Demand.objects.filter(demand_filter(request.user)))

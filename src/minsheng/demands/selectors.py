@@ -17,7 +17,7 @@ from .workflow import (
     Satisfaction,
     State,
     Transition,
-    actions_from,
+    actions_for,
     transition,
 )
 
@@ -50,7 +50,7 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     grants = grants_for(user)
     pending = (demand.pending_request or {}).get("kind")
     result = []
-    for spec in actions_from(State(demand.state), demand.kind):
+    for spec in actions_for(demand):
         if spec.action in INTEGRATION_ACTIONS:
             continue
         usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
@@ -69,6 +69,8 @@ def available_actions(user, demand: Demand) -> list[Transition]:
         if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
                 replied_at__isnull=True).exists():
             continue  # only while a supervision order waits for its reply
+        if spec.action == "report_in" and not any(g.awaits_report(demand) for g in usable):
+            continue  # only while one's unit has a summons to report in for
         result.append(spec)
     return result
 

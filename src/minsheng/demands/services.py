@@ -105,7 +105,7 @@ def _check_version(demand: Demand, version: int) -> None:
 
 
 def _check_state(demand: Demand, spec: Transition) -> None:
-    if demand.state not in spec.sources or not spec.applies_to(demand.kind):
+    if demand.state not in spec.sources or not spec.applies_to_case(demand):
         raise InvalidTransition(
             _("诉求 %(number)s 当前为“%(state)s”，不能%(action)s。")
             % {"number": demand.number, "state": demand.get_state_display(), "action": spec.label}

@@ -5,7 +5,9 @@ roles may take it, over which scope, and whether residents see it on their track
 timeline.  ``services.py`` has one function per row; nothing else changes a demand.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -90,14 +92,29 @@ class Transition:
     public: bool = False
     # The kinds of case the action applies to; None: every kind.
     kinds: frozenset[str] | None = None
+    # The channels the case must have come in through; None: any channel.
+    channels: frozenset[str] | None = None
+    # A further condition on the case itself (e.g. that an app's side table has its row); None: none.
+    condition: Callable[[Any], bool] | None = None
 
-    def applies_to(self, kind: str) -> bool:
-        return self.kinds is None or kind in self.kinds
+    def applies_to(self, kind: str, channel: str | None = None) -> bool:
+        """Whether the row applies to cases of ``kind`` that came in on ``channel``, without looking
+        at one case (a row limited to some channels does not apply when the channel is not given)."""
+        return ((self.kinds is None or kind in self.kinds)
+                and (self.channels is None or channel in self.channels))
+
+    def applies_to_case(self, demand) -> bool:
+        """Whether the row applies to this case: the one test both of what is offered
+        (``actions_for``) and of what the services allow (``services._check_state``)."""
+        return (self.applies_to(demand.kind, demand.channel)
+                and (self.condition is None or self.condition(demand)))
 
 
-def _t(action, label, sources, target, roles, scope="territory", public=False, kinds=None) -> Transition:
+def _t(action, label, sources, target, roles, scope="territory", public=False, kinds=None, channels=None,
+       condition=None) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), scope, public,
-                      frozenset(kinds) if kinds is not None else None)
+                      frozenset(kinds) if kinds is not None else None,
+                      frozenset(channels) if channels is not None else None, condition)
 
 
 S = State
@@ -160,9 +177,15 @@ def action_label(action: str) -> str:
 INTEGRATION_ACTIONS = frozenset({"external_update"})
 
 
-def actions_from(state: State, kind: str | None = None) -> list[Transition]:
-    """The transitions that may start from ``state`` for a case of ``kind`` (for menus and tests)."""
-    return [t for t in TRANSITIONS.values() if state in t.sources and (kind is None or t.applies_to(kind))]
+def actions_from(state: State, kind: str | None = None, channel: str | None = None) -> list[Transition]:
+    """The transitions that may start from ``state`` for a case of ``kind`` that came in on
+    ``channel`` (no kind: every row from ``state``)."""
+    return [t for t in TRANSITIONS.values() if state in t.sources and (kind is None or t.applies_to(kind, channel))]
+
+
+def actions_for(demand) -> list[Transition]:
+    """The transitions that may start from this case's state and apply to it (for menus)."""
+    return [t for t in TRANSITIONS.values() if demand.state in t.sources and t.applies_to_case(demand)]
 
 
 def add_transition(spec: Transition) -> None:

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from minsheng.organisation.models import Region
-from minsheng.organisation.scope import grants_for
+from minsheng.organisation.scope import grants_for, region_filter
 
 from .models import GridAssignment, MissedPatrol, Patrol, PatrolPlan
 
@@ -23,12 +23,7 @@ def territory_paths(user, roles=None) -> list[str]:
 
 def region_q(user, field: str = "region", roles=None) -> Q:
     """A filter on ``field`` (a Region foreign key) to the user's territory."""
-    q = Q(pk__in=[])
-    for path in territory_paths(user, roles):
-        if path == "":
-            return Q(pk__isnull=False)
-        q |= Q(**{f"{field}__path__startswith": path})
-    return q
+    return region_filter(user, field, roles)
 
 
 def covers_region(user, region: Region, roles=None) -> bool:
@@ -41,12 +36,8 @@ def grids_for(user) -> QuerySet[Region]:
 
 
 def regions_q(user) -> Q:
-    q = Q(pk__in=[])
-    for path in territory_paths(user):
-        if path == "":
-            return Q(pk__isnull=False)
-        q |= Q(path__startswith=path)
-    return q
+    """The regions in the user's territory."""
+    return region_filter(user, "")
 
 
 def assignments_of(grid: Region) -> list[GridAssignment]:

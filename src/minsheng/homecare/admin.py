@@ -3,6 +3,8 @@ records only through the services (shown read-only)."""
 
 from django.contrib import admin
 
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+
 from .models import Budget, CareService, Elder, GradePolicy, ProviderContract, ServiceRecord
 
 
@@ -30,19 +32,15 @@ class BudgetAdmin(admin.ModelAdmin):
     list_display = ["year", "amount"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
+class ReadOnly(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only, and only the elders of the communities in the user's territory."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    scope_region = "elder__community"
 
 
 @admin.register(Elder)
 class ElderAdmin(ReadOnly):
+    scope_region = "community"
     list_display = ["resident", "community", "support", "grade", "status"]
     list_filter = ["status", "grade", "support"]
     # Health data (difficulty, self-care ability, health and family notes) is personal data: not

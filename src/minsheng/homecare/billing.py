@@ -3,19 +3,26 @@
 A statement's lines are its approved records summed per elder and service; its total is the sum
 of its records' amounts (each record priced at approval: hours × the hourly price valid on the
 visit's day, in Decimal yuan).  Issuing a statement links its records to it; a month with records
-still under review cannot be issued, and a billed month takes no new records."""
+still under review cannot be issued, and a billed month takes no new records.
+
+Issuing is safe against a second issue at the same time: issues for one provider take turns on the
+provider's row (the second then finds the statement and is refused; the unique constraint on
+provider and month stands behind it), and the statement's totals are summed from the records it
+linked, so they always equal the sum of its records.  Only someone who may see every record billed
+may issue: a street office cannot bill a provider's month that includes another street's elders."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
-from minsheng.core.errors import InvalidTransition, ValidationFailed
+from minsheng.core.errors import InvalidTransition, OutOfScope, ValidationFailed
 from minsheng.organisation.models import Unit
+from minsheng.organisation.scope import region_filter
 
 from .access import APPROVERS, grant_over
 from .models import Budget, ServiceRecord, Statement
@@ -61,18 +68,33 @@ def issue_statement(actor, provider: Unit, month: date) -> Statement:
     grant_over(actor, APPROVERS, provider.region)
     if month.day != 1:
         raise ValidationFailed.for_field("month", _("月份须为当月第一天。"))
+    issued = InvalidTransition(_("%(provider)s %(month)s 的结算单已出具。") % {
+        "provider": provider.name, "month": f"{month:%Y-%m}"})
     with transaction.atomic():
-        if Statement.objects.select_for_update().filter(provider=provider, month=month).exists():
-            raise InvalidTransition(_("%(provider)s %(month)s 的结算单已出具。") % {
-                "provider": provider.name, "month": f"{month:%Y-%m}"})
+        # Issues for one provider take turns: a second one waits here, then finds the statement.
+        Unit.objects.select_for_update().filter(pk=provider.pk).values_list("pk", flat=True).first()
+        if Statement.objects.filter(provider=provider, month=month).exists():
+            raise issued
         pending = ServiceRecord.objects.filter(provider=provider, month=month,
                                                status__in=[R.SUBMITTED, R.QUERIED]).count()
         if pending:
             raise InvalidTransition(_("还有 %(n)d 条记录待审核或待补正，审核完毕后才能结算。") % {"n": pending})
-        hours, amount, _n = totals(provider.pk, month)
-        statement = Statement.objects.create(provider=provider, month=month, hours=hours, amount=amount,
-                                             issued_by=actor, issued_at=clock.now())
-        approved_records(provider.pk, month).update(statement=statement)
+        billed = approved_records(provider.pk, month).filter(statement__isnull=True)
+        outside = (billed.exclude(region_filter(actor, "elder__community", APPROVERS))
+                   .values_list("elder__community__name", flat=True).first())
+        if outside is not None:  # the statement would bill records its issuer may not see
+            raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": outside})
+        try:
+            with transaction.atomic():
+                statement = Statement.objects.create(provider=provider, month=month, hours=ZERO, amount=ZERO,
+                                                     issued_by=actor, issued_at=clock.now())
+        except IntegrityError:  # the unique constraint, should anything bypass the lock above
+            raise issued from None
+        billed.update(statement=statement)
+        # The totals are those of the records just linked, whatever was approved meanwhile.
+        agg = statement.records.aggregate(h=Sum("hours"), a=Sum("amount"))
+        statement.hours, statement.amount = _q(agg["h"]), _q(agg["a"])
+        statement.save(update_fields=["hours", "amount"])
     return statement
 
 

@@ -70,6 +70,15 @@ class Grant:
         return self.unit_path is not None and _summoned_units().filter(
             demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
 
+    def awaits_report(self, demand) -> bool:
+        """Whether this grant's unit (or one below it) was summoned to the demand and has not
+        reported in yet (what ``report_in`` needs)."""
+        if self.unit_path is None:
+            return False
+        open_rows = _summoned_units().filter(demand_id=demand.pk, reported_at__isnull=True)
+        return open_rows.exists() if self.unit_path == "" else open_rows.filter(
+            unit__path__startswith=self.unit_path).exists()
+
     def covers(self, demand, scope: ScopeKind = "territory") -> bool:
         """Whether this grant covers one loaded demand (same rule as ``demand_q``)."""
         if self.resident_user_id is not None:
@@ -173,4 +182,20 @@ def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "
     q = Q(pk__in=[])
     for g in grants:
         q |= g.demand_q(scope)
+    return q
+
+
+def region_filter(user, field: str = "region", roles: Iterable[str] | None = None) -> Q:
+    """A filter selecting the rows whose ``field`` (a lookup path to a Region; "" for a Region
+    itself) lies in the territory of the user's grants (optionally: through these roles).  Grants
+    without a territory (departments, care providers, residents) select nothing; administrators
+    and superusers everything."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    grants = grants_for(user) if roles is None else grants_with_roles(user, roles)
+    q = Q(pk__in=[])
+    for g in grants:
+        if g.region_path == "" or g.unit_path == "":
+            return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
+        if g.region_path is not None:
+            q |= Q(**{lookup: g.region_path})
     return q

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from minsheng.core.admin import ScopedAdminMixin
+
 from .models import PartyMember, PartyOrganisation
 
 
 @admin.register(PartyOrganisation)
-class PartyOrganisationAdmin(admin.ModelAdmin):
+class PartyOrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "region"
     list_display = ["name", "level", "region", "parent"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -12,7 +15,8 @@ class PartyOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartyMember)
-class PartyMemberAdmin(admin.ModelAdmin):
+class PartyMemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "organisation__region"
     list_display = ["resident", "organisation", "in_service", "reporting_community", "central_household", "active"]
     list_filter = ["in_service", "central_household", "active"]
     search_fields = ["resident__name"]

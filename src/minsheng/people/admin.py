@@ -4,7 +4,7 @@ form is an unmasked view and is logged like any other."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.core.admin import ReadOnlyAdminMixin
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import PersonalDataAccess, Resident, VulnerableTag
 from .services import REVEALABLE_FIELDS
@@ -17,7 +17,8 @@ class VulnerableTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "region"
     list_display = ["name", "masked_phone_display", "region", "created_at"]
     search_fields = ["name", "phone"]
     list_filter = ["tags"]
@@ -38,7 +39,8 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PersonalDataAccessAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_region = "resident__region"
     list_display = ["at", "viewer", "resident", "fields", "purpose"]
     list_select_related = ["viewer", "resident"]
     search_fields = ["viewer__username", "resident__name"]

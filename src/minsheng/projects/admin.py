@@ -2,26 +2,18 @@
 
 from django.contrib import admin
 
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
+from minsheng.organisation.roles import STAFF_ROLES
+
 from .models import CollectedNeed, Collection, Decision, Evaluation, Meeting, PracticalThing, SecretaryProject
-from .selectors import region_q
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Read-only and scoped like the pages: rows whose region lies in the user's territory."""
+class ReadOnly(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only and scoped like the pages: rows whose region lies in the territory of the user's
+    staff grants (meetings, minutes and needs are the staff's working papers)."""
 
-    region_field = "region"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(region_q(request.user, self.region_field))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    scope_region = "region"
+    scope_roles = STAFF_ROLES
 
 
 @admin.register(SecretaryProject)
@@ -49,17 +41,17 @@ class CollectionAdmin(ReadOnly):
 
 @admin.register(CollectedNeed)
 class CollectedNeedAdmin(ReadOnly):
-    region_field = "collection__region"
+    scope_region = "collection__region"
     list_display = ["title", "collection", "became"]
 
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnly):
-    region_field = "meeting__region"
+    scope_region = "meeting__region"
     list_display = ["text", "meeting", "owner_label", "due", "became"]
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnly):
-    region_field = "project__region"
+    scope_region = "project__region"
     list_display = ["project", "kind", "score", "satisfaction", "at"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from minsheng.demands.workflow import OPEN_STATES, Satisfaction
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES
-from minsheng.organisation.scope import grants_for
+from minsheng.organisation.scope import region_filter
 from minsheng.party.models import PartyOrganisation
 from minsheng.party.quotas import QuotaProgress, practical_things_progress
 
@@ -24,16 +24,7 @@ def region_q(user, field: str = "region") -> Q:
     """Rows whose ``field`` region (a Region itself when ``field`` is empty) lies in the territory
     of one of the user's staff grants.  Volunteers and residents hold grants in a community too, but
     meetings, minutes and collected needs are the staff's working papers, not theirs."""
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    q = Q(pk__in=[])
-    for grant in grants_for(user):
-        if grant.role not in STAFF_ROLES:
-            continue
-        if grant.unit_path == "" or grant.region_path == "":
-            return Q(pk__isnull=False)
-        if grant.region_path is not None:
-            q |= Q(**{lookup: grant.region_path})
-    return q
+    return region_filter(user, field, STAFF_ROLES)
 
 
 def regions_in_scope(user, kinds: Iterable[str]) -> QuerySet[Region]:

@@ -6,8 +6,9 @@
 - ``station_report`` (上报联办): the station reports a verified case up for joint handling; the case
   stays waiting for dispatch and the street dispatches it through the engine.
 
-立接立办 is the engine's own ``resolve_on_spot`` row.  The rows apply to every kind of case but
-refuse a demand that did not come in through a station (see ``_station_case``)."""
+立接立办 is the engine's own ``resolve_on_spot`` row.  The two rows apply only to station cases: plain
+demands that came in on the station channel with their ``StationCase`` (``kinds``, ``channels`` and
+``condition`` of the row, so they are neither offered nor allowed on any other case)."""
 
 from datetime import datetime
 from typing import Any
@@ -17,20 +18,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.core import clock
-from minsheng.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import encode_datetime
 from minsheng.demands.services import perform_transition, require_text
-from minsheng.demands.workflow import Channel, State, _t
+from minsheng.demands.workflow import Channel, Kind, State, _t
 from minsheng.organisation.roles import Role
 
 UNDERTAKE, REPORT = "station_undertake", "station_report"
 _AGENTS = {Role.STATION_AGENT, Role.ADMINISTRATOR}
 
 
+def _has_station_case(demand: Demand) -> bool:
+    return hasattr(demand, "station_case")
+
+
 def _station_case(demand: Demand, grant) -> None:
-    if demand.channel != Channel.STATION or not hasattr(demand, "station_case"):
-        raise InvalidTransition(_("诉求 %(number)s 不是代办站受理的案件。") % {"number": demand.number})
     if grant.unit_id is None:
         raise PermissionDenied(_("代办需要以所在代办站的身份办理。"))
 
@@ -76,8 +79,11 @@ def _project_undertake(demand: Demand, event: DemandEvent) -> None:
     demand.handle_due = datetime.fromisoformat(p["promised_at"]) if p.get("promised_at") else None
 
 
+# Station cases only: a plain demand taken in at a station (channel and side table).
+_STATION_CASES = {"kinds": {Kind.DEMAND}, "channels": {Channel.STATION}, "condition": _has_station_case}
 UNDERTAKE_ROW = _t(UNDERTAKE, gettext_lazy("代办承诺"), [State.REGISTERED, State.PENDING_DISPATCH], State.IN_PROGRESS,
-                   _AGENTS, public=True)
+                   _AGENTS, public=True, **_STATION_CASES)
 # A registered case is verified first by the station's service, in the same transaction.
-REPORT_ROW = _t(REPORT, gettext_lazy("上报联办"), [State.PENDING_DISPATCH], None, _AGENTS, public=True)
+REPORT_ROW = _t(REPORT, gettext_lazy("上报联办"), [State.PENDING_DISPATCH], None, _AGENTS, public=True,
+                **_STATION_CASES)
 PROJECTIONS = {UNDERTAKE: _project_undertake, REPORT: None}

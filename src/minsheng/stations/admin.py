@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from minsheng.core.admin import ReadOnlyAdminMixin
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Agent, Award, ServiceItem, ServiceNotice, SkillTeam, Station, StationCase, TrainingRecord
 
@@ -11,7 +11,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "unit__region"
     list_display = ["unit", "tier", "place_type", "address"]
     list_filter = ["tier", "place_type"]
     search_fields = ["unit__name", "address"]
@@ -25,7 +26,8 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(admin.ModelAdmin):
+class AgentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "station__unit__region"
     list_display = ["resident", "station", "kind", "active"]
     list_filter = ["kind", "active"]
     raw_id_fields = ["resident", "station", "party_member", "user"]
@@ -36,17 +38,20 @@ admin.site.register(SkillTeam)
 
 
 @admin.register(StationCase)
-class StationCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StationCaseAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_demand = "demand"
     list_display = ["demand", "station", "way", "agent", "taken_at"]
     list_filter = ["way"]
     raw_id_fields = ["demand", "station", "agent", "service_item"]
 
 
 @admin.register(Award)
-class AwardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AwardAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_region = "station__unit__region"
     list_display = ["year", "rank", "station", "score", "funds"]
 
 
 @admin.register(ServiceNotice)
-class ServiceNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ServiceNoticeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_region = "agent__station__unit__region"
     list_display = ["agent", "year", "cases", "sent_to", "sent_at"]

@@ -1,18 +1,14 @@
 from django.contrib import admin
 
-from minsheng.core.admin import ReadOnlyAdminMixin
-from minsheng.demands.models import Demand
-from minsheng.organisation.scope import demand_filter
+from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import DeadlineNotice, SummonedUnit, Summons, SupervisionOrder
 
 
-class ScopedByDemand:
+class ScopedByDemand(ScopedAdminMixin):
     """Rows about demands, shown only for the demands the user may see (as the demand admin)."""
 
-    def get_queryset(self, request):
-        visible = Demand.objects.filter(demand_filter(request.user)).values("pk")
-        return super().get_queryset(request).filter(demand__in=visible)
+    scope_demand = "demand"
 
 
 @admin.register(DeadlineNotice)
