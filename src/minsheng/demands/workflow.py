@@ -79,6 +79,11 @@ _WHISTLERS = frozenset({Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMIN
 # The handling rows (a unit dispatched under a deadline) do not apply to a micro-wish: it is
 # published, claimed and fulfilled through the wishes app's own rows.
 _NOT_WISH = frozenset(set(Kind) - {Kind.WISH})
+# A care task goes only to a provider contracted for the elder's community and the service, and is
+# done only by a recorded visit (the homecare app's rows): dispatching it to any unit, resolving it
+# without a record, or on the spot, would pay or count hours nobody can prove.
+_NOT_CARE = frozenset(set(Kind) - {Kind.CARE_TASK})
+_PLAIN_DEMAND = _NOT_WISH & _NOT_CARE
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("reject_invalid", _("判定无效"), [S.REGISTERED, S.PENDING_DISPATCH], S.INVALID,
        _INTAKE - {Role.STATION_AGENT}, public=True),
     _t("resolve_on_spot", _("立接立办"), [S.REGISTERED, S.PENDING_DISPATCH], S.RESOLVED,
-       _INTAKE - {Role.STREET_DISPATCHER}, public=True),
+       _INTAKE - {Role.STREET_DISPATCHER}, public=True, kinds=_NOT_CARE),
     _t("dispatch", _("派单"), [S.PENDING_DISPATCH, S.RETURNED, S.ESCALATED], S.DISPATCHED, _DISPATCHERS | _SYSTEM,
-       public=True, kinds=_NOT_WISH),
+       public=True, kinds=_PLAIN_DEMAND),
     _t("accept", _("签收"), [S.DISPATCHED], S.IN_PROGRESS, _HANDLERS, scope="handling", public=True, kinds=_NOT_WISH),
     _t("return", _("退单"), [S.DISPATCHED, S.IN_PROGRESS], S.RETURNED, _HANDLERS, scope="handling", kinds=_NOT_WISH),
     _t("record_progress", _("记录进展"), [S.IN_PROGRESS, S.SUSPENDED], None, _HANDLERS, scope="handling",
@@ -142,7 +147,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("escalate", _("上报"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                              S.ESCALATED], S.ESCALATED,
        _INTAKE | {Role.DEPARTMENT_HANDLER} | _SYSTEM, public=True, kinds=_NOT_WISH),
-    _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True, kinds=_NOT_WISH),
+    _t("resolve", _("办结"), [S.IN_PROGRESS], S.RESOLVED, _HANDLERS, scope="handling", public=True,
+       kinds=_PLAIN_DEMAND),
     _t("revisit", _("回访"), [S.RESOLVED], S.REVISITED, _REVISITORS | {Role.RESIDENT}, public=True),
     _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS | _SYSTEM, public=True),
     _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True,
@@ -159,7 +165,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
                               S.SUSPENDED, S.RESOLVED], None, _HANDLERS, scope="summoned"),
     _t("revisit_attempt", _("回访未果"), [S.RESOLVED], None, _REVISITORS | _SYSTEM),
     _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
-                          S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True),
+                          S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True,
+       kinds=_NOT_CARE),
 ]}
 
 

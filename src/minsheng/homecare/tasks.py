@@ -46,9 +46,11 @@ S = State
 
 CLAIM = _t("claim_care_task", _("服务商认领"), [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED], S.DISPATCHED,
            {SYSTEM_ROLE}, public=True, kinds=CARE)
-TRANSFER = _t("transfer_care_task", _("转交服务商"), [S.DISPATCHED, S.IN_PROGRESS], S.DISPATCHED,
+# An overdue task the sweeps escalated (the core's escalate row) comes back to a provider through
+# these two rows: the core's dispatch does not apply to care tasks.
+TRANSFER = _t("transfer_care_task", _("转交服务商"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED], S.DISPATCHED,
               APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
-RELEASE = _t("release_care_task", _("退回待认领"), [S.DISPATCHED, S.IN_PROGRESS], S.PENDING_DISPATCH,
+RELEASE = _t("release_care_task", _("退回待认领"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED], S.PENDING_DISPATCH,
              APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
 FLAG = _t("flag_unclaimed", _("超时未认领"), [S.REGISTERED, S.PENDING_DISPATCH], None, {SYSTEM_ROLE}, kinds=CARE)
 # Every state a care task can be open in (the core's escalate and suspension rows apply to it too).
@@ -156,7 +158,7 @@ def move_tasks_of(actor, provider: Unit) -> dict[str, int]:
     """Move a stopped provider's open tasks to another eligible provider (or back to claiming)."""
     moved = released = 0
     open_tasks = CareTask.objects.filter(provider=provider, done=False,
-                                         demand__state__in=[S.DISPATCHED, S.IN_PROGRESS]).select_related(
+                                         demand__state__in=[S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED]).select_related(
         "demand", "elder__community", "service")
     for task in open_tasks:
         others = [u for u in eligible_providers(task.elder.community, task.service, task.planned_on)
