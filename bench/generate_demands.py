@@ -324,8 +324,9 @@ class Generator:
         return demands, events
 
 
-def replicate(copies: int, progress=None) -> tuple[int, int, float]:
-    """SQLite only: append ``copies`` copies of every demand already generated, in SQL.
+def replicate(copies: int, progress=None, rows: int | None = None) -> tuple[int, int, float]:
+    """SQLite only: append ``copies`` copies of every demand already generated (or of the first
+    ``rows`` of them, to reach an exact total), in SQL.
 
     Generating a history costs about a millisecond of Python per demand; copying rows inside
     SQLite costs a few microseconds.  Each copy gets new keys and new numbers (same day, the
@@ -344,14 +345,20 @@ def replicate(copies: int, progress=None) -> tuple[int, int, float]:
     event_columns = [f.column for f in DemandEvent._meta.concrete_fields]
     with connection.cursor() as cursor:
         cursor.execute("SELECT MAX(id), COUNT(*) FROM demands_demand")
-        base_max, base_count = cursor.fetchone()
+        id_max, base_count = cursor.fetchone()
+        # The copied rows are the first ``rows`` demands; keys shift past every existing one.
+        # Merge targets and parents are earlier demands, so they are inside the copied range.
+        bound = id_max
+        if rows is not None and rows < base_count:
+            cursor.execute("SELECT id FROM demands_demand ORDER BY id LIMIT 1 OFFSET %s", [rows - 1])
+            bound, base_count = cursor.fetchone()[0], rows
         cursor.execute("SELECT MAX(id) FROM demands_demandevent")
         event_max = cursor.fetchone()[0]
         cursor.execute("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM demands_demand")
         seq_max = cursor.fetchone()[0]
     new_number = "substr({n}, 1, 8) || printf('%05d', CAST(substr({n}, 9) AS INTEGER) + {shift})"
     for k in range(1, copies + 1):
-        offset, event_offset, shift = k * base_max, k * event_max, k * seq_max
+        offset, event_offset, shift = k * id_max, k * event_max, k * seq_max
         select = {c: c for c in columns}
         select.update({"id": f"id + {offset}", "number": new_number.format(n="number", shift=shift),
                        "merged_into_id": f"merged_into_id + {offset}", "parent_id": f"parent_id + {offset}"})
@@ -367,18 +374,18 @@ def replicate(copies: int, progress=None) -> tuple[int, int, float]:
                 ELSE e.payload END"""})
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO demands_demand ({', '.join(columns)}) SELECT "
-                           f"{', '.join(select[c] for c in columns)} FROM demands_demand WHERE id <= {base_max}")
+                           f"{', '.join(select[c] for c in columns)} FROM demands_demand WHERE id <= {bound}")
             cursor.execute(f"INSERT INTO demands_demandevent ({', '.join(event_columns)}) SELECT "
                            f"{', '.join(event_select[c] for c in event_columns)} FROM demands_demandevent e "
-                           f"JOIN demands_demand d ON d.id = e.demand_id WHERE e.demand_id <= {base_max}")
+                           f"JOIN demands_demand d ON d.id = e.demand_id WHERE e.demand_id <= {bound}")
             cursor.execute(f"INSERT INTO supervision_deadlinewatch (demand_id, handle_due, yellow_at) SELECT "
                            f"demand_id + {offset}, handle_due, yellow_at FROM supervision_deadlinewatch "
-                           f"WHERE demand_id <= {base_max}")
+                           f"WHERE demand_id <= {bound}")
         if progress:
             progress(base_count * (k + 1), None)
     move_day_counters()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM demands_demandevent WHERE demand_id > %s", [base_max])
+        cursor.execute("SELECT COUNT(*) FROM demands_demandevent WHERE demand_id > %s", [id_max])
         events = cursor.fetchone()[0]
     return base_count * copies, events, time.perf_counter() - started
 
