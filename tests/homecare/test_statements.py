@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Sum
 
 from minsheng.core import clock
@@ -19,6 +18,7 @@ from minsheng.homecare.models import ProviderContract, ServiceRecord, Statement
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
 
+from ..races import outcome, postgres_only, race
 from .conftest import NOW, build_care
 
 MARCH = date(2026, 3, 1)
@@ -67,9 +67,7 @@ def test_a_street_cannot_issue_a_statement_billing_another_streets_elders(care):
         billing.issue_statement(care.user("dispatcher"), provider, MARCH)
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite",
-                    reason="the in-memory SQLite test database cannot be shared by concurrent writers; "
-                           "runs on PostgreSQL")
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_issues_at_once_make_one_statement(default_catalogue, world, monkeypatch):
     from django.apps import apps
@@ -93,29 +91,13 @@ def test_two_issues_at_once_make_one_statement(default_catalogue, world, monkeyp
         return approved(provider_id, month)
 
     monkeypatch.setattr(billing, "approved_records", approved_then_meet)
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
+    dispatcher, provider = care.user("dispatcher"), care.providers["p1"]
 
     def issue():
-        from django.db import connections
+        return billing.issue_statement(dispatcher, provider, MARCH)
 
-        start.wait()
-        try:
-            billing.issue_statement(care.user("dispatcher"), care.providers["p1"], MARCH)
-            outcomes.append("issued")
-        except InvalidTransition:
-            outcomes.append("refused")
-        except Exception as exc:  # reported in the assertion below
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(outcomes) == ["issued", "refused"]
+    results = race(issue, issue)
+    assert sorted(outcome(r, InvalidTransition, won="issued") for r in results) == ["issued", "refused"]
     statement = Statement.objects.get()
     linked = statement.records.aggregate(h=Sum("hours"), a=Sum("amount"))
     assert statement.records.count() == 2 and (statement.hours, statement.amount) == (linked["h"], linked["a"])

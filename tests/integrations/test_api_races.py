@@ -1,42 +1,18 @@
 """Clients racing each other through the API: retries of one create, two actions on one version."""
 
 import json
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from minsheng.demands.models import Demand
 
 from ..demands.helpers import bring_to
+from ..races import postgres_only, race
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="the in-memory SQLite test database cannot be shared by concurrent writers; runs on PostgreSQL "
-           "(bench/crash_api.py races real server processes on a SQLite file)",
-)
-
-
-def _race(count: int, send) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = send(i)
-        except Exception as exc:  # reported by the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+# On SQLite, bench/crash_api.py races real server processes on a database file instead.
+pytestmark = postgres_only
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +25,7 @@ def test_concurrent_retries_with_one_idempotency_key_make_one_demand(default_cat
                                  HTTP_X_API_KEY=keys["hotline"], HTTP_IDEMPOTENCY_KEY="12345-call-20261123-0042")
         return response.status_code, response.json().get("number")
 
-    results = _race(6, send)
+    results = race(*(partial(send, i) for i in range(6)), timeout=60)
     assert [status for status, _ in results] == [201] * 6, results
     assert len({number for _, number in results}) == 1
     assert Demand.objects.count() == 1
@@ -67,6 +43,6 @@ def test_two_actions_on_one_version_one_applies_and_one_is_409(default_catalogue
                                  HTTP_X_API_KEY=keys["operator_all"])
         return response.status_code
 
-    assert sorted(_race(2, send)) == [200, 409]
+    assert sorted(race(partial(send, 0), partial(send, 1), timeout=60)) == [200, 409]
     stored = Demand.objects.get(pk=demand.pk)
     assert stored.version == demand.version + 1 and stored.events.count() == demand.version + 1

@@ -1,22 +1,18 @@
 """Two counters redeem the same last item at once: exactly one gets it."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from minsheng.core.errors import InvalidTransition
 from minsheng.ledger import services
 from minsheng.ledger.models import Account, Measure, Redemption
 from minsheng.ledger.selectors import check_ledger
 
+from ..races import outcome, postgres_only, race
 from .helpers import plain_volunteer, supermarket_with
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="the in-memory SQLite test database cannot be shared by concurrent writers; runs on PostgreSQL",
-)
+pytestmark = postgres_only
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,29 +20,13 @@ def test_two_redemptions_of_the_last_item_let_one_through(default_catalogue, wor
     volunteer = plain_volunteer(world)
     services.credit_service(volunteer, "10", kind="activity_hours", memo="活动", reference="a:1")
     _market, item = supermarket_with(world, stock=1, points="30")
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    staff = world.user("staff1")
 
     def redeem():
-        from django.db import connections
+        return services.redeem(staff, card_number=volunteer.card_number, item_id=item.pk)
 
-        barrier.wait()
-        try:
-            services.redeem(world.user("staff1"), card_number=volunteer.card_number, item_id=item.pk)
-            outcomes.append("redeemed")
-        except InvalidTransition:
-            outcomes.append("refused")
-        except Exception as exc:  # reported in the assertion below
-            outcomes.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=redeem) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(outcomes) == ["redeemed", "refused"]
+    results = race(redeem, redeem)
+    assert sorted(outcome(r, InvalidTransition, won="redeemed") for r in results) == ["redeemed", "refused"]
     item.refresh_from_db()
     assert item.stock == 0 and Redemption.objects.count() == 1
     assert Account.objects.get(volunteer=volunteer, measure=Measure.POINTS).balance == Decimal("70")
