@@ -56,23 +56,28 @@ def _station_context(request: HttpRequest, station: Station) -> dict:
 
 # --- residents ------------------------------------------------------------------------
 
+def _take_in(actor, station: Station, form: StationRequestForm):
+    """Register the request of a valid form at the station (a resident's own when ``actor`` is None,
+    else taken by the agent); None, with the service's reasons on the form, when it is refused."""
+    data = form.cleaned_data
+    try:
+        return services.take_in(
+            actor, station, service_item=data["service_item"] or None, title=data["title"],
+            description=data["description"], address=data["address"], hide_name=data["hide_name"],
+            consent=data["consent"], photos=data["photos"],
+            reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]))
+    except MinshengError as exc:
+        add_service_errors(form, exc)
+        return None
+
+
 def public_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The page a station's QR code opens: who, where, when, what, and the request form."""
     station = _public_station(pk)
     form = StationRequestForm(request.POST or None, request.FILES or None, station=station)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            demand = services.take_in(
-                None, station, service_item=data["service_item"] or None, title=data["title"],
-                description=data["description"], address=data["address"], hide_name=data["hide_name"],
-                consent=data["consent"], photos=data["photos"],
-                reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]))
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            request.session["submitted"] = demand.number
-            return redirect("stations:public_done", pk=station.pk)
+    if request.method == "POST" and form.is_valid() and (demand := _take_in(None, station, form)):
+        request.session["submitted"] = demand.number
+        return redirect("stations:public_done", pk=station.pk)
     return render(request, "stations/public.html", {**_station_context(request, station), "form": form},
                   status=400 if form.errors else 200)
 
@@ -212,18 +217,8 @@ def agent_intake(request: HttpRequest) -> HttpResponse:
     if station is None:
         raise Http404(_("你不是代办站的代办员。"))
     form = StationRequestForm(request.POST or None, request.FILES or None, station=station)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            demand = services.take_in(
-                request.user, station, service_item=data["service_item"] or None, title=data["title"],
-                description=data["description"], address=data["address"], hide_name=data["hide_name"],
-                consent=data["consent"], photos=data["photos"],
-                reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]))
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("stations:case", pk=demand.pk)
+    if request.method == "POST" and form.is_valid() and (demand := _take_in(request.user, station, form)):
+        return redirect("stations:case", pk=demand.pk)
     return render(request, "stations/intake.html", {"form": form, "station": station},
                   status=400 if form.errors else 200)
 
