@@ -120,6 +120,16 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def login(client, world):
+    """``login("dispatcher1")`` → the test client, signed in as that user of the world."""
+    def as_user(name):
+        client.force_login(world.users[name])
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def default_catalogue(transactional_db):
     """The data migrations' catalogue, which an earlier transactional test's flush removed."""
     from django.apps import apps

@@ -11,15 +11,6 @@ from .helpers import plain_volunteer, supermarket_with
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def login(client, world):
-    def as_user(name):
-        client.force_login(world.users[name])
-        return client
-
-    return as_user
-
-
 def test_the_counter_reads_a_card_and_redeems(world, login):
     volunteer = plain_volunteer(world)
     services.credit_service(volunteer, "4", kind="activity_hours", memo="活动", reference="a:1")

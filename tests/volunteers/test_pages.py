@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 PAGES = ["volunteers:new_volunteer", "volunteers:new_team", "volunteers:new_activity"]
 
 
-@pytest.fixture
-def login(client, world):
-    def as_user(name):
-        client.force_login(world.users[name])
-        return client
-
-    return as_user
-
-
 def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 

@@ -16,13 +16,3 @@ def tiny_jpeg(settings, tmp_path):
         return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
     return make
-
-
-@pytest.fixture
-def login(client, world):
-    """``login("staff1")`` → the test client, signed in as that user of the world."""
-    def as_user(name):
-        client.force_login(world.users[name])
-        return client
-
-    return as_user
