@@ -4,31 +4,23 @@ from django.db.models import Count, Q, QuerySet
 
 from minsheng.core import clock
 from minsheng.organisation.models import Region
-from minsheng.organisation.scope import grants_for, grants_with_roles
+from minsheng.organisation.scope import grants_with_roles, region_filter
 from minsheng.people.models import Resident
 
 from .models import Activity, Team, Volunteer
 
 
-def _region_q(user, field: str = "region") -> Q:
-    q = Q(pk__in=[])
-    for g in grants_for(user):
-        if g.region_path is not None:
-            q |= Q(**{f"{field}__path__startswith": g.region_path})
-    return q
-
-
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
-    return (Volunteer.objects.filter(_region_q(user)).select_related("resident__party_member", "region")
+    return (Volunteer.objects.filter(region_filter(user)).select_related("resident__party_member", "region")
             .prefetch_related("teams"))
 
 
 def teams_visible_to(user) -> QuerySet[Team]:
-    return Team.objects.filter(_region_q(user)).select_related("region").annotate(size=Count("members"))
+    return Team.objects.filter(region_filter(user)).select_related("region").annotate(size=Count("members"))
 
 
 def activities_visible_to(user) -> QuerySet[Activity]:
-    return Activity.objects.filter(_region_q(user)).select_related("region", "team").annotate(
+    return Activity.objects.filter(region_filter(user)).select_related("region", "team").annotate(
         taken=Count("signups"))
 
 

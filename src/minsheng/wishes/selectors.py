@@ -2,13 +2,13 @@
 
 from collections import Counter
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Kind, State
 from minsheng.organisation.models import Region
-from minsheng.organisation.scope import demand_filter, grants_for
+from minsheng.organisation.scope import demand_filter, region_filter
 from minsheng.party import quotas
 from minsheng.party.models import PartyMember, PartyOrganisation
 from minsheng.people.validation import mask_name
@@ -80,18 +80,10 @@ def member_claims(member_ids: list[int], year: int) -> dict[int, int]:
                         .values_list("party_member_id", flat=True)))
 
 
-def _region_q(user, field: str) -> Q:
-    q = Q(pk__in=[])
-    for g in grants_for(user):
-        if g.region_path is not None:
-            q |= Q(**{f"{field}__path__startswith": g.region_path})
-    return q
-
-
 def organisation_board(user, year: int) -> list[tuple[PartyOrganisation, quotas.QuotaProgress]]:
     """Grassroots organisations in the user's territory with their practical things against the quota."""
     orgs = list(PartyOrganisation.objects.filter(level__in=PartyOrganisation.GRASSROOTS)
-                .filter(_region_q(user, "region")).select_related("region").order_by("path"))
+                .filter(region_filter(user)).select_related("region").order_by("path"))
     progress = quotas.practical_things_progress([o.pk for o in orgs], year)
     return [(o, progress[o.pk]) for o in orgs]
 
@@ -100,7 +92,9 @@ def member_board(user, year: int) -> list[tuple[PartyMember, int, int]]:
     """Party members in the user's territory (by organisation, or by the community an in-service
     member reports to) with their claims this year and the quota."""
     members = list(PartyMember.objects.filter(active=True)
-                   .filter(_region_q(user, "organisation__region") | _region_q(user, "reporting_community"))
+                   .filter(region_filter(user, "organisation__region") | region_filter(user, "reporting_community"))
+                   # Members with neither place are in no territory, so on nobody's board.
+                   .exclude(organisation__isnull=True, reporting_community__isnull=True)
                    .select_related("resident", "organisation").order_by("organisation__path", "pk"))
     counts = member_claims([m.pk for m in members], year)
     required = quotas.member_quota()
