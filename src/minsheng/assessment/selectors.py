@@ -128,16 +128,18 @@ def month_bounds(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
 
 
-def period_q(start: date, end: date) -> Q:
-    """Rows covering the days start..end: whole months from the monthly rows, the rest daily."""
+def period_q(start: date, end: date, *, coarse: bool = False) -> Q:
+    """Rows covering the days start..end: whole months from the monthly rows, the rest daily.
+    ``coarse`` reads the community-level trend rows (same counters, a tenth of the rows)."""
+    month_period, day_period = (Period.TREND_MONTH, Period.TREND_DAY) if coarse else (Period.MONTH, Period.DAY)
     q = Q(pk__in=[])
     month = start.replace(day=1)
     while month <= end:
         first, last = month_bounds(month)
         if start <= first and last <= end:
-            q |= Q(period=Period.MONTH, day=first)
+            q |= Q(period=month_period, day=first)
         else:
-            q |= Q(period=Period.DAY, day__gte=max(start, first), day__lte=min(end, last))
+            q |= Q(period=day_period, day__gte=max(start, first), day__lte=min(end, last))
         month = last + timedelta(days=1)
     return q
 
@@ -232,8 +234,13 @@ class Filters:
                 and (self.category is None or category_id in category_ids))
 
 
-def _rows(user, start: date, end: date, filters: Filters | None = None):
-    qs = Rollup.objects.filter(period_q(start, end)).filter(scope_of(user).q())
+def _rows(user, start: date, end: date, filters: Filters | None = None, *, by_grid_or_category: bool = False):
+    """The rollup rows behind a figure: the community-level trend rows when neither the
+    viewer's scope, the filters nor the grouping (``by_grid_or_category``) need grids or
+    categories, the detail rows otherwise."""
+    scope = scope_of(user)
+    coarse = not by_grid_or_category and _trend_rows_usable(scope, filters)
+    qs = Rollup.objects.filter(period_q(start, end, coarse=coarse)).filter(scope.q())
     return qs.filter(filters.q()) if filters else qs
 
 
@@ -264,8 +271,13 @@ TABLE_KINDS = ("street", "community", "grid", "unit", "category")
 def table(user, start: date, end: date, by: str, filters: Filters | None = None) -> list[TableRow]:
     """The figures of start..end per street, community, grid, handling unit or top-level
     category, ranked by the composite score (then by volume)."""
+    return _ranked(_rows(user, start, end, filters, by_grid_or_category=by in ("grid", "category")), by)
+
+
+def _ranked(rollups, by: str) -> list[TableRow]:
+    """The rollup rows grouped per street, community, grid, unit or top-level category, ranked."""
     column = {"unit": "unit_id", "category": "category_id"}.get(by, "region_id")
-    grouped = _rows(user, start, end, filters).values(column).annotate(**_SUMS).order_by()
+    grouped = rollups.values(column).annotate(**_SUMS).order_by()
     groups: dict[int, Figures] = defaultdict(Figures)
     if by in REGION_LEVELS:
         paths = dict(Region.objects.values_list("pk", "path"))
@@ -374,8 +386,8 @@ def grid_counts(user, start: date, end: date, filters: Filters | None = None) ->
     """Demands registered per grid code in start..end (for the heat map)."""
     grids = dict(Region.objects.filter(kind=Region.Kind.GRID).values_list("pk", "code"))
     counts: dict[str, int] = {}
-    for row in _rows(user, start, end, filters).filter(region_id__in=grids).values("region_id").annotate(
-            n=Sum("registered")).order_by():
+    rows = _rows(user, start, end, filters, by_grid_or_category=True).filter(region_id__in=grids)
+    for row in rows.values("region_id").annotate(n=Sum("registered")).order_by():
         if row["n"]:
             counts[grids[row["region_id"]]] = row["n"]
     return counts
