@@ -18,4 +18,6 @@ class Migration(migrations.Migration):
             model_name='rollup',
             index=models.Index(fields=['period', 'day', 'region_id', 'unit_id', 'category_id', 'registered', 'invalid', 'merged', 'dispatched', 'withdrawn', 'resolved', 'responded_on_time', 'resolved_on_time', 'revisited', 'satisfied', 'basically_satisfied', 'dissatisfied', 'reopened', 'suspended', 'closed'], name='rollup_covering'),
         ),
+        # Fresh statistics, so that the query planner (SQLite's above all) picks the new index.
+        migrations.RunSQL("ANALYZE assessment_rollup", migrations.RunSQL.noop),
     ]
