@@ -2,7 +2,16 @@
 
 import pytest
 
-from minsheng.routing.classifier import ModelIntegrityError, Router, file_sha256, recommended_config
+from minsheng.routing.classifier import (
+    NBSVM,
+    Block,
+    Config,
+    ModelIntegrityError,
+    Router,
+    WordSegmenter,
+    file_sha256,
+    recommended_config,
+)
 
 from .conftest import generated_rows
 
@@ -38,3 +47,26 @@ def test_detail_only_rows_train_the_model_and_two_categories_are_enough():
     assert router.predict("路灯又坏了") == "construction" and router.predict("垃圾好臭") == "environment"
     with pytest.raises(ValueError):
         Router().fit(["一", "二"], ["construction", "construction"])
+
+
+def test_words_are_the_longest_known_words_of_the_chinese_runs():
+    words = WordSegmenter.from_file()
+    assert words("小区路灯不亮了，晚上看不见") == ["小区", "路灯", "晚上", "不见"]
+    assert words("ABC垃圾桶满了 臭味大") == ["垃圾桶", "臭味"]  # longest first; Latin and single characters dropped
+    assert words("") == [] and words("路") == []
+    assert words.hashes("垃圾桶满了").size == 1
+
+
+@pytest.mark.parametrize("cfg", [
+    recommended_config(calib_folds=2, words=True),
+    Config(blocks=[Block("full", (1, 3)), Block("title", (1, 3))], calib_folds=2),  # the earlier LinearSVC models
+], ids=["nbsvm-with-words", "linear-svc"])
+def test_each_configuration_saves_loads_and_its_fast_path_equals_scikit_learn(cfg, tmp_path):
+    rows = generated_rows(4, seed=3)
+    router = Router(cfg).fit([t for t, _ in rows], [y for _, y in rows])
+    path = tmp_path / "m.joblib"
+    loaded = Router.load(path, router.save(path))
+    texts = [t for t, _ in generated_rows(1, seed=11)]
+    assert loaded.check_fast_path(texts) < 1e-8
+    assert loaded.predict_batch(texts) == router.predict_batch(texts)
+    assert isinstance(loaded.clf, NBSVM) == (cfg.nb_alpha is not None)

@@ -3,8 +3,11 @@
 Pipeline (chosen by 5-fold cross-validation on the shared training data, see docs/routing.md):
   text = title + "。" + detail
   -> blocks: TF-IDF char n-grams over the full text, and separately over the title (the part
-     before the first "。"), each L2-normalised and weighted
-  -> one LinearSVC
+     before the first "。"), and TF-IDF of the full text's words (forward maximum match over
+     jieba's word list, words of 2–4 characters), each L2-normalised and weighted
+  -> NBSVM (Wang & Manning 2012): per category, the features scaled by the category's
+     log-count ratio and one binary LinearSVC; the scaling folds into the weights, so the
+     model stays linear in the TF-IDF features
   -> probabilities softmax(scores / T), T fitted on out-of-fold scores of the training rows.
 
 One text per call (as intake uses it) goes through a fast path: n-grams hashed to 64-bit keys
@@ -16,6 +19,8 @@ scikit-learn's per-call overhead, which alone costs about 1 ms.
 from __future__ import annotations
 
 import copy
+import functools
+import gzip
 import hashlib
 import math
 import re
@@ -36,6 +41,8 @@ _WS = re.compile(r"\s\s+")  # the same whitespace rule as scikit-learn's char an
 _HP = 0x9E3779B97F4A7C15  # odd 64-bit multiplier of the polynomial n-gram hash
 _HS = 0x2545F4914F6CDD1D  # hash seed
 _MASK = (1 << 64) - 1
+LEXICON_FILE = Path(__file__).with_name("lexicon") / "words.txt.gz"
+MAX_WORD = 4  # the longest word forward maximum match tries
 
 
 class ModelIntegrityError(Exception):
@@ -84,9 +91,75 @@ def char_ngram_hashes(s: str, nmin: int, nmax: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
+def _han(cp: np.ndarray) -> np.ndarray:
+    return (cp >= 0x4E00) & (cp <= 0x9FFF)
+
+
+class WordSegmenter:
+    """Forward maximum match over a word list: in each run of Han characters, the longest word
+    (2..MAX_WORD characters) starting at the current character, else one character, which is
+    dropped.  Words are looked up by the hash ``ngram_hash`` in the sorted array ``keys``, so
+    one text is segmented with a few numpy operations and a short loop.  Callable as a
+    scikit-learn analyzer (text → words); ``hashes`` gives the words' hashes for the fast path."""
+
+    def __init__(self, words):
+        keys = np.fromiter((ngram_hash(w) for w in words), dtype=np.uint64)
+        self.keys = np.unique(keys)
+        if len(self.keys) != len(set(words)):
+            raise RuntimeError("word hash collision inside the word list")
+
+    @classmethod
+    @functools.cache
+    def from_file(cls, path: Path | str = LEXICON_FILE) -> WordSegmenter:
+        """The segmenter of a word list file (read once per process)."""
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return cls([w for w in (line.strip() for line in f) if 2 <= len(w) <= MAX_WORD])
+
+    def spans(self, s: str) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """(starts, lengths, hashes by length) of the words of ``s``."""
+        cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+        n = len(cp)
+        han = _han(cp)
+        c64 = cp.astype(np.uint64)
+        h = np.full(n, _HS, dtype=np.uint64) * np.uint64(_HP) + c64
+        all_han = han
+        best = np.ones(n, dtype=np.int8)
+        by_len: list[np.ndarray] = [h, h]
+        keys, nk = self.keys, len(self.keys)
+        for length in range(2, MAX_WORD + 1):
+            if n < length:
+                break
+            h = h[:-1] * np.uint64(_HP) + c64[length - 1:]  # uint64 arithmetic wraps mod 2**64
+            all_han = all_han[:-1] & han[length - 1:]
+            pos = np.searchsorted(keys, h)
+            pos[pos == nk] = 0
+            best[: n - length + 1][(keys[pos] == h) & all_han] = length  # the longest wins
+            by_len.append(h)
+        lengths, starts, i = best.tolist(), [], 0
+        while i < n:
+            if lengths[i] > 1:
+                starts.append(i)
+            i += lengths[i]
+        st = np.array(starts, dtype=np.int64)
+        return st, best[st], by_len
+
+    def hashes(self, s: str) -> np.ndarray:
+        st, ln, by_len = self.spans(s)
+        out = np.empty(len(st), dtype=np.uint64)
+        for length in range(2, len(by_len)):
+            m = ln == length
+            out[m] = by_len[length][st[m]]
+        return out
+
+    def __call__(self, s: str) -> list[str]:
+        st, ln, _ = self.spans(s)
+        return [s[i:i + n] for i, n in zip(st.tolist(), ln.tolist(), strict=True)]
+
+
 @dataclass
 class Block:
     field: str = "full"  # full | title | body
+    kind: str = "char"  # char: character n-grams | words: WordSegmenter's words (ngram unused)
     ngram: tuple[int, int] = (1, 3)
     weight: float = 1.0
     min_df: int = 2
@@ -101,14 +174,55 @@ class Config:
     class_weight: str | None = None
     calib_folds: int = 5
     seed: int = 0
+    nb_alpha: float | None = None  # NBSVM's smoothing; None: one plain multi-class LinearSVC
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def recommended_config(calib_folds: int = 5) -> Config:
-    """Full text char 1–3-grams + the title's char 1–3-grams, raw tf, min_df=2, LinearSVC(C=1)."""
-    return Config(blocks=[Block("full", (1, 3)), Block("title", (1, 3))], calib_folds=calib_folds)
+def recommended_config(calib_folds: int = 5, words: bool = False) -> Config:
+    """Full text char 1–3-grams + the title's char 1–3-grams, raw tf, min_df=2, NBSVM(C=1, alpha=1);
+    ``words`` adds the full text's words as a third block (more accurate, but slower than the
+    2,000 texts/s intake budget on the development machine, see docs/routing.md)."""
+    blocks = [Block("full", (1, 3)), Block("title", (1, 3))]
+    if words:
+        blocks.append(Block("full", kind="words"))
+    return Config(blocks=blocks, calib_folds=calib_folds, nb_alpha=1.0)
+
+
+class NBSVM:
+    """One-vs-rest NBSVM (Wang & Manning 2012) over given features X.
+
+    For each class c: r_c = log((p / |p|₁) / (q / |q|₁)), where p (q) is ``alpha`` plus the number of
+    the class's (the other classes') rows in which a feature occurs; a binary LinearSVC is fitted on
+    X·diag(r_c).  Its score x·(r_c ∘ w_c) + b_c is linear in x, so ``coef_`` holds r_c ∘ w_c and the
+    model is used exactly like a LinearSVC (one row per class, also for two classes)."""
+
+    def __init__(self, C: float = 1.0, alpha: float = 1.0, class_weight: str | None = None, random_state: int = 0):
+        self.C, self.alpha, self.class_weight, self.random_state = C, alpha, class_weight, random_state
+
+    def fit(self, X, y) -> NBSVM:
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        present = X.tocsr(copy=True)
+        present.data = (present.data != 0).astype(np.float64)
+        onehot = sp.csr_matrix((np.ones(len(y)), (np.searchsorted(self.classes_, y), np.arange(len(y)))),
+                               shape=(len(self.classes_), len(y)))
+        df = np.asarray((onehot @ present).todense())  # rows containing each feature, per class
+        total = df.sum(axis=0)
+        self.coef_ = np.zeros((len(self.classes_), X.shape[1]))
+        self.intercept_ = np.zeros(len(self.classes_))
+        for c, label in enumerate(self.classes_):
+            p, q = self.alpha + df[c], self.alpha + total - df[c]
+            r = np.log(p / p.sum()) - np.log(q / q.sum())
+            svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+            svm.fit(X @ sp.diags(r), (y == label).astype(int))
+            self.coef_[c] = svm.coef_[0] * r
+            self.intercept_[c] = svm.intercept_[0]
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -131,7 +245,7 @@ class Router:
     def __init__(self, cfg: Config | None = None):
         self.cfg = cfg or recommended_config()
         self.vecs: list[TfidfVectorizer] = []
-        self.clf: LinearSVC | None = None
+        self.clf: LinearSVC | NBSVM | None = None
         self.classes_: list[str] = []
         self.temperature = 1.0
         self._fast = None
@@ -139,6 +253,9 @@ class Router:
     # -- batch (scikit-learn) path ---------------------------------------------------
     def _vectorizer(self, b: Block) -> TfidfVectorizer:
         min_df = b.min_df if self._n_rows >= 20 else 1  # a tiny corpus keeps every n-gram
+        if b.kind == "words":
+            return TfidfVectorizer(analyzer=WordSegmenter.from_file(), min_df=min_df, max_df=b.max_df,
+                                   sublinear_tf=b.sublinear_tf, dtype=np.float64)
         return TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=min_df, max_df=b.max_df,
                                sublinear_tf=b.sublinear_tf, dtype=np.float64, lowercase=True)
 
@@ -150,8 +267,12 @@ class Router:
             try:
                 X = v.fit_transform(fields)
             except ValueError:  # e.g. no row has a title: the block learns nothing
-                v = TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=1, lowercase=True)
-                X = v.fit_transform([*fields, "　"])[:-1]
+                if b.kind == "words":  # no word at all: a column nothing produces
+                    v = TfidfVectorizer(analyzer=v.analyzer, vocabulary={"　": 0})
+                    X = v.fit_transform(fields)
+                else:
+                    v = TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=1, lowercase=True)
+                    X = v.fit_transform([*fields, "　"])[:-1]
             v.stop_words_ = None  # only for introspection, and large in the saved file
             self.vecs.append(v)
             mats.append(X * b.weight)
@@ -170,8 +291,12 @@ class Router:
         if len(set(labels)) < 2:
             raise ValueError("at least two categories are needed to train")
         X = self._fit_features(texts)
-        self.clf = LinearSVC(C=self.cfg.C, class_weight=self.cfg.class_weight, random_state=self.cfg.seed).fit(
-            X, labels)
+        if getattr(self.cfg, "nb_alpha", None) is not None:
+            self.clf = NBSVM(C=self.cfg.C, alpha=self.cfg.nb_alpha, class_weight=self.cfg.class_weight,
+                             random_state=self.cfg.seed).fit(X, labels)
+        else:
+            self.clf = LinearSVC(C=self.cfg.C, class_weight=self.cfg.class_weight,
+                                 random_state=self.cfg.seed).fit(X, labels)
         self.classes_ = [str(c) for c in self.clf.classes_]
         self._fast = None
         folds = self.cfg.calib_folds
@@ -212,7 +337,8 @@ class Router:
             if np.any(skeys[1:] == skeys[:-1]):
                 raise RuntimeError("n-gram hash collision inside the vocabulary")
             W = coef[:, offset:offset + n].T
-            blocks.append({"field": b.field, "weight": b.weight, "sub": b.sublinear_tf, "keys": skeys,
+            words = v.analyzer if getattr(b, "kind", "char") == "words" else None
+            blocks.append({"field": b.field, "words": words, "weight": b.weight, "sub": b.sublinear_tf, "keys": skeys,
                            "idf": v.idf_[order].copy(), "W": np.ascontiguousarray(W[order]),
                            "nmin": b.ngram[0], "nmax": b.ngram[1]})
             offset += n
@@ -225,8 +351,10 @@ class Router:
         blocks, inter = self._fast
         out = inter.copy()
         for bl in blocks:
-            s = _field(text, bl["field"]).lower()
-            keys = char_ngram_hashes(s, bl["nmin"], bl["nmax"])
+            if bl["words"] is not None:
+                keys = bl["words"].hashes(_field(text, bl["field"]))
+            else:
+                keys = char_ngram_hashes(_field(text, bl["field"]).lower(), bl["nmin"], bl["nmax"])
             if keys.size == 0:
                 continue
             u, tf = np.unique(keys, return_counts=True)
