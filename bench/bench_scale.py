@@ -116,6 +116,8 @@ def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int)
 
 
 def serve(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    # The server imports this checkout's code, not whatever the venv's editable install points at.
+    env = {**env, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)}
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "minsheng.wsgi:application", "-b", f"127.0.0.1:{port}",
          "-w", str(workers), "--log-level", "warning", "--timeout", "120"],
