@@ -116,9 +116,13 @@ def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int)
 
 
 def serve(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    # The server imports this checkout's code, not whatever the venv's editable install points at.
+    env = {**env, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)}
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "minsheng.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--log-level", "warning", "--timeout", "120"],
+         # --preload: the app is imported once, before the workers fork, so that every worker
+         # serves from the first request (otherwise the load starts while some still import it).
+         "-w", str(workers), "--preload", "--log-level", "warning", "--timeout", "120"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(150):
         try:

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,15 +165,25 @@ require_text = _require_text
 
 # --- registration --------------------------------------------------------------------
 
+# One statement instead of an update and a read (SQLite 3.35+ and PostgreSQL both have RETURNING).
+_COUNT_SQL = (f'UPDATE "{DemandNumberCounter._meta.db_table}" SET "last" = "last" + 1 WHERE "day" = %s '
+              'RETURNING "last"')
+
+
 def _next_number(at: datetime) -> str:
     day = timezone.localtime(at).date()
-    if not DemandNumberCounter.objects.filter(day=day).update(last=F("last") + 1):
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_SQL, [connection.ops.adapt_datefield_value(day)])
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 DemandNumberCounter.objects.create(day=day, last=1)
         except IntegrityError:
             DemandNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = DemandNumberCounter.objects.get(day=day).last
+        last = DemandNumberCounter.objects.get(day=day).last
+    else:
+        last = row[0]
     return f"{day:%Y%m%d}{last:05d}"
 
 
@@ -303,7 +313,10 @@ def register_demand(
         extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email,
                   "kind": kind if kind != Kind.DEMAND else ""}
         payload.update({k: v for k, v in extras.items() if v})
-        demand = Demand(version=0, state="")
+        # The related rows in hand go on the new demand, so that what reads them next (the
+        # listeners, the API's answer) does not load them again.
+        demand = Demand(version=0, state="", region=region, demand_type=demand_type, category=category,
+                        urgency=urgency, reporter=reporter)
         event = _record(demand, spec, grant, actor, payload, note)
         _attach(demand, event.seq, photos)
     return demand

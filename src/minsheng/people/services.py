@@ -33,7 +33,7 @@ def find_or_register_resident(
         if not created:
             changed = []
             for field, value in (("id_number", id_number), ("address", address), ("region", region)):
-                if value and not getattr(resident, field):
+                if value and not getattr(resident, "region_id" if field == "region" else field):
                     setattr(resident, field, value)
                     changed.append(field)
             if changed:

@@ -42,7 +42,8 @@ def watch_deadline(demand: Demand) -> None:
 
 @receiver(demand_transitioned, dispatch_uid="supervision.watch_deadline")
 def _watch_deadline(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
-    watch_deadline(demand)
+    if event.action != "register":  # a demand just registered has no deadline and no watch yet
+        watch_deadline(demand)
 
 
 @receiver(demand_transitioned, dispatch_uid="supervision.notify_receiving_unit")
