@@ -6,7 +6,6 @@ the events that count), ``record_batch`` once per bulk import, ``rebuild`` from 
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from itertools import groupby
 from operator import attrgetter
 
@@ -41,10 +40,11 @@ def _rows(totals: Totals) -> list[list]:
 
 
 def _add(totals: Totals, key: Key, counts: dict[str, int]) -> None:
-    detail = Key(key.day, key.region_id, key.unit_id, key.category_id)
-    trend = Key(key.day, key.community_id, key.unit_id, 0)
-    for period, slot_key in ((Period.DAY, detail), (Period.MONTH, replace(detail, day=key.month)),
-                             (Period.TREND_DAY, trend), (Period.TREND_MONTH, replace(trend, day=key.month))):
+    day, month, unit_id = key.day, key.month, key.unit_id
+    for period, slot_key in ((Period.DAY, Key(day, key.region_id, unit_id, key.category_id)),
+                             (Period.MONTH, Key(month, key.region_id, unit_id, key.category_id)),
+                             (Period.TREND_DAY, Key(day, key.community_id, unit_id, 0)),
+                             (Period.TREND_MONTH, Key(month, key.community_id, unit_id, 0))):
         slot = totals[(period, slot_key)]
         for name, n in counts.items():
             slot[name] = slot.get(name, 0) + n
