@@ -43,9 +43,15 @@ def test_good_rows_become_demands_whose_events_rebuild_them(world):
 
 
 def test_one_resident_per_phone_across_the_file_and_the_register(world):
-    import_demands(world.user("operator"), [_row(), _row(reporter_phone="+86 13700001234"), _row()])
+    import_demands(world.user("operator"), [_row(), _row(reporter_phone="+86 13700001234"), _row(),
+                                            _row(reporter_phone="13700005678", reporter_name="", region="g2")])
     assert Resident.objects.filter(phone="13700001234").count() == 1
     assert Demand.objects.filter(reporter__phone="13700001234").count() == 3
+    # A new resident has the row's name (or 匿名居民), address and region, and a registration time.
+    first, second = Resident.objects.get(phone="13700001234"), Resident.objects.get(phone="13700005678")
+    assert (first.name, first.address, first.region, first.id_number) == ("张伟", "建设路1号", world.regions["g1"], "")
+    assert (second.name, second.region) == ("匿名居民", world.regions["g2"])
+    assert first.created_at is not None and not first.tags.exists()
 
 
 def test_an_imported_demand_and_a_registered_one_are_the_same_rows(world):
