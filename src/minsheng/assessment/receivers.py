@@ -14,4 +14,4 @@ def _on_transition(sender, demand, event, **kwargs) -> None:
 
 @receiver(demands_imported, dispatch_uid="assessment.rollups.batch")
 def _on_import(sender, demands, events, **kwargs) -> None:
-    rollups.record_batch(list(events))
+    rollups.record_batch(events)

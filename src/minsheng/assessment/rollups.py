@@ -4,13 +4,14 @@
 the events that count), ``record_batch`` once per bulk import, ``rebuild`` from the whole log.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from itertools import groupby
+from operator import attrgetter
 
 from django.db import connection, transaction
 
+from minsheng.core.bulk import instance_maker
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import apply_event
 from minsheng.organisation.models import Region
@@ -39,10 +40,11 @@ def _rows(totals: Totals) -> list[list]:
 
 
 def _add(totals: Totals, key: Key, counts: dict[str, int]) -> None:
-    detail = Key(key.day, key.region_id, key.unit_id, key.category_id)
-    trend = Key(key.day, key.community_id, key.unit_id, 0)
-    for period, slot_key in ((Period.DAY, detail), (Period.MONTH, replace(detail, day=key.month)),
-                             (Period.TREND_DAY, trend), (Period.TREND_MONTH, replace(trend, day=key.month))):
+    day, month, unit_id = key.day, key.month, key.unit_id
+    for period, slot_key in ((Period.DAY, Key(day, key.region_id, unit_id, key.category_id)),
+                             (Period.MONTH, Key(month, key.region_id, unit_id, key.category_id)),
+                             (Period.TREND_DAY, Key(day, key.community_id, unit_id, 0)),
+                             (Period.TREND_MONTH, Key(month, key.community_id, unit_id, 0))):
         slot = totals[(period, slot_key)]
         for name, n in counts.items():
             slot[name] = slot.get(name, 0) + n
@@ -93,9 +95,10 @@ class GridMap:
 def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[tuple[DemandEvent, Key, dict]]:
     """Replay events (ordered by demand, then seq; each demand from its first event) and yield
     every event that counts with its key and counters."""
-    for _pk, group in groupby(events, key=lambda e: e.demand_id):
-        demand = Demand(escalation_level=0, extension_count=0, reopen_count=0, result="", satisfaction="",
-                        close_reason="", pending_request=None)
+    blank = instance_maker(Demand, escalation_level=0, extension_count=0, reopen_count=0, result="",
+                           satisfaction="", close_reason="", pending_request=None)
+    for _pk, group in groupby(events, key=attrgetter("demand_id")):
+        demand = blank()
         for event in group:
             apply_event(demand, event)
             counts = {name: n for name, n in event_counters(demand, event).items() if n}
@@ -110,10 +113,33 @@ def _totals_of(events: Iterable[DemandEvent], grid_of: GridMap) -> Totals:
     return totals
 
 
-def record_batch(events: list[DemandEvent]) -> None:
-    """Add a bulk import's events (every demand of the batch from its first event) at once."""
-    ordered = sorted(events, key=lambda e: (e.demand_id, e.seq))
-    _write(_totals_of(ordered, GridMap()))
+def record_batch(events: Iterable[DemandEvent]) -> None:
+    """Add a bulk import's events (every demand of the batch from its first event) at once.
+
+    A demand whose only event is its registration adds what ``event_counters`` and
+    ``event_key`` make of its kind, region and category at that moment (nothing else of a new
+    demand is set): those are replayed once per distinct (moment, kind, region, category), their
+    counters times the number of such demands, instead of once per demand."""
+    grid_of = GridMap()
+    histories: list[DemandEvent] = []
+    registered: Counter[tuple] = Counter()
+    sample: dict[tuple, DemandEvent] = {}
+    for _pk, group in groupby(sorted(events, key=attrgetter("demand_id", "seq")), key=attrgetter("demand_id")):
+        first, *later = group
+        if later or first.action != "register":
+            histories.append(first)
+            histories.extend(later)
+            continue
+        payload = first.payload
+        alike = (first.created_at, payload.get("kind"), payload.get("region_id"), payload.get("category_id"))
+        registered[alike] += 1
+        sample.setdefault(alike, first)
+    totals = _totals_of(histories, grid_of)
+    alike_count = {id(event): registered[alike] for alike, event in sample.items()}
+    for event, key, counts in fold_counters(sample.values(), grid_of):
+        n = alike_count[id(event)]
+        _add(totals, key, {name: count * n for name, count in counts.items()})
+    _write(totals)
 
 
 def rebuild(*, batch: int = 5000) -> int:

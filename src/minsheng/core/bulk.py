@@ -5,15 +5,24 @@ than the database's own work for wide tables (about 45 columns for a demand).  T
 same rows — every concrete field's ``pre_save`` and ``get_db_prep_save``, as ``save`` does —
 and assigns the primary keys first, so that rows referring to these ones can be built at once.
 It sends no signals (like ``bulk_create``) and must run inside a transaction.
+
+``insert_rows`` takes model instances; ``reserve_ids``, ``row_maker`` and ``insert_values`` are
+its three steps, for a caller that builds the rows of database values itself (many rows that
+differ in a few columns: the bulk import) instead of an instance per row.
 """
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 
 def _reserve_ids(connection, model: type[Model], count: int) -> list[int]:
@@ -51,37 +60,71 @@ def _converter(field, connection) -> Callable[[Any], Any] | None:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _fields(model: type[Model]) -> list:
+    """The concrete fields in the order of the INSERT: the primary key first."""
+    pk = model._meta.pk
+    return [pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
+
+
+def _writing(model: type[Model]):
+    connection = connections[router.db_for_write(model)]
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("bulk inserts must run inside a transaction")
+    return connection
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` for ``insert_values``; call inside a transaction."""
+    return _reserve_ids(_writing(model), model, count) if count else []
+
+
+def row_maker(model: type[Model]) -> tuple[list[str], Callable[[Model], list]]:
+    """The attribute names of ``model``'s columns in ``insert_values``'s order, and a function
+    turning an instance into its row of database values (as ``save`` writes them, without
+    ``pre_save``)."""
+    connection = connections[router.db_for_write(model)]
+    fields = _fields(model)
+    read = attrgetter(*(f.attname for f in fields))
+    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection)) is not None]
+
+    def row_of(obj: Model) -> list:
+        row = list(read(obj))
+        for i, convert in converters:
+            row[i] = convert(row[i])
+        return row
+
+    return [f.attname for f in fields], row_of
+
+
+def insert_values(model: type[Model], rows: Iterable[Sequence[Any]], batch_size: int = 5000) -> None:
+    """Insert rows of database values, each in the order of ``row_maker``'s columns and with
+    its key from ``reserve_ids``: one prepared INSERT run with executemany per batch."""
+    connection = _writing(model)
+    fields = _fields(model)
+    quoted = connection.ops.quote_name
+    sql = (f"INSERT INTO {quoted(model._meta.db_table)} ({', '.join(quoted(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(rows, batch_size)):
+            cursor.executemany(sql, batch)
+
+
 def insert_rows(model: type[Model], objs: Sequence[Model], batch_size: int = 5000) -> None:
     """Insert ``objs`` (unsaved, without keys) and set their primary keys."""
     if not objs:
         return
-    using = router.db_for_write(model)
-    connection = connections[using]
-    if not connection.in_atomic_block:
-        raise transaction.TransactionManagementError("insert_rows must run inside a transaction")
+    connection = _writing(model)
     pk = model._meta.pk
-    fields = [pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
-    for obj, key in zip(objs, _reserve_ids(connection, model, len(objs)), strict=True):
+    for obj, key in zip(objs, reserve_ids(model, len(objs)), strict=True):
         setattr(obj, pk.attname, key)
-        obj._state.adding, obj._state.db = False, using
-    quoted = connection.ops.quote_name
-    sql = (f"INSERT INTO {quoted(model._meta.db_table)} ({', '.join(quoted(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    for f in fields:
+        obj._state.adding, obj._state.db = False, connection.alias
+    for f in _fields(model):
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or f.get_internal_type() == "FileField":
             for obj in objs:
                 f.pre_save(obj, True)  # sets the attribute (now, or the stored file's name)
-    read = attrgetter(*(f.attname for f in fields))
-    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection)) is not None]
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            rows = []
-            for obj in objs[start:start + batch_size]:
-                row = list(read(obj))
-                for i, convert in converters:
-                    row[i] = convert(row[i])
-                rows.append(row)
-            cursor.executemany(sql, rows)
+    _columns, row_of = row_maker(model)
+    insert_values(model, map(row_of, objs), batch_size)
 
 
 def instance_maker(model: type[Model], **values: Any) -> Callable[..., Model]:
@@ -94,12 +137,57 @@ def instance_maker(model: type[Model], **values: Any) -> Callable[..., Model]:
     if shared:
         raise ValueError(f"mutable defaults would be shared between instances: {', '.join(shared)}")
 
+    # Plain columns and foreign key ids are set in the instance's __dict__, as their descriptors
+    # do for a new instance (which has no related object cached); anything else through setattr.
+    plain = frozenset(f.attname for f in model._meta.concrete_fields
+                      if type(getattr(model, f.attname, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute))
+
     def make(**fields: Any) -> Model:
         obj = model.__new__(model)
-        obj.__dict__.update(template)
+        state = obj.__dict__
+        state.update(template)
         obj._state = ModelState()
-        for name, value in fields.items():
-            setattr(obj, name, value)
+        if plain.issuperset(fields):
+            state.update(fields)
+        else:
+            for name, value in fields.items():
+                setattr(obj, name, value)
         return obj
 
     return make
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk job.  Such a job makes a few hundred
+    thousand short-lived objects (rows, payloads, instances), which reference counting frees;
+    each collection they would trigger walks all of those still alive, for nothing (a fifth of
+    an import's time).  The collector runs again, if it was running, when the block ends."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
+@contextmanager
+def page_cache(using: str, mib: int) -> Iterator[None]:
+    """On SQLite, a page cache of ``mib`` MiB for this connection for the block, the previous size
+    after it.  A large write transaction then keeps its pages in memory instead of writing some
+    to the WAL early and reading them back (the default cache is 2 MB); durability is the same,
+    the pages all reach the WAL at commit.  Other databases: nothing."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")

@@ -7,5 +7,6 @@ demand_transitioned = Signal()  # kwargs: demand, event
 
 # Sent once per batch by a bulk import (many demands registered in one transaction, without a
 # ``demand_transitioned`` per event), inside that transaction, so that listeners such as the
-# rollups update themselves in bulk.
-demands_imported = Signal()  # kwargs: demands (list[Demand]), events (list[DemandEvent])
+# rollups update themselves in bulk.  ``demands`` and ``events`` are sequences (index, len,
+# iteration) whose instances are built when first read; an event carries ``demand_id``.
+demands_imported = Signal()  # kwargs: demands (Sequence[Demand]), events (Sequence[DemandEvent])
