@@ -96,11 +96,14 @@ def row_maker(model: type[Model]) -> tuple[list[str], Callable[[Model], list]]:
     return [f.attname for f in fields], row_of
 
 
-def insert_values(model: type[Model], rows: Iterable[Sequence[Any]], batch_size: int = 5000) -> None:
+def insert_values(model: type[Model], rows: Iterable[Sequence[Any]], batch_size: int = 5000, *,
+                  columns: Sequence[str] | None = None) -> None:
     """Insert rows of database values, each in the order of ``row_maker``'s columns and with
-    its key from ``reserve_ids``: one prepared INSERT run with executemany per batch."""
+    its key from ``reserve_ids``: one prepared INSERT run with executemany per batch.  With
+    ``columns`` (attribute names), the rows hold those columns only, in that order, and the
+    database fills in the rest (the key, for rows nothing else refers to yet)."""
     connection = _writing(model)
-    fields = _fields(model)
+    fields = _fields(model) if columns is None else [model._meta.get_field(name) for name in columns]
     quoted = connection.ops.quote_name
     sql = (f"INSERT INTO {quoted(model._meta.db_table)} ({', '.join(quoted(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")

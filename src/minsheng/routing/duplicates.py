@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
+from minsheng.core.bulk import insert_values
 from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.workflow import OPEN_STATES
@@ -132,34 +132,18 @@ def _coordinates(demand: Demand) -> tuple[float | None, float | None]:
     return (float(lat), float(lng)) if lat is not None and lng is not None else (None, None)
 
 
-def index_demand(demand: Demand, *, new: bool = False) -> None:
-    """Fingerprint ``demand`` (``new``: just registered, so it has no fingerprint yet to replace)."""
+def index_demand(demand: Demand) -> None:
+    """Fingerprint a demand just registered (it has no fingerprint yet)."""
     lat, lng = _coordinates(demand)
     grid = grid_of(demand.region)
     registered = int(demand.registered_at.timestamp())
     signature = minhash(bigrams(demand.title, demand.description))
-    fields = {"grid": grid, "is_open": demand.state in OPEN_STATES, "registered": registered, "latitude": lat,
-              "longitude": lng, "minhash": signature.tobytes()}
-    if new:
-        entry = DuplicateSignature(demand_id=demand.pk, **fields)
-        entry.save(force_insert=True)
-    else:
-        entry, _created = DuplicateSignature.objects.update_or_create(demand_id=demand.pk, defaults=fields)
-        DuplicateBand.objects.filter(signature=entry).delete()
-    _insert_bands([(entry.pk, key, grid.pk, entry.is_open, registered) for key in band_keys(signature)])
-
-
-_BAND_COLUMNS = ("signature_id", "key", "grid_id", "is_open", "registered")
-
-
-def _insert_bands(rows: list[tuple]) -> None:
-    """The bands in one prepared statement (bulk_create would build a model instance per band
-    and compile the insert each time; this runs inside every registration's transaction)."""
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(DuplicateBand._meta.db_table)} ({', '.join(quote(c) for c in _BAND_COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(_BAND_COLUMNS))})")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    entry = DuplicateSignature(demand_id=demand.pk, grid=grid, is_open=demand.state in OPEN_STATES,
+                               registered=registered, latitude=lat, longitude=lng, minhash=signature.tobytes())
+    entry.save(force_insert=True)
+    # One prepared statement for the bands: this runs inside every registration's transaction.
+    insert_values(DuplicateBand, [(entry.pk, key, grid.pk, entry.is_open, registered) for key in band_keys(signature)],
+                  columns=("signature_id", "key", "grid_id", "is_open", "registered"))
 
 
 def on_state_change(demand: Demand, from_state: str, to_state: str) -> None:

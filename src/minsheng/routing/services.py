@@ -92,7 +92,7 @@ def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
 def on_transition(demand: Demand, event: DemandEvent) -> None:
     """Called inside every transition's transaction (see handlers.py)."""
     if event.action == "register":
-        duplicates.index_demand(demand, new=True)
+        duplicates.index_demand(demand)
     else:
         duplicates.on_state_change(demand, event.from_state, event.to_state)
     if event.action == "verify":
