@@ -18,8 +18,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +40,7 @@ from minsheng.organisation.scope import Grant
 from minsheng.people.models import Resident
 from minsheng.people.validation import normalise_phone
 
-from .models import Demand, DemandEvent, DemandNumberCounter
+from .models import Demand, DemandEvent
 from .projection import REGISTERED_FIELDS, _dec, apply_event
 from .services import (
     MAX_DESCRIPTION,
@@ -51,6 +50,7 @@ from .services import (
     _grants_for_action,
     _optional_text,
     _require_text,
+    reserve_numbers,
 )
 from .signals import demands_imported
 from .workflow import Channel, transition
@@ -346,20 +346,6 @@ def validate_rows(actor, rows: Iterable[Mapping[str, Any]]) -> list[Registration
     return ready
 
 
-def reserve_numbers(day: date, count: int) -> list[str]:
-    """``count`` consecutive demand numbers of ``day`` from its counter (as ``_next_number`` does
-    one at a time); call inside a transaction."""
-    if not DemandNumberCounter.objects.filter(day=day).update(last=F("last") + count):
-        try:
-            with transaction.atomic():
-                DemandNumberCounter.objects.create(day=day, last=count)
-        except IntegrityError:  # another transaction created the day's counter first
-            DemandNumberCounter.objects.filter(day=day).update(last=F("last") + count)
-    last = DemandNumberCounter.objects.get(day=day).last
-    prefix = f"{day:%Y%m%d}"  # formatted once: strftime per number cost more than the UPDATE
-    return [f"{prefix}{n:05d}" for n in range(last - count + 1, last + 1)]
-
-
 def _pairs_in(model, key: str, value: str, keys: list) -> list[tuple]:
     """(key, value) of ``model``'s rows whose ``key`` column is one of ``keys``: plain SELECTs of
     LOOKUP_BATCH keys each (the ORM's IN lookup costs more than the query for thousands of keys)."""
@@ -468,6 +454,13 @@ class _Built(Sequence):
         return f"<{self._count} imported rows>"
 
 
+def _template(model, instance) -> tuple[list, dict[str, int]]:
+    """``instance``'s row of database values (the rows of a batch are copies of it), and the
+    position of each attribute in it."""
+    columns, row_of = row_maker(model)
+    return row_of(instance), {name: i for i, name in enumerate(columns)}
+
+
 class _Registered:
     """Numbered registrations with their keys: the rows of the demands and of their register
     events as ``build_registered`` and ``write_demands`` would write them, without a model
@@ -505,9 +498,7 @@ class _Registered:
 
     def demand_rows(self) -> Iterator[list]:
         connection = connections[self.alias]
-        columns, row_of = row_maker(Demand)
-        first = row_of(self.demands[0])
-        at = {name: i for i, name in enumerate(columns)}
+        first, at = _template(Demand, self.demands[0])
         carried, where = itemgetter(*REGISTERED_FIELDS), [at[name] for name in REGISTERED_FIELDS]
         key, latitude, longitude = at["id"], at["latitude"], at["longitude"]
         prepare = Demand._meta.get_field("latitude").get_db_prep_save  # longitude: the same decimal field
@@ -522,9 +513,7 @@ class _Registered:
 
     def event_rows(self) -> Iterator[list]:
         connection = connections[self.alias]
-        columns, row_of = row_maker(DemandEvent)
-        first = row_of(self.events[0])
-        at = {name: i for i, name in enumerate(columns)}
+        first, at = _template(DemandEvent, self.events[0])
         key, demand, actor, role, unit, payload = (at[c] for c in (
             "id", "demand_id", "actor_id", "actor_role", "actor_unit_id", "payload"))
         # What the payload field's get_db_prep_save does with a dict, without its generic steps.

@@ -8,7 +8,7 @@ exception with a message in the user's language and changes nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -166,25 +166,30 @@ require_text = _require_text
 # --- registration --------------------------------------------------------------------
 
 # One statement instead of an update and a read (SQLite 3.35+ and PostgreSQL both have RETURNING).
-_COUNT_SQL = (f'UPDATE "{DemandNumberCounter._meta.db_table}" SET "last" = "last" + 1 WHERE "day" = %s '
+_COUNT_SQL = (f'UPDATE "{DemandNumberCounter._meta.db_table}" SET "last" = "last" + %s WHERE "day" = %s '
               'RETURNING "last"')
 
 
-def _next_number(at: datetime) -> str:
-    day = timezone.localtime(at).date()
+def reserve_numbers(day: date, count: int) -> list[str]:
+    """``count`` consecutive demand numbers of ``day`` from its counter; call inside a transaction."""
     with connection.cursor() as cursor:
-        cursor.execute(_COUNT_SQL, [connection.ops.adapt_datefield_value(day)])
+        cursor.execute(_COUNT_SQL, [count, connection.ops.adapt_datefield_value(day)])
         row = cursor.fetchone()
     if row is None:
         try:
             with transaction.atomic():
-                DemandNumberCounter.objects.create(day=day, last=1)
-        except IntegrityError:
-            DemandNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
+                DemandNumberCounter.objects.create(day=day, last=count)
+        except IntegrityError:  # another transaction created the day's counter first
+            DemandNumberCounter.objects.filter(day=day).update(last=F("last") + count)
         last = DemandNumberCounter.objects.get(day=day).last
     else:
         last = row[0]
-    return f"{day:%Y%m%d}{last:05d}"
+    prefix = f"{day:%Y%m%d}"  # formatted once: strftime per number cost more than the UPDATE
+    return [f"{prefix}{n:05d}" for n in range(last - count + 1, last + 1)]
+
+
+def _next_number(at: datetime) -> str:
+    return reserve_numbers(timezone.localtime(at).date(), 1)[0]
 
 
 def _coordinate(value, field: str, low: int, high: int, label: str) -> str | None:
