@@ -29,6 +29,8 @@ $(BIN)/.installed: pyproject.toml | check-python
 
 install: $(BIN)/.installed
 
+# Links in the demo's text messages point at the server that `make demo` starts.
+demo: export MINSHENG_PUBLIC_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
