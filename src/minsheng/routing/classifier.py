@@ -10,10 +10,11 @@ Pipeline (chosen by 5-fold cross-validation on the shared training data, see doc
      model stays linear in the TF-IDF features
   -> probabilities softmax(scores / T), T fitted on out-of-fold scores of the training rows.
 
-One text per call (as intake uses it) goes through a fast path: n-grams hashed to 64-bit keys
-with numpy, looked up by binary search in the sorted hashed vocabulary.  It reproduces the
-scikit-learn transform + decision_function (checked by ``check_fast_path``) without
-scikit-learn's per-call overhead, which alone costs about 1 ms.
+One text per call (as intake uses it) goes through a fast path (``FastScorer``): the text's
+n-grams hashed to 64-bit keys with numpy, looked up by one binary search in the sorted hashes of
+all blocks' vocabularies and the word list, the words segmented from the n-grams found.  It
+reproduces the scikit-learn transform + decision_function (checked by ``check_fast_path``)
+without scikit-learn's per-call overhead, which alone costs about 1 ms.
 """
 
 from __future__ import annotations
@@ -185,11 +186,11 @@ class Config:
         return asdict(self)
 
 
-def recommended_config(calib_folds: int = 5, words: bool = False) -> Config:
-    """Full text char 1–3-grams + the title's char 1–3-grams, raw tf, min_df=2, NBSVM(C=1, alpha=1);
-    ``words`` adds the full text's words as a third block (more accurate, but slower than the
-    2,000 texts/s intake budget on the development machine, see docs/routing.md)."""
-    blocks = [Block("full", (1, 3)), Block("title", (1, 3))]
+def recommended_config(calib_folds: int = 5, words: bool = True) -> Config:
+    """Full text char 1–3-grams + the title's char 1–3-grams + the full text's words, raw tf,
+    min_df=2, NBSVM(C=1, alpha=1); without ``words`` only the two character blocks (less
+    accurate, about 1.5 times as fast; see docs/routing.md)."""
+    blocks = [Block("full", ngram=(1, 3)), Block("title", ngram=(1, 3))]
     if words:
         blocks.append(Block("full", kind="words"))
     return Config(blocks=blocks, calib_folds=calib_folds, nb_alpha=1.0)
