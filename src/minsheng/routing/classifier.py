@@ -44,6 +44,7 @@ _HS = 0x2545F4914F6CDD1D  # hash seed
 _MASK = (1 << 64) - 1
 LEXICON_FILE = Path(__file__).with_name("lexicon") / "words.txt.gz"
 MAX_WORD = 4  # the longest word forward maximum match tries
+_COLUMN, _WORD, _LONG_PREFIX = (1 << 29) - 1, 1 << 29, 1 << 30  # FastScorer.code's fields
 
 
 class ModelIntegrityError(Exception):
@@ -443,25 +444,32 @@ class FastScorer:
         extra = ([lexicon] if lexicon is not None else []) + ([long_prefixes] if self.sparse_long else [])
         self.keys, inverse = np.unique(np.concatenate(key_parts + extra), return_inverse=True)
         n_keys, at = len(self.keys), 0
-        self.maps = []  # per block: key position → column, or -1; the extra last entry is "not found"
-        for keys, cols in zip(key_parts, col_parts, strict=True):
-            m = np.full(n_keys + 1, -1, dtype=np.int32)
-            m[inverse[at:at + len(keys)]] = cols
-            self.maps.append(m)
+        if start >= _COLUMN:
+            raise RuntimeError("too many features for the fast path")
+        # code[key position]: 1 + the first block's column (0: not in it) | _WORD | _LONG_PREFIX; the
+        # extra last entry is "not found".  The other blocks: maps[j][key position] = column, or -1.
+        self.code = np.zeros(n_keys + 1, dtype=np.int32)
+        self.maps = []
+        for j, (keys, cols) in enumerate(zip(key_parts, col_parts, strict=True)):
+            if j == 0:
+                self.code[inverse[:len(keys)]] = cols + 1
+                self.maps.append(None)
+            else:
+                m = np.full(n_keys + 1, -1, dtype=np.int32)
+                m[inverse[at:at + len(keys)]] = cols
+                self.maps.append(m)
             at += len(keys)
         self.bmp = None  # single characters of the Basic Multilingual Plane: key position by code point
         if 1 in lengths:
             h = np.arange(1 << 16, dtype=np.uint64) + np.uint64((_HS * _HP) & _MASK)
             p = np.minimum(np.searchsorted(self.keys, h), n_keys - 1)
             self.bmp = np.where(self.keys[p] == h, p, n_keys).astype(np.int32)
-        self.lexicon = None
-        if lexicon is not None:
-            self.lexicon = np.zeros(n_keys + 1, dtype=bool)
-            self.lexicon[inverse[at:at + len(lexicon)]] = True
+        self.words = lexicon is not None
+        if self.words:
+            self.code[inverse[at:at + len(lexicon)]] |= _WORD
             at += len(lexicon)
         if self.sparse_long:
-            self.long_prefix = np.zeros(n_keys + 1, dtype=bool)
-            self.long_prefix[inverse[at:]] = True
+            self.code[inverse[at:]] |= _LONG_PREFIX
 
     def scores(self, text: str) -> np.ndarray:
         s = _WS.sub(" ", text.lower())
@@ -494,23 +502,25 @@ class FastScorer:
                 pos = np.concatenate([singles, pos])
         else:
             pos = singles.astype(np.intp)
+        code = self.code[pos]
         if self.sparse_long and n_chars >= MAX_WORD:  # h: the MAX_WORD-grams' hashes
             long = np.full(n_chars - MAX_WORD + 1, n_keys, dtype=np.intp)
             prefix = offsets[MAX_WORD - 1]
-            maybe = np.flatnonzero(self.long_prefix[pos[prefix:prefix + n_chars - MAX_WORD + 1]])
+            maybe = np.flatnonzero(code[prefix:prefix + n_chars - MAX_WORD + 1] & _LONG_PREFIX)
             if maybe.size:
                 q = h[maybe]
                 p = np.minimum(np.searchsorted(self.keys, q), n_keys - 1)
                 long[maybe] = np.where(self.keys[p] == q, p, n_keys)
             pos = np.concatenate([pos, long])
+            code = np.concatenate([code, self.code[long]])
 
-        words = None
-        if self.lexicon is not None:  # forward maximum match, as WordSegmenter does
+        if self.words:  # forward maximum match, as WordSegmenter does
             han = (cp >= 0x4E00) & (cp <= 0x9FFF)
             best, all_han = np.ones(n_chars, dtype=np.int8), han
+            is_word = (code & _WORD) != 0
             for n in range(2, min(MAX_WORD, n_chars) + 1):
                 all_han = all_han[:-1] & han[n - 1:]
-                best[: n_chars - n + 1][self.lexicon[pos[offsets[n]:offsets[n] + n_chars - n + 1]] & all_han] = n
+                best[: n_chars - n + 1][is_word[offsets[n]:offsets[n] + n_chars - n + 1] & all_han] = n
             cand = np.flatnonzero(best > 1)
             chosen, k, m = [], 0, len(cand)
             if m:  # the first candidate is a word, then the first candidate at or after each word's end
@@ -520,21 +530,24 @@ class FastScorer:
                     k = nxt[k]
             st = cand[chosen]
             ln = best[st].astype(np.intp)
-            words = (st, ln, pos[offsets[ln] + st])
+            at_word = offsets[ln] + st  # the words' places in pos and code
+
+        def columns(j: int, where) -> np.ndarray:
+            return (code[where] & _COLUMN) - 1 if j == 0 else self.maps[j][pos[where]]
 
         found = []
-        for (fld, is_words, nmin, nmax, *_), m in zip(self.blocks, self.maps, strict=True):
+        for j, (fld, is_words, nmin, nmax, *_) in enumerate(self.blocks):
             a, e = (0, n_chars) if fld == "full" or (fld == "body" and sep < 0) else \
                 (0, max(sep, 0)) if fld == "title" else (sep + 1, n_chars)
             if is_words:
-                st, ln, wpos = words
-                found.append(m[wpos if (a, e) == (0, n_chars) else wpos[(st >= a) & (st + ln <= e)]])
+                found.append(columns(j, at_word if (a, e) == (0, n_chars) else at_word[(st >= a) & (st + ln <= e)]))
             elif (a, e) == (0, n_chars):  # the lengths nmin..nmax of the whole text are one slice
                 hi = min(nmax, n_chars)
                 if hi >= nmin:
-                    found.append(m[pos[offsets[nmin]:offsets[hi] + n_chars - hi + 1]])
+                    found.append(columns(j, slice(offsets[nmin], offsets[hi] + n_chars - hi + 1)))
             else:
-                found += [m[pos[offsets[n] + a:offsets[n] + e - n + 1]] for n in range(nmin, min(nmax, e - a) + 1)]
+                found += [columns(j, slice(offsets[n] + a, offsets[n] + e - n + 1))
+                          for n in range(nmin, min(nmax, e - a) + 1)]
         cols = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
         cols = cols[cols >= 0]
         if cols.size == 0:
