@@ -338,13 +338,20 @@ class Router:
             self._build_fast()
         return self._fast.scores(text)
 
+    def _proba(self, text: str) -> list[float]:
+        """softmax(scores / T) in plain Python: for seven numbers cheaper than five numpy calls."""
+        z = self.decision_function(text).tolist()
+        top, t = max(z), self.temperature
+        e = [math.exp((v - top) / t) for v in z]
+        total = math.fsum(e)
+        return [v / total for v in e]
+
     def predict_proba(self, text: str) -> dict[str, float]:
-        p = softmax(self.decision_function(text) / self.temperature)
-        return dict(zip(self.classes_, p.tolist(), strict=True))
+        return dict(zip(self.classes_, self._proba(text), strict=True))
 
     def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` likeliest categories with their probabilities, likeliest first."""
-        p = softmax(self.decision_function(text) / self.temperature).tolist()
+        p = self._proba(text)
         order = sorted(range(len(p)), key=lambda i: -p[i])[:k]  # stable: ties keep the classes' order
         return [(self.classes_[i], p[i]) for i in order]
 
