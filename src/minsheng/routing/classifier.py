@@ -397,7 +397,9 @@ class FastScorer:
     """One text's decision scores without scikit-learn, equal to the batch path to ~1e-12.
 
     Every block's vocabulary and the word list are hashed (``ngram_hash``) into one sorted key
-    array, and each block maps a key to its column (-1: not in the block).  A text is lower-cased
+    array; ``code`` packs, per key, the first block's column and whether the key is a word of the
+    list or the start of a MAX_WORD-character one, and the other blocks map a key to their column
+    (-1: not in the block).  A text is lower-cased
     and its whitespace runs collapsed once, as scikit-learn's char analyzer does (neither changes
     the runs of Han characters the words come from, so the words are the same); the hashes of
     all its n-grams, of every length a block or the word list needs, are computed together with
