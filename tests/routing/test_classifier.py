@@ -1,5 +1,7 @@
 """The classifier itself: calibrated top-k, the fast path equal to scikit-learn, files checked."""
 
+import copy
+
 import pytest
 
 from minsheng.routing.classifier import (
@@ -58,9 +60,11 @@ def test_words_are_the_longest_known_words_of_the_chinese_runs():
 
 
 @pytest.mark.parametrize("cfg", [
-    recommended_config(calib_folds=2, words=True),
-    Config(blocks=[Block("full", (1, 3)), Block("title", (1, 3))], calib_folds=2),  # the earlier LinearSVC models
-], ids=["nbsvm-with-words", "linear-svc"])
+    recommended_config(calib_folds=2),
+    recommended_config(calib_folds=2, words=False),
+    # the earlier LinearSVC models
+    Config(blocks=[Block("full", ngram=(1, 3)), Block("title", ngram=(1, 3))], calib_folds=2),
+], ids=["nbsvm-with-words", "nbsvm", "linear-svc"])
 def test_each_configuration_saves_loads_and_its_fast_path_equals_scikit_learn(cfg, tmp_path):
     rows = generated_rows(4, seed=3)
     router = Router(cfg).fit([t for t, _ in rows], [y for _, y in rows])
@@ -70,3 +74,21 @@ def test_each_configuration_saves_loads_and_its_fast_path_equals_scikit_learn(cf
     assert loaded.check_fast_path(texts) < 1e-8
     assert loaded.predict_batch(texts) == router.predict_batch(texts)
     assert isinstance(loaded.clf, NBSVM) == (cfg.nb_alpha is not None)
+
+
+def test_four_character_words_and_word_models_trained_before_their_prefixes_were_kept(tmp_path):
+    rows = [*generated_rows(4, seed=3),
+            ("人民政府门口的停车位被占。路灯不亮，人民政府不管", "construction"),
+            ("人民政府旁垃圾处理站臭味大。垃圾处理不及时", "environment"),
+            ("垃圾处理站太吵。停车位不够", "environment")]
+    router = Router(recommended_config(calib_folds=0)).fit([t for t, _ in rows], [y for _, y in rows])
+    assert {"人民政府", "垃圾处理"} <= set(router.vecs[-1].vocabulary_)
+    texts = [t for t, _ in generated_rows(1, seed=11)] + [
+        "人民政府门前垃圾处理不及时。人民政府", "人民政", "政府。人民政府", "垃圾处理", "人民政府😀垃圾处理站",
+    ]
+    assert router.check_fast_path(texts) < 1e-8 and router._fast.sparse_long
+    old = copy.copy(router.vecs[-1].analyzer)  # as pickled before the prefixes were kept
+    del old.long_prefixes
+    router.vecs[-1].analyzer = old
+    router._fast = None
+    assert router.check_fast_path(texts) < 1e-8 and not router._fast.sparse_long

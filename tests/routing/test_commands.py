@@ -35,13 +35,22 @@ def test_train_from_csv_with_chinese_labels_then_evaluate(db, tmp_path, settings
     assert entry.path == str(tmp_path / "models" / "m1.joblib") and not entry.active
     assert entry.sha256 == file_sha256(entry.path) and f"version={entry.version}" in out
     assert sorted(entry.labels) == sorted(NAMES)
+    assert [b["kind"] for b in entry.training["config"]["blocks"]] == ["char", "char", "words"]  # words by default
 
     last = _run("evaluate_router", "--csv", dev, "--model", entry.version).strip().splitlines()
     accuracy, macro_f1, n = (part.split("=")[1] for part in last[-1].split())
     assert last[-1].startswith("accuracy=") and int(n) == 2 * 32
     assert float(accuracy) > 0.8 and float(macro_f1) > 0.8  # the generator's categories are learnable
     text = "\n".join(last)
-    assert "confusion matrix" in text and "texts/s" in text and "precision" in text
+    assert "confusion matrix" in text and "texts/s per CPU-second" in text and "precision" in text
+
+
+def test_train_without_the_word_block(db, tmp_path, settings):
+    settings.MINSHENG_MODELS_DIR = tmp_path / "models"
+    train = write_csv(tmp_path / "train.csv", generated_rows(3, seed=2), NAMES)
+    _run("train_router", "--csv", train, "--out", "chars.joblib", "--calib-folds", "0", "--no-words")
+    entry = RouterModel.objects.get()
+    assert [b["kind"] for b in entry.training["config"]["blocks"]] == ["char", "char"]
 
 
 def test_evaluate_without_an_active_model_or_with_a_tampered_file_is_refused(db, tmp_path, settings, model_file):

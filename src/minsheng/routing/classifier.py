@@ -10,10 +10,11 @@ Pipeline (chosen by 5-fold cross-validation on the shared training data, see doc
      model stays linear in the TF-IDF features
   -> probabilities softmax(scores / T), T fitted on out-of-fold scores of the training rows.
 
-One text per call (as intake uses it) goes through a fast path: n-grams hashed to 64-bit keys
-with numpy, looked up by binary search in the sorted hashed vocabulary.  It reproduces the
-scikit-learn transform + decision_function (checked by ``check_fast_path``) without
-scikit-learn's per-call overhead, which alone costs about 1 ms.
+One text per call (as intake uses it) goes through a fast path (``FastScorer``): the text's
+n-grams hashed to 64-bit keys with numpy, looked up by one binary search in the sorted hashes of
+all blocks' vocabularies and the word list, the words segmented from the n-grams found.  It
+reproduces the scikit-learn transform + decision_function (checked by ``check_fast_path``)
+without scikit-learn's per-call overhead, which alone costs about 1 ms.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _HS = 0x2545F4914F6CDD1D  # hash seed
 _MASK = (1 << 64) - 1
 LEXICON_FILE = Path(__file__).with_name("lexicon") / "words.txt.gz"
 MAX_WORD = 4  # the longest word forward maximum match tries
+_COLUMN, _WORD, _LONG_PREFIX = (1 << 29) - 1, 1 << 29, 1 << 30  # FastScorer.code's fields
 
 
 class ModelIntegrityError(Exception):
@@ -100,13 +102,18 @@ class WordSegmenter:
     (2..MAX_WORD characters) starting at the current character, else one character, which is
     dropped.  Words are looked up by the hash ``ngram_hash`` in the sorted array ``keys``, so
     one text is segmented with a few numpy operations and a short loop.  Callable as a
-    scikit-learn analyzer (text → words); ``hashes`` gives the words' hashes for the fast path."""
+    scikit-learn analyzer (text → words); ``hashes`` gives the words' hashes for the fast path.
+    ``long_prefixes``: the hashes of the first MAX_WORD - 1 characters of the MAX_WORD-character
+    words, so that the fast path looks up a text's MAX_WORD-grams only where one may be a word
+    (about 5 of a text's 400; segmenters of models trained before it have none)."""
 
     def __init__(self, words):
         keys = np.fromiter((ngram_hash(w) for w in words), dtype=np.uint64)
         self.keys = np.unique(keys)
         if len(self.keys) != len(set(words)):
             raise RuntimeError("word hash collision inside the word list")
+        self.long_prefixes = np.unique(np.fromiter((ngram_hash(w[:-1]) for w in words if len(w) == MAX_WORD),
+                                                   dtype=np.uint64))
 
     @classmethod
     @functools.cache
@@ -180,11 +187,11 @@ class Config:
         return asdict(self)
 
 
-def recommended_config(calib_folds: int = 5, words: bool = False) -> Config:
-    """Full text char 1–3-grams + the title's char 1–3-grams, raw tf, min_df=2, NBSVM(C=1, alpha=1);
-    ``words`` adds the full text's words as a third block (more accurate, but slower than the
-    2,000 texts/s intake budget on the development machine, see docs/routing.md)."""
-    blocks = [Block("full", (1, 3)), Block("title", (1, 3))]
+def recommended_config(calib_folds: int = 5, words: bool = True) -> Config:
+    """Full text char 1–3-grams + the title's char 1–3-grams + the full text's words, raw tf,
+    min_df=2, NBSVM(C=1, alpha=1); without ``words`` only the two character blocks (less
+    accurate, about 1.5 times as fast; see docs/routing.md)."""
+    blocks = [Block("full", ngram=(1, 3)), Block("title", ngram=(1, 3))]
     if words:
         blocks.append(Block("full", kind="words"))
     return Config(blocks=blocks, calib_folds=calib_folds, nb_alpha=1.0)
@@ -323,63 +330,30 @@ class Router:
 
     # -- fast path, one text -----------------------------------------------------------
     def _build_fast(self) -> None:
-        coef = np.asarray(self.clf.coef_, dtype=np.float64)
-        inter = np.asarray(self.clf.intercept_, dtype=np.float64)
-        if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row for the second
-            coef, inter = np.vstack([-coef, coef]), np.array([-inter[0], inter[0]])
-        blocks, offset = [], 0
-        for v, b in zip(self.vecs, self.cfg.blocks, strict=True):
-            n = len(v.vocabulary_)
-            terms = sorted(v.vocabulary_.items(), key=lambda kv: kv[1])
-            keys = np.fromiter((ngram_hash(t) for t, _ in terms), dtype=np.uint64, count=n)
-            order = np.argsort(keys, kind="stable")
-            skeys = keys[order]
-            if np.any(skeys[1:] == skeys[:-1]):
-                raise RuntimeError("n-gram hash collision inside the vocabulary")
-            W = coef[:, offset:offset + n].T
-            words = v.analyzer if getattr(b, "kind", "char") == "words" else None
-            blocks.append({"field": b.field, "words": words, "weight": b.weight, "sub": b.sublinear_tf, "keys": skeys,
-                           "idf": v.idf_[order].copy(), "W": np.ascontiguousarray(W[order]),
-                           "nmin": b.ngram[0], "nmax": b.ngram[1]})
-            offset += n
-        self._fast = (blocks, inter)
+        self._fast = FastScorer(self)
 
     def decision_function(self, text: str) -> np.ndarray:
         """Decision scores for one text; equal (to ~1e-12) to the batch path."""
         if self._fast is None:
             self._build_fast()
-        blocks, inter = self._fast
-        out = inter.copy()
-        for bl in blocks:
-            if bl["words"] is not None:
-                keys = bl["words"].hashes(_field(text, bl["field"]))
-            else:
-                keys = char_ngram_hashes(_field(text, bl["field"]).lower(), bl["nmin"], bl["nmax"])
-            if keys.size == 0:
-                continue
-            u, tf = np.unique(keys, return_counts=True)
-            skeys = bl["keys"]
-            pos = np.searchsorted(skeys, u)
-            pos[pos == len(skeys)] = 0
-            hit = skeys[pos] == u
-            idx = pos[hit]
-            if idx.size == 0:
-                continue
-            tf = tf[hit].astype(np.float64)
-            if bl["sub"]:
-                tf = np.log(tf) + 1.0
-            x = tf * bl["idf"][idx]
-            x *= bl["weight"] / math.sqrt(x @ x)
-            out += x @ bl["W"][idx]
-        return out
+        return self._fast.scores(text)
+
+    def _proba(self, text: str) -> list[float]:
+        """softmax(scores / T) in plain Python: for seven numbers cheaper than five numpy calls."""
+        z = self.decision_function(text).tolist()
+        top, t = max(z), self.temperature
+        e = [math.exp((v - top) / t) for v in z]
+        total = math.fsum(e)
+        return [v / total for v in e]
 
     def predict_proba(self, text: str) -> dict[str, float]:
-        p = softmax(self.decision_function(text) / self.temperature)
-        return dict(zip(self.classes_, p.tolist(), strict=True))
+        return dict(zip(self.classes_, self._proba(text), strict=True))
 
     def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` likeliest categories with their probabilities, likeliest first."""
-        return sorted(self.predict_proba(text).items(), key=lambda kv: -kv[1])[:k]
+        p = self._proba(text)
+        order = sorted(range(len(p)), key=lambda i: -p[i])[:k]  # stable: ties keep the classes' order
+        return [(self.classes_[i], p[i]) for i in order]
 
     def predict(self, text: str) -> str:
         return self.classes_[int(self.decision_function(text).argmax())]
@@ -417,6 +391,197 @@ class Router:
             raise ModelIntegrityError(f"{path}: not a router model")
         router._build_fast()
         return router
+
+
+class FastScorer:
+    """One text's decision scores without scikit-learn, equal to the batch path to ~1e-12.
+
+    Every block's vocabulary and the word list are hashed (``ngram_hash``) into one sorted key
+    array; ``code`` packs, per key, the first block's column and whether the key is a word of the
+    list or the start of a MAX_WORD-character one, and the other blocks map a key to their column
+    (-1: not in the block).  A text is lower-cased
+    and its whitespace runs collapsed once, as scikit-learn's char analyzer does (neither changes
+    the runs of Han characters the words come from, so the words are the same); the hashes of
+    all its n-grams, of every length a block or the word list needs, are computed together with
+    numpy and looked up with one binary search (single characters of the Basic Multilingual Plane
+    through a table by code point).  A title or body block takes the n-grams inside its part of
+    the text; the words are the forward maximum match over the n-grams that are in the word list.
+    The columns of all blocks are then counted together (tf) and each column's row of ``rows``
+    = [idf, the classes' weights] (one 64-byte cache line for seven classes) is read once:
+    x = tf·idf, normalised per block, times the weights.  (``np.take`` gathers the rows about three
+    times faster than fancy indexing.)"""
+
+    def __init__(self, router: Router):
+        coef = np.asarray(router.clf.coef_, dtype=np.float64)
+        inter = np.asarray(router.clf.intercept_, dtype=np.float64)
+        if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row for the second
+            coef, inter = np.vstack([-coef, coef]), np.array([-inter[0], inter[0]])
+        self.inter = inter
+        key_parts, col_parts, idf, lexicon, long_prefixes = [], [], [], None, None
+        self.blocks, lengths, char_lengths, start = [], set(), set(), 0
+        for v, b in zip(router.vecs, router.cfg.blocks, strict=True):
+            terms = list(v.vocabulary_.items())
+            keys = np.fromiter((ngram_hash(t) for t, _ in terms), dtype=np.uint64, count=len(terms))
+            if len(np.unique(keys)) != len(keys):
+                raise RuntimeError("n-gram hash collision inside the vocabulary")
+            key_parts.append(keys)
+            col_parts.append(np.fromiter((c for _, c in terms), dtype=np.int32, count=len(terms)) + start)
+            idf.append(np.asarray(v.idf_, dtype=np.float64))
+            words = getattr(b, "kind", "char") == "words"
+            if words:
+                if lexicon is not None and not np.array_equal(lexicon, v.analyzer.keys):
+                    raise RuntimeError("word blocks with different word lists")
+                lexicon = v.analyzer.keys
+                long_prefixes = getattr(v.analyzer, "long_prefixes", None)
+                lengths.update(range(2, MAX_WORD + 1))
+            else:
+                char_lengths.update(range(b.ngram[0], b.ngram[1] + 1))
+            self.blocks.append((b.field, words, b.ngram[0], b.ngram[1], start, float(b.weight), b.sublinear_tf))
+            start += len(terms)
+        lengths |= char_lengths
+        # the MAX_WORD-grams only where their first MAX_WORD - 1 characters start a word of the list
+        self.sparse_long = long_prefixes is not None and MAX_WORD not in char_lengths
+        width = 1 + coef.shape[0]
+        buf = np.empty(start * width + 8, dtype=np.float64)
+        skip = (-buf.ctypes.data % 64) // 8  # rows aligned on cache lines
+        self.rows = buf[skip:skip + start * width].reshape(start, width)
+        self.rows[:, 0] = np.concatenate(idf)
+        self.rows[:, 1:] = coef.T
+        self.block_starts = np.array([blk[4] for blk in self.blocks] + [start])
+        self.lengths = sorted(lengths)
+        self.searched = {n for n in lengths if n != MAX_WORD or not self.sparse_long}
+        extra = ([lexicon] if lexicon is not None else []) + ([long_prefixes] if self.sparse_long else [])
+        self.keys, inverse = np.unique(np.concatenate(key_parts + extra), return_inverse=True)
+        n_keys, at = len(self.keys), 0
+        if start >= _COLUMN:
+            raise RuntimeError("too many features for the fast path")
+        # code[key position]: 1 + the first block's column (0: not in it) | _WORD | _LONG_PREFIX; the
+        # extra last entry is "not found".  The other blocks: maps[j][key position] = column, or -1.
+        self.code = np.zeros(n_keys + 1, dtype=np.int32)
+        self.maps = []
+        for j, (keys, cols) in enumerate(zip(key_parts, col_parts, strict=True)):
+            if j == 0:
+                self.code[inverse[:len(keys)]] = cols + 1
+                self.maps.append(None)
+            else:
+                m = np.full(n_keys + 1, -1, dtype=np.int32)
+                m[inverse[at:at + len(keys)]] = cols
+                self.maps.append(m)
+            at += len(keys)
+        self.bmp = None  # single characters of the Basic Multilingual Plane: key position by code point
+        if 1 in lengths:
+            h = np.arange(1 << 16, dtype=np.uint64) + np.uint64((_HS * _HP) & _MASK)
+            p = np.minimum(np.searchsorted(self.keys, h), n_keys - 1)
+            self.bmp = np.where(self.keys[p] == h, p, n_keys).astype(np.int32)
+        self.words = lexicon is not None
+        if self.words:
+            self.code[inverse[at:at + len(lexicon)]] |= _WORD
+            at += len(lexicon)
+        if self.sparse_long:
+            self.code[inverse[at:]] |= _LONG_PREFIX
+
+    def scores(self, text: str) -> np.ndarray:
+        s = _WS.sub(" ", text.lower())
+        cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+        n_chars, sep = len(cp), s.find(SEP)
+        c64 = cp.astype(np.uint64)
+        h = np.full(n_chars, _HS, dtype=np.uint64)
+        mult = np.uint64(_HP)
+        singles, parts, offsets, at = None, [], np.zeros(self.lengths[-1] + 1, dtype=np.intp), 0
+        for n in range(1, self.lengths[-1] + 1):
+            if n_chars < n:
+                break
+            h = h[: n_chars - n + 1] * mult + c64[n - 1:]  # uint64 arithmetic wraps mod 2**64
+            if n in self.lengths:  # the n-grams starting at i are at offsets[n] + i
+                offsets[n] = at
+                at += len(h)
+                if n == 1 and self.bmp is not None and int(cp.max()) < 1 << 16:
+                    singles = self.bmp[cp]
+                elif n in self.searched:
+                    parts.append(h)
+        if not parts and singles is None:
+            return self.inter.copy()
+        n_keys = len(self.keys)
+        if parts:
+            q = np.concatenate(parts)
+            pos = np.searchsorted(self.keys, q)
+            np.minimum(pos, n_keys - 1, out=pos)
+            pos[self.keys[pos] != q] = n_keys  # not found: every map's last entry
+            if singles is not None:
+                pos = np.concatenate([singles, pos])
+        else:
+            pos = singles.astype(np.intp)
+        code = self.code[pos]
+        if self.sparse_long and n_chars >= MAX_WORD:  # h: the MAX_WORD-grams' hashes
+            long = np.full(n_chars - MAX_WORD + 1, n_keys, dtype=np.intp)
+            prefix = offsets[MAX_WORD - 1]
+            maybe = np.flatnonzero(code[prefix:prefix + n_chars - MAX_WORD + 1] & _LONG_PREFIX)
+            if maybe.size:
+                q = h[maybe]
+                p = np.minimum(np.searchsorted(self.keys, q), n_keys - 1)
+                long[maybe] = np.where(self.keys[p] == q, p, n_keys)
+            pos = np.concatenate([pos, long])
+            code = np.concatenate([code, self.code[long]])
+
+        if self.words:  # forward maximum match, as WordSegmenter does
+            han = (cp >= 0x4E00) & (cp <= 0x9FFF)
+            best, all_han = np.ones(n_chars, dtype=np.int8), han
+            is_word = (code & _WORD) != 0
+            for n in range(2, min(MAX_WORD, n_chars) + 1):
+                all_han = all_han[:-1] & han[n - 1:]
+                best[: n_chars - n + 1][is_word[offsets[n]:offsets[n] + n_chars - n + 1] & all_han] = n
+            cand = np.flatnonzero(best > 1)
+            chosen, k, m = [], 0, len(cand)
+            if m:  # the first candidate is a word, then the first candidate at or after each word's end
+                nxt = np.searchsorted(cand, cand + best[cand]).tolist()
+                while k < m:
+                    chosen.append(k)
+                    k = nxt[k]
+            st = cand[chosen]
+            ln = best[st].astype(np.intp)
+            at_word = offsets[ln] + st  # the words' places in pos and code
+
+        def columns(j: int, where) -> np.ndarray:
+            return (code[where] & _COLUMN) - 1 if j == 0 else self.maps[j][pos[where]]
+
+        found = []
+        for j, (fld, is_words, nmin, nmax, *_) in enumerate(self.blocks):
+            a, e = (0, n_chars) if fld == "full" or (fld == "body" and sep < 0) else \
+                (0, max(sep, 0)) if fld == "title" else (sep + 1, n_chars)
+            if is_words:
+                found.append(columns(j, at_word if (a, e) == (0, n_chars) else at_word[(st >= a) & (st + ln <= e)]))
+            elif (a, e) == (0, n_chars):  # the lengths nmin..nmax of the whole text are one slice
+                hi = min(nmax, n_chars)
+                if hi >= nmin:
+                    found.append(columns(j, slice(offsets[nmin], offsets[hi] + n_chars - hi + 1)))
+            else:
+                found += [columns(j, slice(offsets[n] + a, offsets[n] + e - n + 1))
+                          for n in range(nmin, min(nmax, e - a) + 1)]
+        cols = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+        cols = cols[cols >= 0]
+        if cols.size == 0:
+            return self.inter.copy()
+        cols.sort()  # np.unique(cols, return_counts=True), with less overhead
+        first = np.empty(len(cols), dtype=bool)
+        first[0] = True
+        np.not_equal(cols[1:], cols[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        u = cols[starts]
+        tf = np.empty_like(starts)
+        tf[:-1] = starts[1:] - starts[:-1]
+        tf[-1] = len(cols) - starts[-1]
+        rows = np.take(self.rows, u, axis=0)
+        x = tf * rows[:, 0]
+        bounds = np.searchsorted(u, self.block_starts).tolist()
+        for j, (*_, weight, sublinear) in enumerate(self.blocks):
+            lo, hi = bounds[j], bounds[j + 1]
+            if lo == hi:
+                continue
+            seg = x[lo:hi]
+            if sublinear:
+                seg[:] = (np.log(tf[lo:hi]) + 1.0) * rows[lo:hi, 0]
+            seg *= weight / math.sqrt(seg @ seg)
+        return self.inter + x @ rows[:, 1:]
 
 
 def file_sha256(path: Path | str) -> str:
