@@ -13,8 +13,9 @@
    (web:dashboard, when this build has it), the staff list filtered by state (leader: the whole
    district; street dispatcher: their street), one demand's page, the public tracking lookup.
 3. Times the bulk import of --import-rows rows (imports.import_demands, validation included).
-4. Serves the site with gunicorn (--workers) and loads POST /api/demands with wrk (c=--conc,
-   --secs seconds) with an API key, counting the demands really created.
+4. Serves the site with gunicorn (--workers processes of --threads threads, as the README
+   recommends) and loads POST /api/demands with wrk (c=--conc, --secs seconds after a 2 s warm-up)
+   with an API key, counting the demands really created and the server's CPU time per answer.
 5. Runs the peer with ../shared/peers/django-helpdesk/helpdesk_bench.sh (override the folder
    with MINSHENG_PEERS_DIR) at --peer-n tickets on SQLite, and prints each figure beside ours
    with the ratio (peer time / ours for latencies, ours / peer for throughputs: > 1 means we
@@ -215,8 +216,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--conc", type=int, default=32)
     parser.add_argument("--secs", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread above 1)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
+    parser.add_argument("--threads", type=int, default=16,
+                        help="threads per worker (gthread): the API creates of one process share a transaction")
     parser.add_argument("--port", type=int, default=18470)
     parser.add_argument("--peer-n", type=int, default=100_000,
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
