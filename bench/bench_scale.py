@@ -13,8 +13,9 @@
    (web:dashboard, when this build has it), the staff list filtered by state (leader: the whole
    district; street dispatcher: their street), one demand's page, the public tracking lookup.
 3. Times the bulk import of --import-rows rows (imports.import_demands, validation included).
-4. Serves the site with gunicorn (--workers) and loads POST /api/demands with wrk (c=--conc,
-   --secs seconds) with an API key, counting the demands really created.
+4. Serves the site with gunicorn (--workers processes of --threads threads, as the README
+   recommends) and loads POST /api/demands with wrk (c=--conc, --secs seconds after a 2 s warm-up)
+   with an API key, counting the demands really created and the server's CPU time per answer.
 5. Runs the peer with ../shared/peers/django-helpdesk/helpdesk_bench.sh (override the folder
    with MINSHENG_PEERS_DIR) at --peer-n tickets on SQLite, and prints each figure beside ours
    with the ratio (peer time / ours for latencies, ours / peer for throughputs: > 1 means we
@@ -96,7 +97,34 @@ def import_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
     return rows
 
 
-def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int) -> dict[str, str]:
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its children (gunicorn's workers) so far,
+    from /proc; 0.0 where /proc is not there."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, {pid}
+    try:
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                except OSError:
+                    continue
+                stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime+stime
+    except OSError:
+        return 0.0
+    for child, (ppid, _ticks) in stats.items():
+        if ppid == pid:
+            pids.add(child)
+    for one in pids:
+        total += stats.get(one, (0, 0))[1]
+    return total / tick
+
+
+def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int,
+            server_pid: int | None = None, count=None) -> dict[str, str]:
+    """wrk's figures for a measured run after a 2 s warm-up; with ``count`` (a function counting
+    rows), ``made`` is how many rows the measured run added, to compare with its 2xx answers."""
     text = json.dumps(json.dumps(body, ensure_ascii=False), ensure_ascii=False)  # Lua has no \\u escapes
     lua = "\n".join(['wrk.method = "POST"', f"wrk.body = {text}",
                      'wrk.headers["Content-Type"] = "application/json"',
@@ -105,24 +133,38 @@ def run_wrk(url: str, body: dict, headers: dict[str, str], conc: int, secs: int)
         f.write(lua)
     try:
         subprocess.run(["wrk", "-t2", f"-c{conc}", "-d2s", "-s", f.name, url], capture_output=True, text=True)
+        time.sleep(1)  # the warm-up's last requests (wrk stops waiting for them) finish
+        count_before = count() if count else 0
+        cpu_before = tree_cpu_seconds(server_pid) if server_pid else 0.0
         out = subprocess.run(["wrk", "-t2", f"-c{conc}", f"-d{secs}s", "--latency", "-s", f.name, url],
                              capture_output=True, text=True).stdout
+        server_cpu = tree_cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
+        # Up to ``conc`` requests were still being served when wrk stopped: they are counted in
+        # ``made`` but not in wrk's answers.
+        time.sleep(1)
+        made = count() - count_before if count else None
     finally:
         os.unlink(f.name)
     found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", out), "p50": re.search(r"^\s+50%\s+(\S+)", out, re.M),
              "p99": re.search(r"^\s+99%\s+(\S+)", out, re.M), "bad": re.search(r"Non-2xx or 3xx responses: (\d+)", out),
-             "errors": re.search(r"Socket errors: (.*)", out)}
-    return {k: (m.group(1) if m else ("0" if k == "bad" else "")) for k, m in found.items()}
+             "errors": re.search(r"Socket errors: (.*)", out),
+             "requests": re.search(r"(\d+) requests in", out)}
+    figures = {k: (m.group(1) if m else ("0" if k == "bad" else "")) for k, m in found.items()}
+    requests = int(figures["requests"] or 0)
+    # The server's CPU per answered request (the workers and the master, during the measured run).
+    figures["made"] = "" if made is None else str(made)
+    figures["cpu_ms"] = f"{server_cpu * 1000 / requests:.2f}" if requests and server_pid else ""
+    return figures
 
 
-def serve(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(port: int, workers: int, env: dict[str, str], threads: int = 1) -> subprocess.Popen:
     # The server imports this checkout's code, not whatever the venv's editable install points at.
     env = {**env, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)}
     server = subprocess.Popen(
         [str(Path(PYTHON).parent / "gunicorn"), "minsheng.wsgi:application", "-b", f"127.0.0.1:{port}",
          # --preload: the app is imported once, before the workers fork, so that every worker
          # serves from the first request (otherwise the load starts while some still import it).
-         "-w", str(workers), "--preload", "--log-level", "warning", "--timeout", "120"],
+         "-w", str(workers), "--threads", str(threads), "--preload", "--log-level", "warning", "--timeout", "120"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(150):
         try:
@@ -174,7 +216,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--conc", type=int, default=32)
     parser.add_argument("--secs", type=int, default=15)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (one per core)")
+    parser.add_argument("--threads", type=int, default=16,
+                        help="threads per worker (gthread): the API creates of one process share a transaction")
     parser.add_argument("--port", type=int, default=18470)
     parser.add_argument("--peer-n", type=int, default=100_000,
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
@@ -300,7 +344,8 @@ def main() -> None:
               f"{rate:.0f} demands/s wall, {len(result.demands) / cpu:.0f} demands per CPU-second of this process")
 
     if "create" in phases:
-        phase(f"demand create under load: POST /api/demands, gunicorn -w {args.workers}, wrk c={args.conc}")
+        phase(f"demand create under load: POST /api/demands, gunicorn -w {args.workers} --threads {args.threads}, "
+              f"wrk c={args.conc}")
         from io import StringIO
 
         out = StringIO()
@@ -308,21 +353,21 @@ def main() -> None:
                      "--actions", "register", "--rate", "10000000", stdout=out)
         key = out.getvalue().strip().splitlines()[-1]
         env = {**os.environ, "MINSHENG_LOG_LEVEL": "WARNING"}
-        server = serve(args.port, args.workers, env)
+        server = serve(args.port, args.workers, env, args.threads)
         try:
-            before = Demand.objects.count()
             body = {"channel": "api", "demand_type": "complaint", "category": "construction.roads",
                     "title": "建设路井盖缺失", "description": "建设路与光明街交叉口的井盖丢失两天了，请尽快处理。",
                     "region": "XC-GM-01-G1", "reporter": {"name": "张伟", "phone": "13700001234"}}
             figures = run_wrk(f"http://127.0.0.1:{args.port}/api/demands", body, {"X-API-Key": key}, args.conc,
-                              args.secs)
-            made = Demand.objects.count() - before
+                              args.secs, server.pid, Demand.objects.count)
         finally:
             server.terminate()
             server.wait()
         results["create"] = figures["rps"]
         print(f"create api_post c={args.conc} req/s={figures['rps']} p50={figures['p50']} p99={figures['p99']} "
-              f"non2xx3xx={figures['bad']} demands_created={made} {figures['errors']}", flush=True)
+              f"requests={figures['requests']} non2xx3xx={figures['bad']} demands_created={figures['made']} "
+              f"server_cpu_ms_per_request={figures['cpu_ms']} "
+              f"{figures['errors']}", flush=True)
 
     peer: dict[str, str] = {}
     if not args.no_peer:

@@ -30,7 +30,10 @@ def _empty_cache():
     # Attempt counters (tracking throttle) live in the cache; no test inherits another's.
     from django.core.cache import cache
 
+    from minsheng.core import versioned
+
     cache.clear()
+    versioned.forget()  # the process's copies of keys and the catalogue (core.versioned)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,10 @@ admin.site.site_title = _("民生 Minsheng")
 admin.site.index_title = _("接诉即办管理后台")
 
 urlpatterns = [
+    # First: the machine interfaces take the most requests, and Django tries the patterns in order
+    # (every include before them is walked for a miss first).  No page lives under these prefixes.
+    path("api/", api.urls),
+    path("open311/v2/", include("minsheng.integrations.open311.urls")),
     path("", include("minsheng.web.urls")),
     path("", include("minsheng.projects.urls")),
     path("work/grids/", include("minsheng.grids.urls")),
@@ -26,6 +30,4 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("open311/v2/", include("minsheng.integrations.open311.urls")),
-    path("api/", api.urls),
 ]

@@ -11,6 +11,7 @@ from operator import attrgetter
 
 from django.db import connection, transaction
 
+from minsheng.core import versioned
 from minsheng.core.bulk import instance_maker
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import apply_event
@@ -79,7 +80,10 @@ class GridMap:
     """Region id → its grid and community, for folding many events without a query each."""
 
     def __init__(self) -> None:
-        self._places = {pk: self._fold(pk, path) for pk, path in Region.objects.values_list("pk", "path")}
+        # This process's copy, reloaded when a region changes (core.versioned; the demands app
+        # watches Region): a batch of live registrations builds one.
+        self._places = versioned.cached("assessment.grid-map", lambda: {
+            pk: self._fold(pk, path) for pk, path in Region.objects.values_list("pk", "path")})
 
     @staticmethod
     def _fold(pk: int, path: str) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 from minsheng.core.errors import ValidationFailed
 
 from .models import Category, ServiceAttribute
@@ -23,9 +23,12 @@ _T = ServiceAttribute.Datatype
 
 
 def attributes_of(category: Category | None) -> list[ServiceAttribute]:
+    """The category's active questions; this process's copy, reloaded when a question or a
+    category changes (core.versioned; watched by the demands app)."""
     if category is None:
         return []
-    return list(category.attributes.filter(active=True).order_by("order", "code"))
+    return list(versioned.cached(("attributes", category.pk), lambda: tuple(
+        category.attributes.filter(active=True).order_by("order", "code"))))
 
 
 def _fail(code: str, message: str) -> ValidationFailed:

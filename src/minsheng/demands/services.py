@@ -8,6 +8,7 @@ exception with a message in the user's language and changes nothing.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,7 +25,7 @@ from minsheng.catalogue.attributes import clean_attributes
 from minsheng.catalogue.calendar import handling_deadlines
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.catalogue.selectors import responsible_unit
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 from minsheng.core.errors import (
     InvalidTransition,
     NotFound,
@@ -40,6 +41,7 @@ from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import Grant, grants_with_roles
 from minsheng.people.models import Resident
 from minsheng.people.services import find_or_register_resident
+from minsheng.people.validation import normalise_phone
 
 from .models import Demand, DemandAttachment, DemandEvent, DemandNumberCounter
 from .projection import EXTRA_PROJECTIONS, PROJECTED_FIELDS, apply_event, encode_datetime
@@ -226,11 +228,22 @@ def _optional_email(value: str | None, field: str) -> str:
     return text
 
 
+# Looked up in this process's copy (core.versioned, reloaded when one of them changes: see
+# apps.py): the catalogue and the regions, read by every registration.
+_COPIED = frozenset({DemandType, Category, TimeLimitPolicy, Region})
+
+
 def _lookup(model, value, field: str, label: str, **filters):
     if isinstance(value, model):
         return value
     lookup = {"code": value} if isinstance(value, str) else {"pk": value}
     try:
+        if model in _COPIED:
+            found = versioned.cached((model._meta.label, *lookup.items(), *sorted(filters.items())),
+                                     lambda: model.objects.filter(**lookup, **filters).first())
+            if found is None:
+                raise model.DoesNotExist
+            return found
         return model.objects.get(**lookup, **filters)
     except (model.DoesNotExist, ValueError, TypeError):
         message = _("%(label)s“%(value)s”不存在或已停用。") % {"label": label, "value": value}
@@ -248,16 +261,34 @@ class ReporterInput:
     tag_codes: list[str] | None = None
 
 
-def register_demand(
+@dataclass
+class PreparedRegistration:
+    """A registration ``prepare_registration`` checked: everything ``register_demand`` decides
+    before its transaction.  ``payload`` is the register event's, without the number, reporter
+    and vulnerable flag (settled when it is written)."""
+
+    actor: Any
+    grant: Grant
+    payload: dict[str, Any]
+    extras: dict[str, Any]
+    region: Region
+    demand_type: DemandType
+    category: Category | None
+    urgency: TimeLimitPolicy
+    reporter: Resident | ReporterInput | None
+    address: str
+    note: str = ""
+    photos: list = dataclass_field(default_factory=list)
+
+
+def prepare_registration(
     actor, *, channel: str, demand_type, title: str, description: str, region: Region,
     category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
     address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
     parent: Demand | None = None, note: str = "", photos=(), attributes=None, media_url: str = "",
     reporter_email: str = "", kind: str = Kind.DEMAND,
-) -> Demand:
-    """Register a new demand from any channel.  ``actor`` is None for a resident filing
-    through a public channel without an account.  ``attributes`` answers the category's
-    extra questions (catalogue.attributes); ``media_url`` links a photo held elsewhere."""
+) -> PreparedRegistration:
+    """The checks of ``register_demand``, without writing anything; raises what it raises."""
     spec = transition("register")
     if actor is None or not getattr(actor, "is_authenticated", False):
         if channel not in ANONYMOUS_CHANNELS:
@@ -294,37 +325,69 @@ def register_demand(
         reporter = Resident.objects.filter(user_id=grant.resident_user_id).first()
         if reporter is None:
             raise PermissionDenied(_("你的账号没有关联居民信息。"))
+    if isinstance(reporter, ReporterInput):
+        normalise_phone(reporter.phone)  # what find_or_register_resident refuses, refused before writing
+    payload = {
+        "number": None, "channel": channel, "demand_type_id": demand_type.pk,
+        "category_id": category.pk if category else None, "title": title, "description": description,
+        "address": address, "latitude": latitude, "longitude": longitude, "region_id": region.pk,
+        "reporter_id": None, "hide_name": bool(hide_name),
+        # Anyone may type a phone number on a public form, so only staff intake (who can check
+        # who is calling) lets a resident's vulnerable-group tags move a demand up the queue.
+        "consent": bool(consent), "vulnerable": False,
+        "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
+        "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
+    }
+    # Kept only when given, so that earlier events and their replays stay as they were.
+    extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email,
+              "kind": kind if kind != Kind.DEMAND else ""}
+    return PreparedRegistration(actor, grant, payload, {k: v for k, v in extras.items() if v}, region,
+                                demand_type, category, urgency, reporter, address, note, photos)
 
+
+def resolve_reporter(prepared: PreparedRegistration) -> Resident | None:
+    """The registration's resident, found or registered (inside the registration's transaction)."""
+    reporter = prepared.reporter
+    if isinstance(reporter, ReporterInput):
+        reporter = find_or_register_resident(
+            name=reporter.name, phone=reporter.phone, id_number=reporter.id_number,
+            address=reporter.address or prepared.address, region=prepared.region, tag_codes=reporter.tag_codes,
+        )
+    return reporter
+
+
+def registration_payload(prepared: PreparedRegistration, number: str | None, reporter: Resident | None,
+                         vulnerable: bool) -> dict[str, Any]:
+    """The register event's payload once its number (None: set later) and resident are known."""
+    payload = {**prepared.payload, "number": number, "reporter_id": reporter.pk if reporter else None,
+               "vulnerable": prepared.grant is not _PUBLIC_GRANT and vulnerable}
+    payload.update(prepared.extras)
+    return payload
+
+
+def register_prepared(prepared: PreparedRegistration) -> Demand:
+    """Write one checked registration: the demand, its register event and everything that
+    follows a transition, in one transaction."""
     with transaction.atomic():
-        if isinstance(reporter, ReporterInput):
-            reporter = find_or_register_resident(
-                name=reporter.name, phone=reporter.phone, id_number=reporter.id_number,
-                address=reporter.address or address, region=region, tag_codes=reporter.tag_codes,
-            )
+        reporter = resolve_reporter(prepared)
         at = clock.now()
-        payload = {
-            "number": _next_number(at), "channel": channel, "demand_type_id": demand_type.pk,
-            "category_id": category.pk if category else None, "title": title, "description": description,
-            "address": address, "latitude": latitude, "longitude": longitude, "region_id": region.pk,
-            "reporter_id": reporter.pk if reporter else None, "hide_name": bool(hide_name),
-            # Anyone may type a phone number on a public form, so only staff intake (who can check
-            # who is calling) lets a resident's vulnerable-group tags move a demand up the queue.
-            "consent": bool(consent),
-            "vulnerable": grant is not _PUBLIC_GRANT and bool(reporter and reporter.tags.exists()),
-            "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
-            "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
-        }
-        # Kept only when given, so that earlier events and their replays stay as they were.
-        extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email,
-                  "kind": kind if kind != Kind.DEMAND else ""}
-        payload.update({k: v for k, v in extras.items() if v})
+        vulnerable = prepared.grant is not _PUBLIC_GRANT and bool(reporter and reporter.tags.exists())
+        payload = registration_payload(prepared, _next_number(at), reporter, vulnerable)
         # The related rows in hand go on the new demand, so that what reads them next (the
         # listeners, the API's answer) does not load them again.
-        demand = Demand(version=0, state="", region=region, demand_type=demand_type, category=category,
-                        urgency=urgency, reporter=reporter)
-        event = _record(demand, spec, grant, actor, payload, note)
-        _attach(demand, event.seq, photos)
+        demand = Demand(version=0, state="", region=prepared.region, demand_type=prepared.demand_type,
+                        category=prepared.category, urgency=prepared.urgency, reporter=reporter)
+        event = _record(demand, transition("register"), prepared.grant, prepared.actor, payload, prepared.note)
+        _attach(demand, event.seq, prepared.photos)
     return demand
+
+
+def register_demand(actor, **fields) -> Demand:
+    """Register a new demand from any channel (the arguments of ``prepare_registration``).
+    ``actor`` is None for a resident filing through a public channel without an account.
+    ``attributes`` answers the category's extra questions (catalogue.attributes);
+    ``media_url`` links a photo held elsewhere."""
+    return register_prepared(prepare_registration(actor, **fields))
 
 
 def _attach(demand: Demand, event_seq: int, photos: list) -> None:

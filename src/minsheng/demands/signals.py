@@ -10,3 +10,11 @@ demand_transitioned = Signal()  # kwargs: demand, event
 # rollups update themselves in bulk.  ``demands`` and ``events`` are sequences (index, len,
 # iteration) whose instances are built when first read; an event carries ``demand_id``.
 demands_imported = Signal()  # kwargs: demands (Sequence[Demand]), events (Sequence[DemandEvent])
+
+# Sent once per batch of live registrations written together (``registrar.register_batch``: the
+# API's group commit), inside their transaction and after ``demands_imported`` (which the rollups
+# follow).  Listeners that act on a single demand's ``register`` transition for live intake (the
+# duplicate index, the category suggestion, a wish's side row) do the same here for each demand:
+# the batch must leave what ``register_demand`` leaves.  ``demands`` carry their region,
+# category and reporter; ``events`` their ``demand_id``.
+demands_registered = Signal()  # kwargs: demands (Sequence[Demand]), events (Sequence[DemandEvent])

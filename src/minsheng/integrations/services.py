@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 from minsheng.core.errors import MinshengError, OutOfScope, PermissionDenied, ValidationFailed, VersionConflict
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import TRANSITIONS
@@ -54,12 +54,16 @@ def authenticate_api_key(raw: str | None) -> ApiKey | None:
     if not raw or not raw.startswith(_KEY_START) or len(raw) > 200:
         return None
     prefix = raw[len(_KEY_START):].partition("_")[0]
-    key = ApiKey.objects.select_related("user", "region").filter(prefix=prefix, active=True).first()
+    # This process's copy of the key with its account and region (and, once asked, the account's
+    # grants): reloaded when any of those changes (core.versioned; watched in apps.py).
+    key = versioned.cached(("api-key", prefix), lambda: ApiKey.objects.select_related("user", "region").filter(
+        prefix=prefix, active=True).first())
     if key is None or not key.user.is_active or not hmac.compare_digest(key.secret_hash, _digest(raw)):
         return None
     now = clock.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)  # at most once a minute: no write per call
+        key.last_used_at = now
     return key
 
 
@@ -100,8 +104,7 @@ def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
     the write lock (SQLite) and then reads the first answer."""
     if not idempotency_key:
         return render(create()), False
-    if len(idempotency_key) > 255 or not idempotency_key.isprintable():
-        raise ValidationFailed.for_field("Idempotency-Key", _("Idempotency-Key 须为不超过255个可见字符。"))
+    check_idempotency_key(idempotency_key)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -117,6 +120,28 @@ def create_once[T](owner: str, idempotency_key: str | None, fingerprint: str,
         record.demand = created if isinstance(created, Demand) else None
         record.save(update_fields=["status", "body", "demand"])
     return body, False
+
+
+def check_idempotency_key(idempotency_key: str) -> None:
+    if len(idempotency_key) > 255 or not idempotency_key.isprintable():
+        raise ValidationFailed.for_field("Idempotency-Key", _("Idempotency-Key 须为不超过255个可见字符。"))
+
+
+def remembered_answer(owner: str, idempotency_key: str, fingerprint: str, *, reused_message: str | None = None
+                      ) -> Any | None:
+    """The answer stored for this (owner, key), or None when there is none yet (a create that
+    checks this first must still store its answer with ``remember_answer`` in its transaction,
+    whose unique index refuses a second one)."""
+    if not IdempotencyRecord.objects.filter(owner=owner, key=idempotency_key).exists():
+        return None
+    return _replay(owner, idempotency_key, fingerprint, reused_message)
+
+
+def remember_answer(owner: str, idempotency_key: str, fingerprint: str, body: Any, created: Any) -> None:
+    """Store the first answer of a create, inside the transaction that created ``created``;
+    raises IntegrityError when another request stored one for the key first."""
+    IdempotencyRecord.objects.create(owner=owner, key=idempotency_key, request_hash=fingerprint, status=201,
+                                     body=body, demand=created if isinstance(created, Demand) else None)
 
 
 def _replay(owner: str, idempotency_key: str, fingerprint: str, reused_message: str | None) -> Any:

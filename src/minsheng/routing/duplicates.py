@@ -134,16 +134,26 @@ def _coordinates(demand: Demand) -> tuple[float | None, float | None]:
 
 def index_demand(demand: Demand) -> None:
     """Fingerprint a demand just registered (it has no fingerprint yet)."""
-    lat, lng = _coordinates(demand)
-    grid = grid_of(demand.region)
-    registered = int(demand.registered_at.timestamp())
-    signature = minhash(bigrams(demand.title, demand.description))
-    entry = DuplicateSignature(demand_id=demand.pk, grid=grid, is_open=demand.state in OPEN_STATES,
-                               registered=registered, latitude=lat, longitude=lng, minhash=signature.tobytes())
-    entry.save(force_insert=True)
-    # One prepared statement for the bands: this runs inside every registration's transaction.
-    insert_values(DuplicateBand, [(entry.pk, key, grid.pk, entry.is_open, registered) for key in band_keys(signature)],
-                  columns=("signature_id", "key", "grid_id", "is_open", "registered"))
+    index_demands([demand])
+
+
+def index_demands(demands) -> None:
+    """Fingerprint demands just registered: one prepared statement for the fingerprints and one
+    for their bands (this runs inside every registration's transaction)."""
+    signatures, bands, grids = [], [], {}
+    for demand in demands:
+        lat, lng = _coordinates(demand)
+        grid = grids.get(demand.region_id)
+        if grid is None:
+            grid = grids[demand.region_id] = grid_of(demand.region)
+        registered = int(demand.registered_at.timestamp())
+        signature = minhash(bigrams(demand.title, demand.description))
+        is_open = demand.state in OPEN_STATES
+        signatures.append((demand.pk, grid.pk, is_open, registered, lat, lng, signature.tobytes()))
+        bands.extend((demand.pk, key, grid.pk, is_open, registered) for key in band_keys(signature))
+    insert_values(DuplicateSignature, signatures,
+                  columns=("demand_id", "grid_id", "is_open", "registered", "latitude", "longitude", "minhash"))
+    insert_values(DuplicateBand, bands, columns=("signature_id", "key", "grid_id", "is_open", "registered"))
 
 
 def on_state_change(demand: Demand, from_state: str, to_state: str) -> None:

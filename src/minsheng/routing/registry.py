@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 
 from .classifier import ModelIntegrityError, Router
 from .models import RouterModel
@@ -53,6 +53,7 @@ def activate_version(entry: RouterModel) -> None:
     with transaction.atomic():
         RouterModel.objects.filter(active=True).exclude(pk=entry.pk).update(active=False)
         RouterModel.objects.filter(pk=entry.pk).update(active=True)
+        versioned.bump()  # the processes' copies of the active entry (active())
     entry.active = True
 
 
@@ -70,7 +71,10 @@ def load(entry: RouterModel) -> Router:
 def active() -> tuple[RouterModel, Router] | None:
     """The active model and its router, or None when there is none or its file is unusable
     (suggestions then stay off and the problem is logged, never a failed request)."""
-    entry = RouterModel.objects.filter(active=True).first()
+    # This process's copy of the active entry: reloaded when one is saved, deleted or activated
+    # (core.versioned; watched in apps.py).
+    entry = versioned.cached("routing.active-model", lambda: RouterModel.objects.filter(active=True).first(),
+                             keep_none=True)
     if entry is None:
         return None
     try:

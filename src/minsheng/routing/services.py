@@ -47,6 +47,19 @@ def suggest(demand: Demand) -> Suggestion | None:
     return stored
 
 
+def suggest_new(demands) -> None:
+    """``suggest`` for demands just registered (none has a suggestion yet), written at once."""
+    found = registry.active()
+    if found is None or not demands:
+        return
+    entry, router = found
+    now = clock.now()
+    Suggestion.objects.bulk_create([
+        Suggestion(demand=demand, model_version=entry.version, created_at=now,
+                   top=[[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)])
+        for demand in demands])
+
+
 def auto_dispatch(demand: Demand) -> Demand | None:
     """Dispatch a waiting demand as the system when the first suggestion reaches the configured
     threshold; returns the dispatched demand, or None when a dispatcher must decide."""
@@ -87,6 +100,12 @@ def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
     return Correction.objects.create(demand=demand, text=demand_text(demand), suggested=suggestion.best[0],
                                      chosen=chosen, model_version=suggestion.model_version,
                                      actor=event.actor, created_at=clock.now())
+
+
+def on_registered(demands) -> None:
+    """What ``on_transition`` does for each demand of a batch of live registrations."""
+    duplicates.index_demands(demands)
+    suggest_new(demands)
 
 
 def on_transition(demand: Demand, event: DemandEvent) -> None:

@@ -14,3 +14,10 @@ def on_transition(sender, demand, event, **kwargs) -> None:
         Wish.objects.get_or_create(demand=demand)
     elif event.action == "close":
         credit_hours_on_close(demand)
+
+
+def on_registered(sender, demands, events, **kwargs) -> None:
+    """A batch of live registrations (demands.signals.demands_registered): each wish its side row."""
+    for demand in demands:
+        if demand.kind == Kind.WISH:
+            Wish.objects.get_or_create(demand=demand)

@@ -8,16 +8,18 @@ import re
 from datetime import datetime
 from enum import StrEnum
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
 
 from minsheng.catalogue.models import Category
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 from minsheng.core.errors import MinshengError, NotFound, ValidationFailed
 from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand
+from minsheng.demands.registrar import registrar
 from minsheng.demands.selectors import events_of, time_status
 from minsheng.demands.workflow import INTEGRATION_ACTIONS, TRANSITIONS, Channel, State
 from minsheng.organisation.models import Region
@@ -104,25 +106,59 @@ def create_demand(request: HttpRequest, response: HttpResponse, payload: DemandI
     ``Idempotency-Key`` (any unique string per demand) and a retried request returns the
     first answer instead of registering a second demand."""
     caller: Caller = request.auth
-    region = Region.objects.filter(code=payload.region).first()
+    region = _region(payload.region)
     if region is None:
         raise ValidationFailed.for_field("region", _("区域“%(value)s”不存在。") % {"value": payload.region})
     services.check_key_allows(caller.key, services.REGISTER, region)
     data = payload.dict()
+    fingerprint = services.request_hash(data)
+    owner = caller.owner
+    if idempotency_key:
+        services.check_idempotency_key(idempotency_key)
+        known = services.remembered_answer(owner, idempotency_key, fingerprint)
+        if known is not None:
+            return _created(response, known, replayed=True)
+    reporter = data.pop("reporter")
+    prepared = demand_services.prepare_registration(
+        caller.user, **{**data, "region": region},
+        reporter=demand_services.ReporterInput(**reporter) if reporter else None)
 
-    def create() -> Demand:
-        reporter = data.pop("reporter")
-        return demand_services.register_demand(
-            caller.user, **{**data, "region": region},
-            reporter=demand_services.ReporterInput(**reporter) if reporter else None)
+    def render(demand: Demand) -> dict:
+        return DemandOut.model_validate(demand_document(demand)).model_dump(mode="json")
 
-    body, replayed = services.create_once(
-        caller.owner, idempotency_key, services.request_hash(payload.dict()), create,
-        lambda demand: DemandOut.model_validate(demand_document(demand)).model_dump(mode="json"))
+    def alone() -> tuple[dict, bool]:
+        return services.create_once(owner, idempotency_key, fingerprint,
+                                    lambda: demand_services.register_prepared(prepared), render)
+
+    # Written with the other registrations of this process waiting at that moment, in one
+    # transaction (demands.registrar); answered once committed.
+    if not settings.MINSHENG_GROUP_COMMIT:
+        body, replayed = alone()
+    elif idempotency_key:
+        def remembered(demand: Demand) -> tuple[dict, bool]:
+            body = render(demand)
+            services.remember_answer(owner, idempotency_key, fingerprint, body, demand)
+            return body, False
+
+        body, replayed = registrar.register(prepared, remembered, alone)
+    else:
+        # Nothing to remember: the document goes out as it is (ninja does not validate it again).
+        document = DemandOut.model_validate(demand_document(registrar.register(prepared)))
+        response["ETag"] = f'"{document.version}"'
+        return Status(201, document)
+    return _created(response, body, replayed=replayed)
+
+
+def _created(response: HttpResponse, body: dict, *, replayed: bool):
     response["ETag"] = f'"{body["version"]}"'
     if replayed:
         response["Idempotent-Replayed"] = "true"  # the first answer again; nothing new was registered
     return Status(201, body)
+
+
+def _region(code: str) -> Region | None:
+    """This process's copy of the region (reloaded when a region changes: core.versioned)."""
+    return versioned.cached(("api-region", code), lambda: Region.objects.filter(code=code).first())
 
 
 class DemandFilters(InputSchema):
