@@ -4,7 +4,6 @@ monthly report, with their Excel and PDF exports.  They only call the selectors.
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,6 @@ from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
 from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.models import Region, Unit
-from minsheng.organisation.scope import grants_for
 from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
 
@@ -28,7 +26,6 @@ from .drilldown import demands_behind
 from .exports import demand_export_headers, demand_export_rows
 from .selectors import COUNTER_LABELS, RATE_LABELS, RATES, Filters
 
-HOT_CACHE_SECONDS = 300  # hot topics cluster a week of texts: computed at most every few minutes
 TABLE_COUNTERS = ("registered", "dispatched", "resolved", "revisited")
 
 
@@ -135,18 +132,6 @@ def _summary(figures: selectors.Figures, links: dict[str, str]) -> dict:
 
 # --- pages ---------------------------------------------------------------------------
 
-def _hot_topics(request: HttpRequest) -> list:
-    key = "assessment-hot:" + "|".join(sorted(f"{g.role}:{g.unit_path}:{g.region_path}:{g.narrowed_to}"
-                                              for g in grants_for(request.user)))
-    topics = cache.get(key)
-    if topics is None:
-        topics = [{"title": i.title, "community": i.community.name, "size": i.size, "residents": i.residents,
-                   "demands": [(d.pk, d.number) for d in i.demands[:5]]}
-                  for i in hot.hot_issues(request.user, limit=5)]
-        cache.set(key, topics, HOT_CACHE_SECONDS)
-    return topics
-
-
 @_viewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -181,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "streets": streets, "units": units,
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:10])),
-        "overdue_count": overdue.count(), "hot_topics": _hot_topics(request),
+        "overdue_count": overdue.count(), "hot_topics": hot.hot_issue_summaries(request.user, limit=5),
         "table_counters": [(c, COUNTER_LABELS[c]) for c in TABLE_COUNTERS],
         "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
     })

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,11 +19,12 @@ from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.workflow import State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
-from minsheng.organisation.scope import roles_of
+from minsheng.organisation.scope import grants_for, roles_of
 
 from .duplicates import N_HASHES
 from .models import DuplicateSignature, GovernanceItem
 
+SUMMARY_CACHE_SECONDS = 300  # a week of texts is clustered at most every few minutes per scope
 SIMILARITY = 0.3  # estimated bigram Jaccard to a cluster's first demand to join it
 GOVERNING_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})
 
@@ -33,10 +35,13 @@ class HotIssue:
     demands: list[Demand] = field(default_factory=list)
     recent: int = 0  # demands in the second half of the window
     residents: int = 0
+    # While clustering: the members' keys and reporters (the demands are loaded for the kept issues only).
+    demand_ids: list[int] = field(default_factory=list, repr=False)
+    reporters: set = field(default_factory=set, repr=False)
 
     @property
     def size(self) -> int:
-        return len(self.demands)
+        return len(self.demand_ids)
 
     @property
     def growth(self) -> int:
@@ -65,15 +70,19 @@ def hot_issues(user, *, now: datetime | None = None, days: int | None = None, mi
     days = days or settings.MINSHENG_HOT_DAYS
     min_size = min_size or settings.MINSHENG_HOT_MIN_SIZE
     since, middle = now - timedelta(days=days), now - timedelta(days=days / 2)
-    demands = list(demands_visible_to(user).filter(registered_at__gte=since, registered_at__lte=now)
-                   .exclude(state=State.INVALID).order_by("registered_at"))
-    signatures = dict(DuplicateSignature.objects.filter(demand_id__in=[d.pk for d in demands])
+    window = (demands_visible_to(user).filter(registered_at__gte=since, registered_at__lte=now)
+              .exclude(state=State.INVALID))
+    # Plain rows, not model instances: a busy week holds many thousands of demands, and only the
+    # kept clusters' demands are shown.  The fingerprints are joined through a subquery, not a
+    # list of keys (SQLite limits the parameters of one statement).
+    rows = window.order_by("registered_at").values_list("pk", "region__path", "reporter_id", "registered_at")
+    signatures = dict(DuplicateSignature.objects.filter(demand_id__in=window.values("pk"))
                       .values_list("demand_id", "minhash"))
     communities = {r.path: r for r in Region.objects.filter(kind=Region.Kind.COMMUNITY)}
     clusters: dict[str, list[tuple[np.ndarray, HotIssue]]] = {}
-    for demand in demands:
-        raw = signatures.get(demand.pk)
-        community = communities.get(_community_path(demand.region.path))
+    for pk, region_path, reporter_id, registered_at in rows.iterator(chunk_size=5000):
+        raw = signatures.get(pk)
+        community = communities.get(_community_path(region_path))
         if raw is None or community is None:
             continue
         signature = np.frombuffer(bytes(raw), dtype=np.uint32, count=N_HASHES)
@@ -82,13 +91,32 @@ def hot_issues(user, *, now: datetime | None = None, days: int | None = None, mi
         if issue is None:
             issue = HotIssue(community=community)
             here.append((signature, issue))
-        issue.demands.append(demand)
-        issue.recent += demand.registered_at >= middle
+        issue.demand_ids.append(pk)
+        issue.reporters.add(reporter_id or f"d{pk}")
+        issue.recent += registered_at >= middle
     issues = [issue for here in clusters.values() for _sig, issue in here if issue.size >= min_size]
     for issue in issues:
-        issue.residents = len({d.reporter_id or f"d{d.pk}" for d in issue.demands})
+        issue.residents = len(issue.reporters)
     issues.sort(key=lambda i: (i.residents, i.size, i.growth), reverse=True)
-    return issues[:limit]
+    issues = issues[:limit]
+    loaded = Demand.objects.select_related("category").in_bulk([pk for i in issues for pk in i.demand_ids])
+    for issue in issues:
+        issue.demands = [loaded[pk] for pk in issue.demand_ids]
+    return issues
+
+
+def hot_issue_summaries(user, limit: int = 5) -> list[dict]:
+    """The top ``limit`` hot issues for the dashboard and the overview: title, community name,
+    size, residents and the first five demands' (pk, number), kept per scope for a few minutes."""
+    key = f"hot-issues:{limit}:" + "|".join(sorted(f"{g.role}:{g.unit_path}:{g.region_path}:{g.narrowed_to}"
+                                                   for g in grants_for(user)))
+    summaries = cache.get(key)
+    if summaries is None:
+        summaries = [{"title": i.title, "community": i.community.name, "size": i.size, "residents": i.residents,
+                      "demands": [(d.pk, d.number) for d in i.demands[:5]]}
+                     for i in hot_issues(user, limit=limit)]
+        cache.set(key, summaries, SUMMARY_CACHE_SECONDS)
+    return summaries
 
 
 def may_govern(user) -> bool:

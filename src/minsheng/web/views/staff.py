@@ -310,7 +310,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:20])),
         "overdue_count": overdue.count(), "escalations": escalations,
-        "hot_issues": hot.hot_issues(request.user, limit=5),
+        "hot_issues": hot.hot_issue_summaries(request.user, limit=5),
         "list_url": reverse("web:demands")})
 
 
