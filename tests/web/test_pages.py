@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from minsheng.demands import services
+from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.people.models import PersonalDataAccess, Resident
 
@@ -172,6 +172,21 @@ def test_overview_counts_by_state(login, world):
     bring_to(world, "closed")
     page = login("leader").get(reverse("web:overview")).content.decode()
     assert "已结案" in page
+
+
+def test_overview_lists_the_latest_escalations_the_viewer_may_see(login, world):
+    mine = bring_to(world, "escalated", region="g1")
+    others = [bring_to(world, "escalated", region="g1b") for _ in range(7)]  # newer, elsewhere
+    # The grid worker's one escalation lies behind more of the others than a first page holds.
+    events = selectors.latest_events_in_scope(world.user("gridworker"), "escalate", limit=1)
+    assert [(e.demand.number, e.action) for e in events] == [(mine.number, "escalate")]
+    scoped = selectors.events_in_scope(world.user("leader")).filter(action="escalate").order_by("-created_at", "-id")
+    assert [e.pk for e in selectors.latest_events_in_scope(world.user("leader"), "escalate", limit=3)] == [
+        e.pk for e in scoped[:3]]
+    page = login("gridworker").get(reverse("web:overview")).content.decode()
+    assert mine.number in page and not any(d.number in page for d in others)
+    page = login("leader").get(reverse("web:overview")).content.decode()
+    assert all(d.number in page for d in [mine, *others])
 
 
 def test_english_is_available(client, world):

@@ -116,6 +116,12 @@ class DemandEvent(models.Model):
         verbose_name_plural = _("诉求事件")
         ordering = ["demand_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["demand", "seq"], name="demand_event_seq_unique")]
+        indexes = [
+            # The latest escalations (the overview): newest first without walking the far more
+            # numerous other events; partial, so registering and importing never write to it.
+            models.Index(fields=["-created_at", "-id"], condition=models.Q(action="escalate"),
+                         name="event_escalation_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.demand_id}#{self.seq} {self.action}"

@@ -305,7 +305,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     counts = dict(visible.values_list("state").annotate(n=Count("pk")).order_by())
     now = clock.now()
     overdue = visible.filter(selectors.overdue_q(now))
-    escalations = selectors.events_in_scope(request.user).filter(action="escalate").order_by("-created_at")[:10]
+    escalations = selectors.latest_events_in_scope(request.user, "escalate", limit=10)
     return render(request, "web/staff/overview.html", {
         "counts": [(value, label, counts.get(value, 0)) for value, label in State.choices],
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:20])),
