@@ -7,7 +7,6 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import NotFound
-from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
 
@@ -166,11 +165,6 @@ def latest_events_in_scope(user, action: str, limit: int = 10) -> list[DemandEve
         seen = set(visible.filter(pk__in={e.demand_id for e in batch}).values_list("pk", flat=True))
         found += [e for e in batch if e.demand_id in seen]
         last, page = batch[-1], min(2 * page, 5000)
-    found = found[:limit]
-    # The page's demand and unit, as events_in_scope's select_related gives them.
-    demands = Demand.objects.in_bulk({e.demand_id for e in found})
-    units = Unit.objects.in_bulk({e.actor_unit_id for e in found if e.actor_unit_id})
-    for event in found:
-        event.demand = demands[event.demand_id]
-        event.actor_unit = units.get(event.actor_unit_id)
-    return found
+    # With their demand and unit, as events_in_scope gives them.
+    loaded = DemandEvent.objects.select_related("demand", "actor_unit").in_bulk([e.pk for e in found[:limit]])
+    return [loaded[e.pk] for e in found[:limit]]

@@ -331,10 +331,7 @@ def prepare_registration(
         "number": None, "channel": channel, "demand_type_id": demand_type.pk,
         "category_id": category.pk if category else None, "title": title, "description": description,
         "address": address, "latitude": latitude, "longitude": longitude, "region_id": region.pk,
-        "reporter_id": None, "hide_name": bool(hide_name),
-        # Anyone may type a phone number on a public form, so only staff intake (who can check
-        # who is calling) lets a resident's vulnerable-group tags move a demand up the queue.
-        "consent": bool(consent), "vulnerable": False,
+        "reporter_id": None, "hide_name": bool(hide_name), "consent": bool(consent), "vulnerable": False,
         "urgency_id": urgency.pk, "parent_id": parent.pk if parent else None,
         "registered_by_id": actor.pk if grant is not _PUBLIC_GRANT and actor is not None else None,
     }
@@ -359,6 +356,8 @@ def resolve_reporter(prepared: PreparedRegistration) -> Resident | None:
 def registration_payload(prepared: PreparedRegistration, number: str | None, reporter: Resident | None,
                          vulnerable: bool) -> dict[str, Any]:
     """The register event's payload once its number (None: set later) and resident are known."""
+    # Anyone may type a phone number on a public form, so only staff intake (who can check who is
+    # calling) lets a resident's vulnerable-group tags move a demand up the queue.
     payload = {**prepared.payload, "number": number, "reporter_id": reporter.pk if reporter else None,
                "vulnerable": prepared.grant is not _PUBLIC_GRANT and vulnerable}
     payload.update(prepared.extras)

@@ -34,7 +34,6 @@ class HotIssue:
     community: Region
     demands: list[Demand] = field(default_factory=list)
     recent: int = 0  # demands in the second half of the window
-    residents: int = 0
     # While clustering: the members' keys and reporters (the demands are loaded for the kept issues only).
     demand_ids: list[int] = field(default_factory=list, repr=False)
     reporters: set = field(default_factory=set, repr=False)
@@ -42,6 +41,11 @@ class HotIssue:
     @property
     def size(self) -> int:
         return len(self.demand_ids)
+
+    @property
+    def residents(self) -> int:
+        """Distinct residents (a demand without a reporter counts as one)."""
+        return len(self.reporters)
 
     @property
     def growth(self) -> int:
@@ -95,8 +99,6 @@ def hot_issues(user, *, now: datetime | None = None, days: int | None = None, mi
         issue.reporters.add(reporter_id or f"d{pk}")
         issue.recent += registered_at >= middle
     issues = [issue for here in clusters.values() for _sig, issue in here if issue.size >= min_size]
-    for issue in issues:
-        issue.residents = len(issue.reporters)
     issues.sort(key=lambda i: (i.residents, i.size, i.growth), reverse=True)
     issues = issues[:limit]
     loaded = Demand.objects.select_related("category").in_bulk([pk for i in issues for pk in i.demand_ids])
