@@ -132,11 +132,6 @@ def _coordinates(demand: Demand) -> tuple[float | None, float | None]:
     return (float(lat), float(lng)) if lat is not None and lng is not None else (None, None)
 
 
-def index_demand(demand: Demand) -> None:
-    """Fingerprint a demand just registered (it has no fingerprint yet)."""
-    index_demands([demand])
-
-
 def index_demands(demands) -> None:
     """Fingerprint demands just registered: one prepared statement for the fingerprints and one
     for their bands (this runs inside every registration's transaction)."""

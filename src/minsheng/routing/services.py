@@ -41,10 +41,13 @@ def suggest(demand: Demand) -> Suggestion | None:
     stored = Suggestion.objects.filter(demand=demand).first()
     if stored is not None and stored.model_version == entry.version:
         return stored
-    top = [[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)]
-    stored, _created = Suggestion.objects.update_or_create(
-        demand=demand, defaults={"model_version": entry.version, "top": top, "created_at": clock.now()})
+    stored, _created = Suggestion.objects.update_or_create(demand=demand, defaults={
+        "model_version": entry.version, "top": _top(router, demand), "created_at": clock.now()})
     return stored
+
+
+def _top(router, demand: Demand) -> list[list]:
+    return [[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)]
 
 
 def suggest_new(demands) -> None:
@@ -55,8 +58,7 @@ def suggest_new(demands) -> None:
     entry, router = found
     now = clock.now()
     Suggestion.objects.bulk_create([
-        Suggestion(demand=demand, model_version=entry.version, created_at=now,
-                   top=[[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)])
+        Suggestion(demand=demand, model_version=entry.version, created_at=now, top=_top(router, demand))
         for demand in demands])
 
 
@@ -103,7 +105,7 @@ def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
 
 
 def on_registered(demands) -> None:
-    """What ``on_transition`` does for each demand of a batch of live registrations."""
+    """For demands just registered, one by one or in a batch: their fingerprints and suggestions."""
     duplicates.index_demands(demands)
     suggest_new(demands)
 
@@ -111,14 +113,12 @@ def on_registered(demands) -> None:
 def on_transition(demand: Demand, event: DemandEvent) -> None:
     """Called inside every transition's transaction (see handlers.py)."""
     if event.action == "register":
-        duplicates.index_demand(demand)
-    else:
-        duplicates.on_state_change(demand, event.from_state, event.to_state)
+        on_registered([demand])
+        return
+    duplicates.on_state_change(demand, event.from_state, event.to_state)
     if event.action == "verify":
         if auto_dispatch(demand) is not None:
             demand.refresh_from_db()  # the caller holds this object; it is dispatched now
-    elif event.action == "register":
-        suggest(demand)
     elif event.action == "dispatch" and event.actor_role != SYSTEM_ROLE:
         record_correction(demand, event)
 
