@@ -31,12 +31,16 @@ class Rollback(Exception):
     pass
 
 
+def _matches(name: str, parts: str) -> bool:
+    return any(part and part in name for part in parts.split(","))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--time", type=int, default=0, help="time each read this many times (median)")
     parser.add_argument("--show-plans", action="store_true")
-    parser.add_argument("--only", default="", help="run only the reads whose name contains this")
-    parser.add_argument("--skip", default="", help="skip the reads whose name contains one of these (comma-separated)")
+    parser.add_argument("--only", default="", help="only the reads whose name contains one of these (a,b,…)")
+    parser.add_argument("--skip", default="", help="skip the reads whose name contains one of these (a,b,…)")
     args = parser.parse_args()
     os.environ["MINSHENG_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     import generate_demands
@@ -87,7 +91,7 @@ def main() -> None:
                 used[f"{m.group(1)} (rowid)"].add(name)
 
     def run(name: str, call) -> None:
-        if (args.only and args.only not in name) or any(part and part in name for part in args.skip.split(",")):
+        if (args.only and not _matches(name, args.only)) or (args.skip and _matches(name, args.skip)):
             return
         call()  # warm-up
         with CaptureQueriesContext(connection) as captured:

@@ -10,7 +10,6 @@ from django.db import migrations, models
 DROPPED = [
     ("demands_demand_assignee_id_94273e38", "demands_demand", "assignee_id"),
     ("demands_demand_demand_type_id_b258dd94", "demands_demand", "demand_type_id"),
-    ("demands_demand_handle_due_e7d9dbc3", "demands_demand", "handle_due"),
     ("demands_demand_handling_unit_id_9e7ffd63", "demands_demand", "handling_unit_id"),
     ("demands_demand_kind_025257e1", "demands_demand", "kind"),
     ("demands_demand_merged_into_id_2979e578", "demands_demand", "merged_into_id"),
@@ -35,6 +34,7 @@ def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         name, table, column = LIKE
         schema_editor.execute(f"CREATE INDEX {quote(name)} ON {quote(table)} ({quote(column)} varchar_pattern_ops)")
+    schema_editor.execute("ANALYZE demands_demand")  # statistics for the indexes made again
 
 
 class Migration(migrations.Migration):
@@ -59,11 +59,6 @@ class Migration(migrations.Migration):
                     model_name='demand',
                     name='demand_type',
                     field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, to='catalogue.demandtype', verbose_name='诉求类型'),
-                ),
-                migrations.AlterField(
-                    model_name='demand',
-                    name='handle_due',
-                    field=models.DateTimeField(blank=True, null=True, verbose_name='办理时限'),
                 ),
                 migrations.AlterField(
                     model_name='demand',
@@ -102,10 +97,6 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[migrations.RunPython(drop_indexes, create_indexes)],
-        ),
-        migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(condition=models.Q(('handle_due__isnull', False)), fields=['handle_due'], name='demand_handle_due_set'),
         ),
         migrations.AddIndex(
             model_name='demand',
