@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
@@ -16,24 +17,30 @@ class Demand(models.Model):
     (see ``projection.py``); only the services write it, and always with an event."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
-    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.DEMAND, db_index=True)
+    # No index on the kind, the type, the urgency (a handful of values each, no read filters on
+    # one of them) nor on the region and the handling unit (the indexes below that start with
+    # them serve): every index costs each write, the bulk import's most (docs/benchmarks.md, "Indexes").
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices, default=Kind.DEMAND)
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
-    demand_type = models.ForeignKey(DemandType, on_delete=models.PROTECT, verbose_name=_("诉求类型"))
+    demand_type = models.ForeignKey(DemandType, on_delete=models.PROTECT, verbose_name=_("诉求类型"), db_index=False)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("分类"))
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("诉求内容"))
     address = models.CharField(_("地址"), max_length=255, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="demands", verbose_name=_("所属区域"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="demands", verbose_name=_("所属区域"),
+                               db_index=False)
     reporter = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="demands",
                                  verbose_name=_("诉求人"))
     hide_name = models.BooleanField(_("隐藏姓名"), default=False)
     consent = models.BooleanField(_("同意隐私告知"), default=False)
     vulnerable = models.BooleanField(_("困难群体"), default=False)
-    urgency = models.ForeignKey(TimeLimitPolicy, on_delete=models.PROTECT, verbose_name=_("紧急程度"))
+    urgency = models.ForeignKey(TimeLimitPolicy, on_delete=models.PROTECT, verbose_name=_("紧急程度"), db_index=False)
+    # Set on few demands, never at registration: a partial index (Meta.indexes), as for the
+    # assignee and the merge target, which no new demand has either.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
-                               verbose_name=_("上级案件"))
+                               verbose_name=_("上级案件"), db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("登记人"))
 
@@ -41,10 +48,12 @@ class Demand(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices)
     version = models.PositiveIntegerField(_("版本"), default=0)
     handling_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="demands", verbose_name=_("承办单位"))
+                                      related_name="demands", verbose_name=_("承办单位"), db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name=_("承办人"))
+                                 related_name="+", verbose_name=_("承办人"), db_index=False)
     contact_due = models.DateTimeField(_("联系时限"), null=True, blank=True)
+    # A full index, not a partial one (WHERE handle_due IS NOT NULL): with one, SQLite's planner
+    # picked it for the overdue list (handle_due < now: most closed demands) over (state, handle_due).
     handle_due = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
     contacted_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
     pending_request = models.JSONField(_("待审批申请"), null=True, blank=True)
@@ -56,7 +65,7 @@ class Demand(models.Model):
     satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
     close_reason = models.CharField(_("结案/无效说明"), max_length=255, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_demands", verbose_name=_("合并至"))
+                                    related_name="merged_demands", verbose_name=_("合并至"), db_index=False)
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -76,6 +85,13 @@ class Demand(models.Model):
             # that its first page reads 25 index entries instead of sorting every match.
             models.Index(fields=["state", "registered_at", "id"], name="demand_state_registered"),
             models.Index(fields=["channel", "registered_at", "id"], name="demand_channel_registered"),
+            # Partial: only the demands that have the column set, which no new demand has, so that
+            # registering (one or a file of them) writes none of these.  A filter on the column
+            # (``merged_into = x``, the delete collector's ``assignee IN …``)
+            # implies it is not null, so SQLite and PostgreSQL use them.
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="demand_assignee_set"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="demand_merged_into_set"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="demand_parent_set"),
         ]
 
     def __str__(self) -> str:
@@ -94,7 +110,9 @@ class DemandEvent(models.Model):
     """One step of a demand's history.  Never updated, never deleted (the database
     refuses both, see migration 0002)."""
 
-    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"))
+    # No index of its own: the unique (demand, seq) index serves every look-up by demand.
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"),
+                               db_index=False)
     seq = models.PositiveIntegerField(_("序号"))
     action = models.CharField(_("动作"), max_length=32)
     from_state = models.CharField(_("原状态"), max_length=20, blank=True)
