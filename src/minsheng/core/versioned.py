@@ -90,12 +90,23 @@ def _migrated(**kwargs) -> None:
     forget()
 
 
+# Saved alone, these fields change nothing a copy is kept for: a login writes the account's
+# ``last_login`` (django.contrib.auth), and must not make every process reload every copy.
+UNWATCHED_FIELDS = frozenset({"last_login"})
+
+
+def _saved(update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= UNWATCHED_FIELDS:
+        return
+    bump()
+
+
 def watch(*models) -> None:
     """Bump the number whenever a row of one of ``models`` is saved or deleted (or a
     many-to-many set of it changes)."""
     for model in models:
         uid = f"core.versioned.{model._meta.label}"
-        post_save.connect(bump, sender=model, dispatch_uid=f"{uid}.save", weak=False)
+        post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}.save", weak=False)
         post_delete.connect(bump, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(bump, sender=field.remote_field.through, dispatch_uid=f"{uid}.{field.name}",
