@@ -214,7 +214,7 @@ MINSHENG_API_MAX_BODY_BYTES = int(os.environ.get("MINSHENG_API_MAX_BODY_KB", "64
 # Requests per minute for a signed-in user calling the JSON API with their session.
 MINSHENG_API_SESSION_RATE = int(os.environ.get("MINSHENG_API_SESSION_RATE", "600"))
 # POST /api/demands: the registrations of one process waiting at the same moment are written in
-# one transaction (demands.registrar; serve with threads, see docs/deployment).  0 turns it off.
+# one transaction (demands.registrar; serve with threads: the README's gunicorn line).  0 turns it off.
 MINSHENG_GROUP_COMMIT = os.environ.get("MINSHENG_GROUP_COMMIT", "1") != "0"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
