@@ -62,3 +62,16 @@ def test_a_neighbouring_grid_counts_and_says_so(world):
     first = bring_to(world, "dispatched", **LIFT)
     matches = _find(world, region="g1b")
     assert [m.demand.pk for m in matches] == [first.pk] and "相邻网格" in matches[0].reasons
+
+
+def test_when_many_open_demands_share_a_text_the_search_reads_a_bounded_sample_and_still_finds_them(world, monkeypatch):
+    from minsheng.routing import duplicates
+
+    same = [register(world, **LIFT) for _ in range(6)]
+    other = register(world, title="建设路井盖缺失", description="建设路与光明街交叉口的井盖丢失两天了。")
+    # Each demand stores 32 bands: 100 rows are fewer than the six demands' bands.
+    monkeypatch.setattr(duplicates, "MAX_BAND_ROWS", 100)
+    found = [m.demand.pk for m in _find(world, user="admin")]
+    assert found and set(found) <= {d.pk for d in same} and other.pk not in found
+    monkeypatch.setattr(duplicates, "MAX_BAND_ROWS", 10_000)
+    assert {m.demand.pk for m in _find(world, user="admin", limit=10)} == {d.pk for d in same}
