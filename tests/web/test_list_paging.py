@@ -32,3 +32,21 @@ def test_beyond_the_cap_it_says_more_and_pages_through_the_counted_rows(login, w
     assert _numbers(first) + _numbers(second) == newest_first[:4]
     filtered = client.get(reverse("web:demands"), {"state": "closed"}).content.decode()
     assert "共 0 件" in filtered
+
+
+def test_the_deadline_sort_puts_the_nearest_deadline_first_and_undispatched_demands_last(login, world):
+    waiting = bring_to(world, "registered")
+    sooner = bring_to(world, "dispatched")
+    later = bring_to(world, "dispatched")
+    assert sooner.handle_due <= later.handle_due
+    page = login("admin").get(reverse("web:demands"), {"sort": "deadline"}).content.decode()
+    assert _numbers(page) == [sooner.number, later.number, waiting.number]
+    oldest = login("admin").get(reverse("web:demands"), {"sort": "oldest"}).content.decode()
+    assert _numbers(oldest) == [waiting.number, sooner.number, later.number]
+
+
+def test_a_number_typed_in_the_search_finds_that_demand_and_words_search_the_titles(login, world):
+    one, other = bring_to(world, "registered"), bring_to(world, "registered", title="幸福里电梯坏了")
+    client = login("admin")
+    assert _numbers(client.get(reverse("web:demands"), {"q": one.number}).content.decode()) == [one.number]
+    assert _numbers(client.get(reverse("web:demands"), {"q": "电梯"}).content.decode()) == [other.number]

@@ -1,12 +1,14 @@
 """Staff pages: queue, list, demand with its actions, intake, overview.  They only call
 selectors and services; every rule lives there."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,8 +39,13 @@ from ..pagination import CappedPaginator
 
 PAGE_SIZE = 25
 LIST_COUNT_CAP = 1000  # the demand list counts at most this many matches (see pagination.py)
-SORTS = {"registered": "-registered_at", "oldest": "registered_at", "deadline": "handle_due",
-         "number": "number"}
+# Each sort's tie-break runs the same way as its column, so that a page walks the column's index
+# in order instead of sorting every match (deadline then "-pk": 3 s at 1.4 M demands).  Demands
+# without a deadline (not dispatched yet) come after those with one.
+SORTS = {"registered": ("-registered_at", "-pk"), "oldest": ("registered_at", "pk"),
+         "deadline": (F("handle_due").asc(nulls_last=True), "pk"), "number": ("number",)}
+# A demand number: the registration day and its sequence (services.reserve_numbers).
+DEMAND_NUMBER = re.compile(r"\d{13,}")
 
 
 def _staff_required(view):
@@ -103,8 +110,10 @@ def _filtered_demands(request: HttpRequest):
     """The staff list's demands with the query string's filters and sort applied."""
     qs = selectors.demands_visible_to(request.user)
     text = request.GET.get("q", "").strip()
-    if text:
-        qs = qs.filter(Q(number=text) | Q(title__icontains=text))
+    if DEMAND_NUMBER.fullmatch(text):
+        qs = qs.filter(number=text)  # by its unique index (OR-ed with the title, it read every title)
+    elif text:
+        qs = qs.filter(title__icontains=text)
     if (state := request.GET.get("state")) in State.values:
         qs = qs.filter(state=state)
     if (channel := request.GET.get("channel")) in Channel.values:
@@ -112,7 +121,7 @@ def _filtered_demands(request: HttpRequest):
     if request.GET.get("overdue") == "1":
         qs = qs.filter(selectors.overdue_q(clock.now()))
     sort = request.GET.get("sort", "registered")
-    return qs.order_by(SORTS.get(sort, "-registered_at"), "-pk")
+    return qs.order_by(*SORTS.get(sort, SORTS["registered"]))
 
 
 @_staff_required
