@@ -45,3 +45,17 @@ def test_the_login_page_renders_with_the_production_settings(client):
     assert response.status_code == 200
     assert b'name="username"' in response.content and "民生".encode() in response.content
     assert client.get("/static/admin/css/base.css").status_code == 200
+
+
+def test_the_admin_finds_a_demand_by_number_or_title_and_filters_events_by_action(world, staff_client):
+    lift = bring_to(world, "dispatched", title="幸福里电梯坏了")
+    road = bring_to(world, "registered")
+    client = staff_client("staff1")
+    by_number = client.get("/admin/demands/demand/", {"q": road.number}).content.decode()
+    assert road.number in by_number and lift.number not in by_number
+    by_title = client.get("/admin/demands/demand/", {"q": "电梯"}).content.decode()
+    assert lift.number in by_title and road.number not in by_title
+    this_month = client.get("/admin/demands/demand/", {"registered_at__gte": "2000-01-01"}).content.decode()
+    assert lift.number in this_month and road.number in this_month
+    events = client.get("/admin/demands/demandevent/", {"action": "dispatch"}).content.decode()
+    assert lift.number in events and road.number not in events

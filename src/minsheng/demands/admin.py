@@ -7,6 +7,22 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Demand, DemandEvent
+from .selectors import search_q
+from .workflow import TRANSITIONS
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions of the transition table (a DISTINCT over the event log read seven million
+    rows for the same list: 4 s)."""
+
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(spec.action, spec.label) for spec in TRANSITIONS.values()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 class DemandEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -25,14 +41,20 @@ class DemandEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 class DemandAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_demand = ""  # the admin obeys the same scope as every other view
     list_display = ["number", "title", "state", "category", "handling_unit", "handle_due", "registered_at"]
-    list_filter = ["state", "channel", "demand_type", "urgency", "vulnerable", "category"]
+    # Registration dates by the date filter's fixed ranges, not a date hierarchy: its first level
+    # is a DISTINCT over every demand's year (10 s at a million).
+    list_filter = ["state", "channel", "demand_type", "urgency", "vulnerable", "category", "registered_at"]
     search_fields = ["number", "title"]
-    date_hierarchy = "registered_at"
     list_select_related = ["category", "region", "handling_unit"]
     inlines = [DemandEventInline]
     show_full_result_count = False
     exclude = ["reporter"]
     readonly_fields = ["reporter_masked"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(search_q(search_term)), False
 
     @admin.display(description=_("诉求人"))
     def reporter_masked(self, obj):
@@ -55,7 +77,7 @@ class DemandAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class DemandEventAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     scope_demand = "demand"
     list_display = ["demand", "seq", "action", "from_state", "to_state", "actor", "created_at"]
-    list_filter = ["action"]
+    list_filter = [ActionFilter]
     search_fields = ["demand__number"]
     list_select_related = ["demand", "actor"]
     show_full_result_count = False

@@ -1,8 +1,6 @@
 """Staff pages: queue, list, demand with its actions, intake, overview.  They only call
 selectors and services; every rule lives there."""
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,8 +42,6 @@ LIST_COUNT_CAP = 1000  # the demand list counts at most this many matches (see p
 # without a deadline (not dispatched yet) come after those with one.
 SORTS = {"registered": ("-registered_at", "-pk"), "oldest": ("registered_at", "pk"),
          "deadline": (F("handle_due").asc(nulls_last=True), "pk"), "number": ("number",)}
-# A demand number: the registration day and its sequence (services.reserve_numbers).
-DEMAND_NUMBER = re.compile(r"\d{13,}")
 
 
 def _staff_required(view):
@@ -110,10 +106,8 @@ def _filtered_demands(request: HttpRequest):
     """The staff list's demands with the query string's filters and sort applied."""
     qs = selectors.demands_visible_to(request.user)
     text = request.GET.get("q", "").strip()
-    if DEMAND_NUMBER.fullmatch(text):
-        qs = qs.filter(number=text)  # by its unique index (OR-ed with the title, it read every title)
-    elif text:
-        qs = qs.filter(title__icontains=text)
+    if text:
+        qs = qs.filter(selectors.search_q(text))
     if (state := request.GET.get("state")) in State.values:
         qs = qs.filter(state=state)
     if (channel := request.GET.get("channel")) in Channel.values:
