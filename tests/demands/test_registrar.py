@@ -174,3 +174,21 @@ def test_a_failed_batch_is_written_one_by_one_and_only_the_bad_one_fails(default
     assert [r.title for r in results if isinstance(r, Demand)] == ["先到", "甲", "丙"]
     assert isinstance(results[2], ValidationFailed) and "id_number" in results[2].field_errors
     assert sorted(Demand.objects.values_list("title", flat=True)) == sorted(["先到", "甲", "丙"])
+
+
+def test_a_resident_on_file_gets_the_address_they_lacked_and_keeps_the_one_they_had(world):
+    from minsheng.people.services import find_or_register_resident
+
+    bare = find_or_register_resident(name="李梅", phone="13900000001")
+    kept = find_or_register_resident(name="王强", phone="13900000002", address="幸福里1号", region=world.regions["g1"])
+    fields = _inputs(world)[0]
+    register_batch([
+        _prepare(world, {**fields, "reporter": services.ReporterInput(name="李梅", phone="13900000001",
+                                                                      address="幸福里3号")}),
+        _prepare(world, {**fields, "reporter": services.ReporterInput(name="王强", phone="13900000002",
+                                                                      address="别处")}),
+    ])
+    bare.refresh_from_db()
+    kept.refresh_from_db()
+    assert (bare.address, bare.region_id) == ("幸福里3号", world.regions["g1"].pk)
+    assert kept.address == "幸福里1号"

@@ -30,6 +30,7 @@ from django.db import transaction
 from minsheng.core import clock
 from minsheng.core.errors import ValidationFailed
 from minsheng.people.models import Resident
+from minsheng.people.services import gaps_to_fill
 from minsheng.people.validation import normalise_phone
 
 from .imports import Registration, build_registered, write_demands
@@ -89,7 +90,7 @@ def register_batch(prepared: Sequence[PreparedRegistration],
 
 def _reporters(prepared: Sequence[PreparedRegistration]) -> list[Resident | None]:
     """``services.resolve_reporter`` of each registration, with one query for the residents on
-    file that it would return as they are (nothing to fill in, no ID number or tags to add)."""
+    file that it would return as they are (no ID number or tags to add, no gap to fill)."""
     phones: dict[int, str] = {}
     for i, p in enumerate(prepared):
         reporter = p.reporter
@@ -100,8 +101,8 @@ def _reporters(prepared: Sequence[PreparedRegistration]) -> list[Resident | None
     reporters = []
     for i, p in enumerate(prepared):
         resident = on_file.get(phones.get(i, ""))
-        if resident is not None and resident.region_id is not None and (
-                resident.address or not (p.reporter.address or p.address)):
+        if resident is not None and not gaps_to_fill(resident, address=p.reporter.address or p.address,
+                                                     region=p.region):
             reporters.append(resident)
         else:
             reporters.append(resolve_reporter(p))

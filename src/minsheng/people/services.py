@@ -1,6 +1,7 @@
 """Registering residents and revealing their personal data, with every reveal logged."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,16 +32,22 @@ def find_or_register_resident(
                                    "address": address, "region": region},
         )
         if not created:
-            changed = []
-            for field, value in (("id_number", id_number), ("address", address), ("region", region)):
-                if value and not getattr(resident, "region_id" if field == "region" else field):
-                    setattr(resident, field, value)
-                    changed.append(field)
-            if changed:
-                resident.save(update_fields=changed)
+            gaps = gaps_to_fill(resident, id_number=id_number, address=address, region=region)
+            for field, value in gaps.items():
+                setattr(resident, field, value)
+            if gaps:
+                resident.save(update_fields=list(gaps))
         if tag_codes:
             resident.tags.add(*VulnerableTag.objects.filter(code__in=tag_codes))
     return resident
+
+
+def gaps_to_fill(resident: Resident, *, id_number: str = "", address: str = "", region=None) -> dict[str, Any]:
+    """What ``find_or_register_resident`` fills in on a resident on file: each value given whose
+    field is still empty (nothing there is ever overwritten)."""
+    given = {"id_number": id_number, "address": address, "region": region}
+    return {field: value for field, value in given.items()
+            if value and not getattr(resident, "region_id" if field == "region" else field)}
 
 
 def may_see_personal_data(viewer, demand=None) -> bool:
