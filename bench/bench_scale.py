@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -254,6 +255,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
 
     from minsheng.demands.imports import import_demands
     from minsheng.demands.models import Demand, DemandEvent
@@ -323,6 +325,12 @@ def main() -> None:
             print("dashboard: not in this build")
         else:
             report("dashboard (leader)", client_for(leader), [dashboard] * reads)
+            table = reverse("web:assessment_table")
+            last_month = (timezone.localdate() - timedelta(days=timezone.localdate().day)).strftime("%Y-%m")
+            report("assessment table by unit (leader)", client_for(leader),
+                   [f"{table}?by=unit&month={last_month}"] * reads)
+            report("assessment table by street (street)", client_for(dispatcher),
+                   [f"{table}?by=community&month={last_month}"] * reads)
         demands_url = reverse("web:demands")
         states = ["in_progress", "dispatched", "closed", "registered", "resolved"]
         report("list filtered, first page (leader)", client_for(leader),
@@ -387,6 +395,7 @@ def main() -> None:
     print(f"ours: {total} demands ({connection.vendor}); peer: "
           f"{args.peer_n if peer else 'not run'} tickets (sqlite)")
     rows = [("dashboard p50 ms", "dashboard (leader)", "dashboard", "lower"),
+            ("assessment table p50 ms", "assessment table by unit (leader)", None, "lower"),
             ("filtered list first page p50 ms", "list filtered, first page (leader)", "ticket_list_data", "lower"),
             ("single demand page p50 ms", "one demand's page (admin)", None, "lower"),
             ("tracking lookup p50 ms", "tracking lookup (resident)", None, "lower"),

@@ -67,7 +67,8 @@ def main() -> None:
         d = timed("record_progress", services.record_progress, handler, d.pk, d.version, note="已联系居民",
                   contact=True)
         d = timed("resolve", services.resolve_demand, handler, d.pk, d.version, result="已补装井盖")
-        d = timed("revisit", services.revisit_demand, operator, d.pk, d.version, satisfaction="satisfied")
+        d = timed("revisit", services.revisit_demand, operator, d.pk, d.version, satisfaction="satisfied",
+                  solved="solved")
         timed("close", services.close_demand, operator, d.pk, d.version)
     total = time.perf_counter() - started
     transitions = sum(len(v) for v in steps.values())

@@ -271,7 +271,11 @@ class Generator:
             last = round_ == rounds - 1
             satisfaction = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [80, 14, 6])[0] \
                 if last else "dissatisfied"
-            if not step((2, 48), "revisit", operator, {"satisfaction": satisfaction, "comment": ""}):
+            from minsheng.demo.answers import solved_for
+
+            solved = solved_for(satisfaction, rng) if last else "unsolved"
+            if not step((2, 48), "revisit", operator, {"satisfaction": satisfaction, "solved": solved,
+                                                       "comment": ""}):
                 return
             if not last:
                 if not step((0.5, 4), "reopen", operator,

@@ -1,5 +1,6 @@
 """The assessment pages as their users see them: scoped, linked to the demands behind each figure."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -78,9 +79,29 @@ def test_the_demands_behind_a_rate_are_those_it_is_computed_over(client, world):
     c = _client(client, world, "leader")
     resolved = c.get(reverse("web:assessment_demands"), {"figure": "resolved", "from": today, "to": today})
     assert "未联系即办结" in resolved.content.decode() and "尚未办结" not in resolved.content.decode()
-    on_time_contact = c.get(reverse("web:assessment_demands"),
-                            {"figure": "responded_on_time", "from": today, "to": today})
-    assert "未联系即办结" not in on_time_contact.content.decode()
+    dispatched = c.get(reverse("web:assessment_demands"), {"figure": "dispatched", "from": today, "to": today})
+    assert "未联系即办结" in dispatched.content.decode() and "尚未办结" in dispatched.content.decode()
+
+
+def test_a_rate_links_to_its_numerator_and_to_its_failures(client, world):
+    """On a day after both deadlines: the round resolved in time is in 按期办结, the one still open
+    is in 超期 — and the tile's count equals the list's."""
+    done = _do(world, "handler_cg", bring_to(world, "dispatched", title="按期办结的"), "accept")
+    _do(world, "handler_cg", done, "resolve", result="已处理")
+    open_one = bring_to(world, "dispatched", title="一直没有办结的")
+    due_day = timezone.localdate(open_one.handle_due)
+    c = _client(client, world, "leader")
+    with clock.frozen_at(open_one.handle_due + timedelta(days=40)):
+        month = f"{due_day:%Y-%m}"
+        dashboard = c.get(reverse("web:dashboard"), {"month": month}).content.decode()
+        assert 'data-rate="on_time"' in dashboard and "figure=overdue" in dashboard
+        start, end = due_day.replace(day=1), due_day
+        query = {"from": start.isoformat(), "to": (end + timedelta(days=40)).isoformat()}
+        on_time = c.get(reverse("web:assessment_demands"), {"figure": "completed_on_time", **query})
+        overdue = c.get(reverse("web:assessment_demands"), {"figure": "overdue", **query})
+    assert "按期办结的" in on_time.content.decode() and "一直没有办结的" not in on_time.content.decode()
+    assert "一直没有办结的" in overdue.content.decode() and "按期办结的" not in overdue.content.decode()
+    assert "共 1 件次" in overdue.content.decode()
 
 
 @pytest.mark.parametrize("query", [{"figure": "nonsense"}, {"figure": "registered", "from": "2026-13-01",
@@ -106,8 +127,8 @@ def test_the_assessment_table_exports_to_excel(client, world):
     response = c.get(reverse("web:assessment_table"), {"by": "street", "format": "xlsx"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
-    assert rows[0][:3] == ("排名", "街道", "受理量")
-    assert rows[1][:3] == (1, "光明街道", 1)
+    assert rows[0][:4] == ("排名", "街道", "件数", "受理量")
+    assert rows[1][:4] == ("件数不足，不参与排名", "光明街道", 1, 1)  # one demand: below the minimum of ten
 
 
 def test_the_monthly_report_has_its_charts_and_ranking(client, world):

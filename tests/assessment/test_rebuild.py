@@ -2,12 +2,15 @@
 
 import itertools
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from minsheng.assessment.models import COUNTERS, Rollup
+from minsheng.assessment.models import COUNTERS, Entry, Rollup
 from minsheng.assessment.rollups import rebuild
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
@@ -19,6 +22,7 @@ from tests.demands.helpers import register
 pytestmark = pytest.mark.django_db
 
 SATISFACTION = ["satisfied", "basically_satisfied", "dissatisfied"]
+SOLVED = ["solved", "partly_solved", "unsolved"]
 # Actions that end or divert a demand early are drawn less often, so that most demands go the
 # whole way (resolution, revisit, reopening) and some take the side roads.
 RARE = {"reject_invalid": 1, "merge": 1, "resolve_on_spot": 1, "return": 1, "escalate": 1, "close": 3,
@@ -45,7 +49,7 @@ def _arguments(action: str, rng: random.Random, world, demand: Demand, now):
         case "request_extension":
             return {"until": (demand.handle_due or now) + timedelta(days=rng.randint(1, 10)), **reason}
         case "revisit":
-            return {"satisfaction": rng.choice(SATISFACTION)}
+            return {"satisfaction": rng.choice(SATISFACTION), "solved": rng.choice(SOLVED)}
         case "close":
             return {"reason": "回访后结案"}
         case "merge":
@@ -147,19 +151,25 @@ def test_community_level_rows_give_the_same_figures_as_the_detail_rows(world):
     leader = world.user("leader")
     end = clock.now().date()
     start = (end - timedelta(days=75)).replace(day=1)
+    sums = {c: Sum(c) for c in COUNTERS}
     for first, last in ((start, end), (start + timedelta(days=9), end - timedelta(days=3))):
         detail = Rollup.objects.filter(figures.period_q(first, last))
         coarse = Rollup.objects.filter(figures.period_q(first, last, coarse=True))
         assert detail.exists() and coarse.exists()
-        total = figures.figures(leader, first, last).counts
+        with clock.frozen_at(clock.now() + timedelta(days=200)):  # every deadline of the period past
+            total = figures.figures(leader, first, last).counts
+            tables = {by: [(row.key, row.figures.counts) for row in figures.table(leader, first, last, by)]
+                      for by in ("street", "community", "unit")}
         assert total["registered"] > 0
         for rows in (detail, coarse):
             summed = figures.Figures()
-            summed.add(rows.aggregate(**{c: Sum(c) for c in COUNTERS}))
+            summed.add(rows.aggregate(**sums))
             assert summed.counts == total
-        for by in ("street", "community", "unit"):
-            table = [(row.key, row.figures.counts) for row in figures.table(leader, first, last, by)]
-            assert table == [(row.key, row.figures.counts) for row in figures._ranked(detail, by)], by
+        for by, table in tables.items():
+            column = "unit_id" if by == "unit" else "region_id"
+            grouped = {row[column]: row for row in detail.values(column).annotate(**sums).order_by()}
+            ranked = figures._ranked(grouped, by, column, figures.rule_for(first))
+            assert sorted(table) == sorted((row.key, row.figures.counts) for row in ranked), by
 
 
 def test_an_import_adds_what_rebuilding_from_the_events_finds(world):
@@ -181,3 +191,86 @@ def test_an_import_adds_what_rebuilding_from_the_events_finds(world):
     assert sum(row[5] for row in live) >= 77  # "registered" counts every imported demand (and more)
     rebuild()
     assert _snapshot() == live
+
+
+def _ledger() -> Counter:
+    """The ledger as net counts per (counter, day, region, unit, category, demand)."""
+    net: Counter = Counter()
+    for *key, n in Entry.objects.values_list("counter", "day", "region_id", "unit_id", "category_id", "demand_id",
+                                             "n"):
+        net[tuple(key)] += n
+    return +net  # drop zeros (a deadline moved and back)
+
+
+def _check_invariants(world) -> None:
+    """Every rate's numerator lies within its denominator on every rollup row and for every
+    demand on every key; the tile's count equals the list's and the export's, for every set."""
+    from minsheng.assessment import selectors as figures
+    from minsheng.assessment.drilldown import item_keys
+
+    for row in Rollup.objects.values(*COUNTERS):
+        assert all(n >= 0 for n in row.values()), row
+        f = figures.Figures(counts=dict(row))
+        for name, (numerator, denominator, failures) in figures.ALL_RATES.items():
+            assert 0 <= f.count(numerator) <= f.count(denominator), (name, row)
+            assert f.count(numerator) + f.count(failures) == f.count(denominator), (name, row)
+    net = _ledger()
+    assert all(n > 0 for n in net.values())
+    by_demand_key: dict[tuple, dict[str, int]] = {}
+    for (counter, *key), n in net.items():
+        by_demand_key.setdefault(tuple(key), {})[counter] = n
+    for key, counts in by_demand_key.items():
+        f = figures.Figures(counts={c: counts.get(c, 0) for c in COUNTERS})
+        for name, (numerator, denominator, _failures) in figures.ALL_RATES.items():
+            assert 0 <= f.count(numerator) <= f.count(denominator), (name, key, counts)
+    today = clock.now().date()
+    periods = [(today - timedelta(days=80), today + timedelta(days=60)), (today.replace(day=1), today),
+               (today - timedelta(days=40), today - timedelta(days=20))]
+    filters = [None, figures.Filters(unit=world.units["cg"]), figures.Filters(region=world.regions["s2"])]
+    for user in ("leader", "dispatcher1", "auditor"):
+        viewer = world.user(user)
+        for start, end in periods:
+            for narrowing in filters:
+                total = figures.figures(viewer, start, end, narrowing)
+                for name in sorted(figures.SETS):
+                    assert len(item_keys(viewer, name, start, end, narrowing)) == total.count(name), (
+                        user, start, end, narrowing, name)
+                for value in (*total.rates().values(), *total.more_rates().values()):
+                    assert value is None or 0 <= value <= 100
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          derandomize=True)
+@given(seed=st.integers(0, 10**6))
+@pytest.mark.slow
+def test_random_workloads_keep_every_rate_within_its_set(world, seed):
+    """Across month boundaries, with dispatches, returns, escalations, reopenings, merges,
+    extensions, suspensions, on-the-spot resolutions and revisits with both answers."""
+    _random_workload(world, seed, steps=120)
+    _check_invariants(world)
+    with clock.frozen_at(clock.now() + timedelta(days=30)):  # later, with more deadlines past
+        _check_invariants(world)
+    live, ledger = _snapshot(), _ledger()
+    rebuild()
+    assert _snapshot() == live
+    assert _ledger() == ledger
+
+
+def test_the_export_of_a_figure_has_as_many_rows_as_the_figure(client, world):
+    from io import BytesIO
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from minsheng.assessment import selectors as figures
+
+    _random_workload(world, 11, steps=80)
+    client.force_login(world.users["leader"])
+    today = clock.now().date()
+    start, end = today - timedelta(days=80), today
+    total = figures.figures(world.user("leader"), start, end)
+    for name in ("dispatched", "due", "overdue", "satisfied_any", "not_solved", "revisited"):
+        response = client.get(reverse("web:assessment_demands"), {"figure": name, "from": start.isoformat(),
+                                                                   "to": end.isoformat(), "format": "xlsx"})
+        rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+        assert len(rows) - 1 == total.count(name), name

@@ -37,15 +37,16 @@ PATH["suspension_requested"] = [*PATH["in_progress"], ("handler_cg", "request_su
                                                        {"reason": "暂不具备条件，待明年改造"})]
 PATH["suspended"] = [*PATH["suspension_requested"], ("dispatcher1", "approve_suspension", {})]
 PATH["resolved"] = [*PATH["in_progress"], ("handler_cg", "resolve", {"result": "已补装井盖"})]
-PATH["revisited"] = [*PATH["resolved"], ("operator", "revisit", {"satisfaction": "satisfied"})]
-PATH["revisited_dissatisfied"] = [*PATH["resolved"], ("operator", "revisit", {"satisfaction": "dissatisfied"})]
+PATH["revisited"] = [*PATH["resolved"], ("operator", "revisit", {"satisfaction": "satisfied", "solved": "solved"})]
+PATH["revisited_dissatisfied"] = [*PATH["resolved"], ("operator", "revisit",
+    {"satisfaction": "dissatisfied", "solved": "unsolved"})]
 PATH["closed"] = [*PATH["revisited"], ("operator", "close", {})]
 PATH["invalid"] = [("staff1", "reject_invalid", {"reason": "重复来电"})]
 PATH["supervised"] = [*PATH["in_progress"], ("leader", "order_supervision", {
     "instruction": "请说明进展", "reply_by": clock.now() + timedelta(days=400)})]
 PATH["summoned"] = [*PATH["in_progress"], ("dispatcher1", "summon", {"units": ["zj"], "reason": "涉及管线权属"})]
 PATH["summoned_revisited"] = [*PATH["summoned"], ("handler_cg", "resolve", {"result": "已补装井盖"}),
-                              ("operator", "revisit", {"satisfaction": "satisfied"})]
+                              ("operator", "revisit", {"satisfaction": "satisfied", "solved": "solved"})]
 
 
 def bring_to(world, stop: str, **register_kwargs) -> Demand:

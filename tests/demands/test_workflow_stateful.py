@@ -74,7 +74,9 @@ def _kwargs(action: str, data, valid: bool = False) -> dict:
             return {"until": clock.now() + timedelta(days=days), "reason": text}
         case "revisit":
             choices = ["satisfied", "basically_satisfied", "dissatisfied"]
-            return {"satisfaction": data.draw(st.sampled_from(choices if valid else [*choices, "meh"]))}
+            solved = ["solved", "partly_solved", "unsolved"]
+            return {"satisfaction": data.draw(st.sampled_from(choices if valid else [*choices, "meh"])),
+                    "solved": data.draw(st.sampled_from(solved if valid else [*solved, "maybe"]))}
         case "close":
             return {"reason": text}
         case "external_update":

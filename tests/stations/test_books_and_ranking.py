@@ -99,7 +99,8 @@ def test_the_yearly_ranking_weighs_cases_timeliness_satisfaction_and_disputes(wo
     with clock.frozen_at(at(2026, 5, 8)):
         engine.resolve_demand(world.user("admin"), late.pk, late.version, result="办好了")
     with clock.frozen_at(at(2026, 5, 9)):
-        engine.revisit_demand(world.user("operator"), mediated.pk, mediated.version, satisfaction="dissatisfied")
+        engine.revisit_demand(world.user("operator"), mediated.pk, mediated.version, satisfaction="dissatisfied",
+                              solved="unsolved")
     on_spot(world, family, at(2025, 5, 1))  # another year: not counted
 
     rows = {r.station: r for r in selectors.yearly_ranking(2026)}

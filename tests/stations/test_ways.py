@@ -109,7 +109,7 @@ def test_reported_up_cases_are_dispatched_through_the_engine(world, stations):
     assert stored.handling_unit_id == world.units["cg"].pk
     stored = engine.accept_demand(world.user("handler_cg"), stored.pk, stored.version)
     stored = engine.resolve_demand(world.user("handler_cg"), stored.pk, stored.version, result="已修复路面")
-    engine.revisit_demand(world.user("operator"), stored.pk, stored.version, satisfaction="satisfied")
+    engine.revisit_demand(world.user("operator"), stored.pk, stored.version, satisfaction="satisfied", solved="solved")
     assert all(v == "done" for v in steps_of(demand).values())
     assert StationCase.objects.get(demand=demand).way == "joint"
     assert_replays(demand)
@@ -186,3 +186,26 @@ def test_station_rows_are_offered_only_on_station_cases(world, stations):
     assert not offered(verified) & station_rows
     with pytest.raises(InvalidTransition):
         actions.report(agent, verified.pk, verified.version, reason="试试")
+
+
+def test_a_kept_and_a_broken_promise_count_in_the_stations_figures(world, stations):
+    """A station's undertaking is a round of handling like a dispatch: its promise is the
+    deadline the completion rates are computed over, and no rate passes 100 %."""
+    from minsheng.assessment import selectors as figures
+
+    kept = take(world, stations["family"], title="代购药品", service_item="medicine")
+    kept = services.undertake_case(world.user("agent"), kept.pk, kept.version, way="timed",
+                                   promised_at=clock.now() + timedelta(days=2), note="后天下午前把药送到家")
+    engine.resolve_demand(world.user("agent"), kept.pk, kept.version, result="药品已送到")
+    broken = take(world, stations["family"], title="代缴电费", phone="13900002222", name="王建国")
+    promise = clock.now() + timedelta(days=1)
+    broken = services.undertake_case(world.user("agent"), broken.pk, broken.version, way="timed",
+                                     promised_at=promise, note="明天缴清")
+    with clock.frozen_at(promise + timedelta(days=1)):
+        engine.resolve_demand(world.user("agent"), broken.pk, broken.version, result="已缴清")
+    today = clock.now().date()
+    with clock.frozen_at(clock.now() + timedelta(days=60)):
+        f = figures.figures(world.user("leader"), today, today + timedelta(days=30),
+                            figures.Filters(unit=world.units["st1"]))
+    assert (f.dispatched, f.due, f.completed, f.completed_on_time, f.resolved) == (2, 2, 2, 1, 2)
+    assert f.on_time == 50 and f.completion == 100

@@ -114,7 +114,7 @@ def test_a_dissatisfied_revisit_reopens_with_a_new_deadline_and_new_notices(worl
         assert colour(demand, at(2026, 9, 28, 10)) == ""
     # Yellow notice for the first round, before it was resolved, is not needed for this test.
     with time_machine.travel(at(2026, 9, 29, 10), tick=False):
-        act(world, "operator", demand, "revisit", satisfaction="dissatisfied")
+        act(world, "operator", demand, "revisit", satisfaction="dissatisfied", solved="unsolved")
         act(world, "operator", demand, "reopen", reason="井盖松动")
     demand.refresh_from_db()
     assert demand.state == State.DISPATCHED and demand.reopen_count == 1

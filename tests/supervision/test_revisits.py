@@ -67,14 +67,15 @@ def test_a_dissatisfied_answer_through_the_sms_link_reopens_the_demand(world, cl
         page = client.get(f"/revisit/{token}/")
         assert page.status_code == 200 and demand.number in page.content.decode()
         assert "13700001234" not in page.content.decode()
-        response = client.post(f"/revisit/{token}/", {"satisfaction": "dissatisfied", "comment": "井盖又松了"})
+        response = client.post(f"/revisit/{token}/", {"satisfaction": "dissatisfied", "solved": "unsolved",
+                                                         "comment": "井盖又松了"})
         assert response.status_code == 200
     d = fresh(demand)
     assert d.state == State.DISPATCHED and d.reopen_count == 1 and d.handling_unit == world.units["cg"]
     assert [e.action for e in d.events.order_by("seq")][-2:] == ["revisit", "reopen"]
     with time_machine.travel(START + timedelta(days=1), tick=False):
         with pytest.raises(NotFound):  # a used link is spent
-            revisits.revisit_by_link(token, satisfaction="satisfied")
+            revisits.revisit_by_link(token, satisfaction="satisfied", solved="solved")
         assert client.get(f"/revisit/{token}/").status_code == 404
 
 

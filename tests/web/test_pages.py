@@ -52,11 +52,13 @@ def test_tracking_shows_only_public_steps(client, world):
 def test_dissatisfied_rating_reopens_and_satisfied_rating_records(client, world):
     demand = bring_to(world, "resolved")
     client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "1234", "satisfaction": "dissatisfied",
+                                      "solved": "unsolved",
                                       "comment": "井盖还是松的"})
     demand.refresh_from_db()
     assert demand.state == "dispatched" and demand.reopen_count == 1
     other = bring_to(world, "resolved")
-    client.post(reverse("web:rate"), {"number": other.number, "phone_last4": "1234", "satisfaction": "satisfied"})
+    client.post(reverse("web:rate"), {"number": other.number, "phone_last4": "1234", "satisfaction": "satisfied",
+                                      "solved": "solved"})
     other.refresh_from_db()
     assert other.state == "revisited" and other.satisfaction == "satisfied"
 
@@ -64,7 +66,7 @@ def test_dissatisfied_rating_reopens_and_satisfied_rating_records(client, world)
 def test_rating_with_wrong_digits_changes_nothing(client, world):
     demand = bring_to(world, "resolved")
     response = client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "0000",
-                                                 "satisfaction": "dissatisfied"})
+                                                 "satisfaction": "dissatisfied", "solved": "unsolved"})
     assert response.status_code == 404
     demand.refresh_from_db()
     assert demand.state == "resolved"
@@ -263,7 +265,7 @@ def test_guessing_the_phone_digits_is_stopped(client, world, settings):
     locked = client.post(reverse("web:track"), {"number": demand.number, "phone_last4": "1234"})
     assert locked.status_code == 429 and demand.title not in locked.content.decode()
     rate = client.post(reverse("web:rate"), {"number": demand.number, "phone_last4": "1234",
-                                             "satisfaction": "dissatisfied"})
+                                             "satisfaction": "dissatisfied", "solved": "unsolved"})
     assert rate.status_code == 429
 
 

@@ -54,7 +54,7 @@ def test_the_whole_loop_from_registration_to_close(world):
     wish = act(world, "volunteer", wish, "fulfil_wish", result="已送去助听器并调试好", hours="2.5")
     assert wish.state == State.RESOLVED and wish.result == "已送去助听器并调试好"
 
-    wish = services.rate_as_reporter(wish.number, "5678", satisfaction="satisfied", comment="谢谢！")
+    wish = services.rate_as_reporter(wish.number, "5678", satisfaction="satisfied", solved="solved", comment="谢谢！")
     assert wish.state == State.REVISITED and wish.satisfaction == "satisfied"
     wish = act(world, "staff1", wish, "close")
     assert wish.state == State.CLOSED

@@ -7,4 +7,9 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考核与看板")
 
     def ready(self) -> None:
+        from minsheng.core import versioned
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .models import Rule
+
+        versioned.watch(Rule)  # rules.rule_for keeps the versions per process

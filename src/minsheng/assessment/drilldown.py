@@ -1,66 +1,83 @@
-"""The demands behind a figure: the events that added to its counter, found by replaying the
-candidate demands' events with the same function that keeps the rollups."""
+"""The demands behind a figure, read from the ledger the rollups are kept with
+(``models.Entry``): the list holds exactly what the tile counted, entry by entry.
 
-from datetime import date, datetime, time, timedelta
+A set is a counter or a derived set (``selectors.DERIVED``: a rate's failures are its
+denominator less its numerator).  Each item is one demand's net share of the set on one rollup
+key (day, grid, unit, category); a demand that counts twice on one key (two rounds returned to
+the same unit on the same day) is listed twice, so the list's length equals the figure.
+"""
 
-from django.db.models import QuerySet
-from django.utils import timezone
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from minsheng.catalogue.models import Category
 from minsheng.core.errors import ValidationFailed
-from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
-from minsheng.demands.workflow import Kind
 
-from .rollups import GridMap, fold_counters
-from .selectors import Filters, _region_ids, scope_of
+from .models import Entry
+from .selectors import DEADLINE_COUNTERS, DERIVED, SETS, Filters, deadline_end, scope_of
 
-# The events that may add to each counter ("solved" is satisfied plus basically satisfied).
-ACTIONS = {
-    "registered": ["register"], "invalid": ["reject_invalid"], "merged": ["merge"], "withdrawn": ["merge"],
-    "dispatched": ["dispatch", "reopen"], "reopened": ["reopen"], "resolved": ["resolve", "resolve_on_spot"],
-    "responded_on_time": ["resolve", "resolve_on_spot"], "resolved_on_time": ["resolve", "resolve_on_spot"],
-    "revisited": ["revisit"], "satisfied": ["revisit"], "basically_satisfied": ["revisit"],
-    "dissatisfied": ["revisit"], "solved": ["revisit"], "suspended": ["approve_suspension"], "closed": ["close"],
-}
-MAX_EVENTS = 20000  # beyond this many candidate events, the viewer is asked to narrow the list
+MAX_ITEMS = 20000  # beyond this many items, the viewer is asked to narrow the list
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    return (datetime.combine(start, time.min, tzinfo=tz),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+@dataclass
+class Item:
+    demand: Demand
+    day: date  # the day the item counts on (the event's, or the deadline's for a deadline set)
+    unit_id: int
 
 
-def _counts_for(counter: str, counts: dict[str, int]) -> bool:
-    if counter == "solved":
-        return bool(counts.get("satisfied") or counts.get("basically_satisfied"))
-    return bool(counts.get(counter))
+def _signs(name: str) -> dict[str, int]:
+    if name not in SETS:
+        raise ValidationFailed.for_field("figure", _("未知的统计项“%(name)s”。") % {"name": name})
+    return DERIVED.get(name, {name: 1})
 
 
-def demands_behind(user, counter: str, start: date, end: date, filters: Filters | None = None) -> QuerySet[Demand]:
-    """The demands whose events in start..end added to ``counter`` within the user's scope."""
-    if counter not in ACTIONS:
-        raise ValidationFailed.for_field("figure", _("未知的统计项“%(name)s”。") % {"name": counter})
-    low, high = _bounds(start, end)
-    candidates = DemandEvent.objects.filter(action__in=ACTIONS[counter], created_at__gte=low, created_at__lt=high,
-                                            demand__kind=Kind.DEMAND)
-    found = list(candidates.values_list("demand_id", "seq")[:MAX_EVENTS + 1])
-    if len(found) > MAX_EVENTS:
-        raise ValidationFailed.for_field("figure", _("符合条件的事件超过 %(n)d 个，请缩小时间或区域范围。")
-                                         % {"n": MAX_EVENTS})
-    wanted = set(found)
-    scope, filters = scope_of(user), filters or Filters()
-    region_ids = _region_ids(filters.region.path) if filters.region else None
-    category_ids = (set(Category.objects.filter(path__startswith=filters.category.path).values_list("pk", flat=True))
-                    if filters.category else None)
-    events = DemandEvent.objects.filter(demand_id__in={pk for pk, _seq in wanted}).order_by("demand_id", "seq")
-    ids = set()
-    for event, key, counts in fold_counters(events.iterator(chunk_size=2000), GridMap()):
-        if ((event.demand_id, event.seq) in wanted and _counts_for(counter, counts)
-                and scope.covers(key.region_id, key.unit_id)
-                and filters.covers(key.region_id, key.unit_id, key.category_id, region_ids=region_ids,
-                                   category_ids=category_ids)):
-            ids.add(event.demand_id)
-    return demands_visible_to(user).filter(pk__in=ids)
+def _period_q(counter: str, start: date, end: date) -> Q:
+    upto = deadline_end(end) if counter in DEADLINE_COUNTERS else end
+    return Q(counter=counter, day__gte=start, day__lte=upto)
+
+
+def item_keys(user, name: str, start: date, end: date, filters: Filters | None = None) -> list[tuple]:
+    """(demand_id, day, unit_id) of every item of set ``name`` in start..end within the user's
+    scope and ``filters``, one per unit of the net count, newest day first."""
+    signs = _signs(name)
+    period = Q(pk__in=[])
+    for counter in signs:
+        period |= _period_q(counter, start, end)
+    qs = Entry.objects.filter(period).filter(scope_of(user).q())
+    if filters:
+        qs = qs.filter(filters.q())
+    net: dict[tuple, int] = defaultdict(int)
+    rows = qs.values("counter", "demand_id", "day", "region_id", "unit_id", "category_id").annotate(
+        n=Sum("n")).order_by()
+    for count, row in enumerate(rows.iterator(chunk_size=5000)):
+        if count > MAX_ITEMS * 3:
+            raise ValidationFailed.for_field("figure", _("符合条件的记录超过 %(n)d 条，请缩小时间或区域范围。")
+                                             % {"n": MAX_ITEMS})
+        key = (row["demand_id"], row["day"], row["region_id"], row["unit_id"], row["category_id"])
+        net[key] += signs[row["counter"]] * row["n"]
+    keys = []
+    for (demand_id, day, _region, unit_id, _category), n in net.items():
+        keys.extend([(demand_id, day, unit_id)] * max(n, 0))
+    if len(keys) > MAX_ITEMS:
+        raise ValidationFailed.for_field("figure", _("符合条件的记录超过 %(n)d 条，请缩小时间或区域范围。")
+                                         % {"n": MAX_ITEMS})
+    keys.sort(key=lambda k: (k[1], k[0]), reverse=True)
+    return keys
+
+
+def items_behind(user, name: str, start: date, end: date, filters: Filters | None = None) -> tuple[list[Item], int]:
+    """The items of a figure with their demands, and how many items are of demands the viewer
+    may not open (a unit's figures count demands since handed to another unit): the two add up
+    to the figure."""
+    keys = item_keys(user, name, start, end, filters)
+    demands = demands_visible_to(user).filter(pk__in={k[0] for k in keys}).select_related(
+        "handling_unit", "region", "category")
+    by_id = {d.pk: d for d in demands}
+    items = [Item(by_id[demand_id], day, unit_id) for demand_id, day, unit_id in keys if demand_id in by_id]
+    return items, len(keys) - len(items)

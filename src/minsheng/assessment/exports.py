@@ -20,3 +20,14 @@ def demand_export_rows(queryset):
         number, title, state, channel, category, region, unit, registered, due, resolved, satisfaction = row
         yield [number, title, states.get(state, state), channels.get(channel, channel), category, region, unit,
                registered, due, resolved, answers.get(satisfaction, satisfaction)]
+
+
+def item_export_rows(items):
+    """Rows of the items behind a figure: the day each counts on, then the demand's columns."""
+    states, channels, answers = dict(State.choices), dict(Channel.choices), dict(Satisfaction.choices)
+    for item in items:
+        d = item.demand
+        yield [item.day, d.number, d.title, states.get(d.state, d.state), channels.get(d.channel, d.channel),
+               d.category.name if d.category else "", d.region.name,
+               d.handling_unit.name if d.handling_unit else "", d.registered_at, d.handle_due, d.resolved_at,
+               answers.get(d.satisfaction, d.satisfaction)]

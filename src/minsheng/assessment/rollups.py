@@ -1,10 +1,11 @@
-"""Keeping the rollups: upserts with increments, one row per period and key.
+"""Keeping the rollups and their ledger: upserts with increments, one row per period and key,
+and one ledger entry per demand, counter and key (``models.Entry``).
 
-``record_event`` runs inside every transition's transaction (two small upserts, and only for
+``record_event`` runs inside every transition's transaction (small upserts and inserts, only for
 the events that count), ``record_batch`` once per bulk import, ``rebuild`` from the whole log.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import attrgetter
@@ -17,10 +18,12 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import apply_event
 from minsheng.organisation.models import Region
 
-from .counters import COMMUNITY_DEPTH, Key, event_counters, event_key, fold_to, fold_to_grid
-from .models import COUNTERS, Period, Rollup
+from . import rules
+from .counters import COMMUNITY_DEPTH, Before, Key, entry_key, event_entries, fold_to, fold_to_grid, snapshot
+from .models import COUNTERS, Entry, Period, Rollup
 
 Totals = dict[tuple[str, Key], dict[str, int]]
+Ledger = list[tuple]  # (counter, day, region_id, unit_id, category_id, demand_id, n)
 
 
 def _upsert_sql() -> str:
@@ -51,10 +54,20 @@ def _add(totals: Totals, key: Key, counts: dict[str, int]) -> None:
             slot[name] = slot.get(name, 0) + n
 
 
-def _write(totals: Totals) -> None:
+def _write(totals: Totals, ledger: Ledger) -> None:
     if totals:
         with connection.cursor() as cursor:
             cursor.executemany(_upsert_sql(), _rows(totals))
+    if ledger:
+        table = Entry._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} (counter, day, region_id, unit_id, category_id, demand_id, n) "
+                               "VALUES (%s, %s, %s, %s, %s, %s, %s)", ledger)
+
+
+def _enter(ledger: Ledger, demand_id: int, key: Key, counts: dict[str, int]) -> None:
+    for name, n in counts.items():
+        ledger.append((name, key.day, key.region_id, key.unit_id, key.category_id, demand_id, n))
 
 
 def _places_of_loaded(demand: Demand) -> tuple[int, int]:
@@ -66,14 +79,19 @@ def _places_of_loaded(demand: Demand) -> tuple[int, int]:
     return fold_to_grid(demand.region_id, path), fold_to(demand.region_id, path, COMMUNITY_DEPTH)
 
 
-def record_event(demand: Demand, event: DemandEvent) -> None:
-    """Add one event of a live transition to the rollups (inside its transaction)."""
-    counts = {name: n for name, n in event_counters(demand, event).items() if n}
-    if not counts:
+def record_event(before: Before | None, demand: Demand, event: DemandEvent) -> None:
+    """Add one event of a live transition to the rollups and the ledger (inside its transaction)."""
+    entries = event_entries(before, demand, event, cutoff_days=rules.cutoff_days)
+    if not entries:
         return
+    places = _places_of_loaded(demand)
     totals: Totals = defaultdict(dict)
-    _add(totals, event_key(demand, event, *_places_of_loaded(demand)), counts)
-    _write(totals)
+    ledger: Ledger = []
+    for day, unit_id, counts in entries:
+        key = entry_key(demand, day, unit_id, *places)
+        _add(totals, key, counts)
+        _enter(ledger, demand.pk, key, counts)
+    _write(totals, ledger)
 
 
 class GridMap:
@@ -98,22 +116,25 @@ class GridMap:
 
 def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[tuple[DemandEvent, Key, dict]]:
     """Replay events (ordered by demand, then seq; each demand from its first event) and yield
-    every event that counts with its key and counters."""
+    every (event, key, counters) an event adds."""
     blank = instance_maker(Demand, escalation_level=0, extension_count=0, reopen_count=0, result="",
-                           satisfaction="", close_reason="", pending_request=None)
+                           satisfaction="", solved="", close_reason="", pending_request=None, state="",
+                           handling_unit_id=None, contact_due=None, handle_due=None, contacted_at=None,
+                           dispatched_at=None, resolved_at=None)
     for _pk, group in groupby(events, key=attrgetter("demand_id")):
         demand = blank()
         for event in group:
+            before = snapshot(demand)
             apply_event(demand, event)
-            counts = {name: n for name, n in event_counters(demand, event).items() if n}
-            if counts:
-                yield event, event_key(demand, event, *grid_of(demand.region_id)), counts
+            for day, unit_id, counts in event_entries(before, demand, event, cutoff_days=rules.cutoff_days):
+                yield event, entry_key(demand, day, unit_id, *grid_of(demand.region_id)), counts
 
 
-def _totals_of(events: Iterable[DemandEvent], grid_of: GridMap) -> Totals:
+def _totals_of(events: Iterable[DemandEvent], grid_of: GridMap, ledger: Ledger) -> Totals:
     totals: Totals = defaultdict(dict)
-    for _event, key, counts in fold_counters(events, grid_of):
+    for event, key, counts in fold_counters(events, grid_of):
         _add(totals, key, counts)
+        _enter(ledger, event.demand_id, key, counts)
     return totals
 
 
@@ -126,7 +147,7 @@ def record_batch(events: Iterable[DemandEvent]) -> None:
     counters times the number of such demands, instead of once per demand."""
     grid_of = GridMap()
     histories: list[DemandEvent] = []
-    registered: Counter[tuple] = Counter()
+    registered: dict[tuple, list[int]] = defaultdict(list)
     sample: dict[tuple, DemandEvent] = {}
     for _pk, group in groupby(sorted(events, key=attrgetter("demand_id", "seq")), key=attrgetter("demand_id")):
         first, *later = group
@@ -136,34 +157,42 @@ def record_batch(events: Iterable[DemandEvent]) -> None:
             continue
         payload = first.payload
         alike = (first.created_at, payload.get("kind"), payload.get("region_id"), payload.get("category_id"))
-        registered[alike] += 1
+        registered[alike].append(first.demand_id)
         sample.setdefault(alike, first)
-    totals = _totals_of(histories, grid_of)
-    alike_count = {id(event): registered[alike] for alike, event in sample.items()}
+    ledger: Ledger = []
+    totals = _totals_of(histories, grid_of, ledger)
+    alike_ids = {id(event): registered[alike] for alike, event in sample.items()}
     for event, key, counts in fold_counters(sample.values(), grid_of):
-        n = alike_count[id(event)]
-        _add(totals, key, {name: count * n for name, count in counts.items()})
-    _write(totals)
+        ids = alike_ids[id(event)]
+        _add(totals, key, {name: count * len(ids) for name, count in counts.items()})
+        for demand_id in ids:
+            _enter(ledger, demand_id, key, counts)
+    _write(totals, ledger)
 
 
 def rebuild(*, batch: int = 5000) -> int:
-    """Recompute every rollup from the event log; returns the number of rows written."""
+    """Recompute every rollup and the ledger from the event log, in one transaction; returns the
+    number of rollup rows written."""
     grid_of = GridMap()
     totals: Totals = defaultdict(dict)
     last_id = 0
-    while True:
-        ids = list(Demand.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            break
-        events = DemandEvent.objects.filter(demand_id__gte=ids[0], demand_id__lte=ids[-1]).order_by(
-            "demand_id", "seq")
-        for _event, key, counts in fold_counters(events.iterator(chunk_size=batch), grid_of):
-            _add(totals, key, counts)
-        last_id = ids[-1]
-    rows = [Rollup(period=period, day=key.day, region_id=key.region_id, unit_id=key.unit_id,
-                   category_id=key.category_id, **{c: counts.get(c, 0) for c in COUNTERS})
-            for (period, key), counts in totals.items()]
     with transaction.atomic():
+        Entry.objects.all().delete()
+        while True:
+            ids = list(Demand.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch])
+            if not ids:
+                break
+            events = DemandEvent.objects.filter(demand_id__gte=ids[0], demand_id__lte=ids[-1]).order_by(
+                "demand_id", "seq")
+            ledger: Ledger = []
+            for event, key, counts in fold_counters(events.iterator(chunk_size=batch), grid_of):
+                _add(totals, key, counts)
+                _enter(ledger, event.demand_id, key, counts)
+            _write({}, ledger)
+            last_id = ids[-1]
+        rows = [Rollup(period=period, day=key.day, region_id=key.region_id, unit_id=key.unit_id,
+                       category_id=key.category_id, **{c: counts.get(c, 0) for c in COUNTERS})
+                for (period, key), counts in totals.items()]
         Rollup.objects.all().delete()
         Rollup.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

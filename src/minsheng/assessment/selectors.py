@@ -10,39 +10,89 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category
+from minsheng.core import clock
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_for, roles_of
 
 from .counters import COMMUNITY_DEPTH, GRID_DEPTH
 from .models import COUNTERS, Period, Rollup
+from .rules import DEFAULT, RuleView, rule_for
 
 VIEWER_ROLES = frozenset({Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR})
-# A basically satisfied answer weighs this much in the satisfaction rate.
-BASICALLY_SATISFIED_WEIGHT = Decimal("0.8")
-# The composite score of Beijing's 接诉即办 assessment: response 10 %, resolution 45 %, satisfaction 45 %.
-COMPOSITE_WEIGHTS = {"response": Decimal("0.10"), "resolution": Decimal("0.45"), "satisfaction": Decimal("0.45")}
 
-# Each rate: (numerator counter, denominator counter) as the drill-down lists show them.
-RATES = {
-    "response": ("responded_on_time", "resolved"),
-    "resolution": ("solved", "revisited"),
-    "satisfaction": ("satisfied", "revisited"),
-    "completion": ("resolved", "dispatched"),
-    "on_time": ("resolved_on_time", "resolved"),
+# Sets that are not a counter of their own: name → {counter: sign}.  A rate's failures are its
+# denominator less its numerator, entry by entry (both are kept on the same rollup key).
+DERIVED = {
+    "satisfied_any": {"satisfied": 1, "basically_satisfied": 1},
+    "not_returned": {"dispatched": 1, "returned": -1},
+    "overdue": {"due": 1, "completed_on_time": -1},
+    "not_contacted_on_time": {"contact_due": 1, "contacted_on_time": -1},
+    "not_completed": {"due": 1, "completed": -1},
+    "not_solved": {"revisited": 1, "solved": -1},
+    "not_reopened": {"resolved": 1, "reopened": -1},
 }
+
+# Each rate: (numerator, denominator, failures): sets the drill-down lists show.
+RATES = {
+    "response": ("contacted_on_time", "contact_due", "not_contacted_on_time"),
+    "resolution": ("solved", "revisited", "not_solved"),
+    "satisfaction": ("satisfied_any", "revisited", "dissatisfied"),
+    "completion": ("completed", "due", "not_completed"),
+    "on_time": ("completed_on_time", "due", "overdue"),
+}
+# Further figures a 12345 centre reports, with the same shape; not in the composite score.
+MORE_RATES = {
+    "return_rate": ("returned", "dispatched", "not_returned"),
+    "dispatch_accuracy": ("not_returned", "dispatched", "returned"),
+    "reopen_rate": ("reopened", "resolved", "not_reopened"),
+    "overdue_rate": ("overdue", "due", "completed_on_time"),
+}
+ALL_RATES = {**RATES, **MORE_RATES}
 RATE_LABELS = {"response": _("响应率"), "resolution": _("解决率"), "satisfaction": _("满意率"),
-               "completion": _("办结率"), "on_time": _("按期办结率")}
+               "completion": _("办结率"), "on_time": _("按期办结率"), "return_rate": _("退单率"),
+               "dispatch_accuracy": _("派单准确率"), "reopen_rate": _("重办率"), "overdue_rate": _("超期率")}
 COUNTER_LABELS = {
     "registered": _("受理量"), "invalid": _("无效诉求"), "merged": _("合并诉求"), "dispatched": _("派单量"),
-    "withdrawn": _("派出后合并"), "resolved": _("办结量"), "responded_on_time": _("按时联系"),
-    "resolved_on_time": _("按期办结"), "revisited": _("回访量"), "satisfied": _("满意"),
-    "basically_satisfied": _("基本满意"), "dissatisfied": _("不满意"), "reopened": _("重办"),
-    "suspended": _("挂账"), "closed": _("结案"), "solved": _("已解决"),
+    "resolved": _("办结量"), "on_spot": _("立接立办"), "suspended": _("挂账"), "closed": _("结案"),
+    "returned": _("退单"), "reopened": _("重办"), "contact_due": _("应联系"), "contacted_on_time": _("按时联系"),
+    "due": _("应办结"), "completed": _("已办结（截止日前）"), "completed_on_time": _("按期办结"),
+    "revisited": _("回访量"), "solved": _("已解决"), "partly_solved": _("部分解决"), "unsolved": _("未解决"),
+    "satisfied": _("满意"), "basically_satisfied": _("基本满意"), "dissatisfied": _("不满意"),
+    "satisfied_any": _("满意与基本满意"), "not_returned": _("未退单"), "overdue": _("超期"),
+    "not_contacted_on_time": _("未按时联系"), "not_completed": _("未办结"), "not_solved": _("未解决或部分解决"),
+    "not_reopened": _("未重办"),
+}
+SETS = frozenset(COUNTERS) | frozenset(DERIVED)
+# Sets on a deadline's day (counted for deadlines up to yesterday).
+DEADLINE_SETS = frozenset({"contact_due", "contacted_on_time", "due", "completed", "completed_on_time", "overdue",
+                           "not_contacted_on_time", "not_completed"})
+# What an item of each set is, said on its list.
+SET_NOTES = {
+    "contact_due": _("联系时限在该时段内的办理轮次（每次派单或重办为一轮）。"),
+    "contacted_on_time": _("联系时限在该时段内、且在时限前联系了居民（或已办结）的办理轮次。"),
+    "not_contacted_on_time": _("联系时限在该时段内、未在时限前联系居民的办理轮次。"),
+    "due": _("办理时限（含批准的延期与挂账顺延）在该时段内的办理轮次：应办结。"),
+    "completed": _("应办结中，在时限所在月末（加规则的截止天数）前办结的。"),
+    "completed_on_time": _("应办结中，在办理时限前办结的。"),
+    "not_completed": _("应办结中，截止日前仍未办结的。"),
+    "overdue": _("应办结中，未在办理时限前办结的：超期。"),
+    "revisited": _("该时段内的回访（含居民自行评价）。"),
+    "solved": _("回访中居民答复“已解决”的。"),
+    "not_solved": _("回访中居民答复“部分解决”或“未解决”的。"),
+    "satisfied_any": _("回访中居民答复“满意”或“基本满意”的。"),
+    "dissatisfied": _("回访中居民答复“不满意”的。"),
+    "dispatched": _("该时段内开始的办理轮次（派单与重办）。"),
+    "returned": _("该时段内开始的办理轮次中被退单的。"),
+    "not_returned": _("该时段内开始的办理轮次中未被退单的。"),
+    "resolved": _("该时段内的办结（含立接立办）。"),
+    "reopened": _("该时段内的办结中后来重办的。"),
+    "not_reopened": _("该时段内的办结中未重办的。"),
 }
 
 
@@ -154,58 +204,70 @@ def _rate(numerator: Decimal | int, denominator: int) -> Decimal | None:
 
 @dataclass
 class Figures:
+    """Counters of a period and the rates over them.  Every rate is a subset of a set divided by
+    that set (``RATES``), so it lies between 0 and 100 %; with an empty set it is None ("—")."""
+
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTERS, 0))
+    rule: RuleView = DEFAULT
 
     def __getattr__(self, name: str) -> int:
         counts = self.__dict__.get("counts", {})
         if name in counts:
             return counts[name]
+        if name in DERIVED:
+            return sum(sign * counts.get(c, 0) for c, sign in DERIVED[name].items())
         raise AttributeError(name)
 
     def add(self, row: dict) -> None:
         for c in COUNTERS:
             self.counts[c] += row.get(c) or 0
 
-    @property
-    def solved(self) -> int:
-        return self.counts["satisfied"] + self.counts["basically_satisfied"]
+    def count(self, name: str) -> int:
+        """The size of a counter or derived set."""
+        return getattr(self, name)
 
     @property
-    def assigned(self) -> int:
-        """Dispatches (and reopenings) less the duplicates merged away while a unit held them."""
-        return self.counts["dispatched"] - self.counts["withdrawn"]
+    def volume(self) -> int:
+        """Demands handled in the period (dispatched, or resolved on the spot): what ranks need."""
+        return self.counts["dispatched"] + self.counts["on_spot"]
+
+    def rate(self, name: str) -> Decimal | None:
+        numerator, denominator, _failures = ALL_RATES[name]
+        return _rate(self.count(numerator), self.count(denominator))
 
     @property
     def response(self) -> Decimal | None:
-        return _rate(self.counts["responded_on_time"], self.counts["resolved"])
+        return self.rate("response")
 
     @property
     def resolution(self) -> Decimal | None:
-        return _rate(self.solved, self.counts["revisited"])
+        return self.rate("resolution")
 
     @property
     def satisfaction(self) -> Decimal | None:
-        weighted = self.counts["satisfied"] + BASICALLY_SATISFIED_WEIGHT * self.counts["basically_satisfied"]
-        return _rate(weighted, self.counts["revisited"])
+        return self.rate("satisfaction")
 
     @property
     def completion(self) -> Decimal | None:
-        return _rate(self.counts["resolved"], self.assigned)
+        return self.rate("completion")
 
     @property
     def on_time(self) -> Decimal | None:
-        return _rate(self.counts["resolved_on_time"], self.counts["resolved"])
+        return self.rate("on_time")
 
     @property
     def composite(self) -> Decimal | None:
-        parts = [self.response, self.resolution, self.satisfaction]
-        if any(p is None for p in parts):
+        """The rule's weighted sum of the three rates (None unless all three have a set)."""
+        parts = {name: self.rate(name) for name in self.rule.weights}
+        if any(v is None for v in parts.values()):
             return None
-        return sum((COMPOSITE_WEIGHTS[k] * v for k, v in zip(COMPOSITE_WEIGHTS, parts, strict=True)),
-                   Decimal(0)).quantize(Decimal("0.1"))
+        return sum((self.rule.weights[k] * v for k, v in parts.items()), Decimal(0)).quantize(Decimal("0.1"))
 
     def rates(self) -> dict[str, Decimal | None]:
-        return {name: getattr(self, name) for name in RATES}
+        return {name: self.rate(name) for name in RATES}
+
+    def more_rates(self) -> dict[str, Decimal | None]:
+        return {name: self.rate(name) for name in MORE_RATES}
 
 
 _SUMS = {c: Sum(c) for c in COUNTERS}
@@ -244,10 +306,43 @@ def _rows(user, start: date, end: date, filters: Filters | None = None, *, by_gr
     return qs.filter(filters.q()) if filters else qs
 
 
+# The sets on a deadline's day: a deadline still ahead cannot have been met or missed yet, so
+# these count deadlines up to yesterday only (the rest of a running month joins day by day).
+DEADLINE_COUNTERS = ("contact_due", "contacted_on_time", "due", "completed", "completed_on_time")
+_OTHER_SUMS = {c: Sum(c) for c in COUNTERS if c not in DEADLINE_COUNTERS}
+_DEADLINE_SUMS = {c: Sum(c) for c in DEADLINE_COUNTERS}
+
+
+def deadline_end(end: date) -> date:
+    """The last deadline day a period ending on ``end`` counts."""
+    return min(end, timezone.localdate(clock.now()) - timedelta(days=1))
+
+
+def _sums(user, start: date, end: date, filters: Filters | None, *, column: str | None = None,
+          by_grid_or_category: bool = False) -> dict:
+    """Summed counters of start..end (per value of ``column`` when given): the deadline sets up to
+    ``deadline_end``, everything else up to ``end``; two queries only while the period is running."""
+    last_due = deadline_end(end)
+
+    def query(upto: date, sums: dict):
+        qs = _rows(user, start, upto, filters, by_grid_or_category=by_grid_or_category)
+        if column is None:
+            return {None: qs.aggregate(**sums)}
+        return {row[column]: row for row in qs.values(column).annotate(**sums).order_by()}
+
+    if last_due == end:
+        return query(end, _SUMS)
+    result = query(end, _OTHER_SUMS)
+    if last_due >= start:
+        for key, row in query(last_due, _DEADLINE_SUMS).items():
+            result.setdefault(key, {}).update(row)
+    return result
+
+
 def figures(user, start: date, end: date, filters: Filters | None = None) -> Figures:
     """The figures of start..end (inclusive) over everything the user may see."""
-    result = Figures()
-    result.add(_rows(user, start, end, filters).aggregate(**_SUMS))
+    result = Figures(rule=rule_for(start))
+    result.add(_sums(user, start, end, filters)[None])
     return result
 
 
@@ -256,7 +351,7 @@ class TableRow:
     key: int
     label: str
     figures: Figures
-    rank: int = 0
+    rank: int = 0  # 0: not ranked (too few demands, or no composite score)
 
 
 def _ancestor_at(path: str, depth: int) -> int | None:
@@ -270,39 +365,51 @@ TABLE_KINDS = ("street", "community", "grid", "unit", "category")
 
 def table(user, start: date, end: date, by: str, filters: Filters | None = None) -> list[TableRow]:
     """The figures of start..end per street, community, grid, handling unit or top-level
-    category, ranked by the composite score (then by volume)."""
-    return _ranked(_rows(user, start, end, filters, by_grid_or_category=by in ("grid", "category")), by)
-
-
-def _ranked(rollups, by: str) -> list[TableRow]:
-    """The rollup rows grouped per street, community, grid, unit or top-level category, ranked."""
+    category: those with at least the rule's minimum volume ranked by the composite score (ties
+    by volume), the others after them, unranked."""
     column = {"unit": "unit_id", "category": "category_id"}.get(by, "region_id")
-    grouped = rollups.values(column).annotate(**_SUMS).order_by()
-    groups: dict[int, Figures] = defaultdict(Figures)
+    grouped = _sums(user, start, end, filters, column=column, by_grid_or_category=by in ("grid", "category"))
+    return _ranked(grouped, by, column, rule_for(start))
+
+
+def _unit_labels(ids) -> dict[int, str]:
+    """Unit names, with the parent's name where two units share one (光明街道 · 城管科)."""
+    units = list(Unit.objects.filter(pk__in=ids).select_related("parent", "region"))
+    names = [u.name for u in units]
+    repeated = {n for n in names if names.count(n) > 1}
+    repeated |= set(Unit.objects.filter(name__in=names).values("name").annotate(n=Count("pk")).filter(n__gt=1)
+                    .values_list("name", flat=True))
+    return {u.pk: (f"{(u.parent or u.region).name} · {u.name}" if u.name in repeated else u.name) for u in units}
+
+
+def _ranked(grouped: dict, by: str, column: str, rule: RuleView) -> list[TableRow]:
+    """The summed rows grouped per street, community, grid, unit or top-level category, ranked."""
+    groups: dict[int, Figures] = defaultdict(lambda: Figures(rule=rule))
     if by in REGION_LEVELS:
         paths = dict(Region.objects.values_list("pk", "path"))
-        for row in grouped:
-            target = _ancestor_at(paths.get(row[column], ""), REGION_LEVELS[by])
+        for key, row in grouped.items():
+            target = _ancestor_at(paths.get(key, ""), REGION_LEVELS[by])
             if target is not None:
                 groups[target].add(row)
         names = dict(Region.objects.filter(pk__in=groups).values_list("pk", "name"))
     elif by == "category":
         paths = dict(Category.objects.values_list("pk", "path"))
-        for row in grouped:
-            groups[_ancestor_at(paths.get(row[column], ""), 0) or 0].add(row)
+        for key, row in grouped.items():
+            groups[_ancestor_at(paths.get(key, ""), 0) or 0].add(row)
         names = {c.pk: str(c) for c in Category.objects.filter(pk__in=groups)}
         names[0] = str(_("未分类"))
     else:
-        for row in grouped:
-            groups[row[column]].add(row)
-        names = dict(Unit.objects.filter(pk__in=groups).values_list("pk", "name"))
+        for key, row in grouped.items():
+            groups[key].add(row)
+        names = _unit_labels(groups)
         names[0] = str(_("未派单"))
     rows = [TableRow(key, names.get(key, str(key)), f) for key, f in groups.items()]
-    rows.sort(key=lambda r: (r.figures.composite is None, -(r.figures.composite or 0), -r.figures.registered,
-                             r.label))
-    for i, row in enumerate(rows, 1):
+    ranked = [r for r in rows if r.figures.volume >= rule.min_volume and r.figures.composite is not None]
+    ranked.sort(key=lambda r: (-r.figures.composite, -r.figures.volume, r.label))
+    for i, row in enumerate(ranked, 1):
         row.rank = i
-    return rows
+    rest = sorted((r for r in rows if not r.rank), key=lambda r: (-r.figures.volume, r.label))
+    return ranked + rest
 
 
 # --- trends and the map --------------------------------------------------------------
@@ -377,7 +484,7 @@ def per_day(user, start: date, end: date, filters: Filters | None = None) -> dic
     qs = Rollup.objects.filter(period=Period.DAY, day__gte=start, day__lte=end).filter(scope_of(user).q())
     if filters:
         qs = qs.filter(filters.q())
-    for row in qs.values("day").annotate(**_SUMS).order_by():
+    for row in qs.values("day").annotate(**_OTHER_SUMS).order_by():
         result[row["day"]].add(row)
     return result
 

@@ -2,14 +2,18 @@
 monthly report, with their Excel and PDF exports.  They only call the selectors."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
+from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from minsheng.catalogue.models import Category
 from minsheng.core import clock
@@ -21,12 +25,12 @@ from minsheng.organisation.models import Region, Unit
 from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
 
-from . import charts, selectors
-from .drilldown import demands_behind
-from .exports import demand_export_headers, demand_export_rows
-from .selectors import COUNTER_LABELS, RATE_LABELS, RATES, Filters
+from . import charts, rules, selectors
+from .drilldown import items_behind
+from .exports import demand_export_headers, item_export_rows
+from .selectors import ALL_RATES, COUNTER_LABELS, MORE_RATES, RATE_LABELS, RATES, Filters
 
-TABLE_COUNTERS = ("registered", "dispatched", "resolved", "revisited")
+TABLE_COUNTERS = ("registered", "dispatched", "due", "revisited")
 
 
 def _viewer_required(view):
@@ -48,16 +52,23 @@ def _today() -> date:
     return timezone.localdate(clock.now())
 
 
+def parse_month(text: str, field: str = "month") -> date:
+    """The first day of a month written as 2026-03 (years 2000 to 2100: anything else is a typo)."""
+    try:
+        year, month = (int(p) for p in text.strip().split("-"))
+        if not 2000 <= year <= 2100:
+            raise ValueError
+        return date(year, month, 1)
+    except ValueError:
+        raise ValidationFailed.for_field(field, _("月份“%(value)s”格式不对，应为如 2026-03。")
+                                         % {"value": text}) from None
+
+
 def _month(request: HttpRequest) -> tuple[date, date]:
     text = request.GET.get("month", "").strip()
     if not text:
         return selectors.month_bounds(_today())
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        return selectors.month_bounds(date(year, month, 1))
-    except ValueError:
-        raise ValidationFailed.for_field("month", _("月份“%(value)s”格式不对，应为如 2026-03。")
-                                         % {"value": text}) from None
+    return selectors.month_bounds(parse_month(text))
 
 
 def _dates(request: HttpRequest) -> tuple[date, date]:
@@ -88,8 +99,8 @@ def _filters(request: HttpRequest) -> Filters:
                    category=_object(Category, request, "category"))
 
 
-def figure_url(counter: str, start: date, end: date, *, base: str | None = None, **filters) -> str:
-    params = {"figure": counter, "from": start.isoformat(), "to": end.isoformat()}
+def figure_url(name: str, start: date, end: date, *, base: str | None = None, **filters) -> str:
+    params = {"figure": name, "from": start.isoformat(), "to": end.isoformat()}
     params.update({k: v for k, v in filters.items() if v})
     return (base or reverse("web:assessment_demands")) + "?" + urlencode(params)
 
@@ -100,15 +111,14 @@ def _filter_ids(filters: Filters) -> dict[str, int | None]:
             "category": filters.category.pk if filters.category else None}
 
 
-LINKED = ("registered", "dispatched", "resolved", "revisited", "invalid", "merged", "reopened", "suspended")
-
-
 def _links(start: date, end: date, **filters) -> dict[str, str]:
+    """A link to the demands behind every counter and set, and for every rate to its numerator
+    (``<rate>``) and its failures (``<rate>_failures``)."""
     base = reverse("web:assessment_demands")
-    links = {c: figure_url(c, start, end, base=base, **filters) for c in LINKED}
-    # A rate links to the demands it is computed over (its denominator).
-    links.update({rate: links["dispatched" if rate == "completion" else denominator]
-                  for rate, (_num, denominator) in RATES.items()})
+    links = {name: figure_url(name, start, end, base=base, **filters) for name in selectors.SETS}
+    for rate, (numerator, _denominator, failures) in ALL_RATES.items():
+        links[rate] = links[numerator]
+        links[f"{rate}_failures"] = links[failures]
     return links
 
 
@@ -120,13 +130,29 @@ def _decorate(rows, by: str, start: date, end: date, filters: Filters):
     return rows
 
 
+SUMMARY_COUNTS = ("registered", "dispatched", "resolved", "on_spot", "revisited", "due", "overdue", "dissatisfied",
+                  "returned", "reopened", "invalid", "merged", "suspended")
+
+
+def _rate_tiles(figures: selectors.Figures, links: dict[str, str], names) -> list[dict]:
+    tiles = []
+    for name in names:
+        numerator, denominator, failures = ALL_RATES[name]
+        tiles.append({"name": name, "label": RATE_LABELS[name], "value": figures.rate(name),
+                      "numerator": figures.count(numerator), "denominator": figures.count(denominator),
+                      "numerator_label": COUNTER_LABELS[numerator], "denominator_label": COUNTER_LABELS[denominator],
+                      "failures": figures.count(failures), "failures_label": COUNTER_LABELS[failures],
+                      "url": links.get(name), "failures_url": links.get(f"{name}_failures")})
+    return tiles
+
+
 def _summary(figures: selectors.Figures, links: dict[str, str]) -> dict:
     return {
-        "counts": [(COUNTER_LABELS[c], getattr(figures, c), links[c]) for c in
-                   ("registered", "dispatched", "resolved", "revisited", "invalid", "merged", "reopened",
-                    "suspended")],
-        "rates": [(RATE_LABELS[r], v, links[r]) for r, v in figures.rates().items()],
+        "counts": [(COUNTER_LABELS[c], figures.count(c), links[c]) for c in SUMMARY_COUNTS],
+        "rates": _rate_tiles(figures, links, RATES),
+        "more_rates": _rate_tiles(figures, links, MORE_RATES),
         "composite": figures.composite,
+        "rule": figures.rule,
     }
 
 
@@ -149,8 +175,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                 for _l, f in points]}
     categories = selectors.table(user, start, end, "category", filters)
     streets = _decorate(selectors.table(user, start, end, "street", filters), "street", start, end, filters)
-    units = _decorate([r for r in selectors.table(user, start, end, "unit", filters) if r.key][:10], "unit",
-                      start, end, filters)
+    units = _decorate([r for r in selectors.table(user, start, end, "unit", filters) if r.key and r.rank][:10],
+                      "unit", start, end, filters)
     overdue = demand_selectors.demands_visible_to(user).filter(demand_selectors.overdue_q(clock.now()))
     previous = (start - timedelta(days=1)).replace(day=1)
     return render(request, "assessment/dashboard.html", {
@@ -164,7 +190,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "grids": selectors.grid_counts(user, start, end, filters),
             "labels": {"registered": _("受理量"), "resolved": _("办结量"), "satisfaction": _("满意率")},
         },
-        "streets": streets, "units": units,
+        "streets": [r for r in streets if r.rank], "streets_unranked": [r for r in streets if not r.rank],
+        "units": units, "min_volume": figures.rule.min_volume,
         "overdue": _with_time_status(list(overdue.order_by("handle_due")[:10])),
         "overdue_count": overdue.count(), "hot_topics": hot.hot_issue_summaries(request.user, limit=5),
         "table_counters": [(c, COUNTER_LABELS[c]) for c in TABLE_COUNTERS],
@@ -173,28 +200,65 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def formulas(request: HttpRequest) -> HttpResponse:
+    rule = rules.rule_for(_today())
     return render(request, "assessment/formulas.html", {
-        "weight": selectors.BASICALLY_SATISFIED_WEIGHT,
-        "composite": {k: int(v * 100) for k, v in selectors.COMPOSITE_WEIGHTS.items()}})
+        "rule": rule, "composite": {k: (v * 100).normalize() for k, v in rule.weights.items()},
+        "versions": rules.versions(), "may_set": rules.may_set(request.user)})
 
 
 formulas = _viewer_required(formulas)
+
+
+class RuleForm(forms.Form):
+    effective_from = forms.CharField(max_length=7)
+    weight_response = forms.DecimalField(max_digits=5, decimal_places=2)
+    weight_resolution = forms.DecimalField(max_digits=5, decimal_places=2)
+    weight_satisfaction = forms.DecimalField(max_digits=5, decimal_places=2)
+    min_volume = forms.IntegerField(min_value=1, max_value=100000)
+    cutoff_days = forms.IntegerField(min_value=0, max_value=31)
+    note = forms.CharField(max_length=200, required=False)
+
+
+@require_POST
+@_viewer_required
+def set_rule(request: HttpRequest) -> HttpResponse:
+    """An administrator sets a new version of the assessment rule (from the 指标口径 page)."""
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            data["effective_from"] = parse_month(data["effective_from"], "effective_from")
+            rules.set_rule(request.user, **data)
+        except MinshengError as exc:
+            error = exc.message
+        else:
+            month = f"{data['effective_from']:%Y-%m}"
+            messages.success(request, _("考核规则已保存，自 %(month)s 起执行。") % {"month": month})
+            return redirect("web:assessment_formulas")
+    else:
+        error = "; ".join(f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items())
+    rule = rules.rule_for(_today())
+    return render(request, "assessment/formulas.html", {
+        "rule": rule, "composite": {k: (v * 100).normalize() for k, v in rule.weights.items()},
+        "versions": rules.versions(), "may_set": rules.may_set(request.user), "rule_error": error,
+        "rule_form": request.POST}, status=400)
 
 TABLE_LABELS = {"street": _("街道"), "community": _("社区"), "grid": _("网格"), "unit": _("承办单位"),
                 "category": _("分类")}
 
 
+EXPORT_COUNTERS = ("registered", "dispatched", "on_spot", "resolved", "contact_due", "contacted_on_time", "due",
+                   "completed", "completed_on_time", "overdue", "revisited", "solved", "partly_solved", "unsolved",
+                   "satisfied", "basically_satisfied", "dissatisfied", "returned", "reopened", "invalid", "merged",
+                   "suspended")
+
+
 def _table_export(rows, by: str, start: date, end: date) -> HttpResponse:
-    headers = [_("排名"), str(TABLE_LABELS[by]), *(str(COUNTER_LABELS[c]) for c in
-                                                   ("registered", "dispatched", "withdrawn", "resolved",
-                                                    "responded_on_time", "resolved_on_time", "revisited",
-                                                    "satisfied", "basically_satisfied", "dissatisfied",
-                                                    "invalid", "merged", "reopened", "suspended")),
-               *(str(RATE_LABELS[r]) for r in RATES), _("综合得分")]
-    data = ([r.rank, r.label, r.figures.registered, r.figures.dispatched, r.figures.withdrawn, r.figures.resolved,
-             r.figures.responded_on_time, r.figures.resolved_on_time, r.figures.revisited, r.figures.satisfied,
-             r.figures.basically_satisfied, r.figures.dissatisfied, r.figures.invalid, r.figures.merged,
-             r.figures.reopened, r.figures.suspended, *r.figures.rates().values(), r.figures.composite]
+    headers = [_("排名"), str(TABLE_LABELS[by]), _("件数"), *(str(COUNTER_LABELS[c]) for c in EXPORT_COUNTERS),
+               *(str(RATE_LABELS[r]) + " %" for r in ALL_RATES), _("综合得分")]
+    data = ([r.rank or _("件数不足，不参与排名"), r.label, r.figures.volume,
+             *(r.figures.count(c) for c in EXPORT_COUNTERS),
+             *(r.figures.rate(name) for name in ALL_RATES), r.figures.composite]
             for r in rows)
     return xlsx_response(f"assessment-{by}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", headers, data,
                          sheet_title=str(TABLE_LABELS[by]))
@@ -215,7 +279,8 @@ def assessment_table(request: HttpRequest) -> HttpResponse:
     this_month = selectors.month_bounds(_today())
     last_month = selectors.month_bounds(this_month[0] - timedelta(days=1))
     return render(request, "assessment/table.html", {
-        "rows": rows, "by": by, "kinds": list(TABLE_LABELS.items()), "by_label": TABLE_LABELS[by],
+        "rows": [r for r in rows if r.rank], "unranked": [r for r in rows if not r.rank],
+        "rule": selectors.rule_for(start), "by": by, "kinds": list(TABLE_LABELS.items()), "by_label": TABLE_LABELS[by],
         "start": start, "end": end, "export_query": params.urlencode(), "filters": filters,
         "quick": [(_("本月"), this_month), (_("上月"), last_month),
                   (_("本年"), (date(_today().year, 1, 1), _today()))],
@@ -226,21 +291,91 @@ def assessment_table(request: HttpRequest) -> HttpResponse:
 @_viewer_required
 def demands(request: HttpRequest) -> HttpResponse:
     start, end = _dates(request)
-    counter = request.GET.get("figure", "")
+    name = request.GET.get("figure", "")
     filters = _filters(request)
-    queryset = demands_behind(request.user, counter, start, end, filters).order_by("-registered_at", "-pk")
+    items, hidden = items_behind(request.user, name, start, end, filters)
+    label = COUNTER_LABELS[name]
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"demands-{counter}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", demand_export_headers(),
-                             demand_export_rows(queryset), sheet_title=str(COUNTER_LABELS[counter]))
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    _with_time_status(page.object_list)
+        return xlsx_response(f"demands-{name}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+                             [_("计入日期"), *demand_export_headers()], item_export_rows(items),
+                             sheet_title=str(label))
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    _with_time_status([item.demand for item in page.object_list])
     params = request.GET.copy()
     params.pop("page", None)
     export = params.copy()
     export["format"] = "xlsx"
     return render(request, "assessment/demands.html", {
-        "page": page, "params": params.urlencode(), "export_query": export.urlencode(),
-        "figure": COUNTER_LABELS[counter], "start": start, "end": end, "filters": filters})
+        "page": page, "params": params.urlencode(), "export_query": export.urlencode(), "hidden": hidden,
+        "figure": label, "explanation": selectors.SET_NOTES.get(name, ""), "start": start, "end": end,
+        "filters": filters, "last_due": selectors.deadline_end(end) if name in selectors.DEADLINE_SETS else None})
+
+
+REPORT_COUNTS = ("registered", "dispatched", "on_spot", "resolved", "due", "overdue", "revisited", "dissatisfied",
+                 "returned", "reopened", "invalid", "merged")
+
+
+# Rates where a fall is the improvement; a count's change is shown without a judgement.
+LOWER_IS_BETTER = frozenset({"return_rate", "reopen_rate", "overdue_rate"})
+
+
+def _change(now: Decimal | int | None, before: Decimal | int | None, *, rate: str | None = None) -> dict | None:
+    """A comparison with an earlier period: percentage points for a rate (named, so that the
+    change can be called better or worse), per cent for a count."""
+    if now is None or before is None:
+        return None
+    if rate is not None:
+        delta = (Decimal(now) - Decimal(before)).quantize(Decimal("0.1"))
+        better = delta < 0 if rate in LOWER_IS_BETTER else delta > 0
+        return {"delta": delta, "unit": _("个百分点"), "tone": "" if not delta else ("up" if better else "down")}
+    if not before:
+        return None
+    return {"delta": (Decimal(now - before) * 100 / before).quantize(Decimal("0.1")), "unit": "%", "tone": ""}
+
+
+def _month_before(start: date, months: int) -> tuple[date, date]:
+    month = start
+    for _i in range(months):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return selectors.month_bounds(month)
+
+
+def _comparisons(user, start: date, figures: selectors.Figures, filters: Filters) -> tuple[list, list]:
+    previous = selectors.figures(user, *_month_before(start, 1), filters)
+    last_year = selectors.figures(user, *_month_before(start, 12), filters)
+    counts = [{"label": COUNTER_LABELS[c], "value": figures.count(c),
+               "mom": _change(figures.count(c), previous.count(c)),
+               "yoy": _change(figures.count(c), last_year.count(c))} for c in REPORT_COUNTS]
+    rates = [{"label": RATE_LABELS[r], "value": figures.rate(r),
+              "mom": _change(figures.rate(r), previous.rate(r), rate=r),
+              "yoy": _change(figures.rate(r), last_year.rate(r), rate=r)} for r in ALL_RATES]
+    rates.append({"label": _("综合得分"), "value": figures.composite, "plain": True,
+                  "mom": _change(figures.composite, previous.composite, rate="composite"),
+                  "yoy": _change(figures.composite, last_year.composite, rate="composite")})
+    return counts, rates
+
+
+def _summary_text(figures: selectors.Figures, counts: list, best, worst) -> str:
+    """The report's opening paragraph, in the reader's language."""
+    registered = counts[0]
+    parts = [_("本月受理诉求 %(n)d 件") % {"n": figures.registered}]
+    if registered["mom"]:
+        delta = registered["mom"]["delta"]
+        parts[0] += (_("，环比上升 %(d)s%%") if delta >= 0 else _("，环比下降 %(d)s%%")) % {"d": abs(delta)}
+    parts.append(_("派单 %(d)d 件，立接立办 %(s)d 件") % {"d": figures.dispatched, "s": figures.on_spot})
+    if figures.due:
+        parts.append(_("应办结 %(due)d 件，按期办结率 %(rate)s%%，超期 %(over)d 件")
+                     % {"due": figures.due, "rate": figures.on_time, "over": figures.overdue})
+    if figures.revisited:
+        parts.append(_("回访 %(n)d 件，解决率 %(r)s%%，满意率 %(s)s%%")
+                     % {"n": figures.revisited, "r": figures.resolution, "s": figures.satisfaction})
+    if figures.composite is not None:
+        parts.append(_("综合得分 %(c)s") % {"c": figures.composite})
+    text = "，".join(parts) + "。"
+    if best is not None and worst is not None and best is not worst:
+        text += _("参与排名的承办单位中，%(best)s 得分最高（%(b)s），%(worst)s 得分最低（%(w)s）。") % {
+            "best": best.label, "b": best.figures.composite, "worst": worst.label, "w": worst.figures.composite}
+    return text
 
 
 def _report_context(request: HttpRequest) -> dict:
@@ -256,20 +391,24 @@ def _report_context(request: HttpRequest) -> dict:
     registered = [f.registered for f in daily.values()]
     resolved = [f.resolved for f in daily.values()]
     categories = selectors.table(user, start, end, "category", filters)
+    units = [r for r in selectors.table(user, start, end, "unit", filters) if r.key]
+    ranked_units = [r for r in units if r.rank]
+    best, worst = (ranked_units[0], ranked_units[-1]) if ranked_units else (None, None)
+    counts, rates = _comparisons(user, start, figures, filters)
+    overdue = items_behind(user, "overdue", start, end, filters)[0] if figures.overdue <= 200 else []
     return {
         "start": start, "end": end, "month": f"{start:%Y-%m}", "region": region, "figures": figures,
-        "rates": [(RATE_LABELS[r], v) for r, v in figures.rates().items()],
-        "counts": [(COUNTER_LABELS[c], getattr(figures, c)) for c in
-                   ("registered", "dispatched", "resolved", "revisited", "invalid", "merged", "reopened",
-                    "suspended")],
+        "counts": counts, "rates": rates, "rule": figures.rule,
+        "summary": _summary_text(figures, counts, best, worst),
+        "best_units": ranked_units[:3], "worst_units": list(reversed(ranked_units[3:]))[:3],
+        "overdue": overdue[:50], "overdue_count": figures.overdue,
         "daily_chart": charts.bar_chart([f"{d.day}" for d in days], [registered, resolved],
                                         names=[_("受理量"), _("办结量")], label_every=2),
         "category_chart": charts.horizontal_bars([(r.label, r.figures.registered) for r in categories
                                                   if r.figures.registered][:12]),
         "regions": selectors.table(user, start, end, level, filters), "level_label": TABLE_LABELS[level],
-        "units": [r for r in selectors.table(user, start, end, "unit", filters) if r.key],
-        "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
-        "generated": clock.now(),
+        "units": units, "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
+        "generated": clock.now(), "last_due": selectors.deadline_end(end),
     }
 
 

@@ -9,7 +9,7 @@ from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.organisation.models import Region, Unit
 from minsheng.people.models import Resident
 
-from .workflow import Channel, Kind, Satisfaction, State, action_label
+from .workflow import Channel, Kind, Satisfaction, Solved, State, action_label
 
 
 class Demand(models.Model):
@@ -63,6 +63,8 @@ class Demand(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     result = models.TextField(_("办理结果"), blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=24, choices=Satisfaction.choices, blank=True)
+    solved = models.CharField(_("是否解决"), max_length=16, choices=Solved.choices, blank=True, default="",
+                              db_default="")
     close_reason = models.CharField(_("结案/无效说明"), max_length=255, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged_demands", verbose_name=_("合并至"), db_index=False)

@@ -18,8 +18,8 @@ PROJECTED_FIELDS = [
     "longitude", "region_id", "reporter_id", "hide_name", "consent", "vulnerable", "urgency_id", "parent_id",
     "registered_by_id", "state", "version", "handling_unit_id", "assignee_id", "contact_due", "handle_due",
     "contacted_at", "pending_request", "suspended_at", "escalation_level", "extension_count", "reopen_count",
-    "result", "satisfaction", "close_reason", "merged_into_id", "registered_at", "dispatched_at", "accepted_at",
-    "resolved_at", "closed_at", "updated_at",
+    "result", "satisfaction", "solved", "close_reason", "merged_into_id", "registered_at", "dispatched_at",
+    "accepted_at", "resolved_at", "closed_at", "updated_at",
 ]
 
 # Fields the register event carries verbatim.
@@ -103,6 +103,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             d.result, d.resolved_at = p["result"], at
         case "revisit":
             d.satisfaction = p["satisfaction"]
+            d.solved = p.get("solved", "")  # revisits recorded before the question was asked have none
         case "close":
             d.close_reason, d.closed_at = p.get("reason", ""), at
         case "reopen":
@@ -110,7 +111,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             _set_deadlines(d, p)
             d.dispatched_at, d.contacted_at = at, None
             d.reopen_count += 1
-            d.satisfaction = d.result = ""
+            d.satisfaction = d.result = d.solved = ""
             d.resolved_at = d.accepted_at = d.assignee_id = None
         case "order_supervision" | "reply_supervision" | "summon" | "report_in" | "revisit_attempt":
             pass  # recorded in the history (and in the supervision app's tables), no projected field changes
@@ -132,7 +133,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
 def rebuild(events: list[DemandEvent]) -> Demand:
     """A new, unsaved Demand built from its events alone, in order."""
     d = Demand(escalation_level=0, extension_count=0, reopen_count=0, result="", satisfaction="",
-               close_reason="", pending_request=None)
+               solved="", close_reason="", pending_request=None)
     for event in events:
         apply_event(d, event)
     return d

@@ -15,10 +15,10 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
-    Satisfaction,
     State,
     Transition,
     actions_for,
+    needs_another_round,
     transition,
 )
 
@@ -75,7 +75,7 @@ def available_actions(user, demand: Demand) -> list[Transition]:
             continue
         if spec.action in ("request_extension", "request_suspension") and pending:
             continue
-        if spec.action == "reopen" and demand.satisfaction != Satisfaction.DISSATISFIED:
+        if spec.action == "reopen" and not needs_another_round(demand):
             continue
         if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
                 replied_at__isnull=True).exists():

@@ -46,7 +46,17 @@ from minsheng.people.validation import normalise_phone
 from .models import Demand, DemandAttachment, DemandEvent, DemandNumberCounter
 from .projection import EXTRA_PROJECTIONS, PROJECTED_FIELDS, apply_event, encode_datetime
 from .signals import demand_transitioned
-from .workflow import Channel, Kind, Satisfaction, State, Transition, add_transition, transition
+from .workflow import (
+    Channel,
+    Kind,
+    Satisfaction,
+    Solved,
+    State,
+    Transition,
+    add_transition,
+    needs_another_round,
+    transition,
+)
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 4000
@@ -123,6 +133,7 @@ def _record(demand: Demand, spec: Transition, grant: Grant, actor, payload: dict
         actor_unit_id=grant.unit_id, payload=payload, note=note,
         public=spec.public if public is None else public, created_at=clock.now(),
     )
+    before = None
     if demand.pk is None:
         apply_event(demand, event)
         demand.save(force_insert=True)
@@ -138,7 +149,10 @@ def _record(demand: Demand, spec: Transition, grant: Grant, actor, payload: dict
         # Another transaction wrote the same sequence number first; the caller's
         # transaction rolls back with this exception, so no savepoint is needed.
         raise VersionConflict(_("诉求已被他人同时更新，请刷新后重试。")) from exc
-    demand_transitioned.send(sender=Demand, demand=demand, event=event)
+    # Receivers get the projected fields as they were before the event (None for a registration):
+    # the assessment counts a round's end against the deadlines it had.
+    demand_transitioned.send(sender=Demand, demand=demand, event=event,
+                             before=dict(zip(PROJECTED_FIELDS, before, strict=True)) if before else None)
     return event
 
 
@@ -584,12 +598,24 @@ def _check_satisfaction(satisfaction: str) -> None:
         raise ValidationFailed.for_field("satisfaction", _("请选择满意度（满意、基本满意或不满意）。"))
 
 
-def revisit_demand(actor, demand_id: int, version: int, *, satisfaction: str, comment: str = "") -> Demand:
-    """回访: record the resident's satisfaction with the result."""
+def _revisit_answers(demand: Demand, satisfaction: str, solved: str | None) -> dict[str, str]:
+    """The two questions of a revisit: 是否解决 (asked of every 诉求; other kinds of case may skip
+    it) and 满意度."""
+    _check_satisfaction(satisfaction)
+    if solved in (None, "") and demand.kind != Kind.DEMAND:
+        return {"satisfaction": satisfaction}
+    if solved not in Solved.values:
+        raise ValidationFailed.for_field("solved", _("请选择问题是否解决（已解决、部分解决或未解决）。"))
+    return {"solved": solved, "satisfaction": satisfaction}
+
+
+def revisit_demand(actor, demand_id: int, version: int, *, satisfaction: str, solved: str | None = None,
+                   comment: str = "") -> Demand:
+    """回访: ask the resident whether the problem is solved and how satisfied they are."""
     _check_satisfaction(satisfaction)
     comment = _optional_text(comment, "comment", _("回访意见"))
     return _transition(actor, demand_id, version, "revisit",
-                       lambda d, g: {"satisfaction": satisfaction, "comment": comment}, comment)
+                       lambda d, g: {**_revisit_answers(d, satisfaction, solved), "comment": comment}, comment)
 
 
 def close_demand(actor, demand_id: int, version: int, *, reason: str = "") -> Demand:
@@ -610,8 +636,8 @@ def reopen_demand(actor, demand_id: int, version: int, *, reason: str) -> Demand
     reason = _require_text(reason, "reason", _("重办原因"))
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
-        if demand.satisfaction != Satisfaction.DISSATISFIED:
-            raise InvalidTransition(_("只有回访不满意的诉求才能重新办理。"))
+        if not needs_another_round(demand):
+            raise InvalidTransition(_("只有回访不满意或未解决的诉求才能重新办理。"))
         return {"reason": reason, **_deadline_payload(demand.urgency, clock.now())}
 
     return _transition(actor, demand_id, version, "reopen", build, reason)
@@ -707,14 +733,15 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     return demand
 
 
-def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, comment: str = "",
-                     client: str = "") -> Demand:
+def rate_as_reporter(number: str, phone_last4: str, *, satisfaction: str, solved: str | None = None,
+                     comment: str = "", client: str = "") -> Demand:
     """The resident rates a resolved demand from the tracking page."""
     demand = find_demand_for_reporter(number, phone_last4, client=client)
-    return rate_as_resident(demand.pk, satisfaction=satisfaction, comment=comment)
+    return rate_as_resident(demand.pk, satisfaction=satisfaction, solved=solved, comment=comment)
 
 
-def rate_as_resident(demand_id: int, *, satisfaction: str, comment: str = "", by: str = "reporter") -> Demand:
+def rate_as_resident(demand_id: int, *, satisfaction: str, solved: str | None = None, comment: str = "",
+                     by: str = "reporter") -> Demand:
     """The resident, identified by the caller (tracking number and phone digits, or a signed
     revisit link), rates a resolved demand.  A dissatisfied rating within the configured window
     sends it back to its unit (reopen), as a revisit would."""
@@ -724,10 +751,10 @@ def rate_as_resident(demand_id: int, *, satisfaction: str, comment: str = "", by
     with transaction.atomic():
         demand = _lock(demand_id)
         _check_state(demand, spec)
-        _record(demand, spec, grant, None, {"satisfaction": satisfaction, "comment": comment, "by": by},
-                comment)
+        answers = _revisit_answers(demand, satisfaction, solved)
+        _record(demand, spec, grant, None, {**answers, "comment": comment, "by": by}, comment)
         window = timedelta(days=settings.MINSHENG_RATING_REOPEN_DAYS)
-        if (satisfaction == Satisfaction.DISSATISFIED and demand.handling_unit_id
+        if (needs_another_round(demand) and demand.handling_unit_id
                 and demand.resolved_at and clock.now() - demand.resolved_at <= window):
             reason = _("居民评价不满意，重新办理。")
             _record(demand, transition("reopen"), grant, None,

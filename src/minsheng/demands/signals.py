@@ -3,7 +3,7 @@ event is written, so that listeners (notifications, rollups) commit or roll back
 
 from django.dispatch import Signal
 
-demand_transitioned = Signal()  # kwargs: demand, event
+demand_transitioned = Signal()  # kwargs: demand, event, before (projected fields before the event, or None)
 
 # Sent once per batch by a bulk import (many demands registered in one transaction, without a
 # ``demand_transitioned`` per event), inside that transaction, so that listeners such as the

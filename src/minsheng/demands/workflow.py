@@ -58,6 +58,20 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
+class Solved(models.TextChoices):
+    """The revisit's first question, 是否解决, asked apart from satisfaction (满意度): a resident
+    may be satisfied with how a unit dealt with a problem it could not solve, and the reverse."""
+    SOLVED = "solved", _("已解决")
+    PARTLY_SOLVED = "partly_solved", _("部分解决")
+    UNSOLVED = "unsolved", _("未解决")
+
+
+def needs_another_round(demand) -> bool:
+    """Whether the revisit's answers allow a reopening: the resident was dissatisfied or the
+    problem is not solved (a partial solution is the handling unit's to explain, not to redo)."""
+    return demand.satisfaction == Satisfaction.DISSATISFIED or demand.solved == Solved.UNSOLVED
+
+
 OPEN_STATES = frozenset({State.REGISTERED, State.PENDING_DISPATCH, State.DISPATCHED, State.IN_PROGRESS,
                          State.RETURNED, State.ESCALATED, State.SUSPENDED})
 TERMINAL_STATES = frozenset({State.CLOSED, State.INVALID, State.MERGED})

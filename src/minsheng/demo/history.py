@@ -23,6 +23,7 @@ from minsheng.demands.workflow import Channel, Kind
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
 
+from .answers import revisit_answers, solved_for
 from .city import ROADS, City
 from .texts import category_codes, compose_demand
 
@@ -216,11 +217,13 @@ class Replayer:
         if rng.random() < 0.04:
             step(hours(48, 120), services.close_demand, operator, reason="多次回访未能联系到诉求人。")
             return demand
-        satisfaction = rng.choices(["satisfied", "basically_satisfied", "dissatisfied"], [80, 13, 7])[0]
-        if not step(hours(4, 48), services.revisit_demand, operator, satisfaction=satisfaction,
+        answers = revisit_answers(rng)
+        satisfaction = answers["satisfaction"]
+        if not step(hours(4, 48), services.revisit_demand, operator, **answers,
                     comment="" if satisfaction != "dissatisfied" else "问题没有彻底解决。"):
             return demand
-        if satisfaction == "dissatisfied" and demand.handling_unit_id and rng.random() < 0.7:
+        unsolved = satisfaction == "dissatisfied" or answers["solved"] == "unsolved"
+        if unsolved and demand.handling_unit_id and rng.random() < 0.7:
             if not step(hours(1, 6), services.reopen_demand, operator, reason="回访不满意，重新办理。"):
                 return demand
             handler = self.handler_for(demand)
@@ -228,7 +231,8 @@ class Replayer:
                 return demand
             if not step(hours(24, 96), services.resolve_demand, handler, result="重新上门处理，问题已彻底解决。"):
                 return demand
-            if not step(hours(4, 48), services.revisit_demand, operator, satisfaction="basically_satisfied"):
+            if not step(hours(4, 48), services.revisit_demand, operator, satisfaction="basically_satisfied",
+                        solved=solved_for("basically_satisfied", rng)):
                 return demand
             step(hours(1, 24), services.close_demand, operator)
             return demand

@@ -14,6 +14,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.workflow import State
+from minsheng.demo.answers import revisit_answers
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
 from minsheng.party.models import PartyMember
@@ -214,6 +215,5 @@ def _replay_case(city, station: Station, agent_user, residents, start: datetime,
                 demand = engine.SERVICE_FOR_ACTION[step](handler, demand.pk, demand.version, **kwargs)
     if demand.state == State.RESOLVED and rng.random() < 0.7 and at(timedelta(days=rng.uniform(1, 3))):
         with clock.frozen_at(t):
-            engine.revisit_demand(dispatcher, demand.pk, demand.version,
-                                  satisfaction=rng.choices(["satisfied", "basically_satisfied", "dissatisfied"],
-                                                           [80, 15, 5])[0])
+            engine.revisit_demand(dispatcher, demand.pk, demand.version, **revisit_answers(
+                rng, {"satisfied": 80, "basically_satisfied": 15, "dissatisfied": 5}))

@@ -108,9 +108,9 @@ def demand_for_link(token: str) -> Demand:
     return demand
 
 
-def revisit_by_link(token: str, *, satisfaction: str, comment: str = "") -> Demand:
+def revisit_by_link(token: str, *, satisfaction: str, solved: str | None = None, comment: str = "") -> Demand:
     demand = demand_for_link(token)
-    return rate_as_resident(demand.pk, satisfaction=satisfaction, comment=comment, by="link")
+    return rate_as_resident(demand.pk, satisfaction=satisfaction, solved=solved, comment=comment, by="link")
 
 
 def auto_link_due(now: datetime) -> QuerySet[Demand]:

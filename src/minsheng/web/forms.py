@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
-from minsheng.demands.workflow import Channel, Satisfaction
+from minsheng.demands.workflow import Channel, Kind, Satisfaction, Solved
 from minsheng.organisation.models import Region, Unit
 
 
@@ -114,8 +114,20 @@ class TrackForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    """The revisit's two questions as the resident answers them.  是否解决 is asked of a 诉求
+    (the service refuses a 诉求's rating without it); a wish is rated on satisfaction alone."""
+    solved = forms.ChoiceField(label=_("问题是否解决"), choices=Solved.choices, widget=forms.RadioSelect,
+                               required=False)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("评价意见"), widget=forms.Textarea, required=False, max_length=2000)
+
+    def __init__(self, *args, kind: str | None = Kind.DEMAND, **kwargs):
+        """``kind`` None: not known yet (the answer is checked by the service once the case is found)."""
+        super().__init__(*args, **kwargs)
+        if kind == Kind.DEMAND:
+            self.fields["solved"].required = True
+        elif kind is not None:
+            del self.fields["solved"]
 
 
 # --- one small form per workflow action --------------------------------------------
@@ -193,7 +205,10 @@ class ExtensionForm(ActionForm):
 
 
 class RevisitForm(ActionForm):
-    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, required=False)
+    solved = forms.ChoiceField(label=_("问题是否解决"), choices=Solved.choices, required=False,
+                               widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, required=False,
+                                     widget=forms.RadioSelect)
     comment = forms.CharField(label=_("回访意见"), widget=forms.Textarea, required=False)
 
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("work/dashboard/", assessment.dashboard, name="dashboard"),
     path("work/assessment/", assessment.assessment_table, name="assessment_table"),
     path("work/assessment/formulas/", assessment.formulas, name="assessment_formulas"),
+    path("work/assessment/rule/", assessment.set_rule, name="assessment_rule"),
     path("work/assessment/demands/", assessment.demands, name="assessment_demands"),
     path("work/assessment/report/", assessment.report, name="assessment_report"),
 ]

@@ -74,7 +74,7 @@ def demand_document(d: Demand) -> dict:
         "urgency": d.urgency.code, "reporter": reporter, "contact_due": _local(d.contact_due),
         "handle_due": _local(d.handle_due), "registered_at": _local(d.registered_at),
         "updated_at": _local(d.updated_at), "resolved_at": _local(d.resolved_at), "closed_at": _local(d.closed_at),
-        "result": d.result, "satisfaction": d.satisfaction,
+        "result": d.result, "satisfaction": d.satisfaction, "solved": d.solved,
         "merged_into": d.merged_into.number if d.merged_into_id else None,
     }
 

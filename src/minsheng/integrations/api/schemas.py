@@ -94,6 +94,7 @@ class DemandOut(Schema):
     closed_at: datetime | None
     result: str
     satisfaction: str
+    solved: str = ""
     merged_into: str | None
 
 
@@ -130,6 +131,7 @@ class ActionIn(InputSchema):
     category: str | None = Field(None, max_length=64)
     until: datetime | None = None
     satisfaction: str | None = Field(None, max_length=32)
+    solved: str | None = Field(None, max_length=16, description="revisit: solved, partly_solved or unsolved")
     into: str | None = Field(None, max_length=20, description="The number of the demand to merge into")
     instruction: str | None = Field(None, max_length=8000, description="order_supervision: what must be answered")
     reply_by: datetime | None = Field(None, description="order_supervision: the date the written reply is due")

@@ -67,7 +67,7 @@ def track(request: HttpRequest) -> HttpResponse:
             status = exc.status
         else:
             if demand.state == State.RESOLVED:
-                rating = RatingForm()
+                rating = RatingForm(kind=demand.kind)
             merged_into = selectors.merge_target(demand)
     return render(request, "web/public/track.html", {
         "form": form, "demand": demand, "rating": rating, "merged_into": merged_into,
@@ -80,7 +80,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest) -> HttpResponse:
     track_form = TrackForm(request.POST)
-    rating = RatingForm(request.POST)
+    rating = RatingForm(request.POST, kind=None)
     if not (track_form.is_valid() and rating.is_valid()):
         return render(request, "web/public/track.html", {"form": track_form, "rating": rating, "demand": None,
                                                          "timeline": [], "language_next": "/track/"}, status=400)
@@ -113,7 +113,7 @@ def revisit(request: HttpRequest, token: str) -> HttpResponse:
         demand = revisits.demand_for_link(token)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    form = RatingForm(request.POST or None)
+    form = RatingForm(request.POST or None, kind=demand.kind)
     if request.method == "POST" and form.is_valid():
         try:
             revisits.revisit_by_link(token, **form.cleaned_data)

@@ -1,4 +1,5 @@
-"""Recompute the assessment rollups from the event log (after a region moved, or to check)."""
+"""Recompute the assessment rollups and their ledger from the event log (after a region moved, after
+the migration that changed the counters, or to check)."""
 
 from django.core.management.base import BaseCommand
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true",
-                            help="Only when there are events but no rollups yet (a database older than them).")
+                            help="Only when there are events but no rollups yet (an older database, or just migrated).")
 
     def handle(self, *args, if_empty: bool, **options):
         if if_empty and (Rollup.objects.exists() or not DemandEvent.objects.exists()):
