@@ -31,6 +31,8 @@ PROVIDERS: dict[str, dict] = {
         "subdomains": "0123", "crs": CoordinateSystem.GCJ02, "max_native_zoom": 18, "attribution": "© 腾讯地图",
     },
 }
+# The land colour of render_basemap's tiles, shown beyond the archive's edge instead of Leaflet's grey.
+LOCAL_BACKGROUND = "#f6f4f0"
 CHOICES = ("local", "none", "xyz", *PROVIDERS)
 
 
@@ -66,7 +68,8 @@ def basemap_config() -> dict:
         if info.bounds:  # Leaflet then asks only for tiles the archive can have
             west, south, east, north = info.bounds
             layer["bounds"] = [[south, west], [north, east]]
-        return {"layers": [layer], "attribution": info.attribution or _("底图：本系统根据区域数据生成")}
+        return {"layers": [layer], "attribution": info.attribution or _("底图：本系统根据区域数据生成"),
+                "background": LOCAL_BACKGROUND}
     if kind == "xyz":
         if not settings.MINSHENG_BASEMAP_URL:
             raise ImproperlyConfigured("MINSHENG_BASEMAP=xyz needs MINSHENG_BASEMAP_URL (a {z}/{x}/{y} template)")

@@ -1,5 +1,5 @@
 // The dashboard's charts: ECharts for the trend and the category mix, Leaflet for the grid heat map
-// (the grids' own boundaries, no tile server).  All data comes from the page (json_script).
+// (the grids' own boundaries on the configured basemap, maps/basemap.js).  All data comes from the page (json_script).
 (function () {
   "use strict";
   function init() {
@@ -35,7 +35,7 @@
     }
     var box = document.getElementById("heat-map");
     if (window.L && box) {
-      var map = L.map(box, {attributionControl: false});
+      var map = MinshengBasemap.map(box);
       var top = Math.max.apply(null, [1].concat(Object.values(data.grids)));
       fetch(box.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
         var layer = L.geoJSON(geo, {

@@ -1,0 +1,58 @@
+/* The basemap under every map: one function, MinshengBasemap.map(element, options), makes a Leaflet
+ * map with the tile layers the server configured (settings MINSHENG_BASEMAP…), read from the page's
+ * <script id="basemap-config" type="application/json">.  By default the layer is the app's own
+ * /tiles/ archive, so no page loads anything from another host.
+ *
+ * The data (grids, pins, routes) is WGS-84.  高德 and 腾讯 draw their tiles in GCJ-02, whose offset
+ * from WGS-84 is a few hundred metres and varies slowly; their layer is drawn shifted by the offset
+ * at the map's centre (PRCoords.wgs_gcj, vendored, CC0), so the data sits on the right street.
+ * The error of a single offset across a district-sized view is well under a metre.
+ */
+(function () {
+  "use strict";
+
+  function config() {
+    const el = document.getElementById("basemap-config");
+    return el ? JSON.parse(el.textContent) : {layers: [], attribution: ""};
+  }
+
+  function toGcj(latlng) {
+    const p = window.PRCoords.wgs_gcj({lat: latlng.lat, lon: latlng.lng}, true);
+    return L.latLng(p.lat, p.lon);
+  }
+
+  // Leaflet places a tile level from the map's centre (_setZoomTransform) and picks the tiles to
+  // load around it (_getTiledPixelBounds); giving both the centre's GCJ-02 position shifts the layer.
+  const GcjTileLayer = L.TileLayer.extend({
+    _setZoomTransform: function (level, center, zoom) {
+      return L.TileLayer.prototype._setZoomTransform.call(this, level, toGcj(center), zoom);
+    },
+    _getTiledPixelBounds: function (center) {
+      return L.TileLayer.prototype._getTiledPixelBounds.call(this, toGcj(center));
+    }
+  });
+
+  function tileLayer(spec) {
+    const options = {minZoom: spec.minZoom, maxZoom: spec.maxZoom, maxNativeZoom: spec.maxNativeZoom,
+                     minNativeZoom: spec.minNativeZoom, subdomains: spec.subdomains || "abc",
+                     bounds: spec.bounds ? L.latLngBounds(spec.bounds) : undefined,
+                     className: "basemap-tiles"};
+    return spec.crs === "gcj02" ? new GcjTileLayer(spec.url, options) : L.tileLayer(spec.url, options);
+  }
+
+  /* A Leaflet map on `element` with the configured basemap under it.  `options` go to L.map. */
+  function map(element, options) {
+    const cfg = config();
+    const m = L.map(element, Object.assign({attributionControl: false}, options || {}));
+    cfg.layers.forEach(function (spec) { tileLayer(spec).addTo(m); });
+    if (cfg.layers.length && cfg.attribution) {  // Leaflet takes HTML: the setting is shown as text
+      const text = document.createElement("span");
+      text.textContent = cfg.attribution;
+      L.control.attribution({prefix: false}).addAttribution(text.innerHTML).addTo(m);
+    }
+    if (cfg.background) element.style.background = cfg.background;  // the archive's land beyond its edge
+    return m;
+  }
+
+  window.MinshengBasemap = {map: map, config: config, toGcj: toGcj};
+})();
