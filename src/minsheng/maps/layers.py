@@ -68,7 +68,7 @@ def basemap_config() -> dict:
         if info.bounds:  # Leaflet then asks only for tiles the archive can have
             west, south, east, north = info.bounds
             layer["bounds"] = [[south, west], [north, east]]
-        return {"layers": [layer], "attribution": info.attribution or _("底图：本系统根据区域数据生成"),
+        return {"layers": [layer], "attribution": info.attribution or _("底图：本系统生成"),
                 "background": LOCAL_BACKGROUND}
     if kind == "xyz":
         if not settings.MINSHENG_BASEMAP_URL:

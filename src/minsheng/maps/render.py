@@ -37,9 +37,11 @@ TEXT = {"district": (60, 60, 70), "street": (98, 70, 140), "community": (70, 84,
         "building": (120, 110, 100), "road": (80, 70, 50)}
 
 # Road width in tile pixels by zoom (interpolated between), and from which zoom things show.
-MAIN_WIDTH = {11: 1.5, 12: 2.0, 13: 3.0, 14: 5.0, 15: 8.0, 16: 12.0, 17: 18.0}
-LANE_WIDTH = {12: 0.6, 13: 1.0, 14: 2.0, 15: 4.0, 16: 6.0, 17: 10.0}
-LABEL_ZOOMS = {"district": (11, 12), "street": (12, 14), "community": (14, 16), "compound": (15, 22),
+# Main roads stay wider than the 1-pixel grid outlines the pages draw on top (the demo's roads run
+# along the grid edges), so that the roads still show at the zoom a whole district fits in.
+MAIN_WIDTH = {11: 3.0, 12: 4.0, 13: 5.0, 14: 6.0, 15: 9.0, 16: 12.0, 17: 18.0}
+LANE_WIDTH = {12: 1.5, 13: 2.0, 14: 3.0, 15: 4.5, 16: 6.0, 17: 10.0}
+LABEL_ZOOMS = {"district": (0, 11), "street": (12, 14), "community": (14, 16), "compound": (15, 22),
                "building": (17, 22), "road": (14, 22)}
 LABEL_SIZE = {"district": 15, "street": 13, "community": 13, "compound": 12, "building": 11, "road": 12}
 ESTATES_FROM, BUILDINGS_FROM, BOUNDARIES_FROM = 14, 15, 12

@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import archive
 
@@ -13,7 +13,7 @@ from . import archive
 TILE_MAX_AGE = 24 * 3600
 
 
-@require_GET
+@require_safe
 def tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
     # Public like the grid map itself: the residents' report form shows it without a login.
     if not archive.valid_tile(z, x, y):

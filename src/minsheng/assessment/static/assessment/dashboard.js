@@ -41,7 +41,7 @@
         var layer = L.geoJSON(geo, {
           style: function (f) {
             var n = data.grids[f.properties.code] || 0;
-            return {color: "#64748b", weight: 1, fillColor: "#dc2626", fillOpacity: n ? 0.1 + 0.7 * n / top : 0};
+            return {color: "#64748b", weight: 1, fillColor: "#dc2626", fillOpacity: n ? 0.08 + 0.5 * n / top : 0};
           },
           onEachFeature: function (f, l) {
             l.bindTooltip(f.properties.name + "：" + (data.grids[f.properties.code] || box.dataset.none));

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.demo.basemap import demo_roads
 from minsheng.demo.city import DISTRICT
-from minsheng.maps import archive
+from minsheng.maps import archive, render
 from minsheng.maps.render import find_font, render_tiles
 from minsheng.maps.scene import scene_from_regions
 from minsheng.organisation.models import Region
@@ -59,7 +59,9 @@ class Command(BaseCommand):
         bounds = (west - MARGIN_DEGREES, south - MARGIN_DEGREES, east + MARGIN_DEGREES, north + MARGIN_DEGREES)
         font = find_font()
         # The archive records what it was drawn from, so seeding again (make demo) skips the work.
-        digest = hashlib.sha256(json.dumps([repr(scene), bounds, levels.start, levels.stop, font],
+        # (the renderer's own source included: a change of style draws again too).
+        style = hashlib.sha256(Path(render.__file__).read_bytes()).hexdigest()
+        digest = hashlib.sha256(json.dumps([repr(scene), bounds, levels.start, levels.stop, font, style],
                                            ensure_ascii=False).encode()).hexdigest()
         if not force and out.is_file():
             try:

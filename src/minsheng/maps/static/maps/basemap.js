@@ -43,13 +43,16 @@
   /* A Leaflet map on `element` with the configured basemap under it.  `options` go to L.map. */
   function map(element, options) {
     const cfg = config();
-    const m = L.map(element, Object.assign({attributionControl: false}, options || {}));
+    // Quarter zoom steps: a district fitted into a small box is shown as large as fits, not up to
+    // half the size (the tiles are scaled by at most a fifth between their levels).
+    const m = L.map(element, Object.assign({attributionControl: false, zoomSnap: 0.25}, options || {}));
     cfg.layers.forEach(function (spec) { tileLayer(spec).addTo(m); });
     if (cfg.layers.length && cfg.attribution) {  // Leaflet takes HTML: the setting is shown as text
       const text = document.createElement("span");
       text.textContent = cfg.attribution;
       L.control.attribution({prefix: false}).addAttribution(text.innerHTML).addTo(m);
     }
+    if (cfg.layers.length) element.classList.add("has-basemap");
     if (cfg.background) element.style.background = cfg.background;  // the archive's land beyond its edge
     return m;
   }
