@@ -6,7 +6,8 @@
  * The data (grids, pins, routes) is WGS-84.  高德 and 腾讯 draw their tiles in GCJ-02, whose offset
  * from WGS-84 is a few hundred metres and varies slowly; their layer is drawn shifted by the offset
  * at the map's centre (PRCoords.wgs_gcj, vendored, CC0), so the data sits on the right street.
- * The error of a single offset across a district-sized view is well under a metre.
+ * One offset for the whole view is off by about 3 m at the edges of a street-level view and
+ * 10–25 m at the edges of a whole district, about a pixel there (docs/architecture.md, Basemap).
  */
 (function () {
   "use strict";
