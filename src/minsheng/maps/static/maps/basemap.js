@@ -58,5 +58,28 @@
     return m;
   }
 
+  // Pages with one place or one track need no script of their own: the element says what to show.
+  function pointMap(el) {
+    const [lat, lng] = el.dataset.basemapPoint.split(",").map(Number);
+    const m = map(el);
+    L.marker([lat, lng], {keyboard: false}).addTo(m);
+    m.setView([lat, lng], 16);
+  }
+
+  function trackMap(el) {
+    const source = document.getElementById(el.dataset.basemapTrack);
+    const points = JSON.parse(source.textContent).map(function (p) { return [p[0], p[1]]; });
+    const m = map(el);
+    const line = L.polyline(points, {color: "#1d4ed8", weight: 4, opacity: 0.8}).addTo(m);
+    L.circleMarker(points[points.length - 1], {radius: 6, color: "#1d4ed8", fillOpacity: 1}).addTo(m);
+    if (points.length > 1) m.fitBounds(line.getBounds(), {padding: [20, 20], maxZoom: 17});
+    else m.setView(points[0], 16);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-basemap-point]").forEach(pointMap);
+    document.querySelectorAll("[data-basemap-track]").forEach(trackMap);
+  });
+
   window.MinshengBasemap = {map: map, config: config, toGcj: toGcj};
 })();
