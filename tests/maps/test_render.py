@@ -73,3 +73,16 @@ def test_labels_are_placed_without_overlap(demo_regions):
         for i, a in enumerate(placed):
             for b in placed[i + 1:]:
                 assert not (a.box[0] < b.box[2] and b.box[0] < a.box[2] and a.box[1] < b.box[3] and b.box[1] < a.box[3])
+
+
+def test_without_a_cjk_font_the_tiles_come_without_names_and_it_is_said(demo_regions, tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "find_font", lambda bold=False: None)
+    from minsheng.demo.management.commands import render_basemap
+
+    monkeypatch.setattr(render_basemap, "find_font", lambda bold=False: None)
+    err = io.StringIO()
+    call_command("render_basemap", "--zooms", "12", "--out", str(tmp_path / "b.mbtiles"), stdout=io.StringIO(),
+                 stderr=err)
+    assert "fonts-noto-cjk" in err.getvalue()
+    with closing(sqlite3.connect(tmp_path / "b.mbtiles")) as db:
+        assert db.execute("SELECT COUNT(*) FROM tiles").fetchone()[0] > 0

@@ -111,3 +111,13 @@ def test_none_and_unknown(settings):
     settings.MINSHENG_BASEMAP = "baidu"
     with pytest.raises(ImproperlyConfigured, match="choose one of"):
         basemap_config()
+
+
+def test_a_wrong_setting_is_a_system_check_error(settings):
+    from minsheng.maps.checks import basemap_settings
+
+    assert basemap_settings(None) == []
+    settings.MINSHENG_BASEMAP = "tianditu"
+    settings.MINSHENG_TIANDITU_KEY = ""
+    [error] = basemap_settings(None)
+    assert error.id == "minsheng.maps.E001" and "MINSHENG_TIANDITU_KEY" in error.msg
