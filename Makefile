@@ -1,5 +1,5 @@
 # Minsheng — the two commands a newcomer needs:
-#   make demo   install, migrate, seed the demo city, serve on http://127.0.0.1:8000/ with the worker
+#   make demo   install, migrate, seed the demo city, draw its basemap, serve on http://127.0.0.1:8000/ with the worker
 #   make test   install what the tests need and run the whole suite (SQLite, then PostgreSQL if available)
 
 SHELL := /bin/bash
@@ -34,6 +34,7 @@ demo: export MINSHENG_PUBLIC_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py render_basemap
 	$(BIN)/python manage.py rebuild_rollups --if-empty
 	$(BIN)/python manage.py train_router --from-demands --out demo-router.joblib --activate --calib-folds 2
 	@echo "Serving on http://$(HOST):$(PORT)/ with the notification worker (Ctrl-C stops both)"

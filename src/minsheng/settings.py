@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.assessment",
+    "minsheng.maps",
     "minsheng.web",
 ]
 
@@ -217,6 +218,21 @@ MINSHENG_API_SESSION_RATE = int(os.environ.get("MINSHENG_API_SESSION_RATE", "600
 # one transaction (demands.registrar; serve with threads: the README's gunicorn line).  0 turns it off.
 MINSHENG_GROUP_COMMIT = os.environ.get("MINSHENG_GROUP_COMMIT", "1") != "0"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# The basemap under every map (docs/architecture.md, Basemap): "local" serves the tile archive
+# below from this app (no other host is contacted); "tianditu" needs its key; "gaode" and "tencent"
+# are GCJ-02 tile sets, shifted in the browser onto the WGS-84 data; "xyz" takes any URL template
+# (MINSHENG_BASEMAP_CRS says whether its tiles are wgs84 or gcj02); "none" shows the bare boundaries.
+MINSHENG_BASEMAP = os.environ.get("MINSHENG_BASEMAP", "local").strip().lower()
+MINSHENG_BASEMAP_URL = os.environ.get("MINSHENG_BASEMAP_URL", "").strip()
+MINSHENG_BASEMAP_CRS = os.environ.get("MINSHENG_BASEMAP_CRS", "wgs84").strip().lower()
+MINSHENG_BASEMAP_SUBDOMAINS = os.environ.get("MINSHENG_BASEMAP_SUBDOMAINS", "").strip()
+MINSHENG_BASEMAP_ATTRIBUTION = os.environ.get("MINSHENG_BASEMAP_ATTRIBUTION", "").strip()
+MINSHENG_BASEMAP_MAX_ZOOM = int(os.environ.get("MINSHENG_BASEMAP_MAX_ZOOM", "18"))
+MINSHENG_TIANDITU_KEY = os.environ.get("MINSHENG_TIANDITU_KEY", "").strip()
+# A local tile archive: an MBTiles file, or a directory of {z}/{x}/{y}.png.  `render_basemap`
+# writes the demo district's here.
+MINSHENG_TILES = Path(os.environ.get("MINSHENG_TILES") or DATA_DIR / "basemap.mbtiles")
 
 # Notifications: the outbox, its worker and its channels (see docs/notifications.md).
 MINSHENG_NOTIFICATION_CHANNELS = {

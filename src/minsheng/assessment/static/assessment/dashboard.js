@@ -1,5 +1,5 @@
 // The dashboard's charts: ECharts for the trend and the category mix, Leaflet for the grid heat map
-// (the grids' own boundaries, no tile server).  All data comes from the page (json_script).
+// (the grids' own boundaries on the configured basemap, maps/basemap.js).  All data comes from the page (json_script).
 (function () {
   "use strict";
   function init() {
@@ -35,13 +35,13 @@
     }
     var box = document.getElementById("heat-map");
     if (window.L && box) {
-      var map = L.map(box, {attributionControl: false});
+      var map = MinshengBasemap.map(box);
       var top = Math.max.apply(null, [1].concat(Object.values(data.grids)));
       fetch(box.dataset.geojson).then(function (r) { return r.json(); }).then(function (geo) {
         var layer = L.geoJSON(geo, {
           style: function (f) {
             var n = data.grids[f.properties.code] || 0;
-            return {color: "#64748b", weight: 1, fillColor: "#dc2626", fillOpacity: n ? 0.1 + 0.7 * n / top : 0};
+            return {color: "#64748b", weight: 1, fillColor: "#dc2626", fillOpacity: n ? 0.08 + 0.5 * n / top : 0};
           },
           onEachFeature: function (f, l) {
             l.bindTooltip(f.properties.name + "：" + (data.grids[f.properties.code] || box.dataset.none));

@@ -6,7 +6,7 @@
     const source = document.getElementById("coverage-data");
     if (!el || !source || typeof L === "undefined") return;
     const data = JSON.parse(source.textContent);
-    const map = L.map(el, {attributionControl: false});
+    const map = MinshengBasemap.map(el);
     const bounds = [];
     data.stations.forEach(function (s) {
       L.circle([s.lat, s.lng], {radius: data.radius, color: "#15803d", weight: 1, fillOpacity: 0.08}).addTo(map);

@@ -1,4 +1,4 @@
-/* Minsheng page helpers: a map pin without any tile server, and the phone's location. */
+/* Minsheng page helpers: a map pin on the configured basemap (maps/basemap.js), and the phone's location. */
 (function () {
   "use strict";
 
@@ -29,7 +29,7 @@
         el.hidden = true;
         return;
       }
-      const map = L.map(el, {attributionControl: false});
+      const map = MinshengBasemap.map(el);
       const layer = L.geoJSON(data, {style: {color: "#b22222", weight: 1, fillOpacity: 0.06},
         onEachFeature: (f, l) => l.bindTooltip(f.properties.name)}).addTo(map);
       map.fitBounds(layer.getBounds());
