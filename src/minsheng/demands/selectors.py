@@ -1,6 +1,7 @@
 """Every read of demands, already scoped to the viewer."""
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -37,6 +38,11 @@ def demands_visible_to(user) -> QuerySet[Demand]:
     """The demands ``user`` may see; empty for a user with no role."""
     return Demand.objects.filter(demand_filter(user)).select_related(
         "region", "handling_unit", "demand_type", "category", "urgency", "reporter")
+
+
+def visible_ids(user, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` whose demand ``user`` may open (for a page that links to several)."""
+    return set(Demand.objects.filter(demand_filter(user), pk__in=list(ids)).values_list("pk", flat=True))
 
 
 def get_demand_for(user, demand_id: int) -> Demand:
