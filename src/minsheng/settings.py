@@ -175,7 +175,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:queue"
+LOGIN_REDIRECT_URL = "web:home"  # which sends each account on to its own home (web.homes)
 LOGOUT_REDIRECT_URL = "web:home"
 
 # Business defaults an administrator may change through the environment.

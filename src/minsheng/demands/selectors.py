@@ -16,6 +16,7 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    Kind,
     Satisfaction,
     State,
     Transition,
@@ -43,6 +44,14 @@ def demands_visible_to(user) -> QuerySet[Demand]:
 def visible_ids(user, ids: Iterable[int]) -> set[int]:
     """Those of ``ids`` whose demand ``user`` may open (for a page that links to several)."""
     return set(Demand.objects.filter(demand_filter(user), pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def filed_by(user) -> QuerySet[Demand]:
+    """The demands (not wishes nor care tasks) an account filed: those whose reporter is the
+    resident record linked to it (``Resident.user``), newest first.  Empty for an account with no
+    resident record."""
+    return (Demand.objects.filter(kind=Kind.DEMAND, reporter__user=user, reporter__user__isnull=False)
+            .select_related("region", "category").order_by("-registered_at", "-pk"))
 
 
 def get_demand_for(user, demand_id: int) -> Demand:

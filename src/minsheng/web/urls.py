@@ -2,7 +2,7 @@ from django.urls import path
 
 from minsheng.assessment import views as assessment
 
-from .views import public, staff, supervision
+from .views import homes, public, staff, supervision
 
 app_name = "web"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/rate/", public.rate, name="rate"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
+    path("me/", homes.mine, name="mine"),
+    path("volunteer/", homes.volunteer_home, name="volunteer_home"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
     path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
