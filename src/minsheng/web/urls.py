@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from minsheng.assessment import views as assessment
 
@@ -8,6 +10,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    # Asked for by browsers and tools whatever a page links to; the icon itself is a static file.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.ico"), permanent=True), name="favicon"),
     path("submit/", public.submit, name="submit"),
     path("submit/done/", public.submitted, name="submitted"),
     path("track/", public.track, name="track"),
