@@ -46,11 +46,9 @@ def visible_ids(user, ids: Iterable[int]) -> set[int]:
     return set(Demand.objects.filter(demand_filter(user), pk__in=list(ids)).values_list("pk", flat=True))
 
 
-def filed_by(user) -> QuerySet[Demand]:
-    """The demands (not wishes nor care tasks) an account filed: those whose reporter is the
-    resident record linked to it (``Resident.user``), newest first.  Empty for an account with no
-    resident record."""
-    return (Demand.objects.filter(kind=Kind.DEMAND, reporter__user=user, reporter__user__isnull=False)
+def reported_by(resident, kind: str = Kind.DEMAND) -> QuerySet[Demand]:
+    """What one resident filed, of one kind (demands, wishes), newest first."""
+    return (Demand.objects.filter(kind=kind, reporter=resident)
             .select_related("region", "category").order_by("-registered_at", "-pk"))
 
 

@@ -39,6 +39,17 @@ def is_secretary(user) -> bool:
     return hasattr(user, "party_member")
 
 
+def resident_of_account(user):
+    """The resident record behind an account: the one linked to it (``Resident.user``), else the
+    party member's own record for a secretary's login; None when the account has neither."""
+    from minsheng.people.models import Resident
+
+    resident = Resident.objects.filter(user=user).first()
+    if resident is None and is_secretary(user):
+        resident = user.party_member.resident
+    return resident
+
+
 def home_url(user) -> str:
     """The page ``user`` works from; the public home page for an anonymous visitor."""
     if not getattr(user, "is_authenticated", False):

@@ -7,11 +7,13 @@ from django.shortcuts import render
 
 from minsheng.core import clock
 from minsheng.demands import selectors
+from minsheng.demands.workflow import Kind
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
-from minsheng.people.models import Resident
 from minsheng.volunteers.selectors import open_activities_for, volunteer_of
 from minsheng.wishes import selectors as wish_selectors
+
+from ..homes import resident_of_account
 
 MINE_LIMIT = 50
 WALL_LIMIT = 12
@@ -21,15 +23,16 @@ WALL_LIMIT = 12
 def mine(request: HttpRequest) -> HttpResponse:
     """我的诉求 and 我的心愿: what the resident behind this account filed, with where it stands."""
     user = request.user
-    resident = Resident.objects.filter(user=user).first()
-    demands = list(selectors.filed_by(user)[:MINE_LIMIT])
+    resident = resident_of_account(user)
+    demands = list(selectors.reported_by(resident)[:MINE_LIMIT]) if resident else []
     now = clock.now()
     for demand in demands:
         demand.time_status = selectors.time_status(demand, now)
     return render(request, "web/homes/mine.html", {
         "resident": resident, "demands": demands,
-        "wishes": list(wish_selectors.wishes_made_by(user)[:MINE_LIMIT]),
-        "may_wish": resident is not None and Role.RESIDENT in roles_of(user)})
+        "wishes": list(selectors.reported_by(resident, Kind.WISH)[:MINE_LIMIT]) if resident else [],
+        # making a wish online and its detail page are the resident role's (wishes.views)
+        "may_wish": resident is not None and resident.user_id == user.pk and Role.RESIDENT in roles_of(user)})
 
 
 @login_required
