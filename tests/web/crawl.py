@@ -2,6 +2,7 @@
 
 Used by the crawl test (tests/web/test_crawl.py) and handy against a seeded database."""
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -50,7 +51,7 @@ def _shape(path: str) -> str:
     """A path with its digits blanked and only its query's names: one route, one filter."""
     bare, _sep, query = path.partition("?")
     names = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair})
-    return "".join("#" if ch.isdigit() else ch for ch in bare) + "?" + "&".join(names)
+    return re.sub(r"\d+", "#", bare) + "?" + "&".join(names)
 
 
 @dataclass

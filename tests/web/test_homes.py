@@ -67,3 +67,19 @@ def test_a_volunteer_account_not_yet_registered_gets_a_clear_empty_state(login, 
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert 'id="not-registered"' in response.content.decode(), name
+
+
+def test_a_secretarys_own_demands_are_found_through_her_party_membership(client, world):
+    party = make_party(world)
+    filed = register(world, reporter=services.ReporterInput(name="周红", phone=party.secretary1.resident.phone),
+                     title="党群服务中心门前积水")
+    client.force_login(world.users["secretary1"])
+    page = client.get(reverse("web:mine")).content.decode()
+    assert filed.number in page and 'id="no-resident"' not in page
+    assert reverse("wishes:new") not in page  # making wishes online is the resident role's
+
+
+def test_one_navigation_item_is_marked_as_the_current_page(login, world):
+    page = login("gridworker").get(reverse("grids:patrol")).content.decode()
+    assert page.count('class="active"') == 1
+    assert f'<a href="{reverse("grids:patrol")}" class="active">' in page

@@ -95,6 +95,8 @@ def navigation(request) -> dict:
         items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
+    # One active item: the longest link the page lies under ("/work/" is under every staff page).
     path = request.path
-    return {"navigation": [{"url": url, "label": label, "active": path.startswith(url) and url != "/"}
-                           for url, label in items]}
+    under = [url for url, _label in items if path.startswith(url) and url != "/"]
+    active = max(under, key=len) if under else None
+    return {"navigation": [{"url": url, "label": label, "active": url == active} for url, label in items]}
