@@ -83,3 +83,26 @@ def test_one_navigation_item_is_marked_as_the_current_page(login, world):
     page = login("gridworker").get(reverse("grids:patrol")).content.decode()
     assert page.count('class="active"') == 1
     assert f'<a href="{reverse("grids:patrol")}" class="active">' in page
+
+
+def test_a_volunteer_who_is_a_party_member_lands_on_activities_and_wishes(client, world):
+    from datetime import timedelta
+
+    from minsheng.core import clock
+    from minsheng.volunteers import services as volunteering
+
+    from ..wishes.helpers import party, wish_at
+
+    wishes_party = party(world)  # the world's "volunteer" is a party member of 玫瑰城, not a secretary
+    volunteering.volunteer_for_party_member(wishes_party.member)
+    start = clock.now() + timedelta(days=3)
+    volunteering.create_activity(world.user("staff1"), title="社区义诊", category="general",
+                                 region=world.regions["c1"], starts_at=start, ends_at=start + timedelta(hours=2),
+                                 capacity=10, hours="2", place="党群服务中心")
+    wish = wish_at(world, "published")
+    response = _sign_in(client, "volunteer")
+    page = response.content.decode()
+    assert response.request["PATH_INFO"] == reverse("web:volunteer_home")
+    assert "社区义诊" in page and wish.title in page and reverse("wishes:claim", args=[wish.pk]) in page
+    assert 'id="not-registered"' not in page
+    assert client.get(reverse("wishes:claim", args=[wish.pk])).status_code == 200

@@ -35,17 +35,21 @@ HOMES: list[tuple[str, Callable[[object], str]]] = [
 
 
 def is_secretary(user) -> bool:
-    """A party member with a login of their own (a party secretary keeps their projects up to date)."""
-    return hasattr(user, "party_member")
+    """A party secretary with a login of their own (they keep their projects up to date); a party
+    member who leads no organisation is not one."""
+    from minsheng.party.models import PartyOrganisation
+
+    return bool(getattr(user, "is_authenticated", False)
+                and PartyOrganisation.objects.filter(secretary__user=user).exists())
 
 
 def resident_of_account(user):
     """The resident record behind an account: the one linked to it (``Resident.user``), else the
-    party member's own record for a secretary's login; None when the account has neither."""
+    party member's own record for a party member's login (a secretary's); None when it has neither."""
     from minsheng.people.models import Resident
 
     resident = Resident.objects.filter(user=user).first()
-    if resident is None and is_secretary(user):
+    if resident is None and hasattr(user, "party_member"):
         resident = user.party_member.resident
     return resident
 
