@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from minsheng.demands.models import DemandEvent
 from minsheng.demo.city import DEMO_PASSWORD
 from minsheng.notifications.delivery import deliver_batch
+from minsheng.people.models import PersonalDataAccess
 
 from .crawl import crawl
 
@@ -32,6 +34,7 @@ def test_every_demo_login_reaches_only_pages_that_open(demo):
     assert {"admin", "operator", "dispatcher", "handler", "community", "grid", "agent", "volunteer", "leader",
             "auditor", "resident", "secretary", "careworker"} <= set(demo)
     problems = []
+    writes_before = (DemandEvent.objects.count(), PersonalDataAccess.objects.count())
     for username in demo:
         client = Client()
         signed_in = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
@@ -43,3 +46,5 @@ def test_every_demo_login_reaches_only_pages_that_open(demo):
                      for path, status, source in result.broken]
         assert len(result.visited) > 3, username  # the home has links to follow
     assert not problems, "\n".join(problems)
+    # Following links changes nothing: no transition, no logged look at personal data.
+    assert (DemandEvent.objects.count(), PersonalDataAccess.objects.count()) == writes_before
