@@ -45,6 +45,10 @@ def test_every_demo_login_reaches_only_pages_that_open(demo):
         problems += [f"{username}: {path} answers {status} (linked from {source})"
                      for path, status, source in result.broken]
         assert len(result.visited) > 3, username  # the home has links to follow
+    visitor = crawl(Client(), "/", limit=PAGES_PER_LOGIN)  # and a resident without an account
+    problems += [f"anonymous: {path} answers {status} (linked from {source})"
+                 for path, status, source in visitor.broken]
+    assert visitor.home_status == 200 and len(visitor.visited) > 3
     assert not problems, "\n".join(problems)
     # Following links changes nothing: no transition, no logged look at personal data.
     assert (DemandEvent.objects.count(), PersonalDataAccess.objects.count()) == writes_before
