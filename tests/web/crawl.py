@@ -59,6 +59,7 @@ class Crawl:
     home_status: int
     visited: dict[str, int] = field(default_factory=dict)  # path → status
     broken: list[tuple[str, int, str]] = field(default_factory=list)  # (path, status, linked from)
+    seen: dict[str, str] = field(default_factory=dict)  # every followable link shown → a page showing it
 
 
 def crawl(client, start: str = "/", limit: int = 300, per_route: int = 3) -> Crawl:
@@ -68,7 +69,15 @@ def crawl(client, start: str = "/", limit: int = 300, per_route: int = 3) -> Cra
     home = first.request["PATH_INFO"]
     result = Crawl(home_status=first.status_code)
     result.visited[home] = first.status_code
-    queue: deque[tuple[str, str]] = deque((link, home) for link in links_of(first.content.decode(), home))
+    queue: deque[tuple[str, str]] = deque()
+
+    def shown(links: list[str], source: str) -> None:
+        for link in links:
+            if followable(link):
+                result.seen.setdefault(link, source)
+                queue.append((link, source))
+
+    shown(links_of(first.content.decode(), home), home)
     shapes: dict[str, int] = {}
     while queue and len(result.visited) < limit:
         path, source = queue.popleft()
@@ -89,8 +98,8 @@ def crawl(client, start: str = "/", limit: int = 300, per_route: int = 3) -> Cra
             result.broken.append((path, response.status_code, source))
             continue
         if response.status_code in (301, 302):
-            queue.append((response["Location"], path))
+            shown([response["Location"]], path)
             continue
         if response.get("Content-Type", "").startswith("text/html"):
-            queue.extend((link, path) for link in links_of(response.content.decode(), path))
+            shown(links_of(response.content.decode(), path), path)
     return result
