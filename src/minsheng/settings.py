@@ -176,8 +176,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:queue"
+LOGIN_REDIRECT_URL = "web:home"  # which sends each account on to its own home (web.homes)
 LOGOUT_REDIRECT_URL = "web:home"
+# A refused form (expired page, signed out elsewhere) in the site's style and language.
+CSRF_FAILURE_VIEW = "minsheng.web.views.errors.csrf_failure"
 
 # Business defaults an administrator may change through the environment.
 # A demand turns yellow when less than this share of its handling time is left.

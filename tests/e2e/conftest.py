@@ -151,7 +151,8 @@ class Site:
         page.fill("#id_username", username)
         page.fill("#id_password", "pw-" + username)
         page.locator("main form button[type=submit]").click()
-        page.wait_for_url("**/work/")
+        page.wait_for_url(lambda url: "/login/" not in url)  # the account's own home (web.homes)
+        page.goto("/work/")
         return page
 
     def signed_in(self, username: str, *, phone: bool = False):

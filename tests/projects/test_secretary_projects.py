@@ -113,6 +113,7 @@ def test_three_evaluations_and_the_residents_satisfaction_rate(world, party):
 
 def test_the_secretary_and_community_staff_are_told_once_when_a_project_falls_behind(world, party):
     from minsheng.notifications.models import OutboxMessage
+    from minsheng.projects.selectors import projects_visible_to
     from minsheng.projects.sweeps import notify_project_colours
 
     with at(date(2026, 2, 1)):
@@ -122,7 +123,9 @@ def test_the_secretary_and_community_staff_are_told_once_when_a_project_falls_be
         assert notify_project_colours() == 1
         assert notify_project_colours() == 0  # told once per change
     told = OutboxMessage.objects.filter(channel="in_app", source="secretary_project")
-    assert {m.recipient.username for m in told} == {"secretary1", "staff1", "gridworker"}
+    # The grid worker of one grid may not open a community's project: not told (notices follow scope).
+    assert {m.recipient.username for m in told} == {"secretary1", "staff1"}
+    assert not projects_visible_to(world.user("gridworker")).filter(pk=project.pk).exists()
     assert "红 · 进度滞后" in told.first().subject
     with at(date(2026, 11, 2)):
         assert notify_project_colours() == 1  # now overdue

@@ -166,6 +166,10 @@ def test_an_overdue_claim_is_flagged_once_and_released_back_to_the_wall(world):
     assert {world.users["volunteer"].pk, world.users["staff1"].pk} <= told_ids  # the claimer, the community
     assert world.users["staff2"].pk not in told_ids
     assert "已超过承诺日期" in told.first().subject
+    # Each is sent where they may go: the staff to the wish's page, the claimer to their claims.
+    assert {m.link for m in told if m.recipient_id == world.users["volunteer"].pk} == {reverse("wishes:mine")}
+    assert {m.link for m in told if m.recipient_id == world.users["staff1"].pk} == {
+        reverse("web:demand", args=[wish.pk])}
     assert list(selectors.overdue_claims_visible_to(world.user("staff1"))) == [claim]
 
     with clock.frozen_at(later):

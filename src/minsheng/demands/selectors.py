@@ -1,6 +1,7 @@
 """Every read of demands, already scoped to the viewer."""
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    Kind,
     State,
     Transition,
     actions_for,
@@ -37,6 +39,17 @@ def demands_visible_to(user) -> QuerySet[Demand]:
     """The demands ``user`` may see; empty for a user with no role."""
     return Demand.objects.filter(demand_filter(user)).select_related(
         "region", "handling_unit", "demand_type", "category", "urgency", "reporter")
+
+
+def visible_ids(user, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` whose demand ``user`` may open (for a page that links to several)."""
+    return set(Demand.objects.filter(demand_filter(user), pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def reported_by(resident, kind: str = Kind.DEMAND) -> QuerySet[Demand]:
+    """What one resident filed, of one kind (demands, wishes), newest first."""
+    return (Demand.objects.filter(kind=kind, reporter=resident)
+            .select_related("region", "category").order_by("-registered_at", "-pk"))
 
 
 def get_demand_for(user, demand_id: int) -> Demand:

@@ -31,7 +31,7 @@ from minsheng.demands.workflow import Channel, Kind, State, _t
 from minsheng.notifications.services import notify_users, staff_users_of_units
 from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
-from minsheng.organisation.scope import SYSTEM, SYSTEM_ROLE
+from minsheng.organisation.scope import SYSTEM, SYSTEM_ROLE, may_see
 
 from .access import APPROVERS, grant_over, provider_of
 from .contracts import contract_reason, eligible_providers
@@ -231,7 +231,8 @@ def flag_unclaimed() -> int:
             CareTask.objects.filter(pk=task.pk).update(flagged_at=clock.now())
             committees = Unit.objects.filter(region=task.elder.community, kind=Unit.Kind.COMMUNITY_COMMITTEE,
                                              memberships__role=Role.COMMUNITY_STAFF).values_list("pk", flat=True)
-            notify_users(staff_users_of_units(committees), source="homecare.unclaimed",
+            told = [user for user in staff_users_of_units(committees) if may_see(user, task.demand)]
+            notify_users(told, source="homecare.unclaimed",
                          subject=_("居家养老任务超时未认领：%(name)s %(service)s")
                          % {"name": task.elder.resident.name, "service": task.service.name},
                          link=f"/work/demands/{task.demand_id}/")

@@ -3,7 +3,7 @@ a member card, redeem, refund), and a volunteer's own member card with its QR co
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -37,8 +37,8 @@ def accounts(request: HttpRequest) -> HttpResponse:
 def counter(request: HttpRequest) -> HttpResponse:
     """爱心超市 counter: the card (scanned QR → ?card=…, or typed), the balance, the shelf."""
     markets = _supermarkets_of(request.user)
-    if not markets:
-        raise Http404(_("你的管辖范围内没有爱心超市。"))
+    if not markets:  # nothing to work yet: say so (and where to start), no 404
+        return render(request, "ledger/no_market.html")
     market = next((m for m in markets if str(m.pk) == request.GET.get("market", request.POST.get("market"))),
                   markets[0])
     card = (request.GET.get("card") or request.POST.get("card") or "").strip()
@@ -74,8 +74,8 @@ def counter(request: HttpRequest) -> HttpResponse:
 def my_card(request: HttpRequest) -> HttpResponse:
     """A volunteer's member card: number, QR code (opens the counter with the card), balances."""
     volunteer = Volunteer.objects.select_related("resident", "region").filter(resident__user=request.user).first()
-    if volunteer is None:
-        raise Http404(_("你还不是注册志愿者。"))
+    if volunteer is None:  # an account not (yet) registered as a volunteer: say so, no 404
+        return render(request, "ledger/card.html", {"volunteer": None})
     balances = {a.measure: a.balance for a in volunteer.accounts.all()}
     url = request.build_absolute_uri(reverse("ledger:counter") + "?" + urlencode({"card": volunteer.card_number}))
     return render(request, "ledger/card.html", {

@@ -185,6 +185,12 @@ def demand_filter(user, roles: Iterable[str] | None = None, scope: ScopeKind = "
     return q
 
 
+def may_see(user, demand) -> bool:
+    """Whether ``user`` may open one loaded demand: the rule of ``demand_filter`` for one row, so
+    that a list's link, a notice or a message reaches only those whom the demand's page lets in."""
+    return any(g.covers(demand, "visible") for g in grants_for(user))
+
+
 def region_filter(user, field: str = "region", roles: Iterable[str] | None = None) -> Q:
     """A filter selecting the rows whose ``field`` (a lookup path to a Region; "" for a Region
     itself) lies in the territory of the user's grants (optionally: through these roles).  Grants

@@ -51,6 +51,16 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(region_q(user)).select_related("region")
 
 
+def visible_project_ids(user, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` whose project ``user`` may open (for a page that links to several)."""
+    return set(projects_visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def visible_meeting_ids(user, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` whose meeting ``user`` may open (for a page that links to several)."""
+    return set(meetings_visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
 def practical_things_visible_to(user) -> QuerySet[PracticalThing]:
     return PracticalThing.objects.filter(region_q(user)).select_related("region", "organisation")
 

@@ -12,6 +12,7 @@ from minsheng.notifications.services import notify_users, staff_users_of_units
 from minsheng.organisation.models import Unit
 
 from .models import SecretaryProject
+from .selectors import projects_visible_to
 from .status import Status, colour_of, project_status
 
 TOLD = frozenset({Status.AT_RISK, Status.OVERDUE})
@@ -29,9 +30,11 @@ def notify_project_colours(now=None) -> int:
             continue
         with transaction.atomic():
             if status in TOLD:
-                users = list(staff_users_of_units(Unit.objects.filter(region=project.region, active=True)
-                                                  .values_list("pk", flat=True)))
-                if project.owner.user is not None:
+                # Only those whose project page opens (a grid worker of another grid is not told).
+                users = [user for user in staff_users_of_units(Unit.objects.filter(
+                    region=project.region, active=True).values_list("pk", flat=True))
+                    if projects_visible_to(user).filter(pk=project.pk).exists()]
+                if project.owner.user is not None and project.owner.user not in users:
                     users.append(project.owner.user)
                 notify_users(users, subject=_("书记项目“%(name)s”：%(colour)s · %(status)s") % {
                     "name": project.name, "colour": colour_of(status).label, "status": status.label},

@@ -15,6 +15,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
+from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.models import Region
 from minsheng.web.forms import add_service_errors
 
@@ -86,11 +87,13 @@ def project_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> 
     forms = forms or {}
     milestones = list(project.milestones.all())
     status = selectors.status_of(project, _today())
+    decisions = list(project.decisions.select_related("meeting"))
     return render(request, "projects/project_detail.html", {
         "project": project, "milestones": milestones, "status": status,
         "colour": colour_of(status), "summary": selectors.evaluation_summary(project),
         "updates": project.updates.select_related("by")[:20], "evaluations": project.evaluations.all()[:20],
-        "needs": project.needs.select_related("collection"), "decisions": project.decisions.select_related("meeting"),
+        "needs": project.needs.select_related("collection"), "decisions": decisions,
+        "open_meetings": selectors.visible_meeting_ids(request.user, {d.meeting_id for d in decisions}),
         "update_form": forms.get("update") or ProjectUpdateForm(
             initial={"version": project.version, "progress_percent": project.progress_percent},
             milestones=milestones),
@@ -151,10 +154,11 @@ def needs(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("走访记录已登记。"))
             return redirect("projects:needs")
-    collections = selectors.collections_visible_to(request.user)[:30]
+    collections = list(selectors.collections_visible_to(request.user)[:30])
     projects = selectors.projects_visible_to(request.user).filter(year=_today().year)
     return render(request, "projects/needs.html", {
         "form": form, "collections": collections, "convert_form": ConvertNeedForm(projects=projects),
+        **_open_targets(request.user, [need for c in collections for need in c.needs.all()]),
         "stats": selectors.collection_stats(request.user, _today().year)})
 
 
@@ -250,16 +254,24 @@ def _meeting_for(request: HttpRequest, pk: int):
     return get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
 
 
+def _open_targets(user, rows) -> dict[str, set[int]]:
+    """The demands and projects among these decisions' or needs' targets that ``user`` may open
+    (the others are named without a link)."""
+    return {"open_demands": demand_selectors.visible_ids(user, {r.demand_id for r in rows if r.demand_id}),
+            "open_projects": selectors.visible_project_ids(user, {r.project_id for r in rows if r.project_id})}
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     forms = forms or {}
     today = _today()
     projects = selectors.projects_visible_to(request.user).filter(region__path__startswith=meeting.region.path)
+    carried = selectors.open_items_carried_into(meeting, today)
+    decisions = selectors.with_states(selectors.decisions_of(meeting), today)
     return render(request, "projects/meeting_detail.html", {
-        "meeting": meeting, "previous": selectors.previous_meeting(meeting),
-        "carried": selectors.open_items_carried_into(meeting, today),
-        "decisions": selectors.with_states(selectors.decisions_of(meeting), today),
+        "meeting": meeting, "previous": selectors.previous_meeting(meeting), "carried": carried,
+        "decisions": decisions, **_open_targets(request.user, [*carried, *decisions]),
         "minutes_form": forms.get("minutes") or MinutesForm(initial={"minutes": meeting.minutes}),
         "decision_form": forms.get("decide") or DecisionForm(projects=projects)}, status=400 if forms else 200)
 

@@ -13,6 +13,7 @@ from minsheng.demands.selectors import turns_yellow_at
 from minsheng.demands.signals import demand_transitioned
 from minsheng.demands.workflow import State
 from minsheng.notifications.services import notify_users, staff_users_of_units
+from minsheng.organisation.scope import may_see
 
 from .models import DeadlineWatch
 
@@ -21,8 +22,14 @@ def demand_link(demand: Demand) -> str:
     return reverse("web:demand", args=[demand.pk])
 
 
+def users_told_about(demand: Demand, unit_ids) -> list:
+    """The staff of these units who may open the demand (a grid worker of another grid, a member
+    narrowed to another region, is not told: the subject often names the resident)."""
+    return [user for user in staff_users_of_units(unit_ids) if may_see(user, demand)]
+
+
 def notify_units(demand: Demand, unit_ids, subject: str, body: str, source: str) -> int:
-    return notify_users(staff_users_of_units(unit_ids), subject=subject, body=body, link=demand_link(demand),
+    return notify_users(users_told_about(demand, unit_ids), subject=subject, body=body, link=demand_link(demand),
                         source=source)
 
 

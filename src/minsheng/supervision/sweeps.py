@@ -26,12 +26,12 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands import services
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import State
-from minsheng.notifications.services import notify_users, staff_users_of_units
-from minsheng.organisation.scope import SYSTEM
+from minsheng.notifications.services import notify_users
+from minsheng.organisation.scope import SYSTEM, may_see
 
 from . import revisits
 from .models import DeadlineNotice, DeadlineWatch, SummonedUnit, SupervisionOrder
-from .notices import demand_link, notify_units
+from .notices import demand_link, notify_units, users_told_about
 
 logger = logging.getLogger("minsheng.supervision")
 # Under a running deadline (a suspended demand's clock stands still: blue, no notices).
@@ -168,8 +168,8 @@ def notify_overdue_replies(now: datetime) -> int:
             demand = order.demand
             values = {"number": demand.number, "unit": order.unit.name,
                       "due": f"{timezone.localtime(order.reply_due):%Y-%m-%d %H:%M}"}
-            recipients = list(staff_users_of_units([order.unit.parent_id]))
-            if order.ordered_by_id and order.ordered_by not in recipients:
+            recipients = users_told_about(demand, [order.unit.parent_id])
+            if order.ordered_by_id and order.ordered_by not in recipients and may_see(order.ordered_by, demand):
                 recipients.append(order.ordered_by)
             notify_users(recipients, subject=_("督办回复超期：%(number)s %(unit)s") % values,
                          body=_("%(unit)s 未在 %(due)s 前回复督办。") % values, link=demand_link(demand),

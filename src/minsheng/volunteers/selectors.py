@@ -24,6 +24,14 @@ def activities_visible_to(user) -> QuerySet[Activity]:
         taken=Count("signups"))
 
 
+def volunteer_of(user) -> Volunteer | None:
+    """The registered volunteer behind an account (through its resident record), if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Volunteer.objects.select_related("region__parent", "resident").filter(
+        resident__user=user, active=True).first()
+
+
 def open_activities_for(volunteer: Volunteer) -> QuerySet[Activity]:
     """Activities still taking sign-ups in the volunteer's street."""
     street = volunteer.region.parent or volunteer.region

@@ -17,7 +17,7 @@ from minsheng.web.views.staff import _staff_required
 
 from . import selectors, services
 from .forms import ActivityForm, TeamForm, VolunteerForm
-from .models import ServiceCategory, Volunteer
+from .models import ServiceCategory
 
 
 @_staff_required
@@ -135,16 +135,12 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=400 if error else 200)
 
 
-def _volunteer_of(user) -> Volunteer:
-    volunteer = Volunteer.objects.select_related("region__parent").filter(resident__user=user, active=True).first()
-    if volunteer is None:
-        raise Http404(_("你还不是注册志愿者。"))
-    return volunteer
-
-
 @login_required
 def open_activities(request: HttpRequest) -> HttpResponse:
-    volunteer = _volunteer_of(request.user)
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:  # an account not (yet) registered as a volunteer: say so, no 404
+        return render(request, "volunteers/open_activities.html", {"activities": [], "mine": set(),
+                                                                   "not_registered": True})
     error = None
     if request.method == "POST":
         try:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
 
+from .homes import is_secretary
+
 
 def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
     """书记项目, 实事清单, 议事会议 and 走访 for those who run a community's work."""
@@ -72,27 +74,29 @@ def navigation(request) -> dict:
         items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("管理后台")))
-    elif Role.VOLUNTEER in roles or (user.is_authenticated and hasattr(user, "party_member")):
+    elif Role.VOLUNTEER in roles or is_secretary(user):
         if Role.VOLUNTEER in roles:
+            items.append((reverse("web:volunteer_home"), _("志愿服务")))
             items.append((reverse("wishes:wall"), _("心愿墙")))
             items.append((reverse("wishes:mine"), _("我的认领")))
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
-        if Role.RESIDENT in roles:
-            items.append((reverse("wishes:my_wishes"), _("我的心愿")))
-        if hasattr(user, "party_member"):
+        if is_secretary(user):
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
+        items.append((reverse("web:mine"), _("我的诉求")))
     else:
+        if user.is_authenticated:
+            items.append((reverse("web:mine"), _("我的诉求")))
         items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
-        if Role.RESIDENT in roles:
-            items.append((reverse("wishes:my_wishes"), _("我的心愿")))
         items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
+    # One active item: the longest link the page lies under ("/work/" is under every staff page).
     path = request.path
-    return {"navigation": [{"url": url, "label": label, "active": path.startswith(url) and url != "/"}
-                           for url, label in items]}
+    under = [url for url, _label in items if path.startswith(url) and url != "/"]
+    active = max(under, key=len) if under else None
+    return {"navigation": [{"url": url, "label": label, "active": url == active} for url, label in items]}

@@ -1,18 +1,24 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from minsheng.assessment import views as assessment
 
-from .views import public, staff, supervision
+from .views import homes, public, staff, supervision
 
 app_name = "web"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    # Asked for by browsers and tools whatever a page links to; the icon itself is a static file.
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.ico"), permanent=True), name="favicon"),
     path("submit/", public.submit, name="submit"),
     path("submit/done/", public.submitted, name="submitted"),
     path("track/", public.track, name="track"),
     path("track/rate/", public.rate, name="rate"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
+    path("me/", homes.mine, name="mine"),
+    path("volunteer/", homes.volunteer_home, name="volunteer_home"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
     path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),

@@ -10,16 +10,17 @@ from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
-from minsheng.organisation.roles import STAFF_ROLES
-from minsheng.organisation.scope import roles_of
 from minsheng.supervision import revisits
 
 from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
+from ..homes import home_url
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and roles_of(request.user) & STAFF_ROLES:
-        return redirect("web:queue")
+    """The public start page; a signed-in account goes on to the page it works from (also where
+    signing in lands: LOGIN_REDIRECT_URL)."""
+    if request.user.is_authenticated:
+        return redirect(home_url(request.user))
     return render(request, "web/public/home.html")
 
 

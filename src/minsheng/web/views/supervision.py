@@ -14,6 +14,7 @@ from minsheng.notifications.services import inbox_of, mark_read
 from minsheng.supervision.revisits import revisit_list
 from minsheng.supervision.selectors import summoned_units_for, supervision_orders_for
 
+from ..links import openable_links
 from .staff import PAGE_SIZE, _staff_required
 
 
@@ -23,7 +24,9 @@ def _page(request: HttpRequest, queryset):
 
 @_staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/staff/inbox.html", {"page": _page(request, inbox_of(request.user))})
+    page = _page(request, inbox_of(request.user))
+    return render(request, "web/staff/inbox.html", {
+        "page": page, "openable": openable_links(request.user, (n.link for n in page))})
 
 
 @_staff_required

@@ -78,5 +78,8 @@
     document.querySelectorAll("select[data-filter-placeholder]").forEach(initSelectFilter);
     document.querySelectorAll("[data-map]").forEach(initMap);
     document.querySelectorAll("[data-locate]").forEach(initLocate);
+    // On a phone the navigation scrolls sideways: bring the current page's link into view.
+    const nav = document.querySelector("header.top nav"), active = nav && nav.querySelector("a.active");
+    if (active && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = active.offsetLeft - nav.offsetLeft - 16;
   });
 })();

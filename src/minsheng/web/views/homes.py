@@ -1,0 +1,47 @@
+"""The homes of accounts without a staff page to start from: a resident's own demands and wishes,
+a volunteer's activities and wishes to claim (``web.homes`` decides who lands where)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from minsheng.core import clock
+from minsheng.demands import selectors
+from minsheng.demands.workflow import Kind
+from minsheng.organisation.roles import Role
+from minsheng.organisation.scope import roles_of
+from minsheng.volunteers.selectors import open_activities_for, volunteer_of
+from minsheng.wishes import selectors as wish_selectors
+
+from ..homes import resident_of_account
+
+MINE_LIMIT = 50
+WALL_LIMIT = 12
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的诉求 and 我的心愿: what the resident behind this account filed, with where it stands."""
+    user = request.user
+    resident = resident_of_account(user)
+    demands = list(selectors.reported_by(resident)[:MINE_LIMIT]) if resident else []
+    now = clock.now()
+    for demand in demands:
+        demand.time_status = selectors.time_status(demand, now)
+    return render(request, "web/homes/mine.html", {
+        "resident": resident, "demands": demands,
+        "wishes": list(selectors.reported_by(resident, Kind.WISH)[:MINE_LIMIT]) if resident else [],
+        # making a wish online and its detail page are the resident role's (wishes.views)
+        "may_wish": resident is not None and resident.user_id == user.pk and Role.RESIDENT in roles_of(user)})
+
+
+@login_required
+def volunteer_home(request: HttpRequest) -> HttpResponse:
+    """A volunteer's start: activities open for sign-up and wishes waiting for a claimer, near them."""
+    volunteer = volunteer_of(request.user)
+    street = (volunteer.region.parent or volunteer.region) if volunteer else None
+    return render(request, "web/homes/volunteer.html", {
+        "volunteer": volunteer, "street": street,
+        "activities": list(open_activities_for(volunteer)[:WALL_LIMIT]) if volunteer else [],
+        "wishes": list(wish_selectors.wall(street)[:WALL_LIMIT]),
+        "may_claim": Role.VOLUNTEER in roles_of(request.user)})

@@ -1,0 +1,108 @@
+"""Every account lands after signing in on the page it works from, never on a 404."""
+
+import pytest
+from django.urls import reverse
+
+from minsheng.demands import services
+from minsheng.organisation.models import Membership, Unit
+from minsheng.organisation.roles import Role
+
+from ..demands.helpers import register
+from ..projects.conftest import make_party
+
+pytestmark = pytest.mark.django_db
+
+HOMES = {
+    "admin": "/work/", "operator": "/work/intake/", "dispatcher1": "/work/", "handler_cg": "/work/",
+    "staff1": "/work/", "gridworker": "/work/grids/patrol/", "agent": "/work/stations/cases/",
+    "leader": "/work/dashboard/", "auditor": "/care/audit/", "volunteer": "/volunteer/", "resident": "/me/",
+    "nobody": "/me/",
+}
+
+
+def _sign_in(client, username: str):
+    return client.post(reverse("login"), {"username": username, "password": "pw-" + username}, follow=True)
+
+
+@pytest.mark.parametrize(("username", "home"), HOMES.items())
+def test_each_role_lands_on_its_home(client, world, username, home):
+    response = _sign_in(client, username)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == home
+    assert client.get("/", follow=True).request["PATH_INFO"] == home  # the brand link leads back there
+
+
+def test_a_secretary_without_a_staff_role_lands_on_her_projects(client, world):
+    make_party(world)
+    response = _sign_in(client, "secretary1")
+    assert response.status_code == 200 and response.request["PATH_INFO"] == reverse("projects:projects")
+
+
+def test_a_care_workers_home_is_todays_tasks(client, world):
+    provider = Unit.objects.create(kind=Unit.Kind.CARE_PROVIDER, name="安康养老服务中心", code="ak",
+                                   region=world.regions["d"])
+    Membership.objects.create(user=world.users["nobody"], unit=provider, role=Role.DEPARTMENT_HANDLER)
+    response = _sign_in(client, "nobody")
+    assert response.status_code == 200 and response.request["PATH_INFO"] == reverse("homecare:worker")
+
+
+def test_residents_home_lists_their_own_demands_and_wishes_only(login, world):
+    own = register(world, reporter=services.ReporterInput(name="王奎", phone="13812341234"), title="楼道灯不亮")
+    other = register(world, title="别人反映的井盖")
+    page = login("resident").get(reverse("web:mine")).content.decode()
+    assert own.number in page and "楼道灯不亮" in page
+    assert other.number not in page
+    assert reverse("wishes:new") in page
+
+
+def test_an_account_without_a_resident_record_is_told_why_its_list_is_empty(login, world):
+    response = login("nobody").get(reverse("web:mine"))
+    assert response.status_code == 200 and 'id="no-resident"' in response.content.decode()
+    assert reverse("wishes:new") not in response.content.decode()
+
+
+def test_a_volunteer_account_not_yet_registered_gets_a_clear_empty_state(login, world):
+    client = login("volunteer")
+    for name in ("web:volunteer_home", "volunteers:open_activities", "ledger:card"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert 'id="not-registered"' in response.content.decode(), name
+
+
+def test_a_secretarys_own_demands_are_found_through_her_party_membership(client, world):
+    party = make_party(world)
+    filed = register(world, reporter=services.ReporterInput(name="周红", phone=party.secretary1.resident.phone),
+                     title="党群服务中心门前积水")
+    client.force_login(world.users["secretary1"])
+    page = client.get(reverse("web:mine")).content.decode()
+    assert filed.number in page and 'id="no-resident"' not in page
+    assert reverse("wishes:new") not in page  # making wishes online is the resident role's
+
+
+def test_one_navigation_item_is_marked_as_the_current_page(login, world):
+    page = login("gridworker").get(reverse("grids:patrol")).content.decode()
+    assert page.count('class="active"') == 1
+    assert f'<a href="{reverse("grids:patrol")}" class="active">' in page
+
+
+def test_a_volunteer_who_is_a_party_member_lands_on_activities_and_wishes(client, world):
+    from datetime import timedelta
+
+    from minsheng.core import clock
+    from minsheng.volunteers import services as volunteering
+
+    from ..wishes.helpers import party, wish_at
+
+    wishes_party = party(world)  # the world's "volunteer" is a party member of 玫瑰城, not a secretary
+    volunteering.volunteer_for_party_member(wishes_party.member)
+    start = clock.now() + timedelta(days=3)
+    volunteering.create_activity(world.user("staff1"), title="社区义诊", category="general",
+                                 region=world.regions["c1"], starts_at=start, ends_at=start + timedelta(hours=2),
+                                 capacity=10, hours="2", place="党群服务中心")
+    wish = wish_at(world, "published")
+    response = _sign_in(client, "volunteer")
+    page = response.content.decode()
+    assert response.request["PATH_INFO"] == reverse("web:volunteer_home")
+    assert "社区义诊" in page and wish.title in page and reverse("wishes:claim", args=[wish.pk]) in page
+    assert 'id="not-registered"' not in page
+    assert client.get(reverse("wishes:claim", args=[wish.pk])).status_code == 200
