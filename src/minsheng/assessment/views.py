@@ -371,7 +371,7 @@ def _summary_text(figures: selectors.Figures, counts: list, best, worst) -> str:
                      % {"n": figures.revisited, "r": figures.resolution, "s": figures.satisfaction})
     if figures.composite is not None:
         parts.append(_("综合得分 %(c)s") % {"c": figures.composite})
-    text = "，".join(parts) + "。"
+    text = _("，").join(parts) + _("。")  # the sentence's punctuation is the reader's language's
     if best is not None and worst is not None and best is not worst:
         text += _("参与排名的承办单位中，%(best)s 得分最高（%(b)s），%(worst)s 得分最低（%(w)s）。") % {
             "best": best.label, "b": best.figures.composite, "worst": worst.label, "w": worst.figures.composite}
