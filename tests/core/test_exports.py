@@ -49,3 +49,16 @@ def test_a_qr_code_encodes_the_address_it_is_given():
     svg = qr_svg("https://example.org/stations/7/", title="玫瑰城代办站")
     assert svg.startswith("<svg") and "玫瑰城代办站" in svg
     assert qr_svg("https://example.org/stations/7/") != qr_svg("https://example.org/stations/8/")
+
+
+def test_a_sheet_has_its_header_frozen_a_filter_and_readable_widths(tmp_path):
+    from openpyxl import load_workbook
+
+    from minsheng.core.exports import write_xlsx
+
+    target = tmp_path / "t.xlsx"
+    write_xlsx(target, ["工单编号", "title", "承办单位名称较长的一列"], [["2026120100001", "井盖", "区城管局"]] * 3)
+    sheet = load_workbook(target).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:C4"
+    assert sheet.column_dimensions["A"].width == 18 and sheet.column_dimensions["C"].width == 26

@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,13 +52,27 @@ def write_xlsx(target, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
     queryset's ``.iterator()``, and is consumed once."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=(sheet_title or "Sheet1")[:MAX_SHEET_TITLE])
+    # Set before the rows (a write-only sheet writes its columns first): widths from the headers,
+    # the header row frozen, and a filter on every column over all the rows written.
+    for index, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column_width(str(header))
+    sheet.freeze_panes = "A2"
     sheet.append([_cell(sheet, str(h), bold=True) for h in headers])
     count = 0
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
         count += 1
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     workbook.save(target)
     return count
+
+
+def column_width(header: str) -> float:
+    """A column wide enough for its header (a Chinese character is two columns wide) and for a
+    date and time, at most 40 (longer texts wrap when opened)."""
+    text = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
+    return float(min(max(text + 4, 18), 40))
 
 
 def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
