@@ -38,6 +38,8 @@ def _months(count: int) -> list[str]:
 
 def _percentages(page: str) -> list[float]:
     text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    # The report's summary sentence says how a count changed ("环比上升 275.0%"): not a rate.
+    text = re.sub(r'<p class="summary" id="summary">.*?</p>', "", text, flags=re.S)
     # Changes against other months (环比, 同比) are signed: they are not rates.
     text = re.sub(r"[+-]\d+(?:\.\d+)?\s*(%|个百分点|percentage points)", "", text)
     return [float(m) for m in PERCENT.findall(re.sub(r"<[^>]+>", " ", text))]

@@ -65,7 +65,10 @@ def track(page, number: str, last4: str):
 
 
 def rate(page, satisfaction: str, comment: str = "") -> None:
+    """Answer the revisit's two questions on the tracking page (solved unless dissatisfied)."""
     form = page.locator("form[action='/track/rate/']")
+    solved = "unsolved" if satisfaction == "dissatisfied" else "solved"
+    form.locator(f"input[name=solved][value={solved}]").check()
     form.locator(f"input[name=satisfaction][value={satisfaction}]").check()
     if comment:
         form.locator("[name=comment]").fill(comment)
