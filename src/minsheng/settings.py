@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "minsheng.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +187,10 @@ MINSHENG_RATING_REOPEN_DAYS = int(os.environ.get("MINSHENG_RATING_REOPEN_DAYS", 
 # Tracking by number + last 4 phone digits: misses allowed per number (and 6× per client) per window.
 MINSHENG_TRACK_MAX_FAILURES = int(os.environ.get("MINSHENG_TRACK_MAX_FAILURES", "5"))
 MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", "900"))
+# The years a date from outside (query strings, forms, API fields) may fall in (core.dates): a date
+# beyond them is refused with a clear message instead of overflowing deep inside a view.
+MINSHENG_EARLIEST_YEAR = int(os.environ.get("MINSHENG_EARLIEST_YEAR", "2000"))
+MINSHENG_LATEST_YEAR = int(os.environ.get("MINSHENG_LATEST_YEAR", "2100"))
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024
@@ -266,11 +271,23 @@ MINSHENG_REVISIT_SMS_AFTER_HOURS = float(os.environ.get("MINSHENG_REVISIT_SMS_AF
 # The public address of the site, for links in text messages (revisit links).
 MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Every line carries its request's id (core.middleware), also sent to the client as X-Request-ID.
+# django.request logs server errors (with their traceback) and refused requests by path and
+# status only: never the query string or the body, which may hold a phone number or a name.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "minsheng.core.middleware.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "loggers": {
+        "minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO"),
+                     "filters": ["request_id"]},
+        "django.request": {"handlers": ["console"], "level": "WARNING",
+                           "filters": ["request_id"]},
+        "django.security": {"handlers": ["console"], "level": "WARNING",
+                            "filters": ["request_id"]},
+    },
 }
 
 # Yearly quotas of the party structure (party.quotas): practical things per grassroots

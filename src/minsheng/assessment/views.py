@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.catalogue.models import Category
-from minsheng.core import clock
+from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
@@ -52,22 +52,14 @@ def _month(request: HttpRequest) -> tuple[date, date]:
     text = request.GET.get("month", "").strip()
     if not text:
         return selectors.month_bounds(_today())
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        return selectors.month_bounds(date(year, month, 1))
-    except ValueError:
-        raise ValidationFailed.for_field("month", _("月份“%(value)s”格式不对，应为如 2026-03。")
-                                         % {"value": text}) from None
+    return selectors.month_bounds(dates.parse_month(text, "month"))
 
 
 def _dates(request: HttpRequest) -> tuple[date, date]:
     if "from" not in request.GET and "to" not in request.GET:
         return _month(request)
-    try:
-        start = date.fromisoformat(request.GET.get("from", ""))
-        end = date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        raise ValidationFailed.for_field("from", _("请填写正确的起止日期（如 2026-03-01）。")) from None
+    start = dates.parse_date(request.GET.get("from", ""), "from")
+    end = dates.parse_date(request.GET.get("to", ""), "to")
     if end < start or (end - start).days > 366 * 5:
         raise ValidationFailed.for_field("to", _("结束日期必须不早于开始日期，且跨度不超过五年。"))
     return start, end

@@ -26,6 +26,7 @@ from minsheng.catalogue.calendar import handling_deadlines
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock, versioned
+from minsheng.core.dates import check_date
 from minsheng.core.errors import (
     InvalidTransition,
     NotFound,
@@ -487,6 +488,7 @@ def request_extension(actor, demand_id: int, version: int, *, until: datetime, r
     reason = _require_text(reason, "reason", _("延期理由"))
     if not isinstance(until, datetime) or timezone.is_naive(until):
         raise ValidationFailed.for_field("until", _("请填写延期后的办理时限。"))
+    check_date(until, "until")
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
         _no_pending(demand)

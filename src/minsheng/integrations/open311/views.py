@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from minsheng.catalogue.models import ServiceAttribute
 from minsheng.catalogue.selectors import service_categories
 from minsheng.core import clock
+from minsheng.core.dates import year_in_range
 from minsheng.core.errors import MinshengError
 from minsheng.core.text import check_storable
 from minsheng.core.throttle import check_rate
@@ -123,6 +124,8 @@ def _datetime_param(request: HttpRequest, name: str, *, end_of_day: bool = False
     # A date alone (read as that day's midnight) means its whole day: from its first moment,
     # or, as an end, up to its last.
     moment = clock.parse_moment(raw)
+    if moment is not None and not year_in_range(moment.year):
+        raise _fail(400, _("%(name)s 超出可处理的日期范围。") % {"name": name})
     if moment is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and end_of_day:
         moment += timedelta(days=1, microseconds=-1)
     if moment is None:

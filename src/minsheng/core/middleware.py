@@ -1,0 +1,56 @@
+"""Request-wide concerns that no view should repeat: an id for every request (in the log and
+in the ``X-Request-ID`` answer header, so that a resident's or an operator's report of a failure
+can be found in the log without logging who they are), and a refusal that escaped its view
+answered with its own status and message instead of a server error."""
+
+import contextvars
+import logging
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .errors import MinshengError
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("minsheng_request_id", default="-")
+log = logging.getLogger("minsheng.request")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every record (``%(request_id)s`` in the format)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = _request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    # Generated here, never taken from the client: a chosen id could be made to collide with
+    # another request's lines in the log.
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, MinshengError):
+            # A service's refusal (a bad date in a query string, a record out of scope) that the
+            # view did not catch: the user's mistake, answered as such and logged as a warning by
+            # Django (path and status only).
+            return render(request, "core/refused.html", {"message": exception.message}, status=exception.status)
+        return None
