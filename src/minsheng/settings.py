@@ -191,6 +191,10 @@ MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", 
 # beyond them is refused with a clear message instead of overflowing deep inside a view.
 MINSHENG_EARLIEST_YEAR = int(os.environ.get("MINSHENG_EARLIEST_YEAR", "2000"))
 MINSHENG_LATEST_YEAR = int(os.environ.get("MINSHENG_LATEST_YEAR", "2100"))
+# Extensions (延期): the latest new deadline is the current one plus at most this many days and, when
+# the multiple is set (1, 2, …), at most that many times the time-limit policy's own limit again.
+MINSHENG_EXTENSION_MAX_DAYS = int(os.environ.get("MINSHENG_EXTENSION_MAX_DAYS", "90"))
+MINSHENG_EXTENSION_POLICY_MULTIPLE = int(os.environ.get("MINSHENG_EXTENSION_POLICY_MULTIPLE", "0"))
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024

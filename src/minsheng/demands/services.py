@@ -484,6 +484,29 @@ def _pending(demand: Demand, kind: str) -> dict[str, Any]:
     return request
 
 
+def extension_bound(demand: Demand) -> datetime | None:
+    """The latest deadline an extension may set: the current deadline plus at most
+    ``MINSHENG_EXTENSION_MAX_DAYS`` days and, when ``MINSHENG_EXTENSION_POLICY_MULTIPLE`` is set,
+    at most that many times the time-limit policy's own limit again, whichever is earlier.  An
+    unbounded extension would take a demand out of supervision for good."""
+    if demand.handle_due is None:
+        return None
+    bound = demand.handle_due + timedelta(days=settings.MINSHENG_EXTENSION_MAX_DAYS)
+    if settings.MINSHENG_EXTENSION_POLICY_MULTIPLE and demand.urgency_id:
+        by_policy = demand.handle_due
+        for _step in range(settings.MINSHENG_EXTENSION_POLICY_MULTIPLE):
+            by_policy = handling_deadlines(demand.urgency, by_policy)[1]
+        bound = min(bound, by_policy)
+    return bound
+
+
+def _check_extension_bound(demand: Demand, until: datetime) -> None:
+    bound = extension_bound(demand)
+    if bound is not None and until > bound:
+        raise ValidationFailed.for_field("until", _("延期后的时限不能晚于 %(bound)s（按时限规定可延期的最长期限）。")
+                                         % {"bound": f"{timezone.localtime(bound):%Y-%m-%d %H:%M}"})
+
+
 def request_extension(actor, demand_id: int, version: int, *, until: datetime, reason: str) -> Demand:
     reason = _require_text(reason, "reason", _("延期理由"))
     if not isinstance(until, datetime) or timezone.is_naive(until):
@@ -494,14 +517,21 @@ def request_extension(actor, demand_id: int, version: int, *, until: datetime, r
         _no_pending(demand)
         if demand.handle_due and until <= demand.handle_due:
             raise ValidationFailed.for_field("until", _("延期后的时限必须晚于当前办理时限。"))
+        _check_extension_bound(demand, until)
         return {"until": encode_datetime(timezone.localtime(until)), "reason": reason}
 
     return _transition(actor, demand_id, version, "request_extension", build, reason)
 
 
 def approve_extension(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
-    return _transition(actor, demand_id, version, "approve_extension",
-                       lambda d, g: {"handle_due": _pending(d, "extension")["until"]}, note)
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        until = _pending(demand, "extension")["until"]
+        # A request filed before the bound existed (or under a longer one) is checked again:
+        # the approver is told to deny it instead.
+        _check_extension_bound(demand, datetime.fromisoformat(until))
+        return {"handle_due": until}
+
+    return _transition(actor, demand_id, version, "approve_extension", build, note)
 
 
 def deny_extension(actor, demand_id: int, version: int, *, reason: str) -> Demand:
