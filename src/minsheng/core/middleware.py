@@ -26,7 +26,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get()
+            # django.request logs a refused request after the middleware returned: its record
+            # carries the request itself.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or _request_id.get()
         return True
 
 
