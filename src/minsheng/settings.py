@@ -184,7 +184,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 MINSHENG_YELLOW_SHARE = float(os.environ.get("MINSHENG_YELLOW_SHARE", "0.25"))
 # A resident's dissatisfied rating reopens the demand when given within this many days of resolution.
 MINSHENG_RATING_REOPEN_DAYS = int(os.environ.get("MINSHENG_RATING_REOPEN_DAYS", "7"))
-# Tracking by number + last 4 phone digits: misses allowed per number (and 6× per client) per window.
+# Tracking by number + last 4 phone digits: misses allowed per number from one client (and 6× per
+# client over all numbers) per window.  Never per number alone: anyone could lock a resident out.
 MINSHENG_TRACK_MAX_FAILURES = int(os.environ.get("MINSHENG_TRACK_MAX_FAILURES", "5"))
 MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", "900"))
 # The years a date from outside (query strings, forms, API fields) may fall in (core.dates): a date
@@ -195,6 +196,10 @@ MINSHENG_LATEST_YEAR = int(os.environ.get("MINSHENG_LATEST_YEAR", "2100"))
 # the multiple is set (1, 2, …), at most that many times the time-limit policy's own limit again.
 MINSHENG_EXTENSION_MAX_DAYS = int(os.environ.get("MINSHENG_EXTENSION_MAX_DAYS", "90"))
 MINSHENG_EXTENSION_POLICY_MULTIPLE = int(os.environ.get("MINSHENG_EXTENSION_POLICY_MULTIPLE", "0"))
+# Behind a reverse proxy: the header in which it passes the client's address (e.g. X-Forwarded-For,
+# X-Real-IP), read for attempt counting and sign-in lockout (core.clients).  Unset: the connection's
+# address, and the header is ignored (a client could write it).
+MINSHENG_TRUSTED_PROXY_HEADER = os.environ.get("MINSHENG_TRUSTED_PROXY_HEADER", "").strip()
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024
@@ -281,9 +286,11 @@ MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:80
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "minsheng.core.middleware.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "minsheng.core.middleware.RequestIdFilter"},
+                "redact": {"()": "minsheng.core.middleware.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id", "redact"]}},
     "loggers": {
         "minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO"),
                      "filters": ["request_id"]},
@@ -291,6 +298,9 @@ LOGGING = {
                            "filters": ["request_id"]},
         "django.security": {"handlers": ["console"], "level": "WARNING",
                             "filters": ["request_id"]},
+        # The development server logs every request line, query string included.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
+                          "filters": ["request_id", "redact"]},
     },
 }
 

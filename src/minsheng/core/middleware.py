@@ -5,6 +5,7 @@ answered with its own status and message instead of a server error."""
 
 import contextvars
 import logging
+import re
 import uuid
 from collections.abc import Callable
 
@@ -30,6 +31,27 @@ class RequestIdFilter(logging.Filter):
             # carries the request itself.
             request = getattr(record, "request", None)
             record.request_id = getattr(request, "request_id", None) or _request_id.get()
+        return True
+
+
+# Query parameters whose values never reach a log: API keys (Open311 clients may put theirs in
+# the query string), phone numbers and their last digits, tokens of signed links.
+_SECRET_PARAMETERS = re.compile(r"(?i)\b(api_key|key|token|phone|phone_last4|password|sig|signature)=([^&\s\"']*)")
+
+
+def redact(text: str) -> str:
+    return _SECRET_PARAMETERS.sub(lambda m: f"{m[1]}=[redacted]", text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Removes secret query parameters from a record's message (the development server and some
+    proxies log the whole request line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True
 
 

@@ -722,19 +722,20 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     """The demand with this number whose reporter's phone ends in these 4 digits.
 
     A wrong number and wrong digits answer the same NotFound, so that tracking reveals
-    nothing about demands one did not file; after a few misses on one number, or many from
-    one client, further tries are refused for a while (4 digits are otherwise guessable)."""
+    nothing about demands one did not file; after a few misses on one number from one client,
+    or many from one client, that client's tries are refused for a while (4 digits are otherwise
+    guessable).  Numbers are sequential, so a count per number alone would let anyone lock any
+    resident out of their own demand."""
     number, digits = (number or "").strip(), (phone_last4 or "").strip()
     limit, window = settings.MINSHENG_TRACK_MAX_FAILURES, settings.MINSHENG_TRACK_LOCK_SECONDS
-    check_not_locked("track-number", number, limit)
-    if client:
-        check_not_locked("track-client", client, limit * 6)
+    client = client or "unknown"
+    check_not_locked("track-client", client, limit * 6)
+    check_not_locked("track-number-client", f"{number}|{client}", limit)
     demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
     if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
             or not demand.reporter.phone.endswith(digits)):
-        record_failure("track-number", number, window)
-        if client:
-            record_failure("track-client", client, window)
+        record_failure("track-number-client", f"{number}|{client}", window)
+        record_failure("track-client", client, window)
         raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
     return demand
 
