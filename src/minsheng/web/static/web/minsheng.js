@@ -31,7 +31,7 @@
       }
       const map = L.map(el, {attributionControl: false});
       const layer = L.geoJSON(data, {style: {color: "#b22222", weight: 1, fillOpacity: 0.06},
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name)}).addTo(map);
+        onEachFeature: (f, l) => l.bindTooltip(document.createTextNode(f.properties.name))}).addTo(map);
       map.fitBounds(layer.getBounds());
       let marker = null;
       map.on("click", e => {
