@@ -10,6 +10,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "ninja",
     "minsheng.core",
     "minsheng.organisation",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "minsheng.urls"
@@ -148,6 +152,24 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "minsheng.core.auth.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes), on the staff sign-in page and /admin/ alike: after this many wrong
+# passwords an account, and separately the client that typed them, cannot sign in for this many
+# minutes (0: until an administrator unlocks it: admin → 访问尝试, or `manage.py axes_reset_username`).
+# Every attempt is recorded (admin → access attempts / failures) and logged.
+MINSHENG_SIGNIN_MAX_FAILURES = int(os.environ.get("MINSHENG_SIGNIN_MAX_FAILURES", "5"))
+MINSHENG_SIGNIN_LOCK_MINUTES = float(os.environ.get("MINSHENG_SIGNIN_LOCK_MINUTES", "30"))
+AXES_FAILURE_LIMIT = MINSHENG_SIGNIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=MINSHENG_SIGNIN_LOCK_MINUTES) if MINSHENG_SIGNIN_LOCK_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "minsheng.core.clients.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "core/locked.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -296,6 +318,7 @@ LOGGING = {
                      "filters": ["request_id"]},
         "django.request": {"handlers": ["console"], "level": "WARNING",
                            "filters": ["request_id"]},
+        "axes": {"handlers": ["console"], "level": "INFO", "filters": ["request_id"]},
         "django.security": {"handlers": ["console"], "level": "WARNING",
                             "filters": ["request_id"]},
         # The development server logs every request line, query string included.
