@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "minsheng.core.middleware.IdleTimeoutMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in.
     "axes.middleware.AxesMiddleware",
 ]
@@ -197,6 +199,47 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# HTTPS (MINSHENG_HTTPS=1 in production, served over TLS): cookies only over HTTPS, HSTS, and plain
+# HTTP redirected.  Behind a proxy that ends TLS, MINSHENG_PROXY_SSL_HEADER names the header in
+# which it says so (e.g. X-Forwarded-Proto; the proxy must overwrite what clients send).
+MINSHENG_HTTPS = os.environ.get("MINSHENG_HTTPS", "").lower() in {"1", "true", "yes"}
+if MINSHENG_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("MINSHENG_SSL_REDIRECT", "1") != "0"
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINSHENG_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MINSHENG_HSTS_SUBDOMAINS", "1") != "0"
+    SECURE_HSTS_PRELOAD = os.environ.get("MINSHENG_HSTS_PRELOAD", "1") != "0"
+    if _proxy_ssl := os.environ.get("MINSHENG_PROXY_SSL_HEADER", "").strip():
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https")
+# Security headers (SecurityMiddleware, XFrameOptionsMiddleware): no MIME sniffing, the referrer only
+# to this site, never framed.  The Content-Security-Policy allows scripts, styles, images and
+# requests from this site only; inline style attributes stay allowed (a few templates and htmx's
+# indicator use them), inline scripts do not.  MINSHENG_CSP_REPORT_ONLY=1 sends it as report-only.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if os.environ.get("MINSHENG_CSP_REPORT_ONLY", "").lower() in {"1", "true", "yes"}:
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+# Signed-in sessions end after this many minutes without a request (core.middleware.IdleTimeoutMiddleware;
+# 0: only when the browser closes or the session cookie's own age, SESSION_COOKIE_AGE, runs out).
+MINSHENG_SESSION_IDLE_MINUTES = float(os.environ.get("MINSHENG_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("MINSHENG_SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:queue"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -267,6 +310,17 @@ for _spec in filter(None, os.environ.get("MINSHENG_EXTRA_CHANNELS", "").split(",
 MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "minsheng.notifications.channels.ConsoleSmsBackend")
 MAILERS = {"default": {"BACKEND": os.environ.get("MINSHENG_EMAIL_BACKEND",
                                                 "django.core.mail.backends.console.EmailBackend")}}
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    # A real mail server, from the environment (the password never in a file under version control).
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("MINSHENG_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("MINSHENG_EMAIL_PORT", "25")),
+        "username": os.environ.get("MINSHENG_EMAIL_USER", ""),
+        "password": os.environ.get("MINSHENG_EMAIL_PASSWORD", ""),
+        "use_tls": os.environ.get("MINSHENG_EMAIL_TLS", "").lower() in {"1", "true", "yes"},
+        "use_ssl": os.environ.get("MINSHENG_EMAIL_SSL", "").lower() in {"1", "true", "yes"},
+        "timeout": 10,
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("MINSHENG_FROM_EMAIL", "minsheng@localhost")
 # Staff with an email address also get their notices by email.
 MINSHENG_NOTIFY_BY_EMAIL = os.environ.get("MINSHENG_NOTIFY_BY_EMAIL", "1").lower() in {"1", "true", "yes"}
@@ -318,7 +372,8 @@ LOGGING = {
                      "filters": ["request_id"]},
         "django.request": {"handlers": ["console"], "level": "WARNING",
                            "filters": ["request_id"]},
-        "axes": {"handlers": ["console"], "level": "INFO", "filters": ["request_id"]},
+        # Failed sign-ins and lockouts (warnings); successful ones are recorded in the database only.
+        "axes": {"handlers": ["console"], "level": "WARNING", "filters": ["request_id"]},
         "django.security": {"handlers": ["console"], "level": "WARNING",
                             "filters": ["request_id"]},
         # The development server logs every request line, query string included.

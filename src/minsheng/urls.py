@@ -28,6 +28,11 @@ urlpatterns = [
     path("", include("minsheng.stations.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every account changes its own password here, not only staff accounts through the admin.
+    path("password/", auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
+         name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+         name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -6,9 +6,12 @@ answered with its own status and message instead of a server error."""
 import contextvars
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -79,3 +82,27 @@ class RequestIdMiddleware:
             # Django (path and status only).
             return render(request, "core/refused.html", {"message": exception.message}, status=exception.status)
         return None
+
+
+class IdleTimeoutMiddleware:
+    """Signs a user out after ``MINSHENG_SESSION_IDLE_MINUTES`` without a request: a workstation
+    left signed in (a hotline desk, a community office) is not left open to the next person.
+    The moment of the last request is written at most once a minute, not on every request."""
+
+    KEY = "minsheng_last_seen"
+    WRITE_EVERY_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timeout = settings.MINSHENG_SESSION_IDLE_MINUTES * 60
+        if timeout and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            if last is not None and now - last > timeout:
+                log.info("session of user %s ended after %d idle minutes", request.user.pk, (now - last) // 60)
+                logout(request)  # the request goes on as anonymous: a staff page asks to sign in again
+            elif last is None or now - last >= self.WRITE_EVERY_SECONDS:
+                request.session[self.KEY] = now
+        return self.get_response(request)

@@ -78,5 +78,7 @@
     document.querySelectorAll("select[data-filter-placeholder]").forEach(initSelectFilter);
     document.querySelectorAll("[data-map]").forEach(initMap);
     document.querySelectorAll("[data-locate]").forEach(initLocate);
+    // The language switch: a handler here, not in the page, as the Content-Security-Policy allows no inline script.
+    document.querySelectorAll("select[data-submit-on-change]").forEach(s => s.addEventListener("change", () => s.form.submit()));
   });
 })();
