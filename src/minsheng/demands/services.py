@@ -36,6 +36,7 @@ from minsheng.core.errors import (
     VersionConflict,
 )
 from minsheng.core.images import clean_photos
+from minsheng.core.text import check_fits
 from minsheng.core.throttle import check_not_locked, record_failure
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
@@ -328,6 +329,8 @@ def prepare_registration(
             raise PermissionDenied(_("你的账号没有关联居民信息。"))
     if isinstance(reporter, ReporterInput):
         normalise_phone(reporter.phone)  # what find_or_register_resident refuses, refused before writing
+        check_fits(Resident, "name", reporter.name.strip(), "reporter_name")
+        check_fits(Resident, "address", reporter.address, "reporter_address")
     payload = {
         "number": None, "channel": channel, "demand_type_id": demand_type.pk,
         "category_id": category.pk if category else None, "title": title, "description": description,

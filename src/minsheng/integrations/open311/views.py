@@ -35,7 +35,8 @@ from .requests import parse_attributes, submit_request
 MAX_RESULTS = 1000
 # Our services' field names, as Open311 clients know them.
 OPEN311_FIELD = {"latitude": "lat", "longitude": "long", "title": "description", "category": "service_code",
-                 "region": "address_id", "reporter_email": "email", "external_id": "update_id"}
+                 "region": "address_id", "reporter_email": "email", "external_id": "update_id",
+                 "reporter_name": "last_name/first_name"}
 MAX_WINDOW = timedelta(days=90)
 
 
