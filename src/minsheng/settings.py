@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "minsheng.core",
     "minsheng.organisation",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "minsheng.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -172,6 +177,13 @@ AXES_CLIENT_IP_CALLABLE = "minsheng.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "core/locked.html"
+
+# Two-factor sign-in (core.twofactor, TOTP): the roles that must give a one-time code after their
+# password, and whether superusers must; comma-separated role codes, empty for none.
+MINSHENG_2FA_ROLES = frozenset(filter(None, (r.strip() for r in os.environ.get(
+    "MINSHENG_2FA_ROLES", "administrator,leader,auditor").split(","))))
+MINSHENG_2FA_SUPERUSERS = os.environ.get("MINSHENG_2FA_SUPERUSERS", "1") != "0"
+OTP_TOTP_ISSUER = "Minsheng"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
