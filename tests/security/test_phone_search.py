@@ -61,3 +61,14 @@ def test_the_volunteers_resident_search_takes_the_whole_number_and_logs_it(world
 def test_the_volunteers_search_by_phone_needs_a_role_that_may_see_personal_data(world):
     with pytest.raises(PermissionDenied):
         residents_to_register(world.user("leader"), "13812341234")
+
+
+def test_the_intake_lookup_of_a_whole_number_is_logged_when_it_names_the_resident(world, login):
+    from django.urls import reverse
+
+    page = login("staff1").get(reverse("web:resident_lookup"), {"phone": "13900001111"})
+    assert "李秀英" in page.content.decode()
+    logged = PersonalDataAccess.objects.get()
+    assert logged.viewer_id == world.users["staff1"].pk and logged.resident.name == "李秀英"
+    login("staff2").get(reverse("web:resident_lookup"), {"phone": "13900001111"})  # not named: nothing shown
+    assert PersonalDataAccess.objects.count() == 1
