@@ -31,6 +31,10 @@ install: $(BIN)/.installed
 
 # Links in the demo's text messages point at the server that `make demo` starts.
 demo: export MINSHENG_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo's logins are shared and printed: two-factor sign-in, required of administrators, leaders
+# and auditors in production, is off here unless asked for (MINSHENG_2FA_ROLES, docs/security.md).
+demo: export MINSHENG_2FA_ROLES ?=
+demo: export MINSHENG_2FA_SUPERUSERS ?= 0
 demo: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
@@ -38,6 +42,7 @@ demo: install
 	$(BIN)/python manage.py rebuild_rollups --if-empty
 	$(BIN)/python manage.py train_router --from-demands --out demo-router.joblib --activate --calib-folds 2
 	@echo "Serving on http://$(HOST):$(PORT)/ with the notification worker (Ctrl-C stops both)"
+	@echo "Two-factor sign-in is off in the demo; in production it is required of administrators, leaders and auditors."
 	@$(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload

@@ -26,6 +26,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    # Two-factor sign-in (core.twofactor) is tested on its own (tests/security/test_two_factor.py);
+    # elsewhere a signed-in leader or administrator reaches the pages directly.
+    settings.MINSHENG_2FA_ROLES = frozenset()
+    settings.MINSHENG_2FA_SUPERUSERS = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Attempt counters (tracking throttle) live in the cache; no test inherits another's.
     from django.core.cache import cache

@@ -10,6 +10,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "minsheng.core",
     "minsheng.organisation",
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "minsheng.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,8 +91,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "minsheng.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "minsheng.core.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "minsheng.urls"
@@ -149,6 +161,31 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "minsheng.core.auth.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes), on the staff sign-in page and /admin/ alike: after this many wrong
+# passwords an account, and separately the client that typed them, cannot sign in for this many
+# minutes (0: until an administrator unlocks it: admin → 访问尝试, or `manage.py axes_reset_username`).
+# Every attempt is recorded (admin → access attempts / failures) and logged.
+MINSHENG_SIGNIN_MAX_FAILURES = int(os.environ.get("MINSHENG_SIGNIN_MAX_FAILURES", "5"))
+MINSHENG_SIGNIN_LOCK_MINUTES = float(os.environ.get("MINSHENG_SIGNIN_LOCK_MINUTES", "30"))
+AXES_FAILURE_LIMIT = MINSHENG_SIGNIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=MINSHENG_SIGNIN_LOCK_MINUTES) if MINSHENG_SIGNIN_LOCK_MINUTES else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "minsheng.core.clients.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "core/locked.html"
+
+# Two-factor sign-in (core.twofactor, TOTP): the roles that must give a one-time code after their
+# password, and whether superusers must; comma-separated role codes, empty for none.
+MINSHENG_2FA_ROLES = frozenset(filter(None, (r.strip() for r in os.environ.get(
+    "MINSHENG_2FA_ROLES", "administrator,leader,auditor").split(","))))
+MINSHENG_2FA_SUPERUSERS = os.environ.get("MINSHENG_2FA_SUPERUSERS", "1") != "0"
+OTP_TOTP_ISSUER = "Minsheng"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -175,6 +212,47 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# HTTPS (MINSHENG_HTTPS=1 in production, served over TLS): cookies only over HTTPS, HSTS, and plain
+# HTTP redirected.  Behind a proxy that ends TLS, MINSHENG_PROXY_SSL_HEADER names the header in
+# which it says so (e.g. X-Forwarded-Proto; the proxy must overwrite what clients send).
+MINSHENG_HTTPS = os.environ.get("MINSHENG_HTTPS", "").lower() in {"1", "true", "yes"}
+if MINSHENG_HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("MINSHENG_SSL_REDIRECT", "1") != "0"
+    SECURE_HSTS_SECONDS = int(os.environ.get("MINSHENG_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MINSHENG_HSTS_SUBDOMAINS", "1") != "0"
+    SECURE_HSTS_PRELOAD = os.environ.get("MINSHENG_HSTS_PRELOAD", "1") != "0"
+    if _proxy_ssl := os.environ.get("MINSHENG_PROXY_SSL_HEADER", "").strip():
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https")
+# Security headers (SecurityMiddleware, XFrameOptionsMiddleware): no MIME sniffing, the referrer only
+# to this site, never framed.  The Content-Security-Policy allows scripts, styles, images and
+# requests from this site only; inline style attributes stay allowed (a few templates and htmx's
+# indicator use them), inline scripts do not.  MINSHENG_CSP_REPORT_ONLY=1 sends it as report-only.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if os.environ.get("MINSHENG_CSP_REPORT_ONLY", "").lower() in {"1", "true", "yes"}:
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+# Signed-in sessions end after this many minutes without a request (core.middleware.IdleTimeoutMiddleware;
+# 0: only when the browser closes or the session cookie's own age, SESSION_COOKIE_AGE, runs out).
+MINSHENG_SESSION_IDLE_MINUTES = float(os.environ.get("MINSHENG_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(os.environ.get("MINSHENG_SESSION_MAX_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"  # which sends each account on to its own home (web.homes)
 LOGOUT_REDIRECT_URL = "web:home"
@@ -186,9 +264,22 @@ CSRF_FAILURE_VIEW = "minsheng.web.views.errors.csrf_failure"
 MINSHENG_YELLOW_SHARE = float(os.environ.get("MINSHENG_YELLOW_SHARE", "0.25"))
 # A resident's dissatisfied rating reopens the demand when given within this many days of resolution.
 MINSHENG_RATING_REOPEN_DAYS = int(os.environ.get("MINSHENG_RATING_REOPEN_DAYS", "7"))
-# Tracking by number + last 4 phone digits: misses allowed per number (and 6× per client) per window.
+# Tracking by number + last 4 phone digits: misses allowed per number from one client (and 6× per
+# client over all numbers) per window.  Never per number alone: anyone could lock a resident out.
 MINSHENG_TRACK_MAX_FAILURES = int(os.environ.get("MINSHENG_TRACK_MAX_FAILURES", "5"))
 MINSHENG_TRACK_LOCK_SECONDS = int(os.environ.get("MINSHENG_TRACK_LOCK_SECONDS", "900"))
+# The years a date from outside (query strings, forms, API fields) may fall in (core.dates): a date
+# beyond them is refused with a clear message instead of overflowing deep inside a view.
+MINSHENG_EARLIEST_YEAR = int(os.environ.get("MINSHENG_EARLIEST_YEAR", "2000"))
+MINSHENG_LATEST_YEAR = int(os.environ.get("MINSHENG_LATEST_YEAR", "2100"))
+# Extensions (延期): the latest new deadline is the current one plus at most this many days and, when
+# the multiple is set (1, 2, …), at most that many times the time-limit policy's own limit again.
+MINSHENG_EXTENSION_MAX_DAYS = int(os.environ.get("MINSHENG_EXTENSION_MAX_DAYS", "90"))
+MINSHENG_EXTENSION_POLICY_MULTIPLE = int(os.environ.get("MINSHENG_EXTENSION_POLICY_MULTIPLE", "0"))
+# Behind a reverse proxy: the header in which it passes the client's address (e.g. X-Forwarded-For,
+# X-Real-IP), read for attempt counting and sign-in lockout (core.clients).  Unset: the connection's
+# address, and the header is ignored (a client could write it).
+MINSHENG_TRUSTED_PROXY_HEADER = os.environ.get("MINSHENG_TRUSTED_PROXY_HEADER", "").strip()
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024
@@ -249,6 +340,17 @@ for _spec in filter(None, os.environ.get("MINSHENG_EXTRA_CHANNELS", "").split(",
 MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "minsheng.notifications.channels.ConsoleSmsBackend")
 MAILERS = {"default": {"BACKEND": os.environ.get("MINSHENG_EMAIL_BACKEND",
                                                 "django.core.mail.backends.console.EmailBackend")}}
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    # A real mail server, from the environment (the password never in a file under version control).
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("MINSHENG_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("MINSHENG_EMAIL_PORT", "25")),
+        "username": os.environ.get("MINSHENG_EMAIL_USER", ""),
+        "password": os.environ.get("MINSHENG_EMAIL_PASSWORD", ""),
+        "use_tls": os.environ.get("MINSHENG_EMAIL_TLS", "").lower() in {"1", "true", "yes"},
+        "use_ssl": os.environ.get("MINSHENG_EMAIL_SSL", "").lower() in {"1", "true", "yes"},
+        "timeout": 10,
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("MINSHENG_FROM_EMAIL", "minsheng@localhost")
 # Staff with an email address also get their notices by email.
 MINSHENG_NOTIFY_BY_EMAIL = os.environ.get("MINSHENG_NOTIFY_BY_EMAIL", "1").lower() in {"1", "true", "yes"}
@@ -284,11 +386,30 @@ MINSHENG_REVISIT_SMS_AFTER_HOURS = float(os.environ.get("MINSHENG_REVISIT_SMS_AF
 # The public address of the site, for links in text messages (revisit links).
 MINSHENG_PUBLIC_URL = os.environ.get("MINSHENG_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Every line carries its request's id (core.middleware), also sent to the client as X-Request-ID.
+# django.request logs server errors (with their traceback) and refused requests by path and
+# status only: never the query string or the body, which may hold a phone number or a name.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "minsheng.core.middleware.RequestIdFilter"},
+                "redact": {"()": "minsheng.core.middleware.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id", "redact"]}},
+    "loggers": {
+        "minsheng": {"handlers": ["console"], "level": os.environ.get("MINSHENG_LOG_LEVEL", "INFO"),
+                     "filters": ["request_id"]},
+        "django.request": {"handlers": ["console"], "level": "WARNING",
+                           "filters": ["request_id"]},
+        # Failed sign-ins and lockouts (warnings); successful ones are recorded in the database only.
+        "axes": {"handlers": ["console"], "level": "WARNING", "filters": ["request_id"]},
+        "django.security": {"handlers": ["console"], "level": "WARNING",
+                            "filters": ["request_id"]},
+        # The development server logs every request line, query string included.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
+                          "filters": ["request_id", "redact"]},
+    },
 }
 
 # Yearly quotas of the party structure (party.quotas): practical things per grassroots

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.core import views as core_views
 from minsheng.integrations.api.main import api
 
 admin.site.site_header = _("民生 Minsheng")
@@ -29,6 +30,12 @@ urlpatterns = [
     path("", include("minsheng.stations.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/", core_views.two_factor, name="two_factor"),
+    # Every account changes its own password here, not only staff accounts through the admin.
+    path("password/", auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
+         name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+         name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

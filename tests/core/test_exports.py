@@ -21,7 +21,7 @@ def test_an_export_keeps_text_as_text_and_shows_beijing_time():
     sheet = load_workbook(io.BytesIO(out.getvalue()))["诉求列表"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("编号", "内容", "时间", "件数")
-    assert rows[1][1] == "=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
+    assert rows[1][1] == "'=HYPERLINK(\"http://x\")" and sheet["B2"].data_type == "s"
     assert rows[1][2] == datetime(2026, 11, 23, 9, 30)
     assert rows[2] == ("20261123000002", "坏字", None, 0)
 

@@ -39,7 +39,7 @@ def test_a_similar_open_demand_nearby_is_found_with_its_reasons_and_merged(world
     assert first.number in html and "可能重复的诉求" in html
     merged = services.merge_demand(world.user("dispatcher1"), second.pk, second.version, into=first.number)
     assert merged.state == State.MERGED and merged.merged_into_id == first.pk
-    page = client.get("/track/", {"number": second.number, "phone_last4": "1234"}).content.decode()
+    page = client.post("/track/", {"number": second.number, "phone_last4": "1234"}).content.decode()
     assert 'id="merged-progress"' in page and "当前状态：<strong>已派单</strong>" in page
     # A merged demand is no longer open: it is not offered again.
     assert second.pk not in [m.demand.pk for m in _find(world, title="电梯坏了", description="3号楼电梯坏了")]

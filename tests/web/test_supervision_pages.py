@@ -24,7 +24,7 @@ def test_the_queue_list_detail_and_tracking_say_the_colour_in_words(login, clien
             page = login("handler_cg").get(url).content.decode()
             assert 'class="badge time-red">超期' in page, url
         client.logout()
-        page = client.get("/track/", {"number": demand.number, "phone_last4": "1234"}).content.decode()
+        page = client.post("/track/", {"number": demand.number, "phone_last4": "1234"}).content.decode()
         assert 'id="time-status">超期' in page
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.catalogue.models import Category
-from minsheng.core import clock
+from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
@@ -52,33 +52,18 @@ def _today() -> date:
     return timezone.localdate(clock.now())
 
 
-def parse_month(text: str, field: str = "month") -> date:
-    """The first day of a month written as 2026-03 (years 2000 to 2100: anything else is a typo)."""
-    try:
-        year, month = (int(p) for p in text.strip().split("-"))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-        return date(year, month, 1)
-    except ValueError:
-        raise ValidationFailed.for_field(field, _("月份“%(value)s”格式不对，应为如 2026-03。")
-                                         % {"value": text}) from None
-
-
 def _month(request: HttpRequest) -> tuple[date, date]:
     text = request.GET.get("month", "").strip()
     if not text:
         return selectors.month_bounds(_today())
-    return selectors.month_bounds(parse_month(text))
+    return selectors.month_bounds(dates.parse_month(text, "month"))
 
 
 def _dates(request: HttpRequest) -> tuple[date, date]:
     if "from" not in request.GET and "to" not in request.GET:
         return _month(request)
-    try:
-        start = date.fromisoformat(request.GET.get("from", ""))
-        end = date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        raise ValidationFailed.for_field("from", _("请填写正确的起止日期（如 2026-03-01）。")) from None
+    start = dates.parse_date(request.GET.get("from", ""), "from")
+    end = dates.parse_date(request.GET.get("to", ""), "to")
     if end < start or (end - start).days > 366 * 5:
         raise ValidationFailed.for_field("to", _("结束日期必须不早于开始日期，且跨度不超过五年。"))
     return start, end
@@ -227,7 +212,7 @@ def set_rule(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            data["effective_from"] = parse_month(data["effective_from"], "effective_from")
+            data["effective_from"] = dates.parse_month(data["effective_from"], "effective_from")
             rules.set_rule(request.user, **data)
         except MinshengError as exc:
             error = exc.message

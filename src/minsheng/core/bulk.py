@@ -24,6 +24,8 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 
+from .text import check_lengths
+
 
 def _reserve_ids(connection, model: type[Model], count: int) -> list[int]:
     table, column = model._meta.db_table, model._meta.pk.column
@@ -119,6 +121,8 @@ def insert_rows(model: type[Model], objs: Sequence[Model], batch_size: int = 500
         return
     connection = _writing(model)
     pk = model._meta.pk
+    for obj in objs:
+        check_lengths(obj)  # what save's pre_save receiver checks (core.apps), as no signal is sent here
     for obj, key in zip(objs, reserve_ids(model, len(objs)), strict=True):
         setattr(obj, pk.attname, key)
         obj._state.adding, obj._state.db = False, connection.alias

@@ -21,6 +21,14 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_SHEET_TITLE = 31  # Excel's limit
+# A text starting with one of these is read as a formula by spreadsheets once the cell is edited,
+# or when the sheet is saved as CSV and opened again (formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """``text`` with a leading apostrophe when a spreadsheet would take it for a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _cell_value(value: Any) -> Any:
@@ -29,7 +37,7 @@ def _cell_value(value: Any) -> Any:
             # Excel has no time zones: show the time people read on the pages (Beijing time).
             return timezone.localtime(value).replace(tzinfo=None)
         return value
-    return str(value)
+    return neutralise(str(value))
 
 
 def _cell(sheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
@@ -39,7 +47,8 @@ def _cell(sheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
     except IllegalCharacterError:
         cell = WriteOnlyCell(sheet, value="".join(ch for ch in value if ch >= " " or ch in "\t\n\r"))
     if isinstance(value, str):
-        # A text such as "=HYPERLINK(…)" typed by a resident stays text, never a formula.
+        # A text such as "=HYPERLINK(…)" typed by a resident stays text, never a formula (and is
+        # neutralised above, for when the cell is edited or the sheet saved as CSV).
         cell.data_type = "s"
     if bold:
         cell.font = Font(bold=True)

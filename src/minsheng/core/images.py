@@ -14,6 +14,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import ValidationFailed
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+# The parsers tried on an upload (the JPEG parser also opens MPO, a phone's multi-picture JPEG).
+_PARSERS = ["JPEG", "PNG", "WEBP"]
 MAX_SIDE = 2560
 MAX_PIXELS = 40_000_000  # larger than any phone photo; refused before decoding, so no bomb is unpacked
 
@@ -25,13 +27,18 @@ def clean_photo(uploaded, field: str = "photos") -> ContentFile:
         raise ValidationFailed.for_field(field, _("照片“%(name)s”超过 %(mb)d MB。") % {
             "name": name, "mb": settings.MINSHENG_MAX_PHOTO_BYTES // (1024 * 1024)})
     try:
-        image = Image.open(uploaded)  # reads the header only
+        # Reads the header only, and tries only the accepted formats' parsers: a file of any other
+        # format (or none) is refused before any of its data is decoded.
+        image = Image.open(uploaded, formats=_PARSERS)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationFailed.for_field(field, _("“%(name)s”不是 JPEG、PNG 或 WebP 照片。") % {"name": name}) from exc
+    try:
+        if image.format not in ACCEPTED_FORMATS:
+            raise ValidationFailed.for_field(field, _("“%(name)s”不是 JPEG、PNG 或 WebP 照片。") % {"name": name})
         if image.width * image.height > MAX_PIXELS:
             raise ValidationFailed.for_field(field, _("照片“%(name)s”的像素过多。") % {"name": name})
         image.load()
         with image:
-            if image.format not in ACCEPTED_FORMATS:
-                raise ValidationFailed.for_field(field, _("“%(name)s”不是 JPEG、PNG 或 WebP 照片。") % {"name": name})
             image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             clean = image.convert("RGB")

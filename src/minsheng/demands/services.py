@@ -26,6 +26,7 @@ from minsheng.catalogue.calendar import handling_deadlines
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock, versioned
+from minsheng.core.dates import check_date
 from minsheng.core.errors import (
     InvalidTransition,
     NotFound,
@@ -35,6 +36,7 @@ from minsheng.core.errors import (
     VersionConflict,
 )
 from minsheng.core.images import clean_photos
+from minsheng.core.text import check_fits
 from minsheng.core.throttle import check_not_locked, record_failure
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
@@ -341,6 +343,8 @@ def prepare_registration(
             raise PermissionDenied(_("你的账号没有关联居民信息。"))
     if isinstance(reporter, ReporterInput):
         normalise_phone(reporter.phone)  # what find_or_register_resident refuses, refused before writing
+        check_fits(Resident, "name", reporter.name.strip(), "reporter_name")
+        check_fits(Resident, "address", reporter.address, "reporter_address")
     payload = {
         "number": None, "channel": channel, "demand_type_id": demand_type.pk,
         "category_id": category.pk if category else None, "title": title, "description": description,
@@ -497,23 +501,54 @@ def _pending(demand: Demand, kind: str) -> dict[str, Any]:
     return request
 
 
+def extension_bound(demand: Demand) -> datetime | None:
+    """The latest deadline an extension may set: the current deadline plus at most
+    ``MINSHENG_EXTENSION_MAX_DAYS`` days and, when ``MINSHENG_EXTENSION_POLICY_MULTIPLE`` is set,
+    at most that many times the time-limit policy's own limit again, whichever is earlier.  An
+    unbounded extension would take a demand out of supervision for good."""
+    if demand.handle_due is None:
+        return None
+    bound = demand.handle_due + timedelta(days=settings.MINSHENG_EXTENSION_MAX_DAYS)
+    if settings.MINSHENG_EXTENSION_POLICY_MULTIPLE and demand.urgency_id:
+        by_policy = demand.handle_due
+        for _step in range(settings.MINSHENG_EXTENSION_POLICY_MULTIPLE):
+            by_policy = handling_deadlines(demand.urgency, by_policy)[1]
+        bound = min(bound, by_policy)
+    return bound
+
+
+def _check_extension_bound(demand: Demand, until: datetime) -> None:
+    bound = extension_bound(demand)
+    if bound is not None and until > bound:
+        raise ValidationFailed.for_field("until", _("延期后的时限不能晚于 %(bound)s（按时限规定可延期的最长期限）。")
+                                         % {"bound": f"{timezone.localtime(bound):%Y-%m-%d %H:%M}"})
+
+
 def request_extension(actor, demand_id: int, version: int, *, until: datetime, reason: str) -> Demand:
     reason = _require_text(reason, "reason", _("延期理由"))
     if not isinstance(until, datetime) or timezone.is_naive(until):
         raise ValidationFailed.for_field("until", _("请填写延期后的办理时限。"))
+    check_date(until, "until")
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
         _no_pending(demand)
         if demand.handle_due and until <= demand.handle_due:
             raise ValidationFailed.for_field("until", _("延期后的时限必须晚于当前办理时限。"))
+        _check_extension_bound(demand, until)
         return {"until": encode_datetime(timezone.localtime(until)), "reason": reason}
 
     return _transition(actor, demand_id, version, "request_extension", build, reason)
 
 
 def approve_extension(actor, demand_id: int, version: int, *, note: str = "") -> Demand:
-    return _transition(actor, demand_id, version, "approve_extension",
-                       lambda d, g: {"handle_due": _pending(d, "extension")["until"]}, note)
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        until = _pending(demand, "extension")["until"]
+        # A request filed before the bound existed (or under a longer one) is checked again:
+        # the approver is told to deny it instead.
+        _check_extension_bound(demand, datetime.fromisoformat(until))
+        return {"handle_due": until}
+
+    return _transition(actor, demand_id, version, "approve_extension", build, note)
 
 
 def deny_extension(actor, demand_id: int, version: int, *, reason: str) -> Demand:
@@ -716,19 +751,20 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     """The demand with this number whose reporter's phone ends in these 4 digits.
 
     A wrong number and wrong digits answer the same NotFound, so that tracking reveals
-    nothing about demands one did not file; after a few misses on one number, or many from
-    one client, further tries are refused for a while (4 digits are otherwise guessable)."""
+    nothing about demands one did not file; after a few misses on one number from one client,
+    or many from one client, that client's tries are refused for a while (4 digits are otherwise
+    guessable).  Numbers are sequential, so a count per number alone would let anyone lock any
+    resident out of their own demand."""
     number, digits = (number or "").strip(), (phone_last4 or "").strip()
     limit, window = settings.MINSHENG_TRACK_MAX_FAILURES, settings.MINSHENG_TRACK_LOCK_SECONDS
-    check_not_locked("track-number", number, limit)
-    if client:
-        check_not_locked("track-client", client, limit * 6)
+    client = client or "unknown"
+    check_not_locked("track-client", client, limit * 6)
+    check_not_locked("track-number-client", f"{number}|{client}", limit)
     demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
     if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
             or not demand.reporter.phone.endswith(digits)):
-        record_failure("track-number", number, window)
-        if client:
-            record_failure("track-client", client, window)
+        record_failure("track-number-client", f"{number}|{client}", window)
+        record_failure("track-client", client, window)
         raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
     return demand
 

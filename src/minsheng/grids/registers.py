@@ -25,6 +25,7 @@ from minsheng.core.errors import NotFound, OutOfScope, PermissionDenied, Validat
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
+from minsheng.people.services import PhoneSearch, log_phone_search, parse_phone_search
 from minsheng.people.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 
 from .models import Enterprise, House, RegisterChange, RegisterImport
@@ -436,12 +437,11 @@ def write_rows(actor, entity: str, rows: list[dict[str, Any]], *, source: str) -
 
 # --- search and history -------------------------------------------------------------------
 
-_DIGITS = re.compile(r"^\d{4,}$")
-
-
 def search_register(actor, entity: str, query: str) -> QuerySet:
-    """Records of the actor's territory matching a name, a phone (full, or its last digits) or an
-    address.  Phones stay masked in what the caller shows; revealing one is logged elsewhere."""
+    """Records of the actor's territory matching a name, an address, or a phone: the whole number,
+    or a name with the number's last four digits (people.services.parse_phone_search: part of a
+    number alone would rebuild a masked one).  Searching by phone needs a role that may see
+    personal data and is written to the access log.  Phones stay masked in what the caller shows."""
     _check_entity(entity)
     query = (query or "").strip()
     if entity == Entity.RESIDENT:
@@ -452,18 +452,34 @@ def search_register(actor, entity: str, query: str) -> QuerySet:
         qs = Enterprise.objects.filter(region_q(actor)).select_related("region")
     if not query:
         return qs.order_by("-pk")
-    if _DIGITS.match(query):
-        by_phone = Q(phone=query) if len(query) >= 11 else Q(phone__endswith=query)
-        if entity == Entity.ENTERPRISE:
-            by_phone |= Q(credit_code=query)
-        return qs.filter(by_phone).order_by("-pk")
+    if entity == Entity.ENTERPRISE and len(query) == 18 and query.isalnum():
+        return qs.filter(credit_code=query.upper()).order_by("-pk")  # a credit code, not a phone
+    if entity == Entity.HOUSE and query.isdigit() and len(query) < 7:
+        return qs.filter(room=query).order_by("-pk")  # a room number, not part of a phone
+    search = parse_phone_search(actor, query)
+    if search is not None and search.phone:
+        return qs.filter(_by_phone(actor, entity, qs, search)).order_by("-pk")
     if entity == Entity.RESIDENT:
         match = Q(name=query) | Q(name__startswith=query) | Q(address__contains=query)
     elif entity == Entity.HOUSE:
         match = Q(householder__startswith=query) | Q(room=query) | Q(building__name__contains=query)
     else:
         match = Q(name__contains=query) | Q(address__contains=query) | Q(credit_code=query.upper())
+    if search is not None:  # a name with four digits, or an address ending in a number ("幸福路1234")
+        match |= _by_phone(actor, entity, qs, search)
     return qs.filter(match).order_by("-pk")
+
+
+def _by_phone(actor, entity: str, qs: QuerySet, search: PhoneSearch) -> Q:
+    """The condition for ``search``; the search is logged with the residents it finds."""
+    name_field = {Entity.RESIDENT: "name", Entity.HOUSE: "householder", Entity.ENTERPRISE: "contact"}[entity]
+    match = (Q(phone=search.phone) if search.phone
+             else Q(phone__endswith=search.last_four, **{name_field: search.name}))
+    phones = list(qs.filter(match).values_list("phone", flat=True)[:50])
+    # The residents behind the numbers found (one per number), so that each one's access log shows it.
+    log_phone_search(actor, search, Resident.objects.filter(phone__in=phones),
+                     _("台账按电话查找（%(register)s）") % {"register": Entity(entity).label})
+    return match
 
 
 def record_of(actor, entity: str, record_id: int):

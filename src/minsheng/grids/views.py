@@ -171,10 +171,15 @@ def _entity(value: str) -> str:
 def register_list(request: HttpRequest) -> HttpResponse:
     entity = _entity(request.GET.get("entity", ""))
     query = request.GET.get("q", "").strip()
-    page = Paginator(registers.search_register(request.user, entity, query), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    error, status = "", 200
+    try:
+        found = registers.search_register(request.user, entity, query)
+    except MinshengError as exc:  # part of a phone number, or a search by phone the role may not make
+        found, error, status = RegisterChange.objects.none(), exc.message, exc.status
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "grids/registers.html", {
-        "entity": entity, "q": query, "page": page, "entities": RegisterChange.Entity.choices})
+        "entity": entity, "q": query, "page": page, "entities": RegisterChange.Entity.choices,
+        "error": error}, status=status)
 
 
 @_staff_required

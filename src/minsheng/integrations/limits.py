@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from minsheng.core.errors import MinshengError
+from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.throttle import check_rate
 
 from .models import ApiKey
@@ -27,5 +27,9 @@ def check_key_rate(key: ApiKey) -> None:
 
 def check_body_size(request: HttpRequest) -> None:
     limit = settings.MINSHENG_API_MAX_BODY_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+    raw = (request.META.get("CONTENT_LENGTH") or "0").strip()
+    # A length that is not a number is the client's mistake, not ours: a 400, never a 500.
+    if not raw.isascii() or not raw.isdigit():
+        raise ValidationFailed(_("Content-Length 必须是非负整数。"))
+    if int(raw) > limit:
         raise PayloadTooLarge(_("请求内容过大（上限 %(n)d KB）。") % {"n": limit // 1024})

@@ -20,7 +20,8 @@ class VulnerableTagAdmin(admin.ModelAdmin):
 class ResidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_region = "region"
     list_display = ["name", "masked_phone_display", "region", "created_at"]
-    search_fields = ["name", "phone"]
+    # The whole number only: a search by part of one would rebuild a masked number digit by digit.
+    search_fields = ["name", "=phone"]
     list_filter = ["tags"]
     autocomplete_fields = ["region", "user"]
     filter_horizontal = ["tags"]
@@ -41,7 +42,7 @@ class ResidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     scope_region = "resident__region"
-    list_display = ["at", "viewer", "resident", "fields", "purpose"]
+    list_display = ["at", "viewer", "resident", "subject", "fields", "purpose"]
     list_select_related = ["viewer", "resident"]
     search_fields = ["viewer__username", "resident__name"]
     date_hierarchy = "at"

@@ -63,7 +63,11 @@ class PersonalDataAccess(models.Model):
 
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                verbose_name=_("查看人"))
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("居民"))
+    # Empty for a search by phone that matched no resident (a house's or an enterprise's phone, or
+    # nothing at all): the search itself is what is logged, ``subject`` says what was looked for.
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses",
+                                 verbose_name=_("居民"))
+    subject = models.CharField(_("查找内容"), max_length=100, blank=True)
     fields = models.CharField(_("字段"), max_length=100)
     purpose = models.CharField(_("用途"), max_length=200)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

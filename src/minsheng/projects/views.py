@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.core import clock
+from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError
 from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
@@ -44,10 +44,7 @@ def _today():
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return _today().year
+    return dates.parse_year(request.GET.get("year"), _today().year)
 
 
 # --- secretary projects ------------------------------------------------------------------

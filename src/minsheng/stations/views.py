@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from minsheng.core import clock
+from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
@@ -300,6 +300,7 @@ RECORD_HEADERS = [gettext_lazy("受理时间"), gettext_lazy("诉求编号"), ge
 def record_book_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """纪实簿: every case the agent handled in the year; Excel (?format=xlsx) and PDF (?format=pdf)."""
     agent = _agent(request, pk)
+    dates.check_year(year)
     cases = selectors.record_book(agent, year)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
@@ -321,6 +322,7 @@ def record_book_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """喜报: POST reports the year's service to the member's organisation; GET prints the last one."""
     agent = _agent(request, pk)
+    dates.check_year(year)
     if request.method == "POST":
         try:
             services.send_service_notice(request.user, agent, year)
@@ -340,10 +342,7 @@ def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @_staff
 def ranking(request: HttpRequest) -> HttpResponse:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or clock.now().year)
-    except ValueError:
-        year = clock.now().year
+    year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), clock.now().year)
     form = AwardForm(request.POST or None)
     status = 200
     if request.method == "POST":

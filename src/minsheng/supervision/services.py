@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
+from minsheng.core.dates import check_date
 from minsheng.core.errors import InvalidTransition, ValidationFailed
 from minsheng.demands.models import Demand
 from minsheng.demands.projection import encode_datetime
@@ -35,6 +36,7 @@ def _actor_user(actor):
 def _future(value, field: str, label: str) -> datetime:
     if not isinstance(value, datetime) or timezone.is_naive(value):
         raise ValidationFailed.for_field(field, _("请填写%(label)s。") % {"label": label})
+    check_date(value, field)
     if value <= clock.now():
         raise ValidationFailed.for_field(field, _("%(label)s必须晚于现在。") % {"label": label})
     return value

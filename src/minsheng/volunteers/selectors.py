@@ -1,11 +1,13 @@
 """Reads: volunteers, teams and activities in a user's territory; open activities for volunteers."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import grants_with_roles, region_filter
 from minsheng.people.models import Resident
+from minsheng.people.services import log_phone_search, parse_phone_search
 
 from .models import Activity, Team, Volunteer
 
@@ -63,17 +65,22 @@ def organiser_regions(user, kinds=(Region.Kind.STREET, Region.Kind.COMMUNITY)) -
 
 
 def residents_to_register(user, query: str, limit: int = 20) -> QuerySet[Resident]:
-    """Residents of the organiser's area, not yet volunteers, matching a name or a phone number;
-    nothing for an empty query, so that the registry is never listed wholesale."""
+    """Residents of the organiser's area, not yet volunteers, matching a name, or a phone: the
+    whole number or a name with its last four digits (people.services.parse_phone_search; a
+    search by phone is logged, and part of a number alone is refused).  Nothing for an empty
+    query, so that the registry is never listed wholesale."""
     query = (query or "").strip()
     if not query:
         return Resident.objects.none()
-    match = Q(name__contains=query)
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if len(digits) >= 4 and len(digits) == len(query.replace(" ", "").replace("-", "")):
-        match |= Q(phone__contains=digits)
-    return (Resident.objects.filter(_under(organiser_paths(user), "region__path"), match, volunteer__isnull=True)
-            .select_related("region").order_by("name", "pk")[:limit])
+    area = Resident.objects.filter(_under(organiser_paths(user), "region__path"), volunteer__isnull=True)
+    search = parse_phone_search(user, query)
+    if search is None:
+        match = Q(name__contains=query)
+    else:
+        match = (Q(phone=search.phone) if search.phone
+                 else Q(name=search.name, phone__endswith=search.last_four))
+        log_phone_search(user, search, area.filter(match)[:limit], _("登记志愿者时按电话查找居民"))
+    return area.filter(match).select_related("region").order_by("name", "pk")[:limit]
 
 
 def resident_to_register(user, pk) -> Resident | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.organisation.scope import grants_with_roles
+from minsheng.people.models import Resident
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
 
@@ -60,7 +61,11 @@ def _organiser_required(view):
 def new_volunteer(request: HttpRequest) -> HttpResponse:
     """Register a resident of the organiser's area: search by name or phone, pick, fill in."""
     query = request.GET.get("q", "").strip()
-    candidates = selectors.residents_to_register(request.user, query)
+    search_error = ""
+    try:
+        candidates = selectors.residents_to_register(request.user, query)
+    except MinshengError as exc:  # part of a phone number, or a search by phone the role may not make
+        candidates, search_error = Resident.objects.none(), exc.message
     form = VolunteerForm(request.POST or None, user=request.user, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -76,8 +81,8 @@ def new_volunteer(request: HttpRequest) -> HttpResponse:
                 "name": volunteer.resident.name, "card": volunteer.card_number})
             return redirect("volunteers:registry")
     return render(request, "volunteers/new_volunteer.html", {
-        "form": form, "query": query, "candidates": candidates,
-    }, status=400 if form.errors else 200)
+        "form": form, "query": query, "candidates": candidates, "search_error": search_error,
+    }, status=400 if form.errors or search_error else 200)
 
 
 @_organiser_required

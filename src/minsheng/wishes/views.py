@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core import clock
+from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
@@ -182,10 +182,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 @_staff_required
 def quotas(request: HttpRequest) -> HttpResponse:
     """Quota boards: practical things per grassroots organisation, claims per member; who is behind."""
-    try:
-        year = int(request.GET.get("year") or clock.now().year)
-    except ValueError:
-        year = clock.now().year
+    year = dates.parse_year(request.GET.get("year"), clock.now().year)
     organisations = selectors.organisation_board(request.user, year)
     members = selectors.member_board(request.user, year)
     return render(request, "wishes/quotas.html", {

@@ -16,6 +16,7 @@ from ninja import Header, Query, Router, Status
 
 from minsheng.catalogue.models import Category
 from minsheng.core import clock, versioned
+from minsheng.core.dates import check_date
 from minsheng.core.errors import MinshengError, NotFound, ValidationFailed
 from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand
@@ -190,7 +191,7 @@ def _moment(value: str, field: str) -> datetime:
     moment = clock.parse_moment(value)
     if moment is None:
         raise ValidationFailed.for_field(field, _("%(field)s 必须是 ISO 8601 日期时间。") % {"field": field})
-    return moment
+    return check_date(moment, field)
 
 
 @router.get("/demands", response={200: DemandPage, **ERRORS}, summary="List demands")

@@ -99,7 +99,8 @@ def service_request(row: dict[str, Any], *, full: bool) -> dict[str, Any]:
         "zipcode": None,
         "lat": _coordinate(row["latitude"], full),
         "long": _coordinate(row["longitude"], full),
-        "media_url": row["media_url"] or None,
+        # What the submitter attached is theirs: only a key allowed to read sees it.
+        "media_url": (row["media_url"] or None) if full else None,
     }
 
 

@@ -15,6 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from minsheng.catalogue.models import ServiceAttribute
 from minsheng.catalogue.selectors import service_categories
 from minsheng.core import clock
+from minsheng.core.clients import client_address
+from minsheng.core.dates import year_in_range
 from minsheng.core.errors import MinshengError
 from minsheng.core.text import check_storable
 from minsheng.core.throttle import check_rate
@@ -33,7 +35,8 @@ from .requests import parse_attributes, submit_request
 MAX_RESULTS = 1000
 # Our services' field names, as Open311 clients know them.
 OPEN311_FIELD = {"latitude": "lat", "longitude": "long", "title": "description", "category": "service_code",
-                 "region": "address_id", "reporter_email": "email", "external_id": "update_id"}
+                 "region": "address_id", "reporter_email": "email", "external_id": "update_id",
+                 "reporter_name": "last_name/first_name"}
 MAX_WINDOW = timedelta(days=90)
 
 
@@ -88,8 +91,13 @@ def _answer(view, request: HttpRequest, *args, fmt: str, **kwargs) -> HttpRespon
 
 
 def _api_key(request: HttpRequest, *, required: bool) -> ApiKey | None:
-    # A POST carries its key in the body only, so that it stays out of access logs.
-    raw = request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")
+    # A POST carries its key in the body only, so that it stays out of access logs.  A GET may send
+    # it as X-API-Key (preferred: never in a log); one in the query string is still accepted, as
+    # the specification allows, and the logs' filters and gunicorn_conf's access format drop it.
+    if request.method == "POST":
+        raw = request.POST.get("api_key")
+    else:
+        raw = request.headers.get("X-API-Key") or request.GET.get("api_key")
     key = services.authenticate_api_key(raw) if raw else None
     if raw and key is None:
         raise _fail(403, _("api_key 无效或已停用。"))
@@ -103,7 +111,7 @@ def _api_key(request: HttpRequest, *, required: bool) -> ApiKey | None:
 
 
 def _public_rate(request: HttpRequest) -> None:
-    check_rate("open311-client", request.META.get("REMOTE_ADDR", ""), settings.MINSHENG_OPEN311_PUBLIC_RATE)
+    check_rate("open311-client", client_address(request), settings.MINSHENG_OPEN311_PUBLIC_RATE)
 
 
 def _reader(request: HttpRequest) -> ApiKey | None:
@@ -123,6 +131,8 @@ def _datetime_param(request: HttpRequest, name: str, *, end_of_day: bool = False
     # A date alone (read as that day's midnight) means its whole day: from its first moment,
     # or, as an end, up to its last.
     moment = clock.parse_moment(raw)
+    if moment is not None and not year_in_range(moment.year):
+        raise _fail(400, _("%(name)s 超出可处理的日期范围。") % {"name": name})
     if moment is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) and end_of_day:
         moment += timedelta(days=1, microseconds=-1)
     if moment is None:

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
+from minsheng.core.clients import client_address
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 def submit(request: HttpRequest) -> HttpResponse:
@@ -55,7 +56,12 @@ def submitted(request: HttpRequest) -> HttpResponse:
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.POST or request.GET or None)
+    # POST only: the phone's last four digits in a query string would land in every access log.
+    # A link may still carry the number (?number=…) to fill the form in.
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+    else:
+        form = TrackForm(initial={"number": request.GET.get("number", "")[:20]})
     demand = merged_into = None
     rating = None
     status = 200

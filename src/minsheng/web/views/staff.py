@@ -25,7 +25,7 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
-from minsheng.people.services import may_see_personal_data, reveal_personal_data
+from minsheng.people.services import PhoneSearch, log_phone_search, may_see_personal_data, reveal_personal_data
 from minsheng.routing import hot_issues as hot
 from minsheng.routing import selectors as routing_selectors
 from minsheng.routing.addresses import resolve_address
@@ -297,6 +297,8 @@ def resident_lookup(request: HttpRequest) -> HttpResponse:
     known = resident is not None and (bool(history) or any(
         resident.region is not None and g.covers_region(resident.region) and g.region_path is not None
         for g in grants_for(request.user) if g.role in INTAKE_ROLES))
+    if known:  # a name and tags shown for a phone number: an access to that resident's data, logged
+        log_phone_search(request.user, PhoneSearch(phone=phone), [resident], _("受理时按电话查找居民"))
     return render(request, "web/staff/_resident.html",
                   {"resident": resident if known else None, "exists": resident is not None and not known,
                    "history": history, "phone": phone})

@@ -44,7 +44,7 @@
             return {color: "#64748b", weight: 1, fillColor: "#dc2626", fillOpacity: n ? 0.08 + 0.5 * n / top : 0};
           },
           onEachFeature: function (f, l) {
-            l.bindTooltip(f.properties.name + "：" + (data.grids[f.properties.code] || box.dataset.none));
+            l.bindTooltip(document.createTextNode(f.properties.name + "：" + (data.grids[f.properties.code] || box.dataset.none)));
           }
         }).addTo(map);
         if (layer.getBounds().isValid()) { map.fitBounds(layer.getBounds()); }

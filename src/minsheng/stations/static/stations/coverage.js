@@ -10,12 +10,12 @@
     const bounds = [];
     data.stations.forEach(function (s) {
       L.circle([s.lat, s.lng], {radius: data.radius, color: "#15803d", weight: 1, fillOpacity: 0.08}).addTo(map);
-      L.circleMarker([s.lat, s.lng], {radius: 4, color: "#15803d", fillOpacity: 1}).bindTooltip(s.name + "（" + s.tier + "）").addTo(map);
+      L.circleMarker([s.lat, s.lng], {radius: 4, color: "#15803d", fillOpacity: 1}).bindTooltip(document.createTextNode(s.name + "（" + s.tier + "）")).addTo(map);
       bounds.push([s.lat, s.lng]);
     });
     data.gaps.forEach(function (g) {
       L.circleMarker([g.lat, g.lng], {radius: 5, color: "#b22222", fillColor: "#ef4444", fillOpacity: 0.9, className: "coverage-gap"})
-        .bindTooltip(g.name + " · " + g.minutes + " min").addTo(map);
+        .bindTooltip(document.createTextNode(g.name + " · " + g.minutes + " min")).addTo(map);
       bounds.push([g.lat, g.lng]);
     });
     if (!bounds.length) { map.setView([0, 0], 2); return; }

@@ -31,7 +31,7 @@
       }
       const map = MinshengBasemap.map(el);
       const layer = L.geoJSON(data, {style: {color: "#b22222", weight: 1, fillOpacity: 0.06},
-        onEachFeature: (f, l) => l.bindTooltip(f.properties.name)}).addTo(map);
+        onEachFeature: (f, l) => l.bindTooltip(document.createTextNode(f.properties.name))}).addTo(map);
       map.fitBounds(layer.getBounds());
       let marker = null;
       map.on("click", e => {
@@ -81,5 +81,7 @@
     // On a phone the navigation scrolls sideways: bring the current page's link into view.
     const nav = document.querySelector("header.top nav"), active = nav && nav.querySelector("a.active");
     if (active && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = active.offsetLeft - nav.offsetLeft - 16;
+    // The language switch: a handler here, not in the page, as the Content-Security-Policy allows no inline script.
+    document.querySelectorAll("select[data-submit-on-change]").forEach(s => s.addEventListener("change", () => s.form.submit()));
   });
 })();
