@@ -18,6 +18,7 @@ from minsheng.core import clock
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Channel, Kind
+from minsheng.demo.city import home_address
 from minsheng.ledger import services as ledger
 from minsheng.ledger.models import Item, Supermarket
 from minsheng.organisation.roles import Role
@@ -132,7 +133,7 @@ def _volunteer_login(city) -> Volunteer | None:
         return None
     community = city.communities[0]
     resident, _ = Resident.objects.get_or_create(phone="13904130002", defaults={
-        "name": "刘建国", "user": user, "region": city.grids[0], "address": "光明街道玫瑰城社区幸福里小区2号楼"})
+        "name": "刘建国", "user": user, "region": city.grids[0], "address": home_address(city, 1)})
     member, _ = PartyMember.objects.get_or_create(resident=resident, defaults={
         "organisation": PartyOrganisation.objects.get(level="community", region=community), "user": user})
     return volunteering.volunteer_for_party_member(member)
