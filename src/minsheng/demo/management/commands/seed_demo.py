@@ -100,11 +100,11 @@ def _exists(app: str, name: str) -> Callable[[], bool]:
 
 
 # The parts of the demo, each deciding from its own mark (or its own rows) whether it already ran,
-# so that any order seeds everything.  Stations and the history come before the others by default
-# only so that the totals printed are those of the finished history.
+# so that any order seeds everything.  By default the parts that register plain demands come before
+# the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
-    "history": _history, "wishes": _wishes, "supervision": _supervision, "hot_issues": _hot_issues,
+    "supervision": _supervision, "hot_issues": _hot_issues, "history": _history, "wishes": _wishes,
     "homecare": _homecare,
 }
 
