@@ -122,14 +122,25 @@ def test_the_order_of_the_parts_does_not_matter(fast_hashing):
 
 
 @pytest.mark.django_db
-def test_a_part_seeded_before_marks_were_kept_is_not_seeded_again(fast_hashing):
+def test_a_part_runs_once_and_a_failed_part_leaves_no_mark():
     from minsheng.demo.marks import seed_once
 
     calls = []
-    assert seed_once("probe", lambda: calls.append(1) or "probe: 1", seeded_before=lambda: True) == \
-        "probe: already seeded"
-    assert seed_once("probe", lambda: calls.append(1) or "probe: 1") == "probe: already seeded"
-    assert calls == [] and SeedMark.objects.filter(part="probe").exists()
+
+    def part() -> str:
+        calls.append(1)
+        return "probe: 1 row"
+
+    def broken() -> str:
+        SeedMark.objects.create(part="row of the broken part", seeded_at=timezone.now())
+        raise RuntimeError("interrupted")
+
+    assert seed_once("probe", part) == "probe: 1 row"
+    assert seed_once("probe", part) == "probe: already seeded"
+    assert calls == [1]
+    with pytest.raises(RuntimeError):
+        seed_once("broken", broken)
+    assert not SeedMark.objects.filter(part__in=["broken", "row of the broken part"]).exists()
 
 
 @pytest.mark.django_db

@@ -58,7 +58,10 @@ def _months_back(today: date, n: int) -> list[date]:
 
 def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, elders: int = 140) -> str:
     """``password``: the demo logins' password, for the worker's login ``careworker``."""
-    # seed_demo runs it once (its mark "homecare"); returns a line for the log.
+    # seed_demo runs it once (its mark "homecare"); called on its own, it adds nothing when the
+    # register holds elders (its own rows).  Returns a line for the log.
+    if Elder.objects.exists():
+        return f"home care: {Elder.objects.count()} elders (kept)"
     started = time_module.perf_counter()
     rng = random.Random(seed)
     today = timezone.localdate(now)

@@ -12,6 +12,10 @@ WORKPLACES = ["区住建局", "区城管局", "区教育局", "区卫健局", "�
 
 
 def seed_party(city, residents: list[Resident], rng: random.Random) -> str:
+    # Its own rows: the estate and building levels only this part makes (the projects and the wishes
+    # make street and community levels too, so those say nothing about whether this part ran).
+    if PartyOrganisation.objects.filter(level="estate").exists():
+        return "party: already seeded"
     by_grid: dict[int, PartyOrganisation] = {}
     buildings: dict[int, list[PartyOrganisation]] = {}
     for street in city.streets:

@@ -87,6 +87,8 @@ def seed_projects(city: City, now: datetime, *, demands: int, seed: int = 202611
 
     At most ``demands`` demands and wishes are registered from needs and decisions (run it before
     the demand history, which fills the city up to its own total)."""
+    if SecretaryProject.objects.exists():  # its own rows, when called outside seed_demo's marks
+        return "projects: already seeded"
     rng = random.Random(seed)
     today = timezone.localdate(now)
     start = today - timedelta(days=364)

@@ -327,6 +327,9 @@ def _supermarkets(city, rng, volunteers, now) -> None:
 
 def seed(city, people, *, seed: int, now: datetime) -> str:
     """Seed wishes, volunteers, teams, activities and the supermarkets once; a summary line."""
+    # Its own rows (the teams of 1+8+N), not wishes: the projects' visits register wishes too.
+    if Team.objects.exists():
+        return "wishes and volunteers: already seeded"
     started = time.perf_counter()
     rng = random.Random(seed + 9)
     members = _party(city, people, rng)
