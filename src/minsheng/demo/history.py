@@ -21,6 +21,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands import services
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Channel, Kind
+from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
 
@@ -73,6 +74,7 @@ class Replayer:
         self.categories = {c.code: c for c in Category.objects.all()}
         self.policies = {p.code: p for p in TimeLimitPolicy.objects.all()}
         self.recent_open: dict[tuple[int, str], Demand] = {}  # (grid, category) → a demand to merge into
+        self.responsible: dict[tuple[int, int], Unit] = {}  # (category, region) → the catalogue's unit
         self.counts: dict[str, int] = {}
 
     def actor(self, unit_code: str, role: str):
@@ -154,7 +156,11 @@ class Replayer:
             return demand
         # Now and then a dispatcher picks a wrong unit by hand; it returns the demand, and the second
         # dispatch follows the dispatch catalogue, so every demand ends with the unit it names.
-        right = responsible_unit(demand.category or self.categories[leaf], demand.region)
+        category = demand.category or self.categories[leaf]
+        key = (category.pk, demand.region_id)
+        if key not in self.responsible:  # the catalogue does not change during seeding: asked once per pair
+            self.responsible[key] = responsible_unit(category, demand.region)
+        right = self.responsible[key]
         wrong = [code for code in ("XC-CG", "XC-ZJ", f"{street.code}-OFFICE", cc) if code != right.code]
         misrouted = rng.random() < (0.3 if start > self.now - timedelta(days=7) else 0.05)
         if not step(minutes(10, 180), services.dispatch_demand, dispatcher,

@@ -44,23 +44,38 @@ REPLIES = ["已成立专班，明日完成现场处置，处理结果将及时�
 REPORTS = ["已派员到现场报到，负责协调本部门职责内的事项。", "已到场会商，明确分工，本周内落实到位。"]
 
 
-def _moment(now: datetime, wanted: Callable[[datetime, datetime], bool],
-            rng: random.Random) -> tuple[TimeLimitPolicy, datetime]:
-    """A time limit and a dispatch moment in the past whose handling deadline satisfies
-    ``wanted(start, due)``.  Working days and holidays make the deadline of a given moment
-    irregular, so the moment is searched hour by hour (from a random offset, so that the demands
-    spread); over a weekend or a holiday no deadline in working days may fit, and the time limit
-    in hours (水电气热) is taken instead."""
-    for code in ("general", "complex", "utilities"):
-        policy = TimeLimitPolicy.objects.get(code=code)
-        for hours in range(1 + rng.randrange(6), 24 * 40):
-            start = now - timedelta(hours=hours)
-            if not 8 <= timezone.localtime(start).hour < 18:
-                continue  # dispatchers work by day
-            _contact, due = handling_deadlines(policy, start)
-            if wanted(start, due):
-                return policy, start
-    raise LookupError("no dispatch moment found")
+class Moments:
+    """Dispatch moments whose handling deadline falls where a demand should stand now."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.policies = [TimeLimitPolicy.objects.get(code=code) for code in ("general", "complex", "utilities")]
+        self.dues: dict[tuple[str, int], datetime] = {}  # (policy, hours back) → deadline, shared by all searches
+
+    def due(self, policy: TimeLimitPolicy, hours: int) -> datetime:
+        key = (policy.code, hours)
+        if key not in self.dues:
+            self.dues[key] = handling_deadlines(policy, self.now - timedelta(hours=hours))[1]
+        return self.dues[key]
+
+    def find(self, wanted: Callable[[datetime, datetime], bool],
+             rng: random.Random) -> tuple[TimeLimitPolicy, datetime]:
+        """A time limit and a past dispatch moment whose deadline satisfies ``wanted(start, due)``.
+        Working days and holidays make the deadline of a given moment irregular, so the moment is
+        searched hour by hour backwards (from a random offset, so that the demands spread) until the
+        deadlines lie a day in the past; over a weekend or a holiday no deadline in working days may
+        fit, and the time limit in hours (水电气热) is taken instead."""
+        for policy in self.policies:
+            for hours in range(1 + rng.randrange(6), 24 * 40):
+                start = self.now - timedelta(hours=hours)
+                if not 8 <= timezone.localtime(start).hour < 18:
+                    continue  # dispatchers work by day
+                due = self.due(policy, hours)
+                if wanted(start, due):
+                    return policy, start
+                if due < self.now - timedelta(days=1):
+                    break  # earlier moments only have earlier deadlines
+        raise LookupError("no dispatch moment found")
 
 
 def _yellow(now: datetime, share: float) -> Callable[[datetime, datetime], bool]:
@@ -121,6 +136,7 @@ def seed_supervision(city: City, residents: list[Resident], *, seed: int, now: d
 
     rng = random.Random(seed + 17)
     live = Live(city, residents, now)
+    moments = Moments(now)
     share = settings.MINSHENG_YELLOW_SHARE
     counts = {"yellow": 0, "red": 0, "orders": 0, "summonses": 0}
     late = []
@@ -128,10 +144,10 @@ def seed_supervision(city: City, residents: list[Resident], *, seed: int, now: d
         grids = [g for g in city.grids if g.path.startswith(street.path)]
         dispatcher = live.replayer.actor(f"{street.code}-OFFICE", Role.STREET_DISPATCHER)
         for _ in range(2):
-            live.demand(rng, rng.choice(grids), rng.choice(CATEGORIES), _moment(now, _yellow(now, share), rng))
+            live.demand(rng, rng.choice(grids), rng.choice(CATEGORIES), moments.find(_yellow(now, share), rng))
             counts["yellow"] += 1
         for n in range(2):
-            demand = live.demand(rng, rng.choice(grids), rng.choice(CATEGORIES), _moment(now, _red(now), rng))
+            demand = live.demand(rng, rng.choice(grids), rng.choice(CATEGORIES), moments.find(_red(now), rng))
             counts["red"] += 1
             late.append(demand)
             if n == 0:
@@ -146,7 +162,7 @@ def seed_supervision(city: City, residents: list[Resident], *, seed: int, now: d
                         services.reply_supervision(live.replayer.handler_for(demand), demand.pk, demand.version,
                                                    reply=rng.choice(REPLIES))
         leaf, codes, reason = WHISTLES[index % len(WHISTLES)]
-        demand = live.demand(rng, rng.choice(grids), leaf, _moment(now, _yellow(now, share), rng))
+        demand = live.demand(rng, rng.choice(grids), leaf, moments.find(_yellow(now, share), rng))
         counts["yellow"] += 1
         # Summoned a day ago with a day to report: the first department came in time, the second
         # came late, the third still owes its report (the sweeps remind it).
