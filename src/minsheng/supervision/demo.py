@@ -104,7 +104,13 @@ class Live:
             leaf = "construction.utilities"  # the text must be about water, power, gas or heating
         building = rng.choice(self.city.buildings[grid.pk])
         place = self.city.place(rng, grid, building)
+        # A problem to handle, not a question answered on the phone or a thank-you: those are not
+        # dispatched under a deadline, let alone supervised.
         text = compose_demand(rng, leaf, place)
+        for _ in range(20):
+            if text.demand_type in ("complaint", "help", "report"):
+                break
+            text = compose_demand(rng, leaf, place)
         street = self.city.street_of(grid)
         operator = self.replayer.actor("XC-CENTRE", Role.HOTLINE_OPERATOR)
         dispatcher = self.replayer.actor(f"{street.code}-OFFICE", Role.STREET_DISPATCHER)
