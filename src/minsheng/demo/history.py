@@ -162,7 +162,10 @@ class Replayer:
             self.responsible[key] = responsible_unit(category, demand.region)
         right = self.responsible[key]
         wrong = [code for code in ("XC-CG", "XC-ZJ", f"{street.code}-OFFICE", cc) if code != right.code]
-        misrouted = rng.random() < (0.3 if start > self.now - timedelta(days=7) else 0.05)
+        # Only where the dispatch, the return and the second dispatch are over by now (at most 3 + 20 + 6
+        # hours from here): a demand still lying at a wrong unit would show the wrong unit on the pages.
+        misrouted = rng.random() < (0.3 if start > self.now - timedelta(days=7) else 0.05) \
+            and t < self.now - timedelta(hours=30)
         if not step(minutes(10, 180), services.dispatch_demand, dispatcher,
                     unit=rng.choice(wrong) if misrouted else None):
             return demand
