@@ -5,9 +5,10 @@ and open a demand through the real services."""
 import random
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from minsheng.grids.models import GridAssignment
+from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident
 
 from .models import CarePerson, CareVisit
@@ -27,10 +28,16 @@ FOUND = ["身体状况稳定，生活能自理。", "家中整洁，药品充足
 
 
 def seed_care(city, residents: list[Resident], rng: random.Random, now: datetime) -> str:
+    if CarePerson.objects.exists():  # its own rows, when called outside seed_demo's marks
+        return "care: already seeded"
     today = timezone.localdate(now)
     start = today - timedelta(days=365)
-    workers = {a.grid_id: a.user for a in GridAssignment.objects.filter(kind="full_time", active=True)
-               .select_related("user")}
+    # Each grid's own worker (not the grid work's assignments: the parts of the demo seed in any order).
+    workers = {grid.pk: city.actors[(grid.code, Role.GRID_WORKER)] for grid in city.grids}
+    # The printed login "grid" answers for its grid's people, so that it sees their visits.
+    printed = get_user_model().objects.filter(username="grid").first()
+    if printed is not None:
+        workers[city.grids[0].pk] = printed
     tags = dict(Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in residents])
                 .values_list("resident_id", "vulnerabletag__code"))
     people = []

@@ -4,6 +4,8 @@ buildings on a simple map, the units that act in it, and one login per role.
 Everything is created with get-or-create on stable codes, so seeding twice changes nothing.
 """
 
+import random
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,9 +28,37 @@ STREETS = [
 ]
 GRIDS_PER_COMMUNITY = 5
 BUILDINGS_PER_GRID = 4
-COMPOUNDS = ["幸福里小区", "阳光花园", "矿工新村", "和谐家园", "金地小区", "翠园小区", "东方红小区", "铁路宿舍",
-             "春城小区", "雷锋小区", "滨河苑", "新世纪花园", "望山小区", "工人村", "锦绣华庭"]
-ROADS = ["建设路", "光明街", "和平路", "新华大街", "胜利路", "东华街", "丹东路", "临江路", "望花大街", "工农街"]
+# One compound (小区) per grid, each name used once in the district: a resident, a grid worker and the
+# address resolver can tell "幸福里小区3号楼" in one community from a building of another.  The
+# first two are the printed logins' homes.
+COMPOUNDS = [
+    "幸福里小区", "玫瑰园", "丹东路住宅小区", "光明新村", "明珠花园",  # 玫瑰城社区, 光明社区, 丹东路社区 …
+    "阳光丽景", "翠湖苑", "光华小区", "锦江花园", "电业宿舍",
+    "丹东路一号院", "东亚花园", "金桥小区", "福民小区", "和园",
+    "雷锋小区", "和平里", "红梅小区", "清水湾", "朝阳苑",
+    "和平新村", "育才小区", "和顺家园", "北站小区", "文华苑",
+    "友谊小区", "林荫小区", "万家花园", "绿城小区", "兴隆家园",
+    "建设新村", "建工宿舍", "英华苑", "宏达小区", "安居小区",
+    "工农小区", "机电宿舍", "百合园", "华夏小区", "长青花园",
+    "红旗新村", "红旗里", "金色家园", "团结小区", "枫林苑",
+    "胜利小区", "胜利新城", "滨河苑", "东方红小区", "天湖小区",
+    "矿工新村", "矿务局宿舍", "煤都小区", "铁路宿舍", "望山小区",
+    "新屯小区", "新屯东里", "桃源小区", "金地小区", "四季花城",
+    "新华小区", "华府新城", "春城小区", "城建小区", "新世纪花园",
+    "东华小区", "东湖花园", "紫薇苑", "工人村", "锦绣华庭",
+    "阳光花园", "向阳小区", "和谐家园", "翠园小区", "康乐园",
+]
+# Each street's own roads: a road name belongs to one street, and a crossing joins two of them.
+STREET_ROADS = {
+    "GM": ["光明街", "丹东路", "玫瑰路", "永安路"],
+    "HP": ["和平路", "雷锋路", "友谊街", "北站路"],
+    "JS": ["建设路", "工农街", "红旗路", "机电路"],
+    "SL": ["胜利路", "矿山路", "新屯街", "临江路"],
+    "XH": ["新华大街", "东华街", "望花大街", "阳光路"],
+}
+ROADS = [road for roads in STREET_ROADS.values() for road in roads]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "秀英桂兰玉华建国志强海燕丽娟淑珍凤霞明辉文军红梅晓东春生金凤德明永红立新国庆雪梅宝山小燕"
 
 # The map: a lattice of grid cells (lat/long) around the district centre.
 ORIGIN = (Decimal("41.8400"), Decimal("123.8800"))
@@ -85,6 +115,30 @@ class City:
     def community_of(self, region: Region) -> Region:
         return next(c for c in self.communities if region.path.startswith(c.path))
 
+    def roads_of(self, region: Region) -> list[str]:
+        """The roads of the street ``region`` lies in."""
+        return STREET_ROADS[self.street_of(region).code.removeprefix(f"{self.district.code}-")]
+
+    def place(self, rng: random.Random, grid: Region, building: Region) -> str:
+        """A place phrase as residents give it: their building, a house number on one of their
+        street's roads, a crossing of two of its roads, or just their community."""
+        street, community = self.street_of(grid), self.community_of(grid)
+        roads = self.roads_of(grid)
+        first, second = rng.sample(roads, 2)
+        return rng.choice([f"{community.name}{building.name}", f"{rng.choice(roads)}{rng.randrange(1, 300)}号",
+                           f"{first}与{second}交叉口", f"{street.name}{community.name}"])
+
+
+def person_name(rng: random.Random) -> str:
+    """A Chinese name: a surname and one or two given characters."""
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def staff_name(username: str) -> str:
+    """The name a working account shows (not its user name): stable for a user name, so that a
+    second seeding run and every part of the demo give the same person the same name."""
+    return person_name(random.Random(zlib.crc32(username.encode())))
+
 
 def _region(code, kind, name, parent, lat=None, lng=None, boundary=None, aliases="") -> Region:
     region, _ = Region.objects.get_or_create(code=code, defaults={
@@ -127,11 +181,11 @@ def build_regions(city: City) -> None:
                                community, lat=g_lat0 + CELL[0] / 2, lng=lng0 + CELL[1] / 2,
                                boundary=_rectangle(g_lat0, lng0, 1, 1))
                 city.grids.append(grid)
-                compound = COMPOUNDS[(len(city.grids) - 1) % len(COMPOUNDS)]
+                compound = COMPOUNDS[len(city.grids) - 1]
                 buildings = []
                 for b in range(1, BUILDINGS_PER_GRID + 1):
                     buildings.append(_region(
-                        f"{grid.code}-B{b}", "building", f"{compound}{(g - 1) * BUILDINGS_PER_GRID + b}号楼", grid,
+                        f"{grid.code}-B{b}", "building", f"{compound}{b}号楼", grid,
                         lat=g_lat0 + CELL[0] * Decimal(b) / (BUILDINGS_PER_GRID + 1),
                         lng=lng0 + CELL[1] * Decimal(b % 2 + 1) / 3))
                 city.buildings[grid.pk] = buildings
@@ -187,6 +241,7 @@ def _staff_group() -> Group:
 
 def _user(username: str, password_hash: str, first_name: str, *, staff: bool, superuser: bool = False):
     user, _ = get_user_model().objects.get_or_create(username=username)
+    # first_name holds the whole name the pages show (get_full_name gives it unchanged).
     user.password, user.first_name = password_hash, first_name
     user.is_staff, user.is_superuser = staff, superuser
     user.save()
@@ -214,13 +269,13 @@ def build_users(city: City) -> list[tuple[str, str, str, bool]]:
         printed.append((username, DEMO_PASSWORD, label, staff))
     Resident.objects.get_or_create(phone="13904130001", defaults={
         "name": "王奎", "user": get_user_model().objects.get(username="resident"),
-        "region": city.grids[0], "address": "光明街道玫瑰城社区幸福里小区1号楼"})
+        "region": city.grids[0], "address": home_address(city, 0)})
 
     unusable = make_password(None)
 
     def worker(unit_code: str, role: str, region: Region | None = None):
         username = f"{unit_code.lower()}-{role}" + (f"-{region.code.lower()}" if region else "")
-        user = _user(username, unusable, "", staff=False)
+        user = _user(username, unusable, staff_name(username), staff=False)
         _member(user, city.units[unit_code], role, region)
         return user
 
@@ -243,6 +298,12 @@ def build_users(city: City) -> list[tuple[str, str, str, bool]]:
         cc = f"{city.community_of(grid).code}-CC"
         city.actors[(grid.code, Role.GRID_WORKER)] = worker(cc, Role.GRID_WORKER, grid)
     return printed
+
+
+def home_address(city: City, index: int) -> str:
+    """The address of the ``index``-th building of the first grid (the printed logins' homes)."""
+    grid = city.grids[0]
+    return f"{city.street_of(grid).name}{city.community_of(grid).name}{city.buildings[grid.pk][index].name}"
 
 
 def build_city() -> tuple[City, list[tuple[str, str, str, bool]]]:

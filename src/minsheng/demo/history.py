@@ -15,27 +15,23 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Channel, Kind
+from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
 
 from .answers import revisit_answers, solved_for
-from .city import ROADS, City
+from .city import City, person_name
 from .texts import category_codes, compose_demand
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-GIVEN = "秀英桂兰玉华建国志强海燕丽娟淑珍凤霞明辉文军红梅晓东春生金凤德明永红立新国庆雪梅宝山小燕"
 CHANNEL_WEIGHTS = [(Channel.HOTLINE, 52), (Channel.WECHAT, 12), (Channel.WEB, 8), (Channel.STATION, 9),
                    (Channel.PATROL, 11), (Channel.MEETING, 2), (Channel.POLICE_110, 4), (Channel.EMAIL, 2)]
 HOUR = timedelta(hours=1)
-
-
-def _name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
 def _id_number(rng: random.Random) -> str:
@@ -57,7 +53,7 @@ def seed_residents(city: City, count: int, rng: random.Random) -> list[Resident]
         phones.add(phone)
         grid = rng.choice(city.grids)
         building = rng.choice(city.buildings[grid.pk])
-        new.append(Resident(name=_name(rng), phone=phone, region=grid,
+        new.append(Resident(name=person_name(rng), phone=phone, region=grid,
                             id_number=_id_number(rng) if rng.random() < 0.3 else "",
                             address=f"{city.street_of(grid).name}{city.community_of(grid).name}{building.name}"))
     Resident.objects.bulk_create(new)
@@ -79,6 +75,7 @@ class Replayer:
         self.categories = {c.code: c for c in Category.objects.all()}
         self.policies = {p.code: p for p in TimeLimitPolicy.objects.all()}
         self.recent_open: dict[tuple[int, str], Demand] = {}  # (grid, category) → a demand to merge into
+        self.responsible: dict[tuple[int, int], Unit] = {}  # (category, region) → the catalogue's unit
         self.counts: dict[str, int] = {}
 
     def actor(self, unit_code: str, role: str):
@@ -96,8 +93,7 @@ class Replayer:
         community, street = self.city.community_of(grid), self.city.street_of(grid)
         building = rng.choice(self.city.buildings[grid.pk])
         leaf = rng.choice(category_codes())
-        place = rng.choice([f"{community.name}{building.name}", f"{rng.choice(ROADS)}{rng.randrange(1, 300)}号",
-                            f"{rng.choice(ROADS)}与{rng.choice(ROADS)}交叉口", f"{street.name}{community.name}"])
+        place = self.city.place(rng, grid, building)
         text = compose_demand(rng, leaf, place)
         channel = rng.choices([c for c, _ in CHANNEL_WEIGHTS], [w for _, w in CHANNEL_WEIGHTS])[0]
         reporter = rng.choice(self.residents)
@@ -159,14 +155,26 @@ class Replayer:
         if not step(minutes(5, 240), services.verify_demand, verifier,
                     category=None if demand.category_id else self.categories[leaf]):
             return demand
-        if not step(minutes(10, 180), services.dispatch_demand, dispatcher):
+        # Now and then a dispatcher picks a wrong unit by hand; it returns the demand, and the second
+        # dispatch follows the dispatch catalogue, so every demand ends with the unit it names.
+        category = demand.category or self.categories[leaf]
+        key = (category.pk, demand.region_id)
+        if key not in self.responsible:  # the catalogue does not change during seeding: asked once per pair
+            self.responsible[key] = responsible_unit(category, demand.region)
+        right = self.responsible[key]
+        wrong = [code for code in ("XC-CG", "XC-ZJ", f"{street.code}-OFFICE", cc) if code != right.code]
+        # Only where the dispatch, the return and the second dispatch are over by now (at most 3 + 20 + 6
+        # hours from here): a demand still lying at a wrong unit would show the wrong unit on the pages.
+        misrouted = rng.random() < (0.3 if start > self.now - timedelta(days=7) else 0.05) \
+            and t < self.now - timedelta(hours=30)
+        if not step(minutes(10, 180), services.dispatch_demand, dispatcher,
+                    unit=rng.choice(wrong) if misrouted else None):
             return demand
-        if rng.random() < (0.3 if start > self.now - timedelta(days=7) else 0.05):
+        if misrouted:
             if not step(hours(1, 20), services.return_demand, self.handler_for(demand),
                         reason="经核实不属于本单位职责范围，请重新派单。"):
                 return demand
-            other = rng.choice(["XC-CG", "XC-ZJ", f"{street.code}-OFFICE", cc])
-            if not step(hours(0.5, 6), services.dispatch_demand, dispatcher, unit=other):
+            if not step(hours(0.5, 6), services.dispatch_demand, dispatcher):
                 return demand
         handler = self.handler_for(demand)
         if not step(hours(0.2, 10), services.accept_demand, handler):

@@ -1,7 +1,7 @@
 """Demo grid work: who answers for every grid, registers of houses and enterprises, a month of
-patrols with their missed days; then the care register with a year of visits (care.demo) and the
-party structure (party.demo).  Bulk inserts, since no history service is needed for these rows;
-idempotent like the rest of the demo."""
+patrols with their missed days.  Bulk inserts, since no history service is needed for these rows;
+seed_demo runs it once (its mark "grids"), as it does the care register (care.demo) and the party
+structure (party.demo)."""
 
 import random
 import time
@@ -94,19 +94,14 @@ def seed_patrols(city, rng: random.Random, now: datetime) -> None:
 
 
 def seed_grid_work(city, residents, *, seed: int, now: datetime) -> str:
-    """Everything of grid work, care and the party structure; returns a one-line summary."""
-    from minsheng.care.demo import seed_care
-    from minsheng.party.demo import seed_party
-
-    if GridAssignment.objects.exists():
+    """Everything of grid work; returns a one-line summary."""
+    if GridAssignment.objects.exists():  # its own rows, when called outside seed_demo's marks
         return "grid work: already seeded"
     started = time.perf_counter()
     rng = random.Random(seed)
     seed_assignments(city, now)
     seed_registers(city, rng)
     seed_patrols(city, rng, now)
-    care = seed_care(city, residents, rng, now)
-    party = seed_party(city, residents, rng)
     return (f"grid work: {House.objects.count()} houses, {Enterprise.objects.count()} enterprises, "
-            f"{Patrol.objects.count()} patrols, {MissedPatrol.objects.count()} missed patrol days; {care}; {party} "
+            f"{Patrol.objects.count()} patrols, {MissedPatrol.objects.count()} missed patrol days "
             f"({time.perf_counter() - started:.1f} s)")

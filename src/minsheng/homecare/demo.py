@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.demands.workflow import Channel
+from minsheng.demo.city import staff_name
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import forget_grants
@@ -57,7 +58,8 @@ def _months_back(today: date, n: int) -> list[date]:
 
 def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, elders: int = 140) -> str:
     """``password``: the demo logins' password, for the worker's login ``careworker``."""
-    # Seed once (idempotent: nothing happens when elders exist); returns a line for the log.
+    # seed_demo runs it once (its mark "homecare"); called on its own, it adds nothing when the
+    # register holds elders (its own rows).  Returns a line for the log.
     if Elder.objects.exists():
         return f"home care: {Elder.objects.count()} elders (kept)"
     started = time_module.perf_counter()
@@ -83,8 +85,9 @@ def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, e
         for unit, _c in providers:
             workers[unit.pk] = []
             for w in range(4):
-                user, _created = User.objects.get_or_create(username=f"{unit.code.lower()}-w{w}",
-                                                            defaults={"password": unusable})
+                username = f"{unit.code.lower()}-w{w}"
+                user, _created = User.objects.get_or_create(username=username, defaults={
+                    "password": unusable, "first_name": staff_name(username)})
                 Membership.objects.get_or_create(user=user, unit=unit, role=Role.DEPARTMENT_HANDLER)
                 workers[unit.pk].append(user)
         login, _created = User.objects.get_or_create(username="careworker", defaults={
@@ -172,7 +175,10 @@ def seed_homecare(city, residents, *, seed: int, now: datetime, password: str, e
 
 
 def _this_month(city, register, providers, login, rng, now: datetime) -> None:
-    """This month's tasks through the services: some waiting for a claim, some claimed, some recorded."""
+    """This month's tasks through the services, each requested before its day as a community would:
+    some done already (requested, claimed and recorded at their own past times), the others planned
+    for the next days, some claimed and due soon, some waiting for a claim.  None is overdue at birth,
+    so the home-care tasks do not crowd the overdue lists and the hot issues."""
     from minsheng.organisation.models import Membership as M
 
     today = timezone.localdate(now)
@@ -184,18 +190,29 @@ def _this_month(city, register, providers, login, rng, now: datetime) -> None:
     covered = {c.pk for c in providers[0][1]}
     mine = [e for e in register if e.community_id in covered][:12]
     others = [e for e in register if e not in mine][:8]
-    day = max(today.replace(day=1), today - timedelta(days=3))
-    with clock.frozen_at(now - timedelta(hours=2)):
-        for n, elder in enumerate(mine + others):
-            actor = staff_of.get(elder.community_id)
-            if actor is None:
-                continue
-            forget_grants(actor)
-            task = task_services.request_care(actor, elder.pk, service=cleaning, planned_on=day + timedelta(days=n % 5),
-                                              hours="1", channel=Channel.STATION)
-            if elder in mine and n % 3 != 2:
+    for n, elder in enumerate(mine + others):
+        actor = staff_of.get(elder.community_id)
+        if actor is None:
+            continue
+        forget_grants(actor)
+        if elder in mine and n % 3 == 0:
+            # Done: planned in the last days, requested two days before, claimed, visited on the day.
+            planned = today - timedelta(days=1 + n % 4)
+            asked = timezone.make_aware(datetime.combine(planned - timedelta(days=2), time(9)))
+            with clock.frozen_at(asked):
+                task = task_services.request_care(actor, elder.pk, service=cleaning, planned_on=planned,
+                                                  hours="1", channel=Channel.STATION)
+            with clock.frozen_at(asked + timedelta(hours=1)):
                 task = task_services.claim(login, task.pk)
-                if n % 3 == 0 and task.planned_on < today:
-                    begin = timezone.make_aware(datetime.combine(task.planned_on, time(8 + n % 8)))
-                    record_services.record_visit(login, task.demand_id, task.demand.version, started_at=begin,
-                                                 ended_at=begin + timedelta(hours=1), confirmed_by=elder.resident.name)
+            begin = timezone.make_aware(datetime.combine(planned, time(8 + n % 8)))
+            with clock.frozen_at(begin + timedelta(hours=1, minutes=10)):
+                record_services.record_visit(login, task.demand_id, task.demand.version, started_at=begin,
+                                             ended_at=begin + timedelta(hours=1), confirmed_by=elder.resident.name)
+            continue
+        # Ahead: planned from tomorrow on, requested this morning; two in three of provider 1's are claimed.
+        with clock.frozen_at(now - timedelta(hours=2)):
+            task = task_services.request_care(actor, elder.pk, service=cleaning,
+                                              planned_on=today + timedelta(days=1 + n % 5), hours="1",
+                                              channel=Channel.STATION)
+            if elder in mine and n % 3 != 2:
+                task_services.claim(login, task.pk)

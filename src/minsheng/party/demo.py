@@ -12,16 +12,20 @@ WORKPLACES = ["区住建局", "区城管局", "区教育局", "区卫健局", "�
 
 
 def seed_party(city, residents: list[Resident], rng: random.Random) -> str:
-    if PartyOrganisation.objects.exists():
+    # Its own rows: the estate and building levels only this part makes (the projects and the wishes
+    # make street and community levels too, so those say nothing about whether this part ran).
+    if PartyOrganisation.objects.filter(level="estate").exists():
         return "party: already seeded"
     by_grid: dict[int, PartyOrganisation] = {}
     buildings: dict[int, list[PartyOrganisation]] = {}
     for street in city.streets:
-        committee = PartyOrganisation.objects.create(level="street_committee", name=f"{street.name}党工委",
-                                                     region=street)
+        # The projects and the wishes may have made the street and community levels already (the
+        # parts of the demo seed in any order): reused, not doubled.
+        committee, _ = PartyOrganisation.objects.get_or_create(
+            level="street_committee", region=street, defaults={"name": f"{street.name}党工委"})
         for community in [c for c in city.communities if c.parent_id == street.pk]:
-            org = PartyOrganisation.objects.create(level="community", name=f"{community.name}党委",
-                                                   region=community, parent=committee)
+            org, _ = PartyOrganisation.objects.get_or_create(
+                level="community", region=community, defaults={"name": f"{community.name}党委", "parent": committee})
             for grid in [g for g in city.grids if g.parent_id == community.pk]:
                 estate = PartyOrganisation.objects.create(level="estate", name=f"{grid.name}党支部", region=grid,
                                                           parent=org)
@@ -30,8 +34,9 @@ def seed_party(city, residents: list[Resident], rng: random.Random) -> str:
                     level="building_group", name=f"{b.name}党小组", region=b, parent=estate)
                     for b in city.buildings[grid.pk]]
     members = []
+    taken = set(PartyMember.objects.values_list("resident_id", flat=True))  # members the other parts made
     for resident in residents:
-        if resident.region_id not in by_grid or rng.random() > 0.08:
+        if resident.pk in taken or resident.region_id not in by_grid or rng.random() > 0.08:
             continue
         if rng.random() < 0.25:
             members.append(PartyMember(resident=resident, in_service=True, workplace=rng.choice(WORKPLACES),

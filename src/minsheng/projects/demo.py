@@ -1,7 +1,7 @@
 """The demo city's year of secretary projects, door-to-door visits, lists of practical things and
 joint meetings, replayed through the real services at their historical times (clock.frozen_at).
 
-Seeding is idempotent: when the city already has secretary projects, nothing is added."""
+seed_demo runs it once (its mark "projects")."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -87,7 +87,7 @@ def seed_projects(city: City, now: datetime, *, demands: int, seed: int = 202611
 
     At most ``demands`` demands and wishes are registered from needs and decisions (run it before
     the demand history, which fills the city up to its own total)."""
-    if SecretaryProject.objects.exists():
+    if SecretaryProject.objects.exists():  # its own rows, when called outside seed_demo's marks
         return "projects: already seeded"
     rng = random.Random(seed)
     today = timezone.localdate(now)
@@ -126,10 +126,13 @@ def _projects(rng, staff, leader, org, today: date) -> list[SecretaryProject]:
     """One or two projects of this year per secretary, at every stage of their life."""
     projects = []
     for name, measures in rng.sample(PROJECTS, rng.choice([1, 2])):
-        deadline = date(today.year, rng.choice([10, 12]), 31 if rng.random() < 0.5 else 20)
-        quarter = (deadline - date(today.year, 1, 1)) / len(STEPS)
-        steps = [MilestoneInput(step, date(today.year, 1, 1) + quarter * (i + 1)) for i, step in enumerate(STEPS)]
-        with clock.frozen_at(_at(date(today.year, 1, 10))):
+        # Ten months each, ending around today rather than with the calendar year: some are done or
+        # overdue, others on track or at risk, so the board shows all four colours on any date.
+        deadline = today + timedelta(days=rng.choice([-40, -10, 25, 60, 120]))
+        begin = deadline - timedelta(days=300)
+        quarter = (deadline - begin) / len(STEPS)
+        steps = [MilestoneInput(step, begin + quarter * (i + 1)) for i, step in enumerate(STEPS)]
+        with clock.frozen_at(_at(begin + timedelta(days=9))):
             project = services.create_project(staff, organisation=org, name=name, deadline=deadline,
                                               measures=measures, milestones=steps)
         pace = rng.choice([-20, -5, 0, 10, 40])  # days early (negative) or late each step is reached
@@ -143,7 +146,7 @@ def _projects(rng, staff, leader, org, today: date) -> list[SecretaryProject]:
                 services.update_project(staff, project.pk, project.version, note=f"{milestone.title}。",
                                         progress_percent=min(100, 25 * (i + 1)), milestones_done=[milestone.pk])
             project.refresh_from_db()
-        with clock.frozen_at(_at(min(today, date(today.year, 7, 1)))):
+        with clock.frozen_at(_at(min(today, begin + timedelta(days=180)))):
             services.evaluate_project(leader, project.pk, kind="assessment", score=rng.randrange(70, 99))
             services.evaluate_project(leader, project.pk, kind="report", score=rng.randrange(75, 99))
             for _ in range(rng.randrange(8, 20)):

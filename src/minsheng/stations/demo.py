@@ -15,6 +15,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.workflow import State
 from minsheng.demo.answers import revisit_answers
+from minsheng.demo.city import staff_name
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
 from minsheng.party.models import PartyMember
@@ -94,8 +95,9 @@ def _profile(city, unit: Unit, index: int, items: list[ServiceItem]) -> Station:
 def _agent_user(unit: Unit, existing):
     if existing is not None:
         return existing
-    user, _ = get_user_model().objects.get_or_create(username=f"{unit.code.lower()}-station_agent",
-                                                     defaults={"password": make_password(None)})
+    username = f"{unit.code.lower()}-station_agent"
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={
+        "password": make_password(None), "first_name": staff_name(username)})
     Membership.objects.get_or_create(user=user, unit=unit, role=Role.STATION_AGENT)
     return user
 

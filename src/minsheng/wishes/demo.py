@@ -18,6 +18,7 @@ from minsheng.core import clock
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Channel, Kind
+from minsheng.demo.city import home_address
 from minsheng.ledger import services as ledger
 from minsheng.ledger.models import Item, Supermarket
 from minsheng.organisation.roles import Role
@@ -132,7 +133,7 @@ def _volunteer_login(city) -> Volunteer | None:
         return None
     community = city.communities[0]
     resident, _ = Resident.objects.get_or_create(phone="13904130002", defaults={
-        "name": "刘建国", "user": user, "region": city.grids[0], "address": "光明街道玫瑰城社区幸福里小区2号楼"})
+        "name": "刘建国", "user": user, "region": city.grids[0], "address": home_address(city, 1)})
     member, _ = PartyMember.objects.get_or_create(resident=resident, defaults={
         "organisation": PartyOrganisation.objects.get(level="community", region=community), "user": user})
     return volunteering.volunteer_for_party_member(member)
@@ -160,19 +161,21 @@ def _teams(city, rng, volunteers) -> None:
     """1+8+N per street: the committee, 8 category teams, N teams; volunteers join by category."""
     categories = dict(Volunteer.objects.values_list("pk", "categories"))
     for street in city.streets:
-        committee = Team.objects.create(kind=Team.Kind.COMMITTEE, name=f"{street.name}志愿服务管理委员会",
-                                        region=street)
+        # The street office's dispatcher keeps the street's volunteers (check_organiser).
+        organiser = city.actors[(f"{street.code}-OFFICE", Role.STREET_DISPATCHER)]
+        committee = volunteering.create_team(organiser, kind=Team.Kind.COMMITTEE,
+                                             name=f"{street.name}志愿服务管理委员会", region=street)
         local = [v for v in volunteers if v.region.path.startswith(street.path)]
         for category in ServiceCategory:
-            team = Team.objects.create(kind=Team.Kind.CATEGORY, name=f"{street.name}{category.label}服务队",
-                                       region=street, category=category, parent=committee)
             joined = [v for v in local if category in categories.get(v.pk, [])]
+            team = volunteering.create_team(organiser, kind=Team.Kind.CATEGORY,
+                                            name=f"{street.name}{category.label}服务队", region=street,
+                                            category=category, parent=committee,
+                                            leader=joined[0] if joined else None)
             team.members.set(joined)
-            if joined:
-                Team.objects.filter(pk=team.pk).update(leader=joined[0])
         for name in TEAMS:
-            team = Team.objects.create(kind=Team.Kind.TEAM, name=f"{street.name}{name}", region=street,
-                                       parent=committee)
+            team = volunteering.create_team(organiser, kind=Team.Kind.TEAM, name=f"{street.name}{name}",
+                                            region=street, parent=committee)
             team.members.set(rng.sample(local, min(len(local), 8)))
 
 
@@ -324,7 +327,8 @@ def _supermarkets(city, rng, volunteers, now) -> None:
 
 def seed(city, people, *, seed: int, now: datetime) -> str:
     """Seed wishes, volunteers, teams, activities and the supermarkets once; a summary line."""
-    if Demand.objects.filter(kind=Kind.WISH).exists():
+    # Its own rows (the teams of 1+8+N), not wishes: the projects' visits register wishes too.
+    if Team.objects.exists():
         return "wishes and volunteers: already seeded"
     started = time.perf_counter()
     rng = random.Random(seed + 9)

@@ -2,18 +2,95 @@
 
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from minsheng.demo.city import DEMO_PASSWORD, build_city
+from minsheng.care.demo import seed_care
+from minsheng.demo.city import DEMO_PASSWORD, City, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.demo.marks import seed_once
 from minsheng.grids.demo import seed_grid_work
 from minsheng.homecare.demo import seed_homecare
+from minsheng.party.demo import seed_party
+from minsheng.people.models import Resident
 from minsheng.projects.demo import seed_projects
+from minsheng.routing.demo import seed_hot_issues
 from minsheng.stations.demo import seed_stations
+from minsheng.supervision.demo import seed_supervision
 from minsheng.wishes.demo import seed as seed_wishes
+
+
+@dataclass
+class Context:
+    city: City
+    people: list[Resident]
+    demands: int
+    seed: int
+    write: Callable[[str], None]
+
+
+def _grids(c: Context) -> str:
+    return seed_once("grids", lambda: seed_grid_work(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
+def _party(c: Context) -> str:
+    return seed_once("party", lambda: seed_party(c.city, c.people, random.Random(c.seed)))
+
+
+def _care(c: Context) -> str:
+    return seed_once("care", lambda: seed_care(c.city, c.people, random.Random(c.seed + 1), timezone.now()))
+
+
+def _projects(c: Context) -> str:
+    # A year of secretary projects and meetings; a twentieth of the demands come from them.
+    return seed_once("projects", lambda: seed_projects(c.city, timezone.now(), demands=c.demands // 20, seed=c.seed))
+
+
+def _stations(c: Context) -> str:
+    # Topped up to their own number of cases (a bigger --demands adds more), counted on their own rows.
+    added = seed_stations(c.city, c.people, now=timezone.now(), seed=c.seed, cases=round(c.demands * 0.05))
+    return f"station cases: {added} added"
+
+
+def _history(c: Context) -> str:
+    # Topped up to --demands, the total of plain demands the district holds (station cases and the
+    # demands other parts register count towards it).
+    added = seed_demands(c.city, c.people, c.demands, seed=c.seed, now=timezone.now(),
+                         progress=lambda n: c.write(f"  … {min(n, c.demands)} demands\r"))
+    counts = state_counts()
+    return (f"demands: {added} added, {sum(counts.values())} in total; by state: "
+            + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+def _wishes(c: Context) -> str:
+    return seed_once("wishes", lambda: seed_wishes(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
+def _supervision(c: Context) -> str:
+    return seed_once("supervision", lambda: seed_supervision(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
+def _hot_issues(c: Context) -> str:
+    return seed_once("hot_issues", lambda: seed_hot_issues(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
+def _homecare(c: Context) -> str:
+    return seed_once("homecare", lambda: seed_homecare(c.city, c.people, seed=c.seed, now=timezone.now(),
+                                                       password=DEMO_PASSWORD))
+
+
+# The parts of the demo, each deciding from its own mark whether it already ran,
+# so that any order seeds everything.  By default the parts that register plain demands come before
+# the history, which then tops the district up to --demands exactly.
+PARTS: dict[str, Callable[[Context], str]] = {
+    "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
+    "supervision": _supervision, "hot_issues": _hot_issues, "history": _history, "wishes": _wishes,
+    "homecare": _homecare,
+}
 
 
 class Command(BaseCommand):
@@ -23,31 +100,27 @@ class Command(BaseCommand):
         parser.add_argument("--demands", type=int, default=5200, help="Demands to hold in total (default 5200).")
         parser.add_argument("--residents", type=int, default=2000, help="Residents to hold (default 2000).")
         parser.add_argument("--seed", type=int, default=20261123, help="Random seed (default 20261123).")
+        parser.add_argument("--parts", default=",".join(PARTS),
+                            help=f"Parts to seed, in this order (default: {','.join(PARTS)}).")
 
-    def handle(self, *args, demands: int, residents: int, seed: int, **options):
+    def handle(self, *args, demands: int, residents: int, seed: int, parts: str, **options):
         if demands < 0 or residents < 1:
             raise CommandError("--demands must be >= 0 and --residents >= 1")
+        order = [p.strip() for p in parts.split(",") if p.strip()]
+        unknown = [p for p in order if p not in PARTS]
+        if unknown:
+            raise CommandError(f"unknown part(s) {', '.join(unknown)}; known: {', '.join(PARTS)}")
         started = time.perf_counter()
         with transaction.atomic():
             city, logins = build_city()
             people = seed_residents(city, residents, random.Random(seed))
         self.stdout.write(f"demo city: {len(city.streets)} streets, {len(city.communities)} communities, "
                           f"{len(city.grids)} grids, {len(city.units)} units, {len(people)} residents")
-        # Grid work first (it also builds the whole party structure, which the
-        # projects and the wishes then use): the few demands its care visits open count towards the total.
-        self.stdout.write(seed_grid_work(city, people, seed=seed, now=timezone.now()))
-        # A year of secretary projects and meetings; a twentieth of the demands come from them.
-        self.stdout.write(seed_projects(city, timezone.now(), demands=demands // 20, seed=seed))
-        # Station cases first: they count towards the demands to hold.
-        stations = seed_stations(city, people, now=timezone.now(), seed=seed, cases=round(demands * 0.05))
-        self.stdout.write(f"station cases: {stations} added")
-        added = seed_demands(city, people, demands, seed=seed, now=timezone.now(),
-                             progress=lambda n: self.stdout.write(f"  … {min(n, demands)} demands", ending="\r"))
-        self.stdout.write(seed_wishes(city, people, seed=seed, now=timezone.now()))
-        counts = state_counts()
-        self.stdout.write(f"demands: {added} added, {sum(counts.values())} in total; by state: "
-                          + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-        self.stdout.write(seed_homecare(city, people, seed=seed, now=timezone.now(), password=DEMO_PASSWORD))
+        context = Context(city, people, demands, seed, lambda line: self.stdout.write(line, ending=""))
+        for part in order:
+            began = time.perf_counter()
+            line = PARTS[part](context)
+            self.stdout.write(f"{line} [{part}: {time.perf_counter() - began:.1f} s]")
         self.stdout.write(f"seeded in {time.perf_counter() - started:.1f} s")
         self.stdout.write("\nLogins (username / password) — staff accounts open the admin at /admin/:")
         for username, password, label, staff in logins:

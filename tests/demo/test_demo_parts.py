@@ -1,0 +1,171 @@
+"""Every part of the demo seeds its own live data whatever ran before it, once, and truthfully:
+dispatched to the unit the catalogue names, with places and people that read as real ones."""
+
+import io
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from minsheng.catalogue.selectors import responsible_unit
+from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.selectors import overdue_q, time_status
+from minsheng.demands.workflow import OPEN_STATES
+from minsheng.demo.management.commands.seed_demo import PARTS
+from minsheng.demo.models import SeedMark
+from minsheng.homecare.models import CareTask
+from minsheng.ledger.models import Item, Supermarket, Transfer
+from minsheng.organisation.models import Membership, Region
+from minsheng.projects.models import Meeting, PracticalThing, SecretaryProject
+from minsheng.projects.selectors import status_of
+from minsheng.projects.status import colour_of
+from minsheng.routing.hot_issues import hot_issues
+from minsheng.stations.models import Station, StationCase
+from minsheng.supervision.models import SummonedUnit, Summons, SupervisionOrder
+from minsheng.volunteers.models import Activity, SignUp, Team, Volunteer
+from minsheng.wishes.selectors import wall
+
+# The smallest demo in which every part has residents enough to draw on.
+SMALL = ["--demands", "120", "--residents", "300"]
+
+
+@pytest.fixture
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _seed(*extra: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *SMALL, *extra, stdout=out)
+    return out.getvalue()
+
+
+def _last_line(command: str) -> str:
+    out = io.StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue().splitlines()[-1]
+
+
+def _sizes() -> dict[str, int]:
+    models = [Demand, DemandEvent, Volunteer, Team, Activity, SignUp, Transfer, Supermarket, Item, SupervisionOrder,
+              Summons, StationCase, CareTask, SecretaryProject, Meeting, PracticalThing, Region,
+              get_user_model()]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def _assert_everything_seeded() -> None:
+    now = timezone.now()
+    assert set(SeedMark.objects.values_list("part", flat=True)) >= set(PARTS) - {"stations", "history"}
+    # Volunteers, teams of 1+8+N, activities with sign-ups and attendance.
+    assert Volunteer.objects.count() > 50
+    assert Team.objects.filter(kind="committee").count() == 5 and Team.objects.filter(kind="category").exists()
+    assert Activity.objects.exists() and SignUp.objects.filter(attended=True).exists()
+    assert SignUp.objects.filter(activity__starts_at__gt=now).exists()  # upcoming ones take sign-ups
+    # The ledger: hours earned, points redeemed and refunded; a love supermarket per street with goods in stock.
+    kinds = set(Transfer.objects.values_list("kind", flat=True))
+    assert {"activity_hours", "wish_hours", "redemption", "refund"} <= kinds, kinds
+    assert Supermarket.objects.count() == Region.objects.filter(kind="street").count()
+    for market in Supermarket.objects.all():
+        assert market.items.filter(stock__gt=0).count() >= 5, market.name
+    # Wishes on the wall and in several states of their loop.
+    assert wall().count() >= 3
+    assert len(set(Demand.objects.filter(kind="wish").values_list("state", flat=True))) >= 5
+    # Demands due soon (yellow) and overdue (red), supervision orders and summonses.
+    colours = Counter(time_status(d, now) for d in Demand.objects.filter(kind="demand", state__in=OPEN_STATES))
+    assert colours["yellow"] >= 5 and colours["red"] >= 5, colours
+    assert Demand.objects.filter(overdue_q(now), kind="demand").exists()
+    assert SupervisionOrder.objects.filter(replied_at__isnull=True).exists()
+    assert SupervisionOrder.objects.filter(replied_at__isnull=False).exists()
+    assert Summons.objects.exists()
+    assert SummonedUnit.objects.filter(reported_at__isnull=True).exists()
+    assert SummonedUnit.objects.filter(reported_at__isnull=False).exists()
+    # Stations and their cases; hot issues; projects in all four colours, meetings and lists.
+    assert Station.objects.exists() and StationCase.objects.exists()
+    admin = get_user_model().objects.get(username="admin")
+    assert len(hot_issues(admin)) >= 3
+    today = timezone.localdate(now)
+    colours = {colour_of(status_of(p, today)) for p in SecretaryProject.objects.all()}
+    assert colours == {"green", "yellow", "red", "blue"}, colours
+    assert Meeting.objects.exists() and PracticalThing.objects.exists()
+    # Home care: tasks due in the next days, none overdue at birth.
+    tasks = Demand.objects.filter(kind="care_task", state__in=OPEN_STATES)
+    assert tasks.filter(handle_due__gt=now, handle_due__lt=now + timedelta(days=7)).exists()
+    assert not tasks.filter(handle_due__lt=now).exists()
+    assert not CareTask.objects.filter(done=False, planned_on__lt=today).exists()
+    # The event log and the ledger agree with the tables.
+    assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
+    assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_part_seeds_live_data_once(fast_hashing):
+    _seed()
+    _assert_everything_seeded()
+    before = _sizes()
+
+    again = _seed()
+    assert _sizes() == before
+    for part in set(PARTS) - {"stations", "history"}:
+        assert f"{part}: already seeded" in again, part
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_order_of_the_parts_does_not_matter(fast_hashing):
+    _seed("--parts", ",".join(reversed(PARTS)))
+    _assert_everything_seeded()
+
+
+@pytest.mark.django_db
+def test_a_part_runs_once_and_a_failed_part_leaves_no_mark():
+    from minsheng.demo.marks import seed_once
+
+    calls = []
+
+    def part() -> str:
+        calls.append(1)
+        return "probe: 1 row"
+
+    def broken() -> str:
+        SeedMark.objects.create(part="row of the broken part", seeded_at=timezone.now())
+        raise RuntimeError("interrupted")
+
+    assert seed_once("probe", part) == "probe: 1 row"
+    assert seed_once("probe", part) == "probe: already seeded"
+    assert calls == [1]
+    with pytest.raises(RuntimeError):
+        seed_once("broken", broken)
+    assert not SeedMark.objects.filter(part__in=["broken", "row of the broken part"]).exists()
+
+
+@pytest.mark.django_db
+def test_demands_go_to_the_unit_the_catalogue_names_in_places_of_their_own(fast_hashing):
+    _seed("--parts", "history")
+    dispatched = 0
+    for demand in Demand.objects.filter(kind="demand", escalation_level=0, category__isnull=False).select_related(
+            "category", "region"):
+        last = demand.events.filter(action="dispatch").order_by("-seq").first()
+        if last is None:
+            continue
+        dispatched += 1
+        expected = responsible_unit(demand.category, demand.region)
+        assert last.payload["unit_id"] == expected.pk, (demand.number, demand.category.code, demand.title)
+    assert dispatched > 50
+    # Every compound has a name of its own, so an address points at one grid.
+    buildings = Region.objects.filter(kind="building").values_list("name", "parent__parent_id")
+    compound_communities: dict[str, set[int]] = {}
+    for name, community in buildings:
+        compound_communities.setdefault(re.sub(r"\d+号楼$", "", name), set()).add(community)
+    assert all(len(c) == 1 for c in compound_communities.values())
+    for address in Demand.objects.values_list("address", flat=True):
+        crossing = re.fullmatch(r"(.+)与(.+)交叉口", address)
+        assert crossing is None or crossing[1] != crossing[2], address
+    # The people at work are shown by their names, not by their accounts.
+    working = get_user_model().objects.filter(pk__in=Membership.objects.values("user"))
+    assert not working.filter(first_name="").exists()
+    assert not working.filter(first_name__contains="-").exists()
