@@ -65,10 +65,12 @@ def track(page, number: str, last4: str):
 
 
 def rate(page, satisfaction: str, comment: str = "") -> None:
-    """Answer the revisit's two questions on the tracking page (solved unless dissatisfied)."""
+    """Answer the revisit's questions on the tracking page: whether the problem is solved (a
+    demand's; a wish asks satisfaction only) — solved unless dissatisfied — and satisfaction."""
     form = page.locator("form[action='/track/rate/']")
     solved = "unsolved" if satisfaction == "dissatisfied" else "solved"
-    form.locator(f"input[name=solved][value={solved}]").check()
+    if form.locator("input[name=solved]").count():
+        form.locator(f"input[name=solved][value={solved}]").check()
     form.locator(f"input[name=satisfaction][value={satisfaction}]").check()
     if comment:
         form.locator("[name=comment]").fill(comment)

@@ -70,6 +70,8 @@ def _check_deploy(env_changes: dict[str, str], tmp_path) -> subprocess.Completed
            "MINSHENG_SECRET_KEY": "k" * 20 + "-Not-A-Real-Key-But-Long-And-Varied-9f8e7d6c5b4a", **env_changes}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("MINSHENG_DEBUG", None)
+    # Set by the browser tests' process (Playwright runs an event loop in it); a server has none.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run([sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
                           env=env, capture_output=True, text=True, timeout=300)
 
