@@ -3,7 +3,8 @@
 #   scripts/with-postgres.sh --check      exit 0 when a server binary is available
 #   scripts/with-postgres.sh CMD [ARGS…]  start a cluster, run CMD with DATABASE_URL set, stop it
 set -euo pipefail
-PGPORT=${MINSHENG_PGPORT:-55432}
+# Below the ephemeral range (32768–60999 on Linux), so that no outgoing connection holds it.
+PGPORT=${MINSHENG_PGPORT:-25432}
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)}
 if [ "${1:-}" = "--check" ]; then
   [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ]
