@@ -2,12 +2,13 @@
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from minsheng.core import clock
 from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
@@ -16,9 +17,11 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    Channel,
     Kind,
     State,
     Transition,
+    action_label,
     actions_for,
     needs_another_round,
     transition,
@@ -100,30 +103,93 @@ def available_actions(user, demand: Demand) -> list[Transition]:
 
 
 _URGENCY_ORDER = ["danger", "utilities", "general", "complex"]
+# Reports no staff member took down (a resident's web or WeChat form, another system's API call):
+# nobody's intake queue holds them, so they go to the dispatchers of their territory at once.
+SELF_SERVICE_CHANNELS = (Channel.WEB, Channel.WECHAT, Channel.API)
+# A deadline this close counts as "due soon" in the queue's order (the rows still show the colour).
+DUE_SOON = timedelta(hours=24)
 
 
-def queue_for(user) -> QuerySet[Demand]:
-    """What waits for ``user`` now, by role: handlers their unit's open work, dispatchers what
-    needs dispatching or approving, intake roles what needs verifying or revisiting; most
-    urgent first (vulnerable residents, urgency, deadline)."""
+def revisit_window() -> timedelta:
+    """How long after resolution a demand still waits for its revisit: the revisit link's validity or
+    the automatic closing (MINSHENG_REVISIT_LINK_DAYS, MINSHENG_AUTO_CLOSE_DAYS), whichever is longer.
+    Past it the sweeps have closed what could be closed; an operator's call a year later helps nobody."""
+    return timedelta(days=max(settings.MINSHENG_REVISIT_LINK_DAYS, settings.MINSHENG_AUTO_CLOSE_DAYS))
+
+
+def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """What waits for ``user`` now, by role: handlers their unit's open work, dispatchers what needs
+    dispatching or approving and the reports no staff member took down, intake roles what they
+    registered and must verify, revisit roles what was resolved within the revisit window.
+
+    What someone else holds (assigned to another person; for the district-wide hotline, what another
+    staff member registered) is not this user's to do.  Most urgent first: overdue, then due within DUE_SOON, then the rest; within
+    each, vulnerable residents first, then urgency, deadline and the longest waiting.
+
+    Every filter is on an indexed column pair ((state, …), (handling_unit, state), (region, state),
+    the partial (state, resolved_at)); the order is computed over those matches only."""
+    now = now or clock.now()
+    window_start = now - revisit_window()
+    mine = Q(assignee__isnull=True) | Q(assignee=user.pk)
+    own_intake = Q(registered_by__isnull=True) | Q(registered_by=user.pk)
     q = Q(pk__in=[])
     for grant in grants_for(user):
         role = grant.role
         waiting = Q(pk__in=[])
         if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
-            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES)
+            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES) & mine
         if role in (Role.STREET_DISPATCHER, Role.ADMINISTRATOR):
             waiting |= grant.demand_q() & (Q(state__in=transition("dispatch").sources)
-                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False))
-        if role in (Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
-            waiting |= grant.demand_q() & Q(state=State.REGISTERED)
+                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False)
+                                           | Q(state=State.REGISTERED, channel__in=SELF_SERVICE_CHANNELS))
+        if role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
+            waiting |= grant.demand_q() & Q(state=State.REGISTERED)  # who verifies on the spot
+        if role == Role.HOTLINE_OPERATOR:
+            # The hotline covers the whole district: what a grid worker, an agent or a committee took
+            # down is theirs to verify, not every operator's.
+            waiting |= grant.demand_q() & Q(state=State.REGISTERED) & own_intake
         if role in (Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF):
-            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED])
+            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED],
+                                            resolved_at__gte=window_start)
         q |= waiting
     urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
                         default=Value(len(_URGENCY_ORDER)))
-    return demands_visible_to(user).filter(q).annotate(urgency_rank=urgency_rank).order_by(
-        "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at")
+    running = Q(state__in=[State.DISPATCHED, State.IN_PROGRESS])
+    due_rank = Case(When(running & Q(handle_due__lt=now), then=Value(0)),
+                    When(running & Q(handle_due__lt=now + DUE_SOON), then=Value(1)),
+                    default=Value(2))
+    return demands_visible_to(user).filter(q).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
+        "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
+
+
+# The step each state waits for, by who looks at it: (state, role group) → the action's name.
+_HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
+_DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+
+
+def next_step(user, demand: Demand) -> str:
+    """The action ``demand`` waits for from ``user``, named for the queue's row (the demand's page
+    offers it with the others; this only says which one comes next).  Reads no database."""
+    roles = {g.role for g in grants_for(user)}
+    state = demand.state
+    pending = (demand.pending_request or {}).get("kind")
+    if state == State.REGISTERED:
+        return action_label("verify")
+    if state in transition("dispatch").sources:
+        return action_label("dispatch")
+    if state == State.IN_PROGRESS and pending and roles & _DISPATCHERS:
+        return action_label("approve_extension" if pending == "extension" else "approve_suspension")
+    if state == State.DISPATCHED:
+        return action_label("accept")
+    if state == State.IN_PROGRESS:
+        return action_label("record_progress") if demand.contacted_at is None else action_label("resolve")
+    if state == State.SUSPENDED:
+        return action_label("resume")
+    if state == State.RESOLVED:
+        return action_label("revisit")
+    if state == State.REVISITED:
+        return action_label("reopen") if needs_another_round(demand) else action_label("close")
+    return ""
 
 
 def overdue_q(now: datetime) -> Q:
