@@ -123,8 +123,9 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     registered and must verify, revisit roles what was resolved within the revisit window.
 
     What someone else holds (assigned to another person; for the district-wide hotline, what another
-    staff member registered) is not this user's to do.  Most urgent first: overdue, then due within DUE_SOON, then the rest; within
-    each, vulnerable residents first, then urgency, deadline and the longest waiting.
+    staff member registered) is not this user's to do.  Most urgent first: overdue, then due within
+    DUE_SOON, then the rest; within each, vulnerable residents first, then urgency, deadline and the
+    longest waiting.
 
     Every filter is on an indexed column pair ((state, …), (handling_unit, state), (region, state),
     the partial (state, resolved_at)); the order is computed over those matches only."""
