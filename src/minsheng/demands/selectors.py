@@ -122,8 +122,8 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     dispatching or approving and the reports no staff member took down, intake roles what they
     registered and must verify, revisit roles what was resolved within the revisit window.
 
-    What someone else holds (assigned to another person; for the district-wide hotline, what another
-    staff member registered) is not this user's to do.  Most urgent first: overdue, then due within
+    What someone else holds (accepted by another person, unless overdue; for the district-wide hotline,
+    what another staff member registered) is not this user's to do.  Most urgent first: overdue, then due within
     DUE_SOON, then the rest; within each, vulnerable residents first, then urgency, deadline and the
     longest waiting.
 
@@ -131,7 +131,8 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     the partial (state, resolved_at)); the order is computed over those matches only."""
     now = now or clock.now()
     window_start = now - revisit_window()
-    mine = Q(assignee__isnull=True) | Q(assignee=user.pk)
+    # Work a colleague accepted is theirs, until it runs overdue: then anyone of the unit may have to step in.
+    mine = Q(assignee__isnull=True) | Q(assignee=user.pk) | Q(handle_due__lt=now)
     own_intake = Q(registered_by__isnull=True) | Q(registered_by=user.pk)
     q = Q(pk__in=[])
     for grant in grants_for(user):
