@@ -3,7 +3,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
@@ -39,7 +39,8 @@ def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
 
 
 # The menus the navigation folds the rest into (a <details> each: no script needed), in order.
-_MENUS = (("handling", _lazy("办理")), ("figures", _lazy("统计")), ("community", _lazy("社区工作")))
+_MENUS = (("handling", gettext_lazy("办理")), ("figures", gettext_lazy("统计")),
+          ("community", gettext_lazy("社区工作")))
 # Entries that stay on the bar for whoever has them: the daily tasks.  Everything else goes to a menu.
 _TOP_LIMIT = 7
 

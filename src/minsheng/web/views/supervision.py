@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -26,11 +26,20 @@ def _page(request: HttpRequest, queryset):
 
 # The kinds of in-app message (the sources their senders write) as the inbox's filter names them.
 INBOX_KINDS = {
-    "demand": _lazy("派单、上报与重办"), "yellow": _lazy("临期提醒"), "red": _lazy("超期提醒"),
-    "supervision": _lazy("督办"), "supervision-overdue": _lazy("督办回复超期"), "summons": _lazy("吹哨报到"),
-    "summons-overdue": _lazy("报到超期"), "wish-overdue": _lazy("微心愿超期"), "missed_patrol": _lazy("漏巡"),
-    "care_overdue": _lazy("关爱走访超期"), "homecare.cancelled": _lazy("养老服务取消"),
-    "homecare.unclaimed": _lazy("养老服务未认领"), "secretary_project": _lazy("书记项目"), "": _lazy("其他"),
+    "demand": gettext_lazy("派单、上报与重办"),
+    "yellow": gettext_lazy("临期提醒"),
+    "red": gettext_lazy("超期提醒"),
+    "supervision": gettext_lazy("督办"),
+    "supervision-overdue": gettext_lazy("督办回复超期"),
+    "summons": gettext_lazy("吹哨报到"),
+    "summons-overdue": gettext_lazy("报到超期"),
+    "wish-overdue": gettext_lazy("微心愿超期"),
+    "missed_patrol": gettext_lazy("漏巡"),
+    "care_overdue": gettext_lazy("关爱走访超期"),
+    "homecare.cancelled": gettext_lazy("养老服务取消"),
+    "homecare.unclaimed": gettext_lazy("养老服务未认领"),
+    "secretary_project": gettext_lazy("书记项目"),
+    "": gettext_lazy("其他"),
 }
 
 
