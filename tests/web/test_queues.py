@@ -61,6 +61,7 @@ def test_work_assigned_to_another_person_leaves_the_handlers_queue(world):
     demand = bring_to(world, "in_progress")
     Demand.objects.filter(pk=demand.pk).update(assignee=world.user("admin"))
     assert demand.pk not in set(selectors.queue_for(world.user("handler_cg")).values_list("pk", flat=True))
+    assert list(selectors.held_by_colleagues(world.user("handler_cg"))) == [demand]
     # …until it runs overdue: then it is back for everyone of the unit.
     Demand.objects.filter(pk=demand.pk).update(handle_due=clock.now() - timedelta(hours=1))
     assert demand.pk in set(selectors.queue_for(world.user("handler_cg")).values_list("pk", flat=True))

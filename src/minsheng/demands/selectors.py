@@ -164,6 +164,19 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
         "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
 
 
+def held_by_colleagues(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """Open work of the user's units that a colleague accepted and that is not overdue: what
+    ``queue_for`` leaves out as someone else's (the queue page says how many, so that an empty
+    queue is not read as a unit with nothing to do)."""
+    now = now or clock.now()
+    q = Q(pk__in=[])
+    for grant in grants_for(user):
+        if grant.role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
+            q |= grant.demand_q("handling")
+    return Demand.objects.filter(q, state__in=HANDLING_STATES, assignee__isnull=False, handle_due__gte=now).exclude(
+        assignee=user.pk)
+
+
 # The step each state waits for, by who looks at it: (state, role group) → the action's name.
 _HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
 _DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})

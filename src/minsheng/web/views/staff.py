@@ -76,7 +76,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
     return render(request, "web/staff/queue.html", {
         "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable),
-        "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user)})
+        "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user),
+        "held_by_colleagues": selectors.held_by_colleagues(request.user).count()})
 
 
 @_staff_required
