@@ -184,26 +184,32 @@ _DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 
 def next_step(user, demand: Demand) -> str:
     """The action ``demand`` waits for from ``user``, named for the queue's row (the demand's page
-    offers it with the others; this only says which one comes next).  Reads no database."""
+    offers it with the others; this only says which one comes next); "" when the case's kind takes
+    its next step on its own app's page.  Reads no database."""
+    action = _next_action(user, demand)
+    return action_label(action) if action and transition(action).applies_to_case(demand) else ""
+
+
+def _next_action(user, demand: Demand) -> str:
     roles = {g.role for g in grants_for(user)}
     state = demand.state
     pending = (demand.pending_request or {}).get("kind")
     if state == State.REGISTERED:
-        return action_label("verify")
+        return "verify"
     if state in transition("dispatch").sources:
-        return action_label("dispatch")
+        return "dispatch"
     if state == State.IN_PROGRESS and pending and roles & _DISPATCHERS:
-        return action_label("approve_extension" if pending == "extension" else "approve_suspension")
+        return "approve_extension" if pending == "extension" else "approve_suspension"
     if state == State.DISPATCHED:
-        return action_label("accept")
+        return "accept"
     if state == State.IN_PROGRESS:
-        return action_label("record_progress") if demand.contacted_at is None else action_label("resolve")
+        return "record_progress" if demand.contacted_at is None else "resolve"
     if state == State.SUSPENDED:
-        return action_label("resume")
+        return "resume"
     if state == State.RESOLVED:
-        return action_label("revisit")
+        return "revisit"
     if state == State.REVISITED:
-        return action_label("reopen") if needs_another_round(demand) else action_label("close")
+        return "reopen" if needs_another_round(demand) else "close"
     return ""
 
 
