@@ -354,6 +354,11 @@ def main() -> None:
         report("list filtered, first page (street)", client_for(dispatcher),
                [f"{demands_url}?state={states[i % len(states)]}" for i in range(reads)])
         report("list unfiltered, first page (leader)", client_for(leader), [demands_url] * reads)
+        # The queues (selectors.queue_for): the bound is 100 ms at a million demands.
+        queue_url = reverse("web:queue")
+        report("queue (street dispatcher)", client_for(dispatcher), [queue_url] * reads)
+        report("queue (hotline operator)", client_for(User.objects.get(username="operator")), [queue_url] * reads)
+        report("queue (admin)", client_for(admin), [queue_url] * reads)
         top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
         picks = [rng.randint(1, top) for _ in range(reads)]
         report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])

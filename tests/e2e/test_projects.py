@@ -87,6 +87,7 @@ def test_a_secretary_updates_a_project_and_its_colour_turns_blue(site, projects,
 
 def test_the_minutes_of_a_joint_meeting(site, projects, screenshot_dir):
     page = site.signed_in("staff1")
+    page.locator("header.top nav summary", has_text="社区工作").click()  # the menu holding community work
     page.locator("header.top nav").get_by_role("link", name="议事会议").click()
     page.locator("details.action summary").first.click()
     page.select_option("#id_kind", "joint")

@@ -209,3 +209,16 @@ def test_a_kept_and_a_broken_promise_count_in_the_stations_figures(world, statio
                             figures.Filters(unit=world.units["st1"]))
     assert (f.dispatched, f.due, f.completed, f.completed_on_time, f.resolved) == (2, 2, 2, 1, 2)
     assert f.on_time == 50 and f.completion == 100
+
+
+def test_the_agents_list_keeps_what_waits_for_the_station_overdue_first(world, stations):
+    reported = take(world, stations["family"], phone="13512340001", name="赵六")
+    reported = services.report_up(world.user("agent"), reported.pk, reported.version, reason="需要街道协调")
+    waiting = take(world, stations["family"], phone="13512340002", name="钱七")
+    promised = take(world, stations["family"], phone="13512340003", name="周八")
+    promised = services.undertake_case(world.user("agent"), promised.pk, promised.version, way="timed",
+                                       promised_at=clock.now() + timedelta(hours=2), note="两小时内办好")
+    Demand.objects.filter(pk=promised.pk).update(handle_due=clock.now() - timedelta(minutes=5))
+    queue = [d.pk for d in selectors.agent_queue(world.user("agent"))]
+    # The case reported up waits for the street, not the station; the broken promise comes first.
+    assert queue == [promised.pk, waiting.pk]

@@ -82,7 +82,7 @@ def test_a_secretarys_own_demands_are_found_through_her_party_membership(client,
 def test_one_navigation_item_is_marked_as_the_current_page(login, world):
     page = login("gridworker").get(reverse("grids:patrol")).content.decode()
     assert page.count('class="active"') == 1
-    assert f'<a href="{reverse("grids:patrol")}" class="active">' in page
+    assert f'<a href="{reverse("grids:patrol")}" class="active" aria-current="page">' in page
 
 
 def test_a_volunteer_who_is_a_party_member_lands_on_activities_and_wishes(client, world):
@@ -106,3 +106,19 @@ def test_a_volunteer_who_is_a_party_member_lands_on_activities_and_wishes(client
     assert "社区义诊" in page and wish.title in page and reverse("wishes:claim", args=[wish.pk]) in page
     assert 'id="not-registered"' not in page
     assert client.get(reverse("wishes:claim", args=[wish.pk])).status_code == 200
+
+
+def test_navigation_has_at_most_seven_entries_home_first_and_admin_for_administrators(login, world):
+    from minsheng.web.homes import home_url
+
+    for name in ("operator", "dispatcher", "dispatcher1", "handler_cg", "staff1", "gridworker", "agent", "leader",
+                 "auditor", "admin"):
+        client = login(name)
+        response = client.get(home_url(world.user(name)), follow=True)
+        nav = response.context["navigation"]
+        assert len(nav) <= 7, (name, [entry["label"] for entry in nav])
+        assert nav[0].get("url") == home_url(world.user(name)), (name, nav[0])
+        page = response.content.decode()
+        assert ('href="/admin/"' in page) == (name == "admin"), name
+        # Everything the role had before is still reachable, in a menu at worst.
+        assert reverse("web:supervision") in page and reverse("web:inbox") in page

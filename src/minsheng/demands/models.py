@@ -87,6 +87,10 @@ class Demand(models.Model):
             # that its first page reads 25 index entries instead of sorting every match.
             models.Index(fields=["state", "registered_at", "id"], name="demand_state_registered"),
             models.Index(fields=["channel", "registered_at", "id"], name="demand_channel_registered"),
+            # The revisit queues: resolved (or revisited) within the revisit window.  Partial, so that
+            # registering writes nothing to it; ``resolved_at >= x`` implies the condition.
+            models.Index(fields=["state", "resolved_at"], condition=Q(resolved_at__isnull=False),
+                         name="demand_state_resolved"),
             # Partial: only the demands that have the column set, which no new demand has, so that
             # registering (one or a file of them) writes none of these.  A filter on the column
             # (``merged_into = x``, the delete collector's ``assignee IN …``)

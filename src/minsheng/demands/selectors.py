@@ -2,12 +2,13 @@
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from minsheng.core import clock
 from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
@@ -16,9 +17,11 @@ from .models import Demand, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    Channel,
     Kind,
     State,
     Transition,
+    action_label,
     actions_for,
     needs_another_round,
     transition,
@@ -100,30 +103,123 @@ def available_actions(user, demand: Demand) -> list[Transition]:
 
 
 _URGENCY_ORDER = ["danger", "utilities", "general", "complex"]
+# Reports no staff member took down (a resident's web or WeChat form, another system's API call):
+# nobody's intake queue holds them, so they go to the dispatchers of their territory at once.
+SELF_SERVICE_CHANNELS = (Channel.WEB, Channel.WECHAT, Channel.API)
+# A deadline this close counts as "due soon" in the queue's order (the rows still show the colour).
+DUE_SOON = timedelta(hours=24)
 
 
-def queue_for(user) -> QuerySet[Demand]:
-    """What waits for ``user`` now, by role: handlers their unit's open work, dispatchers what
-    needs dispatching or approving, intake roles what needs verifying or revisiting; most
-    urgent first (vulnerable residents, urgency, deadline)."""
-    q = Q(pk__in=[])
+def revisit_window() -> timedelta:
+    """How long after resolution a demand still waits for its revisit: the revisit link's validity or
+    the automatic closing (MINSHENG_REVISIT_LINK_DAYS, MINSHENG_AUTO_CLOSE_DAYS), whichever is longer.
+    Past it the sweeps have closed what could be closed; an operator's call a year later helps nobody."""
+    return timedelta(days=max(settings.MINSHENG_REVISIT_LINK_DAYS, settings.MINSHENG_AUTO_CLOSE_DAYS))
+
+
+def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """What waits for ``user`` now, by role: handlers their unit's open work, dispatchers what needs
+    dispatching or approving and the reports no staff member took down, intake roles what they
+    registered and must verify, revisit roles what was resolved within the revisit window.
+
+    What someone else holds (accepted by another person, unless overdue; for the district-wide hotline,
+    what another staff member registered) is not this user's to do.  Most urgent first: overdue, then due within
+    DUE_SOON, then the rest; within each, vulnerable residents first, then urgency, deadline and the
+    longest waiting.
+
+    Every filter is on an indexed column pair ((state, …), (handling_unit, state), (region, state),
+    the partial (state, resolved_at)); the order is computed over those matches only."""
+    now = now or clock.now()
+    window_start = now - revisit_window()
+    # Work a colleague accepted is theirs, until it runs overdue: then anyone of the unit may have to step in.
+    mine = Q(assignee__isnull=True) | Q(assignee=user.pk) | Q(handle_due__lt=now)
+    own_intake = Q(registered_by__isnull=True) | Q(registered_by=user.pk)
+    q, states = Q(pk__in=[]), set()
     for grant in grants_for(user):
         role = grant.role
         waiting = Q(pk__in=[])
         if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
-            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES)
+            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES) & mine
+            states |= HANDLING_STATES
         if role in (Role.STREET_DISPATCHER, Role.ADMINISTRATOR):
             waiting |= grant.demand_q() & (Q(state__in=transition("dispatch").sources)
-                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False))
-        if role in (Role.HOTLINE_OPERATOR, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
-            waiting |= grant.demand_q() & Q(state=State.REGISTERED)
+                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False)
+                                           | Q(state=State.REGISTERED, channel__in=SELF_SERVICE_CHANNELS))
+            states |= {*transition("dispatch").sources, State.IN_PROGRESS, State.REGISTERED}
+        if role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
+            waiting |= grant.demand_q() & Q(state=State.REGISTERED)  # who verifies on the spot
+            states.add(State.REGISTERED)
+        if role == Role.HOTLINE_OPERATOR:
+            # The hotline covers the whole district: what a grid worker, an agent or a committee took
+            # down is theirs to verify, not every operator's.
+            waiting |= grant.demand_q() & Q(state=State.REGISTERED) & own_intake
+            states.add(State.REGISTERED)
         if role in (Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF):
-            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED])
+            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED],
+                                            resolved_at__gte=window_start)
+            states |= {State.RESOLVED, State.REVISITED}
         q |= waiting
+    if any(grant.unit_path == "" for grant in grants_for(user)):
+        # A grant over everything (an administrator) leaves nothing indexed in the OR above, and SQLite
+        # would read every demand: the states this queue can hold, stated once, let it walk the state index.
+        q &= Q(state__in=sorted(states))
     urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
                         default=Value(len(_URGENCY_ORDER)))
-    return demands_visible_to(user).filter(q).annotate(urgency_rank=urgency_rank).order_by(
-        "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at")
+    running = Q(state__in=[State.DISPATCHED, State.IN_PROGRESS])
+    due_rank = Case(When(running & Q(handle_due__lt=now), then=Value(0)),
+                    When(running & Q(handle_due__lt=now + DUE_SOON), then=Value(1)),
+                    default=Value(2))
+    return demands_visible_to(user).filter(q).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
+        "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
+
+
+def held_by_colleagues(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """Open work of the user's units that a colleague accepted and that is not overdue: what
+    ``queue_for`` leaves out as someone else's (the queue page says how many, so that an empty
+    queue is not read as a unit with nothing to do)."""
+    now = now or clock.now()
+    q = Q(pk__in=[])
+    for grant in grants_for(user):
+        if grant.role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
+            q |= grant.demand_q("handling")
+    return Demand.objects.filter(q, state__in=HANDLING_STATES, assignee__isnull=False, handle_due__gte=now).exclude(
+        assignee=user.pk)
+
+
+# The step each state waits for, by who looks at it: (state, role group) → the action's name.
+_HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
+_DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+
+
+def next_step(user, demand: Demand) -> str:
+    """The action ``demand`` waits for from ``user``, named for the queue's row (the demand's page
+    offers it with the others; this only says which one comes next); "" when the case's kind takes
+    its next step on its own app's page.  Reads no database."""
+    action = _next_action(user, demand)
+    return action_label(action) if action and transition(action).applies_to_case(demand) else ""
+
+
+def _next_action(user, demand: Demand) -> str:
+    roles = {g.role for g in grants_for(user)}
+    state = demand.state
+    pending = (demand.pending_request or {}).get("kind")
+    if state == State.REGISTERED:
+        return "verify"
+    if state in transition("dispatch").sources:
+        return "dispatch"
+    if state == State.IN_PROGRESS and pending and roles & _DISPATCHERS:
+        return "approve_extension" if pending == "extension" else "approve_suspension"
+    if state == State.DISPATCHED:
+        return "accept"
+    if state == State.IN_PROGRESS:
+        return "record_progress" if demand.contacted_at is None else "resolve"
+    if state == State.SUSPENDED:
+        return "resume"
+    if state == State.RESOLVED:
+        return "revisit"
+    if state == State.REVISITED:
+        return "reopen" if needs_another_round(demand) else "close"
+    return ""
 
 
 def overdue_q(now: datetime) -> Q:

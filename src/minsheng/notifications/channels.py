@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from minsheng.core import clock
 
 from .models import InAppNotification, OutboxMessage
+from .services import kind_of_source
 
 logger = logging.getLogger("minsheng.notifications")
 
@@ -38,7 +39,8 @@ class InAppChannel:
             with transaction.atomic():
                 InAppNotification.objects.create(
                     delivery_id=message.delivery_id, recipient_id=message.recipient_id, subject=message.subject,
-                    body=message.body, link=message.link, created_at=clock.now())
+                    body=message.body, link=message.link, kind=kind_of_source(message.source),
+                    created_at=clock.now())
         except IntegrityError:
             # Already delivered by a worker that died before marking the message delivered.
             if not InAppNotification.objects.filter(delivery_id=message.delivery_id).exists():

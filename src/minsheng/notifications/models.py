@@ -56,6 +56,9 @@ class InAppNotification(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=255, blank=True)
+    # What the message is about, for the inbox's filter: the outbox source's first part ("red",
+    # "supervision", "demand", …), which its sender chose; this app does not interpret it.
+    kind = models.CharField(_("类型"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 

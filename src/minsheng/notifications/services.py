@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from minsheng.core import clock
 
@@ -47,12 +47,42 @@ def retry_dead_letters(messages: QuerySet[OutboxMessage]) -> int:
             lease_token="", last_error="")
 
 
-def inbox_of(user) -> QuerySet[InAppNotification]:
-    return InAppNotification.objects.filter(recipient=user)
+def kind_of_source(source: str) -> str:
+    """A message's kind: its source's first part ("red:42" → "red", "homecare.unclaimed" stays)."""
+    return source.split(":", 1)[0][:40]
 
 
-def mark_read(user, notification_ids: Iterable[int] | None = None) -> int:
-    qs = inbox_of(user).filter(read_at__isnull=True)
+def inbox_of(user, *, unread: bool = False, kind: str = "", link: str = "") -> QuerySet[InAppNotification]:
+    """The user's inbox, newest first, optionally only unread messages, of one kind, or about one
+    page (``link``: the demand, project or grid the message points to)."""
+    qs = InAppNotification.objects.filter(recipient=user)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if link:
+        qs = qs.filter(link=link)
+    return qs
+
+
+def inbox_kinds(user) -> list[str]:
+    """The kinds of message the user has, for the inbox's filter."""
+    return sorted(set(InAppNotification.objects.filter(recipient=user).values_list("kind", flat=True).distinct()))
+
+
+def inbox_by_topic(messages: QuerySet[InAppNotification]) -> QuerySet:
+    """The messages grouped by what they point to (one row per link: how many, how many unread,
+    the latest and its subject), the most recent topic first."""
+    latest = messages.filter(link=OuterRef("link")).order_by("-created_at", "-pk")
+    return (messages.order_by().values("link")
+            .annotate(count=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)),
+                      latest_at=Max("created_at"), subject=Subquery(latest.values("subject")[:1]))
+            .order_by("-latest_at"))
+
+
+def mark_read(user, notification_ids: Iterable[int] | None = None, *, kind: str = "", link: str = "") -> int:
+    """Mark the user's unread messages read: all of them, those of one kind or topic, or these ids."""
+    qs = inbox_of(user, unread=True, kind=kind, link=link)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=clock.now())

@@ -6,13 +6,14 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
-from django.db.models import FloatField, Q, QuerySet
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core import clock
 from minsheng.demands.models import Demand
-from minsheng.demands.workflow import OPEN_STATES, Channel, Satisfaction
+from minsheng.demands.selectors import DUE_SOON
+from minsheng.demands.workflow import HANDLING_STATES, OPEN_STATES, Channel, Satisfaction, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import demand_filter, grants_for
 
@@ -45,12 +46,29 @@ def station_of(user) -> Station | None:
     return Station.objects.select_related("unit").filter(unit_id__in=unit_ids).order_by("unit__path").first()
 
 
-def agent_queue(user) -> QuerySet[Demand]:
-    """Open station cases the user may act on, vulnerable residents first, then oldest first."""
+def agent_queue(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """Open station cases waiting for the station: not yet given a way (registered, or verified
+    without one), or taken on by the station itself and not held by another agent (unless overdue).
+    A case reported up (上报联办) waits for the street and the unit it goes to, not the agent, and
+    leaves this list.  Overdue first, then due within a day, vulnerable residents first within each,
+    then the promise and the longest waiting (the order of ``demands.selectors.queue_for``)."""
+    now = now or clock.now()
+    units = [g.unit_path for g in grants_for(user) if g.unit_path is not None]
+    station_work = Q(pk__in=[])
+    for path in units:
+        station_work |= Q(handling_unit__path__startswith=path)
+    waiting = (Q(state__in=[State.REGISTERED, State.PENDING_DISPATCH], station_case__way="")
+               | (Q(state__in=HANDLING_STATES) & station_work
+                  & (Q(assignee__isnull=True) | Q(assignee=user.pk) | Q(handle_due__lt=now))))
+    running = Q(state__in=[State.DISPATCHED, State.IN_PROGRESS])
+    due_rank = Case(When(running & Q(handle_due__lt=now), then=Value(0)),
+                    When(running & Q(handle_due__lt=now + DUE_SOON), then=Value(1)), default=Value(2))
     return (Demand.objects.filter(demand_filter(user, scope="territory"), channel=Channel.STATION,
                                   station_case__isnull=False, state__in=OPEN_STATES)
+            .filter(waiting)
             .select_related("station_case__station__unit", "station_case__service_item", "reporter")
-            .order_by("-vulnerable", "registered_at"))
+            .annotate(due_rank=due_rank)
+            .order_by("due_rank", "-vulnerable", F("handle_due").asc(nulls_last=True), "registered_at", "pk"))
 
 
 # --- the 8-minute circle -----------------------------------------------------------------

@@ -18,9 +18,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, ValidationFailed
 from minsheng.demands.models import Demand, DemandEvent
-from minsheng.demands.selectors import demands_visible_to
+from minsheng.demands.selectors import demands_visible_to, revisit_window
 from minsheng.demands.services import close_demand, perform_transition, rate_as_resident
 from minsheng.demands.workflow import Satisfaction, State, transition
 from minsheng.notifications.services import enqueue
@@ -34,11 +35,14 @@ def _attempts_since_resolution() -> Q:
     return Q(events__action=_ATTEMPT, events__created_at__gte=F("resolved_at"))
 
 
-def revisit_list(user) -> QuerySet[Demand]:
-    """Resolved demands waiting for a revisit ``user`` may make (not the handlers' own work),
-    oldest resolution first, with their tries."""
+def revisit_list(user, now: datetime | None = None) -> QuerySet[Demand]:
+    """Resolved demands waiting for a revisit ``user`` may make (not the handlers' own work) within
+    the revisit window (``selectors.revisit_window``: older ones are past calling about), oldest
+    resolution first — the first to leave the window — with their tries."""
     revisitors = transition(_ATTEMPT).roles
-    return (demands_visible_to(user).filter(demand_filter(user, revisitors, "territory"), state=State.RESOLVED)
+    since = (now or clock.now()) - revisit_window()
+    return (demands_visible_to(user).filter(demand_filter(user, revisitors, "territory"), state=State.RESOLVED,
+                                            resolved_at__gte=since)
             .annotate(tries=Count("events", filter=_attempts_since_resolution())).order_by("resolved_at"))
 
 

@@ -256,3 +256,10 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "order_supervision": SupervisionOrderForm, "reply_supervision": SupervisionReplyForm, "summon": SummonForm,
     "report_in": ReportInForm, "revisit_attempt": RevisitAttemptForm,
 }
+
+
+class SavedViewForm(forms.Form):
+    """Name the demand list's current filter (sent along as its query string) to pin it."""
+
+    name = forms.CharField(label=_("视图名称"), max_length=40)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)

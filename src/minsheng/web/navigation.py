@@ -1,12 +1,14 @@
-"""The navigation bar: one consistent set of links per role."""
+"""The navigation bar, by task: each role's home first, its daily tasks, the rest in a few menus
+(<details>, which open without JavaScript: the CSP allows no inline script), at most seven entries."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
 
-from .homes import is_secretary
+from .homes import home_url, is_secretary
 
 
 def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
@@ -17,6 +19,8 @@ def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
     if roles & {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
         items.append((reverse("projects:needs"), _("走访收集")))
     return items
+
+
 def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
     """居家养老: the worker's phone page, the auditor's review page, the elders' register, the elder's own page."""
     from minsheng.homecare.access import AUDITORS, STAFF, provider_of
@@ -34,47 +38,82 @@ def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
     return links
 
 
+# The menus the navigation folds the rest into (a <details> each: no script needed), in order.
+_MENUS = (("handling", gettext_lazy("办理")), ("figures", gettext_lazy("统计")),
+          ("community", gettext_lazy("社区工作")))
+# Entries that stay on the bar for whoever has them: the daily tasks.  Everything else goes to a menu.
+_TOP_LIMIT = 7
+
+
+def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
+    """Every staff page this user may open, as (url, label, menu key or None for the bar)."""
+    items: list[tuple[str, str, str | None]] = [(reverse("web:queue"), _("我的待办"), None),
+                                                (reverse("web:demands"), _("诉求列表"), None)]
+    if roles & {Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+                Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+        items.append((reverse("web:intake"), _("登记诉求"), None))
+    if Role.STATION_AGENT in roles:
+        items.append((reverse("stations:cases"), _("代办案件"), "handling"))
+    if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+        items.append((reverse("web:revisits"), _("待回访"), "handling"))
+    items.append((reverse("web:supervision"), _("督办与吹哨"), "handling"))
+    if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
+        items.append((reverse("web:hot_issues"), _("热点问题"), "handling"))
+        items.append((reverse("web:overview"), _("总览"), "figures"))
+        items.append((reverse("web:dashboard"), _("数据看板"), "figures"))
+    if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,
+                Role.STATION_AGENT}:
+        items.append((reverse("wishes:staff_list"), _("微心愿"), "handling"))
+    if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+        items.append((reverse("grids:patrol") if Role.GRID_WORKER in roles else reverse("grids:board"),
+                      _("网格巡查") if Role.GRID_WORKER in roles else _("网格"), "community"))
+        items.append((reverse("grids:registers"), _("台账"), "community"))
+        items.append((reverse("care:home"), _("关爱走访"), "community"))
+    if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR, Role.AUDITOR}:
+        items.append((reverse("stations:list"), _("代办站"), "community"))
+    if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
+        items.append((reverse("party:report"), _("党建"), "community"))
+    items.extend((url, label, "community") for url, label in _projects_items(roles))
+    if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+        items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
+        items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
+    items.extend((url, label, "community") for url, label in homecare_links(roles, user))
+    unread = user.inbox.filter(read_at__isnull=True).count()
+    items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息"), None))
+    return items
+
+
+def _by_task(items: list[tuple[str, str, str | None]], home: str) -> list[dict]:
+    """The bar: the home first, the daily tasks, then one menu per group; never more than _TOP_LIMIT
+    entries (menus included).  A menu of one page is that page on the bar."""
+    home_item = next((item for item in items if item[0] == home), None)
+    rest = [item for item in items if item is not home_item]
+    top = ([{"url": home_item[0], "label": home_item[1]}] if home_item else [])
+    top += [{"url": url, "label": label} for url, label, menu in rest if menu is None]
+    inbox = top.pop() if top and top[-1]["url"] == reverse("web:inbox") else None  # the inbox ends the bar
+    menus = []
+    for key, label in _MENUS:
+        links = [{"url": url, "label": text} for url, text, menu in rest if menu == key]
+        if links:
+            menus.append({"label": str(label), "links": links})
+    room = _TOP_LIMIT - len(top) - (inbox is not None)
+    while len(menus) > room and len(menus) > 1:  # fold the last menus together rather than overflow
+        last = menus.pop()
+        menus[-1] = {"label": str(_("更多")), "links": menus[-1]["links"] + last["links"]}
+    entries = top + [menu if len(menu["links"]) > 1 else menu["links"][0] for menu in menus]
+    return entries + ([inbox] if inbox else [])
+
+
 def navigation(request) -> dict:
     user = request.user
-    items: list[tuple[str, str]] = []
     roles = roles_of(user) if user.is_authenticated else set()
     if roles & STAFF_ROLES:
-        items.append((reverse("web:queue"), _("我的待办")))
-        items.append((reverse("web:demands"), _("诉求列表")))
-        if roles & {Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
-                    Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
-            items.append((reverse("web:intake"), _("登记诉求")))
-        if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
-            items.append((reverse("web:overview"), _("总览")))
-            items.append((reverse("web:dashboard"), _("数据看板")))
-            items.append((reverse("web:hot_issues"), _("热点问题")))
-        if Role.STATION_AGENT in roles:
-            items.append((reverse("stations:cases"), _("代办案件")))
-        if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR, Role.AUDITOR}:
-            items.append((reverse("stations:list"), _("代办站")))
-        items.append((reverse("web:supervision"), _("督办与吹哨")))
-        if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
-            items.append((reverse("grids:patrol") if Role.GRID_WORKER in roles else reverse("grids:board"),
-                          _("网格巡查") if Role.GRID_WORKER in roles else _("网格")))
-            items.append((reverse("grids:registers"), _("台账")))
-            items.append((reverse("care:home"), _("关爱走访")))
-        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
-            items.append((reverse("party:report"), _("党建")))
-        if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
-            items.append((reverse("web:revisits"), _("待回访")))
-        items.extend(_projects_items(roles))
-        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,
-                    Role.STATION_AGENT}:
-            items.append((reverse("wishes:staff_list"), _("微心愿")))
-        if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
-            items.append((reverse("volunteers:registry"), _("志愿者")))
-            items.append((reverse("ledger:counter"), _("爱心超市")))
-        items.extend(homecare_links(roles, user))
-        unread = user.inbox.filter(read_at__isnull=True).count()
-        items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")))
-        if user.is_staff:
-            items.append((reverse("admin:index"), _("管理后台")))
-    elif Role.VOLUNTEER in roles or is_secretary(user):
+        entries = _by_task(_staff_items(user, roles), home_url(user))
+        return {"navigation": _mark_active(entries, request.path),
+                # The Django admin is for administrators only (beside the account, not among the tasks).
+                "admin_link": reverse("admin:index") if user.is_superuser or Role.ADMINISTRATOR in roles else None}
+    items: list[tuple[str, str]] = []
+    if Role.VOLUNTEER in roles or is_secretary(user):
         if Role.VOLUNTEER in roles:
             items.append((reverse("web:volunteer_home"), _("志愿服务")))
             items.append((reverse("wishes:wall"), _("心愿墙")))
@@ -95,8 +134,19 @@ def navigation(request) -> dict:
         items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
-    # One active item: the longest link the page lies under ("/work/" is under every staff page).
-    path = request.path
-    under = [url for url, _label in items if path.startswith(url) and url != "/"]
+    return {"navigation": _mark_active([{"url": url, "label": label} for url, label in items], request.path),
+            "admin_link": None}
+
+
+def _mark_active(entries: list[dict], path: str) -> list[dict]:
+    """One active link: the longest one the page lies under ("/work/" is under every staff page);
+    the menu holding it is marked too, so the bar shows where one is with the menu closed."""
+    urls = [link["url"] for entry in entries for link in entry.get("links", [entry])]
+    under = [url for url in urls if path.startswith(url) and url != "/"]
     active = max(under, key=len) if under else None
-    return {"navigation": [{"url": url, "label": label, "active": url == active} for url, label in items]}
+    for entry in entries:
+        for link in entry.get("links", [entry]):
+            link["active"] = link["url"] == active
+        if "links" in entry:
+            entry["active"] = any(link["active"] for link in entry["links"])
+    return entries

@@ -32,8 +32,9 @@ from minsheng.routing.addresses import resolve_address
 from minsheng.routing.duplicates import find_duplicates
 from minsheng.supervision.selectors import summoned_units_of
 
-from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, add_service_errors
+from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors
 from ..pagination import CappedPaginator
+from ..saved_views import delete_view, save_view, saved_views_of
 
 PAGE_SIZE = 25
 LIST_COUNT_CAP = 1000  # the demand list counts at most this many matches (see pagination.py)
@@ -69,10 +70,14 @@ def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
+    for demand in page:
+        demand.next_step = selectors.next_step(request.user, demand)
     dispatchable = [d.pk for d in page if d.state in services.transition("dispatch").sources]
     can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
     return render(request, "web/staff/queue.html", {
-        "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable)})
+        "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable),
+        "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user),
+        "held_by_colleagues": selectors.held_by_colleagues(request.user).count()})
 
 
 @_staff_required
@@ -102,6 +107,36 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     return redirect("web:queue")
 
 
+@_staff_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    """Pin the demand list's filter under a name; back to the list it was saved from."""
+    form = SavedViewForm(request.POST)
+    query = request.POST.get("query", "")
+    if form.is_valid():
+        try:
+            view = save_view(request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"])
+        except MinshengError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存视图“%(name)s”，它显示在“我的待办”页。") % {"name": view.name})
+            query = view.query
+    else:
+        messages.error(request, _("请为视图起个名字（不超过40个字）。"))
+    return redirect(reverse("web:demands") + (f"?{query}" if query else ""))
+
+
+@_staff_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        delete_view(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, _("已删除视图。"))
+    return redirect("web:queue")
+
+
 def _filtered_demands(request: HttpRequest):
     """The staff list's demands with the query string's filters and sort applied."""
     qs = selectors.demands_visible_to(request.user)
@@ -126,7 +161,8 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, qs, CappedPaginator(qs, PAGE_SIZE, LIST_COUNT_CAP))
     return render(request, "web/staff/list.html", {
         "page": page, "states": State.choices, "channels": Channel.choices, "sorts": SORTS,
-        "params": params.urlencode(), "filters": request.GET})
+        "params": params.urlencode(), "filters": request.GET,
+        "save_view": SavedViewForm(initial={"query": params.urlencode()}) if params else None})
 
 
 @_staff_required

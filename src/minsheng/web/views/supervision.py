@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
-from minsheng.notifications.services import inbox_of, mark_read
+from minsheng.notifications.services import inbox_by_topic, inbox_kinds, inbox_of, mark_read
 from minsheng.supervision.revisits import revisit_list
 from minsheng.supervision.selectors import summoned_units_for, supervision_orders_for
 
@@ -22,19 +24,53 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+# The kinds of in-app message (the sources their senders write) as the inbox's filter names them.
+INBOX_KINDS = {
+    "demand": gettext_lazy("派单、上报与重办"),
+    "yellow": gettext_lazy("临期提醒"),
+    "red": gettext_lazy("超期提醒"),
+    "supervision": gettext_lazy("督办"),
+    "supervision-overdue": gettext_lazy("督办回复超期"),
+    "summons": gettext_lazy("吹哨报到"),
+    "summons-overdue": gettext_lazy("报到超期"),
+    "wish-overdue": gettext_lazy("微心愿超期"),
+    "missed_patrol": gettext_lazy("漏巡"),
+    "care_overdue": gettext_lazy("关爱走访超期"),
+    "homecare.cancelled": gettext_lazy("养老服务取消"),
+    "homecare.unclaimed": gettext_lazy("养老服务未认领"),
+    "secretary_project": gettext_lazy("书记项目"),
+    "": gettext_lazy("其他"),
+}
+
+
+def _inbox_filters(data) -> dict:
+    return {"unread": data.get("unread") == "1", "kind": data.get("kind", ""), "link": data.get("about", "")}
+
+
 @_staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = _page(request, inbox_of(request.user))
+    """消息: filter by unread, kind and topic (the demand a message is about), or group by topic."""
+    filters = _inbox_filters(request.GET)
+    messages_ = inbox_of(request.user, **filters)
+    grouped = request.GET.get("group") == "1" and not filters["link"]
+    page = _page(request, inbox_by_topic(messages_) if grouped else messages_)
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(request, "web/staff/inbox.html", {
-        "page": page, "openable": openable_links(request.user, (n.link for n in page))})
+        "page": page, "grouped": grouped, "filters": request.GET, "params": params.urlencode(),
+        "kinds": [(kind, INBOX_KINDS.get(kind, kind)) for kind in inbox_kinds(request.user)],
+        "openable": openable_links(request.user, (row["link"] if grouped else row.link for row in page))})
 
 
 @_staff_required
 @require_POST
 def inbox_read(request: HttpRequest) -> HttpResponse:
-    count = mark_read(request.user)
+    """Mark as read everything the inbox shows with its current filters (all messages without one)."""
+    filters = _inbox_filters(request.POST)
+    count = mark_read(request.user, kind=filters["kind"], link=filters["link"])
     messages.success(request, _("已将 %(n)d 条消息标为已读。") % {"n": count})
-    return redirect("web:inbox")
+    back = request.POST.get("back", "")
+    return redirect(reverse("web:inbox") + (f"?{back}" if back and not back.startswith(("/", "?")) else ""))
 
 
 @_staff_required

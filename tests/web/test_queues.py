@@ -1,0 +1,109 @@
+"""The queue says what to do next: per role, most urgent first, without what no longer needs the user."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from minsheng.core import clock
+from minsheng.demands import selectors, services
+from minsheng.demands.models import Demand
+from minsheng.web.models import SavedView
+
+from ..demands.helpers import bring_to, register
+
+
+def _submit_data(**changes):
+    data = {"demand_type": "complaint", "category": "construction.roads", "title": "小区门口路灯不亮",
+            "description": "玫瑰城社区5号楼门口的路灯已经坏了一周，晚上出行很不方便。", "region": "g1",
+            "address": "5号楼门口", "name": "刘芳", "phone": "13600002222", "consent": "on"}
+    data.update(changes)
+    return data
+
+
+def test_a_new_resident_report_appears_in_the_dispatchers_queue(client, login, world):
+    client.post(reverse("web:submit"), _submit_data(), follow=True)
+    demand = Demand.objects.get(channel="web")
+    page = login("dispatcher1").get(reverse("web:queue")).content.decode()
+    assert demand.number in page and "核实" in page
+    # …but not in the other street's dispatcher's
+    assert demand.number not in login("dispatcher2").get(reverse("web:queue")).content.decode()
+
+
+def test_an_api_report_reaches_the_dispatcher_but_a_hotline_intake_stays_with_its_operator(world):
+    api = register(world, channel="api")
+    hotline = register(world)  # registered by the operator, who verifies it
+    queue = set(selectors.queue_for(world.user("dispatcher1")).values_list("pk", flat=True))
+    assert api.pk in queue and hotline.pk not in queue
+    assert hotline.pk in set(selectors.queue_for(world.user("operator")).values_list("pk", flat=True))
+
+
+def test_resolved_items_older_than_the_revisit_window_leave_the_queue(login, world, settings):
+    settings.MINSHENG_AUTO_CLOSE_DAYS = 7
+    settings.MINSHENG_REVISIT_LINK_DAYS = 7
+    with clock.frozen_at(clock.now() - timedelta(days=30)):
+        old = bring_to(world, "resolved")
+    recent = bring_to(world, "resolved")
+    page = login("operator").get(reverse("web:queue")).content.decode()
+    assert recent.number in page and old.number not in page
+    revisits = login("operator").get(reverse("web:revisits")).content.decode()
+    assert recent.number in revisits and old.number not in revisits
+
+
+def test_closed_items_and_others_intake_leave_the_queue(world):
+    closed = bring_to(world, "closed")
+    by_staff = register(world, actor="staff1")
+    queue = set(selectors.queue_for(world.user("operator")).values_list("pk", flat=True))
+    assert closed.pk not in queue and by_staff.pk not in queue
+    assert by_staff.pk in set(selectors.queue_for(world.user("staff1")).values_list("pk", flat=True))
+
+
+def test_work_assigned_to_another_person_leaves_the_handlers_queue(world):
+    demand = bring_to(world, "in_progress")
+    Demand.objects.filter(pk=demand.pk).update(assignee=world.user("admin"))
+    assert demand.pk not in set(selectors.queue_for(world.user("handler_cg")).values_list("pk", flat=True))
+    assert list(selectors.held_by_colleagues(world.user("handler_cg"))) == [demand]
+    # …until it runs overdue: then it is back for everyone of the unit.
+    Demand.objects.filter(pk=demand.pk).update(handle_due=clock.now() - timedelta(hours=1))
+    assert demand.pk in set(selectors.queue_for(world.user("handler_cg")).values_list("pk", flat=True))
+
+
+def test_overdue_first_then_due_soon_vulnerable_first_within_each(world):
+    now = clock.now()
+    later = bring_to(world, "in_progress")
+    soon = bring_to(world, "in_progress")
+    soon_vulnerable = bring_to(world, "in_progress", reporter=services.ReporterInput(name="李秀英",
+                                                                                     phone="13900001111"))
+    overdue = bring_to(world, "in_progress")
+    assert Demand.objects.get(pk=soon_vulnerable.pk).vulnerable
+    Demand.objects.filter(pk=later.pk).update(handle_due=now + timedelta(days=5))
+    Demand.objects.filter(pk__in=[soon.pk, soon_vulnerable.pk]).update(handle_due=now + timedelta(hours=20))
+    Demand.objects.filter(pk=soon.pk).update(handle_due=now + timedelta(hours=10))
+    Demand.objects.filter(pk=overdue.pk).update(handle_due=now - timedelta(hours=1))
+    order = list(selectors.queue_for(world.user("handler_cg")).values_list("pk", flat=True))
+    assert order == [overdue.pk, soon_vulnerable.pk, soon.pk, later.pk]
+
+
+def test_each_row_names_the_next_step(login, world):
+    bring_to(world, "dispatched")
+    page = login("handler_cg").get(reverse("web:queue")).content.decode()
+    assert 'class="next-step"' in page and "签收" in page
+
+
+def test_a_saved_view_is_pinned_to_the_queue_page_and_removed(login, world):
+    client = login("dispatcher1")
+    response = client.post(reverse("web:saved_view_create"),
+                           {"name": "超期待办", "query": "state=in_progress&overdue=1&page=3&evil=x"})
+    assert response.status_code == 302
+    view = SavedView.objects.get(user=world.user("dispatcher1"))
+    assert view.query == "state=in_progress&overdue=1"
+    page = client.get(reverse("web:queue")).content.decode()
+    assert "超期待办" in page and "state=in_progress&amp;overdue=1" in page
+    # Another user cannot remove it.
+    assert login("dispatcher2").post(reverse("web:saved_view_delete", args=[view.pk])).status_code == 404
+    assert login("dispatcher1").post(reverse("web:saved_view_delete", args=[view.pk])).status_code == 302
+    assert not SavedView.objects.exists()
+
+
+def test_the_list_offers_to_save_its_filter(login, world):
+    page = login("dispatcher1").get(reverse("web:demands") + "?state=dispatched").content.decode()
+    assert "保存为视图" in page and 'value="state=dispatched"' in page
