@@ -121,12 +121,13 @@ def fold_counters(events: Iterable[DemandEvent], grid_of: GridMap) -> Iterator[t
                            satisfaction="", solved="", close_reason="", pending_request=None, state="",
                            handling_unit_id=None, contact_due=None, handle_due=None, contacted_at=None,
                            dispatched_at=None, resolved_at=None)
+    cutoff_days = rules.cutoff_days_now()
     for _pk, group in groupby(events, key=attrgetter("demand_id")):
         demand = blank()
         for event in group:
             before = snapshot(demand)
             apply_event(demand, event)
-            for day, unit_id, counts in event_entries(before, demand, event, cutoff_days=rules.cutoff_days):
+            for day, unit_id, counts in event_entries(before, demand, event, cutoff_days=cutoff_days):
                 yield event, entry_key(demand, day, unit_id, *grid_of(demand.region_id)), counts
 
 

@@ -6,6 +6,7 @@ defaults below apply: Beijing's 接诉即办 weights (响应率 10 %, 解决率 
 demands to be ranked, and completions counted up to the end of the deadline's month.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -53,9 +54,9 @@ def _all() -> tuple[RuleView, ...]:
         "-effective_from")))
 
 
-def rule_for(day: date) -> RuleView:
-    """The rule in force on ``day``."""
-    for rule in _all():
+def rule_for(day: date, versions: tuple[RuleView, ...] | None = None) -> RuleView:
+    """The rule in force on ``day`` (among ``versions``, newest first; by default the current ones)."""
+    for rule in _all() if versions is None else versions:
         if rule.effective_from <= day:
             return rule
     return DEFAULT
@@ -63,6 +64,13 @@ def rule_for(day: date) -> RuleView:
 
 def cutoff_days(day: date) -> int:
     return rule_for(day).cutoff_days
+
+
+def cutoff_days_now() -> Callable[[date], int]:
+    """``cutoff_days`` over the versions as they are now, read once: for replaying many events
+    outside a request, where each ``rule_for`` would ask the database whether they changed."""
+    versions = _all()
+    return lambda day: rule_for(day, versions).cutoff_days
 
 
 def versions() -> list[RuleView]:
