@@ -38,7 +38,7 @@ The function needs the demand as it was before the event (``Before``) and as it 
 cases of kind ``demand`` count (wishes and care tasks are not 诉求).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -76,20 +76,17 @@ class Before:
     resolved_at: datetime | None
 
 
-def before_from(fields: dict | None) -> Before | None:
+_BEFORE_FIELDS = tuple(f.name for f in fields(Before))
+
+
+def before_from(projected: dict | None) -> Before | None:
     """``Before`` from the projected fields a transition's signal carries."""
-    if not fields:
-        return None
-    return Before(fields["state"], fields["handling_unit_id"], fields["contact_due"], fields["handle_due"],
-                  fields["contacted_at"], fields["dispatched_at"], fields["resolved_at"])
+    return Before(*(projected[name] for name in _BEFORE_FIELDS)) if projected else None
 
 
 def snapshot(demand: Demand) -> Before | None:
     """What ``Before`` needs of ``demand`` (None for a demand not yet registered)."""
-    if not demand.state:
-        return None
-    return Before(demand.state, demand.handling_unit_id, demand.contact_due, demand.handle_due, demand.contacted_at,
-                  demand.dispatched_at, demand.resolved_at)
+    return Before(*(getattr(demand, name) for name in _BEFORE_FIELDS)) if demand.state else None
 
 
 def fold_to_grid(region_id: int, path: str) -> int:

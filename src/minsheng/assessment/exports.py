@@ -13,21 +13,28 @@ def demand_export_headers() -> list[str]:
             _("办理时限"), _("办结时间"), _("满意度")]
 
 
-def demand_export_rows(queryset):
-    """Rows of a demand list for Excel, read in chunks (constant memory); no personal data."""
+def _labelled(rows):
+    """Rows of DEMAND_COLUMNS' values with their choices in words."""
     states, channels, answers = dict(State.choices), dict(Channel.choices), dict(Satisfaction.choices)
-    for row in queryset.values_list(*DEMAND_COLUMNS).iterator(chunk_size=2000):
-        number, title, state, channel, category, region, unit, registered, due, resolved, satisfaction = row
+    for number, title, state, channel, category, region, unit, registered, due, resolved, satisfaction in rows:
         yield [number, title, states.get(state, state), channels.get(channel, channel), category, region, unit,
                registered, due, resolved, answers.get(satisfaction, satisfaction)]
 
 
+def demand_export_rows(queryset):
+    """Rows of a demand list for Excel, read in chunks (constant memory); no personal data."""
+    return _labelled(queryset.values_list(*DEMAND_COLUMNS).iterator(chunk_size=2000))
+
+
+def _values(demand) -> tuple:
+    """DEMAND_COLUMNS of a loaded demand (its category, region and unit loaded with it)."""
+    return (demand.number, demand.title, demand.state, demand.channel,
+            demand.category.name if demand.category else None, demand.region.name,
+            demand.handling_unit.name if demand.handling_unit else None, demand.registered_at,
+            demand.handle_due, demand.resolved_at, demand.satisfaction)
+
+
 def item_export_rows(items):
     """Rows of the items behind a figure: the day each counts on, then the demand's columns."""
-    states, channels, answers = dict(State.choices), dict(Channel.choices), dict(Satisfaction.choices)
-    for item in items:
-        d = item.demand
-        yield [item.day, d.number, d.title, states.get(d.state, d.state), channels.get(d.channel, d.channel),
-               d.category.name if d.category else "", d.region.name,
-               d.handling_unit.name if d.handling_unit else "", d.registered_at, d.handle_due, d.resolved_at,
-               answers.get(d.satisfaction, d.satisfaction)]
+    for item, row in zip(items, _labelled(_values(item.demand) for item in items), strict=True):
+        yield [item.day, *row]

@@ -375,10 +375,8 @@ def table(user, start: date, end: date, by: str, filters: Filters | None = None)
 def _unit_labels(ids) -> dict[int, str]:
     """Unit names, with the parent's name where two units share one (光明街道 · 城管科)."""
     units = list(Unit.objects.filter(pk__in=ids).select_related("parent", "region"))
-    names = [u.name for u in units]
-    repeated = {n for n in names if names.count(n) > 1}
-    repeated |= set(Unit.objects.filter(name__in=names).values("name").annotate(n=Count("pk")).filter(n__gt=1)
-                    .values_list("name", flat=True))
+    repeated = set(Unit.objects.filter(name__in={u.name for u in units}).values("name").annotate(n=Count("pk"))
+                   .filter(n__gt=1).values_list("name", flat=True))
     return {u.pk: (f"{(u.parent or u.region).name} · {u.name}" if u.name in repeated else u.name) for u in units}
 
 

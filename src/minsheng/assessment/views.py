@@ -184,11 +184,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
-def formulas(request: HttpRequest) -> HttpResponse:
+def _formulas_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
+    """指标口径 with the rule in force today, its versions, and (administrators) the form."""
     rule = rules.rule_for(_today())
     return render(request, "assessment/formulas.html", {
         "rule": rule, "composite": {k: (v * 100).normalize() for k, v in rule.weights.items()},
-        "versions": rules.versions(), "may_set": rules.may_set(request.user)})
+        "versions": rules.versions(), "may_set": rules.may_set(request.user), **extra}, status=status)
+
+
+def formulas(request: HttpRequest) -> HttpResponse:
+    return _formulas_page(request)
 
 
 formulas = _viewer_required(formulas)
@@ -222,11 +227,7 @@ def set_rule(request: HttpRequest) -> HttpResponse:
             return redirect("web:assessment_formulas")
     else:
         error = "; ".join(f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items())
-    rule = rules.rule_for(_today())
-    return render(request, "assessment/formulas.html", {
-        "rule": rule, "composite": {k: (v * 100).normalize() for k, v in rule.weights.items()},
-        "versions": rules.versions(), "may_set": rules.may_set(request.user), "rule_error": error,
-        "rule_form": request.POST}, status=400)
+    return _formulas_page(request, status=400, rule_error=error, rule_form=request.POST)
 
 TABLE_LABELS = {"street": _("街道"), "community": _("社区"), "grid": _("网格"), "unit": _("承办单位"),
                 "category": _("分类")}
