@@ -23,25 +23,24 @@ class CoordinateSystem(StrEnum):
     BD09 = "bd09"
 
 
+# prcoords' transforms each way; WGS-84 itself needs none.  The inverses ("bored") iterate to
+# within a centimetre, as the tests check.
+_TO_WGS84 = {CoordinateSystem.GCJ02: prcoords.gcj_wgs_bored, CoordinateSystem.BD09: prcoords.bd_wgs_bored}
+_FROM_WGS84 = {CoordinateSystem.GCJ02: prcoords.wgs_gcj, CoordinateSystem.BD09: prcoords.wgs_bd}
+
+
+def _convert(lat: float, lng: float, transform) -> tuple[float, float]:
+    if transform is None:
+        return lat, lng
+    point = transform((lat, lng))
+    return point.lat, point.lon
+
+
 def to_wgs84(lat: float, lng: float, system: CoordinateSystem | str) -> tuple[float, float]:
     """(lat, lng) given in ``system`` as WGS-84, the system the database stores."""
-    system = CoordinateSystem(system)
-    if system is CoordinateSystem.GCJ02:
-        point = prcoords.gcj_wgs_bored((lat, lng))
-    elif system is CoordinateSystem.BD09:
-        point = prcoords.bd_wgs_bored((lat, lng))
-    else:
-        return lat, lng
-    return point.lat, point.lon
+    return _convert(lat, lng, _TO_WGS84.get(CoordinateSystem(system)))
 
 
 def from_wgs84(lat: float, lng: float, system: CoordinateSystem | str) -> tuple[float, float]:
     """A stored WGS-84 (lat, lng) as ``system`` shows it, e.g. to place a pin on a GCJ-02 map."""
-    system = CoordinateSystem(system)
-    if system is CoordinateSystem.GCJ02:
-        point = prcoords.wgs_gcj((lat, lng))
-    elif system is CoordinateSystem.BD09:
-        point = prcoords.wgs_bd((lat, lng))
-    else:
-        return lat, lng
-    return point.lat, point.lon
+    return _convert(lat, lng, _FROM_WGS84.get(CoordinateSystem(system)))
