@@ -10,14 +10,7 @@ from minsheng.demands.models import Demand
 from minsheng.web.models import SavedView
 
 from ..demands.helpers import bring_to, register
-
-
-def _submit_data(**changes):
-    data = {"demand_type": "complaint", "category": "construction.roads", "title": "小区门口路灯不亮",
-            "description": "玫瑰城社区5号楼门口的路灯已经坏了一周，晚上出行很不方便。", "region": "g1",
-            "address": "5号楼门口", "name": "刘芳", "phone": "13600002222", "consent": "on"}
-    data.update(changes)
-    return data
+from .test_pages import _submit_data
 
 
 def test_a_new_resident_report_appears_in_the_dispatchers_queue(client, login, world):
