@@ -60,6 +60,18 @@ def test_an_elders_page_only_within_the_territory(care):
     assert url in listing and "/care/elders/apply/" in listing and "/care/reviews/" in listing
 
 
+def test_a_step_written_by_the_system_shows_with_no_actor(care):
+    """Steps taken by no one (imported history, scheduled jobs) have no actor; the page shows a
+    dash for them instead of failing."""
+    from django.utils import timezone
+
+    elder = care.elder()
+    ElderStep.objects.create(elder=elder, action="review", note="导入的历史", actor=None, at=timezone.now())
+    response = _client(care, "staff1").get(f"/care/elders/{elder.pk}/")
+    assert response.status_code == 200
+    assert "导入的历史" in _text(response)
+
+
 def test_an_application_by_phone_is_assessed_and_approved(care):
     staff = _client(care, "staff1")
     response = staff.post("/care/elders/apply/", APPLICATION)
