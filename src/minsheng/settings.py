@@ -276,6 +276,20 @@ MINSHENG_LATEST_YEAR = int(os.environ.get("MINSHENG_LATEST_YEAR", "2100"))
 # the multiple is set (1, 2, …), at most that many times the time-limit policy's own limit again.
 MINSHENG_EXTENSION_MAX_DAYS = int(os.environ.get("MINSHENG_EXTENSION_MAX_DAYS", "90"))
 MINSHENG_EXTENSION_POLICY_MULTIPLE = int(os.environ.get("MINSHENG_EXTENSION_POLICY_MULTIPLE", "0"))
+# Residents sign in with their phone and a 6-digit text-message code (people.signin): the code's
+# life, codes sent per phone and per client address in an hour, the wait before asking again, and
+# wrong codes allowed per code (then the code is spent) and per client address in an hour.
+MINSHENG_SIGNIN_CODE_MINUTES = float(os.environ.get("MINSHENG_SIGNIN_CODE_MINUTES", "5"))
+MINSHENG_SIGNIN_CODES_PER_PHONE = int(os.environ.get("MINSHENG_SIGNIN_CODES_PER_PHONE", "5"))
+MINSHENG_SIGNIN_CODES_PER_CLIENT = int(os.environ.get("MINSHENG_SIGNIN_CODES_PER_CLIENT", "20"))
+MINSHENG_SIGNIN_RESEND_SECONDS = int(os.environ.get("MINSHENG_SIGNIN_RESEND_SECONDS", "60"))
+MINSHENG_SIGNIN_CODE_ATTEMPTS = int(os.environ.get("MINSHENG_SIGNIN_CODE_ATTEMPTS", "5"))
+MINSHENG_SIGNIN_CLIENT_FAILURES = int(os.environ.get("MINSHENG_SIGNIN_CLIENT_FAILURES", "30"))
+# WeChat web authorisation (公众号网页授权) for residents, on only when both are set; the scope is
+# snsapi_base (the openid, no prompt) or snsapi_userinfo.
+MINSHENG_WECHAT_APPID = os.environ.get("MINSHENG_WECHAT_APPID", "").strip()
+MINSHENG_WECHAT_SECRET = os.environ.get("MINSHENG_WECHAT_SECRET", "").strip()
+MINSHENG_WECHAT_SCOPE = os.environ.get("MINSHENG_WECHAT_SCOPE", "snsapi_base").strip()
 # Behind a reverse proxy: the header in which it passes the client's address (e.g. X-Forwarded-For,
 # X-Real-IP), read for attempt counting and sign-in lockout (core.clients).  Unset: the connection's
 # address, and the header is ignored (a client could write it).

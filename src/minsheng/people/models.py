@@ -35,6 +35,9 @@ class Resident(models.Model):
     tags = models.ManyToManyField(VulnerableTag, blank=True, related_name="residents", verbose_name=_("困难群体"))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="resident", verbose_name=_("登录账号"))
+    # The WeChat official account's openid for this resident, bound once the resident proved the
+    # phone with a text-message code after WeChat authorisation (never from WeChat alone).
+    wechat_openid = models.CharField(_("微信 OpenID"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -44,6 +47,8 @@ class Resident(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~models.Q(id_number=""),
                                     name="resident_unique_id_number"),
+            models.UniqueConstraint(fields=["wechat_openid"], condition=~models.Q(wechat_openid=""),
+                                    name="resident_unique_wechat_openid"),
         ]
 
     def __str__(self) -> str:
@@ -79,3 +84,28 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} → {self.resident_id} {self.fields}"
+
+
+class SignInCode(models.Model):
+    """A one-time code sent by text message to sign a resident in by phone.
+
+    Only a keyed hash of the code is kept (a 6-digit code hashed without a secret key is found
+    by trying the million of them).  The rows double as the count behind the sending limits (per
+    phone and per client address in the last hour), which therefore hold across processes."""
+
+    phone = models.CharField(_("手机号码"), max_length=20)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    client = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    failed_attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录验证码")
+        verbose_name_plural = _("登录验证码")
+        indexes = [models.Index(fields=["phone", "created_at"], name="signin_code_phone"),
+                   models.Index(fields=["client", "created_at"], name="signin_code_client")]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} {self.created_at:%Y-%m-%d %H:%M}"
