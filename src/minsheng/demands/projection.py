@@ -117,6 +117,10 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             pass  # recorded in the history (and in the supervision app's tables), no projected field changes
         case "merge":
             d.merged_into_id, d.closed_at = p["target_id"], at
+        case "supplement":
+            pass  # the resident's words are the event's note, the photos its attachments
+        case "withdraw":
+            d.close_reason, d.closed_at = p.get("reason", ""), at
         case "external_update":
             pass  # history only: another system's note changes nothing here
         case _ if e.action in EXTRA_PROJECTIONS:

@@ -720,6 +720,40 @@ def merge_demand(actor, demand_id: int, version: int, *, into: Demand | int | st
         return _transition(actor, demand_id, version, "merge", build)
 
 
+# --- the resident, signed in (我的诉求) -----------------------------------------------
+
+def supplement_demand(actor, demand_id: int, version: int, *, text: str, photos=()) -> Demand:
+    """The resident who filed an open demand adds words and photos (补充信息): its handling unit
+    and the tracking timeline see them; nothing about the demand's state or deadlines changes."""
+    text = _optional_text(text, "text", _("补充内容"))
+    photos = clean_photos(photos)
+    if not text and not photos:
+        raise ValidationFailed.for_field("text", _("请填写补充内容或添加照片。"))
+    with transaction.atomic():  # the photos commit with the event or not at all
+        demand = _transition(actor, demand_id, version, "supplement",
+                             lambda d, g: {"text": text, "photos": len(photos)}, text)
+        _attach(demand, demand.version, photos)  # the supplement event's sequence number
+    return demand
+
+
+def withdraw_demand(actor, demand_id: int, version: int, *, reason: str = "") -> Demand:
+    """The resident who filed a demand withdraws it before any unit handles it (registered or
+    waiting for dispatch); it is closed with the resident's reason."""
+    reason = _optional_text(reason, "reason", _("撤回原因"), 200) or _("居民撤回")
+    return _transition(actor, demand_id, version, "withdraw", lambda d, g: {"reason": reason}, reason)
+
+
+def rate_as_account(actor, demand_id: int, *, satisfaction: str, solved: str | None = None,
+                    comment: str = "") -> Demand:
+    """The signed-in resident rates their own resolved demand, as the tracking page's rating does
+    (``rate_as_resident``), once the resident role's grant shows the demand is theirs."""
+    grants = _grants_for_action(actor, transition("revisit"))
+    demand = Demand.objects.select_related("reporter").filter(pk=demand_id).first()
+    if demand is None or not any(g.resident_user_id is not None and g.covers(demand) for g in grants):
+        raise NotFound(_("没有找到该诉求。"))
+    return rate_as_resident(demand.pk, satisfaction=satisfaction, solved=solved, comment=comment)
+
+
 SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "verify": verify_demand, "reject_invalid": reject_invalid, "resolve_on_spot": resolve_on_spot,
     "dispatch": dispatch_demand, "accept": accept_demand, "return": return_demand,
@@ -729,6 +763,7 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "deny_suspension": deny_suspension, "resume": resume_demand, "escalate": escalate_demand,
     "resolve": resolve_demand, "revisit": revisit_demand, "close": close_demand, "reopen": reopen_demand,
     "merge": merge_demand, "external_update": record_external_update,
+    "supplement": supplement_demand, "withdraw": withdraw_demand,
 }
 
 

@@ -167,6 +167,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("close", _("结案"), [S.RESOLVED, S.REVISITED], S.CLOSED, _REVISITORS | _SYSTEM, public=True),
     _t("reopen", _("重新办理"), [S.REVISITED], S.DISPATCHED, _REVISITORS | {Role.RESIDENT}, public=True,
        kinds=_NOT_WISH),
+    # The resident who filed the demand, signed in (web "我的诉求"): more words or photos while it is
+    # open, and withdrawal while no unit handles it yet (it ends closed, counted by no unit).
+    _t("supplement", _("补充信息"), OPEN_STATES, None, {Role.RESIDENT}, public=True, kinds=_PLAIN_DEMAND),
+    _t("withdraw", _("撤回"), [S.REGISTERED, S.PENDING_DISPATCH], S.CLOSED, {Role.RESIDENT}, public=True,
+       kinds=_PLAIN_DEMAND),
     # A note from the system that passed the demand on (12345 platform, 110 centre): recorded
     # until the demand is closed, never changing its state; that system does not run our workflow.
     _t("external_update", _("外部系统更新"), set(State) - TERMINAL_STATES, None, _INTAKE),

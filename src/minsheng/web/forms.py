@@ -130,6 +130,31 @@ class RatingForm(forms.Form):
             del self.fields["solved"]
 
 
+# --- residents' sign-in and their own demands ---------------------------------------
+
+class PhoneSignInForm(forms.Form):
+    phone = forms.CharField(label=_("手机号码"), max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": _("11位手机号码")}))
+
+
+class CodeSignInForm(forms.Form):
+    code = forms.CharField(label=_("短信验证码"), max_length=6, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*",
+               "placeholder": _("6位数字")}))
+
+
+class SupplementForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("补充内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=2000)
+    photos = PhotosField(label=_("照片（最多6张）"))
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("撤回原因（选填）"), max_length=200, required=False)
+
+
 # --- one small form per workflow action --------------------------------------------
 
 class ActionForm(forms.Form):

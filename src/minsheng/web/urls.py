@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from minsheng.assessment import views as assessment
 
-from .views import homes, public, staff, supervision
+from .views import homes, public, resident, staff, supervision
 
 app_name = "web"
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("track/rate/", public.rate, name="rate"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
     path("me/", homes.mine, name="mine"),
+    path("me/demands/<int:pk>/", resident.demand_detail, name="my_demand"),
+    path("me/demands/<int:pk>/supplement/", resident.demand_supplement, name="my_demand_supplement"),
+    path("me/demands/<int:pk>/withdraw/", resident.demand_withdraw, name="my_demand_withdraw"),
+    path("me/demands/<int:pk>/rate/", resident.demand_rate, name="my_demand_rate"),
+    path("signin/", resident.sign_in, name="sign_in"),
+    path("signin/wechat/", resident.wechat_start, name="wechat_start"),
+    path("signin/wechat/callback/", resident.wechat_callback, name="wechat_callback"),
     path("volunteer/", homes.volunteer_home, name="volunteer_home"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),

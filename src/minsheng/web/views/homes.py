@@ -32,6 +32,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         "resident": resident, "demands": demands,
         "wishes": list(selectors.reported_by(resident, Kind.WISH)[:MINE_LIMIT]) if resident else [],
         # making a wish online and its detail page are the resident role's (wishes.views)
+        # the resident's own pages per demand (web.views.resident) are for the account linked to the record
+        "own_account": resident is not None and resident.user_id == user.pk,
         "may_wish": resident is not None and resident.user_id == user.pk and Role.RESIDENT in roles_of(user)})
 
 
