@@ -30,6 +30,28 @@ class Case:
     out_of_scope: str
     wrong_state: str
     bad: dict | None = field(default=None)
+    # How the demand is registered (``bring_to``'s keywords): the resident's own rows need the
+    # demand filed by the world's resident with an account.
+    register: dict = field(default_factory=dict)
+
+
+_BY_RESIDENT = {"reporter": services.ReporterInput(name="王奎", phone="13812341234")}
+
+
+@pytest.fixture
+def world(world):
+    """The shared world, and a second resident with an account (out of scope of the first's demands)."""
+    from django.contrib.auth import get_user_model
+
+    from minsheng.organisation.models import Membership
+    from minsheng.organisation.roles import Role
+    from minsheng.people.models import Resident
+
+    neighbour = get_user_model().objects.create_user(username="neighbour", password="pw-neighbour")
+    Membership.objects.create(user=neighbour, unit=world.units["cc1"], role=Role.RESIDENT)
+    Resident.objects.create(name="邻居", phone="13822223333", user=neighbour, region=world.regions["g1"])
+    world.users["neighbour"] = neighbour
+    return world
 
 
 def _later(days):
@@ -89,6 +111,10 @@ CASES = {
                    "handler_cg", "dispatcher2", "resolved", {"units": ["no-such-unit"]}),
     "report_in": Case("summoned", "handler_zj", {"report": "已到现场"}, "in_progress", "dispatcher1", "handler_cg",
                       "summoned_revisited", {"report": ""}),
+    "supplement": Case("in_progress", "resident", {"text": "井盖旁还有积水"}, "in_progress", "staff1", "neighbour",
+                       "resolved", {"text": " "}, register=_BY_RESIDENT),
+    "withdraw": Case("pending_dispatch", "resident", {"reason": "已自行解决"}, "closed", "staff1", "neighbour",
+                     "dispatched", {"reason": "太长" * 101}, register=_BY_RESIDENT),
     "revisit_attempt": Case("resolved", "operator", {}, "resolved", "handler_cg", "staff2", "in_progress",
                             {"method": "fax"}),
 }
@@ -116,7 +142,7 @@ def test_every_transition_has_a_case():
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_transition_succeeds_and_writes_one_event(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.start)
+    demand = bring_to(world, case.start, **case.register)
     result = _call(world, case.actor, demand, action, case.kwargs)
     stored = Demand.objects.get(pk=demand.pk)
     assert stored.state == case.expect
@@ -131,7 +157,7 @@ def test_transition_succeeds_and_writes_one_event(world, action):
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_wrong_role_is_refused(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.start)
+    demand = bring_to(world, case.start, **case.register)
     with pytest.raises(PermissionDenied) as exc:
         _call(world, case.wrong_role, demand, action, case.kwargs)
     assert not isinstance(exc.value, OutOfScope)
@@ -142,7 +168,7 @@ def test_wrong_role_is_refused(world, action):
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_out_of_scope_is_refused(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.start)
+    demand = bring_to(world, case.start, **case.register)
     with pytest.raises(OutOfScope) as exc:
         _call(world, case.out_of_scope, demand, action, case.kwargs)
     assert "不在你的管辖范围内" in exc.value.message
@@ -152,7 +178,7 @@ def test_out_of_scope_is_refused(world, action):
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_wrong_state_is_refused(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.wrong_state)
+    demand = bring_to(world, case.wrong_state, **case.register)
     with pytest.raises(InvalidTransition) as exc:
         _call(world, case.actor, demand, action, case.kwargs)
     assert demand.number in exc.value.message and "不能" in exc.value.message
@@ -162,7 +188,7 @@ def test_wrong_state_is_refused(world, action):
 @pytest.mark.parametrize("action", sorted(CASES))
 def test_stale_version_is_refused(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.start)
+    demand = bring_to(world, case.start, **case.register)
     with pytest.raises(VersionConflict) as exc:
         _call(world, case.actor, demand, action, case.kwargs, version=demand.version - 1)
     assert "已被他人更新" in exc.value.message and "刷新" in exc.value.message
@@ -172,11 +198,11 @@ def test_stale_version_is_refused(world, action):
 @pytest.mark.parametrize("action", sorted(a for a, c in CASES.items() if c.bad is not None))
 def test_bad_input_is_refused_with_the_field(world, action):
     case = CASES[action]
-    demand = bring_to(world, case.start)
+    demand = bring_to(world, case.start, **case.register)
     with pytest.raises(ValidationFailed) as exc:
         _call(world, case.actor, demand, action, {**case.kwargs, **case.bad})
     assert exc.value.field_errors, "a bad input names the field it is about"
     assert set(exc.value.field_errors) <= {"category", "reason", "result", "unit", "note", "until",
                                            "satisfaction", "into", "update_id", "instruction", "reply_by",
-                                           "reply", "units", "report_hours", "report", "method"}
+                                           "reply", "units", "report_hours", "report", "method", "text"}
     _assert_unchanged(demand)

@@ -95,6 +95,10 @@ def _kwargs(action: str, data, valid: bool = False) -> dict:
             return {"units": units, "reason": text}
         case "report_in":
             return {"report": text}
+        case "supplement":
+            return {"text": text}
+        case "withdraw":
+            return {"reason": text}
         case "revisit_attempt":
             return {"method": data.draw(st.sampled_from(["phone", "sms"] if valid else ["phone", "sms", "fax"]))}
     raise AssertionError(action)
@@ -118,10 +122,12 @@ class Workflow(RuleBasedStateMachine):
     # A few demands at a time, so that the steps of a run take them deep into the workflow.
     @precondition(lambda self: Demand.objects.count() < 4)
     @rule(actor=st.sampled_from(["operator", "staff1", "staff2", "gridworker", "agent", "leader"]),
-          grid=st.sampled_from(GRIDS), category=st.sampled_from(CATEGORIES))
-    def register_demand(self, actor, grid, category):
+          grid=st.sampled_from(GRIDS), category=st.sampled_from(CATEGORIES), by_resident=st.booleans())
+    def register_demand(self, actor, grid, category, by_resident):
+        # Some filed by the world's resident with an account, whose own rows (supplement, withdraw) apply.
+        reporter = {"reporter": services.ReporterInput(name="王奎", phone="13812341234")} if by_resident else {}
         with contextlib.suppress(MinshengError):
-            register(self.world, actor=actor, region=grid, category=category)
+            register(self.world, actor=actor, region=grid, category=category, **reporter)
 
     @rule(data=st.data())
     def advance(self, data):
