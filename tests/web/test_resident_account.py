@@ -240,3 +240,19 @@ def test_my_demands_lists_only_what_i_reported(login, world):
     other = register(world, title="别人的诉求标题")
     body = login("resident").get(reverse("web:mine")).content.decode()
     assert mine.number in body and other.number not in body
+
+
+def test_the_handling_unit_is_told_of_a_supplement(world):
+    from minsheng.notifications.models import OutboxMessage
+
+    demand = _mine(world, "in_progress")
+    before = OutboxMessage.objects.count()
+    services.supplement_demand(world.user("resident"), demand.pk, demand.version, text="路口东侧也坏了",
+                               photos=[_photo()])
+    told = OutboxMessage.objects.filter(channel="in_app").order_by("-pk")[: OutboxMessage.objects.count() - before]
+    assert {m.recipient.username for m in told} == {"handler_cg"}
+    assert all("居民补充信息" in m.subject and "路口东侧也坏了" in m.body and "1 张" in m.body for m in told)
+    waiting = _mine(world, "registered")  # no unit yet: nobody to tell
+    before = OutboxMessage.objects.count()
+    services.supplement_demand(world.user("resident"), waiting.pk, waiting.version, text="补充")
+    assert OutboxMessage.objects.count() == before

@@ -65,3 +65,14 @@ def notify_receiving_unit(sender, demand: Demand, event: DemandEvent, **kwargs) 
     due = demand.handle_due
     body = _("办理时限：%(due)s") % {"due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"} if due else ""
     notify_units(demand, [demand.handling_unit_id], subject, body, f"demand:{demand.pk}:{event.seq}")
+
+
+@receiver(demand_transitioned, dispatch_uid="supervision.notify_supplement")
+def notify_supplement(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
+    """The resident added information or photos (我的诉求): the unit handling the demand is told."""
+    if event.action != "supplement" or not demand.handling_unit_id:
+        return
+    subject = _("居民补充信息：%(number)s %(title)s") % {"number": demand.number, "title": demand.title}
+    photos = event.payload.get("photos") or 0
+    body = event.note + (_("（附照片 %(n)d 张）") % {"n": photos} if photos else "")
+    notify_units(demand, [demand.handling_unit_id], subject, body, f"demand:{demand.pk}:{event.seq}")
