@@ -381,7 +381,8 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.grids.services.flag_missed_patrols", 3600),
                           ("minsheng.care.services.flag_overdue_visits", 3600),
                           ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
-                          ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS)]
+                          ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS),
+                          ("minsheng.people.signin.purge_codes", 3600)]
 # The 8-minute service circle: walking speed (metres per minute) and the walk a station should be
 # within; distances are straight lines on the map's coordinates.
 MINSHENG_WALK_METRES_PER_MINUTE = float(os.environ.get("MINSHENG_WALK_METRES_PER_MINUTE", "75"))

@@ -199,3 +199,13 @@ def test_the_wechat_openid_binds_to_the_verified_resident(world):
     signin.bind_wechat(other, "o-abc")  # proved the other phone: the openid moves
     assert signin.account_for_openid("o-abc") == other
     assert Resident.objects.get(phone=UNKNOWN).wechat_openid == ""
+
+
+def test_codes_older_than_a_day_are_purged(world, settings):
+    with _at(0):
+        signin.request_code(KNOWN, client="a")
+    with _at(60 * 12):
+        signin.request_code(UNKNOWN, client="a")
+    assert signin.purge_codes(START + timedelta(hours=24, minutes=1)) == 1
+    assert list(SignInCode.objects.values_list("phone", flat=True)) == [UNKNOWN]
+    assert ("minsheng.people.signin.purge_codes", 3600) in settings.MINSHENG_PERIODIC_JOBS

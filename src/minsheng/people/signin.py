@@ -93,6 +93,17 @@ def request_code(raw_phone: str, *, client: str = "") -> str:
     return phone
 
 
+CODES_KEPT = timedelta(days=1)
+
+
+def purge_codes(now=None) -> int:
+    """Delete sign-in codes older than a day (the limits look back one hour); how many went.
+    A periodic job of the worker (``MINSHENG_PERIODIC_JOBS``)."""
+    now = now or clock.now()
+    deleted, _counts = SignInCode.objects.filter(created_at__lt=now - CODES_KEPT).delete()
+    return deleted
+
+
 def _wrong_code() -> ValidationFailed:
     return ValidationFailed.for_field("code", _("验证码错误或已失效，请重新输入或重新获取。"))
 
