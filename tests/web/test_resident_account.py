@@ -256,3 +256,24 @@ def test_the_handling_unit_is_told_of_a_supplement(world):
     before = OutboxMessage.objects.count()
     services.supplement_demand(world.user("resident"), waiting.pk, waiting.version, text="补充")
     assert OutboxMessage.objects.count() == before
+
+
+def test_signing_in_returns_to_the_page_asked_for_on_this_site_only(client, world):
+    demand = _mine(world)
+    target = reverse("web:my_demand", args=[demand.pk])
+    client.get(reverse("web:sign_in"), {"next": target})
+    client.post(reverse("web:sign_in"), {"step": "send", "phone": PHONE})
+    done = client.post(reverse("web:sign_in"), {"step": "verify", "code": _code(PHONE)})
+    assert done["Location"] == target
+    client.post(reverse("logout"))
+    client.get(reverse("web:sign_in"), {"next": "https://evil.example/"})
+    client.post(reverse("web:sign_in"), {"step": "send", "phone": "13655550000"})
+    done = client.post(reverse("web:sign_in"), {"step": "verify", "code": _code("13655550000")})
+    assert done["Location"] == reverse("web:mine")
+
+
+def test_a_signed_out_resident_is_sent_to_the_phone_sign_in(client, world):
+    demand = _mine(world)
+    for url in (reverse("web:mine"), reverse("web:my_demand", args=[demand.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("web:sign_in") + "?next=")

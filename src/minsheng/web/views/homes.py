@@ -19,7 +19,7 @@ MINE_LIMIT = 50
 WALL_LIMIT = 12
 
 
-@login_required
+@login_required(login_url="web:sign_in")
 def mine(request: HttpRequest) -> HttpResponse:
     """我的诉求 and 我的心愿: what the resident behind this account filed, with where it stands."""
     user = request.user

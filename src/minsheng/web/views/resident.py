@@ -41,8 +41,8 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
 
 def _finish_sign_in(request: HttpRequest, user) -> HttpResponse:
     """Sign ``user`` in (a new session key), bind a pending WeChat openid, and go on."""
-    openid = request.session.get(wechat.SESSION_OPENID)
-    following = request.session.get(SESSION_NEXT, "")
+    openid = request.session.pop(wechat.SESSION_OPENID, None)
+    following = request.session.pop(SESSION_NEXT, "")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if openid:
         signin.bind_wechat(user, openid)
@@ -162,12 +162,16 @@ def _detail(request: HttpRequest, demand: Demand, *, supplement=None, withdraw=N
         "rating": rating if "revisit" in offered else None}, status=status)
 
 
-@login_required
+# A resident whose session ended signs in again by phone, not on the staff sign-in page.
+resident_login_required = login_required(login_url="web:sign_in")
+
+
+@resident_login_required
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _own_demand(request, pk))
 
 
-@login_required
+@resident_login_required
 @require_POST
 def demand_supplement(request: HttpRequest, pk: int) -> HttpResponse:
     demand = _own_demand(request, pk)
@@ -184,7 +188,7 @@ def demand_supplement(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, demand, supplement=form, status=400)
 
 
-@login_required
+@resident_login_required
 @require_POST
 def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     demand = _own_demand(request, pk)
@@ -201,7 +205,7 @@ def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, demand, withdraw=form, status=400)
 
 
-@login_required
+@resident_login_required
 @require_POST
 def demand_rate(request: HttpRequest, pk: int) -> HttpResponse:
     demand = _own_demand(request, pk)
