@@ -83,5 +83,6 @@ def test_a_resident_signs_in_with_a_text_code_and_follows_their_demands(site, se
     page.get_by_role("button", name="撤回", exact=True).click()
     expect(page.locator(".messages")).to_contain_text("诉求已撤回")
     expect(page.locator(".timeline")).to_contain_text("撤回")
+    expect(page.locator("#withdrawn")).to_contain_text("已经自行清理")
     page.screenshot(path=screenshot_dir / "resident-demand-withdrawn-zh.png", full_page=True)
     assert Demand.objects.get(pk=waiting.pk).state == "closed"

@@ -207,6 +207,7 @@ def test_withdrawing_only_while_unhandled(login, world):
     demand.refresh_from_db()
     assert demand.state == State.CLOSED and demand.close_reason == "已自行解决"
     assert demand.events.order_by("-seq").first().action == "withdraw"
+    assert "您已撤回这条诉求（已自行解决）" in client.get(reverse("web:my_demand", args=[demand.pk])).content.decode()
     handled = _mine(world, "dispatched")
     with pytest.raises(InvalidTransition):
         services.withdraw_demand(world.user("resident"), handled.pk, handled.version)

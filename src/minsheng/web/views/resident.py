@@ -156,6 +156,7 @@ def _detail(request: HttpRequest, demand: Demand, *, supplement=None, withdraw=N
     return render(request, "web/resident/demand.html", {
         "demand": demand, "time_status": selectors.time_status(demand, clock.now()),
         "timeline": selectors.public_timeline(demand), "merged_into": merged_into,
+        "withdrawn": demand.state == State.CLOSED and demand.events.filter(action="withdraw").exists(),
         "merged_timeline": selectors.public_timeline(merged_into) if merged_into else [],
         "supplement": supplement if "supplement" in offered else None,
         "withdraw": withdraw if "withdraw" in offered else None,
