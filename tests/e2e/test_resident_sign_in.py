@@ -86,3 +86,14 @@ def test_a_resident_signs_in_with_a_text_code_and_follows_their_demands(site, se
     expect(page.locator("#withdrawn")).to_contain_text("已经自行清理")
     page.screenshot(path=screenshot_dir / "resident-demand-withdrawn-zh.png", full_page=True)
     assert Demand.objects.get(pk=waiting.pk).state == "closed"
+
+    # The same sign-in page in English still fits the phone.
+    english = site.page(phone=True)
+    english.set_viewport_size(RESIDENT_VIEWPORT)
+    english.goto("/signin/")
+    with english.expect_navigation():
+        english.select_option("header select[name=language]", "en")
+    expect(english.locator("h1")).to_have_text("Resident sign-in")
+    expect(english.get_by_role("button", name="Send code")).to_be_visible()
+    assert_fits_the_screen(english)
+    english.screenshot(path=screenshot_dir / "resident-sign-in-phone-en.png", full_page=True)
