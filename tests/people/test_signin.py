@@ -209,3 +209,16 @@ def test_codes_older_than_a_day_are_purged(world, settings):
     assert signin.purge_codes(START + timedelta(hours=24, minutes=1)) == 1
     assert list(SignInCode.objects.values_list("phone", flat=True)) == [UNKNOWN]
     assert ("minsheng.people.signin.purge_codes", 3600) in settings.MINSHENG_PERIODIC_JOBS
+
+
+class _BrokenGateway:
+    def send(self, phone, text, delivery_id):
+        raise ConnectionError("gateway down")
+
+
+def test_a_failing_gateway_is_a_clear_refusal_that_still_counts(world, settings):
+    settings.MINSHENG_SMS_BACKEND = f"{__name__}._BrokenGateway"
+    with _at(0), pytest.raises(signin.SmsNotSent) as refused:
+        signin.request_code(KNOWN, client="a")
+    assert refused.value.status == 503 and "短信发送失败" in refused.value.message
+    assert SignInCode.objects.filter(phone=KNOWN).count() == 1  # counted against the hourly limit

@@ -25,6 +25,9 @@ class ResidentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["tags"]
     autocomplete_fields = ["region", "user"]
     filter_horizontal = ["tags"]
+    # Bound only by the resident proving the phone after WeChat authorisation (people.signin): an
+    # openid typed in here would let that WeChat user sign in as this resident.
+    readonly_fields = ["wechat_openid"]
     show_full_result_count = False
 
     @admin.display(description=_("联系电话"))

@@ -15,6 +15,7 @@ the resident with that phone, or a new account with the resident role (and a new
 none has the phone).  An account that holds a staff role never signs in this way — staff sign in
 with their password (and second factor)."""
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
-from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.core.errors import MinshengError, PermissionDenied, ValidationFailed
 from minsheng.core.throttle import TooManyAttempts, check_not_locked, record_failure
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
@@ -35,11 +36,20 @@ from minsheng.organisation.scope import forget_grants, roles_of
 
 from .models import Resident, SignInCode
 from .services import find_or_register_resident
-from .validation import is_mobile, normalise_phone
+from .validation import is_mobile, mask_phone, normalise_phone
+
+logger = logging.getLogger("minsheng.people")
 
 CODE_DIGITS = 6
 _HASH_SALT = "minsheng.people.signin"
 _FAILURE_WINDOW = 3600
+
+
+class SmsNotSent(MinshengError):
+    """The SMS gateway refused or could not be reached: the resident tries again later."""
+
+    code = "sms_not_sent"
+    status = 503
 
 
 def _hash(phone: str, code: str, created_at) -> str:
@@ -89,7 +99,12 @@ def request_code(raw_phone: str, *, client: str = "") -> str:
     text = _("【民生】您的登录验证码是 %(code)s，%(minutes)d 分钟内有效。如非本人操作，请忽略本短信。") % {
         "code": code, "minutes": minutes}
     # Sent after the row is committed: the gateway's latency never holds the database's write lock.
-    import_string(settings.MINSHENG_SMS_BACKEND)().send(phone, text, f"signin-{row.pk}")
+    # The row stays when the gateway fails, so that a failing gateway cannot be retried without limit.
+    try:
+        import_string(settings.MINSHENG_SMS_BACKEND)().send(phone, text, f"signin-{row.pk}")
+    except Exception as exc:
+        logger.exception("sign-in code to %s not sent", mask_phone(phone))
+        raise SmsNotSent(_("短信发送失败，请稍后再试。")) from exc
     return phone
 
 
