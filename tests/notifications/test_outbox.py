@@ -12,9 +12,9 @@ from django.db import transaction
 from minsheng.core import clock
 from minsheng.demands import services
 from minsheng.notifications import delivery
-from minsheng.notifications.sms import LocmemSmsBackend
 from minsheng.notifications.models import InAppNotification, OutboxMessage
 from minsheng.notifications.services import enqueue, inbox_of, retry_dead_letters
+from minsheng.notifications.sms import LocmemSmsBackend
 from tests.demands.helpers import bring_to
 
 Status = OutboxMessage.Status
