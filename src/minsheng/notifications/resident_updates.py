@@ -22,7 +22,8 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.workflow import Kind
 from minsheng.people.models import Resident
 
-from .services import enqueue_many, sms_opted_out
+from .models import SmsOptOut
+from .services import enqueue_many
 
 
 def residents_to_update(demand: Demand) -> list[Resident]:
@@ -60,30 +61,37 @@ def _message(demand: Demand, event: DemandEvent) -> tuple[str, dict[str, Any]] |
     return None
 
 
-def update_residents(demand: Demand, event: DemandEvent) -> int:
-    """Write this event's update for the demand's residents to the outbox; the number of rows."""
-    if demand.kind != Kind.DEMAND:  # wishes and care tasks tell their people in their own words
-        return 0
-    found = _message(demand, event)
-    if found is None:
-        return 0
-    key, params = found
+def _rows(demand: Demand, event: DemandEvent, opted_out: set[str]) -> list[tuple[str, dict[str, Any]]]:
+    residents = residents_to_update(demand)
     rows = []
-    for resident in residents_to_update(demand):
+    for resident in residents:
         common = {"link": tracking_path(demand), "source": f"update:{demand.pk}:{event.seq}"}
         if resident.user_id and resident.user.is_active:
             rows.append(("in_app", {"recipient": resident.user, **common}))
-        if resident.phone and not sms_opted_out(resident.phone):
+        if resident.phone and resident.phone not in opted_out:
             rows.append(("sms", {"address": resident.phone, **common}))
-    return enqueue_many(key, params, rows)
+    return rows
+
+
+def update_residents(demands_and_events: Sequence[tuple[Demand, DemandEvent]]) -> int:
+    """Write the updates these events make for their demands' residents to the outbox (the
+    opt-outs read in one query); the number of rows."""
+    updates = [(demand, event, found) for demand, event in demands_and_events
+               if demand.kind == Kind.DEMAND  # wishes and care tasks tell their people in their own words
+               and (found := _message(demand, event)) is not None]
+    if not updates:
+        return 0
+    phones = {r.phone for demand, _event, _found in updates for r in residents_to_update(demand) if r.phone}
+    opted_out = set(SmsOptOut.objects.filter(phone__in=phones).values_list("phone", flat=True)) if phones else set()
+    return sum(enqueue_many(key, params, _rows(demand, event, opted_out))
+               for demand, event, (key, params) in updates)
 
 
 def on_transition(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
-    update_residents(demand, event)
+    update_residents([(demand, event)])
 
 
 def on_registered(sender, demands: Sequence[Demand], events: Sequence[DemandEvent], **kwargs) -> None:
     """A batch of live registrations (the API's group commit) gets its receipts like one."""
     by_demand = {event.demand_id: event for event in events}
-    for demand in demands:
-        update_residents(demand, by_demand[demand.pk])
+    update_residents([(demand, by_demand[demand.pk]) for demand in demands])
