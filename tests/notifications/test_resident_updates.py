@@ -108,11 +108,11 @@ def test_the_inbox_renders_stored_messages_in_the_readers_language(world, login)
     assert f"您的诉求 {demand.number} 已交 {demand.handling_unit.name} 办理" in chinese
     client.cookies["django_language"] = "en"
     english = client.get(reverse("web:inbox")).content.decode()
-    assert f"Your request {demand.number} was assigned to {demand.handling_unit.name}" in english
+    assert f"Your demand {demand.number} was assigned to {demand.handling_unit.name}" in english
     assert "您的诉求" not in english
     grouped = client.get(reverse("web:inbox") + "?group=1")
     assert [row["subject"] for row in grouped.context["page"]] == [
-        f"Your request {demand.number} was assigned to {demand.handling_unit.name}"]
+        f"Your demand {demand.number} was assigned to {demand.handling_unit.name}"]
 
 
 def test_a_message_stored_before_the_catalogue_keeps_its_text(world):

@@ -44,20 +44,21 @@ class Rendered:
 
 CATALOGUE: dict[str, MessageTemplate] = {t.key: t for t in [
     # --- to the resident who reported a demand (and, later, those who follow it) ----------------
+    # In-app the subject links to the tracking page, so the body carries no link; the SMS does.
     MessageTemplate("demand.received", _("您的诉求已受理：%(number)s"),
-                    _("诉求编号 %(number)s。凭编号和手机号后四位可随时查询办理进度：%(link)s"),
+                    _("请记下编号，凭编号和手机号后四位查询办理进度。"),
                     sms=_("您的诉求已受理，编号%(number)s，可凭编号和手机号后四位查询进度：%(link)s"),
                     sms_params=("number", "link")),
     MessageTemplate("demand.dispatched", _("您的诉求 %(number)s 已交 %(unit)s 办理"),
-                    _("承办单位：%(unit)s；办理时限：%(due)s。办理进度：%(link)s"),
+                    _("承办单位：%(unit)s；办理时限：%(due)s。"),
                     sms=_("您的诉求%(number)s已交%(unit)s办理，时限%(due)s，进度：%(link)s"),
                     sms_params=("number", "unit", "due", "link")),
-    MessageTemplate("demand.progress", _("您的诉求 %(number)s 有新进展"), _("%(note)s\n办理进度：%(link)s"),
+    MessageTemplate("demand.progress", _("您的诉求 %(number)s 有新进展"), _("%(note)s"),
                     sms=_("您的诉求%(number)s有新进展，详情：%(link)s"), sms_params=("number", "link")),
-    MessageTemplate("demand.resolved", _("您的诉求 %(number)s 已办结"), _("办理结果：%(result)s\n办理进度：%(link)s"),
+    MessageTemplate("demand.resolved", _("您的诉求 %(number)s 已办结"), _("办理结果：%(result)s"),
                     sms=_("您的诉求%(number)s已办结，办理结果：%(link)s"), sms_params=("number", "link")),
     MessageTemplate("demand.resolved_with_photos", _("您的诉求 %(number)s 已办结"),
-                    _("办理结果：%(result)s\n现场照片 %(photos)s 张，可在查询页查看：%(link)s"),
+                    _("办理结果：%(result)s\n现场照片 %(photos)s 张，请在查询页查看。"),
                     sms=_("您的诉求%(number)s已办结，办理结果及现场照片：%(link)s"), sms_params=("number", "link")),
     MessageTemplate("demand.revisit_link", _("【民生】您的诉求 %(number)s 已办结，请对办理结果进行评价："),
                     _("评价链接：%(link)s"),
