@@ -15,9 +15,9 @@ from .services import retry_dead_letters
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["pk", "channel", "recipient", "masked_address", "subject", "status", "attempts",
+    list_display = ["pk", "channel", "recipient", "masked_address", "key", "subject", "status", "attempts",
                     "next_attempt_at", "delivered_at"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "channel", "key"]
     search_fields = ["subject", "delivery_id", "source"]
     # Residents' phone numbers (SMS) are personal data: shown masked, never searchable here.
     exclude = ["address"]
