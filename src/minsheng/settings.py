@@ -348,7 +348,13 @@ MINSHENG_SMS_SIGN_NAME = os.environ.get("MINSHENG_SMS_SIGN_NAME", "")
 MINSHENG_SMS_APP_ID = os.environ.get("MINSHENG_SMS_APP_ID", "")  # Tencent's SmsSdkAppId
 MINSHENG_SMS_REGION = os.environ.get("MINSHENG_SMS_REGION", "ap-guangzhou")  # Tencent's region
 MINSHENG_SMS_ENDPOINT = os.environ.get("MINSHENG_SMS_ENDPOINT", "")
-MINSHENG_SMS_TEMPLATES = json.loads(os.environ.get("MINSHENG_SMS_TEMPLATES") or "{}")
+try:
+    MINSHENG_SMS_TEMPLATES = json.loads(os.environ.get("MINSHENG_SMS_TEMPLATES") or "{}")
+except json.JSONDecodeError as _exc:
+    raise ImproperlyConfigured(f"MINSHENG_SMS_TEMPLATES is not JSON ({_exc}); expected "
+                               '{"demand.received": "SMS_123456789", ...}') from None
+if not isinstance(MINSHENG_SMS_TEMPLATES, dict):
+    raise ImproperlyConfigured("MINSHENG_SMS_TEMPLATES must be a JSON object: catalogue key → template code")
 MAILERS = {"default": {"BACKEND": os.environ.get("MINSHENG_EMAIL_BACKEND",
                                                 "django.core.mail.backends.console.EmailBackend")}}
 if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
