@@ -144,3 +144,18 @@ def test_an_opted_out_reporter_is_revisited_by_phone_not_by_sms(world):
     with pytest.raises(ValidationFailed):
         revisits.send_revisit_link(world.user("operator"), demand.pk, demand.version)
     assert not revisits.auto_link_due(later).filter(pk=demand.pk).exists()
+
+
+def test_a_caller_is_opted_out_by_an_administrator_in_any_notation(world, client):
+    from django.contrib.auth.models import Permission
+
+    admin_user = world.user("admin")
+    admin_user.is_staff = True
+    admin_user.save()
+    admin_user.user_permissions.add(*Permission.objects.filter(codename__in=["add_smsoptout", "view_smsoptout"]))
+    client.force_login(admin_user)
+    client.post("/admin/notifications/smsoptout/add/", {"phone": "137-0000-1234"})
+    assert list(SmsOptOut.objects.values_list("phone", flat=True)) == [PHONE]
+    listing = client.get("/admin/notifications/smsoptout/").content.decode()
+    assert "137****1234" in listing and PHONE not in listing
+    assert _updates(register(world)) == []  # the caller's next demand sends no SMS

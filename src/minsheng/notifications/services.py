@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.core.errors import ValidationFailed
+from minsheng.people.validation import normalise_phone
 
 from .catalogue import render
 from .models import InAppNotification, OutboxMessage, SmsOptOut
@@ -70,6 +71,7 @@ def set_sms_opt_out(phone: str, opted_out: bool) -> None:
     they were written with the events that caused them."""
     if not phone:
         raise ValidationFailed.for_field("sms", _("没有手机号，无需退订短信。"))
+    phone = normalise_phone(phone)  # as residents' numbers are stored
     if opted_out:
         SmsOptOut.objects.get_or_create(phone=phone, defaults={"created_at": clock.now()})
     else:
