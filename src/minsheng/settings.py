@@ -8,6 +8,7 @@
 - ``MINSHENG_SECRET_KEY``, ``MINSHENG_DEBUG``, ``MINSHENG_ALLOWED_HOSTS``.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -351,7 +352,23 @@ MINSHENG_NOTIFICATION_CHANNELS = {
 for _spec in filter(None, os.environ.get("MINSHENG_EXTRA_CHANNELS", "").split(",")):
     _name, _, _path = _spec.partition("=")
     MINSHENG_NOTIFICATION_CHANNELS[_name.strip()] = _path.strip()
-MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "minsheng.notifications.channels.ConsoleSmsBackend")
+# SMS: the adapter (console, locmem, aliyun, tencent or a dotted path; see notifications/sms.py),
+# the provider's credentials, approved signature and endpoint (blank: the provider's own), and the
+# approved template code of each catalogue key, as JSON: {"demand.received": "SMS_123456789", …}.
+MINSHENG_SMS_BACKEND = os.environ.get("MINSHENG_SMS_BACKEND", "console")
+MINSHENG_SMS_ACCESS_KEY_ID = os.environ.get("MINSHENG_SMS_ACCESS_KEY_ID", "")
+MINSHENG_SMS_ACCESS_KEY_SECRET = os.environ.get("MINSHENG_SMS_ACCESS_KEY_SECRET", "")
+MINSHENG_SMS_SIGN_NAME = os.environ.get("MINSHENG_SMS_SIGN_NAME", "")
+MINSHENG_SMS_APP_ID = os.environ.get("MINSHENG_SMS_APP_ID", "")  # Tencent's SmsSdkAppId
+MINSHENG_SMS_REGION = os.environ.get("MINSHENG_SMS_REGION", "ap-guangzhou")  # Tencent's region
+MINSHENG_SMS_ENDPOINT = os.environ.get("MINSHENG_SMS_ENDPOINT", "")
+try:
+    MINSHENG_SMS_TEMPLATES = json.loads(os.environ.get("MINSHENG_SMS_TEMPLATES") or "{}")
+except json.JSONDecodeError as _exc:
+    raise ImproperlyConfigured(f"MINSHENG_SMS_TEMPLATES is not JSON ({_exc}); expected "
+                               '{"demand.received": "SMS_123456789", ...}') from None
+if not isinstance(MINSHENG_SMS_TEMPLATES, dict):
+    raise ImproperlyConfigured("MINSHENG_SMS_TEMPLATES must be a JSON object: catalogue key → template code")
 MAILERS = {"default": {"BACKEND": os.environ.get("MINSHENG_EMAIL_BACKEND",
                                                 "django.core.mail.backends.console.EmailBackend")}}
 if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":

@@ -8,7 +8,7 @@ import pytest
 
 from minsheng.demands import services
 from minsheng.demands.models import Demand
-from minsheng.notifications.channels import LocmemSmsBackend
+from minsheng.notifications.sms import LocmemSmsBackend
 
 from ..demands.helpers import PATH, _do, register
 from .test_workbench import assert_fits_the_screen
@@ -30,7 +30,7 @@ def _filed_by_the_resident(world, stop: str, title: str) -> Demand:
 
 
 def test_a_resident_signs_in_with_a_text_code_and_follows_their_demands(site, settings, screenshot_dir: Path):
-    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.channels.LocmemSmsBackend"
+    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.sms.LocmemSmsBackend"
     LocmemSmsBackend.sent.clear()
     handled = _filed_by_the_resident(site.world, "in_progress", "小区路灯不亮")
     waiting = _filed_by_the_resident(site.world, "registered", "楼道堆放杂物")
@@ -47,7 +47,8 @@ def test_a_resident_signs_in_with_a_text_code_and_follows_their_demands(site, se
     page.fill("#id_phone", PHONE)
     page.get_by_role("button", name="获取验证码").click()
     expect(page.locator("#code-step")).to_contain_text("138****1234")
-    phone, text, _id = LocmemSmsBackend.sent[-1]
+    sms = LocmemSmsBackend.sent[-1]
+    phone, text = sms.phone, sms.text
     assert phone == PHONE
     code = re.search(r"\d{6}", text).group()
     page.fill("#id_code", code)

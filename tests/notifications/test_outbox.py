@@ -12,12 +12,14 @@ from django.db import transaction
 from minsheng.core import clock
 from minsheng.demands import services
 from minsheng.notifications import delivery
-from minsheng.notifications.channels import LocmemSmsBackend
 from minsheng.notifications.models import InAppNotification, OutboxMessage
 from minsheng.notifications.services import enqueue, inbox_of, retry_dead_letters
+from minsheng.notifications.sms import LocmemSmsBackend
 from tests.demands.helpers import bring_to
 
 Status = OutboxMessage.Status
+TEST = "demand.received"
+PARAMS = {"number": "T1", "link": "https://x/track/?number=T1"}
 
 
 class FailingChannel:
@@ -47,14 +49,15 @@ def test_a_dispatch_tells_the_receiving_unit_in_its_inbox(world):
 
 def test_a_refused_or_rolled_back_transition_leaves_no_message(world):
     demand = bring_to(world, "pending_dispatch")
+    before = set(OutboxMessage.objects.values_list("pk", flat=True))  # the resident's receipt
     with pytest.raises(RuntimeError), transaction.atomic():
         services.dispatch_demand(world.user("dispatcher1"), demand.pk, demand.version)
         raise RuntimeError("the caller's transaction fails after the event")
-    assert not OutboxMessage.objects.exists()
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == before
 
 
 def test_a_message_delivered_again_after_a_crash_lands_once(world):
-    message = enqueue(channel="in_app", subject="测试", recipient=world.users["staff1"])
+    message = enqueue(channel="in_app", message=TEST, params=PARAMS, recipient=world.users["staff1"])
     [claimed] = delivery.claim_batch()
     assert delivery.deliver(claimed)
     # A worker that died after delivering but before marking: the same message comes round again.
@@ -65,24 +68,28 @@ def test_a_message_delivered_again_after_a_crash_lands_once(world):
 
 
 def test_a_leased_message_is_not_claimed_twice_until_its_lease_expires(world, settings):
-    enqueue(channel="in_app", subject="测试", recipient=world.users["staff1"])
+    enqueue(channel="in_app", message=TEST, params=PARAMS, recipient=world.users["staff1"])
     assert len(delivery.claim_batch()) == 1
     assert delivery.claim_batch() == []
     with clock.frozen_at(clock.now() + timedelta(seconds=settings.MINSHENG_OUTBOX_LEASE_SECONDS + 1)):
         assert len(delivery.claim_batch()) == 1
 
 
-def test_sms_carries_the_delivery_id_to_the_gateway(world, settings):
-    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.channels.LocmemSmsBackend"
+def test_sms_carries_the_template_key_parameters_and_delivery_id_to_the_gateway(world, settings):
+    settings.MINSHENG_SMS_BACKEND = "locmem"
     LocmemSmsBackend.sent.clear()
-    message = enqueue(channel="sms", subject="您的诉求已办结", address="13700001234", link="https://x/t/1")
+    message = enqueue(channel="sms", message="demand.resolved", params={"number": "A1", "link": "https://x/t/1",
+                                                                        "result": "已修复"}, address="13700001234")
     delivery.deliver_batch()
-    assert LocmemSmsBackend.sent == [("13700001234", "您的诉求已办结 https://x/t/1", str(message.delivery_id))]
+    [sms] = LocmemSmsBackend.sent
+    assert (sms.phone, sms.key, sms.params["number"], sms.delivery_id) == (
+        "13700001234", "demand.resolved", "A1", str(message.delivery_id))
+    assert sms.text == "您的诉求A1已办结，办理结果：https://x/t/1"
 
 
 def test_failures_back_off_then_become_dead_letters_an_administrator_retries(world, settings, failing_channel):
     settings.MINSHENG_OUTBOX_MAX_ATTEMPTS = 3
-    message = enqueue(channel="failing", subject="测试", address="x")
+    message = enqueue(channel="failing", message=TEST, params=PARAMS, address="x")
     start = clock.now()
     waits = []
     for _attempt in range(3):
@@ -105,7 +112,7 @@ def test_failures_back_off_then_become_dead_letters_an_administrator_retries(wor
 
 
 def test_only_administrators_may_retry_dead_letters_in_the_admin(world, client):
-    dead = enqueue(channel="in_app", subject="测试", recipient=world.users["staff1"])
+    dead = enqueue(channel="in_app", message=TEST, params=PARAMS, recipient=world.users["staff1"])
     OutboxMessage.objects.filter(pk=dead.pk).update(status=Status.DEAD, attempts=6)
     url = "/admin/notifications/outboxmessage/"
     for name, allowed in [("admin", True), ("dispatcher", False)]:
@@ -121,7 +128,7 @@ def test_only_administrators_may_retry_dead_letters_in_the_admin(world, client):
 
 
 def test_the_admin_masks_residents_phone_numbers(world, client):
-    enqueue(channel="sms", subject="回访", address="13700001234")
+    enqueue(channel="sms", message=TEST, params=PARAMS, address="13700001234")
     admin_user = get_user_model().objects.get(username="admin")
     admin_user.is_staff = True
     admin_user.save()

@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 from minsheng.notifications.services import enqueue
 user = get_user_model().objects.create_user(username="recipient")
 for i in range({MESSAGES}):
-    enqueue(channel="slow", subject=f"消息 {{i}}", recipient=user)
+    enqueue(channel="slow", message="demand.received", params={{"number": f"T{{i}}", "link": ""}}, recipient=user)
 """
 
 REPORT = """

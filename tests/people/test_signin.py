@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from minsheng.core import clock
 from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.core.throttle import TooManyAttempts
-from minsheng.notifications.channels import LocmemSmsBackend
+from minsheng.notifications.sms import LocmemSmsBackend
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 from minsheng.people import signin
@@ -25,7 +25,7 @@ UNKNOWN = "13655550000"
 
 @pytest.fixture(autouse=True)
 def sms(settings):
-    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.channels.LocmemSmsBackend"
+    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.sms.LocmemSmsBackend"
     settings.MINSHENG_SIGNIN_CODES_PER_PHONE = 5
     settings.MINSHENG_SIGNIN_CODES_PER_CLIENT = 20
     settings.MINSHENG_SIGNIN_RESEND_SECONDS = 60
@@ -37,7 +37,7 @@ def sms(settings):
 
 
 def _last_code(phone: str) -> str:
-    _phone, text, _id = [s for s in LocmemSmsBackend.sent if s[0] == phone][-1]
+    text = [s for s in LocmemSmsBackend.sent if s.phone == phone][-1].text
     return re.search(r"\d{6}", text).group()
 
 
@@ -51,7 +51,7 @@ START = clock.now().replace(microsecond=0)
 def test_the_code_is_six_digits_sent_by_text_and_stored_only_as_a_keyed_hash(world, sms):
     with _at(0):
         signin.request_code("138-1234-1234", client="10.0.0.1")
-    assert len(sms) == 1 and sms[0][0] == KNOWN
+    assert len(sms) == 1 and sms[0].phone == KNOWN
     code = _last_code(KNOWN)
     row = SignInCode.objects.get()
     assert row.phone == KNOWN and row.code_hash and code not in row.code_hash
@@ -66,7 +66,7 @@ def test_known_and_unknown_phones_get_the_same_answer(world, sms):
     with _at(0):
         assert signin.request_code(KNOWN, client="a") == KNOWN
         assert signin.request_code(UNKNOWN, client="b") == UNKNOWN
-    texts = [re.sub(r"\d{6}", "######", text) for _, text, _ in sms]
+    texts = [re.sub(r"\d{6}", "######", text) for text in (s.text for s in sms)]
     assert texts[0] == texts[1]  # the same message, a code either way
     for phone in (KNOWN, UNKNOWN):
         with _at(1), pytest.raises(ValidationFailed) as wrong:
@@ -212,7 +212,7 @@ def test_codes_older_than_a_day_are_purged(world, settings):
 
 
 class _BrokenGateway:
-    def send(self, phone, text, delivery_id):
+    def send(self, sms):
         raise ConnectionError("gateway down")
 
 

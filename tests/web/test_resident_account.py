@@ -14,7 +14,7 @@ from minsheng.core.errors import InvalidTransition, PermissionDenied
 from minsheng.demands import services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import State
-from minsheng.notifications.channels import LocmemSmsBackend
+from minsheng.notifications.sms import LocmemSmsBackend
 from minsheng.people.models import Resident, SignInCode
 
 from ..demands.helpers import PATH, _do, register
@@ -26,14 +26,14 @@ PHONE = "13812341234"  # the world's resident 王奎, account "resident"
 
 @pytest.fixture(autouse=True)
 def sms(settings):
-    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.channels.LocmemSmsBackend"
+    settings.MINSHENG_SMS_BACKEND = "minsheng.notifications.sms.LocmemSmsBackend"
     LocmemSmsBackend.sent.clear()
     yield LocmemSmsBackend.sent
     LocmemSmsBackend.sent.clear()
 
 
 def _code(phone: str) -> str:
-    return re.search(r"\d{6}", [s for s in LocmemSmsBackend.sent if s[0] == phone][-1][1]).group()
+    return re.search(r"\d{6}", [s for s in LocmemSmsBackend.sent if s.phone == phone][-1].text).group()
 
 
 def _mine(world, stop: str = "registered", **extra) -> Demand:

@@ -154,7 +154,7 @@ def flag_overdue_visits(now: datetime | None = None) -> int:
     for person in overdue:
         with transaction.atomic():
             recipients = {u.pk: u for u in [person.responsible, *staff.get(person.region.parent_id, [])]}
-            notify_users(recipients.values(), subject=_("走访逾期：%(name)s 应于 %(day)s 走访") % {
+            notify_users(recipients.values(), message="care.visit_overdue", params={
                 "name": person.resident.name, "day": person.next_visit_due.isoformat()},
                 link=reverse("care:person", args=[person.pk]), source="care_overdue")
             CarePerson.objects.filter(pk=person.pk).update(overdue_flagged_for=person.next_visit_due)

@@ -206,8 +206,7 @@ def flag_missed_patrols(now: datetime | None = None) -> int:
                 with transaction.atomic():
                     MissedPatrol.objects.create(grid=grid, day=day, planned=plans[grid.pk],
                                                 done=done.get(grid.pk, 0), flagged_at=now)
-                    notify_users(staff.get(communities[grid.pk], []),
-                                 subject=_("漏巡提醒：%(grid)s %(day)s 巡查 %(done)d/%(planned)d 次") % {
+                    notify_users(staff.get(communities[grid.pk], []), message="grids.missed_patrol", params={
                                      "grid": grid.name, "day": day.isoformat(), "done": done.get(grid.pk, 0),
                                      "planned": plans[grid.pk]},
                                  link=reverse("grids:grid", args=[grid.pk]), source="missed_patrol")

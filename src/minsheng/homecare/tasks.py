@@ -209,9 +209,9 @@ def cancel_tasks_of_leaver(actor, elder: Elder, *, on: date, reason: str) -> int
         if task.provider_id:
             # The provider planned the visit: without a word its worker would still knock on the door.
             notify_users(staff_users_of_units([task.provider_id]), source="homecare.cancelled",
-                         subject=_("居家养老任务已取消：%(name)s %(day)s %(service)s")
-                         % {"name": elder.resident.name, "day": task.planned_on, "service": task.service.name},
-                         body=note, link="/care/worker/")
+                         message="homecare.cancelled",
+                         params={"name": elder.resident.name, "day": str(task.planned_on), "service": task.service.name,
+                                 "note": note}, link="/care/worker/")
         cancelled += 1
     return cancelled
 
@@ -232,9 +232,8 @@ def flag_unclaimed() -> int:
             committees = Unit.objects.filter(region=task.elder.community, kind=Unit.Kind.COMMUNITY_COMMITTEE,
                                              memberships__role=Role.COMMUNITY_STAFF).values_list("pk", flat=True)
             told = [user for user in staff_users_of_units(committees) if may_see(user, task.demand)]
-            notify_users(told, source="homecare.unclaimed",
-                         subject=_("居家养老任务超时未认领：%(name)s %(service)s")
-                         % {"name": task.elder.resident.name, "service": task.service.name},
+            notify_users(told, source="homecare.unclaimed", message="homecare.unclaimed",
+                         params={"name": task.elder.resident.name, "service": task.service.name},
                          link=f"/work/demands/{task.demand_id}/")
         flagged += 1
     return flagged

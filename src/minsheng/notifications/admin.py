@@ -7,17 +7,17 @@ from django.utils.translation import ngettext
 from minsheng.core.admin import ReadOnlyAdminMixin
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
-from minsheng.people.validation import mask_phone
+from minsheng.people.validation import mask_phone, normalise_phone
 
-from .models import InAppNotification, OutboxMessage
-from .services import retry_dead_letters
+from .models import InAppNotification, OutboxMessage, SmsOptOut
+from .services import retry_dead_letters, set_sms_opt_out
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["pk", "channel", "recipient", "masked_address", "subject", "status", "attempts",
+    list_display = ["pk", "channel", "recipient", "masked_address", "key", "subject", "status", "attempts",
                     "next_attempt_at", "delivered_at"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "channel", "key"]
     search_fields = ["subject", "delivery_id", "source"]
     # Residents' phone numbers (SMS) are personal data: shown masked, never searchable here.
     exclude = ["address"]
@@ -42,3 +42,24 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class InAppNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at"]
     search_fields = ["subject"]
+
+
+@admin.register(SmsOptOut)
+class SmsOptOutAdmin(admin.ModelAdmin):
+    """A caller without an account who asks the hotline to stop text messages is recorded here
+    (residents with an account do it themselves on 消息).  Numbers are listed masked and cannot be
+    searched: the list is no way to learn who called."""
+
+    list_display = ["masked_phone", "created_at"]
+    fields = ["phone"]
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj: SmsOptOut) -> str:
+        return mask_phone(obj.phone)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        set_sms_opt_out(obj.phone, True)  # normalised like residents' numbers
+        obj.pk = SmsOptOut.objects.get(phone=normalise_phone(obj.phone)).pk

@@ -2,8 +2,8 @@
 
 Every channel receives the message's ``delivery_id``: the in-app channel stores it under a
 unique constraint (a repeated delivery is a no-op), email carries it as the Message-ID and
-an X-Minsheng-Delivery-Id header, and SMS adapters get it to pass to their gateway, so that
-a provider that deduplicates on it drops the resend that follows a worker crash.
+an X-Minsheng-Delivery-Id header, and SMS adapters get it to pass to their gateway (Aliyun's
+OutId, Tencent's SessionContext), so that a resend after a worker crash can be traced.
 """
 
 import logging
@@ -19,6 +19,7 @@ from minsheng.core import clock
 
 from .models import InAppNotification, OutboxMessage
 from .services import kind_of_source
+from .sms import Sms, SmsError, sms_backend
 
 logger = logging.getLogger("minsheng.notifications")
 
@@ -38,7 +39,8 @@ class InAppChannel:
         try:
             with transaction.atomic():
                 InAppNotification.objects.create(
-                    delivery_id=message.delivery_id, recipient_id=message.recipient_id, subject=message.subject,
+                    delivery_id=message.delivery_id, recipient_id=message.recipient_id, key=message.key,
+                    params=message.params, subject=message.subject,
                     body=message.body, link=message.link, kind=kind_of_source(message.source),
                     created_at=clock.now())
         except IntegrityError:
@@ -57,34 +59,20 @@ class EmailChannel:
         EmailMessage(message.subject, body, to=[message.address], headers=headers).send()
 
 
-class SmsBackend(Protocol):
-    """An SMS gateway adapter."""
-
-    def send(self, phone: str, text: str, delivery_id: str) -> None: ...
-
-
-class ConsoleSmsBackend:
-    """For development: writes the text message to the log instead of sending it."""
-
-    def send(self, phone: str, text: str, delivery_id: str) -> None:
-        logger.info("SMS to %s [%s]: %s", phone, delivery_id, text)
-
-
-class LocmemSmsBackend:
-    """For tests: keeps sent messages in ``LocmemSmsBackend.sent``."""
-
-    sent: list[tuple[str, str, str]] = []
-
-    def send(self, phone: str, text: str, delivery_id: str) -> None:
-        self.sent.append((phone, text, delivery_id))
-
-
 class SmsChannel:
+    """The message's catalogue key and parameters go to the configured adapter (``sms.py``), which
+    sends the provider's approved template.  A row stored before the catalogue has no key: no
+    provider template fits it, so it fails and stays a dead letter for an administrator to see."""
+
     def send(self, message: OutboxMessage) -> None:
         if not message.address:
             raise DeliveryError("SMS message without a phone number")
-        text = f"{message.subject} {message.link}".strip()
-        import_string(settings.MINSHENG_SMS_BACKEND)().send(message.address, text, str(message.delivery_id))
+        if not message.key:
+            raise DeliveryError("SMS message without a catalogue key (stored before the catalogue)")
+        try:
+            sms_backend().send(Sms(message.address, message.key, message.params, str(message.delivery_id)))
+        except (SmsError, LookupError) as exc:
+            raise DeliveryError(str(exc)) from exc
 
 
 @cache

@@ -5,7 +5,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from .catalogue import render_stored
 
 
 class OutboxMessage(models.Model):
@@ -23,6 +26,10 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("接收人"))
     address = models.CharField(_("地址"), max_length=255, blank=True, help_text=_("邮箱或手机号"))
+    # The message: its catalogue key and parameters (``catalogue.py``); subject and body are its
+    # text in the site's language, kept for the record (the admin, the grouped inbox's fallback).
+    key = models.CharField(_("消息模板"), max_length=64, blank=True, default="")
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=255, blank=True)
@@ -53,6 +60,10 @@ class InAppNotification(models.Model):
     delivery_id = models.UUIDField(_("投递编号"), unique=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox",
                                   verbose_name=_("接收人"))
+    # Rendered from key and params in the reader's language when read (``text``); messages stored
+    # before the catalogue have no key and show the Chinese subject and body stored with them.
+    key = models.CharField(_("消息模板"), max_length=64, blank=True, default="")
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=255, blank=True)
@@ -70,3 +81,32 @@ class InAppNotification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @cached_property
+    def text(self) -> tuple[str, str]:
+        """(subject, body) in the active language."""
+        return render_stored(self.key, self.params, self.subject, self.body)
+
+    @property
+    def title(self) -> str:
+        return self.text[0]
+
+    @property
+    def content(self) -> str:
+        return self.text[1]
+
+
+class SmsOptOut(models.Model):
+    """A phone number whose owner asked for no more text messages about their demands.  Kept by
+    number, not on the resident: hotline callers without an account opt out too, and a number is
+    what the SMS channel has."""
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True)
+    created_at = models.DateTimeField(_("退订时间"))
+
+    class Meta:
+        verbose_name = _("短信退订")
+        verbose_name_plural = _("短信退订")
+
+    def __str__(self) -> str:
+        return self.phone

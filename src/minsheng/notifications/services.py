@@ -5,38 +5,77 @@ message, the message commits or rolls back with it.  The worker (``delivery.py``
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from minsheng.core import clock
+from minsheng.core.errors import ValidationFailed
+from minsheng.people.validation import normalise_phone
 
-from .models import InAppNotification, OutboxMessage
+from .catalogue import render
+from .models import InAppNotification, OutboxMessage, SmsOptOut
 
 
-def enqueue(*, channel: str, subject: str, body: str = "", recipient=None, address: str = "", link: str = "",
-            source: str = "") -> OutboxMessage:
+def _record_text(message: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The columns that store a message: its key, its parameters, and its text in the site's
+    language for the record."""
+    rendered = render(message, params, settings.LANGUAGE_CODE)
+    return {"key": message, "params": params, "subject": rendered.subject[:200], "body": rendered.body}
+
+
+def enqueue(*, channel: str, message: str, params: dict[str, Any], recipient=None, address: str = "",
+            link: str = "", source: str = "") -> OutboxMessage:
+    """One message (a catalogue key and its parameters) to one recipient over one channel."""
     now = clock.now()
     return OutboxMessage.objects.create(
-        channel=channel, recipient=recipient, address=address, subject=subject[:200], body=body, link=link,
-        source=source[:64], next_attempt_at=now, created_at=now)
+        channel=channel, recipient=recipient, address=address, link=link, source=source[:64], next_attempt_at=now,
+        created_at=now, **_record_text(message, params))
 
 
-def notify_users(users: Iterable, *, subject: str, body: str = "", link: str = "", source: str = "") -> int:
+def enqueue_many(message: str, params: dict[str, Any], rows: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """One message to several recipients: ``rows`` are (channel, recipient/address/link/source)."""
+    now = clock.now()
+    common = {"next_attempt_at": now, "created_at": now, **_record_text(message, params)}
+    written = OutboxMessage.objects.bulk_create([OutboxMessage(channel=channel, **fields, **common)
+                                                 for channel, fields in rows])
+    return len(written)
+
+
+def notify_users(users: Iterable, *, message: str, params: dict[str, Any], link: str = "", source: str = "") -> int:
     """One in-app message per user, and an email where the user has an address and email
     notifications are on.  Returns the number of outbox rows written."""
     rows = []
     now = clock.now()
-    common = {"subject": subject[:200], "body": body, "link": link, "source": source[:64],
-              "next_attempt_at": now, "created_at": now}
+    common = {"link": link, "source": source[:64], "next_attempt_at": now, "created_at": now,
+              **_record_text(message, params)}
     for user in users:
         rows.append(OutboxMessage(channel="in_app", recipient=user, **common))
         if settings.MINSHENG_NOTIFY_BY_EMAIL and user.email:
             rows.append(OutboxMessage(channel="email", recipient=user, address=user.email, **common))
     OutboxMessage.objects.bulk_create(rows)
     return len(rows)
+
+
+def sms_opted_out(phone: str) -> bool:
+    """Whether the owner of this number asked for no more text messages."""
+    return bool(phone) and SmsOptOut.objects.filter(phone=phone).exists()
+
+
+def set_sms_opt_out(phone: str, opted_out: bool) -> None:
+    """Stop (or resume) text messages to this number.  Messages already in the outbox still go:
+    they were written with the events that caused them."""
+    if not phone:
+        raise ValidationFailed.for_field("sms", _("没有手机号，无需退订短信。"))
+    phone = normalise_phone(phone)  # as residents' numbers are stored
+    if opted_out:
+        SmsOptOut.objects.get_or_create(phone=phone, defaults={"created_at": clock.now()})
+    else:
+        SmsOptOut.objects.filter(phone=phone).delete()
 
 
 def retry_dead_letters(messages: QuerySet[OutboxMessage]) -> int:
@@ -72,12 +111,23 @@ def inbox_kinds(user) -> list[str]:
 
 def inbox_by_topic(messages: QuerySet[InAppNotification]) -> QuerySet:
     """The messages grouped by what they point to (one row per link: how many, how many unread,
-    the latest and its subject), the most recent topic first."""
+    the latest and its id), the most recent topic first.  ``with_latest_titles`` names a page
+    of rows in the reader's language."""
     latest = messages.filter(link=OuterRef("link")).order_by("-created_at", "-pk")
     return (messages.order_by().values("link")
             .annotate(count=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)),
-                      latest_at=Max("created_at"), subject=Subquery(latest.values("subject")[:1]))
+                      latest_at=Max("created_at"), latest_id=Subquery(latest.values("pk")[:1]))
             .order_by("-latest_at"))
+
+
+def with_latest_titles(rows: Iterable[dict]) -> list[dict]:
+    """Grouped inbox rows with ``subject``: their latest message's, rendered in the active language."""
+    rows = list(rows)
+    latest = InAppNotification.objects.in_bulk([row["latest_id"] for row in rows])
+    for row in rows:
+        message = latest.get(row["latest_id"])
+        row["subject"] = message.title if message else ""
+    return rows
 
 
 def mark_read(user, notification_ids: Iterable[int] | None = None, *, kind: str = "", link: str = "") -> int:

@@ -24,12 +24,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError, PermissionDenied, ValidationFailed
 from minsheng.core.throttle import TooManyAttempts, check_not_locked, record_failure
+from minsheng.notifications.sms import Sms, sms_backend
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import forget_grants, roles_of
@@ -96,12 +96,10 @@ def request_code(raw_phone: str, *, client: str = "") -> str:
             phone=phone, code_hash=_hash(phone, code, now), client=client, created_at=now,
             expires_at=now + timedelta(minutes=settings.MINSHENG_SIGNIN_CODE_MINUTES))
     minutes = int(settings.MINSHENG_SIGNIN_CODE_MINUTES)
-    text = _("【民生】您的登录验证码是 %(code)s，%(minutes)d 分钟内有效。如非本人操作，请忽略本短信。") % {
-        "code": code, "minutes": minutes}
     # Sent after the row is committed: the gateway's latency never holds the database's write lock.
     # The row stays when the gateway fails, so that a failing gateway cannot be retried without limit.
     try:
-        import_string(settings.MINSHENG_SMS_BACKEND)().send(phone, text, f"signin-{row.pk}")
+        sms_backend().send(Sms(phone, "signin.code", {"code": code, "minutes": minutes}, f"signin-{row.pk}"))
     except Exception as exc:
         logger.exception("sign-in code to %s not sent", mask_phone(phone))
         raise SmsNotSent(_("短信发送失败，请稍后再试。")) from exc

@@ -5,7 +5,6 @@ once per change, through the notifications outbox."""
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.notifications.services import notify_users, staff_users_of_units
@@ -36,10 +35,9 @@ def notify_project_colours(now=None) -> int:
                     if projects_visible_to(user).filter(pk=project.pk).exists()]
                 if project.owner.user is not None and project.owner.user not in users:
                     users.append(project.owner.user)
-                notify_users(users, subject=_("书记项目“%(name)s”：%(colour)s · %(status)s") % {
-                    "name": project.name, "colour": colour_of(status).label, "status": status.label},
-                    body=_("完成时限 %(deadline)s，完成进度 %(percent)d%%。请及时更新进展。") % {
-                        "deadline": f"{project.deadline:%Y-%m-%d}", "percent": project.progress_percent},
+                notify_users(users, message="projects.status", params={
+                    "name": project.name, "colour": colour_of(status).value, "status": status.value,
+                    "deadline": f"{project.deadline:%Y-%m-%d}", "percent": project.progress_percent},
                     link=reverse("projects:project", args=[project.pk]), source="secretary_project")
                 told += 1
             SecretaryProject.objects.filter(pk=project.pk).update(notified_status=status)

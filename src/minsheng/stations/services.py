@@ -135,11 +135,8 @@ def send_service_notice(actor, agent: Agent, year: int) -> ServiceNotice:
                                               sent_to=agent.home_organisation or agent.home_organisation_email,
                                               sent_by=actor, sent_at=clock.now())
         enqueue(channel="email", address=agent.home_organisation_email, source="stations.notice",
-                subject=_("喜报：%(name)s同志%(year)d年在社区代办服务%(n)d件") % {
-                    "name": agent.resident.name, "year": year, "n": cases},
-                body=_("贵单位在职党员%(name)s同志按照“双报到”要求到%(station)s报到服务，%(year)d年共代办群众事项"
-                       "%(n)d件，特此报喜。") % {"name": agent.resident.name, "station": agent.station.name,
-                                          "year": year, "n": cases})
+                message="stations.service_notice",
+                params={"name": agent.resident.name, "station": agent.station.name, "year": year, "n": cases})
     return notice
 
 

@@ -3,10 +3,11 @@ inside the transition's transaction (so they commit with the event): the deadlin
 sweeps read (``watch_deadline``), and the message to the unit that receives a demand
 (dispatch, escalation, reopening)."""
 
+from typing import Any
+
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import turns_yellow_at
@@ -28,9 +29,10 @@ def users_told_about(demand: Demand, unit_ids) -> list:
     return [user for user in staff_users_of_units(unit_ids) if may_see(user, demand)]
 
 
-def notify_units(demand: Demand, unit_ids, subject: str, body: str, source: str) -> int:
-    return notify_users(users_told_about(demand, unit_ids), subject=subject, body=body, link=demand_link(demand),
-                        source=source)
+def notify_units(demand: Demand, unit_ids, message: str, params: dict[str, Any], source: str) -> int:
+    """Tell these units' staff who may open the demand (``message``: a key of notifications.catalogue)."""
+    return notify_users(users_told_about(demand, unit_ids), message=message, params=params,
+                        link=demand_link(demand), source=source)
 
 
 RUNNING = frozenset({State.DISPATCHED, State.IN_PROGRESS})
@@ -57,14 +59,11 @@ def _watch_deadline(sender, demand: Demand, event: DemandEvent, **kwargs) -> Non
 def notify_receiving_unit(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
     if event.action not in ("dispatch", "escalate", "reopen") or not demand.handling_unit_id:
         return
-    subject = {
-        "dispatch": _("新派工单：%(number)s %(title)s"),
-        "escalate": _("上报工单：%(number)s %(title)s"),
-        "reopen": _("重办工单：%(number)s %(title)s"),
-    }[event.action] % {"number": demand.number, "title": demand.title}
     due = demand.handle_due
-    body = _("办理时限：%(due)s") % {"due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"} if due else ""
-    notify_units(demand, [demand.handling_unit_id], subject, body, f"demand:{demand.pk}:{event.seq}")
+    params = {"number": demand.number, "title": demand.title,
+              "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}" if due else "—"}
+    notify_units(demand, [demand.handling_unit_id], f"demand.{event.action}", params,
+                 f"demand:{demand.pk}:{event.seq}")
 
 
 @receiver(demand_transitioned, dispatch_uid="supervision.notify_supplement")
@@ -72,7 +71,8 @@ def notify_supplement(sender, demand: Demand, event: DemandEvent, **kwargs) -> N
     """The resident added information or photos (我的诉求): the unit handling the demand is told."""
     if event.action != "supplement" or not demand.handling_unit_id:
         return
-    subject = _("居民补充信息：%(number)s %(title)s") % {"number": demand.number, "title": demand.title}
     photos = event.payload.get("photos") or 0
-    body = event.note + (_("（附照片 %(n)d 张）") % {"n": photos} if photos else "")
-    notify_units(demand, [demand.handling_unit_id], subject, body, f"demand:{demand.pk}:{event.seq}")
+    params = {"number": demand.number, "title": demand.title, "note": event.note, "photos": photos}
+    notify_units(demand, [demand.handling_unit_id],
+                 "demand.supplement_with_photos" if photos else "demand.supplement", params,
+                 f"demand:{demand.pk}:{event.seq}")

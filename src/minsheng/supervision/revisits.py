@@ -24,7 +24,8 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import demands_visible_to, revisit_window
 from minsheng.demands.services import close_demand, perform_transition, rate_as_resident
 from minsheng.demands.workflow import Satisfaction, State, transition
-from minsheng.notifications.services import enqueue
+from minsheng.notifications.models import SmsOptOut
+from minsheng.notifications.services import enqueue, sms_opted_out
 from minsheng.organisation.scope import SYSTEM, Grant, demand_filter
 
 _SALT = "minsheng.revisit-link"
@@ -61,6 +62,8 @@ def _attempt(actor, demand_id: int, version: int, method: str, note: str = "",
                                     % {"number": demand.number, "n": tries})
         if method == "sms" and (demand.reporter is None or not demand.reporter.phone):
             raise ValidationFailed.for_field("method", _("该诉求没有诉求人手机号，无法发送回访短信。"))
+        if method == "sms" and sms_opted_out(demand.reporter.phone):
+            raise ValidationFailed.for_field("method", _("诉求人已退订短信，请电话回访。"))
         return {"method": method, "attempt": tries + 1, "unanswered": tries + 1 >= limit, **(extra or {})}
 
     return perform_transition(actor, demand_id, version, _ATTEMPT, build, note)
@@ -93,9 +96,9 @@ def send_revisit_link(actor, demand_id: int, version: int) -> Demand:
     with transaction.atomic():
         demand = _attempt(actor, demand_id, version, "sms")
         path = reverse("web:revisit_link", args=[revisit_link_token(demand)])
-        enqueue(channel="sms", address=demand.reporter.phone, link=settings.MINSHENG_PUBLIC_URL.rstrip("/") + path,
-                subject=_("【民生】您的诉求 %(number)s 已办结，请对办理结果进行评价：") % {"number": demand.number},
-                source=f"revisit:{demand.pk}:{demand.version}")
+        link = settings.MINSHENG_PUBLIC_URL.rstrip("/") + path
+        enqueue(channel="sms", address=demand.reporter.phone, link=link, message="demand.revisit_link",
+                params={"number": demand.number, "link": link}, source=f"revisit:{demand.pk}:{demand.version}")
     return demand
 
 
@@ -125,7 +128,8 @@ def auto_link_due(now: datetime) -> QuerySet[Demand]:
         return Demand.objects.none()
     tried = DemandEvent.objects.filter(demand=OuterRef("pk"), action=_ATTEMPT, created_at__gte=OuterRef("resolved_at"))
     return Demand.objects.filter(state=State.RESOLVED, resolved_at__lte=now - timedelta(hours=hours),
-                                 reporter__isnull=False).exclude(reporter__phone="").filter(~Exists(tried))
+                                 reporter__isnull=False).exclude(reporter__phone="").filter(~Exists(tried)).exclude(
+        Exists(SmsOptOut.objects.filter(phone=OuterRef("reporter__phone"))))
 
 
 def auto_close_due(now: datetime) -> QuerySet[Demand]:

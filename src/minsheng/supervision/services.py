@@ -61,9 +61,8 @@ def order_supervision(actor, demand_id: int, version: int, *, instruction: str, 
             instruction=instruction, reply_due=reply_by, created_at=clock.now())
         values = {"number": demand.number, "title": demand.title,
                   "due": f"{timezone.localtime(reply_by):%Y-%m-%d %H:%M}"}
-        notify_units(demand, [demand.handling_unit_id, demand.handling_unit.parent_id],
-                     _("督办：%(number)s %(title)s") % values,
-                     _("请于 %(due)s 前书面回复。") % values + "\n" + instruction, f"supervision:{order.pk}")
+        notify_units(demand, [demand.handling_unit_id, demand.handling_unit.parent_id], "supervision.ordered",
+                     {**values, "instruction": instruction}, f"supervision:{order.pk}")
     return demand
 
 
@@ -119,8 +118,8 @@ def summon_units(actor, demand_id: int, version: int, *, units, reason: str,
         SummonedUnit.objects.bulk_create([SummonedUnit(summons=summons, demand=demand, unit=u, report_due=due)
                                           for u in found])
         values = {"number": demand.number, "title": demand.title, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"}
-        notify_units(demand, [u.pk for u in found], _("吹哨报到：%(number)s %(title)s") % values,
-                     _("请于 %(due)s 前报到。") % values + "\n" + reason, f"summons:{summons.pk}")
+        notify_units(demand, [u.pk for u in found], "summons.summoned", {**values, "reason": reason},
+                     f"summons:{summons.pk}")
     return demand
 
 

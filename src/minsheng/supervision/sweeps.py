@@ -99,13 +99,8 @@ def _notice(demand: Demand, kind: str, now: datetime) -> bool:
             return False
         values = {"number": demand.number, "title": demand.title,
                   "due": f"{timezone.localtime(demand.handle_due):%Y-%m-%d %H:%M}"}
-        if kind == Kind.YELLOW:
-            subject = _("临期提醒：%(number)s %(title)s") % values
-            body = _("该诉求将于 %(due)s 到期，请抓紧办理。") % values
-        else:
-            subject = _("超期提醒：%(number)s %(title)s") % values
-            body = _("该诉求已于 %(due)s 超期，请立即办理。") % values
-        notify_units(demand, _units_to_tell(demand), subject, body, f"{kind}:{demand.pk}")
+        message = "demand.yellow" if kind == Kind.YELLOW else "demand.red"
+        notify_units(demand, _units_to_tell(demand), message, values, f"{kind}:{demand.pk}")
     return True
 
 
@@ -171,8 +166,7 @@ def notify_overdue_replies(now: datetime) -> int:
             recipients = users_told_about(demand, [order.unit.parent_id])
             if order.ordered_by_id and order.ordered_by not in recipients and may_see(order.ordered_by, demand):
                 recipients.append(order.ordered_by)
-            notify_users(recipients, subject=_("督办回复超期：%(number)s %(unit)s") % values,
-                         body=_("%(unit)s 未在 %(due)s 前回复督办。") % values, link=demand_link(demand),
+            notify_users(recipients, message="supervision.reply_overdue", params=values, link=demand_link(demand),
                          source=f"supervision-overdue:{order.pk}")
             sent += 1
     return sent
@@ -191,9 +185,8 @@ def notify_overdue_reports(now: datetime) -> int:
                 continue
             values = {"number": row.demand.number, "unit": row.unit.name,
                       "due": f"{timezone.localtime(row.report_due):%Y-%m-%d %H:%M}"}
-            notify_units(row.demand, [row.unit_id, row.summons.unit_id],
-                         _("报到超期：%(number)s %(unit)s") % values,
-                         _("%(unit)s 未在 %(due)s 前报到。") % values, f"summons-overdue:{row.pk}")
+            notify_units(row.demand, [row.unit_id, row.summons.unit_id], "summons.report_overdue", values,
+                         f"summons-overdue:{row.pk}")
             sent += 1
     return sent
 

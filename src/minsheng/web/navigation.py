@@ -78,9 +78,14 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
         items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
     items.extend((url, label, "community") for url, label in homecare_links(roles, user))
-    unread = user.inbox.filter(read_at__isnull=True).count()
-    items.append((reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息"), None))
+    items.append((*_inbox_item(user), None))
     return items
+
+
+def _inbox_item(user) -> tuple[str, str]:
+    """消息, with the unread count: every account's inbox (a resident's holds their demands' updates)."""
+    unread = user.inbox.filter(read_at__isnull=True).count()
+    return reverse("web:inbox"), _("消息（%(n)d）") % {"n": unread} if unread else _("消息")
 
 
 def _by_task(items: list[tuple[str, str, str | None]], home: str) -> list[dict]:
@@ -124,9 +129,11 @@ def navigation(request) -> dict:
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
         items.append((reverse("web:mine"), _("我的诉求")))
+        items.append(_inbox_item(user))
     else:
         if user.is_authenticated:
             items.append((reverse("web:mine"), _("我的诉求")))
+            items.append(_inbox_item(user))
         items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))

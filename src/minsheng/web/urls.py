@@ -44,6 +44,7 @@ urlpatterns = [
     path("work/overview/", staff.overview, name="overview"),
     path("work/inbox/", supervision.inbox, name="inbox"),
     path("work/inbox/read/", supervision.inbox_read, name="inbox_read"),
+    path("work/inbox/sms/", supervision.inbox_sms, name="inbox_sms"),
     path("work/supervision/", supervision.supervision, name="supervision"),
     path("work/revisits/", supervision.revisits, name="revisits"),
     path("work/hot/", staff.hot_issues, name="hot_issues"),

@@ -28,7 +28,7 @@ from minsheng.core.images import clean_photos
 from minsheng.demands import services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Kind, State, _t
-from minsheng.notifications.services import enqueue
+from minsheng.notifications.services import enqueue, sms_opted_out
 from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import SYSTEM_ROLE, Grant
@@ -181,10 +181,9 @@ def defer_wish(actor, demand_id: int, version: int, *, explanation: str) -> Dema
             actor, demand_id, version, "defer_wish",
             lambda d, g: {"wish_class": WishClass.NOT_FEASIBLE, "explanation": explanation}, explanation)
         Wish.objects.filter(pk=_wish(demand).pk).update(wish_class=WishClass.NOT_FEASIBLE, explanation=explanation)
-        if demand.reporter_id:
+        if demand.reporter_id and not sms_opted_out(demand.reporter.phone):
             enqueue(channel="sms", address=demand.reporter.phone, source=f"wish:{demand.pk}:deferred",
-                    subject=_("您的微心愿 %(number)s 暂不具备实现条件：%(text)s") % {
-                        "number": demand.number, "text": explanation[:60]})
+                    message="wish.deferred", params={"number": demand.number, "text": explanation[:60]})
     return demand
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.demands.workflow import State
@@ -36,16 +35,14 @@ def flag_overdue_claims(now: datetime | None = None) -> int:
             demand = claim.demand
             units = Unit.objects.filter(kind="community_committee",
                                         region__in=demand.region.ancestors()).values_list("pk", flat=True)
-            subject = _("微心愿 %(number)s 已超过承诺日期 %(date)s 未实现") % {
-                "number": demand.number, "date": claim.promised_by.isoformat()}
-            body = _("认领方：%(name)s。可督促实现，或退回心愿墙。") % {"name": claim.claimer_name}
+            params = {"number": demand.number, "date": claim.promised_by.isoformat(), "name": claim.claimer_name}
             # The staff who may open the wish's page get a link to it; the claimer, who works from
             # their own claims, a link there.
             staff = [user for user in staff_users_of_units(units) if may_see(user, demand)]
             notify_users(staff, source=f"wish-overdue:{claim.pk}", link=reverse("web:demand", args=[demand.pk]),
-                         subject=subject, body=body)
+                         message="wish.claim_overdue", params=params)
             if claim.user_id and claim.user not in staff:
                 notify_users([claim.user], source=f"wish-overdue:{claim.pk}", link=reverse("wishes:mine"),
-                             subject=subject, body=body)
+                             message="wish.claim_overdue", params=params)
             flagged += 1
     return flagged
