@@ -245,7 +245,8 @@ def main() -> None:
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--phases", default="reads,import,create",
-                        help="which of our phases to run (comma-separated; default all three)")
+                        help="which of our phases to run (comma-separated: reads, track, import, create; "
+                             "default the three of reads,import,create)")
     args = parser.parse_args()
 
     if args.db == "sqlite":
@@ -333,6 +334,36 @@ def main() -> None:
         print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
               f"status={status}", flush=True)
 
+    def track_reads(top: int, states=("in_progress", "resolved", "closed")) -> None:
+        """The public tracking page (number + last four digits of the phone): demands picked at
+        random, then, per state in ``states``, demands in that state (a resolved one renders the
+        two-question rating, a closed one the longest timeline)."""
+        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
+                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
+        report("tracking lookup (resident)", client_for(None),
+               [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in tracked],
+               expect=[n for n, _p in tracked])
+        for state in states:
+            picked: dict[str, str] = {}
+            for _try in range(reads * 5):
+                if len(picked) >= reads:
+                    break
+                row = Demand.objects.filter(state=state, reporter__isnull=False, pk__gte=rng.randint(1, top)).order_by(
+                    "pk").values_list("number", "reporter__phone").first()
+                if row:
+                    picked[row[0]] = row[1]
+            if not picked:
+                print(f"tracking ({state}): no such demand")
+                continue
+            expect = "id=\"rating\"" if state == "resolved" else "id=\"timeline\""
+            report(f"tracking, {state} (resident)", client_for(None),
+                   [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in picked.items()],
+                   expect=[expect] * len(picked))
+
+    if "track" in phases:
+        phase("tracking page: one request at a time, Django test client, p50/p95 ms")
+        track_reads(Demand.objects.order_by("-pk").values_list("pk", flat=True).first())
+
     if "reads" in phases:
         phase("reads: one request at a time, Django test client, p50/p95 ms")
         try:
@@ -362,11 +393,7 @@ def main() -> None:
         top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
         picks = [rng.randint(1, top) for _ in range(reads)]
         report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
-        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
-                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
-        report("tracking lookup (resident)", client_for(None),
-               [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in tracked],
-               expect=[n for n, _p in tracked])
+        track_reads(top, states=())
 
     if "import" in phases:
         phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -261,6 +262,28 @@ RESIDENT_NOTE_ACTIONS = frozenset({"record_progress", "resolve", "resolve_on_spo
 # The one step whose photos show the problem as reported (反映时); every other step that adds
 # photos (resolve, a wish's fulfilment) shows the result (办理后).
 BEFORE_ACTIONS = frozenset({"register"})
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """An extension or suspension request waiting for its approver: what was asked (the date
+    for an extension), why, and the step that asked (who and when)."""
+    kind: str  # "extension" / "suspension"
+    until: datetime | None
+    reason: str
+    event: DemandEvent | None
+
+
+def pending_request_of(demand: Demand) -> PendingRequest | None:
+    """The request the approver decides on, read from the projection (``pending_request``) and
+    its request event; None when nothing waits."""
+    pending = demand.pending_request or {}
+    kind = pending.get("kind")
+    if kind not in ("extension", "suspension"):
+        return None
+    until = datetime.fromisoformat(pending["until"]) if pending.get("until") else None
+    event = (demand.events.filter(action=f"request_{kind}").select_related("actor_unit").order_by("-seq").first())
+    return PendingRequest(kind=kind, until=until, reason=pending.get("reason", ""), event=event)
 
 
 def public_timeline(demand: Demand, *, photos: bool = True, photos_after_only: bool = False) -> list[DemandEvent]:

@@ -244,3 +244,28 @@ def _reasons(similarity: float, metres: float | None, area: str, days: float) ->
         reasons.append(_("相距约 %(m)d 米") % {"m": round(metres)})
     reasons.append(_("%(d)d 天前登记") % {"d": int(days)} if days >= 1 else _("今天登记"))
     return reasons
+
+
+NEARBY_METRES = 1000  # how far the demand page's map looks for other open demands
+NEARBY_ROWS = 400  # open demands with a pin read from the grids around, at most
+
+
+def open_demands_near(user, demand: Demand, *, limit: int = 20) -> list[tuple[Demand, float]]:
+    """Other open demands ``user`` may see within ``NEARBY_METRES`` of this one's pin, nearest
+    first, with their distance in metres: the pins the demand page's map shows around it, so that
+    a dispatcher sees a cluster (one burst main, ten callers) before dispatching ten times.
+
+    Read through the (region, state) index over the same and neighbouring grids, at most
+    ``NEARBY_ROWS`` rows; a demand without a pin has no neighbours to show."""
+    if demand.latitude is None or demand.longitude is None:
+        return []
+    grids = list(neighbour_grids(grid_of(demand.region)))
+    rows = (demands_visible_to(user).filter(region_id__in=grids, state__in=list(OPEN_STATES),
+                                            latitude__isnull=False, longitude__isnull=False)
+            .exclude(pk=demand.pk).select_related(None).only("pk", "number", "title", "state", "latitude", "longitude")
+            .order_by()[:NEARBY_ROWS])
+    lat, lng = float(demand.latitude), float(demand.longitude)
+    near = [(d, metres_between(lat, lng, float(d.latitude), float(d.longitude))) for d in rows]
+    near = [(d, m) for d, m in near if m <= NEARBY_METRES]
+    near.sort(key=lambda item: item[1])
+    return near[:limit]
