@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 from minsheng.demands import services
 
 from ..demands.helpers import bring_to, register
+from ..web.test_demand_page import LIFT, LIFT_AGAIN
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
 expect = sync_api.expect
@@ -98,10 +99,6 @@ def site_artifact(name: str):
     return ARTIFACTS / name
 
 
-LIFT = {"title": "幸福里小区3号楼电梯坏了", "description": "幸福里小区3号楼电梯坏了三天了，老人上下楼很困难，物业一直不修。",
-        "category": "construction.property"}
-LIFT_AGAIN = {"title": "3号楼电梯又坏了没人修", "description": "我们幸福里3号楼的电梯坏了好几天，物业不管，老人下不了楼。",
-              "category": "construction.property"}
 
 
 def test_a_dispatcher_merges_from_the_duplicates_panel_and_sees_the_pins_around(site):
