@@ -143,3 +143,16 @@ def test_a_demand_without_a_pin_says_so(login, world):
     assert Demand.objects.get(pk=demand.pk).latitude is None
     page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()
     assert 'id="no-pin"' in page and "data-basemap-point" not in page
+
+
+def test_an_open_demand_filed_on_a_building_of_the_grid_counts_as_nearby(login, world):
+    from minsheng.organisation.models import Region
+
+    world.regions["g1-b5"] = Region.objects.create(kind="building", name="5号楼", code="g1-b5",
+                                                   parent=world.regions["g1"])
+    lat, lng = 39.9 + random.uniform(-0.01, 0.01), 116.4 + random.uniform(-0.01, 0.01)
+    demand = bring_to(world, "pending_dispatch", latitude=lat, longitude=lng)
+    on_building = register(world, title="5号楼楼道灯坏了", region="g1-b5", latitude=lat, longitude=lng + 0.001)
+    page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()
+    listed = page[page.index('id="nearby"'):page.index("</details>", page.index('id="nearby"'))]
+    assert on_building.number in listed

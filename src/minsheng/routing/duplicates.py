@@ -255,12 +255,16 @@ def open_demands_near(user, demand: Demand, *, limit: int = 20) -> list[tuple[De
     first, with their distance in metres: the pins the demand page's map shows around it, so that
     a dispatcher sees a cluster (one burst main, ten callers) before dispatching ten times.
 
-    Read through the (region, state) index over the same and neighbouring grids, at most
+    Read through the (region, state) index over the same and neighbouring grids and their
+    buildings, at most
     ``NEARBY_ROWS`` rows; a demand without a pin has no neighbours to show."""
     if demand.latitude is None or demand.longitude is None:
         return []
     grids = list(neighbour_grids(grid_of(demand.region)))
-    rows = (demands_visible_to(user).filter(region_id__in=grids, state__in=list(OPEN_STATES),
+    # A demand may be filed on a building (intake's address look-up): its grid's buildings count too.
+    regions = grids + list(Region.objects.filter(kind=Region.Kind.BUILDING, parent_id__in=grids)
+                           .values_list("pk", flat=True))
+    rows = (demands_visible_to(user).filter(region_id__in=regions, state__in=list(OPEN_STATES),
                                             latitude__isnull=False, longitude__isnull=False)
             .exclude(pk=demand.pk).select_related(None).only("pk", "number", "title", "state", "latitude", "longitude")
             .order_by()[:NEARBY_ROWS])
