@@ -245,7 +245,7 @@ def main() -> None:
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--phases", default="reads,import,create",
-                        help="which of our phases to run (comma-separated: reads, track, import, create; "
+                        help="which of our phases to run (comma-separated: reads, track, demand, import, create; "
                              "default the three of reads,import,create)")
     args = parser.parse_args()
 
@@ -348,10 +348,15 @@ def main() -> None:
             for _try in range(reads * 5):
                 if len(picked) >= reads:
                     break
-                row = Demand.objects.filter(state=state, reporter__isnull=False, pk__gte=rng.randint(1, top)).order_by(
-                    "pk").values_list("number", "reporter__phone").first()
-                if row:
-                    picked[row[0]] = row[1]
+                # A window of keys read through the primary key, the state checked here: a filter on
+                # the state would let the planner walk a state index and sort (minutes at 1M).
+                start = rng.randint(1, top)
+                for number, phone, found in Demand.objects.filter(
+                        pk__gte=start, pk__lt=start + 300, reporter__isnull=False).values_list(
+                        "number", "reporter__phone", "state"):
+                    if found == state:
+                        picked[number] = phone
+                        break
             if not picked:
                 print(f"tracking ({state}): no such demand")
                 continue
@@ -363,6 +368,26 @@ def main() -> None:
     if "track" in phases:
         phase("tracking page: one request at a time, Django test client, p50/p95 ms")
         track_reads(Demand.objects.order_by("-pk").values_list("pk", flat=True).first())
+
+    if "demand" in phases:
+        # The staff demand page of an open demand with a pin, as the street dispatcher who decides
+        # on it: its actions, duplicates, the open demands around the pin, photos on the timeline.
+        phase("demand page: one request at a time, Django test client, p50/p95 ms")
+        from minsheng.demands.selectors import demands_visible_to
+        from minsheng.demands.workflow import OPEN_STATES
+
+        top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
+        visible = demands_visible_to(dispatcher).select_related(None)
+        picked: list[int] = []
+        for _try in range(reads * 20):
+            if len(picked) >= reads:
+                break
+            start = rng.randint(1, top)
+            found = visible.filter(pk__gte=start, pk__lt=start + 300, latitude__isnull=False).values_list(
+                "pk", "state")
+            picked += [pk for pk, state in found if state in OPEN_STATES][:1]
+        report("open demand's page, pins around (street)", client_for(dispatcher),
+               [reverse("web:demand", args=[pk]) for pk in picked], expect=['id="nearby"'] * len(picked))
 
     if "reads" in phases:
         phase("reads: one request at a time, Django test client, p50/p95 ms")
