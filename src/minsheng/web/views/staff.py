@@ -209,10 +209,10 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "destructive_actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in destructive],
         "pending": selectors.pending_request_of(demand),
         "nearby": nearby,
-        "nearby_points": [{"lat": float(d.latitude), "lng": float(d.longitude),
+        "nearby_points": [{"lat": d.latitude, "lng": d.longitude, "url": reverse("web:demand", args=[d.pk]),
                            "label": _("%(number)s %(title)s · %(state)s · %(metres)d 米") % {
-                               "number": d.number, "title": d.title, "state": d.get_state_display(), "metres": m},
-                           "url": reverse("web:demand", args=[d.pk])} for d, m in nearby],
+                               "number": d.number, "title": d.title, "state": d.state_label, "metres": d.metres}}
+                          for d in nearby],
         "can_merge": any(spec.action == "merge" for spec in actions),
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
