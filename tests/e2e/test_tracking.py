@@ -3,6 +3,7 @@ page around the next action at an office screen's (1440×900).  Screenshots go t
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -136,3 +137,25 @@ def test_a_dispatcher_merges_from_the_duplicates_panel_and_sees_the_pins_around(
     second.refresh_from_db()
     assert second.state == "merged" and second.merged_into_id == first.pk
     assert re.search(r"/work/demands/\d+/$", page.url)
+
+
+def test_the_approver_of_an_extension_sees_the_requested_date_and_approves_first(site):
+    world = site.world
+    demand = bring_to(world, "in_progress")
+    until = demand.handle_due + timedelta(days=5)
+    services.request_extension(world.user("handler_cg"), demand.pk, demand.version, until=until,
+                               reason="需等待燃气公司停气后施工")
+    page = site.signed_in("dispatcher1")
+    page.set_viewport_size(OFFICE_VIEWPORT)
+    page.goto(f"/work/demands/{demand.pk}/")
+    expect(page.locator("#requested-until")).to_have_text(until.astimezone().strftime("%Y-%m-%d %H:%M"))
+    expect(page.locator("#requested-reason")).to_have_text("需等待燃气公司停气后施工")
+    first = page.locator("#actions details.action").first
+    expect(first).to_have_attribute("id", "action-approve_extension")
+    page.screenshot(path=str(site_artifact("extension-approval-1440x900.png")))
+    page.once("dialog", lambda dialog: dialog.accept())  # none is expected: approving asks nothing
+    with page.expect_navigation():
+        first.locator("button[type=submit]").click()
+    expect(page.locator(".messages li.success")).to_contain_text("已完成")
+    demand.refresh_from_db()
+    assert demand.handle_due == until.replace(microsecond=0) or abs((demand.handle_due - until).total_seconds()) < 1
