@@ -245,7 +245,8 @@ def main() -> None:
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--phases", default="reads,import,create",
-                        help="which of our phases to run (comma-separated; default all three)")
+                        help="which of our phases to run (comma-separated: reads, track, demand, import, create; "
+                             "default the three of reads,import,create)")
     args = parser.parse_args()
 
     if args.db == "sqlite":
@@ -333,6 +334,61 @@ def main() -> None:
         print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
               f"status={status}", flush=True)
 
+    def track_reads(top: int, states=("in_progress", "resolved", "closed")) -> None:
+        """The public tracking page (number + last four digits of the phone): demands picked at
+        random, then, per state in ``states``, demands in that state (a resolved one renders the
+        two-question rating, a closed one the longest timeline)."""
+        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
+                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
+        report("tracking lookup (resident)", client_for(None),
+               [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in tracked],
+               expect=[n for n, _p in tracked])
+        for state in states:
+            picked: dict[str, str] = {}
+            for _try in range(reads * 5):
+                if len(picked) >= reads:
+                    break
+                # A window of keys read through the primary key, the state checked here: a filter on
+                # the state would let the planner walk a state index and sort (minutes at 1M).
+                start = rng.randint(1, top)
+                for number, phone, found in Demand.objects.filter(
+                        pk__gte=start, pk__lt=start + 300, reporter__isnull=False).values_list(
+                        "number", "reporter__phone", "state"):
+                    if found == state:
+                        picked[number] = phone
+                        break
+            if not picked:
+                print(f"tracking ({state}): no such demand")
+                continue
+            expect = "id=\"rating\"" if state == "resolved" else "id=\"timeline\""
+            report(f"tracking, {state} (resident)", client_for(None),
+                   [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in picked.items()],
+                   expect=[expect] * len(picked))
+
+    if "track" in phases:
+        phase("tracking page: one request at a time, Django test client, p50/p95 ms")
+        track_reads(Demand.objects.order_by("-pk").values_list("pk", flat=True).first())
+
+    if "demand" in phases:
+        # The staff demand page of an open demand with a pin, as the street dispatcher who decides
+        # on it: its actions, duplicates, the open demands around the pin, photos on the timeline.
+        phase("demand page: one request at a time, Django test client, p50/p95 ms")
+        from minsheng.demands.selectors import demands_visible_to
+        from minsheng.demands.workflow import OPEN_STATES
+
+        top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
+        visible = demands_visible_to(dispatcher).select_related(None)
+        picked: list[int] = []
+        for _try in range(reads * 20):
+            if len(picked) >= reads:
+                break
+            start = rng.randint(1, top)
+            found = visible.filter(pk__gte=start, pk__lt=start + 300, latitude__isnull=False).values_list(
+                "pk", "state")
+            picked += [pk for pk, state in found if state in OPEN_STATES][:1]
+        report("open demand's page, pins around (street)", client_for(dispatcher),
+               [reverse("web:demand", args=[pk]) for pk in picked], expect=['id="nearby"'] * len(picked))
+
     if "reads" in phases:
         phase("reads: one request at a time, Django test client, p50/p95 ms")
         try:
@@ -362,11 +418,7 @@ def main() -> None:
         top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first()
         picks = [rng.randint(1, top) for _ in range(reads)]
         report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
-        tracked = list(Demand.objects.filter(pk__in=[rng.randint(1, top) for _ in range(reads * 3)],
-                                             reporter__isnull=False).values_list("number", "reporter__phone")[:reads])
-        report("tracking lookup (resident)", client_for(None),
-               [(reverse("web:track"), {"number": n, "phone_last4": p[-4:]}) for n, p in tracked],
-               expect=[n for n, _p in tracked])
+        track_reads(top, states=())
 
     if "import" in phases:
         phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")

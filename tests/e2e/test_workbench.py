@@ -115,6 +115,8 @@ def act(page, action: str, **fields) -> None:
             control.select_option(label=value)
         else:
             control.fill(value)
+    if box.locator("form[data-confirm]").count():  # an action that ends or turns back work asks first
+        page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         box.locator("button[type=submit]").click()
 

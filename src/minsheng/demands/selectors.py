@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
 
-from .models import Demand, DemandEvent
+from .models import Demand, DemandAttachment, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
@@ -254,9 +255,71 @@ def merge_target(demand: Demand) -> Demand | None:
     return demand if len(seen) > 1 else None
 
 
-def public_timeline(demand: Demand) -> QuerySet[DemandEvent]:
-    """The steps a resident sees when tracking their demand."""
-    return demand.events.filter(public=True).order_by("seq")
+# The steps whose note is written for the resident: a progress note only when its handler ticked
+# 居民可见 (the event is public then), and the result of a resolution.  Other public steps carry
+# notes between units (an escalation's reason, an approver's remark) that stay on the staff page.
+RESIDENT_NOTE_ACTIONS = frozenset({"record_progress", "resolve", "resolve_on_spot", "fulfil_wish", "defer_wish"})
+# The one step whose photos show the problem as reported (反映时); every other step that adds
+# photos (resolve, a wish's fulfilment) shows the result (办理后).
+BEFORE_ACTIONS = frozenset({"register"})
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """An extension or suspension request waiting for its approver: what was asked (the date
+    for an extension), why, and the step that asked (who and when)."""
+    kind: str  # "extension" / "suspension"
+    until: datetime | None
+    reason: str
+    event: DemandEvent | None
+
+
+def pending_request_of(demand: Demand) -> PendingRequest | None:
+    """The request the approver decides on, read from the projection (``pending_request``) and
+    its request event; None when nothing waits."""
+    pending = demand.pending_request or {}
+    kind = pending.get("kind")
+    if kind not in ("extension", "suspension"):
+        return None
+    until = datetime.fromisoformat(pending["until"]) if pending.get("until") else None
+    event = (demand.events.filter(action=f"request_{kind}").select_related("actor_unit").order_by("-seq").first())
+    return PendingRequest(kind=kind, until=until, reason=pending.get("reason", ""), event=event)
+
+
+def public_timeline(demand: Demand, *, photos: bool = True, photos_after_only: bool = False) -> list[DemandEvent]:
+    """The steps a resident sees when tracking their demand, each with ``resident_note`` (the note
+    written for them, else "") and ``photos`` (see ``with_photos``).
+
+    ``photos_after_only``: leave out the photos of the report itself — for the demand another one
+    was merged into, whose report came from another resident."""
+    events = list(demand.events.filter(public=True).select_related("actor_unit").order_by("seq"))
+    for event in events:
+        event.resident_note = event.note if event.action in RESIDENT_NOTE_ACTIONS else ""
+    if photos:
+        with_photos(demand, events)
+        if photos_after_only:
+            for event in events:
+                if event.photo_stage == "before":
+                    event.photos = []
+    return events
+
+
+def with_photos(demand: Demand, events: list[DemandEvent]) -> list[DemandEvent]:
+    """Give each event the photos its step added (``photos``, attachments in upload order) and
+    their stage (``photo_stage``: "before" for the report, "after" for a result), so that a
+    timeline shows every photo on the step that added it instead of one unlabelled strip.
+
+    An attachment records the sequence number of its event (``event_seq``), so the link is the
+    (demand, seq) pair; one query for the whole timeline."""
+    by_seq: dict[int, list[DemandAttachment]] = {}
+    seqs = [e.seq for e in events]
+    if seqs:
+        for item in DemandAttachment.objects.filter(demand=demand, event_seq__in=seqs).order_by("event_seq", "pk"):
+            by_seq.setdefault(item.event_seq, []).append(item)
+    for event in events:
+        event.photos = by_seq.get(event.seq, [])
+        event.photo_stage = "before" if event.action in BEFORE_ACTIONS else "after"
+    return events
 
 
 def events_in_scope(user) -> QuerySet[DemandEvent]:

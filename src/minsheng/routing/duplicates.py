@@ -25,7 +25,7 @@ from minsheng.core import clock
 from minsheng.core.bulk import insert_values
 from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
-from minsheng.demands.workflow import OPEN_STATES
+from minsheng.demands.workflow import OPEN_STATES, State
 from minsheng.organisation.models import Region
 
 from .classifier import char_ngram_hashes, join_text
@@ -244,3 +244,50 @@ def _reasons(similarity: float, metres: float | None, area: str, days: float) ->
         reasons.append(_("相距约 %(m)d 米") % {"m": round(metres)})
     reasons.append(_("%(d)d 天前登记") % {"d": int(days)} if days >= 1 else _("今天登记"))
     return reasons
+
+
+NEARBY_METRES = 1000  # how far the demand page's map looks for other open demands
+NEARBY_ROWS = 300  # open demands with a pin read from the grids around, at most
+
+
+@dataclass(frozen=True)
+class NearbyDemand:
+    pk: int
+    number: str
+    title: str
+    state: str
+    latitude: float
+    longitude: float
+    metres: float
+
+    @property
+    def state_label(self) -> str:
+        return str(State(self.state).label)
+
+
+def open_demands_near(user, demand: Demand, *, limit: int = 20) -> list[NearbyDemand]:
+    """Other open demands ``user`` may see within ``NEARBY_METRES`` of this one's pin, nearest
+    first: the pins the demand page's map shows around it, so that a dispatcher sees a cluster
+    (one burst main, ten callers) before dispatching ten times.
+
+    Read through the (region, state) index over the same and neighbouring grids and their
+    buildings, at most ``NEARBY_ROWS`` rows, as tuples (model instances cost a third of the time
+    at a million demands); a demand without a pin has no neighbours to show."""
+    if demand.latitude is None or demand.longitude is None:
+        return []
+    grids = list(neighbour_grids(grid_of(demand.region)))
+    # A demand may be filed on a building (intake's address look-up): its grid's buildings count too.
+    regions = grids + list(Region.objects.filter(kind=Region.Kind.BUILDING, parent_id__in=grids)
+                           .order_by().values_list("pk", flat=True))
+    rows = (demands_visible_to(user).filter(region_id__in=regions, state__in=list(OPEN_STATES),
+                                            latitude__isnull=False, longitude__isnull=False)
+            .exclude(pk=demand.pk).order_by()
+            .values_list("pk", "number", "title", "state", "latitude", "longitude")[:NEARBY_ROWS])
+    lat, lng = float(demand.latitude), float(demand.longitude)
+    near = []
+    for pk, number, title, state, other_lat, other_lng in rows:
+        metres = metres_between(lat, lng, float(other_lat), float(other_lng))
+        if metres <= NEARBY_METRES:
+            near.append(NearbyDemand(pk, number, title, state, float(other_lat), float(other_lng), metres))
+    near.sort(key=lambda d: d.metres)
+    return near[:limit]

@@ -282,6 +282,26 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "report_in": ReportInForm, "revisit_attempt": RevisitAttemptForm,
 }
 
+# The order in which a demand page offers its actions: the step that moves the demand on for this
+# user comes first and is the one shown open (派单 before 判定无效 for a dispatcher; 批准 before 驳回
+# for an approver); an action not listed goes after those listed.
+ACTION_ORDER = [
+    "approve_extension", "approve_suspension", "verify", "dispatch", "accept", "resolve", "revisit", "close",
+    "resume", "reply_supervision", "report_in", "record_progress", "resolve_on_spot", "request_extension",
+    "request_suspension", "order_supervision", "summon", "escalate", "revisit_attempt", "reopen",
+]
+# Actions that end a demand or turn back someone's work: offered last, collapsed, and each asks
+# for a confirmation before it is sent.
+DESTRUCTIVE_ACTIONS = frozenset({"reject_invalid", "return", "merge", "deny_extension", "deny_suspension"})
+
+
+def order_actions(specs: list) -> tuple[list, list]:
+    """The page's actions as (others in ``ACTION_ORDER``, the destructive ones)."""
+    rank = {action: i for i, action in enumerate(ACTION_ORDER)}
+    ordered = sorted(specs, key=lambda spec: rank.get(spec.action, len(rank)))
+    return ([s for s in ordered if s.action not in DESTRUCTIVE_ACTIONS],
+            [s for s in ordered if s.action in DESTRUCTIVE_ACTIONS])
+
 
 class SavedViewForm(forms.Form):
     """Name the demand list's current filter (sent along as its query string) to pin it."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("submit/done/", public.submitted, name="submitted"),
     path("track/", public.track, name="track"),
     path("track/rate/", public.rate, name="rate"),
+    path("track/photos/<str:token>/", public.track_photo, name="track_photo"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
     path("me/", homes.mine, name="mine"),
     path("me/demands/<int:pk>/", resident.demand_detail, name="my_demand"),

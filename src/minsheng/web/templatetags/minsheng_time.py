@@ -1,5 +1,7 @@
 """The colour of a demand's time status, also in words (colour alone is not enough to read)."""
 
+from datetime import datetime
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,13 @@ def time_label(status: str) -> str:
 @register.filter
 def lateness_label(status: str) -> str:
     return str(LATENESS_LABELS.get(status, ""))
+
+
+@register.filter
+def iso_datetime(value):
+    """A moment stored as ISO 8601 text (an event's payload), as a datetime for ``date``; None
+    when it is not one."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,7 +1,9 @@
 """Residents' pages (no account): file a demand, track it by number, rate the result."""
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -9,6 +11,7 @@ from minsheng.core.clients import client_address
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
+from minsheng.demands.models import DemandAttachment
 from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
 from minsheng.supervision import revisits
@@ -76,12 +79,43 @@ def track(request: HttpRequest) -> HttpResponse:
             if demand.state == State.RESOLVED:
                 rating = RatingForm(kind=demand.kind)
             merged_into = selectors.merge_target(demand)
+    timeline = _with_photo_links(selectors.public_timeline(demand)) if demand else []
+    # The demand this one was merged into was reported by someone else: only its results are shown.
+    merged_timeline = _with_photo_links(selectors.public_timeline(merged_into, photos_after_only=True)) \
+        if merged_into else []
     return render(request, "web/public/track.html", {
         "form": form, "demand": demand, "rating": rating, "merged_into": merged_into,
         "time_status": selectors.time_status(demand, clock.now()) if demand else "",
-        "timeline": selectors.public_timeline(demand) if demand else [],
-        "merged_timeline": selectors.public_timeline(merged_into) if merged_into else [],
+        "timeline": timeline, "merged_timeline": merged_timeline,
     }, status=status)
+
+
+# A photo on the tracking page is fetched by a signed link that the page's answer carries: the
+# page opens only with the demand's number and the phone's last digits, and the link works for
+# a while after that answer, for this one photo, without an account.
+TRACK_PHOTO_SALT = "minsheng.web.track-photo"
+TRACK_PHOTO_MAX_AGE = 3600
+
+
+def _with_photo_links(events: list) -> list:
+    for event in events:
+        for photo in event.photos:
+            photo.link = reverse("web:track_photo", args=[signing.dumps(photo.pk, salt=TRACK_PHOTO_SALT)])
+    return events
+
+
+def track_photo(request: HttpRequest, token: str) -> FileResponse:
+    """A photo shown on the tracking page, by the signed link that page gave (see TRACK_PHOTO_SALT)."""
+    try:
+        pk = signing.loads(token, salt=TRACK_PHOTO_SALT, max_age=TRACK_PHOTO_MAX_AGE)
+    except signing.BadSignature as exc:  # SignatureExpired included
+        raise Http404 from exc
+    item = DemandAttachment.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    response = FileResponse(item.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = f"private, max-age={TRACK_PHOTO_MAX_AGE}"
+    return response
 
 
 @require_POST

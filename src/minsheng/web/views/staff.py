@@ -29,10 +29,10 @@ from minsheng.people.services import PhoneSearch, log_phone_search, may_see_pers
 from minsheng.routing import hot_issues as hot
 from minsheng.routing import selectors as routing_selectors
 from minsheng.routing.addresses import resolve_address
-from minsheng.routing.duplicates import find_duplicates
+from minsheng.routing.duplicates import find_duplicates, open_demands_near
 from minsheng.supervision.selectors import summoned_units_of
 
-from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors
+from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors, order_actions
 from ..pagination import CappedPaginator
 from ..saved_views import delete_view, save_view, saved_views_of
 
@@ -194,11 +194,26 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     orders, summoned = list(demand.supervision_orders.order_by("created_at")), list(summoned_units_of(demand))
     for row in (*orders, *summoned):
         row.lateness = row.status(now)
+    # Each photo on the step that added it, labelled (反映时 / 办理后, who, when).
+    events = selectors.with_photos(demand, list(selectors.events_of(demand)))
+    for event in events:
+        for photo in event.photos:
+            photo.link = reverse("web:attachment", args=[photo.pk])
+    primary, destructive = order_actions(actions)
+    nearby = open_demands_near(request.user, demand)
     return {
         "demand": demand, "time_status": selectors.time_status(demand, now),
         "supervision_orders": orders, "summoned_units": summoned,
-        "events": selectors.events_of(demand),
-        "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in actions],
+        "events": events,
+        "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
+        "destructive_actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in destructive],
+        "pending": selectors.pending_request_of(demand),
+        "nearby": nearby,
+        "nearby_points": [{"lat": d.latitude, "lng": d.longitude, "url": reverse("web:demand", args=[d.pk]),
+                           "label": _("%(number)s %(title)s · %(state)s · %(metres)d 米") % {
+                               "number": d.number, "title": d.title, "state": d.state_label, "metres": d.metres}}
+                          for d in nearby],
+        "can_merge": any(spec.action == "merge" for spec in actions),
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
         "suggestions": suggestions, "model_version": model_version,
@@ -208,7 +223,6 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
                                       region=demand.region, latitude=demand.latitude, longitude=demand.longitude,
                                       at=demand.registered_at, exclude=demand.pk)
         if any(spec.action == "merge" for spec in actions) else [],
-        "attachments": demand.attachments.all(),
         # After a refused action the URL is the action's (POST only); the language switch returns here.
         "language_next": reverse("web:demand", args=[demand.pk]),
     }

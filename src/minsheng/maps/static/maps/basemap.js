@@ -64,6 +64,19 @@
     const m = map(el);
     L.marker([lat, lng], {keyboard: false}).addTo(m);
     m.setView([lat, lng], 16);
+    // Other places around it (the open demands nearby): small circles, each a link with its title.
+    const source = el.dataset.basemapNearby && document.getElementById(el.dataset.basemapNearby);
+    if (!source) return;
+    const places = JSON.parse(source.textContent);
+    const bounds = L.latLngBounds([[lat, lng]]);
+    places.forEach(function (p) {
+      const circle = L.circleMarker([p.lat, p.lng], {radius: 7, color: "#b45309", weight: 2, fillColor: "#f59e0b",
+                                                     fillOpacity: 0.8}).addTo(m);
+      circle.bindTooltip(document.createTextNode(p.label));  // text, never HTML: titles come from residents
+      if (p.url) circle.on("click", function () { window.location.href = p.url; });
+      bounds.extend([p.lat, p.lng]);
+    });
+    if (places.length) m.fitBounds(bounds, {padding: [24, 24], maxZoom: 17});
   }
 
   function trackMap(el) {

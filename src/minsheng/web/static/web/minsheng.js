@@ -83,5 +83,9 @@
     if (active && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = active.offsetLeft - nav.offsetLeft - 16;
     // The language switch: a handler here, not in the page, as the Content-Security-Policy allows no inline script.
     document.querySelectorAll("select[data-submit-on-change]").forEach(s => s.addEventListener("change", () => s.form.submit()));
+    // An action that ends a demand or turns back someone's work asks first (the form says what).
+    document.querySelectorAll("form[data-confirm]").forEach(f => f.addEventListener("submit", e => {
+      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+    }));
   });
 })();
