@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.assessment",
+    "minsheng.search",
     "minsheng.maps",
     "minsheng.web",
 ]
