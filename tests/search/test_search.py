@@ -160,3 +160,16 @@ def test_the_rebuilt_index_equals_the_live_one_after_a_random_workload(world):
     assert index.stored_documents() == live, f"seed {seed}"
     assert {w: _found(world, "dispatcher", w) for w in _WORDS} == live_results, f"seed {seed}"
     assert any(live_results.values())
+
+
+# --- a test's flush empties the index with the demands (both databases) ------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_tests_demands_are_indexed(flushable_event_log, default_catalogue, world):
+    demand = register(world, title="管道漏水", description="地下室管道漏水")
+    assert set(index.stored_documents()) == {demand.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_after_it_emptied_the_index(flushable_event_log, default_catalogue):
+    assert index.stored_documents() == {}

@@ -50,14 +50,14 @@ class Matches(Lookup):
 
 
 class DemandDocument(models.Model):
-    """A demand's row of the index (the migration creates the table; Django only reads it)."""
+    """A demand's row of the index.  Migration 0001 creates the table for the vendor (the state
+    says managed, so that a flush empties it with the demands); ``index.py`` writes it in SQL."""
 
     demand = models.OneToOneField(Demand, primary_key=True, on_delete=models.DO_NOTHING, db_column="rowid",
                                   db_constraint=False, related_name="search_document", verbose_name=_("诉求"))
     document = DocumentField(_("检索词"))
 
     class Meta:
-        managed = False
         db_table = TABLE
         verbose_name = _("诉求检索文档")
         verbose_name_plural = _("诉求检索文档")
