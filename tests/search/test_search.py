@@ -109,7 +109,8 @@ def test_the_staff_list_finds_words_in_descriptions_best_match_first(world, logi
     in_description, in_result, other = _noise_demands(world)
     page = login("dispatcher").get("/work/demands/", {"q": "噪音"}).content.decode()
     assert in_description.number in page and in_result.number in page and other.number not in page
-    assert 'value="relevance" selected' in page
+    sort = page.split('name="sort"')[1].split("</select>")[0]
+    assert '<option value="">最相关</option>' in sort and "selected" not in sort  # the default: best match
 
 
 def test_the_api_takes_q(client, world, keys):  # noqa: F811
