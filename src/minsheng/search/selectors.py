@@ -21,16 +21,18 @@ def matches_q(text: str) -> Q:
 
 
 def ranked(demands: QuerySet[Demand], text: str) -> QuerySet[Demand]:
-    """``demands`` (already filtered by ``matches_q(text)``) best match first, then newest.
+    """``demands`` (already filtered by ``matches_q(text)``) best match first.
 
-    The rank is the database's own: ``bm25`` on SQLite (lower is better), ``ts_rank`` on
-    PostgreSQL (higher is better, so negated); ``search_rank`` ascending is best first on both."""
+    The rank is the database's own: FTS5's ``rank`` column (bm25, lower is better) on SQLite,
+    ``ts_rank`` on PostgreSQL (higher is better, so negated); ``search_rank`` ascending is best
+    first on both, equally good matches by key.  On SQLite the order is FTS5's alone: then the
+    index hands the matches over best first and the page's LIMIT stops the join after its rows
+    (a tie-breaker from the demand's table would make SQLite read and sort every match)."""
     words = query_tokens(text)
     if not words:
         return demands.order_by("-registered_at", "-pk")
     vendor = connections[router.db_for_read(Demand)].vendor
     if vendor == "postgresql":
         rank = RawSQL(f'-ts_rank("{TABLE}"."document", (%s)::tsquery)', [match_expression(words, vendor)])
-    else:
-        rank = RawSQL(f'bm25("{TABLE}")', [])
-    return demands.annotate(search_rank=rank).order_by("search_rank", "-registered_at", "-pk")
+        return demands.annotate(search_rank=rank).order_by("search_rank", "pk")
+    return demands.annotate(search_rank=RawSQL(f'"{TABLE}"."rank"', [])).order_by("search_rank")
