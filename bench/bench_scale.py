@@ -290,6 +290,8 @@ def main() -> None:
     parser.add_argument("--peer-n", type=int, default=100_000,
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--import-without-search", action="store_true",
+                        help="import the rows once more with the search index's receiver disconnected (its cost)")
     parser.add_argument("--phases", default="reads,search,import,create",
                         help="which of our phases to run (comma-separated; default all four)")
     args = parser.parse_args()
@@ -428,6 +430,17 @@ def main() -> None:
         phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")
         rows = import_rows(args.import_rows, rng)
         operator = User.objects.get(username="operator")
+        if args.import_without_search:
+            # The same rows once with the full-text index's receiver disconnected: what the index costs.
+            from minsheng.demands.signals import demands_imported
+            demands_imported.disconnect(dispatch_uid="search.index.batch")
+            started, cpu = time.perf_counter(), time.process_time()
+            bare = import_demands(operator, import_rows(args.import_rows, rng))
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(f"without the search index: {len(bare.demands)} demands in {seconds:.2f} s: "
+                  f"{len(bare.demands) / seconds:.0f} demands/s wall, {len(bare.demands) / cpu:.0f} per CPU-second")
+            from minsheng.search import receivers
+            demands_imported.connect(receivers._on_import, dispatch_uid="search.index.batch")
         started, cpu = time.perf_counter(), time.process_time()
         result = import_demands(operator, rows)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
