@@ -174,3 +174,21 @@ def test_a_transactional_tests_demands_are_indexed(flushable_event_log, default_
 @pytest.mark.django_db(transaction=True)
 def test_the_flush_after_it_emptied_the_index(flushable_event_log, default_catalogue):
     assert index.stored_documents() == {}
+
+
+def test_rebuild_search_restores_a_document_lost_from_the_index(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    demand = register(world, title="路灯不亮", description="小区门口路灯坏了一周")
+    live = index.stored_documents()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_demand WHERE rowid = %s", [demand.pk])
+    assert _found(world, "dispatcher", "路灯") == set()
+    out = StringIO()
+    call_command("rebuild_search", stdout=out)
+    assert out.getvalue().startswith(f"{Demand.objects.count()} documents indexed")
+    assert index.stored_documents() == live
+    assert _found(world, "dispatcher", "路灯") == {demand.pk}
