@@ -224,6 +224,52 @@ def run_peer(n: int, work: Path, conc: int, secs: int, reads: int) -> dict[str, 
     return figures
 
 
+SEARCHES = [("two characters", "噪音"), ("four characters", "噪音扰民"), ("no demand has it", "火星基地")]
+
+
+def search_phase(client, user, reads: int, results: dict[str, str]) -> None:
+    """The staff list searched as the leader (the whole district), first page: the full-text
+    index (the page itself, through the test client) beside the title search it replaced
+    (``title LIKE '%…%'`` with the page's count and first 25 rows, timed in the ORM, since no
+    page runs it any more), then the index's size."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from minsheng.demands.selectors import demands_visible_to
+    from minsheng.web.pagination import CappedPaginator
+    from minsheng.web.views.staff import LIST_COUNT_CAP, PAGE_SIZE
+
+    phase("search: staff list first page, full-text index beside the former title search, p50/p95 ms")
+    url = reverse("web:demands")
+    for label, text in SEARCHES:
+        p50, p95, cpu, status = time_requests(client, [f"{url}?q={text}"] * reads)
+        results[f"search {label}"] = f"{p50:.1f}"
+        print(f"full-text {label:<17} {text:<6} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  "
+              f"n={reads} status={status}", flush=True)
+        times, found = [], 0
+        for _ in range(min(reads, 5) if label == "no demand has it" else reads):
+            started = time.perf_counter()
+            qs = demands_visible_to(user).filter(title__icontains=text).order_by("-registered_at", "-pk")
+            paginator = CappedPaginator(qs, PAGE_SIZE, LIST_COUNT_CAP)
+            found = paginator.count
+            list(paginator.page(1))
+            times.append((time.perf_counter() - started) * 1000)
+        p50, p95 = percentiles(times)
+        results[f"title search {label}"] = f"{p50:.1f}"
+        print(f"title LIKE {label:<16} {text:<6} p50={p50:8.1f} ms  p95={p95:8.1f} ms  matches (capped)={found}",
+              flush=True)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_demand%'")
+            size = cursor.fetchone()[0] or 0
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size('search_demand')")
+            size = cursor.fetchone()[0]
+    results["search index MiB"] = f"{size / 2**20:.0f}"
+    print(f"search index: {size / 2**20:.0f} MiB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000, help="demands in the database (default 1,000,000)")
@@ -244,9 +290,11 @@ def main() -> None:
     parser.add_argument("--peer-n", type=int, default=100_000,
                         help="peer tickets (its seeding and list at 1M take far longer than ours; say which)")
     parser.add_argument("--no-peer", action="store_true")
-    parser.add_argument("--phases", default="reads,import,create",
-                        help="which of our phases to run (comma-separated: reads, track, demand, import, create; "
-                             "default the three of reads,import,create)")
+    parser.add_argument("--import-without-search", action="store_true",
+                        help="import the rows once more with the search index's receiver disconnected (its cost)")
+    parser.add_argument("--phases", default="reads,search,import,create",
+                        help="which of our phases to run (comma-separated: reads, track, demand, search, import, "
+                             "create; default reads,search,import,create)")
     args = parser.parse_args()
 
     if args.db == "sqlite":
@@ -309,6 +357,13 @@ def main() -> None:
         phase("rollups: rebuild_rollups over the whole event log")
         started = time.perf_counter()
         call_command("rebuild_rollups")
+        print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    # The same for the full-text index (search.index), which follows each live event.
+    from minsheng.search.models import DemandDocument
+    if generated or not DemandDocument.objects.exists():
+        phase("search index: rebuild_search over every demand and its progress notes")
+        started = time.perf_counter()
+        call_command("rebuild_search")
         print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
     if args.generate_only:
         return
@@ -420,10 +475,24 @@ def main() -> None:
         report("one demand's page (admin)", client_for(admin), [reverse("web:demand", args=[pk]) for pk in picks])
         track_reads(top, states=())
 
+    if "search" in phases:
+        search_phase(client_for(leader), leader, reads, results)
+
     if "import" in phases:
         phase(f"bulk import of {args.import_rows} rows (validation, residents, demands, register events)")
         rows = import_rows(args.import_rows, rng)
         operator = User.objects.get(username="operator")
+        if args.import_without_search:
+            # The same rows once with the full-text index's receiver disconnected: what the index costs.
+            from minsheng.demands.signals import demands_imported
+            demands_imported.disconnect(dispatch_uid="search.index.batch")
+            started, cpu = time.perf_counter(), time.process_time()
+            bare = import_demands(operator, import_rows(args.import_rows, rng))
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            print(f"without the search index: {len(bare.demands)} demands in {seconds:.2f} s: "
+                  f"{len(bare.demands) / seconds:.0f} demands/s wall, {len(bare.demands) / cpu:.0f} per CPU-second")
+            from minsheng.search import receivers
+            demands_imported.connect(receivers._on_import, dispatch_uid="search.index.batch")
         started, cpu = time.perf_counter(), time.process_time()
         result = import_demands(operator, rows)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

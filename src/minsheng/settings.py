@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.assessment",
+    "minsheng.search",
     "minsheng.maps",
     "minsheng.web",
 ]

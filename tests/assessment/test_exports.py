@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from minsheng.catalogue.models import DemandType, TimeLimitPolicy
 from minsheng.core import clock
 from minsheng.demands.models import Demand
+from minsheng.search import index as search_index
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def _many_demands(world, n: int) -> None:
                description="内容", region=world.regions["g1" if i % 3 else "g2"],
                registered_at=now - timedelta(minutes=i), updated_at=now)
         for i in range(n)], batch_size=500)
+    search_index.rebuild()  # rows written past the services: the search index learns of them here
 
 
 def _sheet(response):

@@ -13,6 +13,7 @@ from minsheng.core import clock
 from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
+from minsheng.search.selectors import matches_q
 
 from .models import Demand, DemandAttachment, DemandEvent
 from .workflow import (
@@ -33,10 +34,15 @@ _NUMBER = re.compile(r"\d{13,}")
 
 
 def search_q(text: str) -> Q:
-    """What a search box's text selects: a demand number by its unique index alone (OR-ed with
-    the titles it made every title be read: seconds at a million), other words in the titles."""
+    """What a search box's text selects: a demand number by its unique index alone, other text
+    through the full-text index (``search.selectors.matches_q``: every word of it in the title,
+    description, result or progress notes, two-character words such as 噪音 included)."""
     text = text.strip()
-    return Q(number=text) if _NUMBER.fullmatch(text) else Q(title__icontains=text)
+    return Q(number=text) if is_demand_number(text) else matches_q(text)
+
+
+def is_demand_number(text: str) -> bool:
+    return bool(_NUMBER.fullmatch(text.strip()))
 
 
 def demands_visible_to(user) -> QuerySet[Demand]:

@@ -21,10 +21,11 @@ from minsheng.core.errors import MinshengError, NotFound, ValidationFailed
 from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand
 from minsheng.demands.registrar import registrar
-from minsheng.demands.selectors import events_of, time_status
+from minsheng.demands.selectors import events_of, search_q, time_status
 from minsheng.demands.workflow import INTEGRATION_ACTIONS, TRANSITIONS, Channel, State
 from minsheng.organisation.models import Region
 from minsheng.people.validation import mask_phone
+from minsheng.search.selectors import MAX_QUERY
 
 from .. import services
 from ..selectors import demands_for_caller
@@ -171,6 +172,8 @@ class DemandFilters(InputSchema):
     registered_before: str | None = None
     cursor: str | None = None
     limit: int = 50
+    # Words of the title, description, result or progress notes (all of them), or a demand number.
+    q: str | None = None
 
 
 def _decode_cursor(cursor: str) -> int:
@@ -197,7 +200,8 @@ def _moment(value: str, field: str) -> datetime:
 @router.get("/demands", response={200: DemandPage, **ERRORS}, summary="List demands")
 def list_demands(request: HttpRequest, filters: Query[DemandFilters]):
     """Newest first, ``limit`` (1–200) at a time; follow ``next_cursor`` for the rest.  The
-    cursor stays right while new demands arrive."""
+    cursor stays right while new demands arrive.  ``q`` keeps the demands whose title,
+    description, result or progress notes hold every word of it (or the demand of that number)."""
     caller: Caller = request.auth
     services.check_key_allows(caller.key, services.READ)
     if not 1 <= filters.limit <= MAX_PAGE:
@@ -218,6 +222,10 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilters]):
         demands = demands.filter(registered_at__gte=_moment(filters.registered_after, "registered_after"))
     if filters.registered_before:
         demands = demands.filter(registered_at__lt=_moment(filters.registered_before, "registered_before"))
+    if filters.q and len(filters.q) > MAX_QUERY:
+        raise ValidationFailed.for_field("q", _("q 不能超过 %(n)d 个字符。") % {"n": MAX_QUERY})
+    if filters.q and filters.q.strip():
+        demands = demands.filter(search_q(filters.q))
     if filters.cursor:
         demands = demands.filter(pk__lt=_decode_cursor(filters.cursor))
     page = list(demands.order_by("-pk")[:filters.limit + 1])

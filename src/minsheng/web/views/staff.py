@@ -30,6 +30,7 @@ from minsheng.routing import hot_issues as hot
 from minsheng.routing import selectors as routing_selectors
 from minsheng.routing.addresses import resolve_address
 from minsheng.routing.duplicates import find_duplicates, open_demands_near
+from minsheng.search.selectors import MAX_QUERY, ranked
 from minsheng.supervision.selectors import summoned_units_of
 
 from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors, order_actions
@@ -140,7 +141,7 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _filtered_demands(request: HttpRequest):
     """The staff list's demands with the query string's filters and sort applied."""
     qs = selectors.demands_visible_to(request.user)
-    text = request.GET.get("q", "").strip()
+    text = request.GET.get("q", "").strip()[:MAX_QUERY]
     if text:
         qs = qs.filter(selectors.search_q(text))
     if (state := request.GET.get("state")) in State.values:
@@ -149,7 +150,9 @@ def _filtered_demands(request: HttpRequest):
         qs = qs.filter(channel=channel)
     if request.GET.get("overdue") == "1":
         qs = qs.filter(selectors.overdue_q(clock.now()))
-    sort = request.GET.get("sort", "registered")
+    sort = request.GET.get("sort") or ("relevance" if text else "registered")
+    if sort == "relevance" and text and not selectors.is_demand_number(text):
+        return ranked(qs, text)  # best match first
     return qs.order_by(*SORTS.get(sort, SORTS["registered"]))
 
 

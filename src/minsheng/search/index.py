@@ -1,0 +1,141 @@
+"""Keeping the full-text index current, and rebuilding it.
+
+A demand's document is the words of its title, description, result and progress notes (the
+notes of its ``record_progress`` events).  It is written in the transaction that changes them:
+the receivers of ``demand_transitioned`` (every transition, registration included) and of
+``demands_imported`` (the bulk import and the API's group commit) call ``on_transition`` and
+``on_import``, so the index commits or rolls back with the event.  ``rebuild`` computes every
+document again from the demands and their events (``manage.py rebuild_search``).
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connections, router, transaction
+
+from minsheng.demands.models import Demand, DemandEvent
+
+from .models import TABLE
+from .segmenter import tokens
+
+# The event whose note is a progress note.
+PROGRESS = "record_progress"
+# Fields of the demand whose change rewrites its document.
+TEXT_FIELDS = ("title", "description", "result")
+# PostgreSQL keeps positions up to 16383 and at most 256 of them per lexeme.
+_MAX_POSITION, _MAX_POSITIONS = 16383, 256
+BATCH = 2000
+
+
+def document_words(title: str, description: str, result: str = "", notes: Iterable[str] = ()) -> list[str]:
+    """The words of a demand's document, in order."""
+    return tokens(title, description, result, *notes)
+
+
+def _tsvector(words: Sequence[str]) -> str:
+    """``words`` as a tsvector literal: each word verbatim (letters and digits only, so no quoting
+    is needed) with its positions, so that ``ts_rank`` counts how often a word occurs."""
+    positions: dict[str, list[str]] = {}
+    for i, word in enumerate(words, start=1):
+        at = positions.setdefault(word, [])
+        if len(at) < _MAX_POSITIONS:
+            at.append(str(min(i, _MAX_POSITION)))
+    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
+
+
+def _connection():
+    return connections[router.db_for_write(Demand)]
+
+
+def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = False) -> int:
+    """Store the documents of ``rows`` (demand id, words), replacing those stored unless ``new``
+    says that none exists yet (an import's fresh demands).  Returns how many were written."""
+    connection = _connection()
+    count = 0
+    with connection.cursor() as cursor:
+        for batch in _batches(rows):
+            count += len(batch)
+            if connection.vendor == "postgresql":
+                cursor.executemany(
+                    f'INSERT INTO "{TABLE}" (rowid, document) VALUES (%s, %s::tsvector) '
+                    "ON CONFLICT (rowid) DO UPDATE SET document = EXCLUDED.document",
+                    [(pk, _tsvector(words)) for pk, words in batch])
+                continue
+            if not new:
+                ids = [pk for pk, _words in batch]
+                cursor.execute(f'DELETE FROM "{TABLE}" WHERE rowid IN ({",".join(["%s"] * len(ids))})', ids)
+            cursor.executemany(f'INSERT INTO "{TABLE}" (rowid, document) VALUES (%s, %s)',
+                               [(pk, " ".join(words)) for pk, words in batch])
+    return count
+
+
+def _batches(rows: Iterable[tuple[int, Sequence[str]]]) -> Iterator[list[tuple[int, Sequence[str]]]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def progress_notes(demand_id: int) -> list[str]:
+    return list(DemandEvent.objects.filter(demand_id=demand_id, action=PROGRESS).exclude(note="")
+                .order_by("seq").values_list("note", flat=True))
+
+
+def on_transition(demand: Demand, event: DemandEvent, before: dict | None) -> None:
+    """After an event (inside its transaction): rewrite the demand's document when its words may
+    have changed — a registration, a progress note, a new title, description or result."""
+    changed = before is None or (event.action == PROGRESS and event.note) or any(
+        before.get(f) != getattr(demand, f) for f in TEXT_FIELDS)
+    if not changed:
+        return
+    notes = [] if before is None else progress_notes(demand.pk)
+    write_documents([(demand.pk, document_words(demand.title, demand.description, demand.result, notes))],
+                    new=before is None)
+
+
+def on_import(events: Sequence[DemandEvent]) -> None:
+    """A batch of registrations written in bulk (inside its transaction): each new demand's
+    document, from its register event (a new demand has no result and no notes yet)."""
+    write_documents(((e.demand_id, document_words(e.payload["title"], e.payload["description"]))
+                     for e in events), new=True)
+
+
+def _source_rows() -> Iterator[tuple[int, list[str]]]:
+    """Every demand's words, computed from the demands and their events, by ranges of ids."""
+    last = 0
+    while True:
+        chunk = list(Demand.objects.filter(pk__gt=last).order_by("pk")
+                     .values_list("pk", "title", "description", "result")[:BATCH])
+        if not chunk:
+            return
+        notes: dict[int, list[str]] = {}
+        for demand_id, note in (DemandEvent.objects.filter(demand_id__gte=chunk[0][0], demand_id__lte=chunk[-1][0],
+                                                           action=PROGRESS).exclude(note="")
+                                .order_by("demand_id", "seq").values_list("demand_id", "note")):
+            notes.setdefault(demand_id, []).append(note)
+        for pk, title, description, result in chunk:
+            yield pk, document_words(title, description, result, notes.get(pk, ()))
+        last = chunk[-1][0]
+
+
+def rebuild() -> int:
+    """Compute the whole index again, in one transaction (searches see the old one until it
+    commits).  Returns the number of documents."""
+    connection = _connection()
+    with transaction.atomic(using=connection.alias):
+        with connection.cursor() as cursor:
+            cursor.execute(f'DELETE FROM "{TABLE}"')
+        return write_documents(_source_rows(), new=True)
+
+
+def stored_documents() -> dict[int, str]:
+    """The index as stored, demand id → document as text (to compare the live index with a
+    rebuilt one)."""
+    connection = _connection()
+    column = "document::text" if connection.vendor == "postgresql" else "document"
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT rowid, {column} FROM "{TABLE}"')
+        return dict(cursor.fetchall())
