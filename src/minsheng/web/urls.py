@@ -17,6 +17,7 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/rate/", public.rate, name="rate"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
+    path("elder/", public.elder_mode, name="elder_mode"),
     path("me/", homes.mine, name="mine"),
     path("volunteer/", homes.volunteer_home, name="volunteer_home"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
