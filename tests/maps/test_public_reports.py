@@ -25,7 +25,7 @@ def _pins(response) -> list[dict]:
 
 
 def _count(response) -> int:
-    return len(re.findall(r'<td data-label="分类">', response.content.decode()))
+    return response.content.decode().count('<li class="report">')
 
 
 def test_only_consented_plain_demands_are_listed_and_nothing_personal_shows(client, world):
