@@ -158,3 +158,11 @@ def test_the_elder_mode_is_kept_per_browser(client, login, world):
     assert response["Location"] == "/"
     assert 'class="elder"' not in client.get(reverse("web:home")).content.decode()
     assert "大字模式" not in login("dispatcher1").get(reverse("web:queue")).content.decode()
+
+
+def test_the_public_reports_page_reads_in_english(client, world):
+    register(world, consent=True)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("maps:public_reports")).content.decode()
+    assert "Public reports" in page and "Large text" in page and "1 in all" in page
+    assert "公开诉求" not in page
