@@ -18,7 +18,10 @@
 
   function reportsMap(el) {
     const pins = JSON.parse(document.getElementById(el.dataset.reportsMap).textContent);
-    const m = window.MinshengBasemap.map(el);
+    // Clustering needs the map's deepest zoom, which a map with no tile layer (no archive yet) lacks.
+    const layers = window.MinshengBasemap.config().layers;
+    const maxZoom = layers.length ? Math.max.apply(null, layers.map(function (l) { return l.maxZoom; })) : 18;
+    const m = window.MinshengBasemap.map(el, {maxZoom: maxZoom});
     const layer = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40});
     pins.forEach(function (pin) {
       L.circleMarker([pin.lat, pin.lng], {radius: 8, weight: 2, color: "#fff", fillOpacity: 0.95,
