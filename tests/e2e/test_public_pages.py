@@ -122,6 +122,8 @@ def test_the_elder_mode_switch_is_kept_and_every_public_page_fits(reports, scree
         page.goto(path)  # a new page: the cookie keeps the mode
         assert page.evaluate("document.documentElement.classList.contains('elder')"), path
         assert _fits(page), path
+        name = path.strip("/") or "home"
+        page.screenshot(path=screenshot_dir / f"elder-{name}-390x844.png")
     page.goto("/reports/")
     page.wait_for_selector(".reports-map img.leaflet-tile-loaded")
     page.screenshot(path=screenshot_dir / "public-reports-elder-390x844.png")
