@@ -137,12 +137,14 @@ def navigation(request) -> dict:
         items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
+        items.append((reverse("maps:public_reports"), _("公开诉求")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
         items.append((reverse("stations:nearby"), _("附近代办站")))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
+    # The residents' pages carry the 适老化 switch (web.views.public.elder_mode) in their header.
     return {"navigation": _mark_active([{"url": url, "label": label} for url, label in items], request.path),
-            "admin_link": None}
+            "admin_link": None, "elder_switch": True}
 
 
 def _mark_active(entries: list[dict], path: str) -> list[dict]:

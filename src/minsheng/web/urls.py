@@ -18,6 +18,7 @@ urlpatterns = [
     path("track/rate/", public.rate, name="rate"),
     path("track/photos/<str:token>/", public.track_photo, name="track_photo"),
     path("revisit/<str:token>/", public.revisit, name="revisit_link"),
+    path("elder/", public.elder_mode, name="elder_mode"),
     path("me/", homes.mine, name="mine"),
     path("me/demands/<int:pk>/", resident.demand_detail, name="my_demand"),
     path("me/demands/<int:pk>/supplement/", resident.demand_supplement, name="my_demand_supplement"),

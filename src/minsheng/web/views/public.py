@@ -4,6 +4,7 @@ from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
@@ -164,3 +165,25 @@ def revisit(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "web/public/revisited.html", {"demand": demand})
     return render(request, "web/public/revisit.html", {"demand": demand, "form": form},
                   status=400 if form.is_bound else 200)
+
+
+# 适老化: the large-text, high-contrast mode, kept per browser in a cookie so that the server
+# renders every page in it from the first byte (no flash of small text, no script needed).
+ELDER_COOKIE = "minsheng_elder"
+ELDER_COOKIE_AGE = 365 * 24 * 3600
+
+
+@require_POST
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Turn the elder-friendly mode on (``on=1``) or off for this browser, back to the page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = redirect(target)
+    if request.POST.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_COOKIE_AGE, samesite="Lax", httponly=True,
+                            secure=request.is_secure())
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
