@@ -90,12 +90,11 @@ def notify_subscribers(demands: list[Demand]) -> int:
                 if not address:  # the resident record is gone: nothing to send to
                     continue
             link = reverse("maps:public_reports") + f"?area={sub.region.code}"
-            subject = _("%(area)s有新的公开诉求：%(category)s") % {
-                "area": sub.region.name, "category": report.category}
-            body = _("%(area)s，%(date)s登记，%(state)s。") % {
-                "area": " ".join(p for p in (report.street, report.community) if p),
-                "date": f"{report.registered_at:%Y-%m-%d}", "state": report.state}
-            enqueue(channel=sub.channel, recipient=sub.user, address=address, subject=subject, body=body, link=link,
+            params = {"area": sub.region.name, "category": report.category, "state": demand.state,
+                      "place": " ".join(p for p in (report.street, report.community) if p),
+                      "date": f"{report.registered_at:%Y-%m-%d}"}
+            enqueue(channel=sub.channel, recipient=sub.user, address=address, message="area.new_report",
+                    params=params, link=link,
                     source=f"area:{sub.pk}:{demand.pk}")
             written += 1
     return written

@@ -65,6 +65,12 @@ CATALOGUE: dict[str, MessageTemplate] = {t.key: t for t in [
                     sms=_("您的诉求%(number)s已办结，请对办理结果进行评价：%(link)s"), sms_params=("number", "link")),
     MessageTemplate("wish.deferred", _("您的微心愿 %(number)s 暂不具备实现条件：%(text)s"),
                     sms=_("您的微心愿%(number)s暂不具备实现条件：%(text)s"), sms_params=("number", "text")),
+    # --- to a resident subscribed to an area's new public reports (maps.subscriptions) -----------
+    MessageTemplate("area.new_report", _("%(area)s有新的公开诉求：%(category)s"),
+                    _("%(place)s，%(date)s登记，%(state)s。"),
+                    sms=_("%(area)s有新的公开诉求：%(category)s，%(date)s登记。"),
+                    sms_params=("area", "category", "date"),
+                    choices={"state": "minsheng.demands.workflow.State"}),
     # --- sign-in (sent at once, never through the outbox: the code must not be stored in clear) ----
     MessageTemplate("signin.code", _("您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。"),
                     sms=_("您的登录验证码是%(code)s，%(minutes)s分钟内有效。如非本人操作，请忽略本短信。"),
