@@ -117,7 +117,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             pass  # recorded in the history (and in the supervision app's tables), no projected field changes
         case "merge":
             d.merged_into_id, d.closed_at = p["target_id"], at
-        case "external_update":
+        case "external_update" | "join":
             pass  # history only: another system's note changes nothing here
         case _ if e.action in EXTRA_PROJECTIONS:
             project = EXTRA_PROJECTIONS[e.action]
