@@ -761,8 +761,10 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     check_not_locked("track-client", client, limit * 6)
     check_not_locked("track-number-client", f"{number}|{client}", limit)
     demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
+    # The reporter, or a resident who joined the demand (我也遇到): both follow its progress.
     if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
-            or not demand.reporter.phone.endswith(digits)):
+            or not (demand.reporter.phone.endswith(digits)
+                    or demand.co_reporters.filter(resident__phone__endswith=digits).exists())):
         record_failure("track-number-client", f"{number}|{client}", window)
         record_failure("track-client", client, window)
         raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
