@@ -145,11 +145,20 @@ def report_place(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "empty", "message": ""})
     place = found.building or found.grid
     point = place or (found.recognised[-1] if found.recognised else None)
-    return JsonResponse({
-        "status": found.status, "message": found.resident_message, "place": place.full_name if place else "",
-        "latitude": float(point.latitude) if point is not None and point.latitude is not None else None,
-        "longitude": float(point.longitude) if point is not None and point.longitude is not None else None,
-    })
+    return JsonResponse({"status": found.status, "message": found.resident_message,
+                         "place": place.full_name if place else "", **_centre(point),
+                         "zoom": 17 if found.building else (16 if found.grid else 15)})
+
+
+def _centre(region: Region | None) -> dict:
+    """Where the map goes for a place: its point, or the middle of its boundary."""
+    if region is not None and region.latitude is not None:
+        return {"latitude": float(region.latitude), "longitude": float(region.longitude)}
+    if region is not None and region.boundary:
+        ring = region.boundary[0]
+        lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+        return {"latitude": (min(lats) + max(lats)) / 2, "longitude": (min(lngs) + max(lngs)) / 2}
+    return {"latitude": None, "longitude": None}
 
 
 def report_categories(request: HttpRequest) -> JsonResponse:

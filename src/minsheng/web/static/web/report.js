@@ -137,7 +137,7 @@
       if (!address.value.trim()) { say({}); return; }
       getJSON(form.dataset.placeUrl, {address: address.value}).then(data => {
         say(data);
-        if (map && data.latitude != null) map.setView([data.latitude, data.longitude], data.status === "resolved" ? 17 : 15);
+        if (map && data.latitude != null) map.setView([data.latitude, data.longitude], data.zoom || 15);
         refreshSimilar();
       }).catch(() => {});
     }, 400));
