@@ -105,7 +105,7 @@ def test_a_photo_is_kept_after_a_validation_error(site, screenshot_dir, tmp_path
     assert page.locator("[data-field=phone] .errorlist").is_visible()
     assert page.locator("[data-photo-previews] img").count() == 1
     assert page.input_value("#id_description") == "路灯不亮好几天了"
-    page.screenshot(path=screenshot_dir / "report-photo-kept-390x844.png")
+    page.screenshot(path=screenshot_dir / "report-photo-kept-390x844.png", full_page=True)
     page.fill("#id_phone", "13600002222")
     page.locator("button.submit-report").click()
     page.wait_for_url("**/submit/done/")

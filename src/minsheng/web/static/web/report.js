@@ -132,7 +132,7 @@
       }, () => say({message: locate.dataset.unavailable}), {enableHighAccuracy: true, timeout: 10000});
     });
 
-    address.addEventListener("input", debounce(() => {
+    const lookUp = debounce(() => {
       if (lat.value) { refreshSimilar(); return; }  // the pin decides; the address is the detail
       if (!address.value.trim()) { say({}); return; }
       getJSON(form.dataset.placeUrl, {address: address.value}).then(data => {
@@ -140,7 +140,9 @@
         if (map && data.latitude != null) map.setView([data.latitude, data.longitude], data.zoom || 15);
         refreshSimilar();
       }).catch(() => {});
-    }, 400));
+    }, 400);
+    address.addEventListener("input", lookUp);
+    if (!lat.value && address.value.trim()) lookUp();  // the form came back with an address typed
   }
 
   // --- what: the suggested category, the search with synonyms, the nearby look-alikes ---------------
@@ -226,7 +228,7 @@
           if (!fresh) { document.open(); document.write(html); document.close(); return; }
           form.replaceWith(fresh);
           init(fresh);
-          const problem = fresh.querySelector(".errorlist");
+          const problem = fresh.querySelector("[data-field] .errorlist") || fresh.querySelector(".errorlist");
           if (problem) problem.scrollIntoView({block: "center"});
         })
         .catch(() => {
