@@ -118,3 +118,18 @@ def test_me_too_needs_a_name_phone_and_consent(client, mapped, changes, message)
     response = client.post(reverse("web:submit"), _data(join=str(demand.pk), **changes))
     assert response.status_code == 400 and message in response.content.decode()
     assert not CoReporter.objects.exists()
+
+
+def test_staff_see_how_many_residents_reported_the_demand(client, mapped):
+    from minsheng.demands import services
+
+    demand = register(mapped, actor="operator")
+    client.force_login(mapped.users["dispatcher1"])
+    assert 'id="reporter-count"' not in client.get(f"/work/demands/{demand.pk}/").content.decode()
+    extra = random.randint(1, 4)
+    for i in range(extra):
+        services.join_demand(demand.pk, reporter=services.ReporterInput(name="李娜", phone=f"1390000{i:04d}"),
+                             consent=True)
+    page = client.get(f"/work/demands/{demand.pk}/").content.decode()
+    assert f'id="reporter-count"><strong>{1 + extra}</strong>' in page
+    assert "13900000000" not in page  # who joined stays behind the reveal
