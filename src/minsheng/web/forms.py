@@ -91,10 +91,9 @@ class PublicDemandForm(DemandFieldsForm):
     """The resident's report, in the order a resident thinks of it: what is wrong, where (a pin
     on the map or an address, resolved to community, grid and building by the server: there is
     no grid to choose), photos, then the category (suggested from the text) and who to tell.
-    ``join`` is the id of a nearby open demand the resident chose to join ("我也遇到")."""
+    The button "我也遇到" of a nearby open demand posts this form with ``join`` (that demand's id)."""
 
     consent = forms.BooleanField(label=_("我已阅读并同意隐私告知：联系方式仅用于办理和回访本诉求"), required=False)
-    join = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     field_order = ["description", "address", "photos", "category", "demand_type", "title", "name", "phone",
                    "hide_name", "consent"]

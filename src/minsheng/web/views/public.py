@@ -95,7 +95,9 @@ def submit(request: HttpRequest) -> HttpResponse:
 def _join(request: HttpRequest, form: PublicDemandForm) -> HttpResponse:
     """我也遇到: only the name, phone and consent of the form count; the rest of it is not checked."""
     name, phone = request.POST.get("name", "").strip(), request.POST.get("phone", "").strip()
-    form.is_valid()  # the form shows what was typed; its errors about the report are not the resident's now
+    # The form shows what was typed again; what it would say about the report itself does not
+    # concern a resident who is joining another one, so its errors are set aside.
+    form.is_valid()
     form._errors = {}
     join = request.POST.get("join", "")
     demand = Demand.objects.filter(pk=int(join) if join.isdigit() else 0, kind=Kind.DEMAND).first()
