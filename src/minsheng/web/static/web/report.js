@@ -16,8 +16,8 @@
   }
 
   function getJSON(url, params) {
-    const q = new URLSearchParams(params);
-    return fetch(url + "?" + q.toString(), {headers: {"Accept": "application/json"}}).then(r => r.json());
+    const q = new URLSearchParams(params).toString();
+    return fetch(q ? url + "?" + q : url, {headers: {"Accept": "application/json"}}).then(r => r.json());
   }
 
   // --- photos ------------------------------------------------------------------------------------
