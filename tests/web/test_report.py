@@ -133,3 +133,16 @@ def test_staff_see_how_many_residents_reported_the_demand(client, mapped):
     page = client.get(f"/work/demands/{demand.pk}/").content.decode()
     assert f'id="reporter-count"><strong>{1 + extra}</strong>' in page
     assert "13900000000" not in page  # who joined stays behind the reveal
+
+
+def test_residents_are_offered_open_demands_only_not_wishes(client, mapped):
+    from minsheng.demands.workflow import Kind
+    from minsheng.routing.duplicates import find_duplicates
+
+    text = "幸福里小区1号楼门口的井盖丢失了，晚上很危险，请尽快处理。"
+    wish = register(mapped, actor="operator", kind=Kind.WISH, description=text)
+    demand = register(mapped, actor="operator", description=text)
+    public = [m.demand.pk for m in find_duplicates(None, title="", description=text, region=mapped.regions["g1"])]
+    staff = [m.demand.pk for m in find_duplicates(mapped.user("admin"), title="", description=text,
+                                                  region=mapped.regions["g1"])]
+    assert public == [demand.pk] and set(staff) == {demand.pk, wish.pk}
