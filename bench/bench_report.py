@@ -94,7 +94,8 @@ def main() -> None:
     fingerprinted = DuplicateSignature.objects.filter(is_open=True).count()
     if fingerprinted < args.open:
         started = time.perf_counter()
-        add_open_demands(city, args.open - fingerprinted, rng, prefix=f"R{fingerprinted:07d}-")
+        # Numbers of 20 characters, the column's length: "R", the count before, 12 digits.
+        add_open_demands(city, args.open - fingerprinted, rng, prefix=f"R{fingerprinted:07d}")
         print(f"added {args.open - fingerprinted} open demands with fingerprints in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
     with connection.cursor() as cursor:
