@@ -36,67 +36,27 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
-    from minsheng.core import clock
     from minsheng.demands.models import Demand
     from minsheng.demo.city import build_city
     from minsheng.demo.texts import category_codes, compose_demand
-    from minsheng.routing.duplicates import band_keys, bigrams, find_duplicates, grid_of, minhash, neighbour_grids
-    from minsheng.routing.models import DuplicateBand, DuplicateSignature
+    from minsheng.routing.duplicates import find_duplicates, grid_of, neighbour_grids
+    from minsheng.routing.models import DuplicateSignature
 
     call_command("migrate", "--no-input", verbosity=0)
     city, _logins = build_city()
     rng = random.Random(7)
     leaves = category_codes()
-    categories = {c.code: c for c in Category.objects.all()}
-    demand_type, urgency = DemandType.objects.get(code="complaint"), TimeLimitPolicy.objects.get(code="general")
-    now = clock.now()
-    window = settings.MINSHENG_DUPLICATE_DAYS * 86400
 
     started = time.perf_counter()
-    batch = 5000
     existing = Demand.objects.filter(number__startswith="B").count()
     if existing:  # MINSHENG_DATA_DIR of an earlier run: time the searches again on its demands
         print(f"reusing {existing} generated open demands in {os.environ['MINSHENG_DATA_DIR']}")
         args.open = 0
-    # Loading first and indexing after is how one bulk-loads; the searches then use the same index.
-    index = DuplicateBand._meta.indexes[0]
-    if args.open:
-        with connection.schema_editor() as editor:
-            editor.remove_index(DuplicateBand, index)
-    for start in range(0, args.open, batch):
-        demands, signatures, bands = [], [], []
-        for i in range(start, min(start + batch, args.open)):
-            grid = rng.choice(city.grids)
-            building = rng.choice(city.buildings[grid.pk])
-            leaf = rng.choice(leaves)
-            text = compose_demand(rng, leaf, building.name)
-            at = now - timedelta(seconds=rng.uniform(0, window - 3600))
-            demands.append(Demand(number=f"B{i:012d}", channel="hotline", demand_type=demand_type,
-                                  category=categories[leaf], title=text.title, description=text.description,
-                                  region=building, urgency=urgency, state="dispatched", registered_at=at,
-                                  updated_at=at, version=1))
-        with transaction.atomic():
-            Demand.objects.bulk_create(demands)
-            for d in demands:
-                signature = minhash(bigrams(d.title, d.description))
-                registered = int(d.registered_at.timestamp())
-                signatures.append(DuplicateSignature(
-                    demand_id=d.pk, grid_id=d.region.parent_id, registered=registered,
-                    latitude=float(d.region.latitude), longitude=float(d.region.longitude),
-                    minhash=signature.tobytes()))
-                bands += [DuplicateBand(signature_id=d.pk, key=key, grid_id=d.region.parent_id, registered=registered)
-                          for key in band_keys(signature)]
-            DuplicateSignature.objects.bulk_create(signatures)
-            DuplicateBand.objects.bulk_create(bands, batch_size=5000)
-    if args.open:
-        with connection.schema_editor() as editor:
-            editor.add_index(DuplicateBand, index)
+    add_open_demands(city, args.open, rng)
     print(f"database={connection.vendor} open demands={existing or args.open} "
           f"generated in {time.perf_counter() - started:.0f} s")
     if connection.vendor == "postgresql":
@@ -131,6 +91,61 @@ def main() -> None:
     cpu_times.sort()
     print(f"  CPU time of this process: p50={statistics.median(cpu_times):.1f} ms "
           f"p95={cpu_times[int(len(cpu_times) * 0.95) - 1]:.1f} ms")
+
+
+def add_open_demands(city, count: int, rng: random.Random, prefix: str = "B") -> None:
+    """``count`` open (dispatched) demands spread over the city's grids and the whole search window,
+    with texts from the demo generator and their duplicate fingerprints, in bulk (also used by
+    bench_report.py)."""
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
+    from minsheng.core import clock
+    from minsheng.demands.models import Demand
+    from minsheng.demo.texts import category_codes, compose_demand
+    from minsheng.routing.duplicates import band_keys, bigrams, minhash
+    from minsheng.routing.models import DuplicateBand, DuplicateSignature
+
+    if not count:
+        return
+    leaves = category_codes()
+    categories = {c.code: c for c in Category.objects.all()}
+    demand_type, urgency = DemandType.objects.get(code="complaint"), TimeLimitPolicy.objects.get(code="general")
+    now = clock.now()
+    window = settings.MINSHENG_DUPLICATE_DAYS * 86400
+    batch = 5000
+    # Loading first and indexing after is how one bulk-loads; the searches then use the same index.
+    index = DuplicateBand._meta.indexes[0]
+    with connection.schema_editor() as editor:
+        editor.remove_index(DuplicateBand, index)
+    for start in range(0, count, batch):
+        demands, signatures, bands = [], [], []
+        for i in range(start, min(start + batch, count)):
+            grid = rng.choice(city.grids)
+            building = rng.choice(city.buildings[grid.pk])
+            leaf = rng.choice(leaves)
+            text = compose_demand(rng, leaf, building.name)
+            at = now - timedelta(seconds=rng.uniform(0, window - 3600))
+            demands.append(Demand(number=f"{prefix}{i:012d}", channel="hotline", demand_type=demand_type,
+                                  category=categories[leaf], title=text.title, description=text.description,
+                                  region=building, urgency=urgency, state="dispatched", registered_at=at,
+                                  updated_at=at, version=1))
+        with transaction.atomic():
+            Demand.objects.bulk_create(demands)
+            for d in demands:
+                signature = minhash(bigrams(d.title, d.description))
+                registered = int(d.registered_at.timestamp())
+                signatures.append(DuplicateSignature(
+                    demand_id=d.pk, grid_id=d.region.parent_id, registered=registered,
+                    latitude=float(d.region.latitude), longitude=float(d.region.longitude),
+                    minhash=signature.tobytes()))
+                bands += [DuplicateBand(signature_id=d.pk, key=key, grid_id=d.region.parent_id, registered=registered)
+                          for key in band_keys(signature)]
+            DuplicateSignature.objects.bulk_create(signatures)
+            DuplicateBand.objects.bulk_create(bands, batch_size=5000)
+    with connection.schema_editor() as editor:
+        editor.add_index(DuplicateBand, index)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def test_too_large_and_too_many_are_refused(settings):
 
 def test_resident_photos_are_stored_clean_and_shown_only_to_staff_in_scope(client, world):
     data = {"demand_type": "complaint", "category": "construction.roads", "title": "井盖破损",
-            "description": "5号楼门口井盖破损，已经有人摔倒。", "region": "g1", "name": "刘芳",
+            "description": "5号楼门口井盖破损，已经有人摔倒。", "address": "玫瑰城第一网格5号楼", "name": "刘芳",
             "phone": "13600002222", "consent": "on", "photos": [_jpeg_with_gps("a.jpg"), _jpeg_with_gps("b.jpg")]}
     assert client.post(reverse("web:submit"), data).status_code == 302
     demand = Demand.objects.get()
@@ -70,7 +70,8 @@ def test_resident_photos_are_stored_clean_and_shown_only_to_staff_in_scope(clien
 
 def test_a_bad_photo_loses_nothing_else_typed(client, world):
     data = {"demand_type": "complaint", "category": "construction.roads", "title": "井盖破损",
-            "description": "5号楼门口井盖破损。", "region": "g1", "name": "刘芳", "phone": "13600002222",
+            "description": "5号楼门口井盖破损。", "address": "玫瑰城第一网格5号楼", "name": "刘芳",
+            "phone": "13600002222",
             "consent": "on", "photos": [SimpleUploadedFile("x.txt", b"hello", content_type="text/plain")]}
     response = client.post(reverse("web:submit"), data)
     assert response.status_code == 400 and "x.txt" in response.content.decode()

@@ -43,11 +43,11 @@ def test_the_report_form_map_shows_local_tiles_on_a_phone(basemap, screenshot_di
     page = basemap.page(phone=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/submit/")
-    page.wait_for_selector("[data-map] img.leaflet-tile-loaded")
+    page.wait_for_selector("[data-report-map] img.leaflet-tile-loaded")
     page.wait_for_load_state("networkidle")
     assert _tiles(basemap) and all(url.startswith(basemap.url + "/tiles/") for url in _tiles(basemap))
-    assert page.locator("[data-map] .leaflet-control-attribution").is_visible()
-    page.locator("[data-map]").scroll_into_view_if_needed()
+    assert page.locator("[data-report-map] .leaflet-control-attribution").is_visible()
+    page.locator("[data-report-map]").scroll_into_view_if_needed()
     for folder in (SHOTS, screenshot_dir):
         page.screenshot(path=folder / "e2e-report-form-390x844.png")
 

@@ -14,7 +14,7 @@ from ..demands.helpers import bring_to
 def _submit_data(**changes):
     data = {"demand_type": "complaint", "category": "construction.roads", "title": "小区门口路灯不亮",
             "description": "玫瑰城社区5号楼门口的路灯已经坏了一周，晚上出行很不方便。", "region": "g1",
-            "address": "5号楼门口", "name": "刘芳", "phone": "13600002222", "consent": "on"}
+            "address": "玫瑰城第一网格5号楼门口", "name": "刘芳", "phone": "13600002222", "consent": "on"}
     data.update(changes)
     return data
 

@@ -196,3 +196,26 @@ class DemandAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class CoReporter(models.Model):
+    """A resident who met the same problem and joined an open demand ("我也遇到") instead of
+    filing another: counted as one more reporter and told of its progress like the reporter.
+    Written only by ``services.join_demand``, with a ``join`` event in the same transaction."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="co_reporters", verbose_name=_("诉求"),
+                               db_index=False)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="joined_demands",
+                                 verbose_name=_("居民"))
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    joined_at = models.DateTimeField(_("加入时间"))
+
+    class Meta:
+        verbose_name = _("共同反映人")
+        verbose_name_plural = _("共同反映人")
+        ordering = ["demand_id", "joined_at", "pk"]
+        # One row per resident and demand; the unique index also serves every look-up by demand.
+        constraints = [models.UniqueConstraint(fields=["demand", "resident"], name="co_reporter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} + {self.resident_id}"

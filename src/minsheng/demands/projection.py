@@ -121,7 +121,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
             pass  # the resident's words are the event's note, the photos its attachments
         case "withdraw":
             d.close_reason, d.closed_at = p.get("reason", ""), at
-        case "external_update":
+        case "external_update" | "join":
             pass  # history only: another system's note changes nothing here
         case _ if e.action in EXTRA_PROJECTIONS:
             project = EXTRA_PROJECTIONS[e.action]

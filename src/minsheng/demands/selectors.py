@@ -6,19 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
 from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import demand_filter, grants_for
+from minsheng.people.models import Resident
 from minsheng.search.selectors import matches_q
 
-from .models import Demand, DemandAttachment, DemandEvent
+from .models import CoReporter, Demand, DemandAttachment, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    RESIDENT_ACTIONS,
     Channel,
     Kind,
     State,
@@ -85,7 +87,7 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     pending = (demand.pending_request or {}).get("kind")
     result = []
     for spec in actions_for(demand):
-        if spec.action in INTEGRATION_ACTIONS:
+        if spec.action in INTEGRATION_ACTIONS or spec.action in RESIDENT_ACTIONS:
             continue
         usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
         if not usable:
@@ -357,3 +359,23 @@ def latest_events_in_scope(user, action: str, limit: int = 10) -> list[DemandEve
     # With their demand and unit, as events_in_scope gives them.
     loaded = DemandEvent.objects.select_related("demand", "actor_unit").in_bulk([e.pk for e in found[:limit]])
     return [loaded[e.pk] for e in found[:limit]]
+
+
+def residents_following(demand: Demand) -> list[Resident]:
+    """Everyone who reported ``demand``: its reporter first, then the residents who joined it
+    ("我也遇到") in the order they joined — the people its updates go to."""
+    joined = list(Resident.objects.filter(joined_demands__demand=demand).order_by(
+        "joined_demands__joined_at", "joined_demands__pk"))
+    reporter = [demand.reporter] if demand.reporter_id else []
+    return reporter + [r for r in joined if r.pk != demand.reporter_id]
+
+
+def reporter_count(demand: Demand) -> int:
+    """How many residents reported ``demand``: the reporter and those who joined it."""
+    return (1 if demand.reporter_id else 0) + CoReporter.objects.filter(demand=demand).count()
+
+
+def reporter_counts(demand_ids: Iterable[int]) -> dict[int, int]:
+    """Co-reporters per demand for a list of demands (one query): id → number who joined."""
+    return dict(CoReporter.objects.filter(demand_id__in=list(demand_ids)).values_list("demand_id")
+                .annotate(n=Count("pk")).values_list("demand_id", "n"))

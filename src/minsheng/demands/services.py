@@ -45,7 +45,7 @@ from minsheng.people.models import Resident
 from minsheng.people.services import find_or_register_resident
 from minsheng.people.validation import normalise_phone
 
-from .models import Demand, DemandAttachment, DemandEvent, DemandNumberCounter
+from .models import CoReporter, Demand, DemandAttachment, DemandEvent, DemandNumberCounter
 from .projection import EXTRA_PROJECTIONS, PROJECTED_FIELDS, apply_event, encode_datetime
 from .signals import demand_transitioned
 from .workflow import (
@@ -796,8 +796,10 @@ def find_demand_for_reporter(number: str, phone_last4: str, *, client: str = "")
     check_not_locked("track-client", client, limit * 6)
     check_not_locked("track-number-client", f"{number}|{client}", limit)
     demand = Demand.objects.select_related("reporter", "region", "handling_unit").filter(number=number).first()
+    # The reporter, or a resident who joined the demand (我也遇到): both follow its progress.
     if (demand is None or demand.reporter is None or len(digits) != 4 or not digits.isdigit()
-            or not demand.reporter.phone.endswith(digits)):
+            or not (demand.reporter.phone.endswith(digits)
+                    or demand.co_reporters.filter(resident__phone__endswith=digits).exists())):
         record_failure("track-number-client", f"{number}|{client}", window)
         record_failure("track-client", client, window)
         raise NotFound(_("没有找到该诉求，请核对编号和手机号后四位。"))
@@ -831,3 +833,36 @@ def rate_as_resident(demand_id: int, *, satisfaction: str, solved: str | None = 
             _record(demand, transition("reopen"), grant, None,
                     {"reason": reason, **_deadline_payload(demand.urgency, clock.now())}, reason)
     return demand
+
+
+def join_demand(demand_id: int, *, reporter: Resident | ReporterInput, channel: str = Channel.WEB,
+                consent: bool = False) -> tuple[Demand, bool]:
+    """我也遇到: a resident who met the same problem joins an open demand instead of filing another
+    one, so that the demand counts one more reporter and everyone following it hears of its progress
+    (``selectors.residents_following``).  Without an account the resident gives a name and phone, as
+    on the report form, and is found or registered the same way ``register_demand`` does.
+
+    Returns the demand and whether the resident was added (False: they already reported or joined
+    it, which is not an error for them).  The ``join`` event and the co-reporter row are written in
+    one transaction."""
+    spec = transition("join")
+    if channel not in ANONYMOUS_CHANNELS:
+        raise ValidationFailed.for_field("channel", _("未知的渠道“%(channel)s”。") % {"channel": channel})
+    if isinstance(reporter, ReporterInput):
+        if not consent:
+            raise ValidationFailed.for_field("consent", _("请阅读并同意隐私告知后再提交。"))
+        _require_text(reporter.name, "name", _("姓名"), 50)
+        normalise_phone(reporter.phone)
+    with transaction.atomic():
+        demand = _lock(demand_id)
+        if demand.state not in spec.sources or not spec.applies_to_case(demand):
+            raise InvalidTransition(_("这个问题已经办结或关闭，不能再加入；如问题仍在，请提交新的诉求。"))
+        resident = reporter
+        if isinstance(reporter, ReporterInput):
+            resident = find_or_register_resident(name=reporter.name, phone=reporter.phone, region=demand.region)
+        if demand.reporter_id == resident.pk or CoReporter.objects.filter(demand=demand, resident=resident).exists():
+            return demand, False
+        at = clock.now()
+        _record(demand, spec, _PUBLIC_GRANT, None, {"resident_id": resident.pk, "channel": channel})
+        CoReporter.objects.create(demand=demand, resident=resident, channel=channel, joined_at=at)
+    return demand, True

@@ -172,6 +172,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("supplement", _("补充信息"), OPEN_STATES, None, {Role.RESIDENT}, public=True, kinds=_PLAIN_DEMAND),
     _t("withdraw", _("撤回"), [S.REGISTERED, S.PENDING_DISPATCH], S.CLOSED, {Role.RESIDENT}, public=True,
        kinds=_PLAIN_DEMAND),
+    # 我也遇到: a resident who met the same problem joins an open demand as one more reporter.
+    _t("join", _("我也遇到"), OPEN_STATES, None, {Role.RESIDENT}, public=True, kinds=_PLAIN_DEMAND),
     # A note from the system that passed the demand on (12345 platform, 110 centre): recorded
     # until the demand is closed, never changing its state; that system does not run our workflow.
     _t("external_update", _("外部系统更新"), set(State) - TERMINAL_STATES, None, _INTAKE),
@@ -201,6 +203,9 @@ def action_label(action: str) -> str:
 
 # Taken only by other systems through the integrations, never offered on the staff pages.
 INTEGRATION_ACTIONS = frozenset({"external_update"})
+# Taken by residents on their own pages (services.join_demand), never on the staff pages nor through
+# the API's action document.
+RESIDENT_ACTIONS = frozenset({"join"})
 
 
 def actions_from(state: State, kind: str | None = None, channel: str | None = None) -> list[Transition]:

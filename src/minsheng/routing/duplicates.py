@@ -25,7 +25,7 @@ from minsheng.core import clock
 from minsheng.core.bulk import insert_values
 from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
-from minsheng.demands.workflow import OPEN_STATES, State
+from minsheng.demands.workflow import OPEN_STATES, Kind, State
 from minsheng.organisation.models import Region
 
 from .classifier import char_ngram_hashes, join_text
@@ -174,7 +174,10 @@ class DuplicateMatch:
 
 def find_duplicates(user, *, title: str, description: str, region: Region, latitude=None, longitude=None,
                     at: datetime | None = None, exclude: int | None = None, limit: int = 5) -> list[DuplicateMatch]:
-    """Open demands ``user`` may see that look like this one, best first, each with its reasons."""
+    """Open demands ``user`` may see that look like this one, best first, each with its reasons.
+    ``user`` None is a resident on the public report form: open demands (not wishes or care tasks)
+    of every reporter nearby, which the form shows without any personal detail so that the
+    resident can join one ("我也遇到") instead of filing it again."""
     at = at or clock.now()
     grams = bigrams(title, description)
     if grams.size == 0:
@@ -210,7 +213,8 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
         scored.append((score, pk, similarity, metres, grids[grid_id], days))
     scored.sort(reverse=True)
     # Scope first (a cheap filter on ids), then load only the matches that are shown.
-    visible = set(demands_visible_to(user).filter(pk__in=[s[1] for s in scored]).values_list("pk", flat=True))
+    readable = Demand.objects.filter(kind=Kind.DEMAND) if user is None else demands_visible_to(user)
+    visible = set(readable.filter(pk__in=[s[1] for s in scored]).values_list("pk", flat=True))
     shown = [s for s in scored if s[1] in visible][:limit]
     by_pk = Demand.objects.select_related("region").in_bulk([s[1] for s in shown])
     return [DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,

@@ -2,12 +2,14 @@
 and the rows a deployment's own demands contribute to retraining."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from minsheng.catalogue.models import Category
+from minsheng.catalogue.selectors import categories_in_text
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.demands import services as demand_services
@@ -138,3 +140,38 @@ def training_rows_from_demands() -> list[tuple[str, str]]:
         top = top_level_of(correction.chosen)
         rows[correction.demand_id] = (correction.text, top.code)
     return list(rows.values())
+
+
+@dataclass
+class TextSuggestion:
+    category: Category
+    percent: int | None  # the router's confidence in its top level; None: found by keywords alone
+
+
+def suggest_for_text(text: str, limit: int = 2) -> list[TextSuggestion]:
+    """Categories for a description still being typed (the resident's form): the active model's
+    top levels, each narrowed to the child whose keywords the text names; without a model, the
+    keywords alone.  Nothing is stored."""
+    text = (text or "").strip()
+    if len(text) < 4:
+        return []
+    by_keywords = categories_in_text(text)
+    found = registry.active()
+    out: list[TextSuggestion] = []
+    if found is not None:
+        _entry, router = found
+        tops = {c.code: c for c in Category.objects.filter(parent__isnull=True, active=True)}
+        for code, p in router.top(text, TOP_K):
+            top = tops.get(code)
+            if top is None or p < 0.2:
+                continue
+            child = next((c for c, _n in by_keywords if c.parent_id == top.pk), None)
+            out.append(TextSuggestion(child or top, round(p * 100)))
+    if not out:
+        out = [TextSuggestion(c, None) for c, _n in by_keywords]
+    seen, unique = set(), []
+    for s in out:
+        if s.category.pk not in seen:
+            seen.add(s.category.pk)
+            unique.append(s)
+    return unique[:limit]

@@ -88,7 +88,47 @@ class DemandFieldsForm(forms.Form):
 
 
 class PublicDemandForm(DemandFieldsForm):
+    """The resident's report, in the order a resident thinks of it: what is wrong, where (a pin
+    on the map or an address, resolved to community, grid and building by the server: there is
+    no grid to choose), photos, then the category (suggested from the text) and who to tell.
+    The button "我也遇到" of a nearby open demand posts this form with ``join`` (that demand's id)."""
+
     consent = forms.BooleanField(label=_("我已阅读并同意隐私告知：联系方式仅用于办理和回访本诉求"), required=False)
+
+    field_order = ["description", "address", "photos", "category", "demand_type", "title", "name", "phone",
+                   "hide_name", "consent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["region"]
+        self.fields["description"].label = _("遇到了什么问题")
+        self.fields["description"].widget.attrs.update(
+            {"rows": 4, "placeholder": _("例如：幸福里小区1号楼门口的井盖丢了，晚上很危险")})
+        self.fields["address"].label = _("问题在哪里（小区、楼号或路口）")
+        self.fields["address"].widget.attrs["placeholder"] = _("例如：玫瑰城社区幸福里小区1号楼")
+        self.fields["title"].required = False
+        self.fields["title"].label = _("标题（可不填，默认取问题描述的开头）")
+        self.fields["demand_type"].widget = forms.RadioSelect(choices=self.fields["demand_type"].choices)
+        codes = [code for code, _label in self.fields["demand_type"].choices]
+        self.fields["demand_type"].initial = "help" if "help" in codes else (codes[0] if codes else None)
+        self.fields["category"].label = _("问题分类（可不选，工作人员会核实）")
+        self.fields["photos"].label = _("照片（可选，最多6张，会自动压缩）")
+        del self.fields["category"].widget.attrs["data-filter-placeholder"]
+
+    def clean(self):
+        data = super().clean()
+        if self.is_bound and not data.get("title") and data.get("description"):
+            data["title"] = title_from(data["description"])
+        return data
+
+
+def title_from(description: str, length: int = 30) -> str:
+    """A title for a report whose resident gave none: the description's first sentence, cut short."""
+    text = " ".join(description.split())
+    for stop in "。！？!?\n":
+        if stop in text[:length]:
+            text = text[: text.index(stop)]
+    return text[:length].rstrip("，,；;：: ") or text[:length]
 
 
 class IntakeForm(DemandFieldsForm):

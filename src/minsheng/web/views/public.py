@@ -1,20 +1,27 @@
 """Residents' pages (no account): file a demand, track it by number, rate the result."""
 
+import math
+
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.catalogue.selectors import search_categories
 from minsheng.core import clock
 from minsheng.core.clients import client_address
 from minsheng.core.errors import MinshengError, NotFound
 from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
-from minsheng.demands.models import DemandAttachment
-from minsheng.demands.workflow import Channel, State
+from minsheng.demands.models import Demand, DemandAttachment
+from minsheng.demands.workflow import Channel, Kind, State
 from minsheng.organisation.models import Region
+from minsheng.routing.addresses import AddressResolution, resolve_address, resolve_point
+from minsheng.routing.duplicates import find_duplicates
+from minsheng.routing.services import suggest_for_text
 from minsheng.supervision import revisits
 
 from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
@@ -33,30 +40,164 @@ def _client(request: HttpRequest) -> str:
     return client_address(request)
 
 
+def _place(latitude, longitude, address: str) -> AddressResolution | None:
+    """Where a report is: the pin when there is one, else the typed address; None for neither."""
+    if latitude is not None and longitude is not None:
+        found = resolve_point(latitude, longitude)
+        if found.status == "resolved" or not address:
+            return found
+    return resolve_address(address) if address else None
+
+
+def _report_region(found: AddressResolution) -> Region:
+    """The region a report is filed under: its grid; when the resident's words stop above grid level
+    or fit several places, the deepest place named for sure (a dispatcher settles the grid, and the
+    resident is not asked to)."""
+    if found.grid is not None:
+        return found.grid
+    if found.recognised:
+        return found.recognised[-1]
+    if found.community is not None:
+        return found.community
+    return Region.objects.filter(kind=Region.Kind.DISTRICT).order_by("path").first()
+
+
 def submit(request: HttpRequest) -> HttpResponse:
+    """The resident's report (no account).  A pin or an address says where; the button "我也遇到"
+    on a nearby open demand posts the same form with ``join`` set, and joins that demand instead."""
     form = PublicDemandForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if request.method == "POST" and form.is_bound:
+        if request.POST.get("join"):
+            return _join(request, form)
+        if form.is_valid():
+            data = form.cleaned_data
+            found = _place(data["latitude"], data["longitude"], data["address"])
+            if found is None:
+                form.add_error("address", _("请在地图上点选问题所在的位置，或填写地址。"))
+            elif found.status == "unresolved" and not found.recognised and data["latitude"] is not None:
+                form.add_error("address", _("地图上点选的位置不在本区服务范围内，请重新点选，或填写地址。"))
+            else:
+                place = found.building or found.grid
+                address = data["address"] or (place.full_name if place else "")
+                try:
+                    demand = services.register_demand(
+                        None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
+                        title=data["title"], description=data["description"], region=_report_region(found),
+                        address=address, hide_name=data["hide_name"], consent=data["consent"],
+                        photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
+                        reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
+                except MinshengError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    request.session["submitted"] = demand.number
+                    request.session.pop("joined", None)
+                    return redirect("web:submitted")
+    return render(request, "web/public/submit.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _join(request: HttpRequest, form: PublicDemandForm) -> HttpResponse:
+    """我也遇到: only the name, phone and consent of the form count; the rest of it is not checked."""
+    name, phone = request.POST.get("name", "").strip(), request.POST.get("phone", "").strip()
+    # The form shows what was typed again; what it would say about the report itself does not
+    # concern a resident who is joining another one, so its errors are set aside.
+    form.is_valid()
+    form._errors = {}
+    join = request.POST.get("join", "")
+    demand = Demand.objects.filter(pk=int(join) if join.isdigit() else 0, kind=Kind.DEMAND).first()
+    if demand is None:
+        form.add_error(None, _("没有找到这个诉求，请刷新页面后重试。"))
+    elif not name or not phone:
+        form.add_error("name" if not name else "phone", _("请填写姓名和联系电话，以便告诉你办理进展。"))
+    else:
         try:
-            demand = services.register_demand(
-                None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
-                title=data["title"], description=data["description"], region=Region.objects.get(code=data["region"]),
-                address=data["address"], hide_name=data["hide_name"], consent=data["consent"],
-                photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
-                reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
+            demand, _added = services.join_demand(
+                demand.pk, reporter=services.ReporterInput(name=name, phone=phone), channel=Channel.WEB,
+                consent=bool(request.POST.get("consent")))
         except MinshengError as exc:
             add_service_errors(form, exc)
         else:
             request.session["submitted"] = demand.number
+            request.session["joined"] = True
             return redirect("web:submitted")
-    return render(request, "web/public/submit.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "web/public/submit.html", {"form": form}, status=400)
 
 
 def submitted(request: HttpRequest) -> HttpResponse:
     number = request.session.get("submitted")
     if not number:
         return redirect("web:submit")
-    return render(request, "web/public/submitted.html", {"number": number})
+    joined = request.session.get("joined", False)
+    count = 0
+    if joined:
+        demand = Demand.objects.filter(number=number).first()
+        count = selectors.reporter_count(demand) if demand else 0
+    return render(request, "web/public/submitted.html", {"number": number, "joined": joined, "count": count})
+
+
+def _coordinate(value: str | None) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def report_place(request: HttpRequest) -> JsonResponse:
+    """The form's pin or typed address → the community, grid and building, in the resident's words."""
+    lat, lng = _coordinate(request.GET.get("latitude")), _coordinate(request.GET.get("longitude"))
+    found = _place(lat, lng, request.GET.get("address", "").strip()[:255])
+    if found is None:
+        return JsonResponse({"status": "empty", "message": ""})
+    place = found.building or found.grid
+    point = place or (found.recognised[-1] if found.recognised else None)
+    return JsonResponse({"status": found.status, "message": found.resident_message,
+                         "place": place.full_name if place else "", **_centre(point),
+                         "zoom": 17 if found.building else (16 if found.grid else 15)})
+
+
+def _centre(region: Region | None) -> dict:
+    """Where the map goes for a place: its point, or the middle of its boundary."""
+    if region is not None and region.latitude is not None:
+        return {"latitude": float(region.latitude), "longitude": float(region.longitude)}
+    if region is not None and region.boundary:
+        ring = region.boundary[0]
+        lngs, lats = [p[0] for p in ring], [p[1] for p in ring]
+        return {"latitude": (min(lats) + max(lats)) / 2, "longitude": (min(lngs) + max(lngs)) / 2}
+    return {"latitude": None, "longitude": None}
+
+
+def report_categories(request: HttpRequest) -> JsonResponse:
+    """Categories for the form's search box (synonyms included: 井盖 finds 市政设施)."""
+    found = search_categories(request.GET.get("q", "")[:40])
+    return JsonResponse({"results": [{"code": c.code, "label": _category_label(c)} for c in found]})
+
+
+def report_suggestions(request: HttpRequest) -> JsonResponse:
+    """The category the router reads in the description being typed, in plain words."""
+    found = suggest_for_text(request.GET.get("text", "")[:1000])
+    return JsonResponse({"results": [{"code": s.category.code, "label": _category_label(s.category),
+                                      "percent": s.percent} for s in found]})
+
+
+def _category_label(category) -> str:
+    return f"{category.parent} › {category}" if category.parent_id else str(category)
+
+
+def report_similar(request: HttpRequest) -> HttpResponse:
+    """Open demands nearby that look like the one being typed, each with "我也遇到": what a
+    resident may see of another's report (title, category, state, distance, how many reported
+    it), never who reported it or their address."""
+    text = request.GET.get("description", "")[:1000]
+    lat, lng = _coordinate(request.GET.get("latitude")), _coordinate(request.GET.get("longitude"))
+    found = _place(lat, lng, request.GET.get("address", "").strip()[:255]) if len(text.strip()) >= 4 else None
+    matches = []
+    if found is not None and (found.grid or found.community):
+        matches = find_duplicates(None, title="", description=text, region=found.grid or found.community,
+                                  latitude=lat, longitude=lng, limit=3)
+    counts = selectors.reporter_counts([m.demand.pk for m in matches])
+    rows = [{"demand": m.demand, "reporters": 1 + counts.get(m.demand.pk, 0), "days": int(m.days),
+             "metres": round(m.metres) if m.metres is not None else None} for m in matches]
+    return render(request, "web/public/_similar.html", {"rows": rows})
 
 
 def track(request: HttpRequest) -> HttpResponse:

@@ -219,6 +219,8 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         "can_merge": any(spec.action == "merge" for spec in actions),
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
+        # 我也遇到: residents who joined; their names and phones stay behind the same reveal as the reporter's.
+        "reporter_count": selectors.reporter_count(demand),
         "suggestions": suggestions, "model_version": model_version,
         "address": resolve_address(demand.address) if deciding and demand.address else None,
         # Possible duplicates for those who may merge this demand into another.
