@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
@@ -140,6 +140,17 @@ def test_a_sign_in_is_no_configuration_change_and_secrets_are_never_written(worl
     assert entries[0].detail.startswith("password: *** → ***")
     assert device.key not in entries[1].detail and "key=***" in entries[1].detail
     assert "A-new-Password-77" not in entries[0].detail
+
+
+def test_entries_are_written_in_the_site_language_and_shown_in_the_reader_s(world, login):
+    with translation.override("en"):  # an administrator who reads English
+        Membership.objects.create(user=world.users["nobody"], unit=world.units["cc1"], role=Role.VOLUNTEER)
+    entry, = _entries(AuditEntry.Kind.CONFIGURATION)
+    assert entry.action == "新增" and "岗位" in entry.target
+    client = login("auditor")
+    client.cookies["django_language"] = "en"
+    html = client.get("/work/audit/").content.decode()
+    assert "<td data-label=\"Action\">New</td>" in html or ">New<" in html
 
 
 def test_group_grants_are_recorded(world):

@@ -2,11 +2,15 @@
 tables (whoever makes them: the admin, a page, a command), the admin's own change log, and every
 personal-data access row.  Connected once, in ``AuditConfig.ready``."""
 
+import functools
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import services
@@ -27,6 +31,17 @@ IGNORED_FIELDS = frozenset({"last_login"})
 # Values never written to the log, only that they changed.
 SECRET_MARKERS = ("password", "key", "secret", "token", "hash")
 _OLD = "_audit_old_values"
+
+
+def _in_site_language(receiver):
+    """Entries are written in the site's language (Chinese), whatever the acting user reads: one
+    log reads alike for every change.  The page and the export translate the action labels."""
+    @functools.wraps(receiver)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return receiver(*args, **kwargs)
+
+    return wrapper
 
 
 def _label(instance) -> str:
@@ -51,6 +66,7 @@ def _remember(sender, instance, raw=False, **kwargs) -> None:
     setattr(instance, _OLD, old)
 
 
+@_in_site_language
 def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
     if raw or (update_fields is not None and set(update_fields) <= IGNORED_FIELDS):
         return
@@ -68,10 +84,12 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -
                         detail="; ".join(changes))
 
 
+@_in_site_language
 def _deleted(sender, instance, **kwargs) -> None:
     services.record(AuditEntry.Kind.CONFIGURATION, action=_("删除"), target=_label(instance))
 
 
+@_in_site_language
 def _relations_changed(sender, instance, action, model, pk_set, reverse=False, **kwargs) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
@@ -81,6 +99,7 @@ def _relations_changed(sender, instance, action, model, pk_set, reverse=False, *
                     target=_label(instance), detail=related)
 
 
+@_in_site_language
 def _admin_logged(sender, instance: LogEntry, created, raw=False, **kwargs) -> None:
     if raw or not created:
         return
@@ -108,6 +127,7 @@ def _signed_out(sender, request, user, **kwargs) -> None:
                     action=request.path[:100] if request is not None else "")
 
 
+@_in_site_language
 def _personal_data_viewed(sender, instance, created, raw=False, **kwargs) -> None:
     if raw or not created:
         return

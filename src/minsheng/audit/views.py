@@ -62,7 +62,7 @@ def log_page(request: HttpRequest) -> HttpResponse:
 def log_export(request: HttpRequest) -> FileResponse:
     _auditor(request)
     entries = audit_entries(_filter(request.GET))[:EXPORT_LIMIT]
-    rows = ((e.at, e.get_kind_display(), e.username, e.client_address, e.action, e.target, e.detail, e.request_id)
-            for e in entries.iterator(chunk_size=2000))
+    rows = ((e.at, e.get_kind_display(), e.username, e.client_address, _(e.action) if e.action else "", e.target,
+             e.detail, e.request_id) for e in entries.iterator(chunk_size=2000))
     return xlsx_response(f"audit-log-{timezone.localtime():%Y%m%d-%H%M}.xlsx", [_(h) for h in HEADERS], rows,
                          sheet_title=_("审计记录"))
