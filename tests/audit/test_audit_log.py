@@ -199,6 +199,16 @@ def test_entries_can_be_neither_changed_nor_deleted_by_the_application(world):
     assert AuditEntry.objects.get(pk=entry.pk).detail == ""
 
 
+def test_removing_an_account_keeps_its_entries(world):
+    client = Client()
+    client.post("/login/", {"username": "staff2", "password": "pw-staff2"})
+    user_id = world.users["staff2"].pk
+    world.users["staff2"].delete()
+    entry, = _entries(AuditEntry.Kind.SIGN_IN)
+    assert (entry.username, entry.user_id) == ("staff2", user_id)
+    assert AuditEntry.objects.filter(action="删除", target__contains="staff2").exists()
+
+
 def test_the_admin_shows_the_log_read_only_even_to_a_superuser(world):
     admin = world.users["admin"]
     admin.is_staff = admin.is_superuser = True

@@ -40,9 +40,10 @@ class AuditEntry(models.Model):
 
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    # The account as it was named then (kept when the account is later renamed or removed).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+", verbose_name=_("账号"))
+    # The account as it was named then (kept when the account is later renamed or removed: no
+    # constraint and nothing done on delete, since an entry is never updated, not even to NULL).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+", verbose_name=_("账号"))
     username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
     client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
     action = models.CharField(_("操作"), max_length=100, blank=True)
