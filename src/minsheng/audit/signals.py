@@ -58,9 +58,11 @@ def _shown(name: str, value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _remember(sender, instance, raw=False, **kwargs) -> None:
+def _remember(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw or instance._state.adding or instance.pk is None:
         return
+    if update_fields is not None and set(update_fields) <= IGNORED_FIELDS:
+        return  # a sign-in's last_login: no extra read on every sign-in
     old = sender._default_manager.filter(pk=instance.pk).values(*[f.attname for f in sender._meta.concrete_fields]
                                                                 ).first()
     setattr(instance, _OLD, old)
