@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "minsheng.search",
     "minsheng.maps",
     "minsheng.web",
+    "minsheng.audit",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Who is acting, for the audit log's configuration entries (audit.context).
+    "minsheng.audit.context.AuditContextMiddleware",
     "minsheng.core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,6 +257,13 @@ else:
 MINSHENG_SESSION_IDLE_MINUTES = float(os.environ.get("MINSHENG_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(os.environ.get("MINSHENG_SESSION_MAX_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
+# The audit log (sign-ins and sign-outs, configuration changes, personal-data views) is kept at least
+# this many days (等保 2.0: six months) before `manage.py purge_audit_log` may remove it; longer is
+# allowed, shorter is refused.
+MINSHENG_AUDIT_RETENTION_DAYS = int(os.environ.get("MINSHENG_AUDIT_RETENTION_DAYS", "180"))
+if MINSHENG_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"MINSHENG_AUDIT_RETENTION_DAYS={MINSHENG_AUDIT_RETENTION_DAYS}: audit records are kept at least 180 days.")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"  # which sends each account on to its own home (web.homes)

@@ -78,6 +78,8 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
         items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
     items.extend((url, label, "community") for url, label in homecare_links(roles, user))
+    if Role.AUDITOR in roles:
+        items.append((reverse("audit:log"), _("安全审计"), None))
     items.append((*_inbox_item(user), None))
     return items
 
