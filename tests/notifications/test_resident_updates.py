@@ -16,7 +16,7 @@ from minsheng.notifications.models import InAppNotification, OutboxMessage, SmsO
 from minsheng.notifications.resident_updates import residents_to_update
 from minsheng.notifications.services import set_sms_opt_out
 from minsheng.notifications.sms import LocmemSmsBackend
-from tests.demands.helpers import bring_to, register
+from tests.demands.helpers import PATH, _do, bring_to, register
 
 PHONE = "13700001234"  # the reporter of tests.demands.helpers.register
 ACCOUNT_PHONE = "13812341234"  # the world's resident with an account (user "resident")
@@ -87,6 +87,20 @@ def test_the_recipients_come_from_one_function(world):
     demand = bring_to(world, "registered")
     assert [r.phone for r in residents_to_update(demand)] == [PHONE]
     assert residents_to_update(register(world, reporter=None)) == []
+
+
+def test_residents_who_joined_with_me_too_get_the_updates_after_they_joined(world):
+    demand = bring_to(world, "registered")
+    joiner = services.ReporterInput(name="邻居", phone="13900005678")
+    demand, added = services.join_demand(demand.pk, reporter=joiner, consent=True)
+    assert added
+    assert [r.phone for r in residents_to_update(demand)] == [PHONE, "13900005678"]
+    for actor, action, kwargs in PATH["dispatched"]:
+        demand = _do(world, actor, demand, action, **kwargs)
+    dispatched = [m for m in _updates(demand) if m.key == "demand.dispatched"]
+    assert sorted(m.address for m in dispatched) == sorted([PHONE, "13900005678"])
+    # the receipt went out before they joined: only the reporter had it
+    assert [m.address for m in _updates(demand) if m.key == "demand.received"] == [PHONE]
 
 
 def test_demands_registered_together_get_their_receipts(world):

@@ -243,6 +243,16 @@ def test_my_demands_lists_only_what_i_reported(login, world):
     assert mine.number in body and other.number not in body
 
 
+def test_my_demands_lists_what_i_joined_with_me_too_apart(login, world):
+    joined = register(world, title="别人反映的井盖缺失")
+    services.join_demand(joined.pk, reporter=services.ReporterInput(name="王奎", phone=PHONE), consent=True)
+    untouched = register(world, title="与我无关的诉求")
+    body = login("resident").get(reverse("web:mine")).content.decode()
+    section = body.split('id="joined-demands"', 1)[1]
+    assert joined.number in section and f"?number={joined.number}" in section
+    assert untouched.number not in body
+
+
 def test_the_handling_unit_is_told_of_a_supplement(world):
     from minsheng.notifications.models import OutboxMessage
 

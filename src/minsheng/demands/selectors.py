@@ -64,6 +64,12 @@ def reported_by(resident, kind: str = Kind.DEMAND) -> QuerySet[Demand]:
             .select_related("region", "category").order_by("-registered_at", "-pk"))
 
 
+def joined_by(resident) -> QuerySet[Demand]:
+    """The demands a resident joined with "我也遇到" (filed by someone else), newest join first."""
+    return (Demand.objects.filter(co_reporters__resident=resident).exclude(reporter=resident)
+            .select_related("region", "category").order_by("-co_reporters__joined_at", "-pk"))
+
+
 def get_demand_for(user, demand_id: int) -> Demand:
     """One demand, or NotFound when it does not exist or lies outside the user's scope
     (the two are indistinguishable on purpose)."""
@@ -364,7 +370,7 @@ def latest_events_in_scope(user, action: str, limit: int = 10) -> list[DemandEve
 def residents_following(demand: Demand) -> list[Resident]:
     """Everyone who reported ``demand``: its reporter first, then the residents who joined it
     ("我也遇到") in the order they joined — the people its updates go to."""
-    joined = list(Resident.objects.filter(joined_demands__demand=demand).order_by(
+    joined = list(Resident.objects.filter(joined_demands__demand=demand).select_related("user").order_by(
         "joined_demands__joined_at", "joined_demands__pk"))
     reporter = [demand.reporter] if demand.reporter_id else []
     return reporter + [r for r in joined if r.pk != demand.reporter_id]

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.selectors import residents_following
 from minsheng.demands.workflow import Kind
 from minsheng.people.models import Resident
 
@@ -27,9 +28,9 @@ from .services import enqueue_many
 
 
 def residents_to_update(demand: Demand) -> list[Resident]:
-    """Who hears about this demand's progress: today its reporter.  The one place to widen it
-    (to the residents who said "me too", ``demands.selectors.residents_following``)."""
-    return [demand.reporter] if demand.reporter_id else []
+    """Who hears about this demand's progress: everyone who reported it, its reporter and the
+    residents who joined it with "我也遇到"."""
+    return residents_following(demand)
 
 
 def tracking_path(demand: Demand) -> str:
@@ -61,8 +62,8 @@ def _message(demand: Demand, event: DemandEvent) -> tuple[str, dict[str, Any]] |
     return None
 
 
-def _rows(demand: Demand, event: DemandEvent, opted_out: set[str]) -> list[tuple[str, dict[str, Any]]]:
-    residents = residents_to_update(demand)
+def _rows(demand: Demand, event: DemandEvent, residents: list[Resident],
+          opted_out: set[str]) -> list[tuple[str, dict[str, Any]]]:
     rows = []
     for resident in residents:
         common = {"link": tracking_path(demand), "source": f"update:{demand.pk}:{event.seq}"}
@@ -81,9 +82,10 @@ def update_residents(demands_and_events: Sequence[tuple[Demand, DemandEvent]]) -
                and (found := _message(demand, event)) is not None]
     if not updates:
         return 0
-    phones = {r.phone for demand, _event, _found in updates for r in residents_to_update(demand) if r.phone}
+    told = {demand.pk: residents_to_update(demand) for demand, _event, _found in updates}
+    phones = {r.phone for residents in told.values() for r in residents if r.phone}
     opted_out = set(SmsOptOut.objects.filter(phone__in=phones).values_list("phone", flat=True)) if phones else set()
-    return sum(enqueue_many(key, params, _rows(demand, event, opted_out))
+    return sum(enqueue_many(key, params, _rows(demand, event, told[demand.pk], opted_out))
                for demand, event, (key, params) in updates)
 
 

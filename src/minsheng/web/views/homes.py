@@ -21,15 +21,17 @@ WALL_LIMIT = 12
 
 @login_required(login_url="web:sign_in")
 def mine(request: HttpRequest) -> HttpResponse:
-    """我的诉求 and 我的心愿: what the resident behind this account filed, with where it stands."""
+    """我的诉求 and 我的心愿: what the resident behind this account filed or joined ("我也遇到"),
+    with where it stands."""
     user = request.user
     resident = resident_of_account(user)
     demands = list(selectors.reported_by(resident)[:MINE_LIMIT]) if resident else []
+    joined = list(selectors.joined_by(resident)[:MINE_LIMIT]) if resident else []
     now = clock.now()
-    for demand in demands:
+    for demand in demands + joined:
         demand.time_status = selectors.time_status(demand, now)
     return render(request, "web/homes/mine.html", {
-        "resident": resident, "demands": demands,
+        "resident": resident, "demands": demands, "joined": joined,
         "wishes": list(selectors.reported_by(resident, Kind.WISH)[:MINE_LIMIT]) if resident else [],
         # making a wish online and its detail page are the resident role's (wishes.views)
         # the resident's own pages per demand (web.views.resident) are for the account linked to the record
