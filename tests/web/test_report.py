@@ -87,21 +87,37 @@ def test_the_description_suggests_a_category_in_plain_words(client, world):
 
 
 def test_nearby_look_alikes_are_offered_without_personal_details(client, mapped):
-    demand = register(mapped, actor="operator", address="幸福里小区1号楼", latitude="41.803", longitude="123.905")
+    demand = register(mapped, actor="operator", address="幸福里小区1号楼", latitude="41.803", longitude="123.905",
+                      consent=True)
     bring_to(mapped, "closed")  # a finished one is never offered
+    # Nor one whose reporter did not agree to publication, nor a report (举报) against someone.
+    register(mapped, actor="operator", latitude="41.803", longitude="123.905")
+    register(mapped, actor="operator", latitude="41.803", longitude="123.905", consent=True, demand_type="report")
     page = client.get(reverse("web:report_similar"), {
         "description": "建设路与光明街交叉口的井盖丢失了，晚上很危险", "latitude": "41.8032", "longitude": "123.9052"}
     ).content.decode()
-    assert demand.title in page and "我也遇到" in page and f'value="{demand.pk}"' in page
+    assert "我也遇到" in page and f'value="{demand.pk}"' in page and str(demand.category) in page
     assert page.count('name="join"') == 1
+    # what the public list shows of it, not its words: a title may name people and homes
+    assert demand.title not in page
     assert "张伟" not in page and "1234" not in page and "幸福里小区1号楼" not in page
     far = client.get(reverse("web:report_similar"), {"description": "建设路与光明街交叉口的井盖丢失了",
                                                      "address": "雷锋第一网格"}).content.decode()
     assert "我也遇到" not in far
 
 
+@pytest.mark.parametrize("extra", [{}, {"consent": True, "demand_type": "report"}])
+def test_me_too_cannot_join_what_is_not_public(client, mapped, extra):
+    """Joining lets one follow a demand (its updates, tracking with one's own phone): a demand
+    whose reporter did not consent, or a report (举报), is nobody else's to follow."""
+    demand = register(mapped, actor="operator", **extra)
+    response = client.post(reverse("web:submit"), _data(description="", join=str(demand.pk)))
+    assert response.status_code == 400 and "没有找到这个诉求" in response.content.decode()
+    assert not demand.co_reporters.exists()
+
+
 def test_me_too_joins_the_demand_instead_of_filing_another(client, mapped):
-    demand = register(mapped, actor="operator")
+    demand = register(mapped, actor="operator", consent=True)
     response = client.post(reverse("web:submit"), _data(description="", join=str(demand.pk)), follow=True)
     page = response.content.decode()
     assert demand.number in page and "共有 2 位居民" in page
@@ -114,7 +130,7 @@ def test_me_too_joins_the_demand_instead_of_filing_another(client, mapped):
 @pytest.mark.parametrize("changes, message", [({"phone": ""}, "请填写姓名和联系电话"),
                                               ({"consent": ""}, "隐私告知")])
 def test_me_too_needs_a_name_phone_and_consent(client, mapped, changes, message):
-    demand = register(mapped, actor="operator")
+    demand = register(mapped, actor="operator", consent=True)
     response = client.post(reverse("web:submit"), _data(join=str(demand.pk), **changes))
     assert response.status_code == 400 and message in response.content.decode()
     assert not CoReporter.objects.exists()

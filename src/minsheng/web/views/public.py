@@ -18,6 +18,7 @@ from minsheng.core.throttle import TooManyAttempts
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Channel, Kind, State
+from minsheng.maps.public import is_published
 from minsheng.organisation.models import Region
 from minsheng.routing.addresses import AddressResolution, resolve_address, resolve_point
 from minsheng.routing.duplicates import find_duplicates
@@ -103,8 +104,12 @@ def _join(request: HttpRequest, form: PublicDemandForm) -> HttpResponse:
     form.is_valid()
     form._errors = {}
     join = request.POST.get("join", "")
-    demand = Demand.objects.filter(pk=int(join) if join.isdigit() else 0, kind=Kind.DEMAND).first()
-    if demand is None:
+    demand = Demand.objects.select_related("demand_type").filter(
+        pk=int(join) if join.isdigit() else 0, kind=Kind.DEMAND).first()
+    # Only what the look-alike list may show can be joined: joining a demand lets one follow it, and
+    # a report (举报), a vulnerable resident's demand or one whose reporter did not consent is nobody
+    # else's to follow.
+    if demand is None or not is_published(demand):
         form.add_error(None, _("没有找到这个诉求，请刷新页面后重试。"))
     elif not name or not phone:
         form.add_error("name" if not name else "phone", _("请填写姓名和联系电话，以便告诉你办理进展。"))
@@ -184,9 +189,9 @@ def _category_label(category) -> str:
 
 
 def report_similar(request: HttpRequest) -> HttpResponse:
-    """Open demands nearby that look like the one being typed, each with "我也遇到": what a
-    resident may see of another's report (title, category, state, distance, how many reported
-    it), never who reported it or their address."""
+    """Open demands nearby that look like the one being typed, each with "我也遇到": of the
+    published ones only (``maps.public``), what the public list shows of them (category, state,
+    distance, age, how many reported it), never their words, who reported them or where."""
     text = request.GET.get("description", "")[:1000]
     lat, lng = _coordinate(request.GET.get("latitude")), _coordinate(request.GET.get("longitude"))
     found = _place(lat, lng, request.GET.get("address", "").strip()[:255]) if len(text.strip()) >= 4 else None
@@ -196,7 +201,8 @@ def report_similar(request: HttpRequest) -> HttpResponse:
                                   latitude=lat, longitude=lng, limit=3)
     counts = selectors.reporter_counts([m.demand.pk for m in matches])
     rows = [{"demand": m.demand, "reporters": 1 + counts.get(m.demand.pk, 0), "days": int(m.days),
-             "metres": round(m.metres) if m.metres is not None else None} for m in matches]
+             "metres": round(m.metres) if m.metres is not None else None}
+            for m in matches if is_published(m.demand)]
     return render(request, "web/public/_similar.html", {"rows": rows})
 
 
