@@ -172,7 +172,7 @@ def account_for_phone(phone: str, *, name: str = ""):
     user_model = get_user_model()
     with transaction.atomic():
         resident = find_or_register_resident(name=name, phone=phone)
-        resident = Resident.objects.select_for_update().select_related("region", "user").get(pk=resident.pk)
+        resident = Resident.objects.select_for_update(of=("self",)).select_related("region", "user").get(pk=resident.pk)
         user = resident.user
         if user is not None:
             if user.is_staff or user.is_superuser or roles_of(user) & STAFF_ROLES:
