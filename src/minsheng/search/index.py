@@ -100,7 +100,7 @@ def on_import(events: Sequence[DemandEvent]) -> None:
     """A batch of registrations written in bulk (inside its transaction): each new demand's
     document, from its register event (a new demand has no result and no notes yet)."""
     write_documents(((e.demand_id, document_words(e.payload["title"], e.payload["description"]))
-                     for e in events), new=True)
+                     for e in events if e.action == "register"), new=True)
 
 
 def _source_rows() -> Iterator[tuple[int, list[str]]]:
