@@ -71,7 +71,7 @@ def test_a_gcj02_tile_layer_is_shifted_by_the_offset_at_the_centre(basemap, sett
     settings.MINSHENG_BASEMAP_CRS = "gcj02"
     page = basemap.page()
     page.goto("/submit/")
-    page.wait_for_selector("[data-map] img.leaflet-tile-loaded")
+    page.wait_for_selector("[data-report-map] img.leaflet-tile-loaded")
     lat, lng, zoom = 39.905, 116.415, 15
     result = page.evaluate("""([lat, lng, zoom]) => {
         const box = document.createElement("div");
