@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .errors import MinshengError
 
@@ -82,6 +83,22 @@ class RequestIdMiddleware:
             # Django (path and status only).
             return render(request, "core/refused.html", {"message": exception.message}, status=exception.status)
         return None
+
+
+class NullCharacterMiddleware:
+    """Refuses a path or query string that carries a NUL character with a plain 400.  No one types
+    one; PostgreSQL cannot hold one in a text value, so a page that passed such a parameter to a
+    query would answer 500 there (and SQLite would quietly search for it).  Form fields refuse it
+    themselves (Django's ProhibitNullCharactersValidator); this covers what views read directly."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                         for key, values in request.GET.lists()):
+            return render(request, "core/refused.html", {"message": _("请求中含有无效的字符。")}, status=400)
+        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
