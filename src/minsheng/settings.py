@@ -94,8 +94,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Before any view reads a query parameter: a NUL in one is refused, not passed to a query.
-    "minsheng.core.middleware.NullCharacterMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Who is acting, for the audit log's configuration entries (audit.context).
     "minsheng.audit.context.AuditContextMiddleware",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,18 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
+def refuse_null_characters(request: HttpRequest) -> HttpResponse | None:
+    """A plain 400 for a path or query string that carries a NUL character, before any view reads
+    it.  No one types one; PostgreSQL cannot hold one in a text value, so a page that passed such
+    a parameter to a query answered 500 there (and SQLite quietly searched for it).  Form fields
+    refuse it themselves (Django's ProhibitNullCharactersValidator); this covers what views read
+    from the path and the query string directly."""
+    if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                     for key, values in request.GET.lists()):
+        return HttpResponseBadRequest(_("请求中含有无效的字符。"), content_type="text/plain; charset=utf-8")
+    return None
+
+
 class RequestIdMiddleware:
     # Generated here, never taken from the client: a chosen id could be made to collide with
     # another request's lines in the log.
@@ -70,7 +82,7 @@ class RequestIdMiddleware:
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:
-            response = self.get_response(request)
+            response = refuse_null_characters(request) or self.get_response(request)
         finally:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
@@ -83,22 +95,6 @@ class RequestIdMiddleware:
             # Django (path and status only).
             return render(request, "core/refused.html", {"message": exception.message}, status=exception.status)
         return None
-
-
-class NullCharacterMiddleware:
-    """Refuses a path or query string that carries a NUL character with a plain 400.  No one types
-    one; PostgreSQL cannot hold one in a text value, so a page that passed such a parameter to a
-    query would answer 500 there (and SQLite would quietly search for it).  Form fields refuse it
-    themselves (Django's ProhibitNullCharactersValidator); this covers what views read directly."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
-                                         for key, values in request.GET.lists()):
-            return render(request, "core/refused.html", {"message": _("请求中含有无效的字符。")}, status=400)
-        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
