@@ -172,51 +172,44 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _own_demand(request, pk))
 
 
+def _act(request: HttpRequest, pk: int, slot: str, make_form, take, done: str) -> HttpResponse:
+    """One resident action on their own demand: a valid form → ``take(demand, data)`` (the
+    service) → a message and back to the demand's page; otherwise the page again with the form's
+    errors in its ``slot`` (supplement, withdraw, rating)."""
+    demand = _own_demand(request, pk)
+    form = make_form(demand)
+    if form.is_valid():
+        try:
+            take(demand, form.cleaned_data)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            return _detail(request, _own_demand(request, pk), **{slot: form}, status=exc.status)
+        messages.success(request, done)
+        return redirect("web:my_demand", pk=pk)
+    return _detail(request, demand, **{slot: form}, status=400)
+
+
 @resident_login_required
 @require_POST
 def demand_supplement(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = _own_demand(request, pk)
-    form = SupplementForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.supplement_demand(request.user, demand.pk, form.cleaned_data["version"],
-                                       text=form.cleaned_data["text"], photos=form.cleaned_data["photos"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            return _detail(request, _own_demand(request, pk), supplement=form, status=exc.status)
-        messages.success(request, _("补充信息已提交，办理单位可以看到。"))
-        return redirect("web:my_demand", pk=pk)
-    return _detail(request, demand, supplement=form, status=400)
+    return _act(request, pk, "supplement", lambda demand: SupplementForm(request.POST, request.FILES),
+                lambda demand, data: services.supplement_demand(request.user, demand.pk, data["version"],
+                                                                text=data["text"], photos=data["photos"]),
+                _("补充信息已提交，办理单位可以看到。"))
 
 
 @resident_login_required
 @require_POST
 def demand_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = _own_demand(request, pk)
-    form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.withdraw_demand(request.user, demand.pk, form.cleaned_data["version"],
-                                     reason=form.cleaned_data["reason"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            return _detail(request, _own_demand(request, pk), withdraw=form, status=exc.status)
-        messages.success(request, _("诉求已撤回。"))
-        return redirect("web:my_demand", pk=pk)
-    return _detail(request, demand, withdraw=form, status=400)
+    return _act(request, pk, "withdraw", lambda demand: WithdrawForm(request.POST),
+                lambda demand, data: services.withdraw_demand(request.user, demand.pk, data["version"],
+                                                              reason=data["reason"]),
+                _("诉求已撤回。"))
 
 
 @resident_login_required
 @require_POST
 def demand_rate(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = _own_demand(request, pk)
-    form = RatingForm(request.POST, kind=demand.kind)
-    if form.is_valid():
-        try:
-            services.rate_as_account(request.user, demand.pk, **form.cleaned_data)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            return _detail(request, _own_demand(request, pk), rating=form, status=exc.status)
-        messages.success(request, _("感谢您的评价。"))
-        return redirect("web:my_demand", pk=pk)
-    return _detail(request, demand, rating=form, status=400)
+    return _act(request, pk, "rating", lambda demand: RatingForm(request.POST, kind=demand.kind),
+                lambda demand, data: services.rate_as_account(request.user, demand.pk, **data),
+                _("感谢您的评价。"))
