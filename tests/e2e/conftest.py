@@ -200,6 +200,26 @@ def give_grids_boundaries() -> None:
     versioned.bump()  # an update() bypasses save(): the processes' copies of the regions are stale
 
 
+def use_local_basemap(settings, tmp_path) -> None:
+    """The world's district (its grids given boundaries) drawn into a local tile archive that the
+    site serves as its basemap."""
+    from minsheng.maps import archive
+    from minsheng.maps.render import render_tiles
+    from minsheng.maps.scene import scene_from_regions
+    from minsheng.organisation.models import Region
+
+    scene = scene_from_regions(Region.objects.get(code="d"))
+    west, south, east, north = scene.bounds()
+    bounds = (west - 0.01, south - 0.01, east + 0.01, north + 0.01)
+    path = tmp_path / "basemap.mbtiles"
+    writer = archive.MBTilesWriter(path, {"name": "test", "format": "png",
+                                          "bounds": ",".join(str(v) for v in bounds)})
+    render_tiles(scene, range(12, 16), bounds, writer.add)
+    writer.close()
+    settings.MINSHENG_TILES = path
+    settings.MINSHENG_BASEMAP = "local"
+
+
 @pytest.fixture
 def site(browser, live_server, world):
     """The live site over the shared test world; checks after the test that no page reached

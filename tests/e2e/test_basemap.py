@@ -5,11 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from minsheng.maps import archive
 from minsheng.maps.coords import from_wgs84
-from minsheng.maps.render import render_tiles
-from minsheng.maps.scene import scene_from_regions
-from minsheng.organisation.models import Region
+
+from .conftest import use_local_basemap
 
 pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
 
@@ -21,16 +19,7 @@ SHOTS = Path("/tmp/shots-basemap")
 @pytest.fixture
 def basemap(site, settings, tmp_path):
     """The world's district drawn into a local archive (the grids the site fixture gave boundaries)."""
-    scene = scene_from_regions(Region.objects.get(code="d"))
-    west, south, east, north = scene.bounds()
-    bounds = (west - 0.01, south - 0.01, east + 0.01, north + 0.01)
-    path = tmp_path / "basemap.mbtiles"
-    writer = archive.MBTilesWriter(path, {"name": "test", "format": "png",
-                                          "bounds": ",".join(str(v) for v in bounds)})
-    render_tiles(scene, range(12, 16), bounds, writer.add)
-    writer.close()
-    settings.MINSHENG_TILES = path
-    settings.MINSHENG_BASEMAP = "local"
+    use_local_basemap(settings, tmp_path)
     SHOTS.mkdir(exist_ok=True)
     return site
 

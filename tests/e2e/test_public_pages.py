@@ -12,16 +12,12 @@ from django.test import Client
 
 from minsheng.demands import services
 from minsheng.demo.city import DEMO_PASSWORD
-from minsheng.maps import archive
-from minsheng.maps.render import render_tiles
-from minsheng.maps.scene import scene_from_regions
-from minsheng.organisation.models import Region
 from minsheng.supervision.revisits import revisit_link_token
 
 from ..conftest import clear_event_log_for_flush
 from ..demands.helpers import bring_to, register
 from ..web.crawl import _shape, crawl
-from .conftest import CHROMIUM, Site, give_grids_boundaries
+from .conftest import CHROMIUM, Site, give_grids_boundaries, use_local_basemap
 
 pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
 from playwright.sync_api import Error as PlaywrightError
@@ -37,16 +33,7 @@ FAILING_IMPACTS = ("serious", "critical")
 @pytest.fixture
 def reports(site, settings, tmp_path):
     """A dozen public demands placed in the world's grids, on a local basemap of the district."""
-    scene = scene_from_regions(Region.objects.get(code="d"))
-    west, south, east, north = scene.bounds()
-    bounds = (west - 0.01, south - 0.01, east + 0.01, north + 0.01)
-    path = tmp_path / "basemap.mbtiles"
-    writer = archive.MBTilesWriter(path, {"name": "test", "format": "png",
-                                          "bounds": ",".join(str(v) for v in bounds)})
-    render_tiles(scene, range(12, 16), bounds, writer.add)
-    writer.close()
-    settings.MINSHENG_TILES = path
-    settings.MINSHENG_BASEMAP = "local"
+    use_local_basemap(settings, tmp_path)
     rng = random.Random(6)
     for i in range(12):
         # Every fourth is resolved: the helper's path runs through g1's community and the roads' department.

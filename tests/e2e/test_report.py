@@ -11,10 +11,9 @@ from playwright.sync_api import expect
 
 from minsheng.demands import services
 from minsheng.demands.models import CoReporter, Demand
-from minsheng.maps import archive
-from minsheng.maps.render import render_tiles
-from minsheng.maps.scene import scene_from_regions
 from minsheng.organisation.models import Region
+
+from .conftest import use_local_basemap
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,16 +27,7 @@ def tiled(site, settings, tmp_path):
     """The world's district drawn into a local basemap archive, with a building to find."""
     Region.objects.create(kind="building", name="幸福里小区1号楼", code="xf1", parent=Region.objects.get(code="g1"),
                           latitude=G1[0], longitude=G1[1])
-    scene = scene_from_regions(Region.objects.get(code="d"))
-    west, south, east, north = scene.bounds()
-    bounds = (west - 0.01, south - 0.01, east + 0.01, north + 0.01)
-    path = tmp_path / "basemap.mbtiles"
-    writer = archive.MBTilesWriter(path, {"name": "test", "format": "png",
-                                          "bounds": ",".join(str(v) for v in bounds)})
-    render_tiles(scene, range(12, 16), bounds, writer.add)
-    writer.close()
-    settings.MINSHENG_TILES = path
-    settings.MINSHENG_BASEMAP = "local"
+    use_local_basemap(settings, tmp_path)
     return site
 
 
