@@ -50,7 +50,9 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 
-test: lint browser test-sqlite test-postgres
+# Both databases run side by side (scripts/run-suites.sh); test-sqlite and test-postgres run one each.
+test: lint browser install
+	@scripts/run-suites.sh
 
 # Browser tests use Debian's Chromium (Playwright's own browser download is not used).
 browser:
