@@ -38,11 +38,14 @@ def test_train_from_csv_with_chinese_labels_then_evaluate(db, tmp_path, settings
     assert [b["kind"] for b in entry.training["config"]["blocks"]] == ["char", "char", "words"]  # words by default
 
     last = _run("evaluate_router", "--csv", dev, "--model", entry.version).strip().splitlines()
-    accuracy, macro_f1, n = (part.split("=")[1] for part in last[-1].split())
-    assert last[-1].startswith("accuracy=") and int(n) == 2 * 32
-    assert float(accuracy) > 0.8 and float(macro_f1) > 0.8  # the generator's categories are learnable
+    figures = dict(part.split("=") for part in last[-1].split())
+    assert last[-1].startswith("accuracy=") and int(figures["n"]) == 2 * 32
+    # the generator's categories are learnable
+    assert float(figures["accuracy"]) > 0.8 and float(figures["macro_f1"]) > 0.8
+    assert 0 <= float(figures["ece"]) <= 1
     text = "\n".join(last)
     assert "confusion matrix" in text and "texts/s per CPU-second" in text and "precision" in text
+    assert "reliability of the top suggestion" in text
 
 
 def test_train_without_the_word_block(db, tmp_path, settings):
@@ -94,7 +97,7 @@ def test_retraining_learns_the_dispatchers_correction(world, tmp_path, settings,
     services.dispatch_demand(world.user("dispatcher1"), demand.pk, demand.version, category=chosen,
                              unit=world.units["cg"])
     correction = Correction.objects.get(demand=demand)
-    assert correction.chosen.code == chosen.split(".")[0]
+    assert correction.chosen.code == chosen  # the category the person chose, leaf included
     assert (correction.text, chosen.split(".")[0]) in training_rows_from_demands()
 
     train = write_csv(tmp_path / "train.csv", generated_rows(3, seed=4))

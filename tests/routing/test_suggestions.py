@@ -77,7 +77,7 @@ def test_a_dispatcher_choosing_another_category_is_stored_as_a_correction(world,
     demand.refresh_from_db()
     assert demand.state == State.DISPATCHED and demand.category.code == "construction.property"
     correction = Correction.objects.get(demand=demand)
-    assert (correction.suggested, correction.chosen.code) == ("environment", "construction")
+    assert (correction.suggested, correction.chosen.code) == ("environment", "construction.property")
     assert correction.actor == world.users["dispatcher1"] and "垃圾" in correction.text
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -1185,6 +1186,51 @@ def _fit_description(description: str) -> str:
     return description[: DESCRIPTION_MAX - 1] + "。"
 
 
+# How residents really write (issue #33 item 2): a polite or weary opener, a closing plea, a dialect
+# word, a homophone typo, and now and then a second matter in the same call ("另外，…").  Without
+# them every demand of a category reads like its template and a model trained on them is certain of
+# everything; with them its probabilities have something to be honest about.
+_OPENERS = ("你好，", "您好，我想反映个事，", "那个，", "麻烦问一下，", "唉，", "说个事儿，", "同志你好，",
+            "我是这儿的老住户了，", "又来反映了，")
+_CLOSERS = ("谢谢了！", "麻烦快点吧。", "都反映好几回了。", "咋就没人管呢？", "盼复。", "拜托拜托。",
+            "希望别再拖了。")
+_DIALECT = (("什么", "啥"), ("怎么", "咋"), ("很多", "老多"), ("非常", "贼"), ("这里", "这嘎达"),
+            ("一点", "一丢丢"), ("没有", "没得"))
+_TYPOS = (("垃圾", "拉圾"), ("反映", "反应"), ("噪音", "燥音"), ("已经", "以经"), ("物业", "物叶"),
+          ("希望", "希往"), ("马上", "马尚"), ("现在", "现再"), ("影响", "影向"))
+
+
+def _first_sentence(text: str) -> str:
+    end = text.find("。")
+    return text[: end + 1] if end > 0 else ""
+
+
+def _vary(category_code: str, title: str, description: str) -> str:
+    """``description`` as one resident might say it.  Seeded from the text itself, so the caller's
+    random stream (and with it the rest of a seeded demo) is left exactly as it was."""
+    rng = random.Random(zlib.crc32(f"{category_code}\x01{title}\x01{description}".encode()))
+    if rng.random() < 0.3:
+        description = rng.choice(_OPENERS) + description
+    for plain, spoken in _DIALECT:
+        if plain in description and rng.random() < 0.25:
+            description = description.replace(plain, spoken, 1)
+    if rng.random() < 0.2:
+        found = [(right, wrong) for right, wrong in _TYPOS if right in description]
+        if found:
+            right, wrong = rng.choice(found)
+            description = description.replace(right, wrong, 1)
+    if rng.random() < 0.12:  # a second matter in the same call, from another top level
+        top = category_code.split(".")[0]
+        other = rng.choice([code for code in _TEMPLATES if code.split(".")[0] != top])
+        template = rng.choice(_TEMPLATES[other])
+        extra = _first_sentence(_Renderer(rng, template.slots).render(template.description)).replace(_PLACE, "这边")
+        if extra:
+            description = f"{description}另外，{extra}"
+    if rng.random() < 0.25 and description.endswith(("。", "！", "？")):
+        description += rng.choice(_CLOSERS)
+    return description
+
+
 def category_codes() -> list[str]:
     """Return the leaf category codes that ``compose_demand`` supports, in catalogue order."""
     return list(_TEMPLATES)
@@ -1211,7 +1257,7 @@ def compose_demand(rng: random.Random, category_code: str, place: str) -> Demand
     template = rng.choices(templates, weights=_WEIGHTS[category_code])[0]
     renderer = _Renderer(rng, template.slots)
     title = renderer.render(template.title)
-    description = renderer.render(template.description)
+    description = _vary(category_code, title, renderer.render(template.description))
     return DemandText(
         title=_fit_title(title, place),
         description=_fit_description(description.replace(_PLACE, place)),

@@ -256,6 +256,10 @@ class Router:
         self.classes_: list[str] = []
         self.temperature = 1.0
         self._fast = None
+        # Optional second level: a router over leaf categories (``parents``: leaf code → top-level
+        # code), learnt from a deployment's own dispatch decisions. See services.ranked.
+        self.leaves: Router | None = None
+        self.parents: dict[str, str] = {}
 
     # -- batch (scikit-learn) path ---------------------------------------------------
     def _vectorizer(self, b: Block) -> TfidfVectorizer:
@@ -374,11 +378,17 @@ class Router:
     # -- files -------------------------------------------------------------------------
     def save(self, path: Path | str) -> str:
         """Write the model and return its sha256."""
+        leaves = getattr(self, "leaves", None)
         fast, self._fast = self._fast, None
+        leaf_fast = None
+        if leaves is not None:
+            leaf_fast, leaves._fast = leaves._fast, None
         try:
             joblib.dump(self, path, compress=3)
         finally:
             self._fast = fast
+            if leaves is not None:
+                leaves._fast = leaf_fast
         return file_sha256(path)
 
     @staticmethod
@@ -390,6 +400,8 @@ class Router:
         if not isinstance(router, Router):
             raise ModelIntegrityError(f"{path}: not a router model")
         router._build_fast()
+        if getattr(router, "leaves", None) is not None:
+            router.leaves._build_fast()
         return router
 
 

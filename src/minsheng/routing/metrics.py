@@ -21,3 +21,33 @@ def per_class(gold: list[str], predicted: list[str], labels: list[str]) -> dict[
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         result[label] = (precision, recall, f1, n_gold)
     return result
+
+
+def reliability(confidences: list[float], correct: list[bool], bins: int = 10
+                ) -> tuple[float, list[tuple[float, float, int, float, float]]]:
+    """Expected calibration error and the reliability table of top-1 predictions.
+
+    Confidences fall into ``bins`` equal-width bins over [0, 1] (the last one closed); each row is
+    (low, high, n, mean confidence, accuracy), empty bins left out.  ECE = Σ n_b / N · |acc_b − conf_b|:
+    0 when the stated probability is, bin by bin, how often the suggestion is right."""
+    if len(confidences) != len(correct):
+        raise ValueError("confidences and correct differ in length")
+    total = len(confidences)
+    if not total:
+        return 0.0, []
+    sums = [[0, 0.0, 0] for _ in range(bins)]  # n, confidence sum, correct count
+    for p, ok in zip(confidences, correct, strict=True):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"a probability outside [0, 1]: {p}")
+        b = min(int(p * bins), bins - 1)
+        sums[b][0] += 1
+        sums[b][1] += p
+        sums[b][2] += bool(ok)
+    rows, ece = [], 0.0
+    for b, (n, conf_sum, hits) in enumerate(sums):
+        if not n:
+            continue
+        conf, acc = conf_sum / n, hits / n
+        ece += n / total * abs(acc - conf)
+        rows.append((b / bins, (b + 1) / bins, n, conf, acc))
+    return ece, rows

@@ -2,6 +2,7 @@
 and the rows a deployment's own demands contribute to retraining."""
 
 import logging
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,8 +49,38 @@ def suggest(demand: Demand) -> Suggestion | None:
     return stored
 
 
+def ranked(router, text: str, k: int = TOP_K) -> list[tuple[str, float]]:
+    """The ``k`` likeliest categories for ``text`` with their probabilities, at the leaf level
+    where the model has learnt leaves.
+
+    P(leaf) = P(top level) · P(leaf | top level): the top level from the main model (trained on
+    the shared data and the deployment's demands), the share of each leaf within its top level
+    from the leaf model (trained on dispatchers' own decisions), renormalised over the leaves it
+    knows under that top level.  A top level with no learnt leaf stays a suggestion of its own,
+    so the probabilities still sum to one over everything suggestable."""
+    tops = router.predict_proba(text)
+    leaves = getattr(router, "leaves", None)
+    if leaves is None:
+        return router.top(text, k)
+    by_top: dict[str, list[tuple[str, float]]] = {}
+    for code, q in leaves.predict_proba(text).items():
+        parent = leaves.parents.get(code)
+        if parent in tops:
+            by_top.setdefault(parent, []).append((code, q))
+    out: list[tuple[str, float]] = []
+    for top_code, p in tops.items():
+        children = by_top.get(top_code)
+        total = math.fsum(q for _c, q in children) if children else 0.0
+        if total <= 0:
+            out.append((top_code, p))
+        else:
+            out.extend((code, p * q / total) for code, q in children)
+    out.sort(key=lambda row: -row[1])
+    return out[:k]
+
+
 def _top(router, demand: Demand) -> list[list]:
-    return [[code, round(p, 6)] for code, p in router.top(demand_text(demand), TOP_K)]
+    return [[code, round(p, 6)] for code, p in ranked(router, demand_text(demand), TOP_K)]
 
 
 def suggest_new(demands) -> None:
@@ -79,8 +110,8 @@ def auto_dispatch(demand: Demand) -> Demand | None:
     predicted = Category.objects.filter(code=code, active=True).first()
     if predicted is None:
         return None
-    current = top_level_of(demand.category)
-    if current is not None and current.pk != predicted.pk:
+    current = demand.category
+    if current is not None and not _within(predicted, current):
         return None  # intake chose another category: a person settles the disagreement
     routing = {"model_version": suggestion.model_version, "score": round(score, 4), "category": code,
                "threshold": threshold}
@@ -88,20 +119,35 @@ def auto_dispatch(demand: Demand) -> Demand | None:
         note = _("系统按智能分类自动派单（模型 %(version)s，置信度 %(percent)d%%）") % {
             "version": suggestion.model_version, "percent": round(score * 100)}
         return demand_services.dispatch_demand(
-            SYSTEM, demand.pk, demand.version, category=None if current else predicted, routing=routing, note=note)
+            SYSTEM, demand.pk, demand.version, category=None if current == predicted else predicted,
+            routing=routing, note=note)
     except MinshengError as exc:  # e.g. no unit in the dispatch catalogue: left to the dispatcher
         log.info("automatic dispatch of %s left to a dispatcher: %s", demand.number, exc.message)
         return None
 
 
+def _within(category: Category, ancestor: Category) -> bool:
+    """Whether ``category`` is ``ancestor`` or lies under it in the catalogue."""
+    return category.pk == ancestor.pk or category.path.startswith(f"{ancestor.path}.")
+
+
 def record_correction(demand: Demand, event: DemandEvent) -> Correction | None:
-    """After a person's dispatch: store the category they chose when it is not the model's first
-    suggestion (both compared at the top level the model predicts)."""
+    """After a person's dispatch: store the category they chose when the model's first suggestion
+    is not it (compared at the level the model suggested: a leaf, or the top level of a model
+    without leaves)."""
     suggestion = Suggestion.objects.filter(demand=demand).first()
-    chosen = top_level_of(demand.category)
-    if suggestion is None or suggestion.best is None or chosen is None or chosen.code == suggestion.best[0]:
+    chosen = demand.category
+    if suggestion is None or suggestion.best is None or chosen is None:
         return None
-    return Correction.objects.create(demand=demand, text=demand_text(demand), suggested=suggestion.best[0],
+    best = suggestion.best[0]
+    suggested = Category.objects.filter(code=best).first()
+    if suggested is not None and suggested.parent_id is None:
+        chosen_at_level = top_level_of(chosen)
+        if chosen_at_level is not None and chosen_at_level.code == best:
+            return None
+    elif chosen.code == best:
+        return None
+    return Correction.objects.create(demand=demand, text=demand_text(demand), suggested=best,
                                      chosen=chosen, model_version=suggestion.model_version,
                                      actor=event.actor, created_at=clock.now())
 
@@ -123,6 +169,22 @@ def on_transition(demand: Demand, event: DemandEvent) -> None:
             demand.refresh_from_db()  # the caller holds this object; it is dispatched now
     elif event.action == "dispatch" and event.actor_role != SYSTEM_ROLE:
         record_correction(demand, event)
+
+
+def leaf_training_rows_from_demands() -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """(text, leaf category code) for every demand a dispatch settled at a category below the top
+    level, corrections taking precedence; and each leaf's top-level code."""
+    tops = {c.pk: c.code for c in Category.objects.filter(parent__isnull=True)}
+    leaves = {c.pk: c for c in Category.objects.exclude(parent__isnull=True)}
+    rows: dict[int, tuple[str, str]] = {}
+    qs = Demand.objects.filter(Q(state__in=CONFIRMED_STATES), category__parent__isnull=False).values_list(
+        "pk", "title", "description", "category_id")
+    for pk, title, description, category_id in qs.iterator(chunk_size=2000):
+        rows[pk] = (join_text(title, description), leaves[category_id].code)
+    for correction in Correction.objects.filter(chosen__parent__isnull=False).order_by("created_at"):
+        rows[correction.demand_id] = (correction.text, leaves[correction.chosen_id].code)
+    parents = {c.code: tops[int(c.path.split(".")[0])] for c in leaves.values()}
+    return list(rows.values()), parents
 
 
 def training_rows_from_demands() -> list[tuple[str, str]]:
@@ -150,8 +212,8 @@ class TextSuggestion:
 
 def suggest_for_text(text: str, limit: int = 2) -> list[TextSuggestion]:
     """Categories for a description still being typed (the resident's form): the active model's
-    top levels, each narrowed to the child whose keywords the text names; without a model, the
-    keywords alone.  Nothing is stored."""
+    likeliest leaves (``ranked``; a model without leaves gives top levels, each narrowed to the
+    child whose keywords the text names); without a model, the keywords alone.  Nothing is stored."""
     text = (text or "").strip()
     if len(text) < 4:
         return []
@@ -160,13 +222,15 @@ def suggest_for_text(text: str, limit: int = 2) -> list[TextSuggestion]:
     out: list[TextSuggestion] = []
     if found is not None:
         _entry, router = found
-        tops = {c.code: c for c in Category.objects.filter(parent__isnull=True, active=True)}
-        for code, p in router.top(text, TOP_K):
-            top = tops.get(code)
-            if top is None or p < 0.2:
+        suggested = ranked(router, text, TOP_K)
+        known = Category.objects.filter(active=True).in_bulk([code for code, _p in suggested], field_name="code")
+        for code, p in suggested:
+            category = known.get(code)
+            if category is None or p < 0.2:
                 continue
-            child = next((c for c, _n in by_keywords if c.parent_id == top.pk), None)
-            out.append(TextSuggestion(child or top, round(p * 100)))
+            if category.parent_id is None:  # a model without leaves: narrowed by the text's keywords
+                category = next((c for c, _n in by_keywords if c.parent_id == category.pk), category)
+            out.append(TextSuggestion(category, round(p * 100)))
     if not out:
         out = [TextSuggestion(c, None) for c, _n in by_keywords]
     seen, unique = set(), []

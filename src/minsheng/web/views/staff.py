@@ -217,6 +217,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
                                "number": d.number, "title": d.title, "state": d.state_label, "metres": d.metres}}
                           for d in nearby],
         "can_merge": any(spec.action == "merge" for spec in actions),
+        "can_dispatch": any(spec.action == "dispatch" for spec in actions),
         "can_reveal": demand.reporter_id is not None and may_see_personal_data(request.user, demand),
         "merged": demand.merged_demands.all(),
         # 我也遇到: residents who joined; their names and phones stay behind the same reveal as the reporter's.

@@ -7,12 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from minsheng.routing import registry
 from minsheng.routing.classifier import ModelIntegrityError, Router
 from minsheng.routing.data import DataError, read_csv
-from minsheng.routing.metrics import confusion, per_class
+from minsheng.routing.metrics import confusion, per_class, reliability
 from minsheng.routing.models import RouterModel
 
 
 class Command(BaseCommand):
-    help = "Evaluate the category router on a CSV (text,label). Last line: accuracy=<a> macro_f1=<f> n=<rows>"
+    help = ("Evaluate the category router on a CSV (text,label). "
+            "Last line: accuracy=<a> macro_f1=<f> ece=<e> n=<rows>")
 
     def add_arguments(self, parser):
         parser.add_argument("--csv", required=True, metavar="FILE", help="UTF-8 CSV with columns text,label.")
@@ -45,7 +46,8 @@ class Command(BaseCommand):
         version, router = self._router(model)
         texts, gold = [t for t, _ in rows], [y for _, y in rows]
         started, cpu_started = time.perf_counter(), time.process_time()
-        predicted = [router.top(t, 1)[0][0] for t in texts]  # one text per call, as intake calls it
+        best = [router.top(t, 1)[0] for t in texts]  # one text per call, as intake calls it
+        predicted = [code for code, _p in best]
         cpu_rate = len(texts) / max(time.process_time() - cpu_started, 1e-9)
         wall_rate = len(texts) / max(time.perf_counter() - started, 1e-9)
         labels = sorted(set(router.classes_) | set(gold))
@@ -65,6 +67,13 @@ class Command(BaseCommand):
         # CPU time is what one core spends per text; wall-clock also counts waiting for a core on a busy machine.
         out(f"throughput {cpu_rate:.0f} texts/s per CPU-second, {wall_rate:.0f} texts/s wall-clock "
             "(one text per call, calibrated top-1, one process)")
-        accuracy = sum(a == b for a, b in zip(gold, predicted, strict=True)) / len(gold)
+        # Calibration: is a suggestion shown at p % right p % of the time?
+        correct = [a == b for a, b in zip(gold, predicted, strict=True)]
+        ece, table = reliability([p for _code, p in best], correct)
+        out(f"reliability of the top suggestion (temperature T={router.temperature:.3f})")
+        out(f"{'probability':<14}{'n':>7}{'mean p':>10}{'right':>10}")
+        for low, high, n, conf, acc in table:
+            out(f"{f'{low:.1f}–{high:.1f}':<14}{n:>7d}{conf:>10.4f}{acc:>10.4f}")
+        accuracy = sum(correct) / len(gold)
         macro_f1 = sum(figures[x][2] for x in labels if figures[x][3]) / sum(1 for x in labels if figures[x][3])
-        out(f"accuracy={accuracy:.4f} macro_f1={macro_f1:.4f} n={len(gold)}")
+        out(f"accuracy={accuracy:.4f} macro_f1={macro_f1:.4f} ece={ece:.4f} n={len(gold)}")

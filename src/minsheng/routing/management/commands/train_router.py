@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from minsheng.routing import registry
 from minsheng.routing.classifier import Router, recommended_config, split_title
 from minsheng.routing.data import DataError, read_csv
-from minsheng.routing.services import training_rows_from_demands
+from minsheng.routing.services import leaf_training_rows_from_demands, training_rows_from_demands
 
 
 class Command(BaseCommand):
@@ -52,14 +52,34 @@ class Command(BaseCommand):
         calib = [t for t in texts if split_title(t)[0]] or texts
         started = time.perf_counter()
         router = Router(recommended_config(calib_folds, words=words)).fit(texts, labels, calib_texts=calib)
-        seconds = time.perf_counter() - started
         router.check_fast_path(texts[:50])
+        leaf_rows: list[tuple[str, str]] = []
+        if from_demands:
+            # The second level: leaf categories, learnt from this deployment's dispatch decisions only.
+            leaf_rows, parents = leaf_training_rows_from_demands()
+            if len({label for _, label in leaf_rows}) >= 2:
+                leaf_texts = [t for t, _ in leaf_rows]
+                leaves = Router(recommended_config(calib_folds, words=words)).fit(
+                    leaf_texts, [y for _, y in leaf_rows], calib_texts=[t for t in leaf_texts if split_title(t)[0]]
+                    or leaf_texts)
+                leaves.parents = {code: parents[code] for code in leaves.classes_}
+                leaves.check_fast_path(leaf_texts[:50])
+                router.leaves = leaves
+                sources["demands (leaves)"] = len(leaf_rows)
+            else:
+                leaf_rows = []
+        seconds = time.perf_counter() - started
         path = registry.resolve_model_path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         sha256 = router.save(path)
         entry = registry.register(router, path, sha256, activate=activate, training={
             "rows": len(rows), "sources": sources, "config": router.cfg.to_dict(),
-            "temperature": router.temperature, "features": router.n_features, "fit_seconds": round(seconds, 1)})
+            "temperature": router.temperature, "features": router.n_features, "fit_seconds": round(seconds, 1),
+            "leaves": len(router.leaves.classes_) if router.leaves else 0,
+            "leaf_temperature": router.leaves.temperature if router.leaves else None})
         self.stdout.write(f"trained on {len(rows)} rows ({', '.join(f'{k}: {v}' for k, v in sources.items())}) "
                           f"in {seconds:.1f}s; {router.n_features} features, T={router.temperature:.3f}")
+        if router.leaves:
+            self.stdout.write(f"leaf level: {len(router.leaves.classes_)} leaf categories from {len(leaf_rows)} "
+                              f"dispatched demands, T={router.leaves.temperature:.3f}")
         self.stdout.write(f"version={entry.version} path={path} sha256={sha256} active={entry.active}")
