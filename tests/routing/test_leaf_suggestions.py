@@ -115,3 +115,10 @@ def test_train_from_demands_learns_leaves_from_dispatch_decisions(world, tmp_pat
                                      "construction.roads": "construction"}
     d = compose_demand(rng, "environment.noise", rng.choice(PLACES))
     assert ranked(router, join_text(d.title, d.description), 1)[0][0] == "environment.noise"
+
+
+@pytest.mark.parametrize(("p", "shown"), [(0.0, "0"), (0.001, "<1"), (0.0049, "<1"), (0.005, "<1"), (0.426, "43"),
+                                          (1.0, "100")])
+def test_a_tiny_probability_reads_below_one_percent_not_zero(p, shown):
+    from minsheng.routing.selectors import ShownSuggestion
+    assert ShownSuggestion(category=None, probability=p).percent_text == shown

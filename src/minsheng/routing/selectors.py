@@ -22,6 +22,11 @@ class ShownSuggestion:
         return round(self.probability * 100)
 
     @property
+    def percent_text(self) -> str:
+        """"<1" rather than a "0" that would claim impossibility."""
+        return "<1" if self.probability > 0 and self.percent == 0 else str(self.percent)
+
+    @property
     def parent(self) -> Category | None:
         return self.category.parent if self.category.parent_id else None
 
