@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -296,6 +297,9 @@ def main() -> None:
                         help="which of our phases to run (comma-separated: reads, track, demand, search, import, "
                              "create; default reads,search,import,create)")
     args = parser.parse_args()
+    if "create" in args.phases.split(",") and shutil.which("wrk") is None:
+        sys.exit("the create phase loads the served site with wrk, which is not installed here: install it "
+                 "(Debian: apt-get install wrk) or leave the phase out (--phases reads,search,import)")
 
     if args.db == "sqlite":
         os.environ.pop("DATABASE_URL", None)

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Heavy read pages from the PostgreSQL replica, when DATABASE_REPLICA_URL names one.
+    "minsheng.core.replica.ReplicaReadMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -163,7 +165,42 @@ def _database() -> dict:
     }
 
 
+def _replica(primary: dict) -> dict | None:
+    """``DATABASE_REPLICA_URL``: a PostgreSQL streaming replica of DATABASE_URL for the heavy read
+    pages (core.replica); None when unset."""
+    url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return None
+    if primary.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL: a replica is "
+                                   "PostgreSQL's streaming replica of the primary")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from exc
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL")
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Tests read the test database through the replica's alias rather than a second one.
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
 DATABASES = {"default": _database()}
+_replica_config = _replica(DATABASES["default"])
+if _replica_config:
+    DATABASES["replica"] = _replica_config
+# The alias the heavy read pages use (core.replica), None without a replica.
+MINSHENG_REPLICA = "replica" if _replica_config else None
+DATABASE_ROUTERS = ["minsheng.core.replica.ReplicaRouter"]
+# After a write, a client reads from the primary for this long, so that it sees what it did.
+MINSHENG_REPLICA_STICKY_SECONDS = int(os.environ.get("MINSHENG_REPLICA_STICKY_SECONDS", "10"))
+# The pages that may read from the replica (URL names): they read much and write nothing they read back.
+MINSHENG_REPLICA_VIEWS = frozenset({
+    "web:dashboard", "web:overview", "web:assessment_table", "web:assessment_demands", "web:assessment_report",
+    "web:assessment_formulas", "web:demands_export", "maps:public_reports", "projects:board", "projects:screen",
+    "projects:poster", "projects:poster_pdf", "stations:ranking",
+})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
