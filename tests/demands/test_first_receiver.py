@@ -91,3 +91,17 @@ def test_the_demand_page_names_the_first_receiver(world, client):
     client.force_login(world.users["staff1"])
     html = client.get(f"/work/demands/{demand.pk}/").content.decode()
     assert "首问单位" in html and "玫瑰城5号楼代办站" in html
+
+
+def test_the_list_filters_what_my_unit_received_first(world, client):
+    mine = register(world, actor="agent")
+    register(world, actor="operator")
+    client.force_login(world.users["staff1"])  # 玫瑰城社区: sees both, received neither
+    assert "本单位首问" in client.get("/work/demands/").content.decode()
+    page = client.get("/work/demands/?first_received=1").content.decode()
+    assert mine.number not in page
+    client.force_login(world.users["agent"])
+    page = client.get("/work/demands/?first_received=1").content.decode()
+    assert mine.number in page and page.count("/work/demands/") >= 1
+    others = Demand.objects.exclude(pk=mine.pk).values_list("number", flat=True)
+    assert not any(number in page for number in others)
