@@ -500,8 +500,10 @@ MINSHENG_PARTY_QUOTAS = {
 }
 
 # Secretary projects (书记项目): which board colour each computed status is shown in (绿 green, 蓝 blue,
-# 红 red, 黄 yellow), and how many projects a secretary claims a year (at least, at most).
-MINSHENG_PROJECT_COLOURS = {"done": "green", "on_track": "blue", "at_risk": "red", "overdue": "yellow"}
+# 红 red, 黄 yellow) unless an administrator set it (projects.StatusColour, in the admin) — by default
+# as the demand colours read: yellow for at risk (due soon), red for overdue; and how many projects a
+# secretary claims a year (at least, at most).
+MINSHENG_PROJECT_COLOURS = {"done": "green", "on_track": "blue", "at_risk": "yellow", "overdue": "red"}
 MINSHENG_SECRETARY_PROJECTS_PER_YEAR = (
     int(os.environ.get("MINSHENG_SECRETARY_PROJECTS_MIN", "1")),
     int(os.environ.get("MINSHENG_SECRETARY_PROJECTS_MAX", "2")),

@@ -48,7 +48,7 @@ def test_the_public_board_on_a_phone_and_as_a_printable_page(site, projects, scr
     expect(page.locator("main h1")).to_contain_text("玫瑰城社区")
     row = page.locator("table.board tbody tr").filter(has_text="老旧小区加装电梯")
     expect(row).to_contain_text("周红")
-    expect(row).to_contain_text("红 · 进度滞后")
+    expect(row).to_contain_text("黄 · 进度滞后")
     expect(page.locator("body")).not_to_contain_text("13655550001")
     assert_fits_the_screen(page)
     page.screenshot(path=screenshot_dir / "projects-board-phone.png", full_page=True)

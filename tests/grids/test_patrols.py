@@ -137,3 +137,45 @@ def test_a_grid_shows_who_answers_for_it(world, client):
     assert "无人负责" not in page
     board = client.get("/work/grids/").content.decode()
     assert "玫瑰城第二网格" in board and "雷锋第一网格" not in board
+
+
+def test_a_full_time_grid_worker_answers_for_one_grid_only(world):
+    staff1, admin = world.user("staff1"), world.user("admin")
+    services.assign_grid_worker(staff1, world.regions["g1"], world.users["gridworker"], "full_time")
+    with pytest.raises(ValidationFailed) as refused:
+        services.assign_grid_worker(admin, world.regions["g1b"], world.users["gridworker"], "full_time")
+    message = refused.value.field_errors["user"][0]
+    assert "一人一格" in message and world.regions["g1"].name in message
+    assert GridAssignment.objects.filter(user=world.users["gridworker"], active=True).count() == 1
+    # Part-time in another grid is allowed; so is moving after the first assignment ends.
+    services.assign_grid_worker(admin, world.regions["g1b"], world.users["gridworker"], "part_time")
+    first = GridAssignment.objects.get(user=world.users["gridworker"], kind="full_time", active=True)
+    services.end_assignment(staff1, first.pk)
+    services.assign_grid_worker(admin, world.regions["g2"], world.users["gridworker"], "full_time")
+    assert GridAssignment.objects.get(user=world.users["gridworker"], kind="full_time", active=True).grid == \
+        world.regions["g2"]
+
+
+def test_the_database_refuses_a_second_full_time_grid_for_one_worker(world):
+    from django.db import IntegrityError, transaction
+
+    GridAssignment.objects.create(grid=world.regions["g1"], user=world.users["gridworker"], kind="full_time",
+                                  since=timezone.localdate())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GridAssignment.objects.create(grid=world.regions["g2"], user=world.users["gridworker"], kind="full_time",
+                                      since=timezone.localdate())
+
+
+def test_the_admin_refuses_a_second_full_time_grid_with_a_clear_message(world, client):
+    from django.utils import timezone
+
+    GridAssignment.objects.create(grid=world.regions["g1"], user=world.users["gridworker"], kind="full_time",
+                                  since=timezone.localdate())
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("grids-admin", password="x-Passw0rd-long"))
+    response = client.post("/admin/grids/gridassignment/add/", {
+        "grid": world.regions["g2"].pk, "user": world.users["gridworker"].pk, "kind": "full_time",
+        "active": "on", "since": timezone.localdate().isoformat(), "phone": "", "speciality": ""})
+    assert response.status_code == 200 and "专职网格员一人一格" in response.content.decode()
+    assert GridAssignment.objects.filter(user=world.users["gridworker"]).count() == 1

@@ -37,7 +37,7 @@ def test_the_public_board_shows_projects_and_nothing_personal(client, world, par
     html = response.content.decode()
     assert response.status_code == 200
     assert "老旧小区加装电梯" in html and "周红" in html and "玫瑰城社区党委书记" in html and "修缮活动室" in html
-    assert "红 · 进度滞后" in html  # the first milestone (2026-03-31) is past and undone
+    assert "黄 · 进度滞后" in html  # the first milestone (2026-03-31) is past and undone: yellow, as due soon
     assert "13655550001" not in html and "5550001" not in html
     assert "雷锋社区停车改造" not in html  # another community's project
 

@@ -31,15 +31,15 @@ def test_the_colour_changes_over_the_projects_life(world, party):
     with at(date(2026, 2, 1)):
         project = make_project(world, party, deadline=date(2026, 10, 31))
     assert colour(project, date(2026, 2, 1)) == (Status.ON_TRACK, Colour.BLUE)
-    # The first milestone passes its date undone: at risk, red.
-    assert colour(project, date(2026, 4, 10)) == (Status.AT_RISK, Colour.RED)
+    # The first milestone passes its date undone: at risk, yellow (as a demand due soon).
+    assert colour(project, date(2026, 4, 10)) == (Status.AT_RISK, Colour.YELLOW)
     first, second = project.milestones.all()
     with at(date(2026, 4, 12)):
         services.update_project(world.user("secretary1"), project.pk, 0, note="方案已通过居民议事会",
                                 progress_percent=40, milestones_done=[first.pk])
     assert colour(project, date(2026, 4, 12)) == (Status.ON_TRACK, Colour.BLUE)
-    # Past the deadline with the works unfinished: overdue, yellow.
-    assert colour(project, date(2026, 11, 2)) == (Status.OVERDUE, Colour.YELLOW)
+    # Past the deadline with the works unfinished: overdue, red (as an overdue demand).
+    assert colour(project, date(2026, 11, 2)) == (Status.OVERDUE, Colour.RED)
     with at(date(2026, 11, 5)):
         services.update_project(world.user("secretary1"), project.pk, 1, note="电梯已投入使用",
                                 progress_percent=100, milestones_done=[second.pk])
@@ -49,11 +49,36 @@ def test_the_colour_changes_over_the_projects_life(world, party):
 
 
 def test_the_meaning_of_the_colours_is_configured(world, party, settings):
-    settings.MINSHENG_PROJECT_COLOURS = {"done": "green", "on_track": "blue", "at_risk": "yellow",
-                                         "overdue": "red"}
+    settings.MINSHENG_PROJECT_COLOURS = {"done": "green", "on_track": "blue", "at_risk": "red",
+                                         "overdue": "yellow"}
+    with at(date(2026, 2, 1)):
+        project = make_project(world, party)
+    assert colour(project, date(2026, 4, 10)) == (Status.AT_RISK, Colour.RED)
+
+
+def test_an_administrator_sets_the_meaning_of_a_colour_in_the_admin(world, party, client):
+    from django.contrib.auth import get_user_model
+
+    from minsheng.audit.models import AuditEntry
+    from minsheng.projects.models import StatusColour
+    from minsheng.projects.status import legend
+
     with at(date(2026, 2, 1)):
         project = make_project(world, party)
     assert colour(project, date(2026, 4, 10)) == (Status.AT_RISK, Colour.YELLOW)
+    admin = get_user_model().objects.create_superuser("colours-admin", password="x-Passw0rd-long")
+    client.force_login(admin)
+    logged = AuditEntry.objects.filter(kind=AuditEntry.Kind.CONFIGURATION).count()
+    response = client.post("/admin/projects/statuscolour/add/", {"status": "at_risk", "colour": "blue"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert StatusColour.objects.get().colour == "blue"
+    # Every process sees the change at its next request (core.versioned); the legend says it too.
+    assert colour(project, date(2026, 4, 10)) == (Status.AT_RISK, Colour.BLUE)
+    assert (Colour.BLUE, Status.AT_RISK.label) in legend()
+    assert AuditEntry.objects.filter(kind=AuditEntry.Kind.CONFIGURATION).count() > logged  # who changed it, when
+    # One row per status: a second meaning for the same status is refused with the form's error.
+    again = client.post("/admin/projects/statuscolour/add/", {"status": "at_risk", "colour": "red"})
+    assert again.status_code == 200 and StatusColour.objects.count() == 1
 
 
 def test_only_the_owner_or_staff_in_scope_update_a_project(world, party):
@@ -126,7 +151,7 @@ def test_the_secretary_and_community_staff_are_told_once_when_a_project_falls_be
     # The grid worker of one grid may not open a community's project: not told (notices follow scope).
     assert {m.recipient.username for m in told} == {"secretary1", "staff1"}
     assert not projects_visible_to(world.user("gridworker")).filter(pk=project.pk).exists()
-    assert "红 · 进度滞后" in told.first().subject
+    assert "黄 · 进度滞后" in told.first().subject
     with at(date(2026, 11, 2)):
         assert notify_project_colours() == 1  # now overdue
     assert OutboxMessage.objects.filter(source="secretary_project", subject__contains=project.name,

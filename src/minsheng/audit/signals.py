@@ -25,6 +25,7 @@ CONFIGURATION_MODELS = (
     "catalogue.DemandType", "catalogue.Category", "catalogue.TimeLimitPolicy", "catalogue.DispatchRule",
     "catalogue.CalendarOverride", "catalogue.ServiceAttribute", "assessment.Rule", "homecare.GradePolicy",
     "integrations.ApiKey", "routing.RouterModel", "otp_totp.TOTPDevice", "otp_static.StaticDevice",
+    "projects.StatusColour",
 )
 # Saves touching only these fields are no configuration change (every sign-in writes last_login).
 IGNORED_FIELDS = frozenset({"last_login"})

@@ -43,6 +43,13 @@ class Demand(models.Model):
                                verbose_name=_("上级案件"), db_index=False)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+", verbose_name=_("登记人"))
+    # 首问负责: the first unit (and person) that took the demand in — the staff who registered it, or
+    # for a resident's own report the first staff who acted on it.  That unit answers for it until it
+    # is closed: it keeps read access and hears of every turn (projection.apply_event sets it).
+    first_receiver_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+", verbose_name=_("首问单位"), db_index=False)
+    first_receiver = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+", verbose_name=_("首问人"), db_index=False)
 
     # No index of its own: the indexes below that start with the state serve every filter on it.
     state = models.CharField(_("状态"), max_length=20, choices=State.choices)
@@ -96,6 +103,8 @@ class Demand(models.Model):
             # (``merged_into = x``, the delete collector's ``assignee IN …``)
             # implies it is not null, so SQLite and PostgreSQL use them.
             models.Index(fields=["assignee"], condition=Q(assignee__isnull=False), name="demand_assignee_set"),
+            models.Index(fields=["first_receiver_unit", "state"], condition=Q(first_receiver_unit__isnull=False),
+                         name="demand_first_receiver_set"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="demand_merged_into_set"),
             models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="demand_parent_set"),
         ]

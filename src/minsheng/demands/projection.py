@@ -10,7 +10,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from minsheng.organisation.roles import STAFF_ROLES
+
 from .models import Demand, DemandEvent
+
+# Who can be a demand's first receiver: staff acting for their unit (not residents, volunteers or
+# the system's own rules).
+RECEIVING_ROLES = frozenset(STAFF_ROLES)
 
 # Every field the events determine; verify_events compares exactly these.
 PROJECTED_FIELDS = [
@@ -19,7 +25,7 @@ PROJECTED_FIELDS = [
     "registered_by_id", "state", "version", "handling_unit_id", "assignee_id", "contact_due", "handle_due",
     "contacted_at", "pending_request", "suspended_at", "escalation_level", "extension_count", "reopen_count",
     "result", "satisfaction", "solved", "close_reason", "merged_into_id", "registered_at", "dispatched_at",
-    "accepted_at", "resolved_at", "closed_at", "updated_at",
+    "accepted_at", "resolved_at", "closed_at", "updated_at", "first_receiver_unit_id", "first_receiver_id",
 ]
 
 # Fields the register event carries verbatim.
@@ -132,6 +138,9 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
     d.state = e.to_state
     d.version = e.seq
     d.updated_at = at
+    # 首问负责: the first staff member's unit to act on the demand receives it for good.
+    if d.first_receiver_unit_id is None and e.actor_unit_id is not None and e.actor_role in RECEIVING_ROLES:
+        d.first_receiver_unit_id, d.first_receiver_id = e.actor_unit_id, e.actor_id
 
 
 def rebuild(events: list[DemandEvent]) -> Demand:

@@ -133,6 +133,10 @@ class GridAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grid"], condition=models.Q(kind="full_time", active=True),
                                     name="grid_one_full_time_worker"),
+            # 一人一格: a full-time grid worker answers for one grid only.
+            models.UniqueConstraint(fields=["user"], condition=models.Q(kind="full_time", active=True),
+                                    name="full_time_worker_one_grid",
+                                    violation_error_message=_("专职网格员一人一格：此人已是另一网格的专职网格员。")),
             models.UniqueConstraint(fields=["grid", "user"], condition=models.Q(active=True),
                                     name="grid_assignment_once"),
         ]

@@ -54,6 +54,13 @@ def assign_grid_worker(actor, grid, user, kind: str, *, phone: str = "", special
         raise ValidationFailed.for_field("kind", _("未知的网格员类型。"))
     with transaction.atomic():
         if kind == GridAssignment.Kind.FULL_TIME:
+            elsewhere = (GridAssignment.objects.select_for_update().select_related("grid")
+                         .filter(user=user, kind=kind, active=True).exclude(grid=grid).first())
+            if elsewhere is not None:
+                raise ValidationFailed.for_field("user", _(
+                    "%(name)s 已是“%(grid)s”的专职网格员。专职网格员一人一格：请先结束那边的分工，"
+                    "或在这里改为兼职。") % {"name": user.get_full_name() or user.get_username(),
+                                           "grid": elsewhere.grid.name})
             GridAssignment.objects.filter(grid=grid, kind=kind, active=True).exclude(user=user).update(active=False)
         GridAssignment.objects.filter(grid=grid, user=user, active=True).update(active=False)
         return GridAssignment.objects.create(grid=grid, user=user, kind=kind, phone=phone[:20],

@@ -44,7 +44,7 @@ class Grant:
         if self.resident_user_id is not None:
             return Q(reporter__user_id=self.resident_user_id)
         if scope == "visible":
-            return self.demand_q("territory") | self._summoned_q()
+            return self.demand_q("territory") | self._summoned_q() | self._first_received_q()
         if self.unit_path == "" or (scope == "territory" and self.region_path == ""):
             return Q(pk__isnull=False)  # everything; Q() would vanish when OR-ed with an empty filter
         if scope == "summoned":
@@ -66,6 +66,10 @@ class Grant:
             return Q(pk__isnull=False)
         return Q(pk__in=_summoned_units().filter(unit__path__startswith=self.unit_path).values("demand_id"))
 
+    def _first_received_q(self) -> Q:
+        # 首问负责: the unit that first took a demand in keeps sight of it (read only).
+        return Q(first_receiver_unit_id=self.unit_id) if self.unit_id is not None else Q(pk__in=[])
+
     def _summoned_to(self, demand) -> bool:
         return self.unit_path is not None and _summoned_units().filter(
             demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
@@ -85,7 +89,8 @@ class Grant:
             reporter = demand.reporter
             return reporter is not None and reporter.user_id == self.resident_user_id
         if scope == "visible":
-            return self.covers(demand, "territory") or self.covers(demand, "summoned")
+            return (self.covers(demand, "territory") or self.covers(demand, "summoned")
+                    or (self.unit_id is not None and demand.first_receiver_unit_id == self.unit_id))
         if scope == "summoned":
             return self.unit_path == "" or self._summoned_to(demand)
         if (self.unit_path is not None and demand.handling_unit_id is not None

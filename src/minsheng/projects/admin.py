@@ -5,7 +5,16 @@ from django.contrib import admin
 from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from minsheng.organisation.roles import STAFF_ROLES
 
-from .models import CollectedNeed, Collection, Decision, Evaluation, Meeting, PracticalThing, SecretaryProject
+from .models import (
+    CollectedNeed,
+    Collection,
+    Decision,
+    Evaluation,
+    Meeting,
+    PracticalThing,
+    SecretaryProject,
+    StatusColour,
+)
 
 
 class ReadOnly(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -55,3 +64,10 @@ class DecisionAdmin(ReadOnly):
 class EvaluationAdmin(ReadOnly):
     scope_region = "project__region"
     list_display = ["project", "kind", "score", "satisfaction", "at"]
+
+
+@admin.register(StatusColour)
+class StatusColourAdmin(admin.ModelAdmin):
+    """The one configuration of this app: administrators say which colour means what here."""
+
+    list_display = ["status", "colour"]

@@ -15,6 +15,8 @@ from minsheng.demands.workflow import Satisfaction
 from minsheng.organisation.models import Region
 from minsheng.party.models import PartyMember, PartyOrganisation
 
+from .status import Colour, Status
+
 
 class Collection(models.Model):
     """One door-to-door visit (大走访) or one opinion form (征求意见表) and the needs it collected."""
@@ -278,3 +280,19 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class StatusColour(models.Model):
+    """Which board colour a project status is shown in here, set by an administrator (the admin
+    records each change).  A status without a row takes settings.MINSHENG_PROJECT_COLOURS."""
+
+    status = models.CharField(_("项目状态"), max_length=12, choices=Status.choices, unique=True)
+    colour = models.CharField(_("看板颜色"), max_length=8, choices=Colour.choices)
+
+    class Meta:
+        verbose_name = _("项目状态颜色")
+        verbose_name_plural = _("项目状态颜色")
+        ordering = ["status"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} → {self.get_colour_display()}"

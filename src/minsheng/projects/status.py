@@ -1,7 +1,9 @@
 """A secretary project's colour, computed from its milestones and dates — never typed in.
 
-The status says where the project stands; settings.MINSHENG_PROJECT_COLOURS says which of the
-four board colours (绿/蓝/红/黄) each status is shown in, because places read them differently."""
+The status says where the project stands; an administrator says which of the four board colours
+(绿/蓝/红/黄) each status is shown in (``StatusColour`` rows, in the admin), because places read
+them differently.  Without a row, settings.MINSHENG_PROJECT_COLOURS applies; its default reads like
+the demand colours (green done, yellow at risk, red overdue)."""
 
 from collections.abc import Iterable
 from datetime import date
@@ -38,10 +40,22 @@ def project_status(deadline: date, milestones: Iterable, today: date) -> Status:
     return Status.ON_TRACK
 
 
+def colours() -> dict[str, str]:
+    """status → colour: the administrator's rows over the settings' defaults (kept per process)."""
+    from minsheng.core import versioned
+
+    from .models import StatusColour
+
+    chosen = versioned.cached(("projects.status_colours",),
+                              lambda: dict(StatusColour.objects.values_list("status", "colour")))
+    return {**settings.MINSHENG_PROJECT_COLOURS, **chosen}
+
+
 def colour_of(status: str) -> Colour:
-    return Colour(settings.MINSHENG_PROJECT_COLOURS[status])
+    return Colour(colours()[status])
 
 
 def legend() -> list[tuple[Colour, str]]:
     """The board's legend: each colour with the status it means here."""
-    return [(colour_of(s), s.label) for s in Status]
+    chosen = colours()
+    return [(Colour(chosen[s]), s.label) for s in Status]

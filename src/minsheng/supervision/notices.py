@@ -76,3 +76,24 @@ def notify_supplement(sender, demand: Demand, event: DemandEvent, **kwargs) -> N
     notify_units(demand, [demand.handling_unit_id],
                  "demand.supplement_with_photos" if photos else "demand.supplement", params,
                  f"demand:{demand.pk}:{event.seq}")
+
+
+# The turns of a demand its first receiver hears of (首问负责), until it is closed.
+FIRST_RECEIVER_TOLD_OF = frozenset({"dispatch", "return", "escalate", "resolve", "resolve_on_spot", "reject_invalid",
+                                    "close", "reopen", "merge"})
+
+
+@receiver(demand_transitioned, dispatch_uid="supervision.notify_first_receiver")
+def notify_first_receiver(sender, demand: Demand, event: DemandEvent, before=None, **kwargs) -> None:
+    """The first receiver hears of each turn it did not take itself: the person who took the
+    demand in, or, when that account is gone, the staff of their unit who may see it."""
+    unit_id = demand.first_receiver_unit_id
+    if (event.action not in FIRST_RECEIVER_TOLD_OF or unit_id is None or event.actor_unit_id == unit_id
+            or (before or {}).get("state") == State.CLOSED):
+        return
+    person = demand.first_receiver
+    told = [person] if person is not None and person.is_active and may_see(person, demand) else \
+        users_told_about(demand, [unit_id])
+    notify_users(told, message="demand.first_received", params={
+        "number": demand.number, "title": demand.title, "state": demand.state},
+        link=demand_link(demand), source=f"demand:{demand.pk}:{event.seq}:first")

@@ -150,6 +150,8 @@ def _filtered_demands(request: HttpRequest):
         qs = qs.filter(channel=channel)
     if request.GET.get("overdue") == "1":
         qs = qs.filter(selectors.overdue_q(clock.now()))
+    if request.GET.get("first_received") == "1":  # 首问负责: what this user's units took in first
+        qs = qs.filter(first_receiver_unit_id__in=[g.unit_id for g in grants_for(request.user) if g.unit_id])
     sort = request.GET.get("sort") or ("relevance" if text else "registered")
     if sort == "relevance" and text and not selectors.is_demand_number(text):
         return ranked(qs, text)  # best match first
