@@ -11,47 +11,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from minsheng.ops.metrics import SERIES
 
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "scrape-" + uuid.uuid4().hex
+from .conftest import ROOT, TOKEN
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def served_env(tmp_path_factory):
-    """A migrated scratch database (file SQLite, or a scratch PostgreSQL database), shared by the module."""
-    data = tmp_path_factory.mktemp("serve")
-    env = {**os.environ, "MINSHENG_DATA_DIR": str(data), "MINSHENG_SECRET_KEY": "serve-test",
-           "MINSHENG_METRICS_TOKEN": TOKEN, "MINSHENG_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT / "src"),
-           "MINSHENG_HEARTBEAT_SECONDS": "1", "MINSHENG_WORKER_POLL_SECONDS": "0.5"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    url = os.environ.get("DATABASE_URL", "")
-    name = None
-    if url:
-        import psycopg
-
-        name = f"minsheng_serve_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-    else:
-        env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=600)
-    yield env
-    if name:
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:
@@ -104,10 +72,10 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
 
 
-def test_serve_answers_health_and_metrics_then_stops_both_on_sigterm(served_env, tmp_path):
+def test_serve_answers_health_and_metrics_then_stops_both_on_sigterm(scratch_site, tmp_path):
     port = _free_port()
     log = tmp_path / "serve.log"
-    proc, pids = _start(served_env, port, log)
+    proc, pids = _start(scratch_site, port, log)
     try:
         report = _wait_healthy(port, proc, log)
         assert report["status"] == "ok"
@@ -137,10 +105,10 @@ def test_serve_answers_health_and_metrics_then_stops_both_on_sigterm(served_env,
     assert "worker stopped" in log.read_text()  # the worker's own clean stop, not a kill
 
 
-def test_serve_exits_non_zero_and_stops_the_web_when_the_worker_dies(served_env, tmp_path):
+def test_serve_exits_non_zero_and_stops_the_web_when_the_worker_dies(scratch_site, tmp_path):
     port = _free_port()
     log = tmp_path / "serve.log"
-    proc, pids = _start(served_env, port, log)
+    proc, pids = _start(scratch_site, port, log)
     try:
         _wait_healthy(port, proc, log)
         os.kill(pids["worker"], signal.SIGKILL)
