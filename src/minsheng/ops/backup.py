@@ -131,6 +131,8 @@ def _backup_sqlite(work: Path) -> dict[str, int]:
         # pages=-1: the whole database in one step, under one read transaction: a consistent snapshot
         # while writers carry on (WAL lets them), instead of a copy restarted by every commit.
         connection.connection.backup(target, pages=-1)
+        # The copy carries the site's WAL mode; one self-contained file is what a backup should be.
+        target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
     return _sqlite_counts(work / SQLITE_FILE)
