@@ -138,7 +138,9 @@ def test_metrics_count_requests_by_view_transitions_by_action_and_overdue_demand
     assert f'minsheng_demand_transitions_total{{action="dispatch"}} {dispatch_before + overdue + 1}' in text
 
 
-def test_the_worker_records_its_heartbeat_its_job_runs_and_its_stop(db, settings):
+def test_the_worker_records_its_heartbeat_its_job_runs_and_its_stop(db, settings, monkeypatch):
+    # The worker drops connections left outside autocommit; the test's transaction is one.
+    monkeypatch.setattr("minsheng.notifications.worker.close_old_connections", lambda: None)
     settings.MINSHENG_PERIODIC_JOBS = [(SWEEP_JOB, 60), ("tests.ops.test_health_metrics.failing_job", 60)]
     worker = Worker(poll_seconds=0)
     worker.run(until_idle=True)
