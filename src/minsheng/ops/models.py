@@ -26,11 +26,11 @@ class WorkerHeartbeat(models.Model):
 class JobRun(models.Model):
     """The last run of one periodic job of the worker (``MINSHENG_PERIODIC_JOBS``)."""
 
-    job = models.CharField(_("任务"), max_length=200, unique=True)
-    started_at = models.DateTimeField(_("开始时间"))
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    succeeded = models.BooleanField(_("成功"), default=False)
-    error = models.TextField(_("错误"), blank=True)
+    job = models.CharField(_("定时任务"), max_length=200, unique=True)
+    started_at = models.DateTimeField(_("开始运行时间"))
+    finished_at = models.DateTimeField(_("运行结束时间"), null=True, blank=True)
+    succeeded = models.BooleanField(_("运行成功"), default=False)
+    error = models.TextField(_("错误信息"), blank=True)
 
     class Meta:
         verbose_name = _("定时任务运行")
