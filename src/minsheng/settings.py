@@ -83,9 +83,12 @@ INSTALLED_APPS = [
     "minsheng.maps",
     "minsheng.web",
     "minsheng.audit",
+    "minsheng.ops",
 ]
 
 MIDDLEWARE = [
+    # Counts and times every request, the refused ones included (ops.metrics).
+    "minsheng.ops.metrics.MetricsMiddleware",
     "minsheng.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -261,6 +264,8 @@ MINSHENG_HTTPS = os.environ.get("MINSHENG_HTTPS", "").lower() in {"1", "true", "
 if MINSHENG_HTTPS:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("MINSHENG_SSL_REDIRECT", "1") != "0"
+    # Probes and scrapers on the machine itself call these over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("MINSHENG_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MINSHENG_HSTS_SUBDOMAINS", "1") != "0"
     SECURE_HSTS_PRELOAD = os.environ.get("MINSHENG_HSTS_PRELOAD", "1") != "0"
@@ -439,6 +444,8 @@ MINSHENG_OUTBOX_LEASE_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_LEASE_SECOND
 MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "6"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "30"))
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
+# How often a worker records its heartbeat (ops.WorkerHeartbeat), read by the health endpoint.
+MINSHENG_HEARTBEAT_SECONDS = float(os.environ.get("MINSHENG_HEARTBEAT_SECONDS", "15"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).
 MINSHENG_SWEEP_SECONDS = int(os.environ.get("MINSHENG_SWEEP_SECONDS", "60"))
 MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SWEEP_SECONDS),
@@ -448,6 +455,19 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.people.signin.purge_codes", 3600)]
+# Health endpoint (/health/, docs/operations.md): a worker is dead when its heartbeat is older than
+# this; the outbox is stuck when its oldest due message waited longer than this; the deadline sweep
+# has stopped when its last run is older than this.
+MINSHENG_HEALTH_WORKER_STALE_SECONDS = float(os.environ.get("MINSHENG_HEALTH_WORKER_STALE_SECONDS", "90"))
+MINSHENG_HEALTH_OUTBOX_LAG_SECONDS = float(os.environ.get("MINSHENG_HEALTH_OUTBOX_LAG_SECONDS", "900"))
+MINSHENG_HEALTH_SWEEP_STALE_SECONDS = float(os.environ.get(
+    "MINSHENG_HEALTH_SWEEP_STALE_SECONDS", str(3 * MINSHENG_SWEEP_SECONDS + 120)))
+# Metrics (/metrics, Prometheus text format): served to a scraper that sends
+# "Authorization: Bearer <MINSHENG_METRICS_TOKEN>" or whose address (core.clients, so behind a proxy
+# set MINSHENG_TRUSTED_PROXY_HEADER) is in MINSHENG_METRICS_ALLOWED (addresses or networks,
+# comma-separated).  Neither set: nobody (404).  The same callers get the health report's figures.
+MINSHENG_METRICS_TOKEN = os.environ.get("MINSHENG_METRICS_TOKEN", "").strip()
+MINSHENG_METRICS_ALLOWED = [a.strip() for a in os.environ.get("MINSHENG_METRICS_ALLOWED", "").split(",") if a.strip()]
 # The 8-minute service circle: walking speed (metres per minute) and the walk a station should be
 # within; distances are straight lines on the map's coordinates.
 MINSHENG_WALK_METRES_PER_MINUTE = float(os.environ.get("MINSHENG_WALK_METRES_PER_MINUTE", "75"))

@@ -17,6 +17,7 @@ urlpatterns = [
     # (every include before them is walked for a miss first).  No page lives under these prefixes.
     path("api/", api.urls),
     path("open311/v2/", include("minsheng.integrations.open311.urls")),
+    path("", include("minsheng.ops.urls")),
     path("", include("minsheng.maps.urls")),
     path("", include("minsheng.web.urls")),
     path("", include("minsheng.projects.urls")),

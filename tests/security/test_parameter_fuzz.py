@@ -27,9 +27,10 @@ from minsheng.demo.city import DEMO_PASSWORD
 
 from ..web.crawl import crawl
 
-# Machine interfaces (schemathesis fuzzes the API: tests/integrations/test_api_fuzz.py), Django's
-# own admin, static files, signing out and the language switch are no pages of ours.
-SKIPPED = ("api/", "admin/", "static/", "media/", "logout/", "i18n/")
+# Machine interfaces (schemathesis fuzzes the API: tests/integrations/test_api_fuzz.py; the health
+# endpoint answers 503 by design when no worker runs, as here: tests/ops), Django's own admin, static
+# files, signing out and the language switch are no pages of ours.
+SKIPPED = ("api/", "admin/", "static/", "media/", "logout/", "i18n/", "health/", "metrics")
 ROLES = ["admin", "leader", "dispatcher", "grid", "agent", "auditor", "careworker", "secretary", "resident"]
 ODD_VALUES = ["0001-01", "9999-12-31", "2026-02-30", "-1", "0", "99999999999999999999", "abc", "NaN", "inf",
               "1e308", "x" * 3000, "\x00", "名字🙂"]

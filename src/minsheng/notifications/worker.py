@@ -8,11 +8,15 @@ against the same database, and a killed one loses nothing (see ``delivery.py``).
 import logging
 import signal
 import time
+import traceback
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+
+from minsheng.core import clock
+from minsheng.ops import services as ops
 
 from .delivery import deliver_batch
 
@@ -23,26 +27,47 @@ class Worker:
     def __init__(self, *, batch: int | None = None, poll_seconds: float | None = None, sweeps: bool = True):
         self.batch = batch or settings.MINSHENG_OUTBOX_BATCH
         self.poll_seconds = settings.MINSHENG_WORKER_POLL_SECONDS if poll_seconds is None else poll_seconds
-        self.jobs: list[tuple[Callable[[], object], float]] = (
-            [(import_string(path), float(every)) for path, every in settings.MINSHENG_PERIODIC_JOBS]
+        self.jobs: list[tuple[str, Callable[[], object], float]] = (
+            [(path, import_string(path), float(every)) for path, every in settings.MINSHENG_PERIODIC_JOBS]
             if sweeps else [])
         self.last_run: dict[int, float] = {}
         self.stopping = False
+        # The heartbeat (ops.WorkerHeartbeat) the health endpoint reads: written at start, every
+        # MINSHENG_HEARTBEAT_SECONDS while running, and at a clean stop.
+        self.name = ops.process_name()
+        self.started_at = clock.now()
+        self.last_beat = float("-inf")
 
     def stop(self, *_args) -> None:
         self.stopping = True
 
+    def beat(self, *, stopped: bool = False) -> None:
+        if not stopped and time.monotonic() - self.last_beat < settings.MINSHENG_HEARTBEAT_SECONDS:
+            return
+        try:
+            ops.record_heartbeat(self.name, self.started_at, stopped=stopped)
+            self.last_beat = time.monotonic()
+        except Exception:
+            logger.exception("recording the worker's heartbeat failed")
+
     def run_due_jobs(self) -> None:
-        for i, (job, every) in enumerate(self.jobs):
+        for i, (path, job, every) in enumerate(self.jobs):
             if time.monotonic() - self.last_run.get(i, float("-inf")) >= every:
                 self.last_run[i] = time.monotonic()
+                started, error = clock.now(), ""
                 try:
                     job()
                 except Exception:
                     logger.exception("periodic job %s failed", job.__name__)
+                    error = traceback.format_exc(limit=3)
+                try:
+                    ops.record_job_run(path, started, clock.now(), error)
+                except Exception:
+                    logger.exception("recording the run of %s failed", path)
 
     def step(self) -> int:
         close_old_connections()
+        self.beat()
         try:
             claimed = deliver_batch(self.batch)
         except Exception:
@@ -61,4 +86,5 @@ class Worker:
                 if until_idle:
                     break
                 time.sleep(self.poll_seconds)
+        self.beat(stopped=True)
         logger.info("worker stopped")
