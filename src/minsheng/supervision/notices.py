@@ -96,4 +96,4 @@ def notify_first_receiver(sender, demand: Demand, event: DemandEvent, before=Non
         users_told_about(demand, [unit_id])
     notify_users(told, message="demand.first_received", params={
         "number": demand.number, "title": demand.title, "state": demand.state},
-        link=demand_link(demand), source=f"demand:{demand.pk}:{event.seq}:first")
+        link=demand_link(demand), source=f"first_received:{demand.pk}:{event.seq}")

@@ -40,6 +40,7 @@ def _page(request: HttpRequest, queryset):
 INBOX_KINDS = {
     "demand": gettext_lazy("派单、上报与重办"),
     "update": gettext_lazy("诉求办理进展"),
+    "first_received": gettext_lazy("首问跟踪"),
     "yellow": gettext_lazy("临期提醒"),
     "red": gettext_lazy("超期提醒"),
     "supervision": gettext_lazy("督办"),
