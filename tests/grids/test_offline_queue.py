@@ -101,9 +101,14 @@ def test_a_queued_finish_ends_the_patrol_once(world, client):
     worker = world.user("gridworker")
     client.force_login(worker)
     patrol = services.start_patrol(worker, world.regions["g1"])
-    key = str(uuid.uuid4())
+    point_key, key = str(uuid.uuid4()), str(uuid.uuid4())
+    point = {"latitude": "39.9", "longitude": "116.4"}
+    assert _queued(client, f"/work/grids/patrol/{patrol.pk}/track/", point, point_key).status_code == 201
     url = f"/work/grids/patrol/{patrol.pk}/finish/"
     assert _queued(client, url, {"note": "正常"}, key).status_code == 201
+    # the point's answer was lost and it comes again after the finish: it arrived, it is not refused
+    replay = _queued(client, f"/work/grids/patrol/{patrol.pk}/track/", point, point_key)
+    assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
     assert _queued(client, url, {"note": "正常"}, key).status_code == 200
     patrol.refresh_from_db()
     assert patrol.finished and patrol.note == "正常"

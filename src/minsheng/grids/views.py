@@ -122,6 +122,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_track(request: HttpRequest, pk: int) -> HttpResponse:
     form = TrackPointForm(request.POST)
     if not form.is_valid():
@@ -144,6 +145,7 @@ def patrol_track(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST, request.FILES)
     if field.is_queued(request):  # from the phone's queue: the track is the phone's own, recorded apart
@@ -177,6 +179,7 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_finish(request: HttpRequest, pk: int) -> HttpResponse:
     form = FinishPatrolForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

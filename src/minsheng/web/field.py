@@ -8,6 +8,7 @@ API's idempotency record (``integrations.services.create_once``): a replay gets 
 back and writes nothing, so a form sent twice (the answer lost in a basement) is one record."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -78,7 +79,9 @@ def _texts() -> dict[str, str]:
             "confirmDiscard": _("放弃后这条记录不会再发送，确定吗？"),
             "waiting": _("%s 条记录等待发送"), "offlineBanner": _("离线：记录会保存在手机上，联网后自动发送。"),
             "logoutWaiting": _("还有 %s 条记录没有发送，退出后它们会留在这台手机上，下次登录后发送。确定退出吗？"),
-            "noPosition": _("无法获取当前位置：请允许定位后重试。"), "needSignature": _("请老人或家属在框内签名。"),
+            "noPosition": _("无法获取当前位置：请允许定位后重试。"),
+            "searching": _("正在定位…"), "accuracy": _("已定位，精度约 %s 米。"),
+            "needSignature": _("请老人或家属在框内签名。"),
             "needCheckIn": _("请先签到，结束服务时签退。")}
 
 
@@ -93,6 +96,28 @@ def _fingerprint(request: HttpRequest) -> str:
     fields = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
     files = {key: [(f.name, f.size) for f in request.FILES.getlist(key)] for key in request.FILES}
     return request_hash({"path": request.path, "fields": fields, "files": files})
+
+
+def replays(view: Callable) -> Callable:
+    """Decorates a view that takes queued forms: a key already answered gets its first answer back
+    before the view looks anything up — the task a visit resolved is no longer "my task", the
+    patrol a finish ended is no longer open, yet the phone must hear that its item arrived."""
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if is_queued(request) and request.method == "POST":
+            from minsheng.integrations.services import remembered_answer
+
+            try:
+                known = remembered_answer(f"user:{request.user.pk}", request.headers["Idempotency-Key"],
+                                          _fingerprint(request))
+            except MinshengError as exc:
+                return refused(exc.message, exc.field_errors, exc.status)
+            if known is not None:
+                response = JsonResponse(known, status=200)
+                response["Idempotent-Replayed"] = "true"
+                return response
+        return view(request, *args, **kwargs)
+    return wrapper
 
 
 def replayable(request: HttpRequest, create: Callable[[], dict[str, Any]]) -> JsonResponse:

@@ -21,6 +21,7 @@
     const watchButton = document.getElementById("track-watch"), nowButton = document.getElementById("track-now");
     const storeKey = "minsheng-watch:" + trackUrl;
     const map = MinshengBasemap.map(el);
+    el.patrolMap = map;  // for the browser tests
     const sent = data.track.map(function (p) { return [p[0], p[1]]; });
     const solid = L.polyline(sent, {color: "#1d4ed8", weight: 4, opacity: 0.85}).addTo(map);
     const dashed = L.polyline([], {color: "#1d4ed8", weight: 4, opacity: 0.85, dashArray: "6 8"}).addTo(map);
@@ -29,9 +30,10 @@
 
     function fit() {
       const all = solid.getLatLngs().concat(dashed.getLatLngs());
-      if (all.length > 1) map.fitBounds(L.latLngBounds(all), {padding: [24, 24], maxZoom: 17});
-      else if (all.length === 1) map.setView(all[0], 17);
-      else if (data.bounds) map.fitBounds(data.bounds);
+      // Without animation: Leaflet drops a new view asked for while it still animates the last one.
+      if (all.length > 1) map.fitBounds(L.latLngBounds(all), {padding: [24, 24], maxZoom: 17, animate: false});
+      else if (all.length === 1) map.setView(all[0], 17, {animate: false});
+      else if (data.bounds) map.fitBounds(data.bounds, {animate: false});
       else map.setView([0, 0], 2);
     }
 
@@ -52,10 +54,8 @@
       const c = position.coords, point = [Number(c.latitude.toFixed(6)), Number(c.longitude.toFixed(6))];
       lastFix = point;
       here.setLatLng(point).addTo(map);
-      if (!force && c.accuracy > MAX_ACCURACY) {
-        status.textContent = status.dataset.weak || "";
-        return;
-      }
+      status.textContent = MinshengField.text("accuracy").replace("%s", Math.round(c.accuracy));
+      if (!force && c.accuracy > MAX_ACCURACY) return;  // too rough for a track: wait for a better fix
       const now = Date.now();
       if (!force && last && metres(last.point, point) < MIN_METRES && now - last.at < MIN_SECONDS * 1000) return;
       last = {point: point, at: now};
@@ -65,7 +65,10 @@
         .then(showPending).then(fit);
     }
 
-    function failed() { status.textContent = MinshengField.text("noPosition"); }
+    function failed(error) {  // refused: say how to fix it; a slow fix: only while there is none yet
+      if (!error || error.code === 1) status.textContent = MinshengField.text("noPosition");
+      else if (!lastFix) status.textContent = MinshengField.text("searching");
+    }
 
     function startWatch() {
       if (!navigator.geolocation) return failed();

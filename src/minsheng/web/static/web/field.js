@@ -234,7 +234,10 @@
         return flush().then(function () { return all(); }).then(function (items) {
           const left = items.find(function (i) { return i.key === item.key; });
           if (!left && form.dataset.queueReload !== undefined) window.location.reload();
-          else if (left && note) note.textContent = left.state === "failed" ? left.error : text("queued");
+          else if (left && note) {
+            note.textContent = left.state === "failed" ? left.error : text("queued");
+            note.className = left.state === "failed" ? "error" : "muted";
+          }
         });
       }).finally(function () { delete form.dataset.busy; });
     });
