@@ -66,3 +66,12 @@ def test_field_roles_get_the_bottom_tab_bar(login, user, tabs):
 def test_office_roles_get_no_tab_bar_and_no_service_worker(login, user):
     body = login(user).get("/work/").content.decode()
     assert "tabbar" not in body and "field.js" not in body and "manifest" not in body
+
+
+def test_the_apps_prefetch_of_a_page_leaves_its_messages_for_the_worker(login):
+    client = login("gridworker")
+    client.post("/work/grids/patrol/start/", {})  # refused (no grid chosen): a message for the next page
+    prefetched = client.get("/work/grids/patrol/", HTTP_X_MINSHENG_PREFETCH="1").content.decode()
+    assert 'class="messages"' not in prefetched
+    shown = client.get("/work/grids/patrol/").content.decode()
+    assert 'class="messages"' in shown and "请选择一个网格" in shown

@@ -159,7 +159,7 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
                 latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"], on_track=False)
             return {"message": _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number},
                     "number": demand.number}
-        return field.replayable(request, report)
+        return field.replayable(request, report, flash=True)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -187,7 +187,7 @@ def patrol_finish(request: HttpRequest, pk: int) -> HttpResponse:
         def finish() -> dict:
             services.finish_patrol(request.user, pk, note=note)
             return {"message": _("巡查已结束。")}
-        return field.replayable(request, finish)
+        return field.replayable(request, finish, flash=True)
     try:
         services.finish_patrol(request.user, pk, note=note)
         messages.success(request, _("巡查已结束。"))

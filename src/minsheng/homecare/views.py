@@ -155,7 +155,7 @@ def record_task(request: HttpRequest, pk: int) -> HttpResponse:
                 check_out=(data["check_out_latitude"], data["check_out_longitude"]))
             return {"message": _("服务记录已提交，等待审核。"), "record": saved.pk, "hours": str(saved.hours)}
         if field.is_queued(request):
-            return field.replayable(request, record)
+            return field.replayable(request, record, flash=True)
         try:
             record()
         except MinshengError as exc:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -120,11 +121,12 @@ def replays(view: Callable) -> Callable:
     return wrapper
 
 
-def replayable(request: HttpRequest, create: Callable[[], dict[str, Any]]) -> JsonResponse:
+def replayable(request: HttpRequest, create: Callable[[], dict[str, Any]], *, flash: bool = False) -> JsonResponse:
     """Run ``create`` (which calls a service and returns what the phone shows: a message and the
     record's number) once per Idempotency-Key of this account; 201 the first time, 200 with
     ``Idempotent-Replayed`` for a replay, the service's refusal as 4xx JSON (nothing is stored,
-    so the phone shows why and keeps the item for the worker to discard)."""
+    so the phone shows why and keeps the item for the worker to discard).  ``flash``: the body's
+    message is also shown on the next page (the phone shows its page afresh once the item is in)."""
     from minsheng.integrations.services import create_once
 
     owner = f"user:{request.user.pk}"
@@ -133,6 +135,8 @@ def replayable(request: HttpRequest, create: Callable[[], dict[str, Any]]) -> Js
                                      lambda body: body)
     except MinshengError as exc:
         return refused(exc.message, exc.field_errors, exc.status)
+    if flash and not replayed and body.get("message"):
+        messages.success(request, body["message"])
     response = JsonResponse(body, status=200 if replayed else 201)
     if replayed:
         response["Idempotent-Replayed"] = "true"

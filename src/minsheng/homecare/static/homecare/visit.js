@@ -40,7 +40,7 @@
         }
         if (!navigator.geolocation) return keep(null, null);
         navigator.geolocation.getCurrentPosition(function (p) { keep(p.coords.latitude, p.coords.longitude); },
-          function () { keep(null, null); }, {enableHighAccuracy: true, maximumAge: 30000, timeout: 15000});
+          function () { keep(null, null); }, {enableHighAccuracy: true, maximumAge: 0, timeout: 15000});
       });
     });
     show("in"); show("out");
@@ -69,6 +69,7 @@
       window.addEventListener("orientationchange", fit);
       fit();
       clear.addEventListener("click", function () { pad.clear(); });
+      pad.addEventListener("endStroke", function () { if (note.className === "error") note.hidden = true; });
     }
 
     form.addEventListener("field:before-queue", function (event) {

@@ -101,7 +101,7 @@
 
   function flushOnce() {
     return all().then(function (items) {
-      let chain = Promise.resolve(), sent = 0;
+      let chain = Promise.resolve(), sent = 0, reload = false;
       items.filter(function (i) { return i.state !== "failed" && i.user === account; }).forEach(function (item) {
         chain = chain.then(function () {
           if (!navigator.onLine) return;
@@ -110,6 +110,7 @@
             const json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
             if (response.ok && json) {
               sent += 1;
+              reload = reload || (item.reload && item.page === window.location.pathname);
               return response.json().then(function (answer) {
                 return remove(item.key).then(function () {
                   document.dispatchEvent(new CustomEvent("field:sent", {detail: {item: item, answer: answer}}));
@@ -136,6 +137,10 @@
       });
       return chain.then(function () {
         if (sent && window.caches) return caches.delete(LIST_CACHE);  // the lists now differ
+      }).then(function () {
+        // A form whose page shows what it changed (the task recorded, the patrol ended): the page
+        // it was sent from, if still open, is shown afresh.
+        if (reload) window.location.reload();
       });
     });
   }
@@ -225,7 +230,8 @@
       })).then(function (shrunk) {
         const label = form.dataset.queueLabel + (form.dataset.queueTitle
           ? "：" + (form.querySelector("[name=" + form.dataset.queueTitle + "]") || {}).value : "");
-        return enqueue({url: form.action, label: label, fields: fields, files: shrunk});
+        return enqueue({url: form.action, label: label, fields: fields, files: shrunk,
+                        reload: form.dataset.queueReload !== undefined, page: window.location.pathname});
       }).then(function (item) {
         form.reset();
         form.dispatchEvent(new CustomEvent("field:queued", {detail: item}));
@@ -233,8 +239,7 @@
         if (note) { note.hidden = false; note.textContent = navigator.onLine ? text("sending") : text("queued"); }
         return flush().then(function () { return all(); }).then(function (items) {
           const left = items.find(function (i) { return i.key === item.key; });
-          if (!left && form.dataset.queueReload !== undefined) window.location.reload();
-          else if (left && note) {
+          if (left && note) {
             note.textContent = left.state === "failed" ? left.error : text("queued");
             note.className = left.state === "failed" ? "error" : "muted";
           }
@@ -250,7 +255,8 @@
     if (Date.now() - last < 10 * 60 * 1000) return;
     localStorage.setItem("minsheng-warmed", String(Date.now()));
     urls.forEach(function (entry) {
-      fetch(entry.url, {credentials: "same-origin"}).then(function (response) {
+      // Marked as a prefetch: the page leaves one-off messages for the worker's own next view.
+      fetch(entry.url, {credentials: "same-origin", headers: {"X-Minsheng-Prefetch": "1"}}).then(function (response) {
         if (response.ok && !response.redirected) {
           return caches.open(entry.list ? LIST_CACHE : PAGE_CACHE).then(function (c) { return c.put(entry.url, response); });
         }
