@@ -84,3 +84,15 @@ def test_a_phone_clock_a_little_ahead_checks_out_now(care, resident_elder):  # n
     assert record.ended_at == NOW and record.check_out_latitude is None
     with pytest.raises(ValidationFailed):
         records.clean_signature(signature_png(ink=False))
+
+
+def test_the_auditor_sees_the_signature_and_others_do_not(care, resident_elder):  # noqa: F811
+    task = care.claimed(resident_elder, day=NOW.date(), hours="2")
+    record = records.record_visit(care.user("worker1"), task.demand_id, task.demand.version,
+                                  started_at=NOW - timedelta(hours=2), ended_at=NOW - timedelta(hours=1),
+                                  confirmed_by="王奎", signature=signature_png(), check_in=("39.9", "116.4"))
+    page = _client(care, "auditor").get("/care/audit/?month=2026-03").content.decode()
+    assert f"/care/records/{record.pk}/signature.png" in page and "签到位置 39.900000, 116.400000" in page
+    image = _client(care, "auditor").get(f"/care/records/{record.pk}/signature.png")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert _client(care, "worker2").get(f"/care/records/{record.pk}/signature.png").status_code == 404

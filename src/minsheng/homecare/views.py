@@ -255,6 +255,15 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(item.file.open("rb"))
 
 
+@login_required
+def signature(request: HttpRequest, pk: int) -> FileResponse:
+    """The signature on a service record, to whoever may see the record (the auditor, the worker)."""
+    record = records_for(request.user).filter(pk=pk).exclude(signature="").first()
+    if record is None:
+        raise Http404(_("没有签名。"))
+    return FileResponse(record.signature.open("rb"), content_type="image/png")
+
+
 # --- statements -----------------------------------------------------------------------------
 
 def _statement_context(request, provider_id: int) -> dict:
