@@ -41,7 +41,7 @@ def field_tabs(user) -> list[tuple[str, str, str]]:
     if Role.GRID_WORKER in roles:
         tabs += [(reverse("grids:patrol"), _("巡查"), "route"), (reverse("care:home"), _("走访"), "home")]
     if Role.STATION_AGENT in roles:
-        tabs += [(reverse("stations:cases"), _("代办"), "list"), (reverse("stations:intake"), _("受理"), "plus")]
+        tabs += [(reverse("stations:cases"), _("代办事项"), "list"), (reverse("stations:intake"), _("受理"), "plus")]
     if Role.DEPARTMENT_HANDLER in roles and _care_worker(user):
         tabs.append((reverse("homecare:worker"), _("服务任务"), "list"))
     offline_forms = bool(tabs)
