@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "minsheng.web.navigation.navigation",
+                "minsheng.web.field.tabbar",
             ],
         },
     },

@@ -1,6 +1,7 @@
 """Grid work in a real browser at phone width (390×844): a grid worker's day (patrol with a track
 point, a problem reported as a demand, a care visit) and a community's overdue visits."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,14 @@ expect = sync_api.expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (64, 48), (90, 120, 60)).save(data, "JPEG")
+    return data.getvalue()
 
 
 def _person(world, *, phone="13900001111", overdue_days=0) -> CarePerson:
@@ -41,14 +50,17 @@ def test_a_grid_workers_day(site, screenshot_dir):
     page.get_by_role("button", name="开始巡查").click()
     expect(page.locator("#current-patrol")).to_contain_text("正在巡查：玫瑰城第一网格")
 
-    page.fill("#track-form [name=latitude]", "39.905")
-    page.fill("#track-form [name=longitude]", "116.405")
+    # The position comes from the phone, never typed.
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 39.905, "longitude": 116.405})
     page.get_by_role("button", name="记录当前位置").click()
     expect(page.locator("#track-count")).to_have_text("1")
 
     page.fill("#finding-form [name=title]", "3号楼下垃圾堆放")
     page.fill("#finding-form [name=description]", "3号楼单元门口垃圾堆放多日，气味很大。")
     page.fill("#finding-form [name=address]", "幸福里3号楼")
+    page.set_input_files("#finding-form [name=photos]", files=[
+        {"name": "垃圾.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
     page.get_by_role("button", name="上报为诉求").click()
     expect(page.locator(".messages")).to_contain_text("已上报问题")
     demand = Demand.objects.get(title="3号楼下垃圾堆放")

@@ -2,7 +2,7 @@
 page (claim, record a visit, see a refusal) and the auditor's page (refusal, approval, statement),
 with screenshots."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,24 +82,46 @@ def test_the_worker_claims_and_records_a_visit_on_a_phone(site, care, screenshot
     care.visit(other, start=timezone.make_aware(timezone.datetime.combine(yesterday, timezone.datetime.min.time()))
                + timedelta(hours=9))
     page = _phone_page(site, "worker1")
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 39.905, "longitude": 116.405})
+    # The phone's clock at 09:30 yesterday: check-in and check-out take the phone's time.
+    page.clock.install(time=timezone.make_aware(timezone.datetime.combine(yesterday, time(9, 30))))
     page.goto("/care/worker/")
     claimable = page.locator("#claimable")
     expect(claimable).to_contain_text("助浴")
     claimable.get_by_role("button", name="认领").click()
     expect(page.locator(".messages")).to_contain_text("已认领")
-    card = page.locator(f"#task-{task.pk}")
-    card.locator("summary").click()
-    # Overlapping the visit already recorded at 09:00–10:00: refused with the reason.
-    card.locator("input[name=started_at]").fill(f"{yesterday.isoformat()}T09:30")
-    card.locator("input[name=ended_at]").fill(f"{yesterday.isoformat()}T10:30")
-    card.locator("input[name=confirmed_by]").fill("王奎")
-    card.get_by_role("button", name="提交服务记录").click()
-    card = page.locator(f"#task-{task.pk}")
-    expect(card.locator(".errorlist")).to_contain_text("重叠")
-    card.locator("input[name=started_at]").fill(f"{yesterday.isoformat()}T14:00")
-    card.locator("input[name=ended_at]").fill(f"{yesterday.isoformat()}T15:00")
-    card.locator("input[name=confirmed_by]").fill("王奎")
-    card.get_by_role("button", name="提交服务记录").click()
+
+    def visit(hours_later: str) -> None:
+        card = page.locator(f"#task-{task.pk}")
+        if not card.locator("details").evaluate("d => d.open"):
+            card.locator("summary").click()
+        card.get_by_role("button", name="签到").click()
+        expect(card.locator("[data-check-at=in]")).to_contain_text("位置已记录")
+        page.clock.fast_forward(hours_later)
+        card.get_by_role("button", name="签退").click()
+        expect(card.locator("[data-check-at=out]")).to_contain_text("位置已记录")
+        card.locator("input[name=confirmed_by]").fill("王奎")
+        card.locator("canvas.signature-pad").scroll_into_view_if_needed()
+        box = card.locator("canvas.signature-pad").bounding_box()
+        page.mouse.move(box["x"] + 20, box["y"] + 40)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 200, box["y"] + 120, steps=8)
+        page.mouse.up()
+        card.get_by_role("button", name="提交服务记录").click()
+
+    # Overlapping the visit already recorded at 09:00–10:00: refused with the reason, kept on the
+    # phone until the worker discards it.
+    visit("01:00:00")
+    expect(page.locator(f"#task-{task.pk} [data-queue-note]")).to_contain_text("重叠")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.goto("/work/field/queue/")
+    expect(page.locator("#queue li.failed")).to_contain_text("重叠")
+    page.get_by_role("button", name="放弃这一条").click()
+    expect(page.locator("#queue li")).to_have_count(0)
+    page.goto("/care/worker/")
+    page.clock.fast_forward("03:30:00")  # 14:00
+    visit("01:00:00")
     expect(page.locator(".messages")).to_contain_text("服务记录已提交")
     assert ServiceRecord.objects.filter(task=task, hours=1).exists()
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -31,6 +31,9 @@ def test_the_demo_has_every_grade_three_providers_and_a_year_of_records(settings
     assert Unit.objects.filter(kind=Unit.Kind.CARE_PROVIDER).count() == 3
     months = set(ServiceRecord.objects.values_list("month", flat=True))
     assert len(months) >= 12
+    # the recent visits were recorded on the phone: signed, with check-in and check-out positions
+    signed = ServiceRecord.objects.exclude(signature="")
+    assert signed.exists() and not signed.filter(check_in_latitude__isnull=True).exists()
     for statement in Statement.objects.all():
         assert statement.amount == statement.records.aggregate(s=Sum("amount"))["s"]
     report = service_report(ServiceRecord.objects.all())

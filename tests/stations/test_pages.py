@@ -131,3 +131,20 @@ def test_station_lists_and_navigation(world, stations, client):
     assert "刘建国" in agents and "136****1111" in agents
     client.force_login(world.user("dispatcher2"))  # 和平 street: none of 光明's stations
     assert stations["family"].name not in client.get("/work/stations/").content.decode()
+
+
+def test_an_intake_queued_offline_is_taken_in_once(world, stations, client):
+    import uuid
+
+    client.force_login(world.user("agent"))
+    data = {"service_item": "lock", "title": "钥匙锁在屋里", "description": "请技能服务队帮忙开锁",
+            "name": "李秀英", "phone": "13900001111"}
+    key = str(uuid.uuid4())
+    first = client.post("/work/stations/intake/", data, HTTP_IDEMPOTENCY_KEY=key)
+    again = client.post("/work/stations/intake/", data, HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == 201 and again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    demand = Demand.objects.get()
+    assert first.json()["number"] == again.json()["number"] == demand.number
+    assert StationCase.objects.get().demand == demand
+    refused = client.post("/work/stations/intake/", {**data, "phone": "123"}, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert refused.status_code == 400 and refused.json()["error"] and Demand.objects.count() == 1

@@ -17,16 +17,23 @@ class StartPatrolForm(forms.Form):
 
 
 class TrackPointForm(forms.Form):
-    latitude = forms.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(label=_("经度"), max_digits=10, decimal_places=6)
+    """A point from the phone's position (the field app fills it; no one types coordinates)."""
+
+    latitude = forms.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(label=_("经度"), max_digits=10, decimal_places=6, widget=forms.HiddenInput)
+    # when the phone took it (ISO 8601): a point queued offline arrives later
+    taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class FindingForm(forms.Form):
     title = forms.CharField(label=_("问题"), max_length=100)
     description = forms.CharField(label=_("情况说明"), widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label=_("地址"), max_length=255, required=False)
-    latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
-    longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=10, decimal_places=6)
+    # the phone's position when the problem was reported (the field app fills them)
+    latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6,
+                                  widget=forms.HiddenInput)
+    longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=10, decimal_places=6,
+                                   widget=forms.HiddenInput)
     photos = PhotosField(label=_("照片"))
 
 

@@ -105,6 +105,20 @@ def clean_track(points: Any) -> list[list]:
     return cleaned
 
 
+# A phone's clock may be a little ahead; a point sent later from the offline queue keeps the time
+# it was taken, never one before its patrol began nor in the future.
+DEVICE_CLOCK_SLACK = timedelta(minutes=5)
+
+
+def device_point(patrol: Patrol, latitude, longitude, taken_at: datetime | None) -> list:
+    """A track point with the time the phone took it (queued offline, it arrives later), or the
+    server's time when the phone's is missing or impossible for this patrol."""
+    now = clock.now()
+    if taken_at is None or not (patrol.started_at - DEVICE_CLOCK_SLACK <= taken_at <= now + DEVICE_CLOCK_SLACK):
+        taken_at = now
+    return [latitude, longitude, min(taken_at, now).isoformat()]
+
+
 def start_patrol(actor, grid, *, track=None) -> Patrol:
     grid = _grid(grid)
     if not _may_patrol(actor, grid):
@@ -127,10 +141,13 @@ def _own_open_patrol(actor, patrol_id: int) -> Patrol:
     return patrol
 
 
-def add_track_points(actor, patrol_id: int, points) -> Patrol:
+def add_track_points(actor, patrol_id: int, points=None, *, taken: list | None = None) -> Patrol:
+    """Add ``points`` ([[lat, lng, ISO time]]) or ``taken`` ([(lat, lng, datetime or None)], the
+    phone's own times, checked by ``device_point``) to the worker's open patrol."""
     points = clean_track(points)
     with transaction.atomic():
         patrol = _own_open_patrol(actor, patrol_id)
+        points += clean_track([device_point(patrol, lat, lng, at) for lat, lng, at in taken or ()])
         if len(patrol.track) + len(points) > MAX_TRACK_POINTS:
             raise ValidationFailed.for_field("track", _("轨迹点太多。"))
         patrol.track = [*patrol.track, *points]
@@ -151,9 +168,10 @@ def finish_patrol(actor, patrol_id: int, *, note: str = "", track=None) -> Patro
 
 def report_finding(actor, patrol_id: int, *, title: str, description: str, demand_type: str = "report",
                    category=None, address: str = "", latitude=None, longitude=None, photos=(),
-                   region: Region | None = None) -> Demand:
+                   region: Region | None = None, on_track: bool = True) -> Demand:
     """A problem seen on patrol becomes a demand (channel "patrol") with its photos and location,
-    in one step and one transaction with the patrol's record of it."""
+    in one step and one transaction with the patrol's record of it.  Its location joins the track
+    too (``on_track``), unless the phone records the track itself (the field app's watchPosition)."""
     with transaction.atomic():
         patrol = _own_open_patrol(actor, patrol_id)
         place = region if region is not None and region.path.startswith(patrol.grid.path) else patrol.grid
@@ -162,7 +180,7 @@ def report_finding(actor, patrol_id: int, *, title: str, description: str, deman
             region=place, category=category, address=address, latitude=latitude, longitude=longitude,
             photos=photos, note=_("巡查发现"))
         PatrolFinding.objects.create(patrol=patrol, demand=demand)
-        if latitude not in (None, "") and longitude not in (None, ""):
+        if on_track and latitude not in (None, "") and longitude not in (None, ""):
             patrol.track = [*patrol.track, [float(demand.latitude), float(demand.longitude), clock.now().isoformat()]]
             patrol.save(update_fields=["track"])
     return demand

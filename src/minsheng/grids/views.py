@@ -16,6 +16,7 @@ from minsheng.core.exports import xlsx_response
 from minsheng.organisation.models import Region
 from minsheng.people.services import reveal_personal_data
 from minsheng.people.validation import mask_phone
+from minsheng.web import field
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import PAGE_SIZE, _staff_required
 
@@ -84,9 +85,19 @@ def patrol(request: HttpRequest) -> HttpResponse:
     if current is None:
         context["start_form"] = StartPatrolForm(grids=_patrol_grids(request.user))
     else:
-        context.update(track_form=TrackPointForm(), finding_form=FindingForm(), finish_form=FinishPatrolForm(),
-                       findings=list(current.findings.select_related("demand")))
+        context.update(_patrol_context(current))
     return render(request, "grids/patrol.html", context)
+
+
+def _patrol_context(current, finding_form=None) -> dict:
+    """The open patrol's page: its forms, findings, and the box of its grid for the live map."""
+    rings = current.grid.boundary or []
+    corners = [point for ring in rings for point in ring]
+    bounds = ([[min(p[1] for p in corners), min(p[0] for p in corners)],
+               [max(p[1] for p in corners), max(p[0] for p in corners)]] if corners else None)
+    return {"current": current, "track_form": TrackPointForm(), "finding_form": finding_form or FindingForm(),
+            "finish_form": FinishPatrolForm(), "findings": list(current.findings.select_related("demand")),
+            "patrol_map": {"track": current.track, "bounds": bounds}}
 
 
 def _point(form) -> list:
@@ -111,12 +122,19 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_track(request: HttpRequest, pk: int) -> HttpResponse:
     form = TrackPointForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("经纬度不正确。"), status=400)
+        return field.form_refused(form) if field.is_queued(request) else HttpResponse(_("经纬度不正确。"), status=400)
+    point = (form.cleaned_data["latitude"], form.cleaned_data["longitude"], form.cleaned_data["taken_at"])
+    if field.is_queued(request):
+        def add() -> dict:
+            patrol = services.add_track_points(request.user, pk, taken=[point])
+            return {"message": _("已记录 %(n)d 个轨迹点") % {"n": len(patrol.track)}, "points": len(patrol.track)}
+        return field.replayable(request, add)
     try:
-        patrol = services.add_track_points(request.user, pk, _point(form))
+        patrol = services.add_track_points(request.user, pk, taken=[point])
     except MinshengError as exc:
         return HttpResponse(exc.message, status=exc.status)
     if request.headers.get("HX-Request"):
@@ -127,8 +145,21 @@ def patrol_track(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
     form = FindingForm(request.POST, request.FILES)
+    if field.is_queued(request):  # from the phone's queue: the track is the phone's own, recorded apart
+        if not form.is_valid():
+            return field.form_refused(form)
+        data = form.cleaned_data
+
+        def report() -> dict:
+            demand = services.report_finding(
+                request.user, pk, title=data["title"], description=data["description"], address=data["address"],
+                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"], on_track=False)
+            return {"message": _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number},
+                    "number": demand.number}
+        return field.replayable(request, report, flash=True)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -143,16 +174,20 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
     current = selectors.open_patrol_of(request.user)
     if current is None:
         return redirect("grids:patrol")
-    return render(request, "grids/patrol.html", {
-        "current": current, "track_form": TrackPointForm(), "finding_form": form, "finish_form": FinishPatrolForm(),
-        "findings": list(current.findings.select_related("demand")), "recent": []}, status=400)
+    return render(request, "grids/patrol.html", {**_patrol_context(current, form), "recent": []}, status=400)
 
 
 @_staff_required
 @require_POST
+@field.replays
 def patrol_finish(request: HttpRequest, pk: int) -> HttpResponse:
     form = FinishPatrolForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    if field.is_queued(request):  # queued after the patrol's last points, so it is sent after them
+        def finish() -> dict:
+            services.finish_patrol(request.user, pk, note=note)
+            return {"message": _("巡查已结束。")}
+        return field.replayable(request, finish, flash=True)
     try:
         services.finish_patrol(request.user, pk, note=note)
         messages.success(request, _("巡查已结束。"))

@@ -6,6 +6,7 @@ Speed: the past year's register rows, grade periods and records are bulk-created
 would have written them: approved, priced at the policy, billed by monthly statements); only this
 month's tasks go through the services (request, claim, record), so the demo stays within seconds."""
 
+import io
 import random
 import time as time_module
 from datetime import date, datetime, time, timedelta
@@ -13,8 +14,10 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from minsheng.core import clock
 from minsheng.demands.workflow import Channel
@@ -37,6 +40,27 @@ from .models import (
     Statement,
 )
 from .quota import month_start
+
+
+def demo_signature(seed: int) -> ContentFile:
+    """A signature as the phone's pad sends it: a transparent PNG with a pen stroke."""
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (640, 360), (0, 0, 0, 0))
+    points = [(60 + 45 * i, 180 + rng.randint(-80, 80)) for i in range(12)]
+    ImageDraw.Draw(image).line(points, fill=(17, 17, 17, 255), width=5, joint="curve")
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    return ContentFile(data.getvalue(), name="signature.png")
+
+
+def _doorstep(elder, step: int) -> tuple[float, float] | None:
+    """Where the worker's phone was at check-in (0) and check-out (1): by the elder's community's
+    first boundary corner, a few metres apart; None when the community has no boundary."""
+    rings = elder.community.boundary or []
+    if not rings or not rings[0]:
+        return None
+    lng, lat = rings[0][0][:2]
+    return round(lat + 0.0004 + 0.00002 * step, 6), round(lng + 0.0004, 6)
 
 PROVIDERS = [("XC-CARE-1", "安康居家养老服务中心"), ("XC-CARE-2", "夕阳红社会工作服务社"),
              ("XC-CARE-3", "松鹤养老服务社")]
@@ -207,7 +231,9 @@ def _this_month(city, register, providers, login, rng, now: datetime) -> None:
             begin = timezone.make_aware(datetime.combine(planned, time(8 + n % 8)))
             with clock.frozen_at(begin + timedelta(hours=1, minutes=10)):
                 record_services.record_visit(login, task.demand_id, task.demand.version, started_at=begin,
-                                             ended_at=begin + timedelta(hours=1), confirmed_by=elder.resident.name)
+                                             ended_at=begin + timedelta(hours=1), confirmed_by=elder.resident.name,
+                                             signature=demo_signature(n), check_in=_doorstep(elder, 0),
+                                             check_out=_doorstep(elder, 1), device_times=True)
             continue
         # Ahead: planned from tomorrow on, requested this morning; two in three of provider 1's are claimed.
         with clock.frozen_at(now - timedelta(hours=2)):

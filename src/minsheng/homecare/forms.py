@@ -27,14 +27,26 @@ class RequestForm(forms.Form):
 
 
 class VisitForm(forms.Form):
+    """A visit as the worker's phone records it: the times and positions of check-in and check-out
+    are the phone's (homecare/visit.js fills the hidden fields; no one types a time), the
+    signature is the PNG drawn on the pad."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
-    started_at = forms.DateTimeField(label=_("开始时间"), input_formats=LOCAL,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ended_at = forms.DateTimeField(label=_("结束时间"), input_formats=LOCAL,
-                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    started_at = forms.DateTimeField(label=_("签到时间"), input_formats=LOCAL, widget=forms.HiddenInput)
+    ended_at = forms.DateTimeField(label=_("签退时间"), input_formats=LOCAL, widget=forms.HiddenInput)
+    check_in_latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    check_in_longitude = forms.DecimalField(required=False, max_digits=10, decimal_places=6,
+                                            widget=forms.HiddenInput)
+    check_out_latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6,
+                                            widget=forms.HiddenInput)
+    check_out_longitude = forms.DecimalField(required=False, max_digits=10, decimal_places=6,
+                                             widget=forms.HiddenInput)
     services_done = forms.MultipleChoiceField(label=_("本次还做了"), required=False, choices=(),
                                               widget=forms.CheckboxSelectMultiple)
-    confirmed_by = forms.CharField(label=_("确认人（老人或家属签名）"), max_length=50)
+    confirmed_by = forms.CharField(label=_("确认人（老人或家属姓名）"), max_length=50)
+    # homecare/visit.js puts the signature pad in this input's place
+    signature = forms.FileField(label=_("老人或家属签名"), required=False,
+                                widget=forms.FileInput(attrs={"accept": "image/png", "data-signature": ""}))
     photos = PhotosField(label=_("服务照片"), required=False)
 
     def __init__(self, *args, **kwargs):

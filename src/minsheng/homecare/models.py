@@ -207,6 +207,10 @@ class CareTask(models.Model):
         return f"{type(self).__name__} {self.pk}"
 
 
+def _signature_path(instance: "ServiceRecord", filename: str) -> str:
+    return f"homecare/signatures/{instance.elder_id}/{filename}"
+
+
 class ServiceRecord(models.Model):
     """One visit recorded by a provider's worker, then audited; billed once approved."""
 
@@ -227,6 +231,13 @@ class ServiceRecord(models.Model):
     month = models.DateField()  # first day of the visit's month (Beijing time), for quotas and bills
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     confirmed_by = models.CharField(max_length=50)  # the elder or a family member, by name
+    # their signature on the worker's phone (signature_pad), a PNG checked by records.clean_signature
+    signature = models.ImageField(upload_to=_signature_path, blank=True)
+    # where the phone was at check-in and check-out (WGS-84), when it could tell
+    check_in_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    check_in_longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
+    check_out_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    check_out_longitude = models.DecimalField(max_digits=10, decimal_places=6, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     review_reason = models.CharField(max_length=200, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -1,12 +1,15 @@
 """Service records: the worker records a visit on a phone; impossible records are refused with the
 reason (docs/homecare.md, "Refusals").  Recording the visit resolves the task on the engine."""
 
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+import io
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -71,18 +74,69 @@ def check_visit(*, worker, provider, elder: Elder, service: CareService, start: 
     return hours_between(start, end)
 
 
+SIGNATURE_MAX_BYTES = 200 * 1024
+SIGNATURE_MAX_SIDE = 2000
+# A phone's clock may run a little ahead: a check-out up to this far in the future is taken as now.
+DEVICE_CLOCK_SLACK = timedelta(minutes=5)
+
+
+def clean_signature(uploaded, field: str = "signature") -> ContentFile | None:
+    """The elder's or family member's signature from the phone's pad: a PNG of at most 200 KB and
+    2000 px a side with some ink on it, re-encoded (nothing but the pixels is kept); None when
+    there is none."""
+    if not uploaded:
+        return None
+    if uploaded.size > SIGNATURE_MAX_BYTES:
+        raise ValidationFailed.for_field(field, _("签名图片不能超过 %(kb)d KB。") % {"kb": SIGNATURE_MAX_BYTES // 1024})
+    try:
+        image = Image.open(uploaded, formats=["PNG"])
+        if max(image.size) > SIGNATURE_MAX_SIDE:
+            raise ValidationFailed.for_field(field, _("签名图片过大。"))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationFailed.for_field(field, _("签名须为 PNG 图片。")) from exc
+    with image:
+        clean = image.convert("RGBA")
+    if clean.getchannel("A").getbbox() is None or clean.convert("L").getextrema() == (255, 255):
+        raise ValidationFailed.for_field(field, _("签名是空白的，请老人或家属签名。"))
+    buffer = io.BytesIO()
+    clean.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name="signature.png")
+
+
+def _position(place, field: str) -> tuple[Decimal | None, Decimal | None]:
+    if not place or place[0] in (None, "") or place[1] in (None, ""):
+        return None, None
+    try:
+        lat, lng = Decimal(str(place[0])).quantize(Decimal("0.000001")), Decimal(str(place[1])).quantize(
+            Decimal("0.000001"))
+    except InvalidOperation:
+        raise ValidationFailed.for_field(field, _("位置格式不正确。")) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationFailed.for_field(field, _("位置超出范围。"))
+    return lat, lng
+
+
 def record_visit(worker, demand_id: int, version: int, *, started_at: datetime | None = None,
                  ended_at: datetime | None = None, confirmed_by: str = "", services_done=(),
-                 photos=()) -> ServiceRecord:
-    """The worker of the provider handling the task records the visit; the task is resolved."""
+                 photos=(), signature=None, check_in=None, check_out=None, device_times: bool = False
+                 ) -> ServiceRecord:
+    """The worker of the provider handling the task records the visit; the task is resolved.
+    From the field app the times are the phone's at check-in and check-out (``device_times``: a
+    check-out a few minutes ahead of the server's clock is taken as now), with the phone's
+    positions (``check_in``/``check_out``: (lat, lng)) and the signature drawn on its screen."""
     task = CareTask.objects.select_related("service").filter(demand_id=demand_id).first() \
         if isinstance(demand_id, int) else None
     if task is None:
         raise NotFound(_("服务任务不存在。"))
     if started_at is None or ended_at is None:
         raise ValidationFailed.for_field("started_at", _("请填写完整的开始和结束时间。"))
+    if device_times and clock.now() < ended_at <= clock.now() + DEVICE_CLOCK_SLACK:
+        ended_at = clock.now()
     confirmed_by = engine.require_text(confirmed_by, "confirmed_by", _("确认人（老人或家属）"), 50)
     photos = clean_photos(photos)
+    signature = clean_signature(signature)
+    (in_lat, in_lng), (out_lat, out_lng) = _position(check_in, "check_in"), _position(check_out, "check_out")
     codes = sorted(set(services_done) | {task.service.code})
     if CareService.objects.filter(code__in=codes).count() != len(codes):
         raise ValidationFailed.for_field("services_done", _("请选择有效的服务项目。"))
@@ -101,7 +155,11 @@ def record_visit(worker, demand_id: int, version: int, *, started_at: datetime |
         record = ServiceRecord.objects.create(
             task=task, elder=elder, provider=provider, service=task.service, services_done=" ".join(codes),
             worker=worker, started_at=started_at, ended_at=ended_at, month=month, hours=hours,
-            confirmed_by=confirmed_by, created_at=clock.now())
+            confirmed_by=confirmed_by, created_at=clock.now(), check_in_latitude=in_lat, check_in_longitude=in_lng,
+            check_out_latitude=out_lat, check_out_longitude=out_lng)
+        if signature is not None:
+            record.signature.save(signature.name, signature, save=False)
+            record.save(update_fields=["signature"])
         for photo in photos:
             RecordPhoto.objects.create(record=record, file=photo)
         CareTask.objects.filter(pk=task.pk).update(done=True)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/records/<int:pk>/revisit/", views.answer_revisit, name="revisit"),
     path("audit/draw/", views.draw_revisits, name="draw"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("records/<int:pk>/signature.png", views.signature, name="signature"),
     path("statements/<int:provider_id>/", views.statement, name="statement"),
     path("statements/<int:provider_id>/issue/", views.issue, name="issue"),
     path("elders/", views.elders, name="elders"),

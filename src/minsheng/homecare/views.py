@@ -26,6 +26,7 @@ from minsheng.core.pdf import pdf_response
 from minsheng.demands.workflow import Channel
 from minsheng.organisation.models import Unit
 from minsheng.organisation.scope import roles_of
+from minsheng.web import field
 from minsheng.web.forms import add_service_errors
 
 from . import audit, billing, eligibility, privacy, records, tasks
@@ -134,17 +135,29 @@ def claim_task(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@field.replays
 def record_task(request: HttpRequest, pk: int) -> HttpResponse:
     task = my_tasks(request.user).filter(pk=pk).first()
     if task is None:
         raise Http404(_("服务任务不存在。"))
     form = VisitForm(request.POST, request.FILES)
+    if field.is_queued(request) and not form.is_valid():
+        return field.form_refused(form)
     if form.is_valid():
         data = form.cleaned_data
+
+        def record() -> dict:
+            saved = records.record_visit(
+                request.user, task.demand_id, data["version"], started_at=data["started_at"],
+                ended_at=data["ended_at"], confirmed_by=data["confirmed_by"], services_done=data["services_done"],
+                photos=data["photos"], signature=data["signature"], device_times=True,
+                check_in=(data["check_in_latitude"], data["check_in_longitude"]),
+                check_out=(data["check_out_latitude"], data["check_out_longitude"]))
+            return {"message": _("服务记录已提交，等待审核。"), "record": saved.pk, "hours": str(saved.hours)}
+        if field.is_queued(request):
+            return field.replayable(request, record, flash=True)
         try:
-            records.record_visit(request.user, task.demand_id, data["version"], started_at=data["started_at"],
-                                 ended_at=data["ended_at"], confirmed_by=data["confirmed_by"],
-                                 services_done=data["services_done"], photos=data["photos"])
+            record()
         except MinshengError as exc:
             add_service_errors(form, exc)
         else:
@@ -240,6 +253,15 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     if item is None:
         raise Http404(_("照片不存在。"))
     return FileResponse(item.file.open("rb"))
+
+
+@login_required
+def signature(request: HttpRequest, pk: int) -> FileResponse:
+    """The signature on a service record, to whoever may see the record (the auditor, the worker)."""
+    record = records_for(request.user).filter(pk=pk).exclude(signature="").first()
+    if record is None:
+        raise Http404(_("没有签名。"))
+    return FileResponse(record.signature.open("rb"), content_type="image/png")
 
 
 # --- statements -----------------------------------------------------------------------------

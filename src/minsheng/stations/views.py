@@ -24,6 +24,7 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.routing.addresses import resolve_address
+from minsheng.web import field
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services
@@ -56,16 +57,19 @@ def _station_context(request: HttpRequest, station: Station) -> dict:
 
 # --- residents ------------------------------------------------------------------------
 
+def _register(actor, station: Station, data: dict):
+    return services.take_in(
+        actor, station, service_item=data["service_item"] or None, title=data["title"],
+        description=data["description"], address=data["address"], hide_name=data["hide_name"],
+        consent=data["consent"], photos=data["photos"],
+        reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]))
+
+
 def _take_in(actor, station: Station, form: StationRequestForm):
     """Register the request of a valid form at the station (a resident's own when ``actor`` is None,
     else taken by the agent); None, with the service's reasons on the form, when it is refused."""
-    data = form.cleaned_data
     try:
-        return services.take_in(
-            actor, station, service_item=data["service_item"] or None, title=data["title"],
-            description=data["description"], address=data["address"], hide_name=data["hide_name"],
-            consent=data["consent"], photos=data["photos"],
-            reporter=engine.ReporterInput(name=data["name"], phone=data["phone"]))
+        return _register(actor, station, form.cleaned_data)
     except MinshengError as exc:
         add_service_errors(form, exc)
         return None
@@ -212,11 +216,20 @@ def case_handle(request: HttpRequest, pk: int, way: str) -> HttpResponse:
 
 
 @_staff
+@field.replays
 def agent_intake(request: HttpRequest) -> HttpResponse:
     station = selectors.station_of(request.user)
     if station is None:
         raise Http404(_("你不是代办站的代办员。"))
     form = StationRequestForm(request.POST or None, request.FILES or None, station=station)
+    if field.is_queued(request) and request.method == "POST":  # taken in offline, from the phone's queue
+        if not form.is_valid():
+            return field.form_refused(form)
+
+        def take_in() -> dict:
+            demand = _register(request.user, station, form.cleaned_data)
+            return {"message": _("已受理，编号 %(number)s。") % {"number": demand.number}, "number": demand.number}
+        return field.replayable(request, take_in, flash=True)
     if request.method == "POST" and form.is_valid() and (demand := _take_in(request.user, station, form)):
         return redirect("stations:case", pk=demand.pk)
     return render(request, "stations/intake.html", {"form": form, "station": station},

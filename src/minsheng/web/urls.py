@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from minsheng.assessment import views as assessment
 
-from .views import homes, public, resident, staff, supervision
+from .views import field, homes, public, resident, staff, supervision
 
 app_name = "web"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("", public.home, name="home"),
     # Asked for by browsers and tools whatever a page links to; the icon itself is a static file.
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.ico"), permanent=True), name="favicon"),
+    path("sw.js", field.service_worker, name="service_worker"),
+    path("manifest.webmanifest", field.manifest, name="manifest"),
+    path("work/field/queue/", field.field_queue, name="field_queue"),
     path("submit/", public.submit, name="submit"),
     path("submit/done/", public.submitted, name="submitted"),
     path("submit/place/", public.report_place, name="report_place"),

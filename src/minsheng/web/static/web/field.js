@@ -1,0 +1,307 @@
+/* The field app (grid workers, station agents, care workers, volunteers): the service worker, the
+ * offline queue and the bottom bar's count of what waits.
+ *
+ * A form marked data-queue is not posted by the browser: its fields and files (photos shrunk
+ * here first) go into IndexedDB with a UUID made now, then the queue sends them — at once when
+ * online, else when the connection returns (the "online" event, a visible page, every 20 s).
+ * Each item is posted with its UUID as Idempotency-Key (web.field.replayable on the server), so
+ * an item whose answer was lost and is sent again is still one record.  An item the server
+ * refuses stays in the queue, marked with the reason, until the worker discards it: nothing
+ * typed on a phone is dropped silently.  Pages with their own recording (the patrol's track, the
+ * visit's signature) call MinshengField.enqueue.
+ */
+(function () {
+  "use strict";
+
+  const DB = "minsheng-field", STORE = "outbox";
+  const LIST_CACHE = "minsheng-lists", PAGE_CACHE = "minsheng-pages";
+  const MAX_SIDE = 1600, JPEG_QUALITY = 0.8;
+  let texts = {};
+  let flushing = null;
+  let account = null;  // the signed-in account: a phone shared by two workers sends each one's own items
+
+  function text(key) { return texts[key] || key; }
+
+  // --- IndexedDB -------------------------------------------------------------------------------
+  function open() {
+    return new Promise(function (resolve, reject) {
+      const request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, {keyPath: "key"}); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function tx(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        const t = db.transaction(STORE, mode);
+        const result = work(t.objectStore(STORE));
+        t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        t.onerror = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+
+  function all() {
+    return tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
+      return (items || []).sort(function (a, b) { return a.created < b.created ? -1 : 1; });
+    });
+  }
+  function put(item) { return tx("readwrite", function (store) { store.put(item); }); }
+  function remove(key) { return tx("readwrite", function (store) { store.delete(key); }); }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, function (x) { return x.toString(16).padStart(2, "0"); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // --- photos are shrunk on the phone: a 12-megapixel photo is 4 MB, sent from a basement ----------
+  function shrink(file) {
+    if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file).then(function (bitmap) {
+      const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size < 400 * 1024) return file;
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob || blob.size >= file.size) return resolve(file);
+          resolve(new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg", {type: "image/jpeg"}));
+        }, "image/jpeg", JPEG_QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
+  // --- the queue ---------------------------------------------------------------------------------
+  /* Add an item: {url, label, fields: [[name, value]], files: [[name, Blob, filename]]}. */
+  function enqueue(item) {
+    const full = Object.assign({key: uuid(), user: account, created: new Date().toISOString(), state: "pending", error: "",
+                                tries: 0, files: []}, item);
+    return put(full).then(function () { refresh(); flush(); return full; });
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+
+  function send(item) {
+    const body = new FormData();
+    item.fields.forEach(function (f) { body.append(f[0], f[1]); });
+    item.files.forEach(function (f) { body.append(f[0], f[1], f[2]); });
+    return fetch(item.url, {method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+                            headers: {"Idempotency-Key": item.key, "X-CSRFToken": csrfToken(),
+                                      "Accept": "application/json"}});
+  }
+
+  function flushOnce() {
+    return all().then(function (items) {
+      let chain = Promise.resolve(), sent = 0, reload = false;
+      items.filter(function (i) { return i.state !== "failed" && i.user === account; }).forEach(function (item) {
+        chain = chain.then(function () {
+          if (!navigator.onLine) return;
+          item.state = "sending"; item.tries += 1;
+          return put(item).then(refresh).then(function () { return send(item); }).then(function (response) {
+            const json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+            if (response.ok && json) {
+              sent += 1;
+              reload = reload || (item.reload && item.page === window.location.pathname);
+              return response.json().then(function (answer) {
+                return remove(item.key).then(function () {
+                  document.dispatchEvent(new CustomEvent("field:sent", {detail: {item: item, answer: answer}}));
+                });
+              });
+            }
+            if (json && response.status >= 400 && response.status < 500) {  // refused: the reason, kept
+              return response.json().then(function (answer) {
+                item.state = "failed"; item.error = answer.error || String(response.status);
+                return put(item);
+              });
+            }
+            // Signed out (a redirect to the login page), a stale CSRF token or a server error:
+            // kept as it is and sent again later.
+            item.state = "pending";
+            item.error = response.type === "opaqueredirect" || response.status === 403
+              ? text("signin") : text("server") + " " + response.status;
+            return put(item);
+          }, function () {
+            item.state = "pending"; item.error = text("offline");
+            return put(item);
+          });
+        });
+      });
+      return chain.then(function () {
+        if (sent && window.caches) return caches.delete(LIST_CACHE);  // the lists now differ
+      }).then(function () {
+        // A form whose page shows what it changed (the task recorded, the patrol ended): the page
+        // it was sent from, if still open, is shown afresh.
+        if (reload) window.location.reload();
+      });
+    });
+  }
+
+  function flush() {
+    if (!window.indexedDB) return Promise.resolve();
+    if (!flushing) {
+      flushing = flushOnce().catch(function () {}).then(function () { flushing = null; refresh(); });
+    }
+    return flushing;
+  }
+
+  // --- what the pages show ---------------------------------------------------------------------------
+  function formatTime(iso) {
+    const d = new Date(iso);
+    return String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0") + " " +
+      String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
+
+  function renderList(list, items) {
+    list.replaceChildren();
+    items.forEach(function (item) {
+      const li = document.createElement("li");
+      li.className = "queue-item " + item.state;
+      li.dataset.state = item.state;
+      const title = document.createElement("strong");
+      title.textContent = item.label;
+      const meta = document.createElement("span");
+      meta.className = "muted";
+      meta.textContent = " " + formatTime(item.created) + " · " + text(item.state) +
+        (item.files.length ? " · " + text("photos").replace("%s", item.files.length) : "");
+      li.append(title, meta);
+      if (item.error) {
+        const why = document.createElement("p");
+        why.className = item.state === "failed" ? "error" : "muted";
+        why.textContent = item.error;
+        li.append(why);
+      }
+      if (item.state === "failed") {
+        const drop = document.createElement("button");
+        drop.type = "button"; drop.className = "secondary"; drop.textContent = text("discard");
+        drop.addEventListener("click", function () {
+          if (window.confirm(text("confirmDiscard"))) remove(item.key).then(refresh);
+        });
+        li.append(" ", drop);
+      }
+      list.append(li);
+    });
+  }
+
+  function refresh() {
+    if (!window.indexedDB) return Promise.resolve();
+    return all().then(function (items) {
+      items = items.filter(function (i) { return i.user === account; });
+      const waiting = items.length;
+      document.querySelectorAll("[data-queue-count]").forEach(function (el) {
+        el.textContent = waiting ? String(waiting) : "";
+        el.hidden = !waiting;
+      });
+      document.querySelectorAll("[data-queue-list]").forEach(function (list) { renderList(list, items); });
+      document.querySelectorAll("[data-queue-empty]").forEach(function (el) { el.hidden = waiting > 0; });
+      const banner = document.querySelector("[data-connection]");
+      if (banner) {
+        banner.hidden = navigator.onLine && !waiting;
+        banner.textContent = navigator.onLine ? text("waiting").replace("%s", waiting) : text("offlineBanner");
+        banner.classList.toggle("offline", !navigator.onLine);
+      }
+    }).catch(function () {});
+  }
+
+  // --- forms that queue ------------------------------------------------------------------------------
+  function queueForm(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (form.dataset.busy) return;
+      const ready = new CustomEvent("field:before-queue", {cancelable: true});
+      if (!form.dispatchEvent(ready) || !form.reportValidity()) return;
+      form.dataset.busy = "1";
+      const data = new FormData(form), fields = [], files = [];
+      data.forEach(function (value, name) {
+        if (name === "csrfmiddlewaretoken") return;
+        if (value instanceof File) { if (value.size) files.push([name, value]); } else fields.push([name, value]);
+      });
+      (form.extraFiles || []).forEach(function (f) { files.push([f[0], f[1]]); });
+      Promise.all(files.map(function (f) {
+        return shrink(f[1]).then(function (file) { return [f[0], file, file.name || "file"]; });
+      })).then(function (shrunk) {
+        const label = form.dataset.queueLabel + (form.dataset.queueTitle
+          ? "：" + (form.querySelector("[name=" + form.dataset.queueTitle + "]") || {}).value : "");
+        return enqueue({url: form.action, label: label, fields: fields, files: shrunk,
+                        reload: form.dataset.queueReload !== undefined, page: window.location.pathname});
+      }).then(function (item) {
+        form.reset();
+        form.dispatchEvent(new CustomEvent("field:queued", {detail: item}));
+        const note = form.querySelector("[data-queue-note]");
+        if (note) { note.hidden = false; note.textContent = navigator.onLine ? text("sending") : text("queued"); }
+        return flush().then(function () { return all(); }).then(function (items) {
+          const left = items.find(function (i) { return i.key === item.key; });
+          if (left && note) {
+            note.textContent = left.state === "failed" ? left.error : text("queued");
+            note.className = left.state === "failed" ? "error" : "muted";
+          }
+        });
+      }).finally(function () { delete form.dataset.busy; });
+    });
+  }
+
+  // --- the service worker and the day's pages in its cache ------------------------------------------
+  function warm(urls) {
+    if (!window.caches || !navigator.onLine) return;
+    const last = Number(localStorage.getItem("minsheng-warmed") || 0);
+    if (Date.now() - last < 10 * 60 * 1000) return;
+    localStorage.setItem("minsheng-warmed", String(Date.now()));
+    urls.forEach(function (entry) {
+      // Marked as a prefetch: the page leaves one-off messages for the worker's own next view.
+      fetch(entry.url, {credentials: "same-origin", headers: {"X-Minsheng-Prefetch": "1"}}).then(function (response) {
+        if (response.ok && !response.redirected) {
+          return caches.open(entry.list ? LIST_CACHE : PAGE_CACHE).then(function (c) { return c.put(entry.url, response); });
+        }
+      }).catch(function () {});
+    });
+  }
+
+  function forget() {  // signing out: nothing of this account stays in the phone's page caches
+    localStorage.removeItem("minsheng-warmed");
+    if (window.caches) [LIST_CACHE, PAGE_CACHE].forEach(function (name) { caches.delete(name); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const config = document.getElementById("field-config");
+    if (!config) return;
+    const cfg = JSON.parse(config.textContent);
+    texts = cfg.texts;
+    account = cfg.user;
+    document.querySelectorAll("form[data-queue]").forEach(queueForm);
+    // Any other form sent changes what the lists show: drop their cached copies first.
+    document.addEventListener("submit", function (event) {
+      if (!event.target.hasAttribute("data-queue") && window.caches) caches.delete(LIST_CACHE);
+    }, true);
+    const logout = document.querySelector("form[action='" + cfg.logout + "']");
+    if (logout) logout.addEventListener("submit", function (event) {
+      all().then(function (items) { return items.length; }, function () { return 0; }).then(function (waiting) {
+        if (waiting && !window.confirm(text("logoutWaiting").replace("%s", waiting))) return;
+        forget();
+        logout.submit();
+      });
+      event.preventDefault();
+    });
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(cfg.sw, {scope: "/"}).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function () { warm(cfg.warm); }).catch(function () {});
+    }
+    window.addEventListener("online", flush);
+    window.addEventListener("offline", refresh);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) flush(); });
+    setInterval(flush, 20000);
+    refresh();
+    flush();
+  });
+
+  window.MinshengField = {enqueue: enqueue, flush: flush, all: all, refresh: refresh, shrink: shrink,
+                          text: text};
+})();

@@ -1,0 +1,154 @@
+"""The field roles' app offline (issue 26 item 6), in Chromium at 390×844: a grid worker's patrol
+and a care worker's visit recorded with no connection, sent once the connection returns."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from minsheng.demands.models import Demand
+from minsheng.grids import services as grid_services
+from minsheng.grids.models import Patrol, PatrolFinding
+from minsheng.homecare import tasks
+from minsheng.homecare.models import ServiceRecord
+from minsheng.integrations.models import IdempotencyRecord
+
+from .test_homecare import care  # noqa: F401 - the fixture: providers, the elder 王奎 on the scheme
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PHONE = {"width": 390, "height": 844}
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (2400, 1800), (180, 120, 60)).save(data, "JPEG", quality=95)
+    return data.getvalue()
+
+
+def _field_page(site, username):
+    page = site.signed_in(username, phone=True)
+    page.set_viewport_size(PHONE)
+    page.context.grant_permissions(["geolocation"])
+    return page
+
+
+def _wait_for_service_worker(page) -> None:
+    """Until the service worker controls the page (polled from here: the page's CSP allows no eval,
+    which wait_for_function needs once the page's clock is installed)."""
+    for _attempt in range(100):
+        if page.evaluate("() => navigator.serviceWorker.ready.then(() => true)"):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the service worker never became ready")
+
+
+def test_a_grid_worker_records_a_finding_and_a_track_offline(site, screenshot_dir):
+    world = site.world
+    patrol = grid_services.start_patrol(world.user("gridworker"), world.regions["g1"])
+    page = _field_page(site, "gridworker")
+    page.context.set_geolocation({"latitude": 39.9051, "longitude": 116.4052})
+    page.goto("/work/grids/patrol/")
+    _wait_for_service_worker(page)
+    page.reload()  # now under the service worker: the page is in its cache
+    expect(page.locator("nav.tabbar")).to_be_visible()
+    expect(page.locator("nav.tabbar a.active")).to_have_text("巡查")
+    page.screenshot(path=screenshot_dir / "field-tabbar-grid-worker-phone.png")
+
+    page.context.set_offline(True)
+    page.reload()  # the app shell from the cache, with no connection
+    expect(page.locator("#current-patrol")).to_contain_text("正在巡查")
+    expect(page.locator("[data-connection]")).to_contain_text("离线")
+    page.get_by_role("button", name="开始记录轨迹").click()
+    expect(page.locator("#patrol-queue li")).to_have_count(1)
+    page.context.set_geolocation({"latitude": 39.9062, "longitude": 116.4071})  # some 200 m further
+    expect(page.locator("#patrol-queue li")).to_have_count(2)
+    page.get_by_role("button", name="停止记录轨迹").click()
+    page.fill("#finding-form [name=title]", "5号楼前井盖缺失")
+    page.fill("#finding-form [name=description]", "5号楼单元门前井盖缺失，夜里很危险。")
+    page.set_input_files("#finding-form [name=photos]", files=[
+        {"name": "井盖.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+    page.get_by_role("button", name="上报为诉求").click()
+    expect(page.locator("#patrol-queue li")).to_have_count(3)
+    expect(page.locator("#patrol-queue")).to_contain_text("5号楼前井盖缺失")
+    expect(page.locator(".tab-count")).to_have_text("3")
+    assert not Demand.objects.exists()
+    page.screenshot(path=screenshot_dir / "field-patrol-offline-queue-phone.png", full_page=True)
+
+    page.context.set_offline(False)
+    expect(page.locator("#patrol-queue li")).to_have_count(0, timeout=30_000)
+    expect(page.locator("#track-count")).to_have_text("2")
+    page.screenshot(path=screenshot_dir / "field-patrol-map-phone.png", full_page=True)
+    patrol.refresh_from_db()
+    assert [p[:2] for p in patrol.track] == [[39.9051, 116.4052], [39.9062, 116.4071]]
+    demand = Demand.objects.get()
+    assert PatrolFinding.objects.get().patrol == patrol and demand.title == "5号楼前井盖缺失"
+    assert (float(demand.latitude), float(demand.longitude)) == (39.9062, 116.4071)
+    attachment = demand.attachments.get()
+    assert attachment.file.size < 400 * 1024  # shrunk on the phone
+    assert IdempotencyRecord.objects.count() == 3
+    # Sending the whole queue again (an answer lost) records nothing twice.
+    assert Patrol.objects.count() == 1 and timezone.now()
+
+
+def test_a_care_worker_records_a_signed_visit_offline(site, care, screenshot_dir):  # noqa: F811
+    task = tasks.claim(care.user("worker1"), tasks.request_care(
+        care.user("staff1"), care.elder_row.pk, service="bathing", planned_on=timezone.localdate(), hours="1").pk)
+
+    page = _field_page(site, "worker1")
+    started = timezone.localtime() - timedelta(hours=2)
+    if started.date() != timezone.localdate():  # just after midnight: a visit cannot span two days
+        started = timezone.localtime().replace(hour=0, minute=1)
+    page.clock.install(time=started)
+    page.goto("/care/worker/")
+    _wait_for_service_worker(page)
+    page.reload()
+    expect(page.locator("nav.tabbar a.active")).to_have_text("服务任务")
+
+    page.context.set_offline(True)
+    card = page.locator(f"#task-{task.pk}")
+    card.locator("summary").click()
+    page.context.set_geolocation({"latitude": 39.9051, "longitude": 116.4052})
+    card.get_by_role("button", name="签到").click()
+    expect(card.locator("[data-check-at=in]")).to_contain_text("位置已记录")
+    page.clock.fast_forward("00:50:00")
+    page.context.set_geolocation({"latitude": 39.9052, "longitude": 116.4053})
+    card.get_by_role("button", name="签退").click()
+    expect(card.locator("[data-check-at=out]")).to_contain_text("位置已记录")
+    card.locator("input[name=confirmed_by]").fill("王奎")
+    card.get_by_role("button", name="提交服务记录").click()
+    expect(card.locator("[data-queue-note]")).to_contain_text("签名")  # nothing sent unsigned
+    pad = card.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 120)
+    page.mouse.down()
+    for i, dy in enumerate((-60, 20, -40, 30, -20, 10)):
+        page.mouse.move(box["x"] + 60 + 40 * i, box["y"] + 100 + dy, steps=4)
+    page.mouse.up()
+    page.screenshot(path=screenshot_dir / "field-signature-pad-phone.png", full_page=True)
+    card.get_by_role("button", name="提交服务记录").click()
+    expect(card.locator("[data-queue-note]")).to_contain_text("联网后自动发送")
+    expect(page.locator(".tab-count")).to_have_text("1")
+    assert not ServiceRecord.objects.exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(f"#task-{task.pk}")).to_have_count(0, timeout=30_000)  # the page shown afresh
+    expect(page.locator(".tab-count")).to_be_hidden()
+    record = ServiceRecord.objects.get()
+    assert record.task_id == task.pk and record.hours == Decimal("0.83") and record.confirmed_by == "王奎"
+    assert timezone.localtime(record.started_at).replace(second=0, microsecond=0) == started.replace(
+        second=0, microsecond=0)
+    assert (float(record.check_in_latitude), float(record.check_out_latitude)) == (39.9051, 39.9052)
+    with record.signature.open("rb") as stored, Image.open(stored) as image:
+        assert image.format == "PNG"
+        assert image.getchannel("A").getbbox() is not None  # ink on it
+    assert IdempotencyRecord.objects.count() == 1

@@ -1,0 +1,77 @@
+"""The field roles' installable app: manifest, service worker at the root, bottom tab bar."""
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_service_worker_is_served_from_the_root_with_its_scope(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    # Workbox comes from this site's static files, never from a CDN.
+    assert 'importScripts(CONFIG.workbox + "/workbox-sw.js")' in body
+    config = json.loads(body.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
+    assert config["workbox"] == "/static/web/vendor/workbox"
+    assert "/care/worker/" in config["lists"] and "/work/stations/cases/" in config["lists"]
+    assert "http" not in body  # no other host
+
+
+def test_the_vendored_workbox_modules_are_there(client):
+    from django.contrib.staticfiles import finders
+
+    for name in ("workbox-sw.js", "workbox-core.prod.js", "workbox-routing.prod.js", "workbox-strategies.prod.js",
+                 "workbox-expiration.prod.js", "workbox-cacheable-response.prod.js", "LICENSE"):
+        assert finders.find(f"web/vendor/workbox/{name}"), name
+    assert finders.find("web/vendor/signature_pad/signature_pad.umd.min.js")
+
+
+def test_the_manifest_names_the_app_in_chinese_with_png_icons(client):
+    from django.contrib.staticfiles import finders
+    from PIL import Image
+
+    response = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response["Content-Type"] == "application/manifest+json"
+    data = json.loads(response.content)
+    assert data["name"] == "民生 · 接诉即办" and data["display"] == "standalone" and data["scope"] == "/"
+    for icon in data["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with Image.open(path) as image:
+            assert image.format == "PNG" and f"{image.width}x{image.height}" == icon["sizes"]
+
+
+@pytest.mark.parametrize(("user", "tabs"), [
+    ("gridworker", ["巡查", "走访", "待发送", "消息"]),
+    ("agent", ["代办事项", "受理", "待发送", "消息"]),
+    ("volunteer", ["志愿", "心愿墙", "消息"]),
+])
+def test_field_roles_get_the_bottom_tab_bar(login, user, tabs):
+    body = login(user).get("/work/field/queue/").content.decode()
+    bar = body.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'<span class="tab-label">([^<]+)</span>', bar) == tabs
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in body
+    config = json.loads(body.split('<script id="field-config" type="application/json">', 1)[1].split("</script>")[0])
+    assert config["sw"] == "/sw.js" and isinstance(config["user"], int)
+    if "待发送" in tabs:  # the queue page marks its own tab
+        assert re.search(r'class="tab tab-upload active" aria-current="page"', bar)
+
+
+@pytest.mark.parametrize("user", ["dispatcher", "operator", "leader"])
+def test_office_roles_get_no_tab_bar_and_no_service_worker(login, user):
+    body = login(user).get("/work/").content.decode()
+    assert "tabbar" not in body and "field.js" not in body and "manifest" not in body
+
+
+def test_the_apps_prefetch_of_a_page_leaves_its_messages_for_the_worker(login):
+    client = login("gridworker")
+    client.post("/work/grids/patrol/start/", {})  # refused (no grid chosen): a message for the next page
+    prefetched = client.get("/work/grids/patrol/", HTTP_X_MINSHENG_PREFETCH="1").content.decode()
+    assert 'class="messages"' not in prefetched
+    shown = client.get("/work/grids/patrol/").content.decode()
+    assert 'class="messages"' in shown and "请选择一个网格" in shown
