@@ -25,7 +25,12 @@ STOP_WORDS = frozenset({
     "一下", "咨询", "请问", "想问", "问问", "需要", "什么", "怎么", "怎样", "如何", "哪些", "哪里", "可以", "是否",
     "我们", "你们", "他们", "这个", "那个", "问题", "情况", "谢谢", "您好", "你好", "现在", "已经", "没有", "一个",
     "知道", "能不能", "是不是", "有没有", "时候", "办法",
+    # words of nearly every answer of a hotline's knowledge base
+    "办理", "材料", "手续", "准备", "要带", "哪儿", "怎么办", "流程",
 })
+# A suggestion scoring under this share of the best one is left out: a word shared by chance (a place,
+# a common verb) does not put an unrelated answer in front of the operator.
+RELATIVE_FLOOR = 0.4
 # Candidates read from the index before ranking (a suggestion list shows a handful).
 CANDIDATES = 200
 
@@ -133,6 +138,9 @@ def suggest(text: str, region: Region | None = None, limit: int = 5) -> list[Sug
         if matched:
             found.append(Suggestion(article, article.current, round(score, 6), matched))
     found.sort(key=lambda s: (-s.score, s.article.pk))
+    if found:
+        floor = found[0].score * RELATIVE_FLOOR
+        found = [s for s in found if s.score >= floor]
     return found[:limit]
 
 
