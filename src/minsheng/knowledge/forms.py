@@ -42,3 +42,8 @@ class RejectForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx，列与导出的相同）"))
+    dry_run = forms.BooleanField(label=_("试运行：只检查，不写入"), required=False, initial=True)

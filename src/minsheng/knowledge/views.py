@@ -4,18 +4,19 @@ editor, the intake's suggestion panel, and the residents' 常见问题.  Thin: t
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import MinshengError
+from minsheng.core.exports import xlsx_response
 from minsheng.organisation.models import Region
 from minsheng.web.forms import add_service_errors
 
-from . import selectors, services
+from . import selectors, services, spreadsheet
 from .access import is_centre, may_edit, may_read
-from .forms import ArticleForm, RejectForm
+from .forms import ArticleForm, ImportForm, RejectForm
 from .models import Article
 
 
@@ -132,3 +133,36 @@ def faq(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:selectors.MAX_QUERY]
     page = Paginator(selectors.faq(q), 20).get_page(request.GET.get("page"))
     return render(request, "knowledge/faq.html", {"page": page, "q": q})
+
+
+@_reader_required
+def article_export(request: HttpRequest) -> FileResponse:
+    """The list as filtered, as an Excel workbook (the import reads the same columns back)."""
+    q = request.GET.get("q", "").strip()[:selectors.MAX_QUERY]
+    articles = selectors.staff_list(q, request.GET.get("status", ""), request.GET.get("overdue") == "1")
+    return xlsx_response("knowledge.xlsx", spreadsheet.headers(), spreadsheet.export_rows(articles),
+                         sheet_title=_("知识库"))
+
+
+@_reader_required
+def article_import(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook: a dry run lists each row's refusal; a real run writes every row as a draft
+    or none."""
+    if not services.editable_units_exist(request.user):
+        raise Http404(_("你的岗位不能编写知识库文章。"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = spreadsheet.import_articles(request.user, form.cleaned_data["file"],
+                                                 dry_run=form.cleaned_data["dry_run"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            if result.written:
+                done = _("已导入：新建 %(created)d 篇，修改 %(updated)d 篇（均为草稿，请提交审核）。")
+                messages.success(request, done % {"created": result.created, "updated": result.updated})
+                return redirect("knowledge:list")
+            status = 400 if result.errors else 200
+    return render(request, "knowledge/import.html", {"form": form, "result": result, "headers": spreadsheet.headers()},
+                  status=400 if form.errors else status)
