@@ -42,6 +42,12 @@ def test_the_operator_answers_a_consultation_from_the_knowledge_base_during_inta
     assert demand.state == "closed" and demand.demand_type.code == "consultation"
     expect(page.locator("#cited-articles").get_by_text(article.title)).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "knowledge-intake-answered-1440.png"), full_page=True)
+    page.goto("/work/knowledge/?q=居住证")  # the list, from the 办理 menu
+    expect(page.get_by_role("link", name=article.title)).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "knowledge-list-1440.png"), full_page=True)
+    page.get_by_role("link", name=article.title).click()
+    expect(page.get_by_role("heading", name="版本历史")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "knowledge-article-1440.png"), full_page=True)
     assert site.page_errors == [] and site.external_requests() == []
 
 
