@@ -110,3 +110,9 @@ def test_rebuild_search_recomputes_the_articles_index_as_it_was_kept(world):
     assert set(live) == {a.pk for a in selectors.live_articles()}
     call_command("rebuild_search", stdout=StringIO())
     assert index.stored_documents(SEARCH_TABLE) == live
+
+
+def test_operators_answer_from_articles_but_do_not_write_them(world):
+    article = published(world)
+    with pytest.raises(PermissionDenied):
+        services.update_article(world.user("operator"), article.pk, **article_fields(world))

@@ -1,7 +1,7 @@
 """Who may do what with the knowledge base, from the one scoping rule (``organisation.scope``).
 
 - Every staff role reads the published articles (operators answer from them, handlers and station
-  agents see them beside a demand).
+  agents see them beside a demand); operators do not write them (the departments answer for them).
 - The owner unit edits its own articles: a member of that unit, or of a unit above it, holding one
   of ``EDITOR_ROLES`` (a unit's grant covers its subtree, as everywhere).
 - The centre (a member of a district centre unit holding one of ``APPROVER_ROLES``, or a superuser)
@@ -12,8 +12,8 @@ from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 
-EDITOR_ROLES = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER,
-                          Role.HOTLINE_OPERATOR, Role.LEADER, Role.ADMINISTRATOR})
+EDITOR_ROLES = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER,
+                          Role.ADMINISTRATOR})
 APPROVER_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})
 
 
