@@ -184,7 +184,7 @@ def _editor(city, unit):
     return city.actors[(unit.code, role)]
 
 
-def seed(city, people, *, seed: int, now: datetime) -> str:
+def seed(city, people, *, seed: int, now: datetime, consultations: int = 60) -> str:
     """Write, approve and use the articles (idempotent through the demo's mark)."""
     rng = random.Random(seed)
     leader = get_user_model().objects.get(username="leader")
@@ -220,7 +220,7 @@ def seed(city, people, *, seed: int, now: datetime) -> str:
     operator = city.actors[("XC-CENTRE", Role.HOTLINE_OPERATOR)]
     answered = referred = 0
     in_street = [p for p in people if p.region and p.region.path.startswith(city.streets[0].path)]
-    for _ in range(60):
+    for _ in range(consultations):
         article = rng.choice(articles)
         article.refresh_from_db()
         resident = rng.choice(in_street if article.regions.exists() else people)

@@ -68,7 +68,9 @@ def _history(c: Context) -> str:
 
 
 def _knowledge(c: Context) -> str:
-    return seed_once("knowledge", lambda: seed_knowledge(c.city, c.people, seed=c.seed, now=timezone.now()))
+    # A fiftieth of the demands are consultations answered from the knowledge base (or referred).
+    return seed_once("knowledge", lambda: seed_knowledge(c.city, c.people, seed=c.seed, now=timezone.now(),
+                                                         consultations=max(1, c.demands // 50)))
 
 
 def _wishes(c: Context) -> str:
