@@ -220,8 +220,9 @@ def seed(city, people, *, seed: int, now: datetime, consultations: int = 60) -> 
     operator = city.actors[("XC-CENTRE", Role.HOTLINE_OPERATOR)]
     answered = referred = 0
     in_street = [p for p in people if p.region and p.region.path.startswith(city.streets[0].path)]
-    for _ in range(consultations):
-        article = rng.choice(articles)
+    for i in range(consultations):
+        # The first is answered directly whatever the draw (an expert seat's would be referred).
+        article = rng.choice([a for a in articles if not a.expert_seat] if i == 0 else articles)
         article.refresh_from_db()
         resident = rng.choice(in_street if article.regions.exists() else people)
         at = now - timedelta(days=rng.randint(1, 150), minutes=rng.randint(0, 600))
