@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "minsheng.integrations",
     "minsheng.assessment",
     "minsheng.search",
+    "minsheng.knowledge",
     "minsheng.maps",
     "minsheng.web",
     "minsheng.audit",
@@ -453,6 +454,7 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.projects.sweeps.notify_project_colours", 3600),
                           ("minsheng.grids.services.flag_missed_patrols", 3600),
                           ("minsheng.care.services.flag_overdue_visits", 3600),
+                          ("minsheng.knowledge.services.flag_overdue_reviews", 3600),
                           ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.people.signin.purge_codes", 3600)]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("care/", include("minsheng.homecare.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("", include("minsheng.stations.urls")),
+    path("", include("minsheng.knowledge.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", core_views.two_factor, name="two_factor"),

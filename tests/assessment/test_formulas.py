@@ -71,7 +71,8 @@ def test_a_demand_contacted_and_resolved_in_time_scores_full_marks(world):
     assert f.rates() == {"response": 100, "resolution": 100, "satisfaction": 100, "completion": 100,
                          "on_time": 100}
     assert f.composite == 100
-    assert f.more_rates() == {"return_rate": 0, "dispatch_accuracy": 100, "reopen_rate": 0, "overdue_rate": 0}
+    assert f.more_rates() == {"return_rate": 0, "dispatch_accuracy": 100, "reopen_rate": 0, "overdue_rate": 0,
+                              "direct_answer": None}  # no consultation: "—"
 
 
 def test_no_contact_before_the_deadline_fails_the_response_rate_only(world):

@@ -117,6 +117,13 @@ CASES = {
                      "dispatched", {"reason": "太长" * 101}, register=_BY_RESIDENT),
     "revisit_attempt": Case("resolved", "operator", {}, "resolved", "handler_cg", "staff2", "in_progress",
                             {"method": "fax"}),
+    # The knowledge base's rows (knowledge.services passes a live article's id and version).
+    "answer_directly": Case("registered", "operator", {"article_id": 1, "article_version": 1,
+                                                       "result": "已依据知识库答复所需材料"}, "closed", "handler_cg",
+                            "staff2", "pending_dispatch", {"result": " "}, register={"demand_type": "consultation"}),
+    "refer_to_expert": Case("registered", "operator", {"unit": "zj", "article_id": 1, "article_version": 1},
+                            "dispatched", "handler_cg", "staff2", "in_progress", {"unit": "no-such-unit"},
+                            register={"demand_type": "consultation"}),
 }
 
 

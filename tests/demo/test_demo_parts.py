@@ -96,6 +96,13 @@ def _assert_everything_seeded() -> None:
     assert tasks.filter(handle_due__gt=now, handle_due__lt=now + timedelta(days=7)).exists()
     assert not tasks.filter(handle_due__lt=now).exists()
     assert not CareTask.objects.filter(done=False, planned_on__lt=today).exists()
+    # The knowledge base: live articles, some past their review date, expert seats, consultations answered.
+    from minsheng.knowledge.models import Article
+    from minsheng.knowledge.selectors import overdue_articles
+
+    assert Article.objects.filter(current__isnull=False).count() >= 25
+    assert overdue_articles().exists() and Article.objects.filter(expert_seat=True).exists()
+    assert Demand.objects.filter(events__action="answer_directly").exists()
     # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")

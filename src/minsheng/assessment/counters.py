@@ -24,6 +24,9 @@ Two kinds of counter (docs/assessment.md has the whole text):
                           the day it started
   重办率                  ``resolved``: a resolution, on  ``reopened``
                           its day
+  直接答复率              ``consultations``: a            ``answered_directly``: closed at intake
+                          consultation registered, on     from a knowledge-base article
+                          its day (no unit yet)           (``answer_directly``)
   ======================  ==============================  ========================================
 
 A *round* is one unit's turn at a demand: it starts when the demand enters a handling state (a
@@ -43,7 +46,10 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from minsheng.catalogue.models import DemandType
+from minsheng.core import versioned
 from minsheng.demands.models import Demand, DemandEvent
+from minsheng.demands.services import CONSULTATION
 from minsheng.demands.workflow import HANDLING_STATES, Kind, Satisfaction, Solved, State
 
 GRID_DEPTH = 3  # district 0, street 1, community 2, grid 3 (buildings fold into their grid)
@@ -194,6 +200,13 @@ def _revisit(out: _Counts, demand: Demand, event: DemandEvent) -> None:
     out.add(event.created_at, demand.handling_unit_id, **counts)
 
 
+def _is_consultation(demand: Demand) -> bool:
+    """Whether the demand is a consultation (咨询), the set 直接答复率 is computed over."""
+    consultation = versioned.cached(("assessment.consultation_type",), lambda: DemandType.objects.filter(
+        code=CONSULTATION).values_list("pk", flat=True).first(), keep_none=True)
+    return consultation is not None and demand.demand_type_id == consultation
+
+
 def _no_cutoff(day: date) -> int:
     return 0
 
@@ -213,7 +226,11 @@ def event_entries(before: Before | None, demand: Demand, event: DemandEvent, *, 
     is_handled = demand.state in HANDLING_STATES
     match event.action:
         case "register":
-            out.add(at, unit, registered=1)
+            out.add(at, unit, registered=1, **({"consultations": 1} if _is_consultation(demand) else {}))
+        case "answer_directly":
+            # 直接答复率's numerator, on its denominator's row: the registration's day, no unit yet.
+            out.add(demand.registered_at, 0, answered_directly=1)
+            out.add(at, unit, closed=1)
         case "reject_invalid":
             out.add(at, unit, invalid=1)
         case "merge":

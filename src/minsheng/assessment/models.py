@@ -15,6 +15,7 @@ COHORTS = (
     "contact_due", "contacted_on_time",  # by the contact deadline's day
     "due", "completed", "completed_on_time",  # by the handling deadline's day (应办结)
     "revisited", "solved", "partly_solved", "unsolved", "satisfied", "basically_satisfied", "dissatisfied",
+    "consultations", "answered_directly",  # by the registration's day (直接答复率)
 )
 COUNTERS = VOLUMES + COHORTS
 
@@ -62,6 +63,8 @@ class Rollup(models.Model):
     satisfied = models.IntegerField(default=0)
     basically_satisfied = models.IntegerField(default=0)
     dissatisfied = models.IntegerField(default=0)
+    consultations = models.IntegerField(default=0)
+    answered_directly = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("考核汇总")

@@ -36,6 +36,7 @@ DERIVED = {
     "not_completed": {"due": 1, "completed": -1},
     "not_solved": {"revisited": 1, "solved": -1},
     "not_reopened": {"resolved": 1, "reopened": -1},
+    "not_answered_directly": {"consultations": 1, "answered_directly": -1},
 }
 
 # Each rate: (numerator, denominator, failures): sets the drill-down lists show.
@@ -52,11 +53,13 @@ MORE_RATES = {
     "dispatch_accuracy": ("not_returned", "dispatched", "returned"),
     "reopen_rate": ("reopened", "resolved", "not_reopened"),
     "overdue_rate": ("overdue", "due", "completed_on_time"),
+    "direct_answer": ("answered_directly", "consultations", "not_answered_directly"),
 }
 ALL_RATES = {**RATES, **MORE_RATES}
 RATE_LABELS = {"response": _("响应率"), "resolution": _("解决率"), "satisfaction": _("满意率"),
                "completion": _("办结率"), "on_time": _("按期办结率"), "return_rate": _("退单率"),
-               "dispatch_accuracy": _("派单准确率"), "reopen_rate": _("重办率"), "overdue_rate": _("超期率")}
+               "dispatch_accuracy": _("派单准确率"), "reopen_rate": _("重办率"), "overdue_rate": _("超期率"),
+               "direct_answer": _("直接答复率")}
 COUNTER_LABELS = {
     "registered": _("受理量"), "invalid": _("无效诉求"), "merged": _("合并诉求"), "dispatched": _("派单量"),
     "resolved": _("办结量"), "on_spot": _("立接立办"), "suspended": _("挂账"), "closed": _("结案"),
@@ -66,7 +69,8 @@ COUNTER_LABELS = {
     "satisfied": _("满意"), "basically_satisfied": _("基本满意"), "dissatisfied": _("不满意"),
     "satisfied_any": _("满意与基本满意"), "not_returned": _("未退单"), "overdue": _("超期"),
     "not_contacted_on_time": _("未按时联系"), "not_completed": _("未办结"), "not_solved": _("未解决或部分解决"),
-    "not_reopened": _("未重办"),
+    "not_reopened": _("未重办"), "consultations": _("咨询量"), "answered_directly": _("直接答复"),
+    "not_answered_directly": _("未直接答复的咨询"),
 }
 SETS = frozenset(COUNTERS) | frozenset(DERIVED)
 # Sets on a deadline's day (counted for deadlines up to yesterday).
@@ -93,6 +97,9 @@ SET_NOTES = {
     "resolved": _("该时段内的办结（含立接立办）。"),
     "reopened": _("该时段内的办结中后来重办的。"),
     "not_reopened": _("该时段内的办结中未重办的。"),
+    "consultations": _("该时段内登记的咨询类诉求。"),
+    "answered_directly": _("该时段内登记的咨询中，受理时依据知识库直接答复并结案的。"),
+    "not_answered_directly": _("该时段内登记的咨询中，未直接答复（派单办理或转专家座席）的。"),
 }
 
 

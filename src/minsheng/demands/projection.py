@@ -80,6 +80,13 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
                 d.category_id = p["category_id"]
             _set_deadlines(d, p)
             d.dispatched_at, d.accepted_at, d.pending_request = at, None, None
+        case "answer_directly":
+            d.handling_unit_id, d.assignee_id = p["unit_id"], e.actor_id
+            d.result, d.resolved_at, d.closed_at = p["result"], at, at
+        case "refer_to_expert":
+            d.handling_unit_id, d.urgency_id, d.assignee_id = p["unit_id"], p["urgency_id"], None
+            _set_deadlines(d, p)
+            d.dispatched_at, d.accepted_at, d.pending_request = at, None, None
         case "accept":
             d.accepted_at, d.assignee_id = at, e.actor_id
         case "return":

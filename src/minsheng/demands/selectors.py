@@ -20,6 +20,7 @@ from .models import CoReporter, Demand, DemandAttachment, DemandEvent
 from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
+    KNOWLEDGE_ACTIONS,
     RESIDENT_ACTIONS,
     Channel,
     Kind,
@@ -93,7 +94,7 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     pending = (demand.pending_request or {}).get("kind")
     result = []
     for spec in actions_for(demand):
-        if spec.action in INTEGRATION_ACTIONS or spec.action in RESIDENT_ACTIONS:
+        if spec.action in INTEGRATION_ACTIONS or spec.action in RESIDENT_ACTIONS or spec.action in KNOWLEDGE_ACTIONS:
             continue
         usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
         if not usable:

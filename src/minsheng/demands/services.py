@@ -63,6 +63,8 @@ from .workflow import (
 MAX_TITLE = 100
 MAX_DESCRIPTION = 4000
 MAX_TEXT = 2000
+# The demand type of a consultation (咨询): the only one a knowledge-base answer closes.
+CONSULTATION = "consultation"
 # Channels through which a resident may file without an account.
 PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.WECHAT})
 # A resident may also file without an account on a station's own page (its QR sign).
@@ -438,6 +440,37 @@ def resolve_on_spot(actor, demand_id: int, version: int, *, result: str) -> Dema
     return _transition(actor, demand_id, version, "resolve_on_spot", build, result)
 
 
+def answer_directly(actor, demand_id: int, version: int, *, article_id: int, article_version: int,
+                    result: str) -> Demand:
+    """直接答复: a consultation answered on the call from a published knowledge-base article and
+    closed at once.  The event cites the article and the version read out, so that what the resident
+    was told can be found again after the article changes (knowledge.services calls this)."""
+    result = _require_text(result, "result", _("答复内容"), MAX_DESCRIPTION)
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        if grant.unit_id is None:
+            raise PermissionDenied(_("直接答复需要以所在单位的身份办理。"))
+        if demand.demand_type.code != CONSULTATION:
+            raise ValidationFailed.for_field("demand_type", _("只有咨询类诉求可以直接答复。"))
+        return {"unit_id": grant.unit_id, "result": result, "article_id": int(article_id),
+                "article_version": int(article_version)}
+
+    return _transition(actor, demand_id, version, "answer_directly", build, result)
+
+
+def refer_to_expert(actor, demand_id: int, version: int, *, unit, article_id: int, article_version: int,
+                    note: str = "") -> Demand:
+    """转专家座席: a consultation whose article is kept by an expert seat goes straight to that unit's
+    queue under the usual deadlines, the article and its version on the event."""
+    unit = _lookup(Unit, unit, "unit", _("承办单位"), active=True)
+
+    def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        return {"unit_id": unit.pk, "urgency_id": demand.urgency_id, "article_id": int(article_id),
+                "article_version": int(article_version), **_deadline_payload(demand.urgency, clock.now())}
+
+    return _transition(actor, demand_id, version, "refer_to_expert", build, note)
+
+
 def _deadline_payload(policy: TimeLimitPolicy, start: datetime) -> dict[str, str]:
     contact_due, handle_due = handling_deadlines(policy, start)
     return {"contact_due": encode_datetime(timezone.localtime(contact_due)),
@@ -764,6 +797,7 @@ SERVICE_FOR_ACTION: dict[str, Callable[..., Demand]] = {
     "resolve": resolve_demand, "revisit": revisit_demand, "close": close_demand, "reopen": reopen_demand,
     "merge": merge_demand, "external_update": record_external_update,
     "supplement": supplement_demand, "withdraw": withdraw_demand,
+    "answer_directly": answer_directly, "refer_to_expert": refer_to_expert,
 }
 
 

@@ -185,6 +185,12 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in [
     _t("report_in", _("报到"), [S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED,
                               S.SUSPENDED, S.RESOLVED], None, _HANDLERS, scope="summoned"),
     _t("revisit_attempt", _("回访未果"), [S.RESOLVED], None, _REVISITORS | _SYSTEM),
+    # The knowledge base at intake (knowledge.services): a consultation answered on the call from a
+    # published article (its id and version on the event) is closed at once; one whose article is
+    # kept by an expert seat (专家座席) goes straight to the article's owner unit under a deadline.
+    _t("answer_directly", _("直接答复"), [S.REGISTERED], S.CLOSED, _INTAKE, public=True, kinds=[Kind.DEMAND]),
+    _t("refer_to_expert", _("转专家座席"), [S.REGISTERED, S.PENDING_DISPATCH], S.DISPATCHED, _INTAKE, public=True,
+       kinds=[Kind.DEMAND]),
     _t("merge", _("合并"), [S.REGISTERED, S.PENDING_DISPATCH, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED,
                           S.ESCALATED], S.MERGED, _DISPATCHERS | {Role.HOTLINE_OPERATOR}, public=True,
        kinds=_NOT_CARE),
@@ -206,6 +212,8 @@ INTEGRATION_ACTIONS = frozenset({"external_update"})
 # Taken by residents on their own pages (services.join_demand), never on the staff pages nor through
 # the API's action document.
 RESIDENT_ACTIONS = frozenset({"join"})
+# Taken at intake with a knowledge-base article (knowledge.services), never offered on a demand's page.
+KNOWLEDGE_ACTIONS = frozenset({"answer_directly", "refer_to_expert"})
 
 
 def actions_from(state: State, kind: str | None = None, channel: str | None = None) -> list[Transition]:

@@ -71,6 +71,10 @@ CATALOGUE: dict[str, MessageTemplate] = {t.key: t for t in [
                     sms=_("%(area)s有新的公开诉求：%(category)s，%(date)s登记。"),
                     sms_params=("area", "category", "date"),
                     choices={"state": "minsheng.demands.workflow.State"}),
+    # --- a consultation answered from the knowledge base (knowledge.services) --------------------
+    MessageTemplate("knowledge.answer", _("您咨询的“%(title)s”答复如下"), _("%(answer)s"),
+                    sms=_("您的咨询%(number)s“%(title)s”答复：%(answer)s"),
+                    sms_params=("number", "title", "answer")),
     # --- sign-in (sent at once, never through the outbox: the code must not be stored in clear) ----
     MessageTemplate("signin.code", _("您的登录验证码是 %(code)s，%(minutes)s 分钟内有效。"),
                     sms=_("您的登录验证码是%(code)s，%(minutes)s分钟内有效。如非本人操作，请忽略本短信。"),
@@ -100,6 +104,8 @@ CATALOGUE: dict[str, MessageTemplate] = {t.key: t for t in [
     MessageTemplate("projects.status", _("书记项目“%(name)s”：%(colour)s · %(status)s"),
                     _("完成时限 %(deadline)s，完成进度 %(percent)d%%。请及时更新进展。"),
                     choices={"colour": "minsheng.projects.status.Colour", "status": "minsheng.projects.status.Status"}),
+    MessageTemplate("knowledge.review_overdue", _("知识库文章到期待复审：%(title)s"),
+                    _("该文章的复审日期为 %(date)s，请核对内容是否仍然准确，修改后提交审核。")),
     MessageTemplate("grids.missed_patrol", _("漏巡提醒：%(grid)s %(day)s 巡查 %(done)d/%(planned)d 次")),
     MessageTemplate("care.visit_overdue", _("走访逾期：%(name)s 应于 %(day)s 走访")),
     MessageTemplate("stations.service_notice", _("喜报：%(name)s同志%(year)d年在社区代办服务%(n)d件"),

@@ -47,7 +47,7 @@ def _message(demand: Demand, event: DemandEvent) -> tuple[str, dict[str, Any]] |
     action = event.action
     if action == "register":
         return "demand.received", params
-    if action in ("dispatch", "reopen") and demand.handling_unit_id:
+    if action in ("dispatch", "reopen", "refer_to_expert") and demand.handling_unit_id:
         due = demand.handle_due
         return "demand.dispatched", {**params, "unit": demand.handling_unit.name,
                                      "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}" if due else "—"}

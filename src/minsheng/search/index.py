@@ -46,9 +46,10 @@ def _connection():
     return connections[router.db_for_write(Demand)]
 
 
-def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = False) -> int:
+def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = False, table: str = TABLE) -> int:
     """Store the documents of ``rows`` (demand id, words), replacing those stored unless ``new``
-    says that none exists yet (an import's fresh demands).  Returns how many were written."""
+    says that none exists yet (an import's fresh demands).  Returns how many were written.
+    ``table``: another kind of document with the same structure (the knowledge base's articles)."""
     connection = _connection()
     count = 0
     with connection.cursor() as cursor:
@@ -56,16 +57,24 @@ def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = Fa
             count += len(batch)
             if connection.vendor == "postgresql":
                 cursor.executemany(
-                    f'INSERT INTO "{TABLE}" (rowid, document) VALUES (%s, %s::tsvector) '
+                    f'INSERT INTO "{table}" (rowid, document) VALUES (%s, %s::tsvector) '
                     "ON CONFLICT (rowid) DO UPDATE SET document = EXCLUDED.document",
                     [(pk, _tsvector(words)) for pk, words in batch])
                 continue
             if not new:
                 ids = [pk for pk, _words in batch]
-                cursor.execute(f'DELETE FROM "{TABLE}" WHERE rowid IN ({",".join(["%s"] * len(ids))})', ids)
-            cursor.executemany(f'INSERT INTO "{TABLE}" (rowid, document) VALUES (%s, %s)',
+                cursor.execute(f'DELETE FROM "{table}" WHERE rowid IN ({",".join(["%s"] * len(ids))})', ids)
+            cursor.executemany(f'INSERT INTO "{table}" (rowid, document) VALUES (%s, %s)',
                                [(pk, " ".join(words)) for pk, words in batch])
     return count
+
+
+def delete_documents(ids: Sequence[int], *, table: str = TABLE) -> None:
+    """Remove the documents of ``ids`` from ``table`` (an article withdrawn)."""
+    if not ids:
+        return
+    with _connection().cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{table}" WHERE rowid IN ({",".join(["%s"] * len(ids))})', list(ids))
 
 
 def _batches(rows: Iterable[tuple[int, Sequence[str]]]) -> Iterator[list[tuple[int, Sequence[str]]]]:
@@ -131,11 +140,11 @@ def rebuild() -> int:
         return write_documents(_source_rows(), new=True)
 
 
-def stored_documents() -> dict[int, str]:
+def stored_documents(table: str = TABLE) -> dict[int, str]:
     """The index as stored, demand id → document as text (to compare the live index with a
     rebuilt one)."""
     connection = _connection()
     column = "document::text" if connection.vendor == "postgresql" else "document"
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT rowid, {column} FROM "{TABLE}"')
+        cursor.execute(f'SELECT rowid, {column} FROM "{table}"')
         return dict(cursor.fetchall())

@@ -20,6 +20,8 @@ from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
 from minsheng.demands import selectors as demand_selectors
 from minsheng.demands import services as engine
+from minsheng.demands.workflow import OPEN_STATES
+from minsheng.knowledge import selectors as knowledge_selectors
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -176,6 +178,8 @@ def _case_context(request: HttpRequest, demand, forms=None) -> dict:
     return {"demand": demand, "case": demand.station_case, "steps": selectors.case_steps(demand), "ways": ways,
             "resolve_form": resolve_form, "time_status": demand_selectors.time_status(demand, clock.now()),
             "events": demand_selectors.events_of(demand),
+            # The knowledge base at the desk: the answers matching the case, while it is open.
+            "articles": knowledge_selectors.demand_suggestions(demand) if demand.state in OPEN_STATES else [],
             "language_next": reverse("stations:case", args=[demand.pk])}
 
 

@@ -57,12 +57,13 @@ def _watch_deadline(sender, demand: Demand, event: DemandEvent, **kwargs) -> Non
 
 @receiver(demand_transitioned, dispatch_uid="supervision.notify_receiving_unit")
 def notify_receiving_unit(sender, demand: Demand, event: DemandEvent, **kwargs) -> None:
-    if event.action not in ("dispatch", "escalate", "reopen") or not demand.handling_unit_id:
+    if event.action not in ("dispatch", "escalate", "reopen", "refer_to_expert") or not demand.handling_unit_id:
         return
     due = demand.handle_due
     params = {"number": demand.number, "title": demand.title,
               "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}" if due else "—"}
-    notify_units(demand, [demand.handling_unit_id], f"demand.{event.action}", params,
+    key = "demand.dispatch" if event.action == "refer_to_expert" else f"demand.{event.action}"
+    notify_units(demand, [demand.handling_unit_id], key, params,
                  f"demand:{demand.pk}:{event.seq}")
 
 

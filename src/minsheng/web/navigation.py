@@ -57,6 +57,8 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
         items.append((reverse("web:revisits"), _("待回访"), "handling"))
     items.append((reverse("web:supervision"), _("督办与吹哨"), "handling"))
+    # 知识库: every staff role reads it (operators answer from it); owners edit, the centre approves.
+    items.append((reverse("knowledge:list"), _("知识库"), "handling"))
     if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
         items.append((reverse("web:hot_issues"), _("热点问题"), "handling"))
         items.append((reverse("web:overview"), _("总览"), "figures"))
@@ -139,6 +141,7 @@ def navigation(request) -> dict:
         items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))
+        items.append((reverse("knowledge:faq"), _("常见问题")))
         items.append((reverse("maps:public_reports"), _("公开诉求")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
         items.append((reverse("stations:nearby"), _("附近代办站")))

@@ -22,7 +22,14 @@ from minsheng.demands import services as demand_services
 from minsheng.demands.models import Demand
 from minsheng.demands.registrar import registrar
 from minsheng.demands.selectors import events_of, search_q, time_status
-from minsheng.demands.workflow import INTEGRATION_ACTIONS, RESIDENT_ACTIONS, TRANSITIONS, Channel, State
+from minsheng.demands.workflow import (
+    INTEGRATION_ACTIONS,
+    KNOWLEDGE_ACTIONS,
+    RESIDENT_ACTIONS,
+    TRANSITIONS,
+    Channel,
+    State,
+)
 from minsheng.organisation.models import Region
 from minsheng.people.validation import mask_phone
 from minsheng.search.selectors import MAX_QUERY
@@ -46,7 +53,7 @@ def _takes_only_action_fields(action: str) -> bool:
 
 
 # Every transition the action document can express (register has its own call).
-ACTIONS = sorted(a for a in set(TRANSITIONS) - {"register"} - INTEGRATION_ACTIONS - RESIDENT_ACTIONS
+ACTIONS = sorted(a for a in set(TRANSITIONS) - {"register"} - INTEGRATION_ACTIONS - RESIDENT_ACTIONS - KNOWLEDGE_ACTIONS
                  if _takes_only_action_fields(a))
 ActionName = StrEnum("ActionName", {a: a for a in ACTIONS})
 

@@ -20,7 +20,9 @@ from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
 from minsheng.core.exports import xlsx_response
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
-from minsheng.demands.workflow import Channel, State
+from minsheng.demands.workflow import OPEN_STATES, Channel, State
+from minsheng.knowledge import selectors as knowledge_selectors
+from minsheng.knowledge import services as knowledge_services
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -233,6 +235,10 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         if any(spec.action == "merge" for spec in actions) else [],
         # After a refused action the URL is the action's (POST only); the language switch returns here.
         "language_next": reverse("web:demand", args=[demand.pk]),
+        # The knowledge base: the article this demand was answered from (or referred by), and for an open
+        # demand the articles matching its words, for the handler's answer.
+        "cited_articles": knowledge_selectors.cited_by(events),
+        "articles": knowledge_selectors.demand_suggestions(demand) if demand.state in OPEN_STATES else [],
     }
 
 
@@ -315,27 +321,53 @@ def intake(request: HttpRequest) -> HttpResponse:
     base = _intake_base(request.user)
     form = IntakeForm(request.POST or None, request.FILES or None, region_base=base,
                       initial={"channel": _default_channel(request.user)})
+    article_id = request.POST.get("answer_article", "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # registered and resolved on the spot together, or neither
-                demand = _register_from_intake(request.user, data)
+            if article_id:  # 直接答复 (or 转专家座席) from a knowledge-base article
+                demand = knowledge_services.answer_consultation(
+                    request.user, article_id=article_id, send_sms=request.POST.get("send_sms") == "1",
+                    **_registration(data))
+            else:
+                with transaction.atomic():  # registered and resolved on the spot together, or neither
+                    demand = _register_from_intake(request.user, data)
         except MinshengError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已登记诉求 %(number)s。") % {"number": demand.number})
+            messages.success(request, _intake_done(demand))
             return redirect("web:demand", pk=demand.pk)
-    return render(request, "web/staff/intake.html", {"form": form}, status=400 if form.errors else 200)
+    suggestions = []
+    if request.method == "POST":  # the panel as it was, so that the operator can answer again after a fix
+        region = Region.objects.filter(code=request.POST.get("region", "")).first()
+        text = f"{request.POST.get('title', '')}\n{request.POST.get('description', '')}".strip()
+        suggestions = knowledge_selectors.suggest(text, region) if text else []
+    return render(request, "web/staff/intake.html", {"form": form, "suggestions": suggestions,
+                                                     "asked": bool(suggestions)},
+                  status=400 if form.errors else 200)
+
+
+def _intake_done(demand: Demand) -> str:
+    if demand.state == State.CLOSED:
+        return _("已直接答复并结案：%(number)s。") % {"number": demand.number}
+    if demand.state == State.DISPATCHED:
+        return _("已登记 %(number)s，转%(unit)s专家座席办理。") % {"number": demand.number,
+                                                            "unit": demand.handling_unit.name}
+    return _("已登记诉求 %(number)s。") % {"number": demand.number}
+
+
+def _registration(data: dict) -> dict:
+    """The intake form's registration, as ``register_demand`` takes it."""
+    return {"channel": data["channel"], "demand_type": data["demand_type"], "category": data["category"] or None,
+            "title": data["title"], "description": data["description"],
+            "region": Region.objects.get(code=data["region"]), "address": data["address"],
+            "urgency": data["urgency"], "hide_name": data["hide_name"], "photos": data["photos"],
+            "latitude": data["latitude"], "longitude": data["longitude"],
+            "reporter": services.ReporterInput(name=data["name"], phone=data["phone"], id_number=data["id_number"])}
 
 
 def _register_from_intake(user, data: dict) -> Demand:
-    demand = services.register_demand(
-        user, channel=data["channel"], demand_type=data["demand_type"],
-        category=data["category"] or None, title=data["title"], description=data["description"],
-        region=Region.objects.get(code=data["region"]), address=data["address"],
-        urgency=data["urgency"], hide_name=data["hide_name"], photos=data["photos"],
-        latitude=data["latitude"], longitude=data["longitude"],
-        reporter=services.ReporterInput(name=data["name"], phone=data["phone"], id_number=data["id_number"]))
+    demand = services.register_demand(user, **_registration(data))
     if data["on_spot"]:
         demand = services.resolve_on_spot(user, demand.pk, demand.version, result=data["on_spot_result"])
     return demand

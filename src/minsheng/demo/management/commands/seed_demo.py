@@ -15,6 +15,7 @@ from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.demo.marks import seed_once
 from minsheng.grids.demo import seed_grid_work
 from minsheng.homecare.demo import seed_homecare
+from minsheng.knowledge.demo import seed as seed_knowledge
 from minsheng.party.demo import seed_party
 from minsheng.people.models import Resident
 from minsheng.projects.demo import seed_projects
@@ -66,6 +67,12 @@ def _history(c: Context) -> str:
             + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
 
 
+def _knowledge(c: Context) -> str:
+    # A fiftieth of the demands are consultations answered from the knowledge base (or referred).
+    return seed_once("knowledge", lambda: seed_knowledge(c.city, c.people, seed=c.seed, now=timezone.now(),
+                                                         consultations=max(1, c.demands // 50)))
+
+
 def _wishes(c: Context) -> str:
     return seed_once("wishes", lambda: seed_wishes(c.city, c.people, seed=c.seed, now=timezone.now()))
 
@@ -88,7 +95,8 @@ def _homecare(c: Context) -> str:
 # the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
-    "supervision": _supervision, "hot_issues": _hot_issues, "history": _history, "wishes": _wishes,
+    "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
+    "wishes": _wishes,
     "homecare": _homecare,
 }
 

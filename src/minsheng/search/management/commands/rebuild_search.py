@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from minsheng.knowledge.services import rebuild_index as rebuild_articles
 from minsheng.search import index
 from minsheng.search.segmenter import reload_dictionary
 
@@ -15,4 +16,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         reload_dictionary()  # the region tree and the catalogue as they are now
         count = index.rebuild()
-        self.stdout.write(f"{count} documents indexed in {time.perf_counter() - started:.1f} s")
+        articles = rebuild_articles()  # the knowledge base's live articles, the second kind of document
+        self.stdout.write(f"{count} documents indexed in {time.perf_counter() - started:.1f} s "
+                          f"(and {articles} knowledge-base articles)")
