@@ -16,7 +16,8 @@ def _events(call_id="c-1", answer=True, ext="8001"):
     events = [dict(event="newCall", callId=call_id, to="12345", user=ext, timestamp=T0.isoformat(),
                    **{"from": "13900001111"})]
     if answer:
-        events.append(dict(event="answer", callId=call_id, user=ext, timestamp=(T0 + timedelta(seconds=12)).isoformat()))
+        events.append(dict(event="answer", callId=call_id, user=ext,
+                           timestamp=(T0 + timedelta(seconds=12)).isoformat()))
     events.append(dict(event="hangup", callId=call_id, cause="normalClearing", duration="95" if answer else "0",
                        recordingUrl="https://pbx.example/rec/c-1.wav",
                        timestamp=(T0 + timedelta(seconds=107)).isoformat()))
@@ -125,7 +126,7 @@ def test_token_address_and_method_are_checked(client, post_event, pbx):
 
 
 def test_the_same_call_id_of_two_phone_systems_is_two_calls(client, post_event, pbx):
-    other, token = create_phone_system(name="备用交换机")
+    _other, token = create_phone_system(name="备用交换机")
     post_event(**_events()[0])
     post_event(token=token, **_events()[0])
     assert CallRecord.objects.count() == 2

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.demands.models import Demand
+from minsheng.people.validation import mask_phone
 
 
 def _loopback() -> list[str]:
@@ -108,6 +109,11 @@ class CallRecord(models.Model):
 
     def __str__(self) -> str:
         return self.call_id
+
+    @property
+    def masked_caller(self) -> str:
+        """The number as staff pages show it: the operator needs no more to recognise a caller."""
+        return mask_phone(self.caller)
 
     @property
     def answered(self) -> bool:
