@@ -251,12 +251,9 @@ def call_for_intake(user, call_pk: int) -> CallRecord:
     return call
 
 
-def link_demand(user, call_pk: int, demand: Demand, *, outcome: str = Outcome.DEMAND) -> CallRecord:
-    """Keep the call on the demand: registered during the call (``demand``) or a caller's call
-    about an earlier one (``follow_up``, 回访/催办).  The caller of the view has checked that the
-    user may see the demand."""
+def attach_demand(call: CallRecord, demand: Demand, outcome: str = Outcome.DEMAND) -> CallRecord:
+    """Keep a call on a demand (the call's own checks are the caller's: ``link_demand``)."""
     with transaction.atomic():
-        call = own_call(user, call_pk)
         call = CallRecord.objects.select_for_update().get(pk=call.pk)
         if call.demand_id is not None and call.demand_id != demand.pk:
             raise ValidationFailed(_("该来电已关联诉求 %(n)s。") % {"n": call.demand.number})
@@ -265,14 +262,34 @@ def link_demand(user, call_pk: int, demand: Demand, *, outcome: str = Outcome.DE
     return call
 
 
-def set_outcome(user, call_pk: int, outcome: str) -> CallRecord:
-    """A call that needs no demand (a question answered from the knowledge base, a wrong number)."""
+def link_demand(user, call_pk: int, demand: Demand, *, outcome: str = Outcome.DEMAND) -> CallRecord:
+    """Keep the call on the demand: registered during the call (``demand``) or a caller's call
+    about an earlier one (``follow_up``, 回访/催办).  Only the call's operator links it; the view
+    has checked that the user may see the demand."""
+    return attach_demand(own_call(user, call_pk), demand, outcome)
+
+
+def record_outcome(call: CallRecord, outcome: str) -> CallRecord:
+    """What a call without a demand came to (a question answered from the knowledge base, a wrong number)."""
     if outcome not in OPERATOR_OUTCOMES:
         raise ValidationFailed.for_field("outcome", _("请选择来电结果。"))
     with transaction.atomic():
-        call = CallRecord.objects.select_for_update().get(pk=own_call(user, call_pk).pk)
+        call = CallRecord.objects.select_for_update().get(pk=call.pk)
         if call.demand_id is not None:
             raise ValidationFailed(_("该来电已关联诉求 %(n)s。") % {"n": call.demand.number})
         call.outcome = outcome
         call.save(update_fields=["outcome"])
     return call
+
+
+def set_outcome(user, call_pk: int, outcome: str) -> CallRecord:
+    """The operator's word on their own call."""
+    return record_outcome(own_call(user, call_pk), outcome)
+
+
+def rotate_token(system: PhoneSystem) -> str:
+    """A new token for a phone system (the old one stops at once); returned once."""
+    raw = f"{_TOKEN_START}{system.prefix}_{secrets.token_urlsafe(24)}"
+    system.token_hash = digest_secret(raw)
+    system.save(update_fields=["token_hash"])
+    return raw
