@@ -83,3 +83,13 @@ def test_the_page_is_the_leaders(world, pbx):
     operator.force_login(world.users["operator"])
     assert operator.get("/work/calls/").status_code == 404
     assert PhoneSystem.objects.count() == 1
+
+
+def test_the_monthly_report_carries_the_seat_figures_for_the_district(world, pbx):
+    _call(pbx, 1, seat=Seat.objects.get(extension="8001"), offered=_at(9), wait=20, talk=100)
+    leader = Client()
+    leader.force_login(world.users["leader"])
+    page = leader.get("/work/assessment/report/", {"month": f"{DAY:%Y-%m}"}).content.decode()
+    assert 'id="report-seats"' in page and "8001" in page
+    other_month = leader.get("/work/assessment/report/", {"month": "2025-01"}).content.decode()
+    assert 'id="report-seats"' not in other_month
