@@ -3,8 +3,9 @@ them: for the demo, the tests and the benchmark.
 
 Calls arrive over the day in the hotline's usual shape (quiet at night, peaks in the morning and
 the early afternoon); each rings at the seat free soonest, is answered when that seat is free
-(after a few seconds' ring) unless the caller's patience runs out first (abandoned), talks a
-log-normal two and a half minutes, and the seat takes some wrap-up time before its next call."""
+(after a few seconds' ring) unless the caller's patience runs out first (abandoned; a few hang
+up while it still rings), talks a log-normal two and a half minutes, and the seat takes some
+wrap-up time before its next call."""
 
 import json
 import math
@@ -51,7 +52,8 @@ def plan_day(day: date, calls: int, extensions: list[str], callers: list[str], r
                   else f"1{rng.choice('3589')}{rng.randrange(10 ** 9):09d}")
         ext = min(free, key=lambda e: (free[e], e)) if free else ""
         answer_at = max(offered + timedelta(seconds=rng.uniform(2, 8)), free[ext]) if ext else None
-        patience = timedelta(seconds=rng.uniform(15, 150))
+        # Most callers wait 15–150 s in the queue; a few hang up while it still rings.
+        patience = timedelta(seconds=rng.uniform(2, 10) if rng.random() < 0.06 else rng.uniform(15, 150))
         call_id = f"{prefix}-{day:%Y%m%d}-{n:05d}"
         if answer_at is None or answer_at - offered > patience:
             planned.append(PlannedCall(call_id, caller, "", offered, None, offered + patience, 0))

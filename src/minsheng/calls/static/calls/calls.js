@@ -6,6 +6,8 @@
   if (!box || !window.fetch) { return; }
   var liveUrl = box.getAttribute("data-live-url");
   var popUrl = box.getAttribute("data-pop-url");
+  // Every 750 ms: a call answered between two polls shows within one interval plus two small requests (< 1 s).
+  var interval = Number(box.getAttribute("data-interval")) || 750;
   var shown = null;
   var closed = null;
 
@@ -33,7 +35,7 @@
         box.classList.add("ended");  // hung up: the card stays until closed, marked as ended
         shown = null;
       }
-    }).catch(function () {}).then(function () { setTimeout(tick, 1000); });
+    }).catch(function () {}).then(function () { setTimeout(tick, interval); });
   }
 
   box.addEventListener("click", function (event) {
