@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from .models import CallRecord, PhoneSystem, Seat
-from .services import create_phone_system
+from .services import new_token
 
 
 class SeatInline(admin.TabularInline):
@@ -17,14 +17,11 @@ class PhoneSystemAdmin(admin.ModelAdmin):
     inlines = [SeatInline]
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        # A new system gets its token here, shown once; only its hash is kept.
-        system, token = create_phone_system(name=obj.name, allowed_addresses=obj.allowed_addresses or None)
-        obj.pk, obj.prefix, obj.token_hash = system.pk, system.prefix, system.token_hash
-        obj.active = obj.active
-        obj.save()
-        messages.warning(request, _("电话系统令牌（只显示这一次）：%(t)s") % {"t": token})
+        if not change:  # a new system gets its token here, shown once; only its hash is kept
+            obj.prefix, token, obj.token_hash = new_token()
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(request, _("电话系统令牌（只显示这一次）：%(t)s") % {"t": token})
 
 
 @admin.register(CallRecord)

@@ -33,6 +33,18 @@ class PhoneSystem(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from minsheng.core.errors import ValidationFailed
+
+        from .services import check_addresses
+
+        try:
+            check_addresses(self.allowed_addresses)
+        except ValidationFailed as exc:
+            raise ValidationError(exc.field_errors) from None
+
 
 class Seat(models.Model):
     """An extension of a phone system and the operator who answers it."""

@@ -31,13 +31,26 @@ _TOKEN_START = "cti_"
 WITHHELD = frozenset({"", "anonymous", "unknown", "withheld", "restricted", "private", "unavailable", "clir"})
 
 
-def create_phone_system(*, name: str, allowed_addresses: list[str] | None = None) -> tuple[PhoneSystem, str]:
-    """Make a phone system; its token is returned once and only the hash is kept (the API keys' hash)."""
-    for address in allowed_addresses or []:
-        _network(address)
+def new_token() -> tuple[str, str, str]:
+    """A fresh token: (prefix, the token shown once, the hash kept — the API keys' hash)."""
     prefix = secrets.token_hex(4)
     raw = f"{_TOKEN_START}{prefix}_{secrets.token_urlsafe(24)}"
-    system = PhoneSystem.objects.create(name=name, prefix=prefix, token_hash=digest_secret(raw),
+    return prefix, raw, digest_secret(raw)
+
+
+def check_addresses(addresses: list[str]) -> None:
+    """Every allowed address is an IP address or network (10.0.0.5, 10.0.0.0/24, ::1)."""
+    if not isinstance(addresses, list):
+        raise ValidationFailed.for_field("allowed_addresses", _("请填写地址列表，如 [\"10.0.0.5\"]。"))
+    for address in addresses:
+        _network(str(address))
+
+
+def create_phone_system(*, name: str, allowed_addresses: list[str] | None = None) -> tuple[PhoneSystem, str]:
+    """Make a phone system; its token is returned once and only the hash is kept."""
+    check_addresses(allowed_addresses or [])
+    prefix, raw, token_hash = new_token()
+    system = PhoneSystem.objects.create(name=name, prefix=prefix, token_hash=token_hash,
                                         **({"allowed_addresses": allowed_addresses} if allowed_addresses else {}))
     return system, raw
 

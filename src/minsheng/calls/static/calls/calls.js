@@ -9,7 +9,9 @@
   // Every 750 ms: a call answered between two polls shows within one interval plus two small requests (< 1 s).
   var interval = Number(box.getAttribute("data-interval")) || 750;
   var shown = null;
-  var closed = null;
+  // The intake form filed from a call is that call's page: its card would only cover the form.
+  var filing = document.querySelector("form input[name=call]");
+  var closed = filing ? Number(filing.value) : null;
 
   function show(id) {
     var url = popUrl.replace("/0/", "/" + id + "/") + "?next=" + encodeURIComponent(location.pathname + location.search);
