@@ -61,3 +61,9 @@ def test_a_call_pops_files_a_demand_in_one_click_and_stays_on_it(site, screensho
     assert CallRecord.objects.get(call_id="e2e-1").demand == demand
     calls.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "calls-demand.png"))
+
+    # The centre's leader sees the call counted among the seat figures.
+    leader = site.signed_in("leader")
+    leader.goto("/work/calls/")
+    assert leader.locator("table.seat-figures").first.get_by_text("8001 operator").count() == 1
+    leader.screenshot(path=str(screenshot_dir / "calls-figures.png"), full_page=True)
