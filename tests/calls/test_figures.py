@@ -79,6 +79,8 @@ def test_the_page_is_the_leaders(world, pbx):
     assert page.status_code == 200 and "100.0%" in page.content.decode()
     assert "/work/calls/" in leader.get("/work/dashboard/").content.decode()  # in the navigation
     assert leader.get("/work/calls/", {"start": DAY.isoformat(), "end": "2000-01-01"}).status_code == 400
+    bad = leader.get("/work/calls/", {"start": "2026-13-01"})
+    assert bad.status_code == 400 and "日期格式不正确" in bad.content.decode()
     operator = Client()
     operator.force_login(world.users["operator"])
     assert operator.get("/work/calls/").status_code == 404

@@ -135,10 +135,7 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return date.fromisoformat(value) if value else default
 
 
 @login_required
@@ -147,9 +144,13 @@ def figures(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & FIGURE_ROLES:
         raise Http404
     today = timezone.localdate()
-    start_day = _day(request.GET.get("start"), today)
-    end_day = _day(request.GET.get("end"), start_day)
     error = None
+    try:
+        start_day = _day(request.GET.get("start"), today)
+        end_day = _day(request.GET.get("end"), start_day)
+    except ValueError:
+        error = _("日期格式不正确，应为 2026-12-01 这样的格式。")
+        start_day = end_day = today
     if end_day < start_day or (end_day - start_day).days > 92:
         error = _("结束日期须不早于开始日期，且最多 93 天。")
         start_day = end_day = today
