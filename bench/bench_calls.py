@@ -15,7 +15,9 @@ does (-w 2 --threads 16 --worker-connections 16 --preload).  Then, at the same t
   is answered at 8001 and the time from posting its ``answer`` to its card showing in the page
   is taken.
 
-Prints the rate achieved, the answers' p50/p95/p99/max and any non-200, and the pops' times.
+Prints the rate achieved, the answers' p50/p95/p99/max and any non-200, the pops' times, and the
+server's CPU time per event (gunicorn's processes, from /proc): the figure the machine's other
+jobs do not change.
 """
 
 import argparse
@@ -33,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_scale import tree_cpu_seconds  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -160,6 +164,7 @@ def main() -> None:
     server = serve(args.port, dict(os.environ))
     try:
         events = load_events(args.rate, args.seconds, extensions)
+        cpu_before = tree_cpu_seconds(server.pid)
         results: list = []
         pops: list[float] = []
         threads, start = run_load(args.port, token, events, args.rate, args.senders, results, [])
@@ -168,6 +173,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
+        server_cpu = tree_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -180,6 +186,11 @@ def main() -> None:
     if pops:
         print("pop ms (answer posted → card shown): " + ", ".join(f"{p:.0f}" for p in pops)
               + f"; max={max(pops):.0f}")
+    if server_cpu:  # what the machine's load does not change: the server's own CPU time per event
+        per_event = server_cpu * 1000 / max(len(results) + 3 * len(pops), 1)
+        print(f"server CPU per event: {per_event:.2f} ms (gunicorn master and workers; the pop's polls included)"
+              f" = {1000 / per_event:.0f} events/s per core")
+    print("load average: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     stored = CallRecord.objects.filter(phone_system=system).count()
     print(f"calls stored: {stored}")
 
