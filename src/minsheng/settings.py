@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",
+    "minsheng.calls",
     "minsheng.assessment",
     "minsheng.search",
     "minsheng.knowledge",
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "minsheng.web.navigation.navigation",
                 "minsheng.web.field.tabbar",
+                "minsheng.calls.context.seat",
             ],
         },
     },
@@ -350,6 +352,10 @@ MINSHENG_WECHAT_SCOPE = os.environ.get("MINSHENG_WECHAT_SCOPE", "snsapi_base").s
 # X-Real-IP), read for attempt counting and sign-in lockout (core.clients).  Unset: the connection's
 # address, and the header is ignored (a client could write it).
 MINSHENG_TRUSTED_PROXY_HEADER = os.environ.get("MINSHENG_TRUSTED_PROXY_HEADER", "").strip()
+# The screen pop warns of a repeat caller: more than MINSHENG_CTI_REPEAT_CALLS calls from one
+# number in MINSHENG_CTI_REPEAT_DAYS days (docs/calls.md).
+MINSHENG_CTI_REPEAT_CALLS = int(os.environ.get("MINSHENG_CTI_REPEAT_CALLS", "3"))
+MINSHENG_CTI_REPEAT_DAYS = int(os.environ.get("MINSHENG_CTI_REPEAT_DAYS", "30"))
 # Photos attached to a demand: how many, and how large each upload may be.
 MINSHENG_MAX_PHOTOS = int(os.environ.get("MINSHENG_MAX_PHOTOS", "6"))
 MINSHENG_MAX_PHOTO_BYTES = int(os.environ.get("MINSHENG_MAX_PHOTO_MB", "8")) * 1024 * 1024

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.calls import views as calls_views
 from minsheng.core import views as core_views
 from minsheng.integrations.api.main import api
 
@@ -15,6 +16,7 @@ admin.site.index_title = _("接诉即办管理后台")
 urlpatterns = [
     # First: the machine interfaces take the most requests, and Django tries the patterns in order
     # (every include before them is walked for a miss first).  No page lives under these prefixes.
+    path("api/cti/events", calls_views.events, name="cti_events"),  # the phone systems (docs/calls.md)
     path("api/", api.urls),
     path("open311/v2/", include("minsheng.integrations.open311.urls")),
     path("", include("minsheng.ops.urls")),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("work/audit/", include("minsheng.audit.urls")),
     path("", include("minsheng.stations.urls")),
     path("", include("minsheng.knowledge.urls")),
+    path("", include("minsheng.calls.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", core_views.two_factor, name="two_factor"),

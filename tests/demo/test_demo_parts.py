@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from minsheng.calls.models import CallRecord
+from minsheng.calls.selectors import live_call_id
 from minsheng.catalogue.selectors import responsible_unit
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import overdue_q, time_status
@@ -103,6 +105,11 @@ def _assert_everything_seeded() -> None:
     assert Article.objects.filter(current__isnull=False).count() >= 25
     assert overdue_articles().exists() and Article.objects.filter(expert_seat=True).exists()
     assert Demand.objects.filter(events__action="answer_directly").exists()
+    # The hotline: a day and more of calls, some kept on demands, and a caller on the printed operator's line.
+    assert CallRecord.objects.filter(answered_at__isnull=False, ended_at__isnull=False).count() > 50
+    assert CallRecord.objects.filter(outcome="abandoned").exists()
+    assert CallRecord.objects.filter(outcome="demand", demand__isnull=False).exists()
+    assert live_call_id(get_user_model().objects.get(username="operator")) is not None
     # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")

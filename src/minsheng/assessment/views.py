@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.calls import selectors as calls_selectors
 from minsheng.catalogue.models import Category
 from minsheng.core import clock, dates
 from minsheng.core.errors import MinshengError, ValidationFailed
@@ -395,6 +396,9 @@ def _report_context(request: HttpRequest) -> dict:
         "regions": selectors.table(user, start, end, level, filters), "level_label": TABLE_LABELS[level],
         "units": units, "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
         "generated": clock.now(), "last_due": selectors.deadline_end(end),
+        # The hotline's seats answer for the whole district: their figures join a district-wide report.
+        "seats": (calls_selectors.seat_report(calls_selectors.day_bounds(start)[0], calls_selectors.day_bounds(end)[1])
+                  if region is None or region.kind == Region.Kind.DISTRICT else None),
     }
 
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.assessment.exports import demand_export_headers, demand_export_rows
+from minsheng.calls import selectors as calls_selectors
+from minsheng.calls import services as calls_services
+from minsheng.calls import views as calls_views
 from minsheng.catalogue.selectors import responsible_unit
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
@@ -26,8 +29,7 @@ from minsheng.knowledge import services as knowledge_services
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
-from minsheng.people.models import Resident
-from minsheng.people.services import PhoneSearch, log_phone_search, may_see_personal_data, reveal_personal_data
+from minsheng.people.services import may_see_personal_data, reveal_personal_data
 from minsheng.routing import hot_issues as hot
 from minsheng.routing import selectors as routing_selectors
 from minsheng.routing.addresses import resolve_address
@@ -319,19 +321,30 @@ def _intake_base(user) -> Region | None:
 @_staff_required
 def intake(request: HttpRequest) -> HttpResponse:
     base = _intake_base(request.user)
-    form = IntakeForm(request.POST or None, request.FILES or None, region_base=base,
-                      initial={"channel": _default_channel(request.user)})
+    try:  # opened from the screen pop: the call's number filled in, the call kept on the demand
+        call = calls_views.intake_call(request)
+    except MinshengError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:intake")
+    initial = {"channel": _default_channel(request.user)}
+    if call is not None:
+        initial |= {"channel": Channel.HOTLINE, "phone": call.caller}
+    form = IntakeForm(request.POST or None, request.FILES or None, region_base=base, initial=initial)
     article_id = request.POST.get("answer_article", "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            if article_id:  # 直接答复 (or 转专家座席) from a knowledge-base article
-                demand = knowledge_services.answer_consultation(
-                    request.user, article_id=article_id, send_sms=request.POST.get("send_sms") == "1",
-                    **_registration(data))
-            else:
-                with transaction.atomic():  # registered and resolved on the spot together, or neither
+            # Registered (answered directly from an article, referred to an expert seat, or resolved on
+            # the spot) and its call linked together, or none of it.
+            with transaction.atomic():
+                if article_id:  # 直接答复 (or 转专家座席) from a knowledge-base article
+                    demand = knowledge_services.answer_consultation(
+                        request.user, article_id=article_id, send_sms=request.POST.get("send_sms") == "1",
+                        **_registration(data))
+                else:
                     demand = _register_from_intake(request.user, data)
+                if call is not None:
+                    calls_services.link_demand(request.user, call.pk, demand)
         except MinshengError as exc:
             add_service_errors(form, exc)
         else:
@@ -343,7 +356,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         text = f"{request.POST.get('title', '')}\n{request.POST.get('description', '')}".strip()
         suggestions = knowledge_selectors.suggest(text, region) if text else []
     return render(request, "web/staff/intake.html", {"form": form, "suggestions": suggestions,
-                                                     "asked": bool(suggestions)},
+                                                     "asked": bool(suggestions), "call": call},
                   status=400 if form.errors else 200)
 
 
@@ -381,17 +394,9 @@ def resident_lookup(request: HttpRequest) -> HttpResponse:
     if not roles_of(request.user) & INTAKE_ROLES:
         raise Http404
     phone = "".join(ch for ch in request.GET.get("phone", "") if ch.isdigit())
-    resident = Resident.objects.filter(phone=phone).select_related("region").prefetch_related("tags").first() \
-        if len(phone) >= 7 else None
-    history = list(selectors.demands_visible_to(request.user).filter(reporter=resident)[:10]) if resident else []
-    known = resident is not None and (bool(history) or any(
-        resident.region is not None and g.covers_region(resident.region) and g.region_path is not None
-        for g in grants_for(request.user) if g.role in INTAKE_ROLES))
-    if known:  # a name and tags shown for a phone number: an access to that resident's data, logged
-        log_phone_search(request.user, PhoneSearch(phone=phone), [resident], _("受理时按电话查找居民"))
+    # The same reading as the screen pop's (a name and tags shown for a number are logged).
     return render(request, "web/staff/_resident.html",
-                  {"resident": resident if known else None, "exists": resident is not None and not known,
-                   "history": history, "phone": phone})
+                  calls_selectors.caller_profile(request.user, phone, INTAKE_ROLES, _("受理时按电话查找居民")))
 
 
 @_staff_required

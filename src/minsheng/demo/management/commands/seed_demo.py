@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
@@ -90,6 +91,11 @@ def _homecare(c: Context) -> str:
                                                        password=DEMO_PASSWORD))
 
 
+def _calls(c: Context) -> str:
+    # After the history: callers calling about their demands have demands to be kept on.
+    return seed_once("calls", lambda: seed_calls(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -97,7 +103,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare,
+    "homecare": _homecare, "calls": _calls,
 }
 
 

@@ -1,0 +1,233 @@
+"""Call events under load, and the screen pop reaching the browser.
+
+    .venv/bin/python bench/bench_calls.py                      # 200 events/s for 20 s, SQLite in a temp dir
+    .venv/bin/python bench/bench_calls.py --rate 300 --seconds 30
+    scripts/with-postgres.sh .venv/bin/python bench/bench_calls.py   # the same on PostgreSQL
+
+Builds the demo district's organisation (its printed logins), a phone system with --seats seats
+(8001 is the printed ``operator``'s), and serves the site with gunicorn as docs/architecture.md
+does (-w 2 --threads 16 --worker-connections 16 --preload).  Then, at the same time:
+
+- **load**: newCall, answer and hangup events of calls spread over the other seats, posted at
+  --rate events per second on a fixed schedule (open loop: a slow answer does not slow the
+  sending), each on its own connection, from --senders threads; the time of every answer is kept.
+- **pop**: Chromium signed in as ``operator`` with the workbench open; every few seconds a call
+  is answered at 8001 and the time from posting its ``answer`` to its card showing in the page
+  is taken.
+
+Prints the rate achieved, the answers' p50/p95/p99/max and any non-200, the pops' times, and the
+server's CPU time per event (gunicorn's processes, from /proc): the figure the machine's other
+jobs do not change.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+PYTHON = sys.executable
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_scale import tree_cpu_seconds  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def serve(port: int, env: dict[str, str]) -> subprocess.Popen:
+    env = {**env, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "minsheng.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", "2", "--threads", "16", "--worker-connections", "16", "--preload",
+         "--log-level", "warning", "--timeout", "120"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def post(port: int, token: str, body: dict) -> tuple[int, float]:
+    """One event on a new connection; (status, seconds)."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", "/api/cti/events", json.dumps(body), {
+            "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def load_events(rate: float, seconds: float, extensions: list[str]) -> list[dict]:
+    """Events of calls over these seats: each call's three events a few slots apart, calls interleaved."""
+    total = int(rate * seconds)
+    events: list[dict | None] = [None] * (total + 12)
+    n, slot = 0, 0
+    while slot < total:
+        call_id = f"bench-{os.getpid()}-{n}"
+        ext = extensions[n % len(extensions)]
+        for offset, body in ((0, {"event": "newCall", "from": f"139{n:08d}"[-11:], "to": "12345", "user": ext}),
+                             (4, {"event": "answer", "user": ext}),
+                             (11, {"event": "hangup", "duration": "120", "cause": "normalClearing",
+                                   "recordingUrl": f"https://pbx.example.invalid/rec/{call_id}.wav"})):
+            at = slot + offset
+            while at < len(events) and events[at] is not None:
+                at += 1
+            if at < len(events):
+                events[at] = {**body, "callId": call_id}
+        n += 1
+        while slot < total and events[slot] is not None:
+            slot += 1
+    return [e for e in events[:total] if e is not None]
+
+
+def run_load(port: int, token: str, events: list[dict], rate: float, senders: int, results: list, stop_at: list):
+    start = time.perf_counter() + 0.5
+    lock = threading.Lock()
+    cursor = [0]
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = cursor[0]
+                cursor[0] += 1
+            if i >= len(events):
+                return
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                status, took = post(port, token, events[i])
+            except OSError:
+                status, took = 0, float("nan")
+            results.append((status, took))
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(senders)]
+    for t in threads:
+        t.start()
+    return threads, start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=200, help="events per second (default 200)")
+    parser.add_argument("--seconds", type=float, default=20, help="length of the load (default 20)")
+    parser.add_argument("--seats", type=int, default=40, help="seats taking the load's calls (default 40)")
+    parser.add_argument("--senders", type=int, default=48, help="sending threads (default 48)")
+    parser.add_argument("--pops", type=int, default=5, help="calls popped at the operator's seat (default 5)")
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--no-browser", action="store_true", help="skip the pop (no Chromium)")
+    args = parser.parse_args()
+
+    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-calls-"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
+    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from minsheng.calls.models import CallRecord, Seat
+    from minsheng.calls.services import create_phone_system
+    from minsheng.demo.city import DEMO_PASSWORD, build_city
+
+    call_command("migrate", "--no-input", verbosity=0)
+    with transaction.atomic():
+        build_city()
+        system, token = create_phone_system(name=f"bench {os.getpid()}")
+        Seat.objects.create(phone_system=system, extension="8001",
+                            operator=get_user_model().objects.get(username="operator"))
+        extensions = [str(8100 + i) for i in range(args.seats)]
+        Seat.objects.bulk_create(Seat(phone_system=system, extension=e) for e in extensions)
+    connection.close()
+    print(f"database: {connection.vendor}; {args.rate:.0f} events/s for {args.seconds:.0f} s over {args.seats} seats")
+
+    server = serve(args.port, dict(os.environ))
+    try:
+        events = load_events(args.rate, args.seconds, extensions)
+        cpu_before = tree_cpu_seconds(server.pid)
+        results: list = []
+        pops: list[float] = []
+        threads, start = run_load(args.port, token, events, args.rate, args.senders, results, [])
+        if not args.no_browser:
+            pops = measure_pops(args.port, token, args.pops, DEMO_PASSWORD, start, args.seconds)
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        server_cpu = tree_cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    times = [took * 1000 for status, took in results if status == 200]
+    bad = sum(1 for status, _took in results if status != 200)
+    print(f"events sent {len(results)} in {elapsed:.1f} s = {len(results) / elapsed:.0f}/s; non-200: {bad}")
+    print(f"answer ms: p50={percentile(times, 50):.1f} p95={percentile(times, 95):.1f} "
+          f"p99={percentile(times, 99):.1f} max={max(times):.1f}")
+    if pops:
+        print("pop ms (answer posted → card shown): " + ", ".join(f"{p:.0f}" for p in pops)
+              + f"; max={max(pops):.0f}")
+    if server_cpu:  # what the machine's load does not change: the server's own CPU time per event
+        per_event = server_cpu * 1000 / max(len(results) + 3 * len(pops), 1)
+        print(f"server CPU per event: {per_event:.2f} ms (gunicorn master and workers; the pop's polls included)"
+              f" = {1000 / per_event:.0f} events/s per core")
+    print("load average: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    stored = CallRecord.objects.filter(phone_system=system).count()
+    print(f"calls stored: {stored}")
+
+
+def measure_pops(port: int, token: str, count: int, password: str, load_start: float, seconds: float) -> list[float]:
+    """Chromium as the operator at seat 8001; the time from an answer's post to its card."""
+    from playwright.sync_api import sync_playwright
+
+    pops = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/login/")
+        page.fill("#id_username", "operator")
+        page.fill("#id_password", password)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        if page.locator("#call-pop").count() == 0:
+            raise RuntimeError(f"no screen pop on {page.url} after signing in as operator")
+        while time.perf_counter() < load_start:
+            time.sleep(0.05)
+        gap = max(seconds / (count + 1), 1.5)
+        for n in range(count):
+            time.sleep(gap * 0.6)
+            call_id = f"pop-{os.getpid()}-{n}"
+            post(port, token, {"event": "newCall", "callId": call_id, "from": "13900001111", "user": "8001"})
+            sent = time.perf_counter()
+            status, _took = post(port, token, {"event": "answer", "callId": call_id, "user": "8001"})
+            assert status == 200, status
+            page.locator("#call-pop").get_by_text(call_id).wait_for(timeout=10000)
+            pops.append((time.perf_counter() - sent) * 1000)
+            time.sleep(gap * 0.4)
+            post(port, token, {"event": "hangup", "callId": call_id, "duration": "30"})
+        browser.close()
+    return pops
+
+
+if __name__ == "__main__":
+    main()
