@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("minsheng.volunteers.urls")),
     path("", include("minsheng.ledger.urls")),
     path("care/", include("minsheng.homecare.urls")),
+    path("meals/", include("minsheng.meals.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("", include("minsheng.stations.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -56,3 +56,21 @@ def volunteer(world):
     resident = Resident.objects.create(name="张志愿", phone="13600003333", user=user, region=world.regions["g1"])
     return Volunteer.objects.create(resident=resident, region=world.regions["c1"], card_number="V0001",
                                     joined_on=date(2026, 1, 1), categories=["general"])
+
+
+@pytest.fixture
+def tiny_jpeg(settings, tmp_path):
+    """A maker of small JPEG uploads, stored under a temporary media root."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def make(name="check.jpg"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (200, 160, 60)).save(buffer, format="JPEG")
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+    return make
