@@ -137,7 +137,7 @@ class ProviderCheckForm(forms.Form):
     """A random home visit (入户抽查) or a complaint about a provider, for the yearly evaluation."""
 
     kind = forms.ChoiceField(label=_("检查类型"), choices=_blank(ProviderCheck.Kind.choices))
-    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     good = forms.BooleanField(label=_("结果良好（投诉属实时不勾选）"), required=False)
     elder = forms.ModelChoiceField(label=_("抽查对象（选填）"), queryset=Elder.objects.none(), required=False)
     note = forms.CharField(label=_("情况说明"), max_length=200, required=False)

@@ -22,7 +22,7 @@ class CounterForm(forms.Form):
 
 class BookForm(forms.Form):
     diner = forms.ChoiceField(label=_("助餐对象"))
-    day = forms.DateField(label=_("用餐日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("用餐日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     sitting = forms.ChoiceField(label=_("餐次"), choices=Sitting.choices)
     channel = forms.ChoiceField(label=_("预订渠道"), choices=[(Meal.Channel.PHONE, Meal.Channel.PHONE.label),
                                                            (Meal.Channel.GROUP, Meal.Channel.GROUP.label)])
@@ -40,7 +40,7 @@ class VoidForm(forms.Form):
 
 
 class SafetyCheckForm(forms.Form):
-    on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     passed = forms.BooleanField(label=_("检查合格"), required=False)
     note = forms.CharField(label=_("检查情况（后厨、仓储、留样、健康证）"), max_length=500,
                            widget=forms.Textarea(attrs={"rows": 3}))

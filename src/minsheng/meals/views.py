@@ -101,7 +101,8 @@ def _canteen_context(request, canteen: Canteen, *, book_form=None, safety_form=N
         n=Count("pk")).values_list("day", "n"))
     return {
         "canteen": canteen, "day": day, "times": canteen.meal_times.order_by("starts"),
-        "menus": canteen.menus.filter(day__gte=day, day__lt=day + timedelta(days=7)),
+        "menus": sorted(canteen.menus.filter(day__gte=day, day__lt=day + timedelta(days=7)),
+                        key=lambda m: (m.day, Sitting.values.index(m.sitting))),
         "policies": policies_in_force(canteen, day), "diners": diners,
         "week": [(d, per_day.get(d, 0)) for d in week],
         "book_form": book_form or (BookForm(diners=diners, sittings=_sittings(canteen),
