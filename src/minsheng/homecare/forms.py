@@ -139,7 +139,8 @@ class ProviderCheckForm(forms.Form):
     kind = forms.ChoiceField(label=_("检查类型"), choices=_blank(ProviderCheck.Kind.choices))
     on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     good = forms.BooleanField(label=_("结果良好（投诉属实时不勾选）"), required=False)
-    elder = forms.ModelChoiceField(label=_("抽查对象（选填）"), queryset=Elder.objects.none(), required=False)
+    elder = forms.ModelChoiceField(label=_("抽查对象（选填）"), queryset=Elder.objects.none(), required=False,
+                                   empty_label="—")
     note = forms.CharField(label=_("情况说明"), max_length=200, required=False)
 
     def __init__(self, *args, elders=None, **kwargs):
