@@ -86,3 +86,10 @@ def test_safety_check_needs_a_photo(login, canteens, tiny_jpeg):
     photo = SafetyCheck.objects.get().photos.get()
     assert client.get(f"/meals/safety-photos/{photo.pk}/").status_code == 200
     assert login("staff2").get(f"/meals/safety-photos/{photo.pk}/").status_code == 404
+
+
+def test_an_unregistered_volunteer_is_told_why_nothing_can_be_claimed(world, login, canteens):
+    services.book_meal(world.user("staff1"), canteens["diners"]["li"].pk, day=date.today(), sitting="lunch",
+                       channel="phone", deliver=True)
+    page = login("volunteer").get("/meals/deliveries/").content.decode()
+    assert 'id="not-registered"' in page and "李秀英" not in page

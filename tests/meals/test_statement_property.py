@@ -47,7 +47,11 @@ def _run(world, canteens, steps):
     for op, *args in steps:
         try:
             if op == "take":
-                services.take_meal(staff, c1, code=args[0], sitting=args[2], day=MAY.replace(day=args[1]))
+                meal = services.take_meal(staff, c1, code=args[0], sitting=args[2], day=MAY.replace(day=args[1]))
+                # priced by the policy valid on its day (a policy added later, dated back, changes nothing)
+                policy = c1.policies.filter(tier=meal.tier, valid_from__lte=meal.day).order_by("-valid_from").first()
+                assert (meal.policy_id, meal.government, meal.collective, meal.elder) == (
+                    policy.pk, policy.government, policy.collective, policy.elder)
             elif op == "void":
                 meals = list(Meal.objects.filter(canteen=c1).order_by("pk").values_list("pk", flat=True))
                 if meals:
@@ -65,9 +69,9 @@ def _run(world, canteens, steps):
     for funder, total in expected.items():
         assert sum((line.amount for line in billing.statement_lines(c1.pk, MAY, funder)), Decimal("0.00")) == total
         assert sum(line.meals for line in billing.statement_lines(c1.pk, MAY, funder)) == served.count()
-    for meal in served:  # each meal carries the split of the policy valid on its day, for its tier
-        policy = c1.policies.filter(tier=meal.tier, valid_from__lte=meal.day).order_by("-valid_from").first()
-        assert (meal.government, meal.collective, meal.elder) == (policy.government, policy.collective, policy.elder)
+    for meal in served:  # each meal keeps the split it was priced with
+        assert (meal.government, meal.collective, meal.elder) == (
+            meal.policy.government, meal.policy.collective, meal.policy.elder)
     statement = billing.issue_statement(world.user("dispatcher1"), c1, MAY)
     assert statement.meal_count == served.count()
     assert (statement.government, statement.collective, statement.elder) == (

@@ -24,6 +24,7 @@ from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_with_roles, roles_of
+from minsheng.volunteers.models import Volunteer
 from minsheng.web.forms import add_service_errors
 
 from . import billing, deliveries, selectors, services
@@ -298,8 +299,10 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
     mine = list(selectors.my_deliveries(request.user)[:30])
     for d in mine:
         d.form = DeliverForm(initial={"version": d.demand.version})
+    registered = Volunteer.objects.filter(resident__user=request.user, active=True).exists()
     return render(request, "meals/deliveries.html", {
-        "claimable": selectors.claimable_deliveries(request.user)[:30], "mine": mine, "today": _today()})
+        "claimable": selectors.claimable_deliveries(request.user)[:30] if registered else [], "mine": mine,
+        "today": _today(), "registered": registered})
 
 
 @login_required
