@@ -127,11 +127,14 @@ def seed_meals(city, people, *, seed: int, now: datetime) -> str:
                     Menu.objects.create(canteen=canteen, day=day, sitting=sitting, dishes=rng.choice(DISHES),
                                         diets=rng.choice(DIETS))
 
+    # Each canteen's delivering volunteers first (residents of its community), then its diners.
+    taken: set[int] = set()
+    volunteers_of = {canteen.pk: _delivery_volunteers(city, canteen, people, taken) for canteen in canteens}
     # Diners: elders among the residents of each canteen's community; a few cannot walk (delivery).
     diners: dict[int, list[Diner]] = {}
     for c_index, canteen in enumerate(canteens):
         inside = set(Region.objects.filter(path__startswith=canteen.region.path).values_list("pk", flat=True))
-        taken = set(Diner.objects.values_list("resident_id", flat=True))
+        taken |= set(Diner.objects.values_list("resident_id", flat=True))
         local = [r for r in people if r.region_id in inside and r.pk not in taken][: (40 if c_index == 0 else 25)]
         rows = [Diner(resident=r, canteen=canteen, card_number=f"ZC{c_index + 1}{i:04d}", tier=rng.choice(TIERS),
                       delivery=i % 8 == 3, since=first_day) for i, r in enumerate(local, start=1)]
@@ -174,9 +177,8 @@ def seed_meals(city, people, *, seed: int, now: datetime) -> str:
     # other week (the rest of their meals are not in the demo),
     # booked the day before by phone, claimed in the morning, delivered at noon.
     delivered = 0
-    taken = set(Diner.objects.values_list("resident_id", flat=True))
     for canteen in canteens:
-        volunteers = _delivery_volunteers(city, canteen, people, taken)
+        volunteers = volunteers_of[canteen.pk]
         actor = operators[canteen.pk]
         forget_grants(actor)
         for diner in [d for d in diners[canteen.pk] if d.delivery][:3]:
