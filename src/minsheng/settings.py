@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "minsheng.ledger",
     "minsheng.wishes",
     "minsheng.homecare",
+    "minsheng.meals",
     "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("minsheng.volunteers.urls")),
     path("", include("minsheng.ledger.urls")),
     path("care/", include("minsheng.homecare.urls")),
+    path("meals/", include("minsheng.meals.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("", include("minsheng.stations.urls")),
     path("", include("minsheng.knowledge.urls")),

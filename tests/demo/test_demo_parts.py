@@ -110,6 +110,17 @@ def _assert_everything_seeded() -> None:
     assert CallRecord.objects.filter(outcome="abandoned").exists()
     assert CallRecord.objects.filter(outcome="demand", demand__isnull=False).exists()
     assert live_call_id(get_user_model().objects.get(username="operator")) is not None
+    # Meal assistance: a village and a community canteen with a year of meals, deliveries credited
+    # as hours, statements issued, deliveries waiting for a volunteer today.
+    from minsheng.meals.models import Canteen, Delivery, Meal
+    from minsheng.meals.models import Statement as MealStatement
+
+    assert set(Canteen.objects.values_list("kind", flat=True)) >= {"village", "community"}
+    span = Meal.objects.order_by("day").values_list("day", flat=True)
+    assert (span.last() - span.first()).days >= 360
+    assert Delivery.objects.filter(delivered_at__isnull=False).count() >= 20
+    assert Delivery.objects.filter(delivered_at__isnull=True).exists() and MealStatement.objects.exists()
+    assert "meal_hours" in kinds
     # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")

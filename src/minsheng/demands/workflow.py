@@ -50,6 +50,7 @@ class Kind(models.TextChoices):
     DEMAND = "demand", _("诉求")
     WISH = "wish", _("微心愿")
     CARE_TASK = "care_task", _("养老服务任务")
+    MEAL_DELIVERY = "meal_delivery", _("助餐送餐任务")
 
 
 class Satisfaction(models.TextChoices):
@@ -92,11 +93,14 @@ _SUPERVISORS = frozenset({Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATO
 _WHISTLERS = frozenset({Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR})
 # The handling rows (a unit dispatched under a deadline) do not apply to a micro-wish: it is
 # published, claimed and fulfilled through the wishes app's own rows.
-_NOT_WISH = frozenset(set(Kind) - {Kind.WISH})
+# A meal delivery is a volunteer's errand, claimed and confirmed through the meals app's rows only:
+# no unit handles it under a deadline, so none of the handling rows apply to it.
+_NOT_DELIVERY = frozenset(set(Kind) - {Kind.MEAL_DELIVERY})
+_NOT_WISH = frozenset(set(Kind) - {Kind.WISH}) & _NOT_DELIVERY
 # A care task goes only to a provider contracted for the elder's community and the service, and is
 # done only by a recorded visit (the homecare app's rows): dispatching it to any unit, resolving it
 # without a record, or on the spot, would pay or count hours nobody can prove.
-_NOT_CARE = frozenset(set(Kind) - {Kind.CARE_TASK})
+_NOT_CARE = frozenset(set(Kind) - {Kind.CARE_TASK}) & _NOT_DELIVERY
 _PLAIN_DEMAND = _NOT_WISH & _NOT_CARE
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from minsheng.demands.workflow import Channel
 from minsheng.web.forms import PhotosField
 
-from .models import CareService, Elder, Grade, ProviderContract
+from .models import CareService, Elder, Grade, ProviderCheck, ProviderContract
 
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -143,3 +143,20 @@ class ExceptionForm(forms.Form):
 class ProviderStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("处理"), choices=_blank(ProviderContract.Status.choices))
     reason = forms.CharField(label=_("理由"), max_length=200, required=False)
+
+
+class ProviderCheckForm(forms.Form):
+    """A random home visit (入户抽查) or a complaint about a provider, for the yearly evaluation."""
+
+    kind = forms.ChoiceField(label=_("检查类型"), choices=_blank(ProviderCheck.Kind.choices))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    good = forms.BooleanField(label=_("结果良好（投诉属实时不勾选）"), required=False)
+    elder = forms.ModelChoiceField(label=_("抽查对象（选填）"), queryset=Elder.objects.none(), required=False,
+                                   empty_label="—")
+    note = forms.CharField(label=_("情况说明"), max_length=200, required=False)
+
+    def __init__(self, *args, elders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if elders is not None:
+            self.fields["elder"].queryset = elders
+        self.fields["elder"].label_from_instance = lambda e: f"{e.resident.name} · {e.community.name}"

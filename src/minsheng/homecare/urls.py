@@ -33,4 +33,7 @@ urlpatterns = [
     path("exceptions/<int:pk>/approve/", views.approve_exception, name="approve_exception"),
     path("providers/", views.providers_page, name="providers"),
     path("providers/<int:pk>/status/", views.provider_status, name="provider_status"),
+    path("providers/<int:pk>/evaluation/", views.evaluation_page, name="evaluation"),
+    path("providers/<int:pk>/evaluation/checks/", views.record_provider_check, name="provider_check"),
+    path("providers/<int:pk>/evaluation/score/", views.evaluate_provider, name="evaluate"),
 ]

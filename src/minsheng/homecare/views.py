@@ -38,6 +38,7 @@ from .forms import (
     ChangeGradeForm,
     ExceptionForm,
     LeaveForm,
+    ProviderCheckForm,
     ProviderStatusForm,
     RefuseForm,
     RequestForm,
@@ -46,7 +47,7 @@ from .forms import (
     RevisitForm,
     VisitForm,
 )
-from .models import CareService, Elder, Grade, ProviderContract, RecordPhoto, ServiceRecord
+from .models import CareService, Elder, Grade, ProviderCheck, ProviderContract, RecordPhoto, ServiceRecord
 from .privacy import may_see_health
 from .quota import month_start
 from .selectors import (
@@ -562,6 +563,7 @@ def _providers_page(request, forms=None, status: int = 200) -> HttpResponse:
     if not roles_of(request.user) & (AUDITORS | APPROVERS):
         raise Http404(_("没有可用的页面。"))
     can_act = bool(roles_of(request.user) & APPROVERS)
+    may_evaluate = bool(roles_of(request.user) & AUDITORS)
     forms = forms or {}
     providers = list(providers_for(request.user))
     for provider in providers:
@@ -571,6 +573,7 @@ def _providers_page(request, forms=None, status: int = 200) -> HttpResponse:
         # A provider stopped under every contract has nothing left to order (the service skips them).
         acting = can_act and any(c.status != ProviderContract.Status.STOPPED for c in provider.contracts)
         provider.form = forms.get(provider.pk) or (ProviderStatusForm() if acting else None)
+        provider.may_evaluate = may_evaluate
     return render(request, "homecare/providers.html", {"providers": providers}, status=status)
 
 
@@ -604,3 +607,89 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("%(provider)s 的状态已更新。") % {"provider": provider.name})
             return redirect("homecare:providers")
     return _providers_page(request, {provider.pk: form}, status=status)
+
+
+# --- the yearly evaluation and the random home checks (auditors, street office) ---------------
+
+def _evaluation_context(request, provider, year: int, form=None) -> dict:
+    elders = elders_for(request.user).filter(records__provider=provider).distinct().select_related(
+        "resident", "community").order_by("community__path", "pk")
+    checks = provider.care_checks.filter(on__year=year).select_related("elder__resident").order_by("-on", "-pk")
+    evaluation = provider.care_evaluations.filter(year=year).first()
+    parts = []
+    if evaluation is not None:
+        p = evaluation.parts
+        parts = [(_("审核通过率"), 40, p.get("audit"), _("通过 %(a)s 条，驳回 %(r)s 条") % {
+                     "a": p.get("approved", 0), "r": p.get("rejected", 0)}),
+                 (_("回访满意率"), 20, p.get("revisits"), _("回访 %(n)s 条，满意 %(s)s 条") % {
+                     "n": p.get("answered", 0), "s": p.get("satisfied", 0)}),
+                 (_("入户抽查"), 20, p.get("home_visits"), ""),
+                 (_("投诉扣分"), 20, p.get("complaints"), _("投诉 %(n)s 次，每次扣 2 分") % {
+                     "n": p.get("complaint_count", 0)})]
+    return {"provider": provider, "year": year, "years": range(_today().year, _today().year - 4, -1),
+            "checks": checks, "evaluation": evaluation, "parts": parts,
+            "visits": checks.filter(kind=ProviderCheck.Kind.HOME_VISIT).count(),
+            "form": form or ProviderCheckForm(elders=elders, initial={"on": _today(), "good": True,
+                                                                      "kind": ProviderCheck.Kind.HOME_VISIT})}
+
+
+def _evaluated_provider(request, pk: int) -> Unit:
+    if not roles_of(request.user) & AUDITORS:
+        raise Http404(_("没有可用的页面。"))
+    provider = providers_for(request.user).filter(pk=pk).first()
+    if provider is None:
+        raise Http404(_("服务商不存在。"))
+    return provider
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return _today().year
+
+
+@login_required
+def evaluation_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A provider's yearly evaluation (out of 100) with its parts, and the year's home checks and
+    complaints; auditors and the street office record checks and (re)compute the score here."""
+    provider = _evaluated_provider(request, pk)
+    return render(request, "homecare/evaluation.html", _evaluation_context(request, provider, _year(request)))
+
+
+@login_required
+@require_POST
+def record_provider_check(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = _evaluated_provider(request, pk)
+    year = _year(request)
+    elders = elders_for(request.user).filter(records__provider=provider).distinct()
+    form = ProviderCheckForm(request.POST, elders=elders)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            audit.record_check(request.user, provider, kind=data["kind"], good=data["good"], on=data["on"],
+                               note=data["note"], elder=data["elder"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, _("检查记录已保存；重新计算考核后计入得分。"))
+            return redirect(f"{reverse('homecare:evaluation', args=[provider.pk])}?year={data['on'].year}")
+    return render(request, "homecare/evaluation.html", _evaluation_context(request, provider, year, form),
+                  status=status)
+
+
+@login_required
+@require_POST
+def evaluate_provider(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = _evaluated_provider(request, pk)
+    year = _year(request)
+    try:
+        evaluation = audit.evaluate(request.user, provider, year)
+    except MinshengError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(provider)s %(year)d 年考核得分 %(score)s 分。") % {
+            "provider": provider.name, "year": year, "score": evaluation.score})
+    return redirect(f"{reverse('homecare:evaluation', args=[provider.pk])}?year={year}")

@@ -82,6 +82,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
         items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
     items.extend((url, label, "community") for url, label in homecare_links(roles, user))
+    if roles & {Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR,
+                Role.LEADER}:  # meals.access.READERS
+        items.append((reverse("meals:home"), _("助餐"), "community"))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:log"), _("安全审计"), None))
     items.append((*_inbox_item(user), None))
@@ -129,6 +132,7 @@ def navigation(request) -> dict:
             items.append((reverse("web:volunteer_home"), _("志愿服务")))
             items.append((reverse("wishes:wall"), _("心愿墙")))
             items.append((reverse("wishes:mine"), _("我的认领")))
+            items.append((reverse("meals:deliveries"), _("助餐送餐")))
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
         if is_secretary(user):

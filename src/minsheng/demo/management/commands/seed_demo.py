@@ -17,6 +17,7 @@ from minsheng.demo.marks import seed_once
 from minsheng.grids.demo import seed_grid_work
 from minsheng.homecare.demo import seed_homecare
 from minsheng.knowledge.demo import seed as seed_knowledge
+from minsheng.meals.demo import seed_meals
 from minsheng.party.demo import seed_party
 from minsheng.people.models import Resident
 from minsheng.projects.demo import seed_projects
@@ -96,6 +97,10 @@ def _calls(c: Context) -> str:
     return seed_once("calls", lambda: seed_calls(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _meals(c: Context) -> str:
+    return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -103,7 +108,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls,
+    "homecare": _homecare, "calls": _calls, "meals": _meals,
 }
 
 

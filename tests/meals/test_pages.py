@@ -1,0 +1,95 @@
+from datetime import date, timedelta
+
+from minsheng.ledger.models import Account
+from minsheng.meals import services
+from minsheng.meals.models import Meal, SafetyCheck
+
+
+def test_counter_takes_a_meal_by_card_and_masks_the_phone(login, canteens):
+    client = login("staff1")
+    c1 = canteens["c1"]
+    page = client.get(f"/meals/canteens/{c1.pk}/counter/?card=ZC0002")
+    assert page.status_code == 200 and 'value="ZC0002"' in page.content.decode()
+    answer = client.post(f"/meals/canteens/{c1.pk}/counter/", {"code": "ZC0002", "sitting": "lunch"}, follow=True)
+    body = answer.content.decode()
+    meal = Meal.objects.get(diner=canteens["diners"]["li"])
+    assert meal.way == "counter" and meal.elder == 3
+    assert "李秀英" in body and "139****1111" in body and "13900001111" not in body
+    again = client.post(f"/meals/canteens/{c1.pk}/counter/", {"code": "ZC0002", "sitting": "lunch"})
+    assert again.status_code == 400 and "不能重复" in again.content.decode()
+
+
+def test_counter_and_canteen_pages_follow_scope(login, canteens):
+    c1 = canteens["c1"]
+    assert login("staff2").get(f"/meals/canteens/{c1.pk}/counter/").status_code == 404
+    assert login("staff2").get(f"/meals/canteens/{c1.pk}/").status_code == 404
+    assert login("auditor").get(f"/meals/canteens/{c1.pk}/counter/").status_code == 404  # reads, no counter
+    assert login("auditor").get(f"/meals/canteens/{c1.pk}/").status_code == 200
+    assert login("resident").get("/meals/").status_code == 404
+    home = login("staff1").get("/meals/").content.decode()
+    assert c1.name in home and canteens["c2"].name not in home
+
+
+def test_booking_a_delivery_and_the_volunteer_page(world, login, canteens, volunteer):
+    c1, li = canteens["c1"], canteens["diners"]["li"]
+    answer = login("staff1").post(f"/meals/canteens/{c1.pk}/book/", {
+        "diner": li.pk, "day": date.today().isoformat(), "sitting": "dinner", "channel": "phone", "deliver": "on"})
+    assert answer.status_code == 302
+    delivery = Meal.objects.get(diner=li).delivery
+    client = login("volunteer")
+    page = client.get("/meals/deliveries/").content.decode()
+    assert "李秀英" in page and "13900001111" not in page
+    client.post(f"/meals/deliveries/{delivery.demand_id}/claim/", {"version": delivery.demand.version})
+    delivery.demand.refresh_from_db()
+    client.post(f"/meals/deliveries/{delivery.demand_id}/deliver/", {"version": delivery.demand.version,
+                                                                    "note": "已送到"})
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is not None
+    assert Account.objects.get(volunteer=volunteer, measure="hours").balance_cents == 50
+    assert "已送达" in client.get("/meals/deliveries/").content.decode()
+    assert login("staff1").get("/meals/deliveries/").status_code == 404
+
+
+def test_booking_refusal_comes_back_on_the_form(login, canteens):
+    c1 = canteens["c1"]
+    answer = login("staff1").post(f"/meals/canteens/{c1.pk}/book/", {
+        "diner": canteens["diners"]["wang"].pk, "day": (date.today() - timedelta(days=2)).isoformat(),
+        "sitting": "lunch", "channel": "phone"})
+    assert answer.status_code == 400 and "不能预订过去日期的用餐" in answer.content.decode()
+
+
+def test_statement_page_excel_and_pdf(world, login, canteens):
+    c1 = canteens["c1"]
+    services.take_meal(world.user("staff1"), c1, code="ZC0001", sitting="lunch", day=date(2026, 4, 8))
+    services.take_meal(world.user("staff1"), c1, code="ZC0002", sitting="lunch", day=date(2026, 4, 8))
+    client = login("dispatcher1")
+    page = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&funder=collective").content.decode()
+    assert "ZC0001" in page and "08午" in page and "3.00" in page  # 1.00 + 2.00 collective
+    xlsx = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    pdf = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&format=pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:4] == b"%PDF"
+    client.post(f"/meals/canteens/{c1.pk}/statement/issue/?month=2026-04")
+    assert c1.statements.get().meal_count == 2
+    assert login("staff2").get(f"/meals/canteens/{c1.pk}/statement/").status_code == 404
+
+
+def test_safety_check_needs_a_photo(login, canteens, tiny_jpeg):
+    c1 = canteens["c1"]
+    client = login("staff1")
+    answer = client.post(f"/meals/canteens/{c1.pk}/safety/", {"on": date.today().isoformat(), "passed": "on",
+                                                              "note": "后厨整洁，留样齐全"})
+    assert answer.status_code == 400 and "至少一张" in answer.content.decode()
+    answer = client.post(f"/meals/canteens/{c1.pk}/safety/", {"on": date.today().isoformat(), "passed": "on",
+                                                              "note": "后厨整洁，留样齐全", "photos": [tiny_jpeg()]})
+    assert answer.status_code == 302
+    photo = SafetyCheck.objects.get().photos.get()
+    assert client.get(f"/meals/safety-photos/{photo.pk}/").status_code == 200
+    assert login("staff2").get(f"/meals/safety-photos/{photo.pk}/").status_code == 404
+
+
+def test_an_unregistered_volunteer_is_told_why_nothing_can_be_claimed(world, login, canteens):
+    services.book_meal(world.user("staff1"), canteens["diners"]["li"].pk, day=date.today(), sitting="lunch",
+                       channel="phone", deliver=True)
+    page = login("volunteer").get("/meals/deliveries/").content.decode()
+    assert 'id="not-registered"' in page and "李秀英" not in page
