@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('demands', '0011_canteens_meals_deliveries_statements'),
+        ('demands', '0012_meal_delivery_kind'),
         ('organisation', '0001_initial'),
         ('people', '0003_resident_sign_in'),
         ('volunteers', '0001_initial'),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0010_co_reporters'),
+        ('demands', '0011_first_receiver'),
     ]
 
     operations = [
