@@ -63,13 +63,20 @@ class TreeNode(models.Model):
 
 class Region(TreeNode):
     class Kind(models.TextChoices):
+        PROVINCE = "province", _("省/自治区")
+        CITY = "city", _("市/州")
         DISTRICT = "district", _("区/县")
         STREET = "street", _("街道/乡镇")
         COMMUNITY = "community", _("社区/村")
         GRID = "grid", _("网格")
         BUILDING = "building", _("楼栋")
 
-    KIND_ORDER = [Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.BUILDING]
+    KIND_ORDER = [Kind.PROVINCE, Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.BUILDING]
+    # The levels a tree may start at: a province, a city run without its province (a municipality
+    # such as Beijing, or a city's own installation), or a district on its own (the first installs).
+    ROOT_KINDS = frozenset({Kind.PROVINCE, Kind.CITY, Kind.DISTRICT})
+    # The levels above the district: the rollups and a place's full name count from the district.
+    UPPER_KINDS = frozenset({Kind.PROVINCE, Kind.CITY})
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("上级"))
@@ -91,8 +98,8 @@ class Region(TreeNode):
 
     def clean(self) -> None:
         if self.parent is None:
-            if self.kind != self.Kind.DISTRICT:
-                raise ValidationError({"parent": _("只有区/县可以没有上级。")})
+            if self.kind not in self.ROOT_KINDS:
+                raise ValidationError({"parent": _("只有省、市或区/县可以没有上级。")})
             return
         expected = self.KIND_ORDER.index(self.parent.kind) + 1
         if expected >= len(self.KIND_ORDER) or self.KIND_ORDER[expected] != self.kind:
@@ -100,13 +107,15 @@ class Region(TreeNode):
 
     @property
     def full_name(self) -> str:
-        return "".join(r.name for r in self.ancestors() if r.kind != self.Kind.DISTRICT) or self.name
+        return "".join(r.name for r in self.ancestors()
+                       if r.kind not in self.UPPER_KINDS and r.kind != self.Kind.DISTRICT) or self.name
 
 
 class Unit(TreeNode):
     """An organisation that acts: a department, a street office, a committee, a station…"""
 
     class Kind(models.TextChoices):
+        CITY_CENTRE = "city_centre", _("市接诉即办中心")
         DISTRICT_CENTRE = "district_centre", _("区接诉即办中心")
         DEPARTMENT = "department", _("职能部门")
         STREET_OFFICE = "street_office", _("街道办事处")
@@ -118,7 +127,7 @@ class Unit(TreeNode):
 
     # Territorial units answer for everything that happens in their region; the others
     # answer only for what is assigned to them.
-    TERRITORIAL_KINDS = frozenset({Kind.DISTRICT_CENTRE, Kind.STREET_OFFICE, Kind.COMMUNITY_COMMITTEE,
+    TERRITORIAL_KINDS = frozenset({Kind.CITY_CENTRE, Kind.DISTRICT_CENTRE, Kind.STREET_OFFICE, Kind.COMMUNITY_COMMITTEE,
                                    Kind.STATION})
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
@@ -166,3 +175,4 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.region_id and self.unit_id and not self.region.path.startswith(self.unit.region.path):
             raise ValidationError({"region": _("负责区域必须在单位所在区域之内。")})
+
