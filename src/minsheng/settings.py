@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "minsheng.maps",
     "minsheng.web",
     "minsheng.audit",
+    "minsheng.setup",
 ]
 
 MIDDLEWARE = [

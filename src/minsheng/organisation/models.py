@@ -176,3 +176,38 @@ class Membership(models.Model):
         if self.region_id and self.unit_id and not self.region.path.startswith(self.unit.region.path):
             raise ValidationError({"region": _("负责区域必须在单位所在区域之内。")})
 
+
+class SetupImport(models.Model):
+    """An uploaded set-up file (region tree, boundaries, units, accounts, dispatch catalogue),
+    checked and previewed; applied whole or not at all (``minsheng.setup.imports``).  It keeps
+    the cleaned rows, not the file: a new account's password is kept only as its hash."""
+
+    class Kind(models.TextChoices):
+        REGIONS = "regions", _("区域（行政区划代码）")
+        BOUNDARIES = "boundaries", _("网格与楼栋边界（GeoJSON）")
+        UNITS = "units", _("单位")
+        ACCOUNTS = "accounts", _("工作人员账号与角色")
+        CATALOGUE = "catalogue", _("派单目录（权责清单）")
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        APPLIED = "applied", _("已导入")
+
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    filename = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("上传人"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(_("数据行"), default=list)
+    errors = models.JSONField(_("错误"), default=list)  # [{"row": n, "column": "...", "message": "..."}]
+    changes = models.JSONField(_("变更"), default=list)  # [{"row": n, "key": "...", "action": "create|update|same"}]
+    created_at = models.DateTimeField(_("上传时间"))
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("开通数据导入")
+        verbose_name_plural = _("开通数据导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.filename}"
