@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("minsheng.ledger.urls")),
     path("care/", include("minsheng.homecare.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
+    path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
