@@ -33,9 +33,10 @@ def test_the_checklist_counts_each_gap_in_the_territory_and_clears_when_it_is_fi
     assert everywhere["revisits"].count == 0  # the city centre's operator covers both districts
     assert everywhere["boundaries"].count == 0
     parking = Category.objects.get(code="transport.parking")
+    name = f"{parking.parent.name}·{parking.name}"
     # 河东街道 has its parking rule; 光明街道 has none
-    assert any(g.label.startswith(f"{parking.parent.name}·{parking.name}：光明街道") for g in everywhere["catalogue"].gaps)
-    assert not any(g.label.startswith(f"{parking.parent.name}·{parking.name}") for g in own["catalogue"].gaps)
+    assert any(g.label.startswith(f"{name}：光明街道") for g in everywhere["catalogue"].gaps)
+    assert not any(g.label.startswith(name) for g in own["catalogue"].gaps)
     before = own["catalogue"].count
     DispatchRule.objects.create(category=Category.objects.get(code="health"), region=district,
                                 unit=Unit.objects.get(code="SF-DZ-HD"))
