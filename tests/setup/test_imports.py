@@ -100,7 +100,7 @@ def test_importing_the_same_files_again_updates_in_place_instead_of_duplicating(
                       DispatchRule.objects.count(), get_user_model().objects.count())
     renamed = (FILES / "units.csv").read_text(encoding="utf-8").replace("河东街道办事处", "河东街道办")
     outcome = import_file(Kind.UNITS, renamed.encode("gb18030"), "units.csv", EVERYWHERE, dry_run=False)
-    assert outcome.count("update") == 1 and outcome.changes[5]["fields"] == ["name"]
+    assert outcome.count("update") == 1 and outcome.changes[5]["fields"] == ["名称"]
     assert Unit.objects.get(code="SF-DZ-HD").name == "河东街道办" and Unit.objects.count() == counts[1]
 
 

@@ -42,6 +42,7 @@ class Item:
     fix_label: str
     count: int = 0
     gaps: list[Gap] = field(default_factory=list)
+    listed: int = 0  # how many gaps there are to name (gaps holds the first MAX_NAMED of them)
 
     @property
     def done(self) -> bool:
@@ -151,43 +152,45 @@ def checklist(paths: list[str]) -> list[Item]:
 
     boundaries = grids_without_boundary(paths)
     items.append(Item(
-        "boundaries", _("网格没有边界"), _("没有边界的网格无法按定位自动落到网格，也不在地图上显示。"),
+        "boundaries", _("网格边界"), _("这些网格没有边界：无法按定位自动落到网格，也不在地图上显示。"),
         f"{setup_import}?kind=boundaries", _("导入网格边界（GeoJSON）"), len(boundaries),
-        [Gap(g.full_name) for g in boundaries[:MAX_NAMED]]))
+        [Gap(g.full_name) for g in boundaries[:MAX_NAMED]], len(boundaries)))
 
     units = unstaffed_units(paths)
     items.append(Item(
-        "units", _("单位没有工作人员"), _("派到这些单位的诉求没有人能签收。"),
+        "units", _("单位的工作人员"), _("这些单位没有工作人员：派到这里的诉求没有人能签收。"),
         f"{setup_import}?kind=accounts", _("导入工作人员账号"), len(units),
-        [Gap(u.name) for u in units[:MAX_NAMED]]))
+        [Gap(u.name) for u in units[:MAX_NAMED]], len(units)))
 
     count, gaps = uncovered_categories(paths)
     items.append(Item(
-        "catalogue", _("诉求分类在某些街道没有派单规则"),
-        _("这些分类在这些街道的诉求无法自动派单，只能由派单员逐件选择承办单位。"),
-        f"{setup_import}?kind=catalogue", _("导入派单目录（权责清单）"), count, gaps[:MAX_NAMED]))
+        "catalogue", _("派单目录（权责清单）"),
+        _("共 %(n)d 处（分类 × 街道）没有派单规则：这些诉求无法按目录派单，只能由派单员逐件选择承办单位。") % {
+            "n": count},
+        f"{setup_import}?kind=catalogue", _("导入派单目录（权责清单）"), count, gaps[:MAX_NAMED], len(gaps)))
 
     grids = grids_without_worker(paths)
     items.append(Item(
-        "grids", _("网格没有网格员"), _("这些网格没有人巡查，网格内的诉求也没有人就近核实。"),
+        "grids", _("网格员"), _("这些网格没有网格员：没有人巡查，网格内的诉求也没有人就近核实。"),
         reverse("grids:grid", args=[grids[0].pk]) if grids else reverse("grids:board"), _("在网格页分配网格员"),
-        len(grids), [Gap(g.full_name, reverse("grids:grid", args=[g.pk])) for g in grids[:MAX_NAMED]]))
+        len(grids), [Gap(g.full_name, reverse("grids:grid", args=[g.pk])) for g in grids[:MAX_NAMED]], len(grids)))
 
     districts = districts_without_revisit_staff(paths)
     items.append(Item(
-        "revisits", _("没有回访人员"), _("办结的诉求要由热线话务员回访居民；这些区县没有话务员。"),
+        "revisits", _("回访人员"), _("这些区县没有热线话务员：办结的诉求没有人回访居民。"),
         f"{setup_import}?kind=accounts", _("导入热线话务员账号"), len(districts),
-        [Gap(d.name) for d in districts[:MAX_NAMED]]))
+        [Gap(d.name) for d in districts[:MAX_NAMED]], len(districts)))
 
     problems = sms_problems()
     items.append(Item(
-        "sms", _("短信未配置"),
-        _("未配置时，给居民的受理、办结、回访短信都不会真正发出。由服务器运维在环境变量中设置："),
-        "#sms", _("查看需要设置的项目"), len(problems), [Gap(p) for p in problems]))
+        "sms", _("短信"),
+        _("短信未配置：给居民的受理、办结、回访短信都不会真正发出。请服务器运维在环境变量中设置："),
+        "#sms", _("查看需要设置的项目"), len(problems), [Gap(p) for p in problems], len(problems)))
 
     missing_rule = assessment_rule_missing()
     items.append(Item(
-        "assessment", _("没有考核规则"), _("考核排名在使用系统默认的权重；请按本地考核办法设置。"),
+        "assessment", _("考核规则"), _("还没有设置考核规则：考核排名在使用系统默认的权重，请按本地考核办法设置。"),
         reverse("web:assessment_formulas"), _("设置考核规则"), int(missing_rule),
-        [Gap(_("正在使用默认规则"))] if missing_rule else []))
-    return items
+        [Gap(_("正在使用默认规则"))] if missing_rule else [], int(missing_rule)))
+    # What is still open first, in the order above; what is ready after it.
+    return sorted(items, key=lambda item: item.done)

@@ -383,12 +383,13 @@ class _Run:
 
 
 def _update(obj, values: dict[str, Any]) -> list[str]:
-    """Set ``values`` on ``obj``; the names of the fields that changed."""
+    """Set ``values`` on ``obj``; the names of the fields that changed, as the preview shows them."""
     changed = []
     for name, value in values.items():
         if getattr(obj, name, None) != value:  # a new row has no related object yet
             setattr(obj, name, value)
-            changed.append(name)
+            # first_name holds the whole name the pages show (as in the demo's accounts)
+            changed.append(str(_("姓名") if name == "first_name" else obj._meta.get_field(name).verbose_name))
     return changed
 
 
@@ -606,7 +607,7 @@ def _run_accounts(run: _Run, rows: list[dict]) -> None:
         if new_membership or changed:
             membership.save()
             forget_grants(user)
-        fields = changed + (["role"] if new_membership and not created else [])
+        fields = changed + ([str(_("角色"))] if new_membership and not created else [])
         key = f"{username} · {unit.code} · {role}"
         run.change(row, key, "create" if created else ("update" if fields else "same"), fields)
 
