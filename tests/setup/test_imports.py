@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from minsheng.catalogue.models import DispatchRule
+from minsheng.core.errors import ValidationFailed
 from minsheng.core.exports import write_xlsx
 from minsheng.demands import services
 from minsheng.organisation.models import Membership, Region, Unit
@@ -193,3 +194,18 @@ def test_the_command_dry_runs_and_reports_row_errors(tmp_path, capsys):
         call_command("import_setup", "boundaries", str(bad))
     assert "第 2 行，上级代码" in capsys.readouterr().err
     assert not Region.objects.filter(kind="grid").exists()  # the good features stay out too
+
+
+@pytest.mark.django_db
+def test_a_file_saved_from_the_english_template_reads_the_same():
+    build_city()
+    text = "Category code,Region code,Handling unit code,Handling time limit\nhealth,210403,SF-DZ-HD,General\n"
+    outcome = import_file(Kind.CATALOGUE, text.encode(), "catalogue.csv", EVERYWHERE, dry_run=False)
+    assert outcome.errors == []
+    rule = DispatchRule.objects.get(category__code="health")
+    assert (rule.region.code, rule.unit.code, rule.time_limit.code) == ("210403", "SF-DZ-HD", "general")
+    with pytest.raises(ValidationFailed, match="承办单位编码"):
+        import_file(Kind.CATALOGUE, b"Category code,Region code\nhealth,210403\n", "c.csv", EVERYWHERE, dry_run=True)
+    with pytest.raises(ValidationFailed, match="Time limit"):  # a misnamed column is refused, not dropped
+        import_file(Kind.CATALOGUE, text.replace("Handling time limit", "Time limit").encode(), "c.csv",
+                    EVERYWHERE, dry_run=True)

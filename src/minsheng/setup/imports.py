@@ -159,6 +159,10 @@ def parse(kind: str, data: bytes, filename: str) -> Parsed:
     if header is None:
         raise ValidationFailed.for_field("file", _("文件是空的。"))
     positions = {names[_text(h).lower()]: i for i, h in enumerate(header[1]) if _text(h).lower() in names}
+    unknown = [_text(h) for h in header[1] if _text(h) and _text(h).lower() not in names]
+    if unknown:  # a misnamed column would otherwise be dropped without a word
+        raise ValidationFailed.for_field("file", _("无法识别的列：%(unknown)s。可用的列：%(columns)s。") % {
+            "unknown": "、".join(unknown), "columns": "、".join(headers(kind))})
     missing = [str(label) for key, label, required in COLUMNS[kind] if required and key not in positions]
     if missing:
         raise ValidationFailed.for_field("file", _("缺少必填列：%(columns)s。请使用模板的表头。") % {
