@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from minsheng.assessment import selectors as figures
 from minsheng.catalogue.models import Category, DispatchRule, TimeLimitPolicy
@@ -110,3 +111,16 @@ def test_a_city_leader_sees_the_figures_per_district_a_district_leader_only_its_
     assert rows == {"d1区": counts["d1"], "d2区": counts["d2"]}
     streets = {r.label: r.figures.registered for r in figures.table(city.user("d1leader"), today, today, "street")}
     assert streets == {"d1街道": counts["d1"]}
+
+
+def test_the_city_s_report_and_dashboard_break_down_by_district(city, client):
+    for d in ("d1", "d2"):
+        _register(city, f"{d}g")
+    client.force_login(city.user("cityleader"))
+    report = client.get(reverse("web:assessment_report"))
+    assert report.status_code == 200
+    assert {r.label for r in report.context["regions"]} == {"d1区", "d2区"}
+    assert client.get(reverse("web:dashboard")).status_code == 200
+    client.force_login(city.user("d1leader"))
+    report = client.get(reverse("web:assessment_report"))
+    assert {r.label for r in report.context["regions"]} == {"d1街道"}
