@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "minsheng.web",
     "minsheng.audit",
     "minsheng.ops",
+    "minsheng.setup",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("care/", include("minsheng.homecare.urls")),
     path("meals/", include("minsheng.meals.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
+    path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),
     path("", include("minsheng.knowledge.urls")),
     path("", include("minsheng.calls.urls")),

@@ -51,8 +51,9 @@ from minsheng.core import versioned
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.services import CONSULTATION
 from minsheng.demands.workflow import HANDLING_STATES, Kind, Satisfaction, Solved, State
+from minsheng.organisation.levels import district_offset
 
-GRID_DEPTH = 3  # district 0, street 1, community 2, grid 3 (buildings fold into their grid)
+GRID_DEPTH = 3  # district 0, street 1, community 2, grid 3 (buildings fold into their grid); a city -1
 COMMUNITY_DEPTH = 2
 
 
@@ -101,8 +102,10 @@ def fold_to_grid(region_id: int, path: str) -> int:
 
 
 def fold_to(region_id: int, path: str, depth: int) -> int:
-    """The region at ``depth`` that ``region_id`` lies in (itself when it is that coarse or coarser)."""
+    """The region at ``depth`` (counted from the district, whatever stands above it) that
+    ``region_id`` lies in (itself when it is that coarse or coarser)."""
     parts = [p for p in path.split(".") if p]
+    depth += district_offset(path)
     return int(parts[depth]) if len(parts) > depth + 1 else region_id
 
 

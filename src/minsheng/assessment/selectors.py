@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category
 from minsheng.core import clock
+from minsheng.organisation.levels import district_offset, level_of
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -110,7 +111,8 @@ def may_view(user) -> bool:
 # --- scope ---------------------------------------------------------------------------
 
 def _region_ids(path: str) -> set[int]:
-    return set(Region.objects.filter(path__startswith=path, depth__lte=GRID_DEPTH).values_list("pk", flat=True))
+    return set(Region.objects.filter(path__startswith=path).exclude(kind=Region.Kind.BUILDING)
+               .values_list("pk", flat=True))
 
 
 @dataclass
@@ -152,7 +154,7 @@ def scope_of(user) -> RollupScope:
 
 
 def _depth(path: str) -> int:
-    return path.count(".") - 1
+    return level_of(path)
 
 
 def _scope_of(user) -> RollupScope:
@@ -166,7 +168,7 @@ def _scope_of(user) -> RollupScope:
         if grant.region_path is not None:
             regions = _region_ids(grant.region_path)
             if every_region is None:
-                every_region = set(Region.objects.filter(depth__lte=GRID_DEPTH).values_list("pk", flat=True))
+                every_region = set(Region.objects.exclude(kind=Region.Kind.BUILDING).values_list("pk", flat=True))
             if regions == every_region:
                 return RollupScope(everything=True)  # the whole district: every row, no filter to apply
             scope.parts.append((regions, None))
@@ -363,11 +365,12 @@ class TableRow:
 
 def _ancestor_at(path: str, depth: int) -> int | None:
     parts = [p for p in path.split(".") if p]
+    depth += district_offset(path)
     return int(parts[depth]) if len(parts) > depth else None
 
 
-REGION_LEVELS = {"street": 1, "community": 2, "grid": GRID_DEPTH}
-TABLE_KINDS = ("street", "community", "grid", "unit", "category")
+REGION_LEVELS = {"district": 0, "street": 1, "community": 2, "grid": GRID_DEPTH}
+TABLE_KINDS = ("district", "street", "community", "grid", "unit", "category")
 
 
 def table(user, start: date, end: date, by: str, filters: Filters | None = None) -> list[TableRow]:
@@ -428,7 +431,7 @@ def _trend_rows_usable(scope: RollupScope, filters: Filters | None) -> bool:
     if scope.finer_than_community:
         return False
     return filters is None or (filters.category is None and (filters.region is None
-                                                             or filters.region.depth <= COMMUNITY_DEPTH))
+                                                             or level_of(filters.region.path) <= COMMUNITY_DEPTH))
 
 
 def trends(user, end: date, filters: Filters | None = None) -> dict[str, list[tuple[str, Figures]]]:

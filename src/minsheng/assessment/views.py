@@ -230,8 +230,8 @@ def set_rule(request: HttpRequest) -> HttpResponse:
         error = "; ".join(f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items())
     return _formulas_page(request, status=400, rule_error=error, rule_form=request.POST)
 
-TABLE_LABELS = {"street": _("街道"), "community": _("社区"), "grid": _("网格"), "unit": _("承办单位"),
-                "category": _("分类")}
+TABLE_LABELS = {"district": _("区/县"), "street": _("街道"), "community": _("社区"), "grid": _("网格"),
+                "unit": _("承办单位"), "category": _("分类")}
 
 
 EXPORT_COUNTERS = ("registered", "dispatched", "on_spot", "resolved", "contact_due", "contacted_on_time", "due",
@@ -370,8 +370,7 @@ def _report_context(request: HttpRequest) -> dict:
     start, end = _month(request)
     filters = _filters(request)
     region = filters.region
-    level = "street" if region is None or region.kind == Region.Kind.DISTRICT else (
-        "community" if region.kind == Region.Kind.STREET else "grid")
+    level = _breakdown_level(user, region)
     figures = selectors.figures(user, start, end, filters)
     daily = selectors.per_day(user, start, end, filters)
     days = list(daily)
@@ -402,6 +401,17 @@ def _report_context(request: HttpRequest) -> dict:
     }
 
 
+def _breakdown_level(user, region: Region | None) -> str:
+    """The level a report's table breaks its region down by: a city's (or a whole multi-district
+    scope's) districts, a district's streets, a street's communities, a community's grids."""
+    if region is None:
+        several = Region.objects.filter(kind=Region.Kind.DISTRICT).count() > 1
+        return "district" if several and selectors.scope_of(user).everything else "street"
+    if region.kind in Region.UPPER_KINDS:
+        return "district"
+    return {Region.Kind.DISTRICT: "street", Region.Kind.STREET: "community"}.get(region.kind, "grid")
+
+
 @_viewer_required
 def report(request: HttpRequest) -> HttpResponse:
     context = _report_context(request)
@@ -416,8 +426,9 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _report_regions(user) -> list[Region]:
-    """Districts and streets the user may pick for a report (their scope's own regions)."""
+    """Cities, districts and streets the user may pick for a report (their scope's own regions)."""
     scope = selectors.scope_of(user)
-    streets = Region.objects.filter(kind__in=[Region.Kind.DISTRICT, Region.Kind.STREET]).order_by("path")
+    streets = Region.objects.filter(kind__in=[*Region.UPPER_KINDS, Region.Kind.DISTRICT, Region.Kind.STREET]
+                                    ).order_by("path")
     return [r for r in streets if scope.everything or any(regions and r.pk in regions
                                                            for regions, _u in scope.parts)]

@@ -78,7 +78,8 @@ class TimeLimitPolicy(LocalisedName, models.Model):
 
 
 class DispatchRule(models.Model):
-    """Category × region → the unit responsible.  Blank region means the whole district."""
+    """Category × region → the unit responsible (权责清单), and the matter's time limit where
+    the list sets one.  Blank region means everywhere (the whole district, or city)."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="dispatch_rules",
                                  verbose_name=_("分类"))
@@ -86,6 +87,9 @@ class DispatchRule(models.Model):
                                verbose_name=_("区域"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="dispatch_rules",
                              verbose_name=_("承办单位"))
+    time_limit = models.ForeignKey(TimeLimitPolicy, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("办理时限"),
+                                   help_text=_("为空时按诉求的紧急程度"))
 
     class Meta:
         verbose_name = _("派单目录")

@@ -13,7 +13,13 @@ def _path_ids(path: str) -> list[int]:
 
 
 def responsible_unit(category: Category | None, region: Region) -> Unit | None:
-    """The unit the dispatch catalogue names for this category and region.
+    """The unit the dispatch catalogue names for this category and region (``dispatch_rule``)."""
+    rule = dispatch_rule(category, region)
+    return rule.unit if rule else None
+
+
+def dispatch_rule(category: Category | None, region: Region) -> DispatchRule | None:
+    """The rule of the dispatch catalogue for this category and region: its unit and time limit.
 
     A rule matches when its category is the demand's category or an ancestor of it and
     its region is the demand's region, an ancestor of it, or blank (the whole district).
@@ -24,10 +30,9 @@ def responsible_unit(category: Category | None, region: Region) -> Unit | None:
     rules = (
         DispatchRule.objects.filter(category_id__in=_path_ids(category.path), unit__active=True)
         .filter(Q(region__isnull=True) | Q(region_id__in=_path_ids(region.path)))
-        .select_related("category", "region", "unit")
+        .select_related("category", "region", "unit", "time_limit")
     )
-    best = max(rules, key=lambda r: (r.category.depth, r.region.depth if r.region else -1), default=None)
-    return best.unit if best else None
+    return max(rules, key=lambda r: (r.category.depth, r.region.depth if r.region else -1), default=None)
 
 
 def service_categories():

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from minsheng.catalogue.attributes import clean_attributes
 from minsheng.catalogue.calendar import handling_deadlines
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
-from minsheng.catalogue.selectors import responsible_unit
+from minsheng.catalogue.selectors import dispatch_rule
 from minsheng.core import clock, versioned
 from minsheng.core.dates import check_date
 from minsheng.core.errors import (
@@ -477,6 +477,14 @@ def _deadline_payload(policy: TimeLimitPolicy, start: datetime) -> dict[str, str
             "handle_due": encode_datetime(timezone.localtime(handle_due))}
 
 
+def _stricter(policy: TimeLimitPolicy, limit: TimeLimitPolicy | None, start: datetime) -> TimeLimitPolicy:
+    """The demand's urgency, or the catalogue's time limit for the matter (权责清单) when that
+    one falls due earlier: the list binds the unit, and an urgent call stays urgent."""
+    if limit is None or limit.pk == policy.pk:
+        return policy
+    return limit if handling_deadlines(limit, start)[1] < handling_deadlines(policy, start)[1] else policy
+
+
 def dispatch_demand(actor, demand_id: int, version: int, *, unit=None, urgency=None, category=None,
                     note: str = "", routing: dict[str, Any] | None = None) -> Demand:
     """Assign the handling unit (by default the dispatch catalogue's) and set the deadlines.
@@ -486,13 +494,15 @@ def dispatch_demand(actor, demand_id: int, version: int, *, unit=None, urgency=N
     category = _lookup(Category, category, "category", _("分类"), active=True) if category else None
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
-        target = unit or responsible_unit(category or demand.category, demand.region)
+        rule = dispatch_rule(category or demand.category, demand.region)
+        target = unit or (rule.unit if rule else None)
         if target is None:
             raise ValidationFailed.for_field(
                 "unit", _("派单目录中没有该分类和区域对应的承办单位，请选择承办单位。"))
-        policy = urgency or demand.urgency
+        now = clock.now()
+        policy = urgency or _stricter(demand.urgency, rule.time_limit if rule else None, now)
         payload = {"unit_id": target.pk, "urgency_id": policy.pk,
-                   "category_id": category.pk if category else None, **_deadline_payload(policy, clock.now())}
+                   "category_id": category.pk if category else None, **_deadline_payload(policy, now)}
         if routing:
             payload["routing"] = routing
         return payload

@@ -1,4 +1,4 @@
-"""The demo city's organisation: one district, its streets, communities, grids and
+"""The demo city's organisation: a city with one district, its streets, communities, grids and
 buildings on a simple map, the units that act in it, and one login per role.
 
 Everything is created with get-or-create on stable codes, so seeding twice changes nothing.
@@ -18,7 +18,16 @@ from minsheng.organisation.models import Membership, Region, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.people.models import Resident
 
+CITY = ("SFS", "示范市")  # the city above the demo district: its 12345 centre dispatches straight to streets
 DISTRICT = ("XC", "新城区")
+CITY_CENTRE = "SFS-CENTRE"
+# The city centre's own login (printed with the others), created after the centre is imported.
+CITY_LOGIN = ("city", Role.STREET_DISPATCHER, CITY_CENTRE, None, "市12345中心派单员")
+# The city centre is loaded the way an office loads its units: through the set-up import, so the
+# administrator's import page shows a real, applied import.
+CITY_UNITS_FILE = "示范市-单位.csv"
+CITY_UNITS_CSV = ("单位编码,单位名称,单位类型,所在区域代码,上级单位编码,联系电话,启用\n"
+                  f"{CITY_CENTRE},示范市12345市民服务热线中心,市接诉即办中心,{CITY[0]},,12345,是\n")
 STREETS = [
     ("GM", "光明街道", ["玫瑰城社区", "光明社区", "丹东路社区"]),
     ("HP", "和平街道", ["雷锋社区", "和平社区", "友谊社区"]),
@@ -306,12 +315,41 @@ def home_address(city: City, index: int) -> str:
     return f"{city.street_of(grid).name}{city.community_of(grid).name}{city.buildings[grid.pk][index].name}"
 
 
+def build_city_centre(city: City) -> tuple[str, str, str, bool]:
+    """The city's 12345 centre above the district centre, imported by the administrator from the
+    units file (once: a second seeding finds the import applied), and its dispatcher's login."""
+    from minsheng.organisation.models import SetupImport
+    from minsheng.setup import imports
+
+    admin = get_user_model().objects.get(username="admin")
+    if not SetupImport.objects.filter(uploaded_by=admin, filename=CITY_UNITS_FILE).exists():
+        batch = imports.preview(admin, SetupImport.Kind.UNITS, CITY_UNITS_CSV.encode(), CITY_UNITS_FILE)
+        imports.apply(admin, batch.pk)
+    centre = Unit.objects.get(code=CITY_CENTRE)
+    city.units[CITY_CENTRE] = centre
+    district_centre = city.units["XC-CENTRE"]
+    if district_centre.parent_id != centre.pk:
+        district_centre.parent = centre
+        district_centre.save()
+    username, role, _unit_code, _region_code, label = CITY_LOGIN
+    user = _user(username, get_user_model().objects.get(username="operator").password, label, staff=True)
+    user.groups.add(_staff_group())
+    _member(user, centre, role)
+    city.actors[(CITY_CENTRE, role)] = user
+    return username, DEMO_PASSWORD, label, True
+
+
 def build_city() -> tuple[City, list[tuple[str, str, str, bool]]]:
-    district = _region(f"{DISTRICT[0]}", "district", DISTRICT[1], None,
+    top = _region(CITY[0], "city", CITY[1], None, lat=ORIGIN[0] + CELL[0] * 7, lng=ORIGIN[1] + CELL[1] * 2)
+    district = _region(f"{DISTRICT[0]}", "district", DISTRICT[1], top,
                        lat=ORIGIN[0] + CELL[0] * 7, lng=ORIGIN[1] + CELL[1] * 2)
+    if district.parent_id != top.pk:  # a demo seeded before the city level: the district moves under it
+        district.parent = top
+        district.save()
     city = City(district=district)
     build_regions(city)
     build_units(city)
     build_dispatch_rules(city)
     logins = build_users(city)
+    logins.append(build_city_centre(city))
     return city, logins

@@ -18,7 +18,7 @@ def demands_for_caller(user, key: ApiKey | None) -> QuerySet[Demand]:
     return demands
 
 
-_COARSE_KINDS = (Region.Kind.DISTRICT, Region.Kind.STREET, Region.Kind.COMMUNITY)
+_COARSE_KINDS = (*Region.UPPER_KINDS, Region.Kind.DISTRICT, Region.Kind.STREET, Region.Kind.COMMUNITY)
 REQUEST_COLUMNS = (
     "number", "state", "title", "description", "address", "latitude", "longitude", "registered_at", "updated_at",
     "handle_due", "result", "close_reason", "merged_into__number", "category__code", "category__name",

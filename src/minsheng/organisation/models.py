@@ -63,13 +63,20 @@ class TreeNode(models.Model):
 
 class Region(TreeNode):
     class Kind(models.TextChoices):
+        PROVINCE = "province", _("省/自治区")
+        CITY = "city", _("市/州")
         DISTRICT = "district", _("区/县")
         STREET = "street", _("街道/乡镇")
         COMMUNITY = "community", _("社区/村")
         GRID = "grid", _("网格")
         BUILDING = "building", _("楼栋")
 
-    KIND_ORDER = [Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.BUILDING]
+    KIND_ORDER = [Kind.PROVINCE, Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.BUILDING]
+    # The levels a tree may start at: a province, a city run without its province (a municipality
+    # such as Beijing, or a city's own installation), or a district on its own (the first installs).
+    ROOT_KINDS = frozenset({Kind.PROVINCE, Kind.CITY, Kind.DISTRICT})
+    # The levels above the district: the rollups and a place's full name count from the district.
+    UPPER_KINDS = frozenset({Kind.PROVINCE, Kind.CITY})
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("上级"))
@@ -91,8 +98,8 @@ class Region(TreeNode):
 
     def clean(self) -> None:
         if self.parent is None:
-            if self.kind != self.Kind.DISTRICT:
-                raise ValidationError({"parent": _("只有区/县可以没有上级。")})
+            if self.kind not in self.ROOT_KINDS:
+                raise ValidationError({"parent": _("只有省、市或区/县可以没有上级。")})
             return
         expected = self.KIND_ORDER.index(self.parent.kind) + 1
         if expected >= len(self.KIND_ORDER) or self.KIND_ORDER[expected] != self.kind:
@@ -100,13 +107,15 @@ class Region(TreeNode):
 
     @property
     def full_name(self) -> str:
-        return "".join(r.name for r in self.ancestors() if r.kind != self.Kind.DISTRICT) or self.name
+        return "".join(r.name for r in self.ancestors()
+                       if r.kind not in self.UPPER_KINDS and r.kind != self.Kind.DISTRICT) or self.name
 
 
 class Unit(TreeNode):
     """An organisation that acts: a department, a street office, a committee, a station…"""
 
     class Kind(models.TextChoices):
+        CITY_CENTRE = "city_centre", _("市接诉即办中心")
         DISTRICT_CENTRE = "district_centre", _("区接诉即办中心")
         DEPARTMENT = "department", _("职能部门")
         STREET_OFFICE = "street_office", _("街道办事处")
@@ -118,7 +127,7 @@ class Unit(TreeNode):
 
     # Territorial units answer for everything that happens in their region; the others
     # answer only for what is assigned to them.
-    TERRITORIAL_KINDS = frozenset({Kind.DISTRICT_CENTRE, Kind.STREET_OFFICE, Kind.COMMUNITY_COMMITTEE,
+    TERRITORIAL_KINDS = frozenset({Kind.CITY_CENTRE, Kind.DISTRICT_CENTRE, Kind.STREET_OFFICE, Kind.COMMUNITY_COMMITTEE,
                                    Kind.STATION})
 
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
@@ -166,3 +175,39 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.region_id and self.unit_id and not self.region.path.startswith(self.unit.region.path):
             raise ValidationError({"region": _("负责区域必须在单位所在区域之内。")})
+
+
+class SetupImport(models.Model):
+    """An uploaded set-up file (region tree, boundaries, units, accounts, dispatch catalogue),
+    checked and previewed; applied whole or not at all (``minsheng.setup.imports``).  It keeps
+    the cleaned rows, not the file: a new account's password is kept only as its hash."""
+
+    class Kind(models.TextChoices):
+        REGIONS = "regions", _("区域（行政区划代码）")
+        BOUNDARIES = "boundaries", _("网格与楼栋边界（GeoJSON）")
+        UNITS = "units", _("单位")
+        ACCOUNTS = "accounts", _("工作人员账号与角色")
+        CATALOGUE = "catalogue", _("派单目录（权责清单）")
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("待确认")
+        APPLIED = "applied", _("已导入")
+
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    filename = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("上传人"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(_("数据行"), default=list)
+    errors = models.JSONField(_("错误"), default=list)  # [{"row": n, "column": "...", "message": "..."}]
+    changes = models.JSONField(_("变更"), default=list)  # [{"row": n, "key": "...", "action": "create|update|same"}]
+    created_at = models.DateTimeField(_("上传时间"))
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("开通数据导入")
+        verbose_name_plural = _("开通数据导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.filename}"

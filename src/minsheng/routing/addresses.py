@@ -103,7 +103,7 @@ class _Index:
 
 
 def _build_index() -> _Index:
-    regions = list(Region.objects.exclude(kind=Region.Kind.DISTRICT).order_by("path"))
+    regions = list(Region.objects.exclude(kind__in=[Region.Kind.DISTRICT, *Region.UPPER_KINDS]).order_by("path"))
     by_pk = {r.pk: r for r in regions}
     variants = sorted(((v, r) for r in regions for v in _variants(r)), key=lambda item: -len(item[0]))
     estate_grids: dict[str, set[int]] = {}
@@ -178,7 +178,8 @@ def resolve_address(text: str) -> AddressResolution:
         grid = grids[0] if len(grids) == 1 else None  # a community with one grid names it
     if grid is None:
         return AddressResolution("unresolved", community=community,
-                                 recognised=[r for r in leaf.ancestors() if r.kind != Region.Kind.DISTRICT])
+                                 recognised=[r for r in leaf.ancestors()
+                                             if r.kind not in (Region.Kind.DISTRICT, *Region.UPPER_KINDS)])
     return AddressResolution("resolved", community=community, grid=grid,
                              building=chain.get(Region.Kind.BUILDING))
 

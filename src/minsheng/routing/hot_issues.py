@@ -17,6 +17,7 @@ from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.workflow import State
+from minsheng.organisation.levels import district_offset
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -63,7 +64,8 @@ class HotIssue:
 
 
 def _community_path(region_path: str) -> str:
-    return ".".join(region_path.split(".")[:3]) + "."  # district.street.community.
+    # district.street.community. (after the city and province above the district, if any)
+    return ".".join(region_path.split(".")[:3 + district_offset(region_path)]) + "."
 
 
 def hot_issues(user, *, now: datetime | None = None, days: int | None = None, min_size: int | None = None,

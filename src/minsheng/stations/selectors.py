@@ -164,8 +164,8 @@ def coverage(region: Region | None = None, *, speed: float | None = None, minute
     by_id = Station.objects.select_related("unit").in_bulk({int(nearest[i]) for i in far if nearest[i] >= 0})
     # Full names from one query for all the ancestors, not one per building.
     ancestor_ids = {int(p) for b in buildings.values() for p in b.path.split(".") if p}
-    names = dict(Region.objects.filter(pk__in=ancestor_ids).exclude(kind=Region.Kind.DISTRICT)
-                 .values_list("pk", "name"))
+    names = dict(Region.objects.filter(pk__in=ancestor_ids)
+                 .exclude(kind__in=[Region.Kind.DISTRICT, *Region.UPPER_KINDS]).values_list("pk", "name"))
 
     def place(b: Region) -> str:
         return "".join(names.get(int(p), "") for p in b.path.split(".") if p)

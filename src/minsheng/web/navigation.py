@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
+from minsheng.setup.access import may_set_up
 
 from .homes import home_url, is_secretary
 
@@ -40,7 +41,7 @@ def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
 
 # The menus the navigation folds the rest into (a <details> each: no script needed), in order.
 _MENUS = (("handling", gettext_lazy("办理")), ("figures", gettext_lazy("统计")),
-          ("community", gettext_lazy("社区工作")))
+          ("community", gettext_lazy("社区工作")), ("setup", gettext_lazy("开通配置")))
 # Entries that stay on the bar for whoever has them: the daily tasks.  Everything else goes to a menu.
 _TOP_LIMIT = 7
 
@@ -87,6 +88,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("meals:home"), _("助餐"), "community"))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:log"), _("安全审计"), None))
+    if may_set_up(user):
+        items.append((reverse("setup:checklist"), _("上线检查"), "setup"))
+        items.append((reverse("setup:import"), _("导入开通数据"), "setup"))
     items.append((*_inbox_item(user), None))
     return items
 
