@@ -1,6 +1,7 @@
 """Forms: they only parse and present input; the services decide what is valid."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,15 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def unit_picker(multiple: bool = False) -> forms.Select:
+    """A unit select that minsheng.js turns into a type-ahead combobox over ``web:unit_options``
+    (派单, 吹哨: about a hundred units).  The select stays in the form, so the field posts and
+    validates exactly as before, and works without script."""
+    attrs = {"data-combobox": reverse_lazy("web:unit_options"), "data-combobox-placeholder": _("输入单位名称查找"),
+             "data-combobox-empty": _("没有匹配的单位"), "data-combobox-remove": _("移除")}
+    return forms.SelectMultiple(attrs={**attrs, "size": 6}) if multiple else forms.Select(attrs=attrs)
 
 
 def category_choices() -> list:
@@ -246,14 +256,14 @@ class CategoryActionForm(ActionForm):
 class DispatchForm(CategoryActionForm):
     category = forms.ChoiceField(label=_("分类（可采用智能建议）"), required=False)
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
-                                  empty_label=_("按派单目录自动选择"))
+                                  empty_label=_("按派单目录自动选择"), widget=unit_picker())
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
                                      empty_label=_("保持不变"))
 
 
 class BulkDispatchForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
-                                  empty_label=_("按派单目录自动选择"))
+                                  empty_label=_("按派单目录自动选择"), widget=unit_picker())
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
                                      empty_label=_("保持不变"))
 
@@ -297,7 +307,7 @@ class SupervisionReplyForm(ActionForm):
 
 class SummonForm(ActionForm):
     units = forms.ModelMultipleChoiceField(label=_("吹哨单位"), queryset=Unit.objects.filter(active=True),
-                                           required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+                                           required=False, widget=unit_picker(multiple=True))
     reason = forms.CharField(label=_("吹哨事由"), widget=forms.Textarea, required=False)
     report_hours = forms.FloatField(label=_("报到时限（小时，留空为默认）"), required=False, min_value=0)
 

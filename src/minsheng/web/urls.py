@@ -35,6 +35,7 @@ urlpatterns = [
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
     path("work/bulk-dispatch/", staff.bulk_dispatch, name="bulk_dispatch"),
+    path("work/units/", staff.unit_options, name="unit_options"),
     path("work/demands/", staff.demand_list, name="demands"),
     path("work/views/", staff.saved_view_create, name="saved_view_create"),
     path("work/views/<int:pk>/delete/", staff.saved_view_delete, name="saved_view_delete"),

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from minsheng.core.exports import xlsx_response
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Channel, State
-from minsheng.organisation.models import Region
+from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.models import Resident
@@ -106,6 +106,26 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     if not done and not refused:
         messages.error(request, _("没有选择诉求。"))
     return redirect("web:queue")
+
+
+UNIT_PICKER_ROLES = frozenset(services.transition("dispatch").roles | services.transition("summon").roles)
+UNIT_OPTIONS_LIMIT = 20
+
+
+@_staff_required
+def unit_options(request: HttpRequest) -> JsonResponse:
+    """The unit pickers' type-ahead (派单, 吹哨): active units whose name or code holds the typed
+    text, with the unit above each so that two 城管执法队 can be told apart.  Only for roles that
+    dispatch or summon; the forms still validate whatever is posted, so this only helps to find."""
+    if not roles_of(request.user) & UNIT_PICKER_ROLES:
+        raise Http404
+    text = request.GET.get("q", "").strip()[:50]
+    units = Unit.objects.filter(active=True).select_related("parent").order_by("path")
+    if text:
+        units = units.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return JsonResponse({"results": [
+        {"id": u.pk, "name": u.name, "parent": u.parent.name if u.parent_id else ""}
+        for u in units[:UNIT_OPTIONS_LIMIT]]})
 
 
 @_staff_required

@@ -1,0 +1,42 @@
+"""The workbench by keyboard: the unit pickers' type-ahead and the operator's intake."""
+
+from pathlib import Path
+
+import pytest
+
+from minsheng.supervision.models import SummonedUnit
+
+from ..demands.helpers import bring_to
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_summon_picks_two_units_by_typing_and_keys(site, world, screenshot_dir: Path):
+    demand = bring_to(world, "in_progress")
+    page = site.signed_in("dispatcher1")
+    page.goto(f"/work/demands/{demand.pk}/")
+    page.locator("#action-summon summary").click()
+    box = page.get_by_role("combobox", name="吹哨单位")
+    box.focus()
+    box.press_sequentially("城管")
+    expect(page.get_by_role("option", name="区城管局")).to_be_visible()
+    box.press("Enter")  # picks the highlighted option; does not send the form
+    box.press_sequentially("住建")
+    expect(page.get_by_role("option", name="区住建局")).to_be_visible()
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    box.press("Enter")
+    chips = page.locator("#action-summon .combobox-chips li")
+    expect(chips).to_have_count(2)
+    box.press_sequentially("没有这个单位")
+    expect(page.locator("#action-summon .combobox-list")).to_contain_text("没有匹配的单位")
+    box.press("Escape")
+    page.fill("#action-summon textarea[name=reason]", "管线权属不清，需住建、城管到场")
+    page.screenshot(path=str(screenshot_dir / "workbench-summon-picker.png"))
+    page.locator("#action-summon button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("#whistle")).to_contain_text("区住建局")
+    assert set(SummonedUnit.objects.values_list("unit__code", flat=True)) == {"zj", "cg"}
