@@ -40,3 +40,24 @@ def test_summon_picks_two_units_by_typing_and_keys(site, world, screenshot_dir: 
     page.wait_for_load_state()
     expect(page.locator("#whistle")).to_contain_text("区住建局")
     assert set(SummonedUnit.objects.values_list("unit__code", flat=True)) == {"zj", "cg"}
+
+
+def test_bulk_dispatch_through_the_confirmation(site, world, screenshot_dir: Path):
+    from minsheng.demands.models import Demand
+
+    demands = [bring_to(world, "pending_dispatch") for _ in range(2)]
+    page = site.signed_in("dispatcher1")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/work/")
+    expect(page.locator("#bulk button[type=submit]")).to_be_disabled()  # nothing ticked yet
+    for d in demands:
+        page.check(f'input[value="{d.pk}:{d.version}"]')
+    expect(page.locator("[data-bulk-count]")).to_have_text("已选 2 件")
+    page.select_option("#bulk-action", "dispatch")
+    page.screenshot(path=str(screenshot_dir / "workbench-bulk-queue.png"))
+    page.locator("#bulk button[type=submit]").click()
+    expect(page.locator("#bulk-items tbody tr")).to_have_count(2)
+    page.screenshot(path=str(screenshot_dir / "workbench-bulk-confirm.png"), full_page=True)
+    page.locator("#bulk-confirm button[type=submit]").click()
+    page.wait_for_url("**/work/")
+    assert Demand.objects.filter(pk__in=[d.pk for d in demands], state="dispatched").count() == 2

@@ -212,7 +212,7 @@ class ActionForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
-        data.pop("version")
+        data.pop("version", None)
         return data
 
 
@@ -261,7 +261,9 @@ class DispatchForm(CategoryActionForm):
                                      empty_label=_("保持不变"))
 
 
-class BulkDispatchForm(forms.Form):
+class BulkDispatchForm(ActionForm):
+    """派单 for several demands: each keeps its category (the catalogue picks each one's unit
+    when none is chosen here)."""
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
                                   empty_label=_("按派单目录自动选择"), widget=unit_picker())
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
@@ -351,6 +353,22 @@ def order_actions(specs: list) -> tuple[list, list]:
     ordered = sorted(specs, key=lambda spec: rank.get(spec.action, len(rank)))
     return ([s for s in ordered if s.action not in DESTRUCTIVE_ACTIONS],
             [s for s in ordered if s.action in DESTRUCTIVE_ACTIONS])
+
+
+# The actions the queue offers for several demands at once: each one's form without the version
+# (every selected row carries the version its user saw).  Only actions whose input is the same
+# for every demand; those that end a demand or turn back work are taken one by one.
+BULK_ACTIONS = ["dispatch", "accept", "record_progress", "order_supervision", "close"]
+
+
+def bulk_action_form(action: str, data=None) -> ActionForm:
+    """The form of a bulk action's shared input (KeyError for an action not offered in bulk)."""
+    form_class = BulkDispatchForm if action == "dispatch" else ACTION_FORMS[action]
+    if action not in BULK_ACTIONS:
+        raise KeyError(action)
+    form = form_class(data)
+    del form.fields["version"]
+    return form
 
 
 class SavedViewForm(forms.Form):

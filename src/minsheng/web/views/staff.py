@@ -20,7 +20,7 @@ from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
 from minsheng.core.exports import xlsx_response
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
-from minsheng.demands.workflow import Channel, State
+from minsheng.demands.workflow import Channel, State, action_label
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
@@ -33,7 +33,15 @@ from minsheng.routing.duplicates import find_duplicates, open_demands_near
 from minsheng.search.selectors import MAX_QUERY, ranked
 from minsheng.supervision.selectors import summoned_units_of
 
-from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors, order_actions
+from ..forms import (
+    ACTION_FORMS,
+    BULK_ACTIONS,
+    IntakeForm,
+    SavedViewForm,
+    add_service_errors,
+    bulk_action_form,
+    order_actions,
+)
 from ..pagination import CappedPaginator
 from ..saved_views import delete_view, save_view, saved_views_of
 
@@ -73,39 +81,71 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
-    dispatchable = [d.pk for d in page if d.state in services.transition("dispatch").sources]
-    can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+        # The actions this row could take with others at once (the transition table's, for this user).
+        demand.bulk_actions = [spec.action for spec in selectors.available_actions(request.user, demand)
+                               if spec.action in BULK_ACTIONS]
+    offered = [action for action in BULK_ACTIONS if any(action in d.bulk_actions for d in page)]
     return render(request, "web/staff/queue.html", {
-        "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable),
+        "page": page, "bulk_actions": [(action, action_label(action)) for action in offered],
         "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user),
         "held_by_colleagues": selectors.held_by_colleagues(request.user).count()})
 
 
-@_staff_required
-@require_POST
-def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    """Dispatch several demands at once; each is its own transition, so one refusal stops no other."""
-    form = BulkDispatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择承办单位或按派单目录派单。"))
-        return redirect("web:queue")
-    done, refused = [], []
+def _selected_demands(request: HttpRequest) -> tuple[list[tuple[Demand, int]], int]:
+    """The rows ticked on the queue, as (demand, the version its user saw), and how many of the
+    ticked ones are not (or no longer) the user's to see."""
+    wanted: dict[int, int] = {}
     for item in request.POST.getlist("demand"):
         pk, _sep, version = item.partition(":")
-        try:
-            demand = services.dispatch_demand(request.user, int(pk), int(version), unit=form.cleaned_data["unit"],
-                                              urgency=form.cleaned_data["urgency"])
-        except (MinshengError, ValueError) as exc:
-            refused.append(getattr(exc, "message", str(exc)))
-        else:
-            done.append(demand.number)
-    if done:
-        messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {"n": len(done), "numbers": "、".join(done)})
-    for reason in refused:
-        messages.error(request, reason)
-    if not done and not refused:
+        if pk.isdigit() and version.isdigit():
+            wanted[int(pk)] = int(version)
+    found = {d.pk: d for d in selectors.demands_visible_to(request.user).filter(pk__in=wanted)}
+    items = [(found[pk], version) for pk, version in wanted.items() if pk in found]
+    return items, len(request.POST.getlist("demand")) - len(items)
+
+
+def _refusal(exc: MinshengError) -> str:
+    return "；".join([exc.message, *(e for errors in exc.field_errors.values() for e in errors if e != exc.message)])
+
+
+@_staff_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """One action on several demands from the queue.  First the confirmation: exactly the demands
+    ticked, what the action will do to each, and its input; refused outright when the action is
+    not open on every one of them.  Then each demand goes through that action's own service with
+    the version its user saw — one transition and one event each, so one refusal (changed in the
+    meantime, out of scope) stops no other and leaves nothing half-done."""
+    action = request.POST.get("action", "")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("请选择要批量执行的操作。"))
+        return redirect("web:queue")
+    items, missing = _selected_demands(request)
+    if not items:
         messages.error(request, _("没有选择诉求。"))
-    return redirect("web:queue")
+        return redirect("web:queue")
+    _with_time_status([demand for demand, _version in items])
+    not_open = [demand for demand, _version in items
+                if action not in {spec.action for spec in selectors.available_actions(request.user, demand)}]
+    confirmed = "confirm" in request.POST
+    form = bulk_action_form(action, request.POST if confirmed else None)
+    if confirmed and not not_open and not missing and form.is_valid():
+        service, done = services.SERVICE_FOR_ACTION[action], []
+        for demand, version in items:
+            try:
+                service(request.user, demand.pk, version, **form.service_kwargs())
+            except MinshengError as exc:
+                messages.error(request, _("%(number)s 未执行：%(reason)s") % {
+                    "number": demand.number, "reason": _refusal(exc)})
+            else:
+                done.append(demand.number)
+        if done:
+            messages.success(request, _("已%(action)s %(n)d 件：%(numbers)s") % {
+                "action": action_label(action), "n": len(done), "numbers": "、".join(done)})
+        return redirect("web:queue")
+    return render(request, "web/staff/bulk_confirm.html", {
+        "action": action, "action_label": action_label(action), "items": items, "form": form,
+        "not_open": not_open, "missing": missing}, status=400 if (not_open or missing or form.errors) else 200)
 
 
 UNIT_PICKER_ROLES = frozenset(services.transition("dispatch").roles | services.transition("summon").roles)

@@ -237,7 +237,30 @@
     render();
   }
 
+  function initBulk(form) {
+    // The queue's bulk bar: only the actions open on every ticked row stay choosable (the server
+    // checks again on its confirmation page), and the bar says how many rows are ticked.
+    const select = form.querySelector("select[name=action]"), count = form.querySelector("[data-bulk-count]");
+    const boxes = Array.from(document.querySelectorAll(`input[type=checkbox][form="${form.id}"]`));
+    function update() {
+      const ticked = boxes.filter(b => b.checked);
+      Array.from(select.options).forEach(o => {
+        o.disabled = ticked.some(b => !b.dataset.actions.split(" ").includes(o.value));
+      });
+      if (select.selectedOptions[0] && select.selectedOptions[0].disabled) {
+        const open = Array.from(select.options).find(o => !o.disabled);
+        if (open) select.value = open.value;
+      }
+      form.querySelector("button[type=submit]").disabled = !ticked.length ||
+        Array.from(select.options).every(o => o.disabled);
+      if (count) count.textContent = ticked.length ? count.dataset.some.replace("{n}", ticked.length) : count.dataset.none;
+    }
+    boxes.forEach(b => b.addEventListener("change", update));
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form#bulk").forEach(initBulk);
     document.querySelectorAll("select[data-combobox]").forEach(initCombobox);
     document.querySelectorAll("select[data-filter-placeholder]").forEach(initSelectFilter);
     document.querySelectorAll("[data-map]").forEach(initMap);
