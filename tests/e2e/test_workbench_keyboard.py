@@ -61,3 +61,20 @@ def test_bulk_dispatch_through_the_confirmation(site, world, screenshot_dir: Pat
     page.locator("#bulk-confirm button[type=submit]").click()
     page.wait_for_url("**/work/")
     assert Demand.objects.filter(pk__in=[d.pk for d in demands], state="dispatched").count() == 2
+
+
+def test_a_reply_template_fills_the_result_box(site, world, screenshot_dir: Path):
+    from minsheng.web.models import ReplyTemplate
+
+    demand = bring_to(world, "in_progress")
+    ReplyTemplate.objects.create(name="办结告知", action="resolve",
+                                 text="{resident_name}您好，{number}已由{unit}办结。")
+    page = site.signed_in("handler_cg")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"/work/demands/{demand.pk}/")
+    form = page.locator("#action-resolve")
+    form.evaluate("d => { d.open = true; }")
+    form.locator("textarea[name=result]").fill("现场已补装井盖。")
+    form.locator("select[data-reply-into]").select_option(label="办结告知")
+    expect(form.locator("textarea[name=result]")).to_have_value(f"现场已补装井盖。\n张伟您好，{demand.number}已由区城管局办结。")
+    form.screenshot(path=str(screenshot_dir / "workbench-reply-template.png"))

@@ -9,6 +9,8 @@ from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.demands.workflow import Channel, Kind, Satisfaction, Solved
 from minsheng.organisation.models import Region, Unit
 
+from .models import ReplyTemplate
+
 
 def add_service_errors(form: forms.Form, exc) -> None:
     """Show a service's refusal on the form the user typed into: under the field it names,
@@ -376,3 +378,17 @@ class SavedViewForm(forms.Form):
 
     name = forms.CharField(label=_("视图名称"), max_length=40)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    """An administrator's reply template; the model's ``clean`` refuses unknown placeholders."""
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["name", "action", "category", "text", "active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True).order_by("path")
+        self.fields["category"].empty_label = _("所有分类")

@@ -57,6 +57,8 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
         items.append((reverse("web:revisits"), _("待回访"), "handling"))
     items.append((reverse("web:supervision"), _("督办与吹哨"), "handling"))
+    if Role.ADMINISTRATOR in roles:
+        items.append((reverse("web:reply_templates"), _("回复模板"), "handling"))
     if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
         items.append((reverse("web:hot_issues"), _("热点问题"), "handling"))
         items.append((reverse("web:overview"), _("总览"), "figures"))

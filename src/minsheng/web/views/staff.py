@@ -37,12 +37,15 @@ from ..forms import (
     ACTION_FORMS,
     BULK_ACTIONS,
     IntakeForm,
+    ReplyTemplateForm,
     SavedViewForm,
     add_service_errors,
     bulk_action_form,
     order_actions,
 )
+from ..models import ReplyTemplate
 from ..pagination import CappedPaginator
+from ..replies import PLACEHOLDERS, REPLY_FIELDS, templates_for
 from ..saved_views import delete_view, save_view, saved_views_of
 
 PAGE_SIZE = 25
@@ -263,13 +266,21 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         for photo in event.photos:
             photo.link = reverse("web:attachment", args=[photo.pk])
     primary, destructive = order_actions(actions)
+    # Reply templates (宏) for the forms that take a written reply, filled with this demand's values.
+    replies = templates_for(demand, [spec.action for spec in actions])
+
+    def with_replies(spec, form):
+        form.reply_templates = replies.get(spec.action, [])
+        form.reply_field = REPLY_FIELDS.get(spec.action, "")
+        return spec, form
     nearby = open_demands_near(request.user, demand)
     return {
         "demand": demand, "time_status": selectors.time_status(demand, now),
         "supervision_orders": orders, "summoned_units": summoned,
         "events": events,
-        "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
-        "destructive_actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in destructive],
+        "actions": [with_replies(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
+        "destructive_actions": [with_replies(spec, forms.get(spec.action) or blank_form(spec.action))
+                                for spec in destructive],
         "pending": selectors.pending_request_of(demand),
         "nearby": nearby,
         "nearby_points": [{"lat": d.latitude, "lng": d.longitude, "url": reverse("web:demand", args=[d.pk]),
@@ -479,3 +490,32 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
         "issues": hot.hot_issues(request.user), "may_govern": hot.may_govern(request.user),
         "items": hot.governance_items_for(request.user)[:20], "error": error,
         "days": settings.MINSHENG_HOT_DAYS}, status=status)
+
+
+def _administrator_required(view):
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if Role.ADMINISTRATOR not in roles_of(request.user):
+            raise Http404(_("只有管理员可以维护回复模板。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@_administrator_required
+def reply_templates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Administrators keep the reply templates: the list, and a form to add one or change the one
+    opened (the same form; the model refuses unknown placeholders)."""
+    instance = None
+    if pk is not None:
+        instance = ReplyTemplate.objects.filter(pk=pk).first()
+        if instance is None:
+            raise Http404(_("回复模板不存在。"))
+    form = ReplyTemplateForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("已保存回复模板“%(name)s”。") % {"name": saved.name})
+        return redirect("web:reply_templates")
+    return render(request, "web/staff/reply_templates.html", {
+        "form": form, "editing": instance, "placeholders": ["{" + p + "}" for p in PLACEHOLDERS],
+        "templates": ReplyTemplate.objects.select_related("category").order_by("action", "name")},
+        status=400 if form.errors else 200)

@@ -21,6 +21,7 @@ from minsheng.projects.demo import seed_projects
 from minsheng.routing.demo import seed_hot_issues
 from minsheng.stations.demo import seed_stations
 from minsheng.supervision.demo import seed_supervision
+from minsheng.web.demo import seed_reply_templates
 from minsheng.wishes.demo import seed as seed_wishes
 
 
@@ -83,13 +84,17 @@ def _homecare(c: Context) -> str:
                                                        password=DEMO_PASSWORD))
 
 
+def _workbench(c: Context) -> str:
+    return seed_once("workbench", seed_reply_templates)
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "history": _history, "wishes": _wishes,
-    "homecare": _homecare,
+    "homecare": _homecare, "workbench": _workbench,
 }
 
 

@@ -261,6 +261,15 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form#bulk").forEach(initBulk);
+    // Reply templates: the chosen one (already filled with the demand's values) goes into the form's
+    // text box — in place of nothing, or after what was typed — and stays editable before sending.
+    document.querySelectorAll("select[data-reply-into]").forEach(s => s.addEventListener("change", () => {
+      const box = s.form.querySelector(`[name="${s.dataset.replyInto}"]`);
+      if (!box || !s.value) return;
+      box.value = box.value.trim() ? `${box.value.replace(/\s+$/, "")}\n${s.value}` : s.value;
+      s.value = "";
+      box.focus();
+    }));
     document.querySelectorAll("select[data-combobox]").forEach(initCombobox);
     document.querySelectorAll("select[data-filter-placeholder]").forEach(initSelectFilter);
     document.querySelectorAll("[data-map]").forEach(initMap);
