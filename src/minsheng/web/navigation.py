@@ -63,6 +63,7 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("web:hot_issues"), _("热点问题"), "handling"))
         items.append((reverse("web:overview"), _("总览"), "figures"))
         items.append((reverse("web:dashboard"), _("数据看板"), "figures"))
+        items.append((reverse("web:screen"), _("大屏"), "figures"))
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,
                 Role.STATION_AGENT}:
         items.append((reverse("wishes:staff_list"), _("微心愿"), "handling"))

@@ -58,6 +58,7 @@ urlpatterns = [
     path("work/revisits/", supervision.revisits, name="revisits"),
     path("work/hot/", staff.hot_issues, name="hot_issues"),
     path("work/dashboard/", assessment.dashboard, name="dashboard"),
+    path("work/screen/", assessment.screen, name="screen"),
     path("work/assessment/", assessment.assessment_table, name="assessment_table"),
     path("work/assessment/formulas/", assessment.formulas, name="assessment_formulas"),
     path("work/assessment/rule/", assessment.set_rule, name="assessment_rule"),
