@@ -78,3 +78,49 @@ def test_a_reply_template_fills_the_result_box(site, world, screenshot_dir: Path
     form.locator("select[data-reply-into]").select_option(label="办结告知")
     expect(form.locator("textarea[name=result]")).to_have_value(f"现场已补装井盖。\n张伟您好，{demand.number}已由区城管局办结。")
     form.screenshot(path=str(screenshot_dir / "workbench-reply-template.png"))
+
+
+def _focused(page) -> str:
+    return page.evaluate("(() => { const e = document.activeElement;"
+                         " return e.id || e.getAttribute('aria-label') || e.tagName; })()")
+
+
+def _fill_by_keyboard(page, phone: str, title: str) -> list[str]:
+    """Type one call's demand into the intake with Tab and keys only; returns the tab order seen."""
+    order = [_focused(page)]
+    page.keyboard.type(phone)
+    steps = [("id_name", "赵敏"), ("id_id_number", None), ("id_channel", None), ("id_demand_type", None),
+             ("搜索分类", "道路"), ("id_category", None), ("id_urgency", None), ("id_title", title),
+             ("id_description", "建设路12号门前人行道塌陷一个大坑，老人经过很危险。"), ("搜索网格", "玫瑰城第一"),
+             ("id_region", None), ("id_address", "建设路12号")]
+    for _expected, text in steps:
+        page.keyboard.press("Tab")
+        order.append(_focused(page))
+        if text:
+            page.keyboard.type(text)
+    return order
+
+
+def test_the_operator_files_two_demands_with_the_keyboard_only(site, world, screenshot_dir: Path):
+    from minsheng.demands.models import Demand
+
+    page = site.signed_in("operator")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/work/intake/")
+    expected = ["id_phone", "id_name", "id_id_number", "id_channel", "id_demand_type", "搜索分类", "id_category",
+                "id_urgency", "id_title", "id_description", "搜索网格", "id_region", "id_address"]
+    assert _fill_by_keyboard(page, "13912345678", "建设路人行道塌陷") == expected
+    page.keyboard.press("Tab")
+    page.screenshot(path=str(screenshot_dir / "workbench-intake-keyboard.png"))
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Alt+N")  # 登记并接下一件
+    page.wait_for_url("**/work/intake/?channel=hotline")
+    first = Demand.objects.get()
+    expect(page.locator(".messages")).to_contain_text(first.number)
+    assert first.title == "建设路人行道塌陷" and first.category.code.startswith("construction")
+    assert first.region.code == "g1" and first.reporter.name == "赵敏"
+    assert _fill_by_keyboard(page, "13912340000", "建设路又一处塌陷") == expected  # focus back on the phone
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url("**/work/demands/*/")
+    assert Demand.objects.count() == 2 and Demand.objects.filter(title="建设路又一处塌陷").exists()

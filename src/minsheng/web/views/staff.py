@@ -381,8 +381,9 @@ def _intake_base(user) -> Region | None:
 @_staff_required
 def intake(request: HttpRequest) -> HttpResponse:
     base = _intake_base(request.user)
+    channel = request.GET.get("channel")
     form = IntakeForm(request.POST or None, request.FILES or None, region_base=base,
-                      initial={"channel": _default_channel(request.user)})
+                      initial={"channel": channel if channel in Channel.values else _default_channel(request.user)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -392,6 +393,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已登记诉求 %(number)s。") % {"number": demand.number})
+            # 登记并接下一件 (Alt+N): a blank form for the next call, the channel kept.
+            if request.POST.get("and_next"):
+                return redirect(reverse("web:intake") + f"?channel={data['channel']}")
             return redirect("web:demand", pk=demand.pk)
     return render(request, "web/staff/intake.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -261,6 +261,23 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form#bulk").forEach(initBulk);
+    // A form for the keyboard (the operator's intake): Ctrl+Enter sends it, Alt+N sends it with
+    // its "and next" button; after a refusal the first field in error takes the focus.
+    const keyed = document.querySelector("form[data-shortcuts]");
+    if (keyed) {
+      document.addEventListener("keydown", e => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          keyed.requestSubmit(keyed.querySelector("button[type=submit]:not([name])"));
+        } else if (e.altKey && !e.ctrlKey && (e.code === "KeyN" || e.key === "n")) {
+          const next = keyed.querySelector("button[name=and_next]");
+          if (next) { e.preventDefault(); keyed.requestSubmit(next); }
+        }
+      });
+      const wrong = keyed.querySelector(".field .errorlist");
+      const field = wrong && wrong.closest(".field").querySelector("input:not([type=hidden]), select, textarea");
+      if (field) field.focus();
+    }
     // Reply templates: the chosen one (already filled with the demand's values) goes into the form's
     // text box — in place of nothing, or after what was typed — and stays editable before sending.
     document.querySelectorAll("select[data-reply-into]").forEach(s => s.addEventListener("change", () => {
