@@ -62,7 +62,11 @@ def main() -> None:
                   (f"overview ({role})", role, "get", "/work/overview/", {})]
         if sample:
             pages.append((f"demand ({role})", role, "get", f"/work/demands/{sample.pk}/", {}))
-    pages += [("intake (operator)", "operator", "get", "/work/intake/", {}),
+    pages += [("large screen (leader)", "leader", "get", "/work/screen/", {}),
+              ("large screen live part (leader)", "leader", "get", "/work/screen/", {"part": "live"}),
+              ("unit picker ?q= (dispatcher)", "dispatcher", "get", "/work/units/", {"q": "局"}),
+              ("reply templates (admin)", "admin", "get", "/work/replies/", {}),
+              ("intake (operator)", "operator", "get", "/work/intake/", {}),
               ("resident lookup (operator)", "operator", "get", "/work/intake/resident/",
                {"phone": tracked.reporter.phone})]
     # Integrations: Open311 documents (the default request list is 90 days, up to 1000 results)

@@ -29,6 +29,7 @@ from minsheng.routing.hot_issues import hot_issues
 from minsheng.stations.models import Station, StationCase
 from minsheng.supervision.models import SummonedUnit, Summons, SupervisionOrder
 from minsheng.volunteers.models import Activity, SignUp, Team, Volunteer
+from minsheng.web.models import ReplyTemplate
 from minsheng.wishes.selectors import wall
 
 # The smallest demo in which every part has residents enough to draw on.
@@ -55,7 +56,7 @@ def _last_line(command: str) -> str:
 def _sizes() -> dict[str, int]:
     models = [Demand, DemandEvent, Volunteer, Team, Activity, SignUp, Transfer, Supermarket, Item, SupervisionOrder,
               Summons, StationCase, CareTask, SecretaryProject, Meeting, PracticalThing, Region,
-              get_user_model()]
+              ReplyTemplate, get_user_model()]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -75,6 +76,10 @@ def _assert_everything_seeded() -> None:
         assert market.items.filter(stock__gt=0).count() >= 5, market.name
     # Wishes on the wall and in several states of their loop.
     assert wall().count() >= 3
+    # Reply templates for every reply form, some for one category only.
+    assert set(ReplyTemplate.objects.values_list("action", flat=True)) == {"resolve", "record_progress", "return",
+                                                                          "revisit"}
+    assert ReplyTemplate.objects.filter(category__isnull=False).exists()
     assert len(set(Demand.objects.filter(kind="wish").values_list("state", flat=True))) >= 5
     # Demands due soon (yellow) and overdue (red), supervision orders and summonses.
     colours = Counter(time_status(d, now) for d in Demand.objects.filter(kind="demand", state__in=OPEN_STATES))

@@ -214,26 +214,6 @@ def test_grid_map_is_local_geojson(client, world):
     assert [f["properties"]["code"] for f in data["features"]] == ["g1"]
 
 
-def test_bulk_dispatch_dispatches_each_and_reports_refusals(login, world):
-    a = bring_to(world, "pending_dispatch")
-    b = bring_to(world, "pending_dispatch")
-    stale = bring_to(world, "pending_dispatch")
-    client = login("dispatcher1")
-    page = client.get(reverse("web:queue")).content.decode()
-    assert f'value="{a.pk}:{a.version}"' in page
-    response = client.post(reverse("web:bulk_dispatch"), {"unit": world.units["cg"].pk, "demand": [
-        f"{a.pk}:{a.version}", f"{b.pk}:{b.version}", f"{stale.pk}:{stale.version - 1}"]}, follow=True)
-    text = response.content.decode()
-    assert a.number in text and "已被他人更新" in text
-    assert set(Demand.objects.filter(state="dispatched").values_list("pk", flat=True)) == {a.pk, b.pk}
-    assert Demand.objects.get(pk=stale.pk).state == "pending_dispatch"
-
-
-def test_handlers_get_no_bulk_dispatch(login, world):
-    bring_to(world, "dispatched")
-    assert 'id="bulk-dispatch"' not in login("handler_cg").get(reverse("web:queue")).content.decode()
-
-
 def test_dispatch_form_suggests_the_catalogues_unit(login, world):
     demand = bring_to(world, "pending_dispatch")
     page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()

@@ -22,6 +22,7 @@ from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
 from minsheng.demands import selectors as demand_selectors
+from minsheng.demands.workflow import OPEN_STATES
 from minsheng.organisation.models import Region, Unit
 from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
@@ -432,3 +433,63 @@ def _report_regions(user) -> list[Region]:
                                     ).order_by("path")
     return [r for r in streets if scope.everything or any(regions and r.pk in regions
                                                            for regions, _u in scope.parts)]
+
+
+# --- the service centre's large screen -------------------------------------------------
+
+SCREEN_REFRESH_SECONDS = 60
+SCREEN_ROTATE_SECONDS = 15
+SCREEN_POINTS = 500  # the newest open demands drawn on the map
+SCREEN_TODAY = ("registered", "dispatched", "resolved", "on_spot")
+SCREEN_MONTH = ("registered", "resolved", "revisited", "overdue")
+
+
+def _screen_live(user) -> dict:
+    """What the large screen shows and refreshes: today's and this month's figures from the same
+    selectors as the dashboard (the rates are theirs: 0–100 % or "—"), the 30-day curve, the open
+    demands with a pin, the overdue ones, this month's categories and the streets' ranking.  No
+    title, address or person: the screen hangs where visitors pass, so a demand is its category,
+    place and state."""
+    now = clock.now()
+    today = timezone.localdate(now)
+    start, end = selectors.month_bounds(today)
+    day, month = selectors.figures(user, today, today), selectors.figures(user, start, end)
+    visible = demand_selectors.demands_visible_to(user)
+    open_demands = visible.filter(state__in=OPEN_STATES)
+    overdue = visible.filter(demand_selectors.overdue_q(now))
+    overdue_ids = set(overdue.values_list("pk", flat=True)[:SCREEN_POINTS])
+    pins = open_demands.filter(latitude__isnull=False, longitude__isnull=False).select_related(
+        "category", "region").order_by("-registered_at")[:SCREEN_POINTS]
+    trend = selectors.trend(user, "day", today)
+    return {
+        "now": now,
+        "today": [(COUNTER_LABELS[c], day.count(c)) for c in SCREEN_TODAY],
+        "month": [(COUNTER_LABELS[c], month.count(c)) for c in SCREEN_MONTH],
+        "rates": [(RATE_LABELS[r], month.rate(r)) for r in RATES],
+        "composite": month.composite,
+        "open_count": open_demands.count(), "overdue_count": overdue.count(),
+        "overdue": _with_time_status(list(overdue.select_related("category", "region", "handling_unit")
+                                          .order_by("handle_due")[:12])),
+        "categories": [r for r in selectors.table(user, start, end, "category") if r.figures.registered][:8],
+        "streets": [r for r in selectors.table(user, start, end, "street") if r.rank][:8],
+        "screen_data": {
+            "trend": {"labels": [label for label, _f in trend], "registered": [f.registered for _l, f in trend],
+                      "resolved": [f.resolved for _l, f in trend],
+                      "names": {"registered": str(COUNTER_LABELS["registered"]),
+                                "resolved": str(COUNTER_LABELS["resolved"])}},
+            "points": [{"lat": float(d.latitude), "lng": float(d.longitude), "overdue": d.pk in overdue_ids,
+                        "label": f"{d.category or _('未分类')} · {d.region.name} · {d.get_state_display()}"}
+                       for d in pins],
+        },
+    }
+
+
+@_viewer_required
+def screen(request: HttpRequest) -> HttpResponse:
+    """The service centre's large screen (1920×1080): the map of open demands, the figures, the
+    trend, the overdue list and the clock; its live part reloads itself (htmx) every minute."""
+    context = {**_screen_live(request.user), "refresh": SCREEN_REFRESH_SECONDS, "rotate": SCREEN_ROTATE_SECONDS,
+               "start": selectors.month_bounds(_today())[0]}
+    if request.GET.get("part") == "live":
+        return render(request, "assessment/_screen_live.html", context)
+    return render(request, "assessment/screen.html", context)

@@ -1,12 +1,15 @@
 """Forms: they only parse and present input; the services decide what is valid."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
 from minsheng.demands.workflow import Channel, Kind, Satisfaction, Solved
 from minsheng.organisation.models import Region, Unit
+
+from .models import ReplyTemplate
 
 
 def add_service_errors(form: forms.Form, exc) -> None:
@@ -34,6 +37,15 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def unit_picker(multiple: bool = False) -> forms.Select:
+    """A unit select that minsheng.js turns into a type-ahead combobox over ``web:unit_options``
+    (派单, 吹哨: about a hundred units).  The select stays in the form, so the field posts and
+    validates exactly as before, and works without script."""
+    attrs = {"data-combobox": reverse_lazy("web:unit_options"), "data-combobox-placeholder": _("输入单位名称查找"),
+             "data-combobox-empty": _("没有匹配的单位"), "data-combobox-remove": _("移除")}
+    return forms.SelectMultiple(attrs={**attrs, "size": 6}) if multiple else forms.Select(attrs=attrs)
 
 
 def category_choices() -> list:
@@ -202,7 +214,7 @@ class ActionForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
-        data.pop("version")
+        data.pop("version", None)
         return data
 
 
@@ -246,14 +258,16 @@ class CategoryActionForm(ActionForm):
 class DispatchForm(CategoryActionForm):
     category = forms.ChoiceField(label=_("分类（可采用智能建议）"), required=False)
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
-                                  empty_label=_("按派单目录自动选择"))
+                                  empty_label=_("按派单目录自动选择"), widget=unit_picker())
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
                                      empty_label=_("保持不变"))
 
 
-class BulkDispatchForm(forms.Form):
+class BulkDispatchForm(ActionForm):
+    """派单 for several demands: each keeps its category (the catalogue picks each one's unit
+    when none is chosen here)."""
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.filter(active=True), required=False,
-                                  empty_label=_("按派单目录自动选择"))
+                                  empty_label=_("按派单目录自动选择"), widget=unit_picker())
     urgency = forms.ModelChoiceField(label=_("紧急程度"), queryset=TimeLimitPolicy.objects.all(), required=False,
                                      empty_label=_("保持不变"))
 
@@ -297,7 +311,7 @@ class SupervisionReplyForm(ActionForm):
 
 class SummonForm(ActionForm):
     units = forms.ModelMultipleChoiceField(label=_("吹哨单位"), queryset=Unit.objects.filter(active=True),
-                                           required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+                                           required=False, widget=unit_picker(multiple=True))
     reason = forms.CharField(label=_("吹哨事由"), widget=forms.Textarea, required=False)
     report_hours = forms.FloatField(label=_("报到时限（小时，留空为默认）"), required=False, min_value=0)
 
@@ -343,8 +357,38 @@ def order_actions(specs: list) -> tuple[list, list]:
             [s for s in ordered if s.action in DESTRUCTIVE_ACTIONS])
 
 
+# The actions the queue offers for several demands at once: each one's form without the version
+# (every selected row carries the version its user saw).  Only actions whose input is the same
+# for every demand; those that end a demand or turn back work are taken one by one.
+BULK_ACTIONS = ["dispatch", "accept", "record_progress", "order_supervision", "close"]
+
+
+def bulk_action_form(action: str, data=None) -> ActionForm:
+    """The form of a bulk action's shared input (KeyError for an action not offered in bulk)."""
+    form_class = BulkDispatchForm if action == "dispatch" else ACTION_FORMS[action]
+    if action not in BULK_ACTIONS:
+        raise KeyError(action)
+    form = form_class(data)
+    del form.fields["version"]
+    return form
+
+
 class SavedViewForm(forms.Form):
     """Name the demand list's current filter (sent along as its query string) to pin it."""
 
     name = forms.CharField(label=_("视图名称"), max_length=40)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    """An administrator's reply template; the model's ``clean`` refuses unknown placeholders."""
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["name", "action", "category", "text", "active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True).order_by("path")
+        self.fields["category"].empty_label = _("所有分类")

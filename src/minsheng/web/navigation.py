@@ -60,10 +60,13 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     items.append((reverse("web:supervision"), _("督办与吹哨"), "handling"))
     # 知识库: every staff role reads it (operators answer from it); owners edit, the centre approves.
     items.append((reverse("knowledge:list"), _("知识库"), "handling"))
+    if Role.ADMINISTRATOR in roles:
+        items.append((reverse("web:reply_templates"), _("回复模板"), "handling"))
     if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR}:
         items.append((reverse("web:hot_issues"), _("热点问题"), "handling"))
         items.append((reverse("web:overview"), _("总览"), "figures"))
         items.append((reverse("web:dashboard"), _("数据看板"), "figures"))
+        items.append((reverse("web:screen"), _("大屏"), "figures"))
     if roles & {Role.LEADER, Role.ADMINISTRATOR}:
         items.append((reverse("calls:figures"), _("坐席统计"), "figures"))
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +23,10 @@ from minsheng.core.errors import MinshengError, NotFound, PermissionDenied
 from minsheng.core.exports import xlsx_response
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
-from minsheng.demands.workflow import OPEN_STATES, Channel, State
+from minsheng.demands.workflow import OPEN_STATES, Channel, State, action_label
 from minsheng.knowledge import selectors as knowledge_selectors
 from minsheng.knowledge import services as knowledge_services
-from minsheng.organisation.models import Region
+from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
@@ -37,8 +37,19 @@ from minsheng.routing.duplicates import find_duplicates, open_demands_near
 from minsheng.search.selectors import MAX_QUERY, ranked
 from minsheng.supervision.selectors import summoned_units_of
 
-from ..forms import ACTION_FORMS, BulkDispatchForm, IntakeForm, SavedViewForm, add_service_errors, order_actions
+from ..forms import (
+    ACTION_FORMS,
+    BULK_ACTIONS,
+    IntakeForm,
+    ReplyTemplateForm,
+    SavedViewForm,
+    add_service_errors,
+    bulk_action_form,
+    order_actions,
+)
+from ..models import ReplyTemplate
 from ..pagination import CappedPaginator
+from ..replies import PLACEHOLDERS, REPLY_FIELDS, templates_for
 from ..saved_views import delete_view, save_view, saved_views_of
 
 PAGE_SIZE = 25
@@ -77,39 +88,91 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
-    dispatchable = [d.pk for d in page if d.state in services.transition("dispatch").sources]
-    can_dispatch = bool(dispatchable) and bool(roles_of(request.user) & {Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+        # The actions this row could take with others at once (the transition table's, for this user).
+        demand.bulk_actions = [spec.action for spec in selectors.available_actions(request.user, demand)
+                               if spec.action in BULK_ACTIONS]
+    offered = [action for action in BULK_ACTIONS if any(action in d.bulk_actions for d in page)]
     return render(request, "web/staff/queue.html", {
-        "page": page, "bulk": BulkDispatchForm() if can_dispatch else None, "dispatchable": set(dispatchable),
+        "page": page, "bulk_actions": [(action, action_label(action)) for action in offered],
         "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user),
         "held_by_colleagues": selectors.held_by_colleagues(request.user).count()})
 
 
-@_staff_required
-@require_POST
-def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    """Dispatch several demands at once; each is its own transition, so one refusal stops no other."""
-    form = BulkDispatchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择承办单位或按派单目录派单。"))
-        return redirect("web:queue")
-    done, refused = [], []
+def _selected_demands(request: HttpRequest) -> tuple[list[tuple[Demand, int]], int]:
+    """The rows ticked on the queue, as (demand, the version its user saw), and how many of the
+    ticked ones are not (or no longer) the user's to see."""
+    wanted: dict[int, int] = {}
     for item in request.POST.getlist("demand"):
         pk, _sep, version = item.partition(":")
-        try:
-            demand = services.dispatch_demand(request.user, int(pk), int(version), unit=form.cleaned_data["unit"],
-                                              urgency=form.cleaned_data["urgency"])
-        except (MinshengError, ValueError) as exc:
-            refused.append(getattr(exc, "message", str(exc)))
-        else:
-            done.append(demand.number)
-    if done:
-        messages.success(request, _("已派单 %(n)d 件：%(numbers)s") % {"n": len(done), "numbers": "、".join(done)})
-    for reason in refused:
-        messages.error(request, reason)
-    if not done and not refused:
+        if pk.isdigit() and version.isdigit():
+            wanted[int(pk)] = int(version)
+    found = {d.pk: d for d in selectors.demands_visible_to(request.user).filter(pk__in=wanted)}
+    items = [(found[pk], version) for pk, version in wanted.items() if pk in found]
+    return items, len(request.POST.getlist("demand")) - len(items)
+
+
+def _refusal(exc: MinshengError) -> str:
+    return "；".join([exc.message, *(e for errors in exc.field_errors.values() for e in errors if e != exc.message)])
+
+
+@_staff_required
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """One action on several demands from the queue.  First the confirmation: exactly the demands
+    ticked, what the action will do to each, and its input; refused outright when the action is
+    not open on every one of them.  Then each demand goes through that action's own service with
+    the version its user saw — one transition and one event each, so one refusal (changed in the
+    meantime, out of scope) stops no other and leaves nothing half-done."""
+    action = request.POST.get("action", "")
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("请选择要批量执行的操作。"))
+        return redirect("web:queue")
+    items, missing = _selected_demands(request)
+    if not items:
         messages.error(request, _("没有选择诉求。"))
-    return redirect("web:queue")
+        return redirect("web:queue")
+    _with_time_status([demand for demand, _version in items])
+    not_open = [demand for demand, _version in items
+                if action not in {spec.action for spec in selectors.available_actions(request.user, demand)}]
+    confirmed = "confirm" in request.POST
+    form = bulk_action_form(action, request.POST if confirmed else None)
+    if confirmed and not not_open and not missing and form.is_valid():
+        service, done = services.SERVICE_FOR_ACTION[action], []
+        for demand, version in items:
+            try:
+                service(request.user, demand.pk, version, **form.service_kwargs())
+            except MinshengError as exc:
+                messages.error(request, _("%(number)s 未执行：%(reason)s") % {
+                    "number": demand.number, "reason": _refusal(exc)})
+            else:
+                done.append(demand.number)
+        if done:
+            messages.success(request, _("已%(action)s %(n)d 件：%(numbers)s") % {
+                "action": action_label(action), "n": len(done), "numbers": "、".join(done)})
+        return redirect("web:queue")
+    return render(request, "web/staff/bulk_confirm.html", {
+        "action": action, "action_label": action_label(action), "items": items, "form": form,
+        "not_open": not_open, "missing": missing}, status=400 if (not_open or missing or form.errors) else 200)
+
+
+UNIT_PICKER_ROLES = frozenset(services.transition("dispatch").roles | services.transition("summon").roles)
+UNIT_OPTIONS_LIMIT = 20
+
+
+@_staff_required
+def unit_options(request: HttpRequest) -> JsonResponse:
+    """The unit pickers' type-ahead (派单, 吹哨): active units whose name or code holds the typed
+    text, with the unit above each so that two 城管执法队 can be told apart.  Only for roles that
+    dispatch or summon; the forms still validate whatever is posted, so this only helps to find."""
+    if not roles_of(request.user) & UNIT_PICKER_ROLES:
+        raise Http404
+    text = request.GET.get("q", "").strip()[:50]
+    units = Unit.objects.filter(active=True).select_related("parent").order_by("path")
+    if text:
+        units = units.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return JsonResponse({"results": [
+        {"id": u.pk, "name": u.name, "parent": u.parent.name if u.parent_id else ""}
+        for u in units[:UNIT_OPTIONS_LIMIT]]})
 
 
 @_staff_required
@@ -209,13 +272,21 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         for photo in event.photos:
             photo.link = reverse("web:attachment", args=[photo.pk])
     primary, destructive = order_actions(actions)
+    # Reply templates (宏) for the forms that take a written reply, filled with this demand's values.
+    replies = templates_for(demand, [spec.action for spec in actions])
+
+    def with_replies(spec, form):
+        form.reply_templates = replies.get(spec.action, [])
+        form.reply_field = REPLY_FIELDS.get(spec.action, "")
+        return spec, form
     nearby = open_demands_near(request.user, demand)
     return {
         "demand": demand, "time_status": selectors.time_status(demand, now),
         "supervision_orders": orders, "summoned_units": summoned,
         "events": events,
-        "actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
-        "destructive_actions": [(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in destructive],
+        "actions": [with_replies(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
+        "destructive_actions": [with_replies(spec, forms.get(spec.action) or blank_form(spec.action))
+                                for spec in destructive],
         "pending": selectors.pending_request_of(demand),
         "nearby": nearby,
         "nearby_points": [{"lat": d.latitude, "lng": d.longitude, "url": reverse("web:demand", args=[d.pk]),
@@ -326,7 +397,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     except MinshengError as exc:
         messages.error(request, exc.message)
         return redirect("web:intake")
-    initial = {"channel": _default_channel(request.user)}
+    channel = request.GET.get("channel")  # 登记并接下一件 keeps the channel of the call before
+    initial = {"channel": channel if channel in Channel.values else _default_channel(request.user)}
     if call is not None:
         initial |= {"channel": Channel.HOTLINE, "phone": call.caller}
     form = IntakeForm(request.POST or None, request.FILES or None, region_base=base, initial=initial)
@@ -349,6 +421,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _intake_done(demand))
+            # 登记并接下一件 (Alt+N): a blank form for the next call, the channel kept.
+            if request.POST.get("and_next"):
+                return redirect(reverse("web:intake") + f"?channel={data['channel']}")
             return redirect("web:demand", pk=demand.pk)
     suggestions = []
     if request.method == "POST":  # the panel as it was, so that the operator can answer again after a fix
@@ -459,3 +534,32 @@ def hot_issues(request: HttpRequest) -> HttpResponse:
         "issues": hot.hot_issues(request.user), "may_govern": hot.may_govern(request.user),
         "items": hot.governance_items_for(request.user)[:20], "error": error,
         "days": settings.MINSHENG_HOT_DAYS}, status=status)
+
+
+def _administrator_required(view):
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if Role.ADMINISTRATOR not in roles_of(request.user):
+            raise Http404(_("只有管理员可以维护回复模板。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@_administrator_required
+def reply_templates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Administrators keep the reply templates: the list, and a form to add one or change the one
+    opened (the same form; the model refuses unknown placeholders)."""
+    instance = None
+    if pk is not None:
+        instance = ReplyTemplate.objects.filter(pk=pk).first()
+        if instance is None:
+            raise Http404(_("回复模板不存在。"))
+    form = ReplyTemplateForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("已保存回复模板“%(name)s”。") % {"name": saved.name})
+        return redirect("web:reply_templates")
+    return render(request, "web/staff/reply_templates.html", {
+        "form": form, "editing": instance, "placeholders": ["{" + p + "}" for p in PLACEHOLDERS],
+        "templates": ReplyTemplate.objects.select_related("category").order_by("action", "name")},
+        status=400 if form.errors else 200)

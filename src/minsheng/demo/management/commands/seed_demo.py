@@ -24,6 +24,7 @@ from minsheng.projects.demo import seed_projects
 from minsheng.routing.demo import seed_hot_issues
 from minsheng.stations.demo import seed_stations
 from minsheng.supervision.demo import seed_supervision
+from minsheng.web.demo import seed_reply_templates
 from minsheng.wishes.demo import seed as seed_wishes
 
 
@@ -101,6 +102,10 @@ def _meals(c: Context) -> str:
     return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _workbench(c: Context) -> str:
+    return seed_once("workbench", seed_reply_templates)
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -108,7 +113,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls, "meals": _meals,
+    "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
 }
 
 
