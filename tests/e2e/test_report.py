@@ -110,7 +110,7 @@ def test_a_nearby_duplicate_is_offered_and_me_too_joins_it(site, screenshot_dir)
     existing = services.register_demand(
         None, channel="web", demand_type="complaint", title="幸福里小区门口井盖丢失",
         description="幸福里小区1号楼门口的井盖丢失了，晚上很危险，请尽快处理。", region=Region.objects.get(code="g1"),
-        latitude=f"{G1[0]:.6f}", longitude=f"{G1[1]:.6f}", consent=True,
+        latitude=f"{G1[0]:.6f}", longitude=f"{G1[1]:.6f}", consent=True, publish_consent=True,
         reporter=services.ReporterInput(name="张伟", phone="13700001234"))
     page = _phone_page(site)
     page.context.grant_permissions(["geolocation"])

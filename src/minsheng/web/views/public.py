@@ -85,7 +85,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                         None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
                         title=data["title"], description=data["description"], region=_report_region(found),
                         address=address, hide_name=data["hide_name"], consent=data["consent"],
-                        photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
+                        publish_consent=data["publish_consent"], photos=data["photos"],
+                        latitude=data["latitude"], longitude=data["longitude"],
                         reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
                 except MinshengError as exc:
                     add_service_errors(form, exc)

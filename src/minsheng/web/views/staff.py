@@ -330,7 +330,8 @@ def _register_from_intake(user, data: dict) -> Demand:
         user, channel=data["channel"], demand_type=data["demand_type"],
         category=data["category"] or None, title=data["title"], description=data["description"],
         region=Region.objects.get(code=data["region"]), address=data["address"],
-        urgency=data["urgency"], hide_name=data["hide_name"], photos=data["photos"],
+        urgency=data["urgency"], hide_name=data["hide_name"], publish_consent=data["publish_consent"],
+        photos=data["photos"],
         latitude=data["latitude"], longitude=data["longitude"],
         reporter=services.ReporterInput(name=data["name"], phone=data["phone"], id_number=data["id_number"]))
     if data["on_spot"]:
