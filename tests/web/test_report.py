@@ -178,3 +178,24 @@ def test_residents_are_offered_open_demands_only_not_wishes(client, mapped):
     staff = [m.demand.pk for m in find_duplicates(mapped.user("admin"), title="", description=text,
                                                   region=mapped.regions["g1"])]
     assert public == [demand.pk] and set(staff) == {demand.pk, wish.pk}
+
+
+@pytest.mark.parametrize("name, params", [("web:report_place", {"address": "幸福里小区1号楼"}),
+                                          ("web:report_categories", {"q": "井盖"}),
+                                          ("web:report_suggestions", {"text": "小区门口井盖丢了"}),
+                                          ("web:report_similar", {"description": "井盖丢了很危险",
+                                                                  "address": "幸福里小区1号楼"})])
+def test_the_forms_lookups_are_limited_per_client_address_with_a_kind_answer(client, mapped, settings, monkeypatch,
+                                                                             name, params):
+    monkeypatch.setattr("minsheng.core.throttle.time.time", lambda: 1_800_000_030.0)  # one window throughout
+    limit = random.randint(2, 5)
+    settings.MINSHENG_REPORT_LOOKUPS_PER_MINUTE = limit
+    url = reverse(name)
+    for _ in range(limit):
+        assert client.get(url, params, REMOTE_ADDR="203.0.113.7").status_code == 200
+    refused = client.get(url, params, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    answer = refused.json()
+    assert answer["status"] == "throttled" and "内容都还在" in answer["message"] and answer["retry_after"] >= 1
+    # Another address is not held back by the first one's look-ups.
+    assert client.get(url, params, REMOTE_ADDR="198.51.100.9").status_code == 200

@@ -15,9 +15,26 @@
     return function () { clearTimeout(t); t = setTimeout(fn, ms); };
   }
 
+  // Too many look-ups from one address: the server answers 429 with a message for the resident,
+  // shown in the form's notice (the look-up itself is dropped; the form keeps working).
+  function throttled(r) {
+    if (r.status !== 429) return r;
+    return r.json().then(data => {
+      const notice = document.querySelector("[data-throttle-notice]");
+      if (notice) {
+        notice.textContent = data.message || "";
+        notice.hidden = false;
+        clearTimeout(notice.hideTimer);
+        notice.hideTimer = setTimeout(() => { notice.hidden = true; }, 1000 * (data.retry_after || 30));
+      }
+      throw new Error("throttled");
+    });
+  }
+
   function getJSON(url, params) {
     const q = new URLSearchParams(params).toString();
-    return fetch(q ? url + "?" + q : url, {headers: {"Accept": "application/json"}}).then(r => r.json());
+    return fetch(q ? url + "?" + q : url, {headers: {"Accept": "application/json"}}).then(throttled)
+      .then(r => r.json());
   }
 
   // --- photos ------------------------------------------------------------------------------------
@@ -199,7 +216,7 @@
                       address: form.querySelector("[name=address]").value};
       if (text.value.trim().length < 4 || (!params.latitude && !params.address.trim())) { panel.textContent = ""; return; }
       fetch(form.dataset.similarUrl + "?" + new URLSearchParams(params).toString())
-        .then(r => r.text()).then(html => { panel.innerHTML = html; }).catch(() => {});
+        .then(throttled).then(r => r.text()).then(html => { panel.innerHTML = html; }).catch(() => {});
     }, 500);
   }
 
