@@ -179,9 +179,17 @@ def report_place(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "empty", "message": ""})
     place = found.building or found.grid
     point = place or (found.recognised[-1] if found.recognised else None)
+    centre = _centre(point)
+    pin = found.point if lat is None else None  # a typed address places the pin; a tapped one stays
+    if pin is not None:
+        centre = {"latitude": pin[0], "longitude": pin[1]}
+    # Several places fit the words: each one, for the resident to pick (its name completes the address).
+    candidates = [{"name": c.full_name, **_centre(c)} for c in found.candidates[:6]]
     return JsonResponse({"status": found.status, "message": found.resident_message,
-                         "place": place.full_name if place else "", **_centre(point),
-                         "zoom": 17 if found.building else (16 if found.grid else 15)})
+                         "place": place.full_name if place else "", **centre,
+                         "pin": {"latitude": pin[0], "longitude": pin[1]} if pin else None,
+                         "candidates": candidates,
+                         "zoom": 17 if found.building or pin else (16 if found.grid else 15)})
 
 
 def _centre(region: Region | None) -> dict:

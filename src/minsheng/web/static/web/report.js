@@ -106,11 +106,18 @@
     const status = form.querySelector("[data-place-status]");
     const lat = form.querySelector("[name=latitude]"), lng = form.querySelector("[name=longitude]");
     const address = form.querySelector("[name=address]");
-    let map = null, marker = null;
+    const choices = form.querySelector("[data-place-candidates]");
+    let map = null, marker = null, fromAddress = false;  // fromAddress: the pin follows the typed address
 
     function say(data) {
       status.textContent = data.message || "";
       status.className = "place-status " + (data.status || "");
+      if (!choices) return;
+      choices.textContent = "";
+      (data.candidates || []).forEach(c => choices.append(button(c.name, () => {
+        address.value = c.name;
+        lookUp();
+      })));
     }
 
     function pin(latlng, fromUser) {
@@ -136,7 +143,7 @@
         else map.setView([39.9, 116.4], 11);
       });
       if (lat.value && lng.value) pin(L.latLng(+lat.value, +lng.value), false);
-      map.on("click", e => pin(e.latlng, true));
+      map.on("click", e => { fromAddress = false; pin(e.latlng, true); });
     }
 
     const locate = form.querySelector("[data-report-locate]");
@@ -144,16 +151,27 @@
       if (!navigator.geolocation) { say({message: locate.dataset.unavailable}); return; }
       navigator.geolocation.getCurrentPosition(pos => {
         const here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+        fromAddress = false;
         if (map) map.setView(here, 17);
         pin(here, true);
       }, () => say({message: locate.dataset.unavailable}), {enableHighAccuracy: true, timeout: 10000});
     });
 
     const lookUp = debounce(() => {
-      if (lat.value) { refreshSimilar(); return; }  // the pin decides; the address is the detail
+      if (lat.value && !fromAddress) { refreshSimilar(); return; }  // a tapped pin decides; the address is the detail
       if (!address.value.trim()) { say({}); return; }
       getJSON(form.dataset.placeUrl, {address: address.value}).then(data => {
         say(data);
+        if (data.pin) {  // a known building, house number or estate: the pin goes there
+          fromAddress = true;
+          lat.value = data.pin.latitude.toFixed(6);
+          lng.value = data.pin.longitude.toFixed(6);
+          if (map) marker = marker ? marker.setLatLng([data.pin.latitude, data.pin.longitude])
+            : L.marker([data.pin.latitude, data.pin.longitude], {keyboard: false}).addTo(map);
+        } else if (fromAddress) {  // the words no longer name a point: the pin they set goes
+          lat.value = lng.value = "";
+          if (marker) { marker.remove(); marker = null; }
+        }
         if (map && data.latitude != null) map.setView([data.latitude, data.longitude], data.zoom || 15);
         refreshSimilar();
       }).catch(() => {});
