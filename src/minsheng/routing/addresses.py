@@ -153,6 +153,16 @@ class _Index:
     names: frozenset[str] = frozenset()  # every name and alias the tree and register know
     longest: int = 0
     longer: dict[str, list[str]] = field(default_factory=dict)  # a road's name or alias → known names holding it
+    by_pk: dict[int, Region] = field(default_factory=dict)  # every region, the district too
+    grids_of: dict[int, list[Region]] = field(default_factory=dict)  # community → its grids
+    # The variants by their first two characters, with their place in ``variants`` (longest first):
+    # an address is compared only with the names that could start somewhere in it.
+    by_pair: dict[str, list[int]] = field(default_factory=dict)
+    estate_names: list[str] = field(default_factory=list)  # the register's, longest first
+
+    def chain(self, region: Region) -> list[Region]:
+        """``region.ancestors()`` from this copy of the tree, without a query."""
+        return [self.by_pk[int(p)] for p in region.path.split(".") if p and int(p) in self.by_pk]
 
 
 def _short(name: str) -> str:
@@ -192,9 +202,17 @@ def _build_index() -> _Index:
     grids = [r for r in regions if r.kind == Region.Kind.GRID and r.boundary]
     names = frozenset({v for v, _r in variants} | set(roads) | set(registered) | set(aliases))
     longer = {short: [n for n in names if short in n and n != short] for short in {*roads, *aliases}}
+    grids_of: dict[int, list[Region]] = {}
+    for r in regions:
+        if r.kind == Region.Kind.GRID:
+            grids_of.setdefault(r.parent_id, []).append(r)
+    by_pair: dict[str, list[int]] = {}
+    for i, (variant, _region) in enumerate(variants):
+        by_pair.setdefault(variant[:2], []).append(i)
     return _Index(regions, variants, estates, grids, districts,
                   sorted(((a, n) for a, n in aliases.items() if a and a != n), key=lambda item: -len(item[0])),
-                  registered, roads, plates, pattern, names, max(map(len, names), default=0), longer)
+                  registered, roads, plates, pattern, names, max(map(len, names), default=0), longer,
+                  {r.pk: r for r in every}, grids_of, by_pair, sorted(registered, key=len, reverse=True))
 
 
 def _inside_longer(text: str, start: int, end: int, index: _Index) -> bool:
@@ -219,7 +237,9 @@ def _named(address: str, index: _Index) -> list[Region]:
     under it (the community's "玫瑰城" in its grid's "玫瑰城第一网格")."""
     taken: list[tuple[int, int, str]] = []
     found: dict[int, Region] = {}
-    for variant, region in index.variants:
+    pairs = {address[i:i + 2] for i in range(len(address) - 1)}
+    candidates = sorted(i for pair in pairs for i in index.by_pair.get(pair, ()))
+    for variant, region in (index.variants[i] for i in candidates):
         start = address.find(variant)
         while start >= 0:
             end = start + len(variant)
@@ -284,7 +304,7 @@ def _parts(admin: dict[str, str], rest: str, found: AddressResolution, road: Roa
     named = {r.kind: r.name for r in found.recognised}
     place = found.building or found.grid or found.community
     if place is not None:
-        named.update({r.kind: r.name for r in place.ancestors()})
+        named.update({r.kind: r.name for r in _index().chain(place)})
     building = re.search(r"(\d+)(?:号楼|栋|幢)", rest)
     return AddressParts(province=admin.get("省", ""), city=admin.get("市", ""), district=admin.get("区", ""),
                         street=named.get(Region.Kind.STREET, ""), community=named.get(Region.Kind.COMMUNITY, ""),
@@ -303,25 +323,26 @@ def _resolve(text: str) -> AddressResolution:
         return AddressResolution("unresolved", outside=outside, parts=_parts(admin, rest, AddressResolution(
             "unresolved"), None, "", ""))
     rest = _read_aliases(rest, index)
-    found = _match(rest, index)
-    road, number, plate = None, "", None
+    road, number, plate, words = None, "", None, rest
     m = next((m for m in index.road_pattern.finditer(rest) if not _inside_longer(rest, m.start(1), m.end(1), index)),
              None) if index.road_pattern else None
     if m:
         road, number = index.roads[m[1]], m[2] or ""
         plate = index.door_plates.get((road.pk, int(number))) if number else None
-    if found.status != "resolved" and plate is not None:
-        # A known house number is as good as a building: its place decides.
-        found = _match(rest, index, extra=[plate.place])
-    elif found.status == "unresolved" and road is not None and not found.recognised:
-        street = next((r for r in index.regions if r.pk == road.region_id), None)
-        found.recognised = [r for r in street.ancestors() if r.kind != Region.Kind.DISTRICT] if street else []
+        # The road's name is not a place's ("雷锋路" is not the estate 雷锋小区); its house number,
+        # when the register knows it, is as good as naming the building or grid.
+        words = rest[:m.start()] + "|" + rest[m.end():]
+    place = index.by_pk.get(plate.place_id) if plate is not None else None
+    found = _match(words, index, extra=[place] if place is not None else None)
+    if found.status == "unresolved" and road is not None and not found.recognised:
+        street = index.by_pk.get(road.region_id)
+        found.recognised = [r for r in index.chain(street) if r.kind != Region.Kind.DISTRICT] if street else []
     if plate is not None and found.status == "resolved" and plate.place_id in (
             getattr(found.building, "pk", None), getattr(found.grid, "pk", None)):
         found.door_plate = plate
     estate_name = ""
-    for name in sorted(index.registered_estates, key=len, reverse=True):
-        if name in rest:
+    for name in index.estate_names:
+        if name in words:
             estate_name = index.registered_estates[name].name
             break
     if not estate_name and found.building is not None:
@@ -360,15 +381,15 @@ def _match(address: str, index: _Index, extra: list[Region] | None = None) -> Ad
     if len(leaves) > 1:
         return AddressResolution("ambiguous", candidates=sorted(leaves, key=lambda r: r.path))
     leaf = leaves[0]
-    chain = {r.kind: r for r in leaf.ancestors()}
+    chain = {r.kind: r for r in index.chain(leaf)}
     grid = chain.get(Region.Kind.GRID)
     community = chain.get(Region.Kind.COMMUNITY)
     if grid is None and community is not None:
-        grids = list(Region.objects.filter(parent=community, kind=Region.Kind.GRID))
+        grids = index.grids_of.get(community.pk, [])
         grid = grids[0] if len(grids) == 1 else None  # a community with one grid names it
     if grid is None:
         return AddressResolution("unresolved", community=community,
-                                 recognised=[r for r in leaf.ancestors() if r.kind != Region.Kind.DISTRICT])
+                                 recognised=[r for r in index.chain(leaf) if r.kind != Region.Kind.DISTRICT])
     return AddressResolution("resolved", community=community, grid=grid,
                              building=chain.get(Region.Kind.BUILDING))
 
@@ -395,7 +416,7 @@ def resolve_point(latitude: float, longitude: float) -> AddressResolution:
     grid = next((g for g in index.grids if _inside(lng, lat, g.boundary[0])), None)
     if grid is None:
         return AddressResolution("unresolved")
-    chain = {r.kind: r for r in grid.ancestors()}
+    chain = {r.kind: r for r in index.chain(grid)}
     nearest, best = None, BUILDING_METRES
     for r in index.regions:
         if r.parent_id == grid.pk and r.kind == Region.Kind.BUILDING and r.latitude is not None:
