@@ -49,13 +49,14 @@ def main() -> None:
         grid = rng.choice(city.grids)
         building = rng.choice(city.buildings[grid.pk])
         street, community = city.street_of(grid), city.community_of(grid)
-        estate, number = building.name.rsplit("小区", 1) if "小区" in building.name else (building.name[:-4], "")
-        number = building.name[len(estate):].lstrip("小区")
-        alias = ESTATE_ALIASES.get(building.name[: -len(number)], "").split()
+        estate = building.name.rstrip("号楼0123456789")
+        number = building.name[len(estate):]
+        alias = ESTATE_ALIASES.get(estate, "").split()
         road, plate = city.door_plate(grid, building)
         road_alias = ROAD_ALIASES.get(road, "").split()
         return rng.choice([
-            f"{rng.choice(prefixes)}{street.name}{community.name}{building.name}{rng.randint(1, 6)}单元{rng.randint(101, 1802)}",
+            f"{rng.choice(prefixes)}{street.name}{community.name}{building.name}"
+            f"{rng.randint(1, 6)}单元{rng.randint(101, 1802)}",
             f"{rng.choice(prefixes)}{community.name.removesuffix('社区')}{building.name}",
             f"{rng.choice(prefixes)}{(rng.choice(road_alias) if road_alias else road)}{plate}号",
             f"{rng.choice(prefixes)}{(alias[0] if alias else estate)}{number}",
