@@ -233,10 +233,11 @@ def report_similar(request: HttpRequest) -> HttpResponse:
     matches = []
     if found is not None and (found.grid or found.community):
         matches = find_duplicates(None, title="", description=text, region=found.grid or found.community,
-                                  latitude=lat, longitude=lng, limit=3)
+                                  latitude=lat, longitude=lng, limit=3,
+                                  category=request.GET.get("category", "").strip()[:64] or None)
     counts = selectors.reporter_counts([m.demand.pk for m in matches])
     rows = [{"demand": m.demand, "reporters": 1 + counts.get(m.demand.pk, 0), "days": int(m.days),
-             "metres": round(m.metres) if m.metres is not None else None}
+             "metres": round(m.metres) if m.metres is not None else None, "same_event": m.same_event}
             for m in matches if is_published(m.demand)]
     return render(request, "web/public/_similar.html", {"rows": rows})
 

@@ -20,6 +20,7 @@
     if (grid && select) select.value = grid.properties.code;
     const status = form.querySelector("[data-map-status]");
     if (status) status.textContent = grid ? grid.properties.name : status.dataset.outside;
+    form.dispatchEvent(new Event("pinplaced"));  // intake looks for the same event around the pin
   }
 
   function initMap(el) {

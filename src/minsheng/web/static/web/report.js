@@ -231,7 +231,8 @@
     return debounce(() => {
       const params = {description: text.value, latitude: form.querySelector("[name=latitude]").value,
                       longitude: form.querySelector("[name=longitude]").value,
-                      address: form.querySelector("[name=address]").value};
+                      address: form.querySelector("[name=address]").value,
+                      category: form.querySelector("select[name=category]").value};
       if (text.value.trim().length < 4 || (!params.latitude && !params.address.trim())) { panel.textContent = ""; return; }
       fetch(form.dataset.similarUrl + "?" + new URLSearchParams(params).toString())
         .then(throttled).then(r => r.text()).then(html => { panel.innerHTML = html; }).catch(() => {});
