@@ -20,7 +20,7 @@
     if (grid && select) select.value = grid.properties.code;
     const status = form.querySelector("[data-map-status]");
     if (status) status.textContent = grid ? grid.properties.name : status.dataset.outside;
-    form.dispatchEvent(new Event("pinplaced"));  // intake looks for the same event around the pin
+    form.dispatchEvent(new Event("pinplaced", {bubbles: true}));  // intake looks for the same event around the pin
   }
 
   function initMap(el) {
