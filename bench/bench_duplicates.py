@@ -9,6 +9,10 @@ the whole search window (the worst case: every one of them is a candidate by tim
 texts from the demo generator and their fingerprints, in bulk (generating the data is not
 what is measured).  Then times ``find_duplicates`` for new demands typed at random grids, as
 the intake page and the demand page call it, and prints the figures.  Target: ≤ 20 ms.
+
+Then times the intake's look-up before a grid is chosen (issue #33): the place from a typed
+address (``resolve_address``: its building and point), the category chosen and the same-event
+search (open demands of that kind within hours around the point) included.  Target: p50 ≤ 30 ms.
 """
 
 import argparse
@@ -64,11 +68,13 @@ def main() -> None:
             cursor.execute("ANALYZE")
 
     admin = get_user_model().objects.get(username="admin")
-    queries = []
+    queries, leaves_of = [], []
     for _ in range(args.queries):
         grid = rng.choice(city.grids)
-        text = compose_demand(rng, rng.choice(leaves), rng.choice(city.buildings[grid.pk]).name)
+        leaf = rng.choice(leaves)
+        text = compose_demand(rng, leaf, rng.choice(city.buildings[grid.pk]).name)
         queries.append((grid, text))
+        leaves_of.append(leaf)
     for grid, text in queries[:10]:  # warm up caches and the connection
         find_duplicates(admin, title=text.title, description=text.description, region=grid)
     times, cpu_times, found = [], [], 0
@@ -91,6 +97,33 @@ def main() -> None:
     cpu_times.sort()
     print(f"  CPU time of this process: p50={statistics.median(cpu_times):.1f} ms "
           f"p95={cpu_times[int(len(cpu_times) * 0.95) - 1]:.1f} ms")
+    intake_lookup(city, admin, queries, leaves_of, rng)
+
+
+def intake_lookup(city, admin, queries, leaves_of, rng: random.Random) -> None:
+    """What /work/intake/duplicates/ does before a grid is chosen: the typed address resolved to its
+    building (and point), then the search with the chosen category, the same-event part included."""
+    from minsheng.routing.addresses import resolve_address
+    from minsheng.routing.duplicates import find_duplicates
+
+    typed = []
+    for (grid, text), leaf in zip(queries, leaves_of, strict=True):
+        building = rng.choice(city.buildings[grid.pk])
+        typed.append((f"{city.street_of(grid).name}{city.community_of(grid).name}{building.name}", text, leaf))
+    times, events = [], 0
+    for address, text, leaf in typed:
+        t0 = time.perf_counter()
+        found = resolve_address(address)
+        region = found.building or found.grid or found.community
+        lat, lng = found.point or (None, None)
+        matches = find_duplicates(admin, title=text.title, description=text.description, region=region,
+                                  latitude=lat, longitude=lng, category=leaf)
+        times.append((time.perf_counter() - t0) * 1000)
+        events += any(m.same_event for m in matches)
+    times.sort()
+    print(f"intake look-up from a typed address (address + same-event + text): p50={statistics.median(times):.1f} ms "
+          f"p95={times[int(len(times) * 0.95) - 1]:.1f} ms over {len(times)} ({events} with a same-event match; "
+          f"target p50 ≤ 30 ms)")
 
 
 def add_open_demands(city, count: int, rng: random.Random, prefix: str = "B") -> None:

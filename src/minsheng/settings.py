@@ -345,6 +345,10 @@ MINSHENG_SIGNIN_CODES_PER_CLIENT = int(os.environ.get("MINSHENG_SIGNIN_CODES_PER
 MINSHENG_SIGNIN_RESEND_SECONDS = int(os.environ.get("MINSHENG_SIGNIN_RESEND_SECONDS", "60"))
 MINSHENG_SIGNIN_CODE_ATTEMPTS = int(os.environ.get("MINSHENG_SIGNIN_CODE_ATTEMPTS", "5"))
 MINSHENG_SIGNIN_CLIENT_FAILURES = int(os.environ.get("MINSHENG_SIGNIN_CLIENT_FAILURES", "30"))
+# Look-ups one client address may make per minute on each of the report form's anonymous JSON
+# endpoints (/submit/place|categories|suggestions|similar/): typing with the form's pauses makes
+# a few dozen; a script walking the address book makes thousands.
+MINSHENG_REPORT_LOOKUPS_PER_MINUTE = int(os.environ.get("MINSHENG_REPORT_LOOKUPS_PER_MINUTE", "120"))
 # WeChat web authorisation (公众号网页授权) for residents, on only when both are set; the scope is
 # snsapi_base (the openid, no prompt) or snsapi_userinfo.
 MINSHENG_WECHAT_APPID = os.environ.get("MINSHENG_WECHAT_APPID", "").strip()

@@ -41,7 +41,7 @@ def reports(site, settings, tmp_path):
         grid = "g1" if resolved else rng.choice(["g1", "g1b", "g2"])
         west = {"g1": 116.40, "g1b": 116.41, "g2": 116.42}[grid]
         lat, lng = Decimal(f"{39.90 + rng.random() * .01:.6f}"), Decimal(f"{west + rng.random() * .01:.6f}")
-        fields = {"consent": True, "region": grid, "latitude": lat, "longitude": lng,
+        fields = {"consent": True, "publish_consent": True, "region": grid, "latitude": lat, "longitude": lng,
                   "category": "construction.roads" if resolved else rng.choice(["construction.roads", "environment"]),
                   "reporter": services.ReporterInput(name=f"居民{i}", phone=f"1370000{i:04d}")}
         if resolved:
@@ -90,7 +90,7 @@ def test_the_public_map_works_with_no_basemap_at_all(site, settings):
     """MINSHENG_BASEMAP=none (or no archive yet): the pins still show, on grey (the site fixture
     fails the test on a JavaScript error: clustering once threw for want of a maximum zoom)."""
     settings.MINSHENG_BASEMAP = "none"
-    register(site.world, consent=True, latitude=Decimal("39.905"), longitude=Decimal("116.405"))
+    register(site.world, consent=True, publish_consent=True, latitude=Decimal("39.905"), longitude=Decimal("116.405"))
     page = _phone(site)
     page.goto("/reports/")
     page.wait_for_selector(".reports-map path.leaflet-interactive")
@@ -134,7 +134,7 @@ def test_axe_finds_no_serious_violation_on_the_public_pages(reports, elder):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    resolved = bring_to(reports.world, "resolved", consent=True,
+    resolved = bring_to(reports.world, "resolved", consent=True, publish_consent=True,
                         reporter=services.ReporterInput(name="刘芳", phone="13600002222"))
     page = _phone(reports, elder=elder)
     failures = {}

@@ -110,7 +110,7 @@ def test_a_nearby_duplicate_is_offered_and_me_too_joins_it(site, screenshot_dir)
     existing = services.register_demand(
         None, channel="web", demand_type="complaint", title="幸福里小区门口井盖丢失",
         description="幸福里小区1号楼门口的井盖丢失了，晚上很危险，请尽快处理。", region=Region.objects.get(code="g1"),
-        latitude=f"{G1[0]:.6f}", longitude=f"{G1[1]:.6f}", consent=True,
+        latitude=f"{G1[0]:.6f}", longitude=f"{G1[1]:.6f}", consent=True, publish_consent=True,
         reporter=services.ReporterInput(name="张伟", phone="13700001234"))
     page = _phone_page(site)
     page.context.grant_permissions(["geolocation"])
@@ -132,3 +132,17 @@ def test_a_nearby_duplicate_is_offered_and_me_too_joins_it(site, screenshot_dir)
     page.screenshot(path=screenshot_dir / "report-joined-390x844.png")
     assert Demand.objects.count() == 1
     assert CoReporter.objects.get(demand=existing).resident.phone == "13600002222"
+
+
+def test_too_many_lookups_are_explained_kindly_and_the_form_keeps_working(tiled, settings, screenshot_dir):
+    settings.MINSHENG_REPORT_LOOKUPS_PER_MINUTE = 1
+    page = _phone_page(tiled)
+    page.goto("/submit/")
+    search = page.locator("[data-category-search]")
+    search.fill("井盖")
+    expect(page.locator("[data-category-results] .chip").first).to_be_visible()
+    search.fill("路灯")  # the second look-up this minute: refused
+    notice = page.locator("[data-throttle-notice]")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("内容都还在")
+    page.screenshot(path=screenshot_dir / "report-lookups-throttled-phone-zh.png")

@@ -98,3 +98,22 @@ def test_a_resident_signs_in_with_a_text_code_and_follows_their_demands(site, se
     expect(english.get_by_role("button", name="Send code")).to_be_visible()
     assert_fits_the_screen(english)
     english.screenshot(path=screenshot_dir / "resident-sign-in-phone-en.png", full_page=True)
+
+
+def test_my_demands_shows_what_i_reported_and_what_i_joined_together(site, screenshot_dir: Path):
+    """我的诉求 at 390×844: one demand the resident filed and one they joined with 我也遇到,
+    each in its own list with its state; the join's update reached their inbox."""
+    reported = _filed_by_the_resident(site.world, "dispatched", "小区路灯不亮")
+    joined = register(site.world, title="建设路井盖缺失", consent=True, publish_consent=True)
+    services.join_demand(joined.pk, reporter=services.ReporterInput(name="王奎", phone=PHONE), consent=True)
+    _do(site.world, "staff1", Demand.objects.get(pk=joined.pk), "verify")
+
+    page = site.signed_in("resident", phone=True)
+    page.goto("/me/")
+    expect(page.locator("#my-demands")).to_contain_text(reported.number)
+    expect(page.locator("#my-demands")).to_contain_text("已派单")
+    expect(page.locator("#my-demands")).not_to_contain_text(joined.number)
+    expect(page.locator("#joined-demands")).to_contain_text(joined.number)
+    expect(page.locator("#joined-demands")).to_contain_text("待派单")
+    assert_fits_the_screen(page)
+    page.screenshot(path=screenshot_dir / "resident-my-demands-reported-and-joined-zh.png", full_page=True)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from minsheng.demands import services
+from minsheng.demands.models import Demand
 from minsheng.demands.registrar import register_batch
 from minsheng.maps.models import AreaSubscription
 from minsheng.maps.subscriptions import subscribe
@@ -36,13 +37,14 @@ def test_only_consented_plain_demands_are_listed_and_nothing_personal_shows(clie
         consent, kind_report, vulnerable = rng.random() < .6, rng.random() < .25, rng.random() < .2
         phone = "13900001111" if vulnerable else f"137{rng.randrange(10**8):08d}"
         title = f"公开测试{i}号问题"
-        demand = register(world, consent=consent, demand_type="report" if kind_report else "complaint",
+        demand = register(world, consent=True, publish_consent=consent,
+                          demand_type="report" if kind_report else "complaint",
                           title=title, address=f"玫瑰城{i}号楼{i}单元", region=rng.choice(["g1", "g1b", "g2"]),
                           reporter=services.ReporterInput(name=f"居民{i}", phone=phone))
         assert demand.vulnerable == vulnerable
         personal += [title, demand.address, demand.number, phone, f"居民{i}"]
         expected += consent and not kind_report and not vulnerable
-    invalid = register(world, consent=True, title="无效的诉求")
+    invalid = register(world, consent=True, publish_consent=True, title="无效的诉求")
     services.reject_invalid(world.user("staff1"), invalid.pk, invalid.version, reason="重复")
 
     response = client.get(reverse("maps:public_reports"))
@@ -56,7 +58,7 @@ def test_only_consented_plain_demands_are_listed_and_nothing_personal_shows(clie
 def test_pins_are_rounded_to_about_a_hundred_metres(client, world):
     rng = random.Random()
     lat, lng = Decimal(f"39.9{rng.randrange(10**4):04d}"), Decimal(f"116.4{rng.randrange(10**4):04d}")
-    register(world, consent=True, latitude=lat, longitude=lng)
+    register(world, consent=True, publish_consent=True, latitude=lat, longitude=lng)
     pins = _pins(client.get(reverse("maps:public_reports")))
     assert pins == [{"lat": round(float(lat), 3), "lng": round(float(lng), 3), "category": "道路与市政设施",
                      "state": "已登记", "group": "open", "area": "光明街道 玫瑰城社区", "date": pins[0]["date"]}]
@@ -64,9 +66,9 @@ def test_pins_are_rounded_to_about_a_hundred_metres(client, world):
 
 
 def test_filters_by_area_category_and_state(client, world):
-    register(world, consent=True, region="g1")
-    register(world, consent=True, region="g2", category="environment")
-    resolved = bring_to(world, "resolved", consent=True, region="g1")
+    register(world, consent=True, publish_consent=True, region="g1")
+    register(world, consent=True, publish_consent=True, region="g2", category="environment")
+    resolved = bring_to(world, "resolved", consent=True, publish_consent=True, region="g1")
     assert resolved.state == "resolved"
     url = reverse("maps:public_reports")
     assert _count(client.get(url)) == 3
@@ -110,7 +112,7 @@ def test_new_public_reports_reach_the_areas_subscribers(world):
     subscribe(resident, world.regions["c1"], "in_app")
     subscribe(resident, world.regions["s1"], "sms")
     before = OutboxMessage.objects.count()
-    register(world, consent=True, region="g1", address="玫瑰城5号楼",
+    register(world, consent=True, publish_consent=True, region="g1", address="玫瑰城5号楼",
              reporter=services.ReporterInput(name="赵六", phone="13712345678"))
     messages = list(OutboxMessage.objects.filter(source__startswith="area:").order_by("channel"))
     assert [(m.channel, m.recipient_id, m.address) for m in messages] == [
@@ -121,10 +123,24 @@ def test_new_public_reports_reach_the_areas_subscribers(world):
         assert not any(s in text for s in ("赵六", "13712345678", "玫瑰城5号楼", "井盖"))
     assert OutboxMessage.objects.count() - before >= 2
     # Elsewhere, without consent, or a 举报: nobody hears of it.
-    register(world, consent=True, region="g2")
-    register(world, consent=False, region="g1")
-    register(world, consent=True, region="g1", demand_type="report")
+    register(world, consent=True, publish_consent=True, region="g2")
+    register(world, consent=True, region="g1")
+    register(world, consent=True, publish_consent=True, region="g1", demand_type="report")
     assert OutboxMessage.objects.filter(source__startswith="area:").count() == 2
+
+
+def test_a_batch_keeps_each_registrations_own_agreement_to_publish(world):
+    """A batch's rows are copies of its first one: each must still carry its own 同意公开."""
+    agreed = [random.random() < 0.5 for _ in range(5)]
+    agreed[0] = not agreed[1]
+    prepared = [services.prepare_registration(
+        world.user("operator"), channel="hotline", demand_type="complaint", title=f"批量{i}",
+        description="路灯坏了。", region=world.regions["g1"], publish_consent=flag,
+        reporter=services.ReporterInput(name="钱七", phone=f"1370001{i:04d}"))
+        for i, flag in enumerate(agreed)]
+    demands = register_batch(prepared)
+    stored = dict(Demand.objects.values_list("title", "publish_consent"))
+    assert [stored[f"批量{i}"] for i in range(5)] == agreed, demands
 
 
 def test_a_batch_of_live_registrations_notifies_too(world):
@@ -132,7 +148,7 @@ def test_a_batch_of_live_registrations_notifies_too(world):
     prepared = [services.prepare_registration(
         world.user("operator"), channel="hotline", demand_type="complaint", title="雷锋社区路灯不亮",
         description="雷锋社区3号楼前的路灯坏了。", region=world.regions[region], category="construction.roads",
-        consent=True, reporter=services.ReporterInput(name="钱七", phone=f"1370000{i:04d}"))
+        consent=True, publish_consent=True, reporter=services.ReporterInput(name="钱七", phone=f"1370000{i:04d}"))
         for i, region in enumerate(["g2", "g2", "g1"])]
     register_batch(prepared)
     assert OutboxMessage.objects.filter(source__startswith="area:").count() == 2
@@ -161,7 +177,7 @@ def test_the_elder_mode_is_kept_per_browser(client, login, world):
 
 
 def test_the_public_reports_page_reads_in_english(client, world):
-    register(world, consent=True)
+    register(world, consent=True, publish_consent=True)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("maps:public_reports")).content.decode()
     assert "Public reports" in page and "Large text" in page and "1 in all" in page

@@ -173,3 +173,29 @@ def test_a_caller_is_opted_out_by_an_administrator_in_any_notation(world, client
     listing = client.get("/admin/notifications/smsoptout/").content.decode()
     assert "137****1234" in listing and PHONE not in listing
     assert _updates(register(world)) == []  # the caller's next demand sends no SMS
+
+
+def test_an_invalid_demand_tells_its_residents_why(world):
+    demand = bring_to(world, "invalid")
+    invalid = [m for m in _updates(demand) if m.key == "demand.invalid"]
+    assert len(invalid) == 1 and invalid[0].params["reason"] == "重复来电"
+    assert invalid[0].subject == f"您的诉求 {demand.number} 经核实不予受理"
+
+
+def test_a_merged_demand_tells_its_reporter_and_joiners_which_demand_carries_on(world):
+    target = bring_to(world, "dispatched")
+    merged = bring_to(world, "pending_dispatch", reporter=services.ReporterInput(name="钱七", phone="13700005678"))
+    services.join_demand(merged.pk, reporter=services.ReporterInput(name="孙八", phone="13700009876"), consent=True)
+    merged.refresh_from_db()
+    services.merge_demand(world.user("dispatcher1"), merged.pk, merged.version, into=target.pk)
+    sent = [m for m in _updates(merged) if m.key == "demand.merged"]
+    assert {m.address for m in sent} == {"13700005678", "13700009876"}
+    assert all(m.params["target"] == target.number for m in sent)
+    assert not [m for m in _updates(target) if m.key == "demand.merged"]
+
+
+def test_an_escalation_names_the_unit_now_handling_it_not_the_staffs_reason(world):
+    demand = bring_to(world, "escalated")
+    escalated = [m for m in _updates(demand) if m.key == "demand.escalated"]
+    assert len(escalated) == 1 and escalated[0].params["unit"] == demand.handling_unit.name
+    assert "需要区级协调" not in escalated[0].subject + escalated[0].body + str(escalated[0].params)

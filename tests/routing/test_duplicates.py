@@ -77,3 +77,69 @@ def test_when_many_open_demands_share_a_text_the_search_reads_a_bounded_sample_a
     assert found and set(found) <= {d.pk for d in same} and other.pk not in found
     monkeypatch.setattr(duplicates, "MAX_BAND_ROWS", 10_000)
     assert {m.demand.pk for m in _find(world, user="admin", limit=10)} == {d.pk for d in same}
+
+
+OUTAGE = ["幸福里小区停水了，什么时候来水？", "家里水龙头一滴水都没有，做不了饭", "早上起来自来水就断了，物业说不清楚",
+          "楼下管子爆了，整栋楼都没水用", "没水洗漱也冲不了厕所，请尽快恢复供水"]
+
+
+def test_a_burst_of_differently_worded_outage_reports_is_grouped_but_not_another_area_or_the_next_day(world):
+    """One water outage, five neighbours, five wordings (their texts share little): grouped by place,
+    time and kind of problem.  The same kind of report in another community, or a day later, is not."""
+    import random
+
+    from minsheng.routing.duplicates import bigrams, jaccard
+
+    rng = random.Random()
+    start = clock.now() - timedelta(hours=8)
+    burst = []
+    for i, text in enumerate(rng.sample(OUTAGE, len(OUTAGE))):
+        with time_machine.travel(start + timedelta(minutes=rng.randint(0, 150) + 10 * i), tick=False):
+            burst.append(register(world, title=text[:12], description=text, category="construction.utilities",
+                                  latitude=f"{41.8031 + rng.uniform(-0.001, 0.001):.6f}",
+                                  longitude=f"{123.9051 + rng.uniform(-0.001, 0.001):.6f}"))
+    elsewhere = register(world, region="g2", title="雷锋社区停水", description="雷锋社区今天停水了",
+                         category="construction.utilities")
+    with time_machine.travel(start - timedelta(hours=26), tick=False):
+        yesterday = register(world, title="昨天供水中断", description="管网检修供水中断一整天",
+                             category="construction.utilities", latitude="41.803100", longitude="123.905100")
+    # The operator chose the category; a resident's words name it ("没水" is 供水).
+    for newest, category in (("水压为零，拧开龙头什么也没有", "construction.utilities"),
+                             ("拧开龙头没水，水压为零", None)):
+        assert max(jaccard(bigrams("", newest), bigrams(d.title, d.description)) for d in burst) < 0.15  # words miss it
+        with time_machine.travel(start + timedelta(hours=3), tick=False):
+            matches = find_duplicates(world.user("admin"), title="", description=newest, region=world.regions["g1"],
+                                      latitude=41.8032, longitude=123.9050, limit=10, category=category)
+        found = {m.demand.pk for m in matches}
+        assert found == {d.pk for d in burst}
+        assert all(m.same_event and "同一时段、同一地点的同类问题" in m.reasons for m in matches)
+        assert elsewhere.pk not in found and yesterday.pk not in found
+
+
+def test_intake_shows_the_same_event_from_the_typed_address_before_a_grid_is_chosen(world, client):
+    from minsheng.organisation.models import Region
+
+    Region.objects.create(kind="building", name="幸福里小区1号楼", code="xf1", parent=world.regions["g1"])
+    with time_machine.travel(clock.now() - timedelta(hours=1), tick=False):
+        earlier = register(world, title="楼里停水", description="幸福里小区停水了，什么时候来水？",
+                           category="construction.utilities")
+    client.force_login(world.users["operator"])
+    page = client.get("/work/intake/duplicates/", {
+        "region": "", "title": "龙头没水", "description": "拧开龙头没水，水压为零", "address": "幸福里小区1号楼",
+        "category": "construction.utilities"}).content.decode()
+    assert earlier.number in page and "同一事件" in page
+    # Nowhere to look yet: nothing is offered, and the page says what is missing.
+    page = client.get("/work/intake/duplicates/", {"title": "龙头没水", "description": "拧开龙头没水"}).content.decode()
+    assert earlier.number not in page and "填写地址" in page
+
+
+def test_residents_see_the_same_event_before_they_submit(world, client):
+    from minsheng.organisation.models import Region
+
+    Region.objects.create(kind="building", name="幸福里小区1号楼", code="xf1", parent=world.regions["g1"])
+    with time_machine.travel(clock.now() - timedelta(hours=2), tick=False):
+        earlier = register(world, title="楼里停水", description="幸福里小区停水了，什么时候来水？",
+                           category="construction.utilities", consent=True, publish_consent=True)
+    page = client.get("/submit/similar/", {"description": "拧开龙头没水，水压为零",
+                                           "address": "幸福里小区1号楼"}).content.decode()
+    assert f'value="{earlier.pk}"' in page and "几小时内附近的同类问题" in page

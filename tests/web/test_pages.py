@@ -1,5 +1,6 @@
 """The web pages through Django's test client: they call the services and show their answers."""
 
+import random
 import re
 
 from django.urls import reverse
@@ -152,6 +153,15 @@ def test_operator_intake_registers_and_can_resolve_on_the_spot(login, world):
     assert demand.state == "resolved" and demand.registered_by == world.users["operator"]
     assert list(DemandEvent.objects.filter(demand=demand).values_list("action", flat=True)) == [
         "register", "resolve_on_spot"]
+
+
+def test_operator_intake_records_the_callers_agreement_to_publish(login, world):
+    client = login("operator")
+    assert 'name="publish_consent"' in client.get(reverse("web:intake")).content.decode()
+    agreed = random.random() < 0.5
+    data = _submit_data(channel="hotline", urgency="general", **({"publish_consent": "on"} if agreed else {}))
+    assert client.post(reverse("web:intake"), data).status_code == 302
+    assert Demand.objects.get().publish_consent == agreed
 
 
 def test_resident_lookup_shows_tags_and_history(login, world):

@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from minsheng.catalogue.models import Category
 from minsheng.demands.models import CoReporter, Demand
+from minsheng.demands.projection import differences, rebuild
+from minsheng.maps.public import is_published, published
 from minsheng.organisation.models import Region
 
 from ..demands.helpers import bring_to, register
@@ -53,6 +55,19 @@ def test_a_typed_address_alone_files_the_report(client, mapped):
     assert Demand.objects.get().region == mapped.regions["g1"]
 
 
+@pytest.mark.parametrize("ticked", [False, True])
+def test_the_public_map_shows_a_report_only_when_its_resident_ticked_publish(client, mapped, ticked):
+    """同意公开 is its own box, off by default; the privacy notice's consent does not publish."""
+    page = client.get(reverse("web:submit")).content.decode()
+    assert 'name="publish_consent"' in page and 'name="publish_consent" checked' not in page
+    changes = {"publish_consent": "on"} if ticked else {}
+    assert client.post(reverse("web:submit"), _data(address="幸福里小区1号楼", **changes)).status_code == 302
+    demand = Demand.objects.get()
+    assert demand.consent and demand.publish_consent == ticked and is_published(demand) == ticked
+    assert published().filter(pk=demand.pk).exists() == ticked
+    assert not differences(demand, rebuild(list(demand.events.order_by("seq"))))
+
+
 def test_an_address_the_server_cannot_place_is_still_accepted_for_staff_to_settle(client, mapped):
     assert client.post(reverse("web:submit"), _data(address="建设路123号")).status_code == 302
     assert Demand.objects.get().region.kind == "district"
@@ -88,11 +103,12 @@ def test_the_description_suggests_a_category_in_plain_words(client, world):
 
 def test_nearby_look_alikes_are_offered_without_personal_details(client, mapped):
     demand = register(mapped, actor="operator", address="幸福里小区1号楼", latitude="41.803", longitude="123.905",
-                      consent=True)
+                      consent=True, publish_consent=True)
     bring_to(mapped, "closed")  # a finished one is never offered
     # Nor one whose reporter did not agree to publication, nor a report (举报) against someone.
-    register(mapped, actor="operator", latitude="41.803", longitude="123.905")
-    register(mapped, actor="operator", latitude="41.803", longitude="123.905", consent=True, demand_type="report")
+    register(mapped, actor="operator", latitude="41.803", longitude="123.905", consent=True)
+    register(mapped, actor="operator", latitude="41.803", longitude="123.905", consent=True, publish_consent=True,
+             demand_type="report")
     page = client.get(reverse("web:report_similar"), {
         "description": "建设路与光明街交叉口的井盖丢失了，晚上很危险", "latitude": "41.8032", "longitude": "123.9052"}
     ).content.decode()
@@ -106,7 +122,7 @@ def test_nearby_look_alikes_are_offered_without_personal_details(client, mapped)
     assert "我也遇到" not in far
 
 
-@pytest.mark.parametrize("extra", [{}, {"consent": True, "demand_type": "report"}])
+@pytest.mark.parametrize("extra", [{}, {"consent": True, "publish_consent": True, "demand_type": "report"}])
 def test_me_too_cannot_join_what_is_not_public(client, mapped, extra):
     """Joining lets one follow a demand (its updates, tracking with one's own phone): a demand
     whose reporter did not consent, or a report (举报), is nobody else's to follow."""
@@ -117,7 +133,7 @@ def test_me_too_cannot_join_what_is_not_public(client, mapped, extra):
 
 
 def test_me_too_joins_the_demand_instead_of_filing_another(client, mapped):
-    demand = register(mapped, actor="operator", consent=True)
+    demand = register(mapped, actor="operator", consent=True, publish_consent=True)
     response = client.post(reverse("web:submit"), _data(description="", join=str(demand.pk)), follow=True)
     page = response.content.decode()
     assert demand.number in page and "共有 2 位居民" in page
@@ -130,7 +146,7 @@ def test_me_too_joins_the_demand_instead_of_filing_another(client, mapped):
 @pytest.mark.parametrize("changes, message", [({"phone": ""}, "请填写姓名和联系电话"),
                                               ({"consent": ""}, "隐私告知")])
 def test_me_too_needs_a_name_phone_and_consent(client, mapped, changes, message):
-    demand = register(mapped, actor="operator", consent=True)
+    demand = register(mapped, actor="operator", consent=True, publish_consent=True)
     response = client.post(reverse("web:submit"), _data(join=str(demand.pk), **changes))
     assert response.status_code == 400 and message in response.content.decode()
     assert not CoReporter.objects.exists()
@@ -162,3 +178,24 @@ def test_residents_are_offered_open_demands_only_not_wishes(client, mapped):
     staff = [m.demand.pk for m in find_duplicates(mapped.user("admin"), title="", description=text,
                                                   region=mapped.regions["g1"])]
     assert public == [demand.pk] and set(staff) == {demand.pk, wish.pk}
+
+
+@pytest.mark.parametrize("name, params", [("web:report_place", {"address": "幸福里小区1号楼"}),
+                                          ("web:report_categories", {"q": "井盖"}),
+                                          ("web:report_suggestions", {"text": "小区门口井盖丢了"}),
+                                          ("web:report_similar", {"description": "井盖丢了很危险",
+                                                                  "address": "幸福里小区1号楼"})])
+def test_the_forms_lookups_are_limited_per_client_address_with_a_kind_answer(client, mapped, settings, monkeypatch,
+                                                                             name, params):
+    monkeypatch.setattr("minsheng.core.throttle.time.time", lambda: 1_800_000_030.0)  # one window throughout
+    limit = random.randint(2, 5)
+    settings.MINSHENG_REPORT_LOOKUPS_PER_MINUTE = limit
+    url = reverse(name)
+    for _ in range(limit):
+        assert client.get(url, params, REMOTE_ADDR="203.0.113.7").status_code == 200
+    refused = client.get(url, params, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    answer = refused.json()
+    assert answer["status"] == "throttled" and "内容都还在" in answer["message"] and answer["retry_after"] >= 1
+    # Another address is not held back by the first one's look-ups.
+    assert client.get(url, params, REMOTE_ADDR="198.51.100.9").status_code == 200

@@ -501,6 +501,7 @@ class _Registered:
         first, at = _template(Demand, self.demands[0])
         carried, where = itemgetter(*REGISTERED_FIELDS), [at[name] for name in REGISTERED_FIELDS]
         key, latitude, longitude = at["id"], at["latitude"], at["longitude"]
+        publish = at["publish_consent"]  # carried only when given (projection.apply_event)
         prepare = Demand._meta.get_field("latitude").get_db_prep_save  # longitude: the same decimal field
         to_db = _memo(lambda v: None if (number := _dec(v)) is None else prepare(number, connection))
         for demand_id, registration in zip(self.demand_ids, self.registrations, strict=True):
@@ -509,6 +510,7 @@ class _Registered:
             for i, value in zip(where, carried(payload), strict=True):
                 row[i] = value
             row[key], row[latitude], row[longitude] = demand_id, to_db(payload["latitude"]), to_db(payload["longitude"])
+            row[publish] = bool(payload.get("publish_consent"))
             yield row
 
     def event_rows(self) -> Iterator[list]:

@@ -35,6 +35,9 @@ class Demand(models.Model):
                                  verbose_name=_("诉求人"))
     hide_name = models.BooleanField(_("隐藏姓名"), default=False)
     consent = models.BooleanField(_("同意隐私告知"), default=False)
+    # 同意公开: the reporter agreed that the demand (never their name, phone or address) be shown on
+    # the public map and list (maps.public).  Off unless asked for; distinct from ``consent``.
+    publish_consent = models.BooleanField(_("同意公开"), default=False, db_default=False)
     vulnerable = models.BooleanField(_("困难群体"), default=False)
     urgency = models.ForeignKey(TimeLimitPolicy, on_delete=models.PROTECT, verbose_name=_("紧急程度"), db_index=False)
     # Set on few demands, never at registration: a partial index (Meta.indexes), as for the

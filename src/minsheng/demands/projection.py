@@ -21,8 +21,8 @@ RECEIVING_ROLES = frozenset(STAFF_ROLES)
 # Every field the events determine; verify_events compares exactly these.
 PROJECTED_FIELDS = [
     "number", "kind", "channel", "demand_type_id", "category_id", "title", "description", "address", "latitude",
-    "longitude", "region_id", "reporter_id", "hide_name", "consent", "vulnerable", "urgency_id", "parent_id",
-    "registered_by_id", "state", "version", "handling_unit_id", "assignee_id", "contact_due", "handle_due",
+    "longitude", "region_id", "reporter_id", "hide_name", "consent", "publish_consent", "vulnerable", "urgency_id",
+    "parent_id", "registered_by_id", "state", "version", "handling_unit_id", "assignee_id", "contact_due", "handle_due",
     "contacted_at", "pending_request", "suspended_at", "escalation_level", "extension_count", "reopen_count",
     "result", "satisfaction", "solved", "close_reason", "merged_into_id", "registered_at", "dispatched_at",
     "accepted_at", "resolved_at", "closed_at", "updated_at", "first_receiver_unit_id", "first_receiver_id",
@@ -65,6 +65,7 @@ def apply_event(d: Demand, e: DemandEvent) -> None:
                 setattr(d, field, p.get(field))
             d.latitude, d.longitude = _dec(p.get("latitude")), _dec(p.get("longitude"))
             d.kind = p.get("kind", "demand")  # carried only for kinds other than a plain demand
+            d.publish_consent = bool(p.get("publish_consent"))  # carried only when given
             d.registered_at = at
         case "verify":
             if p.get("category_id"):

@@ -304,9 +304,10 @@ def prepare_registration(
     category=None, urgency="general", reporter: Resident | ReporterInput | None = None,
     address: str = "", latitude=None, longitude=None, hide_name: bool = False, consent: bool = False,
     parent: Demand | None = None, note: str = "", photos=(), attributes=None, media_url: str = "",
-    reporter_email: str = "", kind: str = Kind.DEMAND,
+    reporter_email: str = "", kind: str = Kind.DEMAND, publish_consent: bool = False,
 ) -> PreparedRegistration:
-    """The checks of ``register_demand``, without writing anything; raises what it raises."""
+    """The checks of ``register_demand``, without writing anything; raises what it raises.
+    ``publish_consent`` (同意公开) lets the public map show the demand (maps.public)."""
     spec = transition("register")
     if actor is None or not getattr(actor, "is_authenticated", False):
         if channel not in ANONYMOUS_CHANNELS:
@@ -357,7 +358,7 @@ def prepare_registration(
     }
     # Kept only when given, so that earlier events and their replays stay as they were.
     extras = {"attributes": answers, "media_url": media_url, "reporter_email": reporter_email,
-              "kind": kind if kind != Kind.DEMAND else ""}
+              "kind": kind if kind != Kind.DEMAND else "", "publish_consent": bool(publish_consent)}
     return PreparedRegistration(actor, grant, payload, {k: v for k, v in extras.items() if v}, region,
                                 demand_type, category, urgency, reporter, address, note, photos)
 

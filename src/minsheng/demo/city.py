@@ -66,6 +66,13 @@ STREET_ROADS = {
     "XH": ["新华大街", "东华街", "望花大街", "阳光路"],
 }
 ROADS = [road for roads in STREET_ROADS.values() for road in roads]
+# The other names residents give (the place-name register, grids.Estate / grids.Road).
+ESTATE_ALIASES = {
+    "幸福里小区": "幸福家园 幸福里花园", "玫瑰园": "玫瑰花园", "丹东路住宅小区": "丹东小区", "光明新村": "光明小区",
+    "明珠花园": "明珠小区", "电业宿舍": "电业小区 供电宿舍", "矿务局宿舍": "矿务局小区", "铁路宿舍": "铁路小区",
+    "工人村": "工人新村", "四季花城": "四季花园", "东方红小区": "东方红", "金桥小区": "金桥花园",
+}
+ROAD_ALIASES = {"新华大街": "新华街", "望花大街": "望花街", "光明街": "光明大街", "建设路": "建设大路"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "秀英桂兰玉华建国志强海燕丽娟淑珍凤霞明辉文军红梅晓东春生金凤德明永红立新国庆雪梅宝山小燕"
 
@@ -129,13 +136,25 @@ class City:
         return STREET_ROADS[self.street_of(region).code.removeprefix(f"{self.district.code}-")]
 
     def place(self, rng: random.Random, grid: Region, building: Region) -> str:
-        """A place phrase as residents give it: their building, a house number on one of their
-        street's roads, a crossing of two of its roads, or just their community."""
+        """A place phrase as residents give it: their building, its house number on one of their
+        street's roads (the register's, ``door_plate``), a crossing of two of its roads, or just
+        their community."""
         street, community = self.street_of(grid), self.community_of(grid)
         roads = self.roads_of(grid)
         first, second = rng.sample(roads, 2)
-        return rng.choice([f"{community.name}{building.name}", f"{rng.choice(roads)}{rng.randrange(1, 300)}号",
+        rng.choice(roads), rng.randrange(1, 300)  # drawn as before, so that the rest of the demo stays as it was
+        road, number = self.door_plate(grid, building)
+        return rng.choice([f"{community.name}{building.name}", f"{road}{number}号",
                            f"{first}与{second}交叉口", f"{street.name}{community.name}"])
+
+    def door_plate(self, grid: Region, building: Region) -> tuple[str, int]:
+        """A building's house number: the buildings of a street take its roads in turn, odd
+        numbers on each road in the order of the grids."""
+        street = self.street_of(grid)
+        roads = self.roads_of(grid)
+        grids = [g for g in self.grids if g.path.startswith(street.path)]
+        order = grids.index(grid) * BUILDINGS_PER_GRID + self.buildings[grid.pk].index(building)
+        return roads[order % len(roads)], 2 * (order // len(roads)) + 1
 
 
 def person_name(rng: random.Random) -> str:
@@ -198,6 +217,28 @@ def build_regions(city: City) -> None:
                         lat=g_lat0 + CELL[0] * Decimal(b) / (BUILDINGS_PER_GRID + 1),
                         lng=lng0 + CELL[1] * Decimal(b % 2 + 1) / 3))
                 city.buildings[grid.pk] = buildings
+
+
+def build_address_register(city: City) -> None:
+    """The place-name register: each grid's estate (its point the middle of its buildings), the
+    streets' roads, and a house number for every building, with the names residents also use."""
+    from minsheng.grids.models import DoorPlate, Estate, Road
+
+    roads = {}
+    for street in city.streets:
+        for name in STREET_ROADS[street.code.removeprefix(f"{city.district.code}-")]:
+            roads[name], _ = Road.objects.get_or_create(name=name, defaults={
+                "region": street, "aliases": ROAD_ALIASES.get(name, "")})
+    for grid, compound in zip(city.grids, COMPOUNDS, strict=False):
+        buildings = city.buildings[grid.pk]
+        Estate.objects.get_or_create(name=compound, defaults={
+            "grid": grid, "aliases": ESTATE_ALIASES.get(compound, ""),
+            "latitude": (sum(b.latitude for b in buildings) / len(buildings)).quantize(Decimal("0.000001")),
+            "longitude": (sum(b.longitude for b in buildings) / len(buildings)).quantize(Decimal("0.000001"))})
+        for building in buildings:
+            road, number = city.door_plate(grid, building)
+            DoorPlate.objects.get_or_create(road=roads[road], number=number, defaults={
+                "place": building, "latitude": building.latitude, "longitude": building.longitude})
 
 
 def build_units(city: City) -> None:
@@ -348,6 +389,7 @@ def build_city() -> tuple[City, list[tuple[str, str, str, bool]]]:
         district.save()
     city = City(district=district)
     build_regions(city)
+    build_address_register(city)
     build_units(city)
     build_dispatch_rules(city)
     logins = build_users(city)

@@ -7,6 +7,7 @@ stop part-way and every state of the workflow is present, as in a live system.
 """
 
 import random
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -32,6 +33,14 @@ from .texts import category_codes, compose_demand
 CHANNEL_WEIGHTS = [(Channel.HOTLINE, 52), (Channel.WECHAT, 12), (Channel.WEB, 8), (Channel.STATION, 9),
                    (Channel.PATROL, 11), (Channel.MEETING, 2), (Channel.POLICE_110, 4), (Channel.EMAIL, 2)]
 HOUR = timedelta(hours=1)
+
+
+def _agrees_to_publish(channel: str, key: str) -> bool:
+    """同意公开 for a demo demand: seven in ten residents reporting online tick the box, three in ten
+    of those asked by an operator agree.  Drawn from the demand's own key, not from the history's
+    generator, so that the rest of the replay stays as it was."""
+    share = 7 if channel in services.PUBLIC_CHANNELS else 3
+    return zlib.crc32(key.encode()) % 10 < share
 
 
 def _id_number(rng: random.Random) -> str:
@@ -120,6 +129,7 @@ class Replayer:
                 urgency=self.policies[text.urgency], reporter=None if channel == Channel.PATROL else reporter,
                 address=place, hide_name=rng.random() < 0.15, consent=True,
                 latitude=building.latitude, longitude=building.longitude,
+                publish_consent=_agrees_to_publish(channel, f"{start.isoformat()}{text.title}"),
             )
 
         def step(delay: timedelta, fn: Callable, who, **kwargs) -> bool:

@@ -5,7 +5,18 @@ from minsheng.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin
 from minsheng.organisation.scope import region_filter
 from minsheng.people.models import Resident
 
-from .models import Enterprise, GridAssignment, House, MissedPatrol, Patrol, PatrolPlan, RegisterChange
+from .models import (
+    DoorPlate,
+    Enterprise,
+    Estate,
+    GridAssignment,
+    House,
+    MissedPatrol,
+    Patrol,
+    PatrolPlan,
+    RegisterChange,
+    Road,
+)
 
 
 @admin.register(House)
@@ -65,3 +76,27 @@ class RegisterChangeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
                                          .values("pk")))
                 | (Q(entity=E.ENTERPRISE) & Q(record_id__in=Enterprise.objects.filter(region_filter(user))
                                               .values("pk"))))
+
+
+@admin.register(Estate)
+class EstateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "grid"
+    list_display = ["name", "aliases", "grid"]
+    search_fields = ["name", "aliases"]
+    raw_id_fields = ["grid"]
+
+
+@admin.register(Road)
+class RoadAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "region"
+    list_display = ["name", "aliases", "region"]
+    search_fields = ["name", "aliases"]
+    raw_id_fields = ["region"]
+
+
+@admin.register(DoorPlate)
+class DoorPlateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "place"
+    list_display = ["road", "number", "place"]
+    search_fields = ["road__name"]
+    raw_id_fields = ["road", "place"]

@@ -217,3 +217,62 @@ class MissedPatrol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grid} {self.day}"
+
+
+# --- the place-name register (地名地址): what the address resolver needs beyond the region tree ------
+
+class Estate(models.Model):
+    """A residential estate (小区): not a region of its own — its buildings are, named after it
+    ("幸福里小区1号楼") — but the name residents give, often in another form (an older name, the
+    developer's name): the aliases.  It lies in one grid, with a point for the map."""
+
+    name = models.CharField(_("小区名称"), max_length=100, unique=True)
+    aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("以空格分隔，用于地址识别"))
+    grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="estates", verbose_name=_("所在网格"))
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("小区")
+        verbose_name_plural = _("小区")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Road(models.Model):
+    """A named road (路、街、大街) of the district, with the names residents also use for it, and the
+    street whose territory it serves (a road that crosses several streets is listed under the district)."""
+
+    name = models.CharField(_("道路名称"), max_length=60, unique=True)
+    aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("以空格分隔，用于地址识别"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="roads", verbose_name=_("所属区域"))
+
+    class Meta:
+        verbose_name = _("道路")
+        verbose_name_plural = _("道路")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DoorPlate(models.Model):
+    """A house number (门牌) on a road: "建设路12号" is the gate of a building or of an estate's grid."""
+
+    road = models.ForeignKey(Road, on_delete=models.CASCADE, related_name="door_plates", verbose_name=_("道路"))
+    number = models.PositiveIntegerField(_("门牌号"))
+    place = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="door_plates",
+                              verbose_name=_("楼栋或网格"))
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("门牌")
+        verbose_name_plural = _("门牌")
+        ordering = ["road", "number"]
+        constraints = [models.UniqueConstraint(fields=["road", "number"], name="door_plate_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.road.name}{self.number}号"

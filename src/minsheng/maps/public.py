@@ -1,11 +1,8 @@
 """The public reports map and list (as FixMyStreet): which demands anyone may see, and what of them.
 
-Publication follows the reporter's consent.  The demand has no field of its own for "may be
-published": the one consent it records is ``consent`` (同意隐私告知), which the report form and
-every public channel require, on a form that already tells the resident their demand may be
-published (its 公开时隐藏我的姓名, hide my name when published); a hotline or station demand has it
-only when the operator recorded it.  So a demand is public only with ``consent``.  A distinct
-opt-in (同意公开) needs a field on the demand and a box on the form, owned elsewhere.  Never
+Publication follows the reporter's own opt-in, ``publish_consent`` (同意公开): a box on the
+resident's form and on the operator's intake, off unless ticked.  It is distinct from ``consent``
+(同意隐私告知, which every public channel requires and which says nothing about publishing).  Never
 public, whatever the consent: a report (举报, the demand type ``report``: it names someone), a
 case that is not a plain demand (a micro-wish or a care task speaks of one household), a demand
 from a vulnerable resident, and an invalid or merged one.
@@ -50,13 +47,13 @@ def state_group(state: str) -> str:
 
 def published() -> QuerySet[Demand]:
     """Every demand anyone may see on the public map and list (the rule of the module's docstring)."""
-    return (Demand.objects.filter(kind=Kind.DEMAND, consent=True, vulnerable=False)
+    return (Demand.objects.filter(kind=Kind.DEMAND, publish_consent=True, vulnerable=False)
             .exclude(demand_type__code__in=HIDDEN_TYPES).exclude(state__in=NEVER_PUBLIC_STATES))
 
 
 def is_published(demand: Demand) -> bool:
     """``published()``'s rule for one loaded demand (the subscribers' notice after registering)."""
-    return (demand.kind == Kind.DEMAND and demand.consent and not demand.vulnerable
+    return (demand.kind == Kind.DEMAND and demand.publish_consent and not demand.vulnerable
             and demand.demand_type.code not in HIDDEN_TYPES and demand.state not in NEVER_PUBLIC_STATES)
 
 

@@ -1,6 +1,9 @@
 """Updates pushed to the residents of a demand: at receipt (its number and the tracking link), at
 dispatch (which unit, by when), with each progress note staff mark as visible to the resident, and
-at resolution (the result; the photos are on the tracking page).  The revisit link is sent by
+at resolution (the result; the photos are on the tracking page); and when the demand leaves the
+usual path: found invalid (判定无效, with the reason written for the resident), merged into
+another demand about the same problem (合并, whose number it gives), or escalated to a higher
+unit (上报: the unit's name, never the staff's internal reason).  The revisit link is sent by
 ``supervision.revisits``.
 
 Each goes in-app to a resident who has an account and by SMS to their phone unless they opted out
@@ -21,6 +24,7 @@ from django.utils import timezone
 from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.selectors import residents_following
 from minsheng.demands.workflow import Kind
+from minsheng.organisation.models import Unit
 from minsheng.people.models import Resident
 
 from .models import SmsOptOut
@@ -53,6 +57,13 @@ def _message(demand: Demand, event: DemandEvent) -> tuple[str, dict[str, Any]] |
                                      "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}" if due else "—"}
     if action == "record_progress" and event.public:
         return "demand.progress", {**params, "note": event.note}
+    if action == "reject_invalid":
+        return "demand.invalid", {**params, "reason": event.payload.get("reason", "")}
+    if action == "merge":
+        return "demand.merged", {**params, "target": event.payload.get("target_number", "")}
+    if action == "escalate":
+        unit = Unit.objects.filter(pk=event.payload.get("unit_id")).values_list("name", flat=True).first()
+        return ("demand.escalated", {**params, "unit": unit}) if unit else None
     if action in ("resolve", "resolve_on_spot"):
         photos = int(event.payload.get("photos") or 0)
         params["result"] = event.payload.get("result", "")

@@ -8,8 +8,14 @@ characters "光明", so the community 光明社区 (short name "光明") is not 
 (小区) is not a region of its own: its name is what its buildings' names start with, and it names
 its grid when all its buildings lie in one.
 
-The province/city/district part needs no library: the tree holds one district, and everything
-outside the tree's names is ignored."""
+A full address is read in its parts (``parse``): the province, city and district by ``cpca`` (the
+national administrative-division table it ships), then the street, community, estate, road, house
+number and building from the region tree and the place-name register (``grids``: estates and roads
+with their aliases, house numbers on the roads).  An address that names another district than the
+tree's is outside (never matched on the words that follow); an alias is read as the name it stands
+for; a house number (门牌, "建设路12号") names its building or grid when the register knows it,
+else the road names its street.  A resolved address carries a point (the building's, the house
+number's or the estate's) where the map puts the pin."""
 
 import math
 import re
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from minsheng.core import versioned
+from minsheng.grids.models import DoorPlate, Estate, Road
 from minsheng.organisation.models import Region
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
@@ -25,6 +32,8 @@ _SPACE = re.compile(r"\s+")
 _SUFFIXES = ("社区居委会", "居委会", "社区", "街道办事处", "街道", "小区")
 _BUILDING = re.compile(r"^(?P<compound>.*?)(?P<number>\d+)(?:号楼|栋|幢|号)$")
 _BUILDING_WORDS = ("号楼", "栋", "幢", "号院")
+# A house number: digits and 号 that are not a building's (号楼) nor a courtyard's (号院).
+_DOOR_NUMBER = r"(\d{1,5})号(?![楼院])"
 
 
 def normalise(text: str) -> str:
@@ -46,6 +55,22 @@ def _variants(region: Region) -> set[str]:
     return {normalise(n) for n in names if len(normalise(n)) >= 2}
 
 
+@dataclass(frozen=True)
+class AddressParts:
+    """What an address says, part by part (empty where it says nothing)."""
+
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+    community: str = ""
+    estate: str = ""
+    road: str = ""
+    house_number: str = ""
+    building: str = ""
+    rest: str = ""  # the text after the administrative prefix, aliases read as their names
+
+
 @dataclass
 class AddressResolution:
     status: str  # resolved | ambiguous | unresolved
@@ -54,9 +79,24 @@ class AddressResolution:
     building: Region | None = None
     candidates: list[Region] = field(default_factory=list)
     recognised: list[Region] = field(default_factory=list)
+    parts: AddressParts = field(default_factory=AddressParts)
+    estate: Estate | None = None
+    door_plate: DoorPlate | None = None
+    outside: str = ""  # the other district the address names
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where the map's pin goes for a typed address: the building, the house number or the
+        estate when one of them is known and has a point; else None (the map only moves there)."""
+        for place in (self.building, self.door_plate, self.estate):
+            if place is not None and place.latitude is not None and place.longitude is not None:
+                return float(place.latitude), float(place.longitude)
+        return None
 
     @property
     def message(self) -> str:
+        if self.outside:
+            return _("地址在%(district)s，不在本区范围内，请派单员确认。") % {"district": self.outside}
         if self.status == "resolved":
             place = self.building or self.grid
             return _("地址已识别：%(place)s") % {"place": place.full_name}
@@ -71,6 +111,9 @@ class AddressResolution:
     def resident_message(self) -> str:
         """The same finding in the words of the resident who typed the address or set the pin (the
         staff wording asks a dispatcher to act; the resident can only add detail or move the pin)."""
+        if self.outside:
+            return _("这个地址在%(district)s，不在本区服务范围内。如果问题就在本区，请在地图上点选位置。") % {
+                "district": self.outside}
         if self.status == "resolved":
             place = self.building or self.grid
             return _("已定位到：%(place)s") % {"place": place.full_name}
@@ -100,10 +143,37 @@ class _Index:
     variants: list[tuple[str, Region]]  # longest first
     estates: dict[str, Region]  # an estate's name → the one grid all its buildings lie in
     grids: list[Region]  # with a boundary, for pins
+    districts: set[str] = field(default_factory=set)  # the tree's district names and aliases
+    # an estate's or road's alias → its name, longest first
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    registered_estates: dict[str, Estate] = field(default_factory=dict)  # name (and its short form) → estate
+    roads: dict[str, Road] = field(default_factory=dict)
+    door_plates: dict[tuple[int, int], DoorPlate] = field(default_factory=dict)  # (road, number) → plate
+    road_pattern: re.Pattern | None = None  # a known road's name followed by a house number
+    names: frozenset[str] = frozenset()  # every name and alias the tree and register know
+    longest: int = 0
+    longer: dict[str, list[str]] = field(default_factory=dict)  # a road's name or alias → known names holding it
+    by_pk: dict[int, Region] = field(default_factory=dict)  # every region, the district too
+    grids_of: dict[int, list[Region]] = field(default_factory=dict)  # community → its grids
+    # The variants by their first two characters, with their place in ``variants`` (longest first):
+    # an address is compared only with the names that could start somewhere in it.
+    by_pair: dict[str, list[int]] = field(default_factory=dict)
+    estate_names: list[str] = field(default_factory=list)  # the register's, longest first
+
+    def chain(self, region: Region) -> list[Region]:
+        """``region.ancestors()`` from this copy of the tree, without a query."""
+        return [self.by_pk[int(p)] for p in region.path.split(".") if p and int(p) in self.by_pk]
+
+
+def _short(name: str) -> str:
+    return name[:-2] if name.endswith("小区") and len(name) > 3 else name
 
 
 def _build_index() -> _Index:
-    regions = list(Region.objects.exclude(kind__in=[Region.Kind.DISTRICT, *Region.UPPER_KINDS]).order_by("path"))
+    every = list(Region.objects.order_by("path"))
+    districts = {normalise(n) for r in every if r.kind == Region.Kind.DISTRICT
+                 for n in (r.name, *(r.aliases or "").split())}
+    regions = [r for r in every if r.kind not in (Region.Kind.DISTRICT, *Region.UPPER_KINDS)]
     by_pk = {r.pk: r for r in regions}
     variants = sorted(((v, r) for r in regions for v in _variants(r)), key=lambda item: -len(item[0]))
     estate_grids: dict[str, set[int]] = {}
@@ -112,8 +182,48 @@ def _build_index() -> _Index:
             estate_grids.setdefault(name, set()).add(r.parent_id)
     estates = {name: by_pk[next(iter(grids))] for name, grids in estate_grids.items()
                if len(grids) == 1 and next(iter(grids)) in by_pk}
+    registered: dict[str, Estate] = {}
+    aliases: dict[str, str] = {}
+    for estate in Estate.objects.all():
+        name = normalise(estate.name)
+        for key in {name, _short(name)}:
+            registered[key] = estate
+            if estate.grid_id in by_pk:
+                estates.setdefault(key, by_pk[estate.grid_id])
+        for alias in (estate.aliases or "").split():
+            aliases.setdefault(normalise(alias), name)
+    roads = {normalise(road.name): road for road in Road.objects.all()}
+    for name, road in list(roads.items()):
+        for alias in (road.aliases or "").split():
+            aliases.setdefault(normalise(alias), name)
+    plates = {(p.road_id, p.number): p for p in DoorPlate.objects.select_related("place")}
+    pattern = re.compile("(" + "|".join(re.escape(n) for n in sorted(roads, key=len, reverse=True)) + ")"
+                         + _DOOR_NUMBER + "?") if roads else None
     grids = [r for r in regions if r.kind == Region.Kind.GRID and r.boundary]
-    return _Index(regions, variants, estates, grids)
+    names = frozenset({v for v, _r in variants} | set(roads) | set(registered) | set(aliases))
+    longer = {short: [n for n in names if short in n and n != short] for short in {*roads, *aliases}}
+    grids_of: dict[int, list[Region]] = {}
+    for r in regions:
+        if r.kind == Region.Kind.GRID:
+            grids_of.setdefault(r.parent_id, []).append(r)
+    by_pair: dict[str, list[int]] = {}
+    for i, (variant, _region) in enumerate(variants):
+        by_pair.setdefault(variant[:2], []).append(i)
+    return _Index(regions, variants, estates, grids, districts,
+                  sorted(((a, n) for a, n in aliases.items() if a and a != n), key=lambda item: -len(item[0])),
+                  registered, roads, plates, pattern, names, max(map(len, names), default=0), longer,
+                  {r.pk: r for r in every}, grids_of, by_pair, sorted(registered, key=len, reverse=True))
+
+
+def _inside_longer(text: str, start: int, end: int, index: _Index) -> bool:
+    """Whether text[start:end] is part of a longer known name there ("光明街" in "光明街道")."""
+    for name in index.longer.get(text[start:end], ()):
+        at = text.find(name, max(0, start - len(name)))
+        while 0 <= at <= start:
+            if at + len(name) >= end:
+                return True
+            at = text.find(name, at + 1)
+    return False
 
 
 def _index() -> _Index:
@@ -127,7 +237,9 @@ def _named(address: str, index: _Index) -> list[Region]:
     under it (the community's "玫瑰城" in its grid's "玫瑰城第一网格")."""
     taken: list[tuple[int, int, str]] = []
     found: dict[int, Region] = {}
-    for variant, region in index.variants:
+    pairs = {address[i:i + 2] for i in range(len(address) - 1)}
+    candidates = sorted(i for pair in pairs for i in index.by_pair.get(pair, ()))
+    for variant, region in (index.variants[i] for i in candidates):
         start = address.find(variant)
         while start >= 0:
             end = start + len(variant)
@@ -140,13 +252,112 @@ def _named(address: str, index: _Index) -> list[Region]:
     return list(found.values())
 
 
+_ADMIN = ("省", "市", "区")
+
+
+def _administrative(address: str, index: _Index) -> tuple[dict[str, str], str]:
+    """The province, city and district an address starts with (cpca's table of every division in
+    China), and the text after them.  Only a prefix counts, and only one that ends where a name
+    ends: a road or community named after a city ("丹东路社区" is not 丹东市 + "路社区") is the
+    local name it is."""
+    import cpca  # its table loads in about half a second: on the first address, not at start-up
+
+    found = cpca._get_one_addr(address, True, {})
+    positions = [found[f"{key}_pos"] for key in _ADMIN if found.get(key) and found[f"{key}_pos"] >= 0]
+    rest = found.get("地址")
+    if not positions or min(positions) != 0 or rest is None:
+        return {}, address
+    cut = len(address) - len(rest)
+    if any(address[start:end] in index.names for start in range(cut)
+           for end in range(cut + 1, min(len(address), start + index.longest) + 1)):
+        return {}, address
+    return {key: found[key] for key in _ADMIN if found.get(key) and found[f"{key}_pos"] >= 0}, rest
+
+
+def _read_aliases(text: str, index: _Index) -> str:
+    """The text with each alias of an estate or road read as the name it stands for (longest first,
+    and never inside a name already read)."""
+    for alias, name in index.aliases:
+        at = text.find(alias)
+        while at >= 0 and name not in text:
+            if _inside_longer(text, at, at + len(alias), index):
+                at = text.find(alias, at + 1)
+                continue
+            text = text[:at] + name + text[at + len(alias):]
+            at = text.find(alias, at + len(name))
+    return text
+
+
+def parse(text: str) -> AddressParts:
+    """The parts of an address, as far as its words go (``resolve_address`` says what they name)."""
+    return _resolve(text).parts
+
+
 def resolve_address(text: str) -> AddressResolution:
+    """The community, grid and building an address names (with its parts, and a point for the
+    pin when a building, house number or estate is known) — or why it names none for sure."""
+    return _resolve(text)
+
+
+def _parts(admin: dict[str, str], rest: str, found: AddressResolution, road: Road | None,
+           number: str, estate_name: str) -> AddressParts:
+    named = {r.kind: r.name for r in found.recognised}
+    place = found.building or found.grid or found.community
+    if place is not None:
+        named.update({r.kind: r.name for r in _index().chain(place)})
+    building = re.search(r"(\d+)(?:号楼|栋|幢)", rest)
+    return AddressParts(province=admin.get("省", ""), city=admin.get("市", ""), district=admin.get("区", ""),
+                        street=named.get(Region.Kind.STREET, ""), community=named.get(Region.Kind.COMMUNITY, ""),
+                        estate=estate_name, road=road.name if road else "", house_number=number,
+                        building=f"{building[1]}号楼" if building else "", rest=rest)
+
+
+def _resolve(text: str) -> AddressResolution:
     address = normalise(text)
     if not address:
         return AddressResolution("unresolved")
     index = _index()
+    admin, rest = _administrative(address, index)
+    if admin.get("区") and normalise(admin["区"]) not in index.districts:
+        outside = "".join(admin.get(k, "") for k in _ADMIN if admin.get(k))
+        return AddressResolution("unresolved", outside=outside, parts=_parts(admin, rest, AddressResolution(
+            "unresolved"), None, "", ""))
+    rest = _read_aliases(rest, index)
+    road, number, plate, words = None, "", None, rest
+    m = next((m for m in index.road_pattern.finditer(rest) if not _inside_longer(rest, m.start(1), m.end(1), index)),
+             None) if index.road_pattern else None
+    if m:
+        road, number = index.roads[m[1]], m[2] or ""
+        plate = index.door_plates.get((road.pk, int(number))) if number else None
+        # The road's name is not a place's ("雷锋路" is not the estate 雷锋小区); its house number,
+        # when the register knows it, is as good as naming the building or grid.
+        words = rest[:m.start()] + "|" + rest[m.end():]
+    place = index.by_pk.get(plate.place_id) if plate is not None else None
+    found = _match(words, index, extra=[place] if place is not None else None)
+    if found.status == "unresolved" and road is not None and not found.recognised:
+        street = index.by_pk.get(road.region_id)
+        found.recognised = [r for r in index.chain(street) if r.kind != Region.Kind.DISTRICT] if street else []
+    if plate is not None and found.status == "resolved" and plate.place_id in (
+            getattr(found.building, "pk", None), getattr(found.grid, "pk", None)):
+        found.door_plate = plate
+    estate_name = ""
+    for name in index.estate_names:
+        if name in words:
+            estate_name = index.registered_estates[name].name
+            break
+    if not estate_name and found.building is not None:
+        compounds = sorted(_compounds(found.building), key=len, reverse=True)
+        estate_name = compounds[0] if compounds else ""
+    estate = index.registered_estates.get(normalise(estate_name)) if estate_name else None
+    if estate is not None and found.grid is not None and estate.grid_id == found.grid.pk:
+        found.estate = estate
+    found.parts = _parts(admin, rest, found, road, number, estate_name)
+    return found
+
+
+def _match(address: str, index: _Index, extra: list[Region] | None = None) -> AddressResolution:
     regions = index.regions
-    matched = _named(address, index)
+    matched = _named(address, index) + list(extra or [])
     if not any(r.kind in (Region.Kind.GRID, Region.Kind.BUILDING) for r in matched):
         # An estate named without a building number: its grid, when all its buildings lie in one.
         matched.extend({g.pk: g for name, g in index.estates.items() if name in address}.values())
@@ -170,15 +381,15 @@ def resolve_address(text: str) -> AddressResolution:
     if len(leaves) > 1:
         return AddressResolution("ambiguous", candidates=sorted(leaves, key=lambda r: r.path))
     leaf = leaves[0]
-    chain = {r.kind: r for r in leaf.ancestors()}
+    chain = {r.kind: r for r in index.chain(leaf)}
     grid = chain.get(Region.Kind.GRID)
     community = chain.get(Region.Kind.COMMUNITY)
     if grid is None and community is not None:
-        grids = list(Region.objects.filter(parent=community, kind=Region.Kind.GRID))
+        grids = index.grids_of.get(community.pk, [])
         grid = grids[0] if len(grids) == 1 else None  # a community with one grid names it
     if grid is None:
         return AddressResolution("unresolved", community=community,
-                                 recognised=[r for r in leaf.ancestors()
+                                 recognised=[r for r in index.chain(leaf)
                                              if r.kind not in (Region.Kind.DISTRICT, *Region.UPPER_KINDS)])
     return AddressResolution("resolved", community=community, grid=grid,
                              building=chain.get(Region.Kind.BUILDING))
@@ -206,7 +417,7 @@ def resolve_point(latitude: float, longitude: float) -> AddressResolution:
     grid = next((g for g in index.grids if _inside(lng, lat, g.boundary[0])), None)
     if grid is None:
         return AddressResolution("unresolved")
-    chain = {r.kind: r for r in grid.ancestors()}
+    chain = {r.kind: r for r in index.chain(grid)}
     nearest, best = None, BUILDING_METRES
     for r in index.regions:
         if r.parent_id == grid.pk and r.kind == Region.Kind.BUILDING and r.latitude is not None:

@@ -8,6 +8,13 @@ stored as indexed keys: one indexed query counts, per nearby open demand, the va
 with the new one — the MinHash estimate of their similarity — without reading the other
 demands' rows.  The best few are re-scored exactly; the score combines text similarity, distance
 and time, and every match says why it was found.
+
+Text alone misses a burst about one event: the neighbours who call about the same water outage
+within the hour say "停水了", "水龙头没水", "管子爆了" — 16 % alike.  So the same search also reads,
+through the fingerprints' (grid, open, registered) index, the open demands around the place
+within ``EVENT_HOURS`` of this one and keeps those of the same kind of problem (the category, or
+for a demand without one the category its words name) within ``EVENT_METRES``: place + time +
+category, whatever the wording.  Such a match says so (同一时段、同一地点的同类问题).
 """
 
 import math
@@ -21,6 +28,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from minsheng.catalogue.models import Category
+from minsheng.catalogue.selectors import categories_in_text
 from minsheng.core import clock
 from minsheng.core.bulk import insert_values
 from minsheng.demands.models import Demand
@@ -38,6 +47,9 @@ TEXT_CHARS = 200  # the title and the start of the detail carry the problem
 MIN_SIMILARITY = 0.15  # exact bigram Jaccard below which texts are not the same problem
 RESCORE = 12  # candidates re-scored exactly after the MinHash estimate
 MAX_BAND_ROWS = 20_000  # band rows a search reads at most
+EVENT_HOURS = 6  # demands about one event (an outage, a burst pipe, noise at night) come within hours
+EVENT_METRES = 500  # … and from around one place
+EVENT_ROWS = 2_000  # open demands a search reads at most from around the place in that time
 _rng = np.random.default_rng(20261123)
 _A = _rng.integers(1, 2**63, N_HASHES, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 2**63, N_HASHES, dtype=np.uint64)
@@ -170,11 +182,33 @@ class DuplicateMatch:
     area: str  # "same" grid or "neighbour"
     days: float
     reasons: list[str] = field(default_factory=list)
+    same_event: bool = False  # same place, same hours, same kind of problem (whatever the words)
+
+
+def event_category_path(category: Category | str | None, title: str, description: str) -> str:
+    """The kind of problem a demand is about, as a category path: its category, else the one its
+    words name (catalogue keywords and residents' synonyms: "没水" → 供水供电供气供暖); "" for none."""
+    if isinstance(category, Category):
+        return category.path
+    if category:
+        return Category.objects.filter(code=category).values_list("path", flat=True).first() or ""
+    named = categories_in_text(join_text(title, description))
+    return named[0][0].path if named else ""
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two category paths ("000003.000017.") name the same kind of problem: the same category, or
+    one under the other (a leaf and its top level, when only the top level is known)."""
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
 
 
 def find_duplicates(user, *, title: str, description: str, region: Region, latitude=None, longitude=None,
-                    at: datetime | None = None, exclude: int | None = None, limit: int = 5) -> list[DuplicateMatch]:
-    """Open demands ``user`` may see that look like this one, best first, each with its reasons.
+                    at: datetime | None = None, exclude: int | None = None, limit: int = 5,
+                    category: Category | str | None = None) -> list[DuplicateMatch]:
+    """Open demands ``user`` may see that look like this one, best first, each with its reasons:
+    by their words, and (``_same_event``) by place, time and kind of problem whatever their words.
+    ``region`` may be a grid, a building or a community (an address resolved no further: every
+    grid under it); ``category`` is the one chosen, if any.
     ``user`` None is a resident on the public report form: open demands (not wishes or care tasks)
     of every reporter nearby, which the form shows without any personal detail so that the
     resident can join one ("我也遇到") instead of filing it again."""
@@ -183,6 +217,9 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
     if grams.size == 0:
         return []
     grids = neighbour_grids(grid_of(region))
+    if latitude is None and region.latitude is not None:
+        latitude, longitude = region.latitude, region.longitude
+    events = _same_event(grids, event_category_path(category, title, description), latitude, longitude, at, exclude)
     since = int((at - timedelta(days=settings.MINSHENG_DUPLICATE_DAYS)).timestamp())
     # Counted here rather than grouped in SQL so that the rows read are bounded: where thousands
     # of open demands nearby share this text (a mass outage, every caller reporting it), grouping
@@ -192,16 +229,14 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
         key__in=band_keys(minhash(grams)), grid_id__in=list(grids), registered__gte=since, is_open=True)
         .exclude(signature_id=exclude or 0).values_list("signature_id", flat=True)[:MAX_BAND_ROWS]))
     best = [pk for pk, _n in sorted(shared.items(), key=lambda item: (-item[1], -item[0]))[:RESCORE]]
-    if not best:
+    if not best and not events:
         return []
-    rows = DuplicateSignature.objects.filter(demand_id__in=best).values_list(
+    rows = DuplicateSignature.objects.filter(demand_id__in=set(best) | set(events)).values_list(
         "demand_id", "grid_id", "registered", "latitude", "longitude", "demand__title", "demand__description")
-    if latitude is None and region.latitude is not None:
-        latitude, longitude = region.latitude, region.longitude
     scored = []
     for pk, grid_id, registered, lat, lng, other_title, other_description in rows:
         similarity = jaccard(grams, bigrams(other_title, other_description))
-        if similarity < MIN_SIMILARITY:
+        if similarity < MIN_SIMILARITY and pk not in events:
             continue
         metres = (metres_between(float(latitude), float(longitude), lat, lng)
                   if latitude is not None and lat is not None else None)
@@ -210,6 +245,9 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
             1.0 if grids[grid_id] == "same" else 0.5)
         recency = max(0.0, 1 - days / settings.MINSHENG_DUPLICATE_DAYS)
         score = 0.7 * min(1.0, similarity / 0.6) + 0.2 * nearness + 0.1 * recency
+        if pk in events:  # one event: as sure as very similar words, surer the closer in time and place
+            hours = abs(at.timestamp() - registered) / 3600
+            score = max(score, 0.55 + 0.25 * nearness + 0.2 * max(0.0, 1 - hours / EVENT_HOURS))
         scored.append((score, pk, similarity, metres, grids[grid_id], days))
     scored.sort(reverse=True)
     # Scope first (a cheap filter on ids), then load only the matches that are shown.
@@ -218,8 +256,33 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
     shown = [s for s in scored if s[1] in visible][:limit]
     by_pk = Demand.objects.select_related("region").in_bulk([s[1] for s in shown])
     return [DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,
-                           _reasons(similarity, metres, area, days))
+                           _reasons(similarity, metres, area, days, pk in events), pk in events)
             for score, pk, similarity, metres, area, days in shown]
+
+
+def _same_event(grids: dict[int, str], kind: str, latitude, longitude, at: datetime,
+                exclude: int | None) -> set[int]:
+    """Open demands around the place, registered within ``EVENT_HOURS`` of ``at``, about the same
+    kind of problem (``kind``, a category path): within ``EVENT_METRES`` when both have a point,
+    else in the same grid.  Read through the fingerprints' (grid, open, registered) index."""
+    if not kind:
+        return set()
+    window = EVENT_HOURS * 3600
+    moment = int(at.timestamp())
+    rows = (DuplicateSignature.objects.filter(grid_id__in=list(grids), is_open=True,
+                                              registered__gte=moment - window, registered__lte=moment + window)
+            .exclude(demand_id=exclude or 0)
+            .values_list("demand_id", "grid_id", "latitude", "longitude", "demand__category__path",
+                         "demand__title", "demand__description")[:EVENT_ROWS])
+    found = set()
+    for pk, grid_id, lat, lng, path, other_title, other_description in rows:
+        if latitude is not None and lat is not None:
+            near = metres_between(float(latitude), float(longitude), lat, lng) <= EVENT_METRES
+        else:
+            near = grids.get(grid_id) == "same"
+        if near and same_kind(kind, path or event_category_path(None, other_title, other_description)):
+            found.add(pk)
+    return found
 
 
 def _band_rows(rows) -> list[int]:
@@ -241,8 +304,9 @@ def _band_rows(rows) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _reasons(similarity: float, metres: float | None, area: str, days: float) -> list[str]:
-    reasons = [_("文字相似度 %(p)d%%") % {"p": round(similarity * 100)}]
+def _reasons(similarity: float, metres: float | None, area: str, days: float, same_event: bool = False) -> list[str]:
+    reasons = [_("同一时段、同一地点的同类问题")] if same_event else []
+    reasons.append(_("文字相似度 %(p)d%%") % {"p": round(similarity * 100)})
     reasons.append(_("同一网格") if area == "same" else _("相邻网格"))
     if metres is not None:
         reasons.append(_("相距约 %(m)d 米") % {"m": round(metres)})

@@ -86,6 +86,8 @@ class DemandFieldsForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"}))
     hide_name = forms.BooleanField(label=_("公开时隐藏我的姓名"), required=False)
+    publish_consent = forms.BooleanField(
+        label=_("同意公开：在公开地图上展示本诉求的分类、状态和大致位置（不显示姓名、电话和详细地址）"), required=False)
     photos = PhotosField(label=_("照片（最多6张）"))
     latitude = forms.DecimalField(widget=forms.HiddenInput, required=False)
     longitude = forms.DecimalField(widget=forms.HiddenInput, required=False)
@@ -108,7 +110,7 @@ class PublicDemandForm(DemandFieldsForm):
     consent = forms.BooleanField(label=_("我已阅读并同意隐私告知：联系方式仅用于办理和回访本诉求"), required=False)
 
     field_order = ["description", "address", "photos", "category", "demand_type", "title", "name", "phone",
-                   "hide_name", "consent"]
+                   "hide_name", "publish_consent", "consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +153,7 @@ class IntakeForm(DemandFieldsForm):
     on_spot_result = forms.CharField(label=_("当场办理结果"), widget=forms.Textarea, required=False)
 
     field_order = ["phone", "name", "id_number", "channel", "demand_type", "category", "urgency", "title",
-                   "description", "region", "address", "hide_name", "on_spot", "on_spot_result"]
+                   "description", "region", "address", "hide_name", "publish_consent", "on_spot", "on_spot_result"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

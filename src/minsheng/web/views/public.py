@@ -1,7 +1,10 @@
 """Residents' pages (no account): file a demand, track it by number, rate the result."""
 
 import math
+from collections.abc import Callable
+from functools import wraps
 
+from django.conf import settings
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,7 +17,7 @@ from minsheng.catalogue.selectors import search_categories
 from minsheng.core import clock
 from minsheng.core.clients import client_address
 from minsheng.core.errors import MinshengError, NotFound
-from minsheng.core.throttle import TooManyAttempts
+from minsheng.core.throttle import TooManyAttempts, check_rate
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand, DemandAttachment
 from minsheng.demands.workflow import Channel, Kind, State
@@ -85,7 +88,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                         None, channel=Channel.WEB, demand_type=data["demand_type"], category=data["category"] or None,
                         title=data["title"], description=data["description"], region=_report_region(found),
                         address=address, hide_name=data["hide_name"], consent=data["consent"],
-                        photos=data["photos"], latitude=data["latitude"], longitude=data["longitude"],
+                        publish_consent=data["publish_consent"], photos=data["photos"],
+                        latitude=data["latitude"], longitude=data["longitude"],
                         reporter=services.ReporterInput(name=data["name"], phone=data["phone"]))
                 except MinshengError as exc:
                     add_service_errors(form, exc)
@@ -147,6 +151,26 @@ def _coordinate(value: str | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _lookup_limited(scope: str) -> Callable:
+    """A report-form look-up anyone may call, limited per client address (core.throttle, as the
+    SMS sign-in): past the limit, a 429 in JSON with a message for the resident, which the form
+    shows where it would show the answer (report.js), and Retry-After."""
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                check_rate(f"report-{scope}", _client(request), settings.MINSHENG_REPORT_LOOKUPS_PER_MINUTE)
+            except TooManyAttempts as exc:
+                message = _("查询太频繁了，请等 %(n)d 秒再试。已填写的内容都还在，也可以直接提交。") % {
+                    "n": exc.retry_after}
+                return JsonResponse({"status": "throttled", "message": message, "retry_after": exc.retry_after},
+                                    status=429, headers={"Retry-After": str(exc.retry_after)})
+            return view(request, *args, **kwargs)
+        return limited
+    return decorate
+
+
+@_lookup_limited("place")
 def report_place(request: HttpRequest) -> JsonResponse:
     """The form's pin or typed address → the community, grid and building, in the resident's words."""
     lat, lng = _coordinate(request.GET.get("latitude")), _coordinate(request.GET.get("longitude"))
@@ -155,9 +179,17 @@ def report_place(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "empty", "message": ""})
     place = found.building or found.grid
     point = place or (found.recognised[-1] if found.recognised else None)
+    centre = _centre(point)
+    pin = found.point if lat is None else None  # a typed address places the pin; a tapped one stays
+    if pin is not None:
+        centre = {"latitude": pin[0], "longitude": pin[1]}
+    # Several places fit the words: each one, for the resident to pick (its name completes the address).
+    candidates = [{"name": c.full_name, **_centre(c)} for c in found.candidates[:6]]
     return JsonResponse({"status": found.status, "message": found.resident_message,
-                         "place": place.full_name if place else "", **_centre(point),
-                         "zoom": 17 if found.building else (16 if found.grid else 15)})
+                         "place": place.full_name if place else "", **centre,
+                         "pin": {"latitude": pin[0], "longitude": pin[1]} if pin else None,
+                         "candidates": candidates,
+                         "zoom": 17 if found.building or pin else (16 if found.grid else 15)})
 
 
 def _centre(region: Region | None) -> dict:
@@ -171,12 +203,14 @@ def _centre(region: Region | None) -> dict:
     return {"latitude": None, "longitude": None}
 
 
+@_lookup_limited("categories")
 def report_categories(request: HttpRequest) -> JsonResponse:
     """Categories for the form's search box (synonyms included: 井盖 finds 市政设施)."""
     found = search_categories(request.GET.get("q", "")[:40])
     return JsonResponse({"results": [{"code": c.code, "label": _category_label(c)} for c in found]})
 
 
+@_lookup_limited("suggestions")
 def report_suggestions(request: HttpRequest) -> JsonResponse:
     """The category the router reads in the description being typed, in plain words."""
     found = suggest_for_text(request.GET.get("text", "")[:1000])
@@ -188,6 +222,7 @@ def _category_label(category) -> str:
     return f"{category.parent} › {category}" if category.parent_id else str(category)
 
 
+@_lookup_limited("similar")
 def report_similar(request: HttpRequest) -> HttpResponse:
     """Open demands nearby that look like the one being typed, each with "我也遇到": of the
     published ones only (``maps.public``), what the public list shows of them (category, state,
@@ -198,10 +233,11 @@ def report_similar(request: HttpRequest) -> HttpResponse:
     matches = []
     if found is not None and (found.grid or found.community):
         matches = find_duplicates(None, title="", description=text, region=found.grid or found.community,
-                                  latitude=lat, longitude=lng, limit=3)
+                                  latitude=lat, longitude=lng, limit=3,
+                                  category=request.GET.get("category", "").strip()[:64] or None)
     counts = selectors.reporter_counts([m.demand.pk for m in matches])
     rows = [{"demand": m.demand, "reporters": 1 + counts.get(m.demand.pk, 0), "days": int(m.days),
-             "metres": round(m.metres) if m.metres is not None else None}
+             "metres": round(m.metres) if m.metres is not None else None, "same_event": m.same_event}
             for m in matches if is_published(m.demand)]
     return render(request, "web/public/_similar.html", {"rows": rows})
 

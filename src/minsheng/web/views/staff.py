@@ -1,6 +1,8 @@
 """Staff pages: queue, list, demand with its actions, intake, overview.  They only call
 selectors and services; every rule lives there."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +34,7 @@ from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.people.services import may_see_personal_data, reveal_personal_data
 from minsheng.routing import hot_issues as hot
 from minsheng.routing import selectors as routing_selectors
-from minsheng.routing.addresses import resolve_address
+from minsheng.routing.addresses import resolve_address, resolve_point
 from minsheng.routing.duplicates import find_duplicates, open_demands_near
 from minsheng.search.selectors import MAX_QUERY, ranked
 from minsheng.supervision.selectors import summoned_units_of
@@ -304,7 +306,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
         # Possible duplicates for those who may merge this demand into another.
         "duplicates": find_duplicates(request.user, title=demand.title, description=demand.description,
                                       region=demand.region, latitude=demand.latitude, longitude=demand.longitude,
-                                      at=demand.registered_at, exclude=demand.pk)
+                                      at=demand.registered_at, exclude=demand.pk, category=demand.category)
         if any(spec.action == "merge" for spec in actions) else [],
         # After a refused action the URL is the action's (POST only); the language switch returns here.
         "language_next": reverse("web:demand", args=[demand.pk]),
@@ -449,7 +451,8 @@ def _registration(data: dict) -> dict:
     return {"channel": data["channel"], "demand_type": data["demand_type"], "category": data["category"] or None,
             "title": data["title"], "description": data["description"],
             "region": Region.objects.get(code=data["region"]), "address": data["address"],
-            "urgency": data["urgency"], "hide_name": data["hide_name"], "photos": data["photos"],
+            "urgency": data["urgency"], "hide_name": data["hide_name"], "publish_consent": data["publish_consent"],
+            "photos": data["photos"],
             "latitude": data["latitude"], "longitude": data["longitude"],
             "reporter": services.ReporterInput(name=data["name"], phone=data["phone"], id_number=data["id_number"])}
 
@@ -499,13 +502,41 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(item.file.open("rb"), content_type="image/jpeg")
 
 
+def _intake_place(request: HttpRequest) -> tuple[Region | None, float | None, float | None]:
+    """Where the demand being typed is, before anyone chose a grid: the grid chosen, else the pin on
+    the map, else the typed address (its building, grid, or the community it stops at)."""
+    lat, lng = _float(request.GET.get("latitude")), _float(request.GET.get("longitude"))
+    region = Region.objects.filter(code=request.GET.get("region", "")).first() if request.GET.get("region") else None
+    if region is None and lat is not None and lng is not None:
+        found = resolve_point(lat, lng)
+        region = found.grid
+    if region is None and request.GET.get("address", "").strip():
+        found = resolve_address(request.GET["address"][:255])
+        region = found.building or found.grid or found.community
+        if lat is None and found.point is not None:
+            lat, lng = found.point
+    return region, lat, lng
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 @_staff_required
 def intake_duplicates(request: HttpRequest) -> HttpResponse:
-    """htmx: open demands like the one being typed (similar text, same or neighbouring grid, recent)."""
-    region = Region.objects.filter(code=request.GET.get("region", "")).first()
+    """htmx: open demands like the one being typed — similar words, or the same kind of problem at
+    the same place within hours (one outage, many callers) — around the place, known from the grid,
+    the pin or the typed address, so that they show before a grid is chosen."""
+    region, lat, lng = _intake_place(request)
     title, description = request.GET.get("title", "").strip(), request.GET.get("description", "").strip()
+    category = request.GET.get("category", "").strip() or None
     asked = bool(region and (title or description))
-    found = find_duplicates(request.user, title=title, description=description, region=region) if asked else []
+    found = find_duplicates(request.user, title=title, description=description, region=region, latitude=lat,
+                            longitude=lng, category=category) if asked else []
     return render(request, "web/staff/_duplicates.html", {"duplicates": found, "asked": asked})
 
 

@@ -20,6 +20,7 @@
     if (grid && select) select.value = grid.properties.code;
     const status = form.querySelector("[data-map-status]");
     if (status) status.textContent = grid ? grid.properties.name : status.dataset.outside;
+    form.dispatchEvent(new Event("pinplaced", {bubbles: true}));  // intake looks for the same event around the pin
   }
 
   function initMap(el) {
@@ -34,6 +35,11 @@
         onEachFeature: (f, l) => l.bindTooltip(document.createTextNode(f.properties.name))}).addTo(map);
       map.fitBounds(layer.getBounds());
       let marker = null;
+      el.placePin = (lat, lng) => {
+        marker = marker ? marker.setLatLng([lat, lng]) : L.marker([lat, lng]).addTo(map);
+        map.setView([lat, lng], 17);
+        setPoint(form, lat, lng, data.features);
+      };
       map.on("click", e => {
         marker = marker ? marker.setLatLng(e.latlng) : L.marker(e.latlng).addTo(map);
         setPoint(form, e.latlng.lat, e.latlng.lng, data.features);
@@ -258,6 +264,25 @@
     boxes.forEach(b => b.addEventListener("change", update));
     update();
   }
+  // Intake's address check (htmx): a known building, house number or estate places the pin and
+  // chooses its grid; when several places fit, a button per place completes the address.
+  function afterAddressCheck(box) {
+    const form = box.closest("form"), found = box.querySelector("[data-address-point], [data-address-grid]");
+    if (found && found.dataset.addressGrid) {
+      const select = form.querySelector("[name=region]");
+      if (select && !select.value) { select.value = found.dataset.addressGrid; select.dispatchEvent(new Event("change")); }
+    }
+    if (found && found.dataset.addressPoint) {
+      const [lat, lng] = found.dataset.addressPoint.split(",").map(Number), map = form.querySelector("[data-map]");
+      if (map && map.placePin) map.placePin(lat, lng);
+    }
+    box.querySelectorAll("[data-fill-address]").forEach(b => b.addEventListener("click", () => {
+      const input = form.querySelector("[name=address]");
+      input.value = b.dataset.fillAddress;
+      input.dispatchEvent(new Event("change"));
+    }));
+  }
+  document.addEventListener("htmx:afterSwap", e => { if (e.target.id === "address-check") afterAddressCheck(e.target); });
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form#bulk").forEach(initBulk);

@@ -15,9 +15,26 @@
     return function () { clearTimeout(t); t = setTimeout(fn, ms); };
   }
 
+  // Too many look-ups from one address: the server answers 429 with a message for the resident,
+  // shown in the form's notice (the look-up itself is dropped; the form keeps working).
+  function throttled(r) {
+    if (r.status !== 429) return r;
+    return r.json().then(data => {
+      const notice = document.querySelector("[data-throttle-notice]");
+      if (notice) {
+        notice.textContent = data.message || "";
+        notice.hidden = false;
+        clearTimeout(notice.hideTimer);
+        notice.hideTimer = setTimeout(() => { notice.hidden = true; }, 1000 * (data.retry_after || 30));
+      }
+      throw new Error("throttled");
+    });
+  }
+
   function getJSON(url, params) {
     const q = new URLSearchParams(params).toString();
-    return fetch(q ? url + "?" + q : url, {headers: {"Accept": "application/json"}}).then(r => r.json());
+    return fetch(q ? url + "?" + q : url, {headers: {"Accept": "application/json"}}).then(throttled)
+      .then(r => r.json());
   }
 
   // --- photos ------------------------------------------------------------------------------------
@@ -89,11 +106,18 @@
     const status = form.querySelector("[data-place-status]");
     const lat = form.querySelector("[name=latitude]"), lng = form.querySelector("[name=longitude]");
     const address = form.querySelector("[name=address]");
-    let map = null, marker = null;
+    const choices = form.querySelector("[data-place-candidates]");
+    let map = null, marker = null, fromAddress = false;  // fromAddress: the pin follows the typed address
 
     function say(data) {
       status.textContent = data.message || "";
       status.className = "place-status " + (data.status || "");
+      if (!choices) return;
+      choices.textContent = "";
+      (data.candidates || []).forEach(c => choices.append(button(c.name, () => {
+        address.value = c.name;
+        lookUp();
+      })));
     }
 
     function pin(latlng, fromUser) {
@@ -119,7 +143,7 @@
         else map.setView([39.9, 116.4], 11);
       });
       if (lat.value && lng.value) pin(L.latLng(+lat.value, +lng.value), false);
-      map.on("click", e => pin(e.latlng, true));
+      map.on("click", e => { fromAddress = false; pin(e.latlng, true); });
     }
 
     const locate = form.querySelector("[data-report-locate]");
@@ -127,16 +151,27 @@
       if (!navigator.geolocation) { say({message: locate.dataset.unavailable}); return; }
       navigator.geolocation.getCurrentPosition(pos => {
         const here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+        fromAddress = false;
         if (map) map.setView(here, 17);
         pin(here, true);
       }, () => say({message: locate.dataset.unavailable}), {enableHighAccuracy: true, timeout: 10000});
     });
 
     const lookUp = debounce(() => {
-      if (lat.value) { refreshSimilar(); return; }  // the pin decides; the address is the detail
+      if (lat.value && !fromAddress) { refreshSimilar(); return; }  // a tapped pin decides; the address is the detail
       if (!address.value.trim()) { say({}); return; }
       getJSON(form.dataset.placeUrl, {address: address.value}).then(data => {
         say(data);
+        if (data.pin) {  // a known building, house number or estate: the pin goes there
+          fromAddress = true;
+          lat.value = data.pin.latitude.toFixed(6);
+          lng.value = data.pin.longitude.toFixed(6);
+          if (map) marker = marker ? marker.setLatLng([data.pin.latitude, data.pin.longitude])
+            : L.marker([data.pin.latitude, data.pin.longitude], {keyboard: false}).addTo(map);
+        } else if (fromAddress) {  // the words no longer name a point: the pin they set goes
+          lat.value = lng.value = "";
+          if (marker) { marker.remove(); marker = null; }
+        }
         if (map && data.latitude != null) map.setView([data.latitude, data.longitude], data.zoom || 15);
         refreshSimilar();
       }).catch(() => {});
@@ -196,10 +231,11 @@
     return debounce(() => {
       const params = {description: text.value, latitude: form.querySelector("[name=latitude]").value,
                       longitude: form.querySelector("[name=longitude]").value,
-                      address: form.querySelector("[name=address]").value};
+                      address: form.querySelector("[name=address]").value,
+                      category: form.querySelector("select[name=category]").value};
       if (text.value.trim().length < 4 || (!params.latitude && !params.address.trim())) { panel.textContent = ""; return; }
       fetch(form.dataset.similarUrl + "?" + new URLSearchParams(params).toString())
-        .then(r => r.text()).then(html => { panel.innerHTML = html; }).catch(() => {});
+        .then(throttled).then(r => r.text()).then(html => { panel.innerHTML = html; }).catch(() => {});
     }, 500);
   }
 
