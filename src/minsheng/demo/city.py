@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.organisation.models import Membership, Region, Unit
 from minsheng.organisation.roles import STAFF_ROLES, Role
+from minsheng.organisation.scope import forget_grants
 from minsheng.people.models import Resident
 
 CITY = ("SFS", "示范市")  # the city above the demo district: its 12345 centre dispatches straight to streets
@@ -372,6 +373,12 @@ def build_city_centre(city: City) -> tuple[str, str, str, bool]:
     if district_centre.parent_id != centre.pk:
         district_centre.parent = centre
         district_centre.save()
+        # Every unit below moved: the unit objects in hand and the grants the actors' objects hold
+        # name their old paths.
+        for unit in city.units.values():
+            unit.refresh_from_db(fields=["path", "parent"])
+        for actor in city.actors.values():
+            forget_grants(actor)
     username, role, _unit_code, _region_code, label = CITY_LOGIN
     user = _user(username, get_user_model().objects.get(username="operator").password, label, staff=True)
     user.groups.add(_staff_group())
