@@ -143,7 +143,7 @@ def record_batch(events: Iterable[DemandEvent]) -> None:
     """Add a bulk import's events (every demand of the batch from its first event) at once.
 
     A demand whose only event is its registration adds what ``event_counters`` and
-    ``event_key`` make of its kind, region and category at that moment (nothing else of a new
+    ``event_key`` make of its kind, region, category and type at that moment (nothing else of a new
     demand is set): those are replayed once per distinct (moment, kind, region, category), their
     counters times the number of such demands, instead of once per demand."""
     grid_of = GridMap()
@@ -157,7 +157,9 @@ def record_batch(events: Iterable[DemandEvent]) -> None:
             histories.extend(later)
             continue
         payload = first.payload
-        alike = (first.created_at, payload.get("kind"), payload.get("region_id"), payload.get("category_id"))
+        # Everything the registration's counters read: the demand type too (直接答复率's consultations).
+        alike = (first.created_at, payload.get("kind"), payload.get("region_id"), payload.get("category_id"),
+                 payload.get("demand_type_id"))
         registered[alike].append(first.demand_id)
         sample.setdefault(alike, first)
     ledger: Ledger = []
