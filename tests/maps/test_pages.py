@@ -38,8 +38,9 @@ def test_the_staff_demand_page_shows_its_pin_with_plain_coordinates(world, clien
 def test_the_patrol_page_shows_the_track_so_far(world, client):
     worker = world.user("gridworker")
     client.force_login(worker)
-    assert "data-basemap-track" not in client.get("/work/grids/patrol/").content.decode()
+    assert "data-patrol-map" not in client.get("/work/grids/patrol/").content.decode()
     grid_services.start_patrol(worker, world.regions["g1"], track=[[39.9, 116.4], [39.901, 116.401]])
     html = client.get("/work/grids/patrol/").content.decode()
-    assert _has_basemap(html) and 'data-basemap-track="basemap-track-data"' in html
-    assert '<script id="basemap-track-data" type="application/json">' in html and "116.401" in html
+    # The field app draws the track on the basemap (grids/patrol.js), the points sent so far from the page.
+    assert _has_basemap(html) and 'data-patrol-map="patrol-map-data"' in html
+    assert '<script id="patrol-map-data" type="application/json">' in html and "116.401" in html
