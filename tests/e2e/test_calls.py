@@ -48,7 +48,7 @@ def test_a_call_pops_files_a_demand_in_one_click_and_stays_on_it(site, screensho
     page.fill("#id_address", "玫瑰城第一网格5号楼楼下")
     page.fill("#id_name", "李秀英")
     page.screenshot(path=str(screenshot_dir / "calls-intake.png"), full_page=True)
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("#intake-form button[type=submit]:not([name])").click()  # 登记 (not 登记并接下一件)
     page.wait_for_url("**/work/demands/*/")
 
     _post(site, token, {"event": "hangup", "callId": "e2e-1", "duration": "187",

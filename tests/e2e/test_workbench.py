@@ -110,7 +110,11 @@ def act(page, action: str, **fields) -> None:
         box.locator("summary").click()
     for name, value in fields.items():
         control = box.locator(f"[name='{name}']")
-        if control.evaluate("e => e.tagName") == "SELECT":
+        if control.evaluate("e => e.tagName") == "SELECT" and control.get_attribute("data-combobox") is not None:
+            # A type-ahead picker in front of the (hidden) select: type, then pick the match.
+            box.locator(f"#{control.get_attribute('id')}-combo").fill(value)
+            box.get_by_role("option", name=value).first.click()
+        elif control.evaluate("e => e.tagName") == "SELECT":
             control.select_option(label=value)
         else:
             control.fill(value)
