@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
+export PYTHONUNBUFFERED=1  # each run's lines as they come, not in blocks
 
 prefix() { sed -u "s/^/[$1] /"; }
 

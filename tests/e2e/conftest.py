@@ -24,6 +24,30 @@ from ..conftest import clear_event_log_for_flush
 # database access from that thread (SynchronousOnlyOperation).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the live server's threads share the test's one in-memory connection, and two
+    requests at once (the field app's service worker, the screen pop's polling, a page's own
+    fetches) misuse it ("bad parameter or other API misuse"). A server without threads takes them
+    in turn; Django closes each connection after its answer, so no browser connection holds it."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = OneAtATime
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time(django_db_setup):
+    _serve_one_request_at_a_time()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
