@@ -3,6 +3,7 @@
 import random
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -95,3 +96,10 @@ def test_the_monthly_report_carries_the_seat_figures_for_the_district(world, pbx
     assert 'id="report-seats"' in page and "8001" in page
     other_month = leader.get("/work/assessment/report/", {"month": "2025-01"}).content.decode()
     assert 'id="report-seats"' not in other_month
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "2026-13-01"])
+def test_a_day_off_the_calendar_is_a_clear_400(world, client, start):
+    client.force_login(world.users["leader"])
+    response = client.get("/work/calls/", {"start": start})
+    assert response.status_code == 400 and "日期格式不正确" in response.content.decode()

@@ -135,7 +135,12 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _day(value: str | None, default: date) -> date:
-    return date.fromisoformat(value) if value else default
+    """A day of the figures' range; ValueError for a malformed one or one the calendar cannot
+    step past (9999-12-31 has no next day)."""
+    day = date.fromisoformat(value) if value else default
+    if not date(1970, 1, 1) <= day <= date(9998, 12, 31):
+        raise ValueError(value)
+    return day
 
 
 @login_required
