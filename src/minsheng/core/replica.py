@@ -75,7 +75,6 @@ class ReplicaReadMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.reads_from_replica = False
         request._replica_token = None
         try:
             response = self.get_response(request)
@@ -93,5 +92,4 @@ class ReplicaReadMiddleware:
         if (replica_alias() and request.method in SAFE_METHODS and match is not None
                 and match.view_name in settings.MINSHENG_REPLICA_VIEWS and not wrote_recently(request)):
             request._replica_token = _reading_replica.set(True)
-            request.reads_from_replica = True
         return None
