@@ -27,7 +27,7 @@ from minsheng.demands.workflow import Channel
 from minsheng.organisation.models import Unit
 from minsheng.organisation.scope import roles_of
 from minsheng.web import field
-from minsheng.web.forms import add_service_errors
+from minsheng.web.actions import perform, refusal_status, submit
 
 from . import audit, billing, eligibility, privacy, records, tasks
 from .access import APPROVERS, AUDITORS, STAFF, provider_of
@@ -82,20 +82,12 @@ def elder_page(request: HttpRequest) -> HttpResponse:
     if elder is None:
         raise Http404(_("你的账号没有登记为居家养老服务对象。"))
     form = RequestForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            tasks.request_care(request.user, elder.pk, service=data["service"], planned_on=data["planned_on"],
-                               hours=data["hours"], note=data["note"], channel=Channel.WEB)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("已预约，服务商认领后会与你联系。"))
-            return redirect("homecare:me")
-    elif request.method == "POST":
-        status = 400
+    sent = submit(request, form, lambda data: tasks.request_care(
+        request.user, elder.pk, service=data["service"], planned_on=data["planned_on"], hours=data["hours"],
+        note=data["note"], channel=Channel.WEB), _("已预约，服务商认领后会与你联系。"))
+    if sent.ok:
+        return redirect("homecare:me")
+    status = 400 if request.method == "POST" else 200
     month = month_start(timezone.localdate(clock.now()))
     return render(request, "homecare/elder.html", {
         "elder": elder, "form": form, "usage": month_usage(elder, month), "month": month,
@@ -125,12 +117,7 @@ def worker_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def claim_task(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        tasks.claim(request.user, pk)
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已认领。"))
+    perform(request, lambda: tasks.claim(request.user, pk), _("已认领。"))
     return redirect("homecare:worker")
 
 
@@ -157,12 +144,7 @@ def record_task(request: HttpRequest, pk: int) -> HttpResponse:
             return {"message": _("服务记录已提交，等待审核。"), "record": saved.pk, "hours": str(saved.hours)}
         if field.is_queued(request):
             return field.replayable(request, record, flash=True)
-        try:
-            record()
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("服务记录已提交，等待审核。"))
+        if submit(request, form, lambda data: record(), _("服务记录已提交，等待审核。")).ok:
             return redirect("homecare:worker")
     return render(request, "homecare/worker.html", _worker_context(request, {task.pk: form}), status=400)
 
@@ -205,14 +187,9 @@ def audit_page(request: HttpRequest, forms=None, status: int = 200) -> HttpRespo
 def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     _auditor(request)
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            audit.review(request.user, pk, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已审核。"))
-            return _back_to_audit(request)
+    if submit(request, form, lambda data: audit.review(request.user, pk, decision=data["decision"],
+                                                       reason=data["reason"]), _("已审核。")).ok:
+        return _back_to_audit(request)
     return audit_page(request, {pk: form}, status=400)
 
 
@@ -220,13 +197,9 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draw_revisits(request: HttpRequest) -> HttpResponse:
     _auditor(request)
-    try:
-        draw = audit.draw_revisits(request.user, _month(request))
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已随机抽取 %(n)d 条记录电话回访（随机种子 %(seed)d）。")
-                         % {"n": draw.drawn, "seed": draw.seed})
+    perform(request, lambda: audit.draw_revisits(request.user, _month(request)),
+            lambda draw: _("已随机抽取 %(n)d 条记录电话回访（随机种子 %(seed)d）。") % {
+                "n": draw.drawn, "seed": draw.seed})
     return _back_to_audit(request)
 
 
@@ -236,13 +209,8 @@ def answer_revisit(request: HttpRequest, pk: int) -> HttpResponse:
     _auditor(request)
     form = RevisitForm(request.POST)
     if form.is_valid():
-        try:
-            audit.record_revisit(request.user, pk, answer=form.cleaned_data["answer"],
-                                 satisfied=form.cleaned_data["satisfied"])
-        except MinshengError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("回访已记录。"))
+        perform(request, lambda: audit.record_revisit(request.user, pk, answer=form.cleaned_data["answer"],
+                                                      satisfied=form.cleaned_data["satisfied"]), _("回访已记录。"))
     else:
         messages.error(request, _("请填写回访情况。"))
     return _back_to_audit(request)
@@ -309,12 +277,7 @@ def issue(request: HttpRequest, provider_id: int) -> HttpResponse:
     provider = Unit.objects.filter(pk=provider_id, kind=Unit.Kind.CARE_PROVIDER).first()
     if provider is None:
         raise Http404(_("服务商不存在。"))
-    try:
-        billing.issue_statement(request.user, provider, _month(request))
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("结算单已出具。"))
+    perform(request, lambda: billing.issue_statement(request.user, provider, _month(request)), _("结算单已出具。"))
     return redirect(f"{reverse('homecare:statement', args=[provider.pk])}?month={_month(request):%Y-%m}")
 
 
@@ -356,11 +319,6 @@ def _elder(request, pk: int) -> Elder:
     if elder is None:
         raise Http404(_("服务对象不存在或不在你的管辖范围内。"))
     return elder
-
-
-def _error_status(exc: MinshengError) -> int:
-    # A refusal of the role or the territory is a 403, of the state a 409; anything else bad input.
-    return exc.status if exc.status in (403, 404, 409) else 400
 
 
 def _elder_forms(request, elder: Elder) -> dict:
@@ -406,23 +364,16 @@ def elder_detail(request: HttpRequest, pk: int, forms: dict | None = None, statu
     }, status=status)
 
 
-def _step_view(request, pk: int, key: str, form_class, perform: Callable[[dict], object],
+def _step_view(request, pk: int, key: str, form_class, take: Callable[[dict], object],
                done: str | Callable[[dict], str]) -> HttpResponse:
     """Parse the step's form, call its service, and come back to the elder's page: with a message on
     success, or with the form as it was sent and the refusal on it."""
     _elder(request, pk)
     form = form_class(request.POST, auto_id=f"{key}_%s")
-    status = 400
-    if form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            status = _error_status(exc)
-        else:
-            messages.success(request, done(form.cleaned_data) if callable(done) else done)
-            return redirect("homecare:elder", pk=pk)
-    return elder_detail(request, pk, {key: form}, status=status)
+    sent = submit(request, form, take, lambda _result: done(form.cleaned_data) if callable(done) else done)
+    if sent.ok:
+        return redirect("homecare:elder", pk=pk)
+    return elder_detail(request, pk, {key: form}, status=sent.status)
 
 
 @login_required
@@ -495,26 +446,16 @@ def apply_page(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     communities = list(communities_for_intake(request.user))
     form = ApplyForm(request.POST or None, communities=communities)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            community = next(c for c in communities if c.code == data["community"])
-            try:
-                elder = eligibility.apply(
-                    request.user, name=data["name"], phone=data["phone"], community=community,
-                    birth_year=data["birth_year"], support=data["support"], condition=data["condition"],
-                    self_care=data["self_care"], health=data["health"], family=data["family"],
-                    channel=data["channel"], id_number=data["id_number"], address=data["address"])
-            except MinshengError as exc:
-                add_service_errors(form, exc)
-                status = _error_status(exc)
-            else:
-                messages.success(request, _("已登记 %(name)s 的申请，下一步：评估等级。")
-                                 % {"name": elder.resident.name})
-                return redirect("homecare:elder", pk=elder.pk)
-    return render(request, "homecare/apply.html", {"form": form}, status=status)
+    sent = submit(request, form, lambda data: eligibility.apply(
+        request.user, name=data["name"], phone=data["phone"],
+        community=next(c for c in communities if c.code == data["community"]),
+        birth_year=data["birth_year"], support=data["support"], condition=data["condition"],
+        self_care=data["self_care"], health=data["health"], family=data["family"],
+        channel=data["channel"], id_number=data["id_number"], address=data["address"]),
+        lambda elder: _("已登记 %(name)s 的申请，下一步：评估等级。") % {"name": elder.resident.name})
+    if sent.ok:
+        return redirect("homecare:elder", pk=sent.result.pk)
+    return render(request, "homecare/apply.html", {"form": form}, status=sent.status)
 
 
 @login_required
@@ -551,7 +492,7 @@ def approve_exception(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         exc = eligibility.approve_exception(request.user, pk)
     except MinshengError as error:
-        return _exceptions_page(request, status=_error_status(error), error=error.message)
+        return _exceptions_page(request, status=refusal_status(error), error=error.message)
     messages.success(request, _("已批准 %(name)s %(month)s 增加 %(hours)s 小时。") % {
         "name": exc.elder.resident.name, "month": f"{exc.month:%Y-%m}", "hours": exc.extra_hours})
     return redirect("homecare:exceptions")
@@ -591,22 +532,17 @@ def provider_status(request: HttpRequest, pk: int) -> HttpResponse:
     if provider is None:
         raise Http404(_("服务商不存在。"))
     form = ProviderStatusForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            result = tasks.set_provider_status(request.user, provider, status=form.cleaned_data["status"],
-                                               reason=form.cleaned_data["reason"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            status = _error_status(exc)
-        else:
-            if form.cleaned_data["status"] == ProviderContract.Status.STOPPED:
-                messages.success(request, _("%(provider)s 已停止服务：%(moved)d 项任务转交其他服务商，"
-                                            "%(released)d 项退回待认领。") % {"provider": provider.name, **result})
-            else:
-                messages.success(request, _("%(provider)s 的状态已更新。") % {"provider": provider.name})
-            return redirect("homecare:providers")
-    return _providers_page(request, {provider.pk: form}, status=status)
+
+    def done(result: dict) -> str:
+        if form.cleaned_data["status"] == ProviderContract.Status.STOPPED:
+            return _("%(provider)s 已停止服务：%(moved)d 项任务转交其他服务商，%(released)d 项退回待认领。") % {
+                "provider": provider.name, **result}
+        return _("%(provider)s 的状态已更新。") % {"provider": provider.name}
+    sent = submit(request, form, lambda data: tasks.set_provider_status(
+        request.user, provider, status=data["status"], reason=data["reason"]), done)
+    if sent.ok:
+        return redirect("homecare:providers")
+    return _providers_page(request, {provider.pk: form}, status=sent.status)
 
 
 # --- the yearly evaluation and the random home checks (auditors, street office) ---------------
@@ -664,20 +600,13 @@ def record_provider_check(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year(request)
     elders = elders_for(request.user).filter(records__provider=provider).distinct()
     form = ProviderCheckForm(request.POST, elders=elders)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            audit.record_check(request.user, provider, kind=data["kind"], good=data["good"], on=data["on"],
-                               note=data["note"], elder=data["elder"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            status = _error_status(exc)
-        else:
-            messages.success(request, _("检查记录已保存；重新计算考核后计入得分。"))
-            return redirect(f"{reverse('homecare:evaluation', args=[provider.pk])}?year={data['on'].year}")
+    sent = submit(request, form, lambda data: audit.record_check(
+        request.user, provider, kind=data["kind"], good=data["good"], on=data["on"], note=data["note"],
+        elder=data["elder"]), _("检查记录已保存；重新计算考核后计入得分。"))
+    if sent.ok:
+        return redirect(f"{reverse('homecare:evaluation', args=[provider.pk])}?year={form.cleaned_data['on'].year}")
     return render(request, "homecare/evaluation.html", _evaluation_context(request, provider, year, form),
-                  status=status)
+                  status=sent.status)
 
 
 @login_required
@@ -685,11 +614,7 @@ def record_provider_check(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluate_provider(request: HttpRequest, pk: int) -> HttpResponse:
     provider = _evaluated_provider(request, pk)
     year = _year(request)
-    try:
-        evaluation = audit.evaluate(request.user, provider, year)
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(provider)s %(year)d 年考核得分 %(score)s 分。") % {
-            "provider": provider.name, "year": year, "score": evaluation.score})
+    perform(request, lambda: audit.evaluate(request.user, provider, year),
+            lambda evaluation: _("%(provider)s %(year)d 年考核得分 %(score)s 分。") % {
+                "provider": provider.name, "year": year, "score": evaluation.score})
     return redirect(f"{reverse('homecare:evaluation', args=[provider.pk])}?year={year}")
