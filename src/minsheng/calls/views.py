@@ -5,7 +5,6 @@ import json
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
+from minsheng.web.actions import perform
 
 from . import selectors, services
 from .models import OPERATOR_OUTCOMES, CallRecord
@@ -107,13 +107,8 @@ def _back(request: HttpRequest, default: str) -> str:
 @login_required
 @require_POST
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        call = services.set_outcome(request.user, pk, request.POST.get("outcome", ""))
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("来电 %(id)s 已记为：%(o)s") % {
-            "id": call.call_id, "o": call.get_outcome_display()})
+    perform(request, lambda: services.set_outcome(request.user, pk, request.POST.get("outcome", "")),
+            lambda call: _("来电 %(id)s 已记为：%(o)s") % {"id": call.call_id, "o": call.get_outcome_display()})
     return redirect(_back(request, "web:queue"))
 
 
@@ -125,12 +120,9 @@ def link(request: HttpRequest, pk: int) -> HttpResponse:
         if (request.POST.get("demand") or "").isdigit() else None
     if demand is None:
         raise Http404
-    try:
-        services.link_demand(request.user, pk, demand, outcome="follow_up")
-    except MinshengError as exc:
-        messages.error(request, exc.message)
+    if not perform(request, lambda: services.link_demand(request.user, pk, demand, outcome="follow_up"),
+                   _("来电已关联诉求 %(n)s。") % {"n": demand.number}):
         return redirect(_back(request, "web:queue"))
-    messages.success(request, _("来电已关联诉求 %(n)s。") % {"n": demand.number})
     return redirect("web:demand", pk=demand.pk)
 
 

@@ -17,6 +17,7 @@ from minsheng.organisation.models import Region
 from minsheng.people.services import reveal_personal_data
 from minsheng.people.validation import mask_phone
 from minsheng.web import field
+from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import PAGE_SIZE, _staff_required
 
@@ -110,11 +111,8 @@ def _point(form) -> list:
 def patrol_start(request: HttpRequest) -> HttpResponse:
     form = StartPatrolForm(request.POST, grids=_patrol_grids(request.user))
     if form.is_valid():
-        try:
-            services.start_patrol(request.user, form.cleaned_data["grid"], track=_point(form))
-            messages.success(request, _("巡查已开始。"))
-        except MinshengError as exc:
-            messages.error(request, exc.message)
+        perform(request, lambda: services.start_patrol(request.user, form.cleaned_data["grid"], track=_point(form)),
+                _("巡查已开始。"))
     else:
         messages.error(request, _("请选择一个网格。"))
     return redirect("grids:patrol")
@@ -160,17 +158,12 @@ def patrol_finding(request: HttpRequest, pk: int) -> HttpResponse:
             return {"message": _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number},
                     "number": demand.number}
         return field.replayable(request, report, flash=True)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            demand = services.report_finding(
-                request.user, pk, title=data["title"], description=data["description"], address=data["address"],
-                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number})
-            return redirect("grids:patrol")
+    sent = submit(request, form, lambda data: services.report_finding(
+        request.user, pk, title=data["title"], description=data["description"], address=data["address"],
+        latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"]),
+        lambda demand: _("已上报问题，诉求编号 %(number)s。") % {"number": demand.number})
+    if sent.ok:
+        return redirect("grids:patrol")
     current = selectors.open_patrol_of(request.user)
     if current is None:
         return redirect("grids:patrol")
@@ -188,11 +181,7 @@ def patrol_finish(request: HttpRequest, pk: int) -> HttpResponse:
             services.finish_patrol(request.user, pk, note=note)
             return {"message": _("巡查已结束。")}
         return field.replayable(request, finish, flash=True)
-    try:
-        services.finish_patrol(request.user, pk, note=note)
-        messages.success(request, _("巡查已结束。"))
-    except MinshengError as exc:
-        messages.error(request, exc.message)
+    perform(request, lambda: services.finish_patrol(request.user, pk, note=note), _("巡查已结束。"))
     return redirect("grids:patrol")
 
 
@@ -278,14 +267,11 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @_staff_required
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
-    _own_import(request, pk)
-    try:
-        batch = registers.commit_import(request.user, pk)
-    except MinshengError as exc:
-        messages.error(request, exc.message)
+    batch = _own_import(request, pk)
+    if not perform(request, lambda: registers.commit_import(request.user, pk),
+                   lambda batch: _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。") % {
+                       "created": batch.created, "updated": batch.updated}):
         return redirect("grids:import_preview", pk=pk)
-    messages.success(request, _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。") % {
-        "created": batch.created, "updated": batch.updated})
     return redirect(reverse("grids:registers") + f"?entity={batch.entity}")
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
 from minsheng.organisation.models import Region
+from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services, spreadsheet
@@ -53,19 +54,16 @@ def _article_form_page(request: HttpRequest, article: Article | None) -> HttpRes
     elif not services.editable_units_exist(request.user):
         raise Http404(_("你的岗位不能编写知识库文章。"))
     form = ArticleForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if article is None:
-                article = services.create_article(request.user, **form.cleaned_data)
-            else:
-                services.update_article(request.user, article.pk, **form.cleaned_data)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存草稿。确认无误后请提交审核。"))
-            return redirect("knowledge:article", pk=article.pk)
-    return render(request, "knowledge/edit.html", {"form": form, "article": article},
-                  status=400 if form.errors else 200)
+
+    def save(data: dict) -> Article:
+        if article is None:
+            return services.create_article(request.user, **data)
+        services.update_article(request.user, article.pk, **data)
+        return article
+    sent = submit(request, form, save, _("已保存草稿。确认无误后请提交审核。"))
+    if sent.ok:
+        return redirect("knowledge:article", pk=sent.result.pk)
+    return render(request, "knowledge/edit.html", {"form": form, "article": article}, status=sent.status)
 
 
 @_reader_required

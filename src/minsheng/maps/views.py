@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from minsheng.core.errors import MinshengError, NotFound
-from minsheng.web.forms import add_service_errors
+from minsheng.core.errors import NotFound
+from minsheng.web.actions import submit
 from minsheng.web.pagination import CappedPaginator
 
 from . import archive, public, subscriptions
@@ -87,15 +87,11 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path().replace("subscribe/", ""))
     form = SubscriptionForm(request.POST)
-    if form.is_valid():
-        try:
-            sub = subscriptions.subscribe(request.user, form.cleaned_data["area"], form.cleaned_data["channel"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已订阅：%(subscription)s。该区域有新的公开诉求时会通知您。")
-                             % {"subscription": sub})
-            return redirect(reverse("maps:public_reports") + "?" + urlencode({"area": sub.region.code}))
+    sent = submit(request, form, lambda data: subscriptions.subscribe(
+        request.user, form.cleaned_data["area"], form.cleaned_data["channel"]),
+        lambda sub: _("已订阅：%(subscription)s。该区域有新的公开诉求时会通知您。") % {"subscription": sub})
+    if sent.ok:
+        return redirect(reverse("maps:public_reports") + "?" + urlencode({"area": sent.result.region.code}))
     return _reports_page(request, subscription=form, status=400)
 
 

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock, dates
-from minsheng.core.errors import MinshengError
 from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
 from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.models import Region
-from minsheng.web.forms import add_service_errors
+from minsheng.web.actions import perform, submit
 
 from . import selectors, services
 from .forms import (
@@ -55,18 +54,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = selectors.with_colours(selectors.projects_visible_to(request.user).filter(year=year), _today())
     form = ProjectForm(request.POST or None, organisations=selectors.organisations_in_scope(request.user)
                        .filter(secretary__isnull=False))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            project = services.create_project(
-                request.user, organisation=int(data["organisation"]), name=data["name"],
-                owner_title=data["owner_title"], deadline=data["deadline"], measures=data["measures"],
-                milestones=data["milestones"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("书记项目已登记。"))
-            return redirect("projects:project", project.pk)
+    sent = submit(request, form, lambda data: services.create_project(
+        request.user, organisation=int(data["organisation"]), name=data["name"], owner_title=data["owner_title"],
+        deadline=data["deadline"], measures=data["measures"], milestones=data["milestones"]), _("书记项目已登记。"))
+    if sent.ok:
+        return redirect("projects:project", sent.result.pk)
     minimum = settings.MINSHENG_SECRETARY_PROJECTS_PER_YEAR[0]
     return render(request, "projects/project_list.html", {
         "projects": projects, "year": year, "form": form, "legend": legend(),
@@ -102,17 +94,11 @@ def project_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> 
 def project_update(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     form = ProjectUpdateForm(request.POST, milestones=project.milestones.all())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_project(request.user, project.pk, data["version"], note=data["note"],
-                                    progress_percent=data["progress_percent"],
-                                    milestones_done=[int(m) for m in data["milestones_done"]])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("进展已更新。"))
-            return redirect("projects:project", project.pk)
+    sent = submit(request, form, lambda data: services.update_project(
+        request.user, project.pk, data["version"], note=data["note"], progress_percent=data["progress_percent"],
+        milestones_done=[int(m) for m in data["milestones_done"]]), _("进展已更新。"))
+    if sent.ok:
+        return redirect("projects:project", project.pk)
     return project_detail(request, pk, {"update": form})
 
 
@@ -121,16 +107,11 @@ def project_update(request: HttpRequest, pk: int) -> HttpResponse:
 def project_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     form = EvaluationForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.evaluate_project(request.user, project.pk, kind=data["kind"], score=data["score"],
-                                      satisfaction=data["satisfaction"], comment=data["comment"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("评价已记录。"))
-            return redirect("projects:project", project.pk)
+    sent = submit(request, form, lambda data: services.evaluate_project(
+        request.user, project.pk, kind=data["kind"], score=data["score"], satisfaction=data["satisfaction"],
+        comment=data["comment"]), _("评价已记录。"))
+    if sent.ok:
+        return redirect("projects:project", project.pk)
     return project_detail(request, pk, {"evaluate": form})
 
 
@@ -140,17 +121,11 @@ def project_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 def needs(request: HttpRequest) -> HttpResponse:
     regions = selectors.regions_in_scope(request.user, COLLECTION_KINDS)
     form = CollectionForm(request.POST or None, regions=regions, initial={"held_on": _today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_collection(request.user, kind=data["kind"], region=data["region"],
-                                       held_on=data["held_on"], place=data["place"],
-                                       households=data["households"], needs=form.need_inputs())
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("走访记录已登记。"))
-            return redirect("projects:needs")
+    sent = submit(request, form, lambda data: services.record_collection(
+        request.user, kind=data["kind"], region=data["region"], held_on=data["held_on"], place=data["place"],
+        households=data["households"], needs=form.need_inputs()), _("走访记录已登记。"))
+    if sent.ok:
+        return redirect("projects:needs")
     collections = list(selectors.collections_visible_to(request.user)[:30])
     projects = selectors.projects_visible_to(request.user).filter(year=_today().year)
     return render(request, "projects/needs.html", {
@@ -167,14 +142,10 @@ def convert_need(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConvertNeedForm(request.POST, projects=selectors.projects_visible_to(request.user))
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.convert_need(request.user, need.pk, into=data["into"], demand_type=data["demand_type"] or "help",
-                                  project=int(data["project"]) if data["project"] else None,
-                                  list_item={"owner_label": data["owner_label"], "due": data["due"]})
-        except MinshengError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("需求已转办。"))
+        perform(request, lambda: services.convert_need(
+            request.user, need.pk, into=data["into"], demand_type=data["demand_type"] or "help",
+            project=int(data["project"]) if data["project"] else None,
+            list_item={"owner_label": data["owner_label"], "due": data["due"]}), _("需求已转办。"))
     else:
         messages.error(request, _("请检查填写的内容。"))
     return redirect("projects:needs")
@@ -188,17 +159,12 @@ def practical(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_in_scope(request.user)
     form = PracticalThingForm(request.POST or None, regions=selectors.regions_in_scope(request.user, COMMUNITY_KINDS),
                               organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_practical_thing(request.user, list_kind=data["list_kind"], region=data["region"],
-                                         organisation=int(data["organisation"]) if data["organisation"] else None,
-                                         title=data["title"], owner_label=data["owner_label"], due=data["due"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("清单事项已登记。"))
-            return redirect(reverse("projects:practical") + f"?year={year}")
+    sent = submit(request, form, lambda data: services.add_practical_thing(
+        request.user, list_kind=data["list_kind"], region=data["region"], organisation=int(data["organisation"]) if
+        data["organisation"] else None, title=data["title"], owner_label=data["owner_label"], due=data["due"]),
+        _("清单事项已登记。"))
+    if sent.ok:
+        return redirect(reverse("projects:practical") + f"?year={year}")
     items = selectors.practical_things_visible_to(request.user).filter(year=year)
     return render(request, "projects/practical.html", {
         "year": year, "form": form, "tick_form": TickOffForm(),
@@ -213,13 +179,9 @@ def tick_off(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(selectors.practical_things_visible_to(request.user), pk=pk)
     form = TickOffForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.tick_off(request.user, item.pk, evidence=form.cleaned_data["evidence"],
-                              photo=form.cleaned_data["photo"])
-        except MinshengError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("“%(title)s”已销号。") % {"title": item.title})
+        perform(request, lambda: services.tick_off(request.user, item.pk, evidence=form.cleaned_data["evidence"],
+                                                   photo=form.cleaned_data["photo"]),
+                _("“%(title)s”已销号。") % {"title": item.title})
     else:
         messages.error(request, _("请填写完成佐证。"))
     return redirect(reverse("projects:practical") + f"?year={item.year}")
@@ -232,17 +194,11 @@ def meetings(request: HttpRequest) -> HttpResponse:
     regions = selectors.regions_in_scope(request.user, COMMUNITY_KINDS)
     form = MeetingForm(request.POST or None, regions=regions,
                        initial={"held_on": services.next_meeting_day(_today())})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.record_meeting(request.user, kind=data["kind"], region=data["region"],
-                                              held_on=data["held_on"], place=data["place"], agenda=data["agenda"],
-                                              attendees=data["attendees"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("会议已登记。"))
-            return redirect("projects:meeting", meeting.pk)
+    sent = submit(request, form, lambda data: services.record_meeting(
+        request.user, kind=data["kind"], region=data["region"], held_on=data["held_on"], place=data["place"],
+        agenda=data["agenda"], attendees=data["attendees"]), _("会议已登记。"))
+    if sent.ok:
+        return redirect("projects:meeting", sent.result.pk)
     return render(request, "projects/meetings.html", {
         "form": form, "meetings": selectors.meetings_visible_to(request.user)[:50]})
 
@@ -278,14 +234,10 @@ def meeting_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> 
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     form = MinutesForm(request.POST)
-    if form.is_valid():
-        try:
-            services.write_minutes(request.user, meeting.pk, minutes=form.cleaned_data["minutes"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("会议纪要已保存。"))
-            return redirect("projects:meeting", meeting.pk)
+    sent = submit(request, form, lambda data: services.write_minutes(
+        request.user, meeting.pk, minutes=form.cleaned_data["minutes"]), _("会议纪要已保存。"))
+    if sent.ok:
+        return redirect("projects:meeting", meeting.pk)
     return meeting_detail(request, pk, {"minutes": form})
 
 
@@ -295,18 +247,12 @@ def meeting_decide(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     projects = selectors.projects_visible_to(request.user).filter(region__path__startswith=meeting.region.path)
     form = DecisionForm(request.POST, projects=projects)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_decision(request.user, meeting.pk, text=data["text"], owner_label=data["owner_label"],
-                                     due=data["due"], became=data["became"],
-                                     demand_type=data["demand_type"] or "help",
-                                     project=int(data["project"]) if data["project"] else None)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("决定事项已登记并交办。"))
-            return redirect("projects:meeting", meeting.pk)
+    sent = submit(request, form, lambda data: services.record_decision(
+        request.user, meeting.pk, text=data["text"], owner_label=data["owner_label"], due=data["due"],
+        became=data["became"], demand_type=data["demand_type"] or "help", project=int(data["project"]) if
+        data["project"] else None), _("决定事项已登记并交办。"))
+    if sent.ok:
+        return redirect("projects:meeting", meeting.pk)
     return meeting_detail(request, pk, {"decide": form})
 
 

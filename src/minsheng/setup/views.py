@@ -3,7 +3,6 @@ errors and changes → apply), each scoped to the administrator's territory (``a
 
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
 from minsheng.organisation.models import SetupImport
+from minsheng.web.actions import perform
 from minsheng.web.forms import add_service_errors
 
 from . import imports
@@ -88,15 +88,12 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     _own(request, pk)
-    try:
-        batch = imports.apply(request.user, pk)
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-        return redirect("setup:import_preview", pk=pk)
-    created = sum(1 for c in batch.changes if c["action"] == "create")
-    updated = sum(1 for c in batch.changes if c["action"] == "update")
-    messages.success(request, _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。") % {
-        "created": created, "updated": updated})
+
+    def done(batch) -> str:
+        return _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。") % {
+            "created": sum(1 for c in batch.changes if c["action"] == "create"),
+            "updated": sum(1 for c in batch.changes if c["action"] == "update")}
+    perform(request, lambda: imports.apply(request.user, pk), done)
     return redirect("setup:import_preview", pk=pk)
 
 

@@ -27,6 +27,7 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import grants_for, roles_of
 from minsheng.routing.addresses import resolve_address
 from minsheng.web import field
+from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services
@@ -341,12 +342,7 @@ def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     agent = _agent(request, pk)
     dates.check_year(year)
     if request.method == "POST":
-        try:
-            services.send_service_notice(request.user, agent, year)
-        except MinshengError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("喜报已报送。"))
+        perform(request, lambda: services.send_service_notice(request.user, agent, year), _("喜报已报送。"))
         return redirect("stations:record_book", pk=agent.pk, year=year)
     sent = ServiceNotice.objects.filter(agent=agent, year=year).first()
     if sent is None:
@@ -361,19 +357,10 @@ def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), clock.now().year)
     form = AwardForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                awards = services.select_awards(request.user, year, **form.cleaned_data)
-            except MinshengError as exc:
-                add_service_errors(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, _("已评定%(n)d个表彰站点。") % {"n": len(awards)})
-                return redirect(f"{reverse('stations:ranking')}?year={year}")
-        else:
-            status = 400
+    sent = submit(request, form, lambda data: services.select_awards(request.user, year, **data),
+                  lambda awards: _("已评定%(n)d个表彰站点。") % {"n": len(awards)})
+    if sent.ok:
+        return redirect(f"{reverse('stations:ranking')}?year={year}")
     stations = selectors.stations_for(request.user)
     rows = selectors.yearly_ranking(year, Station.objects.filter(pk__in=stations.values("pk")))
     awards = {a.station_id: a for a in selectors.awards_of(year)}
@@ -381,4 +368,4 @@ def ranking(request: HttpRequest) -> HttpResponse:
         row.award = awards.get(row.station.pk)
     may_award = bool(roles_of(request.user) & {Role.LEADER, Role.ADMINISTRATOR})
     return render(request, "stations/ranking.html", {"rows": rows, "year": year, "form": form,
-                                                     "may_award": may_award}, status=status)
+                                                     "may_award": may_award}, status=sent.status)

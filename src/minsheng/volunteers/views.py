@@ -13,7 +13,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.organisation.scope import grants_with_roles
 from minsheng.people.models import Resident
-from minsheng.web.forms import add_service_errors
+from minsheng.web.actions import submit
 from minsheng.web.views.staff import _staff_required
 
 from . import selectors, services
@@ -67,19 +67,13 @@ def new_volunteer(request: HttpRequest) -> HttpResponse:
     except MinshengError as exc:  # part of a phone number, or a search by phone the role may not make
         candidates, search_error = Resident.objects.none(), exc.message
     form = VolunteerForm(request.POST or None, user=request.user, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            volunteer = services.register_volunteer(
-                request.user, resident=data["resident"],
-                region=data["region"], categories=data["categories"], skills=data["skills"],
-                availability=data["availability"], teams=data["teams"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已登记志愿者 %(name)s，爱心卡号 %(card)s。") % {
-                "name": volunteer.resident.name, "card": volunteer.card_number})
-            return redirect("volunteers:registry")
+    sent = submit(request, form, lambda data: services.register_volunteer(
+        request.user, resident=data["resident"], region=data["region"], categories=data["categories"],
+        skills=data["skills"], availability=data["availability"], teams=data["teams"]),
+        lambda volunteer: _("已登记志愿者 %(name)s，爱心卡号 %(card)s。") % {
+            "name": volunteer.resident.name, "card": volunteer.card_number})
+    if sent.ok:
+        return redirect("volunteers:registry")
     return render(request, "volunteers/new_volunteer.html", {
         "form": form, "query": query, "candidates": candidates, "search_error": search_error,
     }, status=400 if form.errors or search_error else 200)
@@ -89,16 +83,11 @@ def new_volunteer(request: HttpRequest) -> HttpResponse:
 def new_team(request: HttpRequest) -> HttpResponse:
     """Create a team of "1+8+N": the committee, a service-category team or one of the N teams."""
     form = TeamForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            team = services.create_team(request.user, kind=data["kind"], name=data["name"], region=data["region"],
-                                        category=data["category"], parent=data["parent"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已建立队伍“%(name)s”。") % {"name": team.name})
-            return redirect(reverse("volunteers:registry") + "#teams")
+    sent = submit(request, form, lambda data: services.create_team(
+        request.user, kind=data["kind"], name=data["name"], region=data["region"], category=data["category"],
+        parent=data["parent"]), lambda team: _("已建立队伍“%(name)s”。") % {"name": team.name})
+    if sent.ok:
+        return redirect(reverse("volunteers:registry") + "#teams")
     return render(request, "volunteers/new_team.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -106,18 +95,13 @@ def new_team(request: HttpRequest) -> HttpResponse:
 def new_activity(request: HttpRequest) -> HttpResponse:
     """Publish an activity: volunteers of the street sign up until it starts."""
     form = ActivityForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            item = services.create_activity(
-                request.user, title=data["title"], category=data["category"], region=data["region"],
-                starts_at=data["starts_at"], ends_at=data["ends_at"], capacity=data["capacity"], hours=data["hours"],
-                team=data["team"], place=data["place"], description=data["description"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已发布志愿活动“%(title)s”。") % {"title": item.title})
-            return redirect("volunteers:activity", pk=item.pk)
+    sent = submit(request, form, lambda data: services.create_activity(
+        request.user, title=data["title"], category=data["category"], region=data["region"],
+        starts_at=data["starts_at"], ends_at=data["ends_at"], capacity=data["capacity"], hours=data["hours"],
+        team=data["team"], place=data["place"], description=data["description"]),
+        lambda item: _("已发布志愿活动“%(title)s”。") % {"title": item.title})
+    if sent.ok:
+        return redirect("volunteers:activity", pk=sent.result.pk)
     return render(request, "volunteers/new_activity.html", {"form": form}, status=400 if form.errors else 200)
 
 

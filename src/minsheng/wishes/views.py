@@ -20,6 +20,7 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 from minsheng.people.models import Resident
+from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
 
@@ -80,15 +81,11 @@ def mine(request: HttpRequest) -> HttpResponse:
         if target is None:
             raise Http404
         form = FulfilForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                engine.SERVICE_FOR_ACTION["fulfil_wish"](request.user, target.demand_id, form.cleaned_data["version"],
-                                                         **form.service_kwargs())
-            except MinshengError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已记录心愿实现情况，等待居民确认。"))
-                return redirect("wishes:mine")
+        sent = submit(request, form, lambda data: engine.SERVICE_FOR_ACTION["fulfil_wish"](
+            request.user, target.demand_id, form.cleaned_data["version"], **form.service_kwargs()),
+            _("已记录心愿实现情况，等待居民确认。"))
+        if sent.ok:
+            return redirect("wishes:mine")
         forms[target.pk] = form
     now = clock.now()
     for c in claims:

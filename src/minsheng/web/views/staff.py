@@ -38,6 +38,7 @@ from minsheng.routing.addresses import resolve_address, resolve_point
 from minsheng.routing.duplicates import find_duplicates, open_demands_near
 from minsheng.search.selectors import MAX_QUERY, ranked
 from minsheng.supervision.selectors import summoned_units_of
+from minsheng.web.actions import perform
 
 from ..forms import (
     ACTION_FORMS,
@@ -184,13 +185,10 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     form = SavedViewForm(request.POST)
     query = request.POST.get("query", "")
     if form.is_valid():
-        try:
-            view = save_view(request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"])
-        except MinshengError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已保存视图“%(name)s”，它显示在“我的待办”页。") % {"name": view.name})
-            query = view.query
+        if perform(request, lambda: save_view(request.user, name=form.cleaned_data["name"],
+                                              query=form.cleaned_data["query"]),
+                   lambda view: _("已保存视图“%(name)s”，它显示在“我的待办”页。") % {"name": view.name}):
+            query = form.cleaned_data["query"]
     else:
         messages.error(request, _("请为视图起个名字（不超过40个字）。"))
     return redirect(reverse("web:demands") + (f"?{query}" if query else ""))

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core import clock
-from minsheng.core.errors import ValidationFailed
 from minsheng.notifications.services import (
     inbox_by_topic,
     inbox_kinds,
@@ -26,6 +25,7 @@ from minsheng.notifications.services import (
 from minsheng.people.validation import mask_phone
 from minsheng.supervision.revisits import revisit_list
 from minsheng.supervision.selectors import summoned_units_for, supervision_orders_for
+from minsheng.web.actions import perform
 
 from ..homes import resident_of_account
 from ..links import openable_links
@@ -91,12 +91,8 @@ def inbox_sms(request: HttpRequest) -> HttpResponse:
     if resident is None:
         raise Http404(_("这个账号没有关联居民信息。"))
     opt_out = request.POST.get("sms") == "off"
-    try:
-        set_sms_opt_out(resident.phone, opt_out)
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已退订短信通知，诉求进展仍会在这里显示。") if opt_out else _("已恢复短信通知。"))
+    perform(request, lambda: set_sms_opt_out(resident.phone, opt_out),
+            _("已退订短信通知，诉求进展仍会在这里显示。") if opt_out else _("已恢复短信通知。"))
     return redirect("web:inbox")
 
 
