@@ -93,3 +93,35 @@ def test_an_unregistered_volunteer_is_told_why_nothing_can_be_claimed(world, log
                        channel="phone", deliver=True)
     page = login("volunteer").get("/meals/deliveries/").content.decode()
     assert 'id="not-registered"' in page and "李秀英" not in page
+
+
+def test_a_delivery_confirmed_offline_is_recorded_and_credited_once(world, login, canteens, volunteer):
+    """The volunteer's phone queues 确认送达 at the door and sends it again when the signal returns
+    (the answer of the first send may be lost): one delivery, one credit of hours."""
+    import uuid
+
+    from minsheng.demands.models import DemandEvent
+
+    c1, li = canteens["c1"], canteens["diners"]["li"]
+    login("staff1").post(f"/meals/canteens/{c1.pk}/book/", {
+        "diner": li.pk, "day": date.today().isoformat(), "sitting": "dinner", "channel": "phone", "deliver": "on"})
+    delivery = Meal.objects.get(diner=li).delivery
+    client = login("volunteer")
+    client.post(f"/meals/deliveries/{delivery.demand_id}/claim/", {"version": delivery.demand.version})
+    delivery.demand.refresh_from_db()
+    page = client.get("/meals/deliveries/").content.decode()
+    assert "data-queue" in page.split(f'id="delivery-{delivery.demand_id}"', 1)[1].split("</article>", 1)[0]
+    url, key = f"/meals/deliveries/{delivery.demand_id}/deliver/", str(uuid.uuid4())
+    data = {"version": delivery.demand.version, "note": "放在门口，已电话告知"}
+    first = client.post(url, data, HTTP_IDEMPOTENCY_KEY=key)
+    again = client.post(url, data, HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == 201 and again.status_code == 200, first.content
+    assert again["Idempotent-Replayed"] == "true" and first.json() == again.json()
+    assert "送达" in first.json()["message"]
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is not None
+    assert Account.objects.get(volunteer=volunteer, measure="hours").balance_cents == 50
+    assert DemandEvent.objects.filter(demand_id=delivery.demand_id, action="deliver_meal").count() == 1
+    # Another key for the same delivery is a second attempt: refused with the reason, as JSON.
+    other = client.post(url, data, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert other.status_code in (400, 409) and other.json()["error"]

@@ -49,7 +49,7 @@ def test_the_manifest_names_the_app_in_chinese_with_png_icons(client):
 @pytest.mark.parametrize(("user", "tabs"), [
     ("gridworker", ["巡查", "走访", "待发送", "消息"]),
     ("agent", ["代办事项", "受理", "待发送", "消息"]),
-    ("volunteer", ["志愿", "心愿墙", "消息"]),
+    ("volunteer", ["志愿", "心愿墙", "送餐", "待发送", "消息"]),
 ])
 def test_field_roles_get_the_bottom_tab_bar(login, user, tabs):
     body = login(user).get("/work/field/queue/").content.decode()

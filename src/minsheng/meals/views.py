@@ -25,6 +25,8 @@ from minsheng.core.pdf import pdf_response
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_with_roles, roles_of
 from minsheng.volunteers.models import Volunteer
+from minsheng.web import field
+from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 
 from . import billing, deliveries, selectors, services
@@ -151,16 +153,11 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 def safety_check(request: HttpRequest, pk: int) -> HttpResponse:
     canteen = _canteen(request, pk)
     form = SafetyCheckForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_safety_check(request.user, canteen, on=data["on"], passed=data["passed"],
-                                         note=data["note"], photos=data["photos"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("食品安全检查已登记。"))
-            return redirect(reverse("meals:canteen", args=[canteen.pk]) + "#safety")
+    sent = submit(request, form, lambda data: services.record_safety_check(
+        request.user, canteen, on=data["on"], passed=data["passed"], note=data["note"], photos=data["photos"]),
+        _("食品安全检查已登记。"))
+    if sent.ok:
+        return redirect(reverse("meals:canteen", args=[canteen.pk]) + "#safety")
     return render(request, "meals/canteen.html", _canteen_context(request, canteen, safety_form=form), status=400)
 
 
@@ -223,14 +220,11 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     if meal is None:
         raise Http404(_("用餐记录不存在。"))
     form = VoidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise MinshengError(_("请填写作废原因。"))
-        services.void_meal(request.user, meal.pk, reason=form.cleaned_data["reason"])
-    except MinshengError as exc:
-        messages.error(request, exc.message)
+    if form.is_valid():
+        perform(request, lambda: services.void_meal(request.user, meal.pk, reason=form.cleaned_data["reason"]),
+                _("用餐记录已作废。"))
     else:
-        messages.success(request, _("用餐记录已作废。"))
+        messages.error(request, _("请填写作废原因。"))
     back = request.POST.get("next", "")
     return redirect(back if back.startswith("/meals/") else reverse("meals:counter", args=[meal.canteen_id]))
 
@@ -281,12 +275,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
     canteen = _canteen(request, pk)
-    try:
-        billing.issue_statement(request.user, canteen, _month(request))
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("补贴结算单已出具。"))
+    perform(request, lambda: billing.issue_statement(request.user, canteen, _month(request)), _("补贴结算单已出具。"))
     return redirect(f"{reverse('meals:statement', args=[canteen.pk])}?month={_month(request):%Y-%m}")
 
 
@@ -307,9 +296,15 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@field.replays
 def delivery_action(request: HttpRequest, demand_id: int, action: str) -> HttpResponse:
+    """Claim, deliver or release a delivery.  Confirming a delivery is the one the volunteer does
+    at the elder's door, often without signal: the phone queues it (``data-queue``) and sends it
+    when the connection returns, once, by its idempotency key."""
     form = DeliverForm(request.POST)
     if not form.is_valid():
+        if field.is_queued(request):
+            return field.form_refused(form)
         messages.error(request, _("请刷新页面后重试。"))
         return redirect("meals:deliveries")
     version = form.cleaned_data["version"]
@@ -319,14 +314,14 @@ def delivery_action(request: HttpRequest, demand_id: int, action: str) -> HttpRe
                                                            reason=form.cleaned_data["note"] or _("临时有事，无法送达"))}
     if action not in take:
         raise Http404(_("没有这个操作。"))
-    try:
-        take[action]()
-    except MinshengError as exc:
-        messages.error(request, exc.message)
-    else:
-        done = {"claim": _("已认领，请按时送达。"), "deliver": _("已确认送达，服务时长已记入你的账户。"),
-                "release": _("已退回，等待其他志愿者认领。")}
-        messages.success(request, done[action])
+    done = {"claim": _("已认领，请按时送达。"), "deliver": _("已确认送达，服务时长已记入你的账户。"),
+            "release": _("已退回，等待其他志愿者认领。")}
+    if field.is_queued(request):
+        def queued() -> dict:
+            take[action]()
+            return {"message": str(done[action])}
+        return field.replayable(request, queued, flash=True)
+    perform(request, take[action], done[action])
     return redirect("meals:deliveries")
 
 

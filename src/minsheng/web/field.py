@@ -22,7 +22,8 @@ from minsheng.organisation.scope import roles_of
 
 # The lists a field worker opens every day: served from the phone's cache at once and refreshed
 # behind it (stale-while-revalidate in /sw.js); every other page is network-first.
-LIST_PATHS = ("/work/stations/cases/", "/work/care/", "/care/worker/", "/volunteer/", "/work/inbox/")
+LIST_PATHS = ("/work/stations/cases/", "/work/care/", "/care/worker/", "/volunteer/", "/meals/deliveries/",
+              "/work/inbox/")
 
 
 def _care_worker(user) -> bool:
@@ -46,7 +47,10 @@ def field_tabs(user) -> list[tuple[str, str, str]]:
         tabs.append((reverse("homecare:worker"), _("服务任务"), "list"))
     offline_forms = bool(tabs)
     if Role.VOLUNTEER in roles and not roles & {Role.ADMINISTRATOR, Role.STREET_DISPATCHER, Role.LEADER}:
-        tabs += [(reverse("web:volunteer_home"), _("志愿"), "heart"), (reverse("wishes:wall"), _("心愿墙"), "list")]
+        # A volunteer confirms a meal delivery at the door, often offline: it is queued too.
+        tabs += [(reverse("web:volunteer_home"), _("志愿"), "heart"), (reverse("wishes:wall"), _("心愿墙"), "list"),
+                 (reverse("meals:deliveries"), _("送餐"), "route")]
+        offline_forms = True
     if not tabs:
         return []
     tabs = tabs[:3]
