@@ -179,10 +179,10 @@ class NoticeCounts:
 def counts(notice: Notice) -> NoticeCounts:
     rows = notice.recipients.aggregate(
         total=Count("pk"), read=Count("pk", filter=Q(read_at__isnull=False)),
-        sms=Count("sms"), sms_delivered=Count("pk", filter=Q(sms__status=OutboxMessage.Status.DELIVERED)))
+        sms_sent=Count("sms"), sms_delivered=Count("pk", filter=Q(sms__status=OutboxMessage.Status.DELIVERED)))
     in_app = InAppNotification.objects.filter(link=notice_link(notice),
                                               recipient__resident__notices__notice=notice).distinct().count()
-    return NoticeCounts(recipients=rows["total"], in_app=in_app, sms_sent=rows["sms"],
+    return NoticeCounts(recipients=rows["total"], in_app=in_app, sms_sent=rows["sms_sent"],
                         sms_delivered=rows["sms_delivered"], letters=len(letter_pages(notice)), read=rows["read"],
                         replies=NoticeReply.objects.filter(recipient__notice=notice).count())
 
