@@ -15,11 +15,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.mark.slow
 def test_notice_to_a_buildings_elders_read_and_replied(site, screenshot_dir):
     world = site.world
     ew = build_estate(world)
     elder = ew.residents[0]  # 陈桂兰, living alone
-    resident_account(elder, "elder")
+    world.users["elder"] = resident_account(elder, "elder")
 
     staff = site.signed_in("staff1")
     staff.goto(f"/work/estates/{ew.estate.pk}/")

@@ -184,4 +184,4 @@ def seed_estates(city, people: list[Resident], *, seed: int, now: datetime, pass
     with clock.frozen_at(now):
         notice = _notice(made[0], staff, rng)
     return (f"estates: {len(made)} estates, {linked} residents in households, {len(chiefs)} chiefs, "
-            f"{evaluations} evaluations, {notice}")
+            f"{evaluations} evaluations, {notice}; logins chief (楼栋长) and unitchief (单元长): /chief/")

@@ -93,4 +93,4 @@ class NoticeForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("回复"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("回复内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

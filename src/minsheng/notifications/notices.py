@@ -183,8 +183,15 @@ def counts(notice: Notice) -> NoticeCounts:
     in_app = InAppNotification.objects.filter(link=notice_link(notice),
                                               recipient__resident__notices__notice=notice).distinct().count()
     return NoticeCounts(recipients=rows["total"], in_app=in_app, sms_sent=rows["sms_sent"],
-                        sms_delivered=rows["sms_delivered"], letters=len(letter_pages(notice)), read=rows["read"],
+                        sms_delivered=rows["sms_delivered"], letters=_households(notice), read=rows["read"],
                         replies=NoticeReply.objects.filter(recipient__notice=notice).count())
+
+
+def _households(notice: Notice) -> int:
+    """The letter's pages without building them: households reached, and residents without one."""
+    rows = notice.recipients
+    return (rows.filter(resident__house__isnull=False).values("resident__house").distinct().count()
+            + rows.filter(resident__house__isnull=True).count())
 
 
 @dataclass
