@@ -35,7 +35,13 @@ class House(models.Model):
         constraints = [models.UniqueConstraint(fields=["building", "room"], name="house_unique_room")]
 
     def __str__(self) -> str:
-        return f"{self.building.name}{self.entrance.name if self.entrance_id else ''}{self.room}"
+        return f"{self.building.name}{self.unit_and_room}"
+
+    @property
+    def unit_and_room(self) -> str:
+        """"2单元301": the unit's name before the room, unless the room already carries it."""
+        unit = self.entrance.name if self.entrance_id else ""
+        return self.room if not unit or self.room.startswith(unit) else f"{unit}{self.room}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -207,8 +207,8 @@ def letter_pages(notice: Notice) -> list[LetterPage]:
                                                 "resident__region").order_by("resident__house_id", "resident_id"):
         resident = row.resident
         if resident.house_id:
-            key, addressee = ("house", resident.house_id), resident.house.building.full_name + (
-                resident.house.entrance.name if resident.house.entrance_id else "") + resident.house.room
+            key, addressee = ("house", resident.house_id), (resident.house.building.full_name
+                                                            + resident.house.unit_and_room)
         else:
             key, addressee = ("resident", resident.pk), resident.address or (
                 resident.region.full_name if resident.region_id else "")
