@@ -148,3 +148,13 @@ def test_estate_pages(world, ew, login):
     assert "玫瑰园物业公司" in page and "业主委员会" in page and "玫瑰园小区党支部" in page and "玫瑰园1号楼" in page
     assert "玫瑰园" in login("staff1").get("/work/estates/").content.decode()
     assert login("staff2").get(f"/work/estates/{ew.estate.pk}/").status_code == 404
+
+
+def test_addresses_resolve_through_the_estate(world, ew):
+    from minsheng.routing.addresses import resolve_address
+
+    found = resolve_address("玫瑰城社区玫瑰园1号楼2单元201")
+    assert found.status == "resolved"
+    assert (found.grid, found.building) == (world.regions["g1"], ew.building)
+    found = resolve_address("光明街道玫瑰园")  # the estate named alone: its grid
+    assert found.status == "resolved" and found.grid == world.regions["g1"] and found.building is None
