@@ -144,7 +144,9 @@ def test_chiefs_scope_and_masked_list(world, ew, client):
 
 
 def test_estate_pages(world, ew, login):
+    make_chief(world, ew)
     page = login("staff1").get(f"/work/estates/{ew.estate.pk}/").content.decode()
+    assert "楼栋长" in page and "chief" in page
     assert "玫瑰园物业公司" in page and "业主委员会" in page and "玫瑰园小区党支部" in page and "玫瑰园1号楼" in page
     assert "玫瑰园" in login("staff1").get("/work/estates/").content.decode()
     assert login("staff2").get(f"/work/estates/{ew.estate.pk}/").status_code == 404

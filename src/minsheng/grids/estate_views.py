@@ -56,7 +56,8 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "grids/estate.html", {
         "estate": estate, "buildings": list(estates.buildings_of(estate)), "open_demands": _open_demands(request.user,
                                                                                                           estate),
-        "tally": estates.tally(estate, year), "last_tally": estates.tally(estate, year - 1), "year": year})
+        "tally": estates.tally(estate, year), "last_tally": estates.tally(estate, year - 1), "year": year,
+        "chiefs": list(estates.chiefs_in(estate.region)) if estate.region_id else []})
 
 
 # --- the resident's estate and evaluation (phone) --------------------------------------------------

@@ -195,6 +195,12 @@ def chief_covers(user, region: Region) -> bool:
     return any(region.path.startswith(p.region.path) for p in chief_posts(user))
 
 
+def chiefs_in(region: Region) -> QuerySet[Chief]:
+    """The chiefs in office for a region and everything under it (an estate's 楼栋长 and 单元长)."""
+    return (Chief.objects.filter(region__path__startswith=region.path, active=True)
+            .select_related("region", "user").order_by("region__path", "kind"))
+
+
 def appoint_chief(actor, *, user, region: Region, kind: str, phone: str = "") -> Chief:
     """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory."""
     if kind not in Chief.Kind.values:
