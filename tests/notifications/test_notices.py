@@ -114,3 +114,19 @@ def test_letter_pdf_one_page_per_household(world, ew, login):
     html = render_to_string("grids/notice_letter.html", {"notice": notice, "pages": notices.letter_pages(notice),
                                                          "sender": "玫瑰城社区居委会"})
     assert len(HTML(string=html).render().pages) == 3 == notices.counts(notice).letters  # three households
+
+
+def test_replies_stay_with_staff_and_the_sender(world, ew, client, login):
+    user = resident_account(ew.residents[3], "r3")
+    chief = make_chief(world, ew)
+    by_staff = _send(world.user("staff1"), ew.building)
+    by_chief = _send(chief.user, ew.building)
+    for notice in (by_staff, by_chief):
+        notices.reply(user, notice.pk, f"回复{notice.pk}")
+    notices.reply_to_demand(world.user("staff1"), by_staff.recipients.get(resident=ew.residents[3]).replies.get().pk)
+    client.force_login(chief.user)
+    page = client.get(f"/work/notices/{by_staff.pk}/").content.decode()
+    assert f"回复{by_staff.pk}" not in page and "/work/demands/" not in page
+    assert f"回复{by_chief.pk}" in client.get(f"/work/notices/{by_chief.pk}/").content.decode()
+    staff_page = login("staff1").get(f"/work/notices/{by_staff.pk}/").content.decode()
+    assert f"回复{by_staff.pk}" in staff_page and "/work/demands/" in staff_page

@@ -148,15 +148,23 @@ def _visible_notice(request: HttpRequest, pk: int) -> Notice:
 
 @_sender_required
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _visible_notice(request, pk)
-    replies = list(NoticeReply.objects.filter(recipient__notice=notice)
-                   .select_related("recipient__resident", "demand").order_by("-created_at"))
+    """The notice's counts; its replies for staff and for its own sender (a chief sees the replies to
+    the notices they sent, not to the community's), each demand linked only where it may be opened."""
     from minsheng.organisation.roles import STAFF_ROLES
-    from minsheng.organisation.scope import roles_of
+    from minsheng.organisation.scope import may_see, roles_of
 
+    notice = _visible_notice(request, pk)
+    staff = bool(roles_of(request.user) & STAFF_ROLES)
+    replies = []
+    if staff or notice.sender_id == request.user.pk:
+        replies = list(NoticeReply.objects.filter(recipient__notice=notice)
+                       .select_related("recipient__resident", "demand__region", "demand__reporter",
+                                       "demand__handling_unit").order_by("-created_at"))
+        for reply in replies:
+            reply.demand_openable = reply.demand is not None and may_see(request.user, reply.demand)
     return render(request, "grids/notice.html", {
-        "notice": notice, "counts": notices.counts(notice), "replies": replies,
-        "may_file": bool(roles_of(request.user) & STAFF_ROLES)})
+        "notice": notice, "counts": notices.counts(notice), "replies": replies, "may_file": staff,
+        "replies_shown": staff or notice.sender_id == request.user.pk})
 
 
 @_sender_required
