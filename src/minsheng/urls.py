@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("minsheng.web.urls")),
     path("", include("minsheng.projects.urls")),
     path("work/grids/", include("minsheng.grids.urls")),
+    path("", include("minsheng.grids.estate_urls")),  # estates, chiefs, notices (docs/estates.md)
     path("work/care/", include("minsheng.care.urls")),
     path("work/party/", include("minsheng.party.urls")),
     path("", include("minsheng.wishes.urls")),

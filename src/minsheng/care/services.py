@@ -61,8 +61,8 @@ def register_person(actor, resident: Resident, *, category: str, risk: str, plan
     region = region or resident.region
     if region is None:
         raise ValidationFailed.for_field("region", _("请先为该居民填写所属网格。"))
-    if region.kind == Region.Kind.BUILDING:
-        region = region.parent
+    if region.kind in (Region.Kind.ESTATE, Region.Kind.BUILDING, Region.Kind.ENTRANCE):
+        region = region.nearest(Region.Kind.GRID) or region
     if not covers_region(actor, region, CARERS):
         raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
     _check_choice(category, CarePerson.Category, "category")

@@ -24,7 +24,7 @@ class TimeLimitPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(DispatchRule)
 class DispatchRuleAdmin(admin.ModelAdmin):
-    list_display = ["category", "region", "unit"]
+    list_display = ["category", "region", "unit", "to_estate_property"]
     list_select_related = ["category", "region", "unit"]
     search_fields = ["category__name", "unit__name", "region__name"]
     autocomplete_fields = ["category", "region", "unit"]

@@ -87,6 +87,10 @@ class DispatchRule(models.Model):
                                verbose_name=_("区域"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="dispatch_rules",
                              verbose_name=_("承办单位"))
+    # 物业类事项: the unit is then the property company of the estate the demand lies in (its region
+    # or an ancestor is an estate with a company); ``unit`` answers where no such company is known.
+    to_estate_property = models.BooleanField(_("交小区物业办理"), default=False,
+                                             help_text=_("勾选后派给诉求所在小区的物业服务企业；小区未登记物业时派给上面的承办单位"))
     time_limit = models.ForeignKey(TimeLimitPolicy, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("办理时限"),
                                    help_text=_("为空时按诉求的紧急程度"))

@@ -32,7 +32,22 @@ def dispatch_rule(category: Category | None, region: Region) -> DispatchRule | N
         .filter(Q(region__isnull=True) | Q(region_id__in=_path_ids(region.path)))
         .select_related("category", "region", "unit", "time_limit")
     )
-    return max(rules, key=lambda r: (r.category.depth, r.region.depth if r.region else -1), default=None)
+    rule = max(rules, key=lambda r: (r.category.depth, r.region.depth if r.region else -1), default=None)
+    if rule is not None and rule.to_estate_property:
+        company = estate_property_company(region)
+        if company is not None:
+            rule.unit = company  # this loaded rule answers for this region: the estate's company
+    return rule
+
+
+def estate_property_company(region: Region) -> Unit | None:
+    """The active property company of the estate ``region`` lies in (the region itself, or its
+    estate ancestor), or None outside estates and where the estate has no company."""
+    from minsheng.grids.models import Estate
+
+    estate = (Estate.objects.filter(region_id__in=_path_ids(region.path), property_company__active=True)
+              .select_related("property_company").first())
+    return estate.property_company if estate else None
 
 
 def service_categories():

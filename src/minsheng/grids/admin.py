@@ -6,6 +6,7 @@ from minsheng.organisation.scope import region_filter
 from minsheng.people.models import Resident
 
 from .models import (
+    Chief,
     DoorPlate,
     Enterprise,
     Estate,
@@ -14,6 +15,7 @@ from .models import (
     MissedPatrol,
     Patrol,
     PatrolPlan,
+    PropertyEvaluation,
     RegisterChange,
     Road,
 )
@@ -81,9 +83,24 @@ class RegisterChangeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 @admin.register(Estate)
 class EstateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_region = "grid"
-    list_display = ["name", "aliases", "grid"]
+    list_display = ["name", "aliases", "grid", "property_company", "committee", "party_branch"]
     search_fields = ["name", "aliases"]
-    raw_id_fields = ["grid"]
+    raw_id_fields = ["grid", "region", "property_company", "party_branch"]
+
+
+@admin.register(Chief)
+class ChiefAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_region = "region"
+    list_display = ["region", "kind", "user", "active", "since"]
+    list_filter = ["kind", "active"]
+    raw_id_fields = ["user", "region"]
+
+
+@admin.register(PropertyEvaluation)
+class PropertyEvaluationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_region = "estate__grid"
+    list_display = ["estate", "year", "created_at"]
+    list_filter = ["year"]
 
 
 @admin.register(Road)

@@ -51,3 +51,46 @@ class AssignForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     kind = forms.ChoiceField(label=_("类型"), choices=GridAssignment.Kind.choices)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+# --- estates and notices (docs/estates.md) ---------------------------------------------------------
+
+class EvaluationForm(forms.Form):
+    """The yearly questionnaire on the property company: one radio group per question."""
+
+    def __init__(self, *args, **kwargs):
+        from .estates import ANSWERS, QUESTIONS
+
+        super().__init__(*args, **kwargs)
+        for code, label in QUESTIONS:
+            self.fields[code] = forms.ChoiceField(label=label, choices=ANSWERS, widget=forms.RadioSelect)
+        self.fields["comment"] = forms.CharField(label=_("意见建议（选填）"), required=False, max_length=500,
+                                                 widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoticeForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("发送范围"), queryset=None, empty_label=None,
+                                    help_text=_("网格、小区、楼栋或单元的全部居民"))
+    tag = forms.ModelChoiceField(label=_("人群"), queryset=None, required=False, empty_label=_("全部居民"),
+                                 help_text=_("只发给范围内这一群体，如独居老人"))
+    title = forms.CharField(label=_("标题"), max_length=100)
+    body = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 6}))
+    by_sms = forms.BooleanField(label=_("同时发送短信（按已备案的短信模板）"), required=False)
+    by_letter = forms.BooleanField(label=_("打印纸质信，每户一页（致居民的一封信）"), required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        from minsheng.notifications.notices import TARGET_KINDS
+        from minsheng.organisation.models import Region
+        from minsheng.people.models import VulnerableTag
+
+        super().__init__(*args, **kwargs)
+        # Any region of a notice's levels validates, so that one outside the sender's territory gets
+        # the service's refusal, which says why; the list offers only the sender's own.
+        field = self.fields["region"]
+        field.queryset = Region.objects.filter(kind__in=TARGET_KINDS)
+        field.widget.choices = [(r.pk, f"{r.name}（{r.get_kind_display()}）") for r in regions]
+        self.fields["tag"].queryset = VulnerableTag.objects.all()
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("回复内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

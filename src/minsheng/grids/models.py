@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.demands.models import Demand
-from minsheng.organisation.models import Region
+from minsheng.organisation.models import Region, Unit
 
 
 class House(models.Model):
@@ -18,6 +18,10 @@ class House(models.Model):
         VACANT = "vacant", _("空置")
 
     building = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="houses", verbose_name=_("楼栋"))
+    # The 单元 (a region of kind "entrance" under the building) where the building has them.
+    entrance = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="entrance_houses", limit_choices_to={"kind": Region.Kind.ENTRANCE},
+                                 verbose_name=_("单元"))
     room = models.CharField(_("房号"), max_length=30)
     occupancy = models.CharField(_("居住状态"), max_length=10, choices=Occupancy.choices, default=Occupancy.OWNER)
     area = models.DecimalField(_("面积（平方米）"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -31,7 +35,19 @@ class House(models.Model):
         constraints = [models.UniqueConstraint(fields=["building", "room"], name="house_unique_room")]
 
     def __str__(self) -> str:
-        return f"{self.building.name}{self.room}"
+        return f"{self.building.name}{self.unit_and_room}"
+
+    @property
+    def unit_and_room(self) -> str:
+        """"2单元301": the unit's name before the room, unless the room already carries it."""
+        unit = self.entrance.name if self.entrance_id else ""
+        return self.room if not unit or self.room.startswith(unit) else f"{unit}{self.room}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.entrance_id and self.entrance.parent_id != self.building_id:
+            raise ValidationError({"entrance": _("单元必须属于该楼栋。")})
 
 
 class Enterprise(models.Model):
@@ -222,15 +238,35 @@ class MissedPatrol(models.Model):
 # --- the place-name register (地名地址): what the address resolver needs beyond the region tree ------
 
 class Estate(models.Model):
-    """A residential estate (小区): not a region of its own — its buildings are, named after it
-    ("幸福里小区1号楼") — but the name residents give, often in another form (an older name, the
-    developer's name): the aliases.  It lies in one grid, with a point for the map."""
+    """A residential estate (小区): the name residents give, often in another form (an older name,
+    the developer's name: the aliases), in one grid, with a point for the map.  Where the estate is
+    managed as a place (docs/estates.md) it is also a region of kind "estate" under its grid, its
+    buildings under that region, and it carries the "三驾马车": the property company, the owners'
+    committee (业委会, or 物管会 where none is elected) and the estate's party branch."""
+
+    class Committee(models.TextChoices):
+        NONE = "", _("未成立")
+        OWNERS = "owners", _("业主委员会（业委会）")
+        MANAGEMENT = "management", _("物业管理委员会（物管会）")
 
     name = models.CharField(_("小区名称"), max_length=100, unique=True)
     aliases = models.CharField(_("别名"), max_length=255, blank=True, help_text=_("以空格分隔，用于地址识别"))
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="estates", verbose_name=_("所在网格"))
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    region = models.OneToOneField(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="estate",
+                                  limit_choices_to={"kind": Region.Kind.ESTATE}, verbose_name=_("区域节点"),
+                                  help_text=_("小区作为区域（楼栋在其下）时填写"))
+    property_company = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="managed_estates",
+                                         limit_choices_to={"kind": Unit.Kind.PROPERTY_COMPANY},
+                                         verbose_name=_("物业服务企业"))
+    committee = models.CharField(_("业主组织"), max_length=12, choices=Committee.choices, blank=True, default="")
+    committee_chair = models.CharField(_("业主组织负责人"), max_length=50, blank=True)
+    committee_phone = models.CharField(_("业主组织联系电话"), max_length=20, blank=True)
+    committee_term_ends = models.DateField(_("本届任期届满"), null=True, blank=True)
+    party_branch = models.ForeignKey("party.PartyOrganisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="estates", verbose_name=_("小区党支部"))
 
     class Meta:
         verbose_name = _("小区")
@@ -239,6 +275,16 @@ class Estate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.region_id and self.region.kind != Region.Kind.ESTATE:
+            raise ValidationError({"region": _("区域节点必须是“小区”层级。")})
+        if self.region_id and self.grid_id and not self.region.path.startswith(self.grid.path):
+            raise ValidationError({"region": _("小区的区域节点必须在所在网格之下。")})
+        if self.property_company_id and self.property_company.kind != Unit.Kind.PROPERTY_COMPANY:
+            raise ValidationError({"property_company": _("请选择物业公司类型的单位。")})
 
 
 class Road(models.Model):
@@ -276,3 +322,68 @@ class DoorPlate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.road.name}{self.number}号"
+
+
+# --- estates, their evaluation and the chiefs (docs/estates.md) -------------------------------------
+
+class PropertyEvaluation(models.Model):
+    """One resident's yearly evaluation of their estate's property company (a few questions, each
+    满意 / 基本满意 / 不满意): one per resident, estate and year."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("小区"))
+    property_company = models.ForeignKey(Unit, null=True, on_delete=models.SET_NULL, related_name="+",
+                                         verbose_name=_("物业服务企业"))
+    resident = models.ForeignKey("people.Resident", on_delete=models.CASCADE, related_name="property_evaluations",
+                                 verbose_name=_("居民"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    answers = models.JSONField(_("答卷"), default=dict)  # question code → "satisfied" | "basic" | "dissatisfied"
+    comment = models.CharField(_("意见建议"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("物业服务评价")
+        verbose_name_plural = _("物业服务评价")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["estate", "resident", "year"],
+                                               name="property_evaluation_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.year}"
+
+
+class Chief(models.Model):
+    """A 网格长, 楼栋长 or 单元长 (长白's 五长): a resident or volunteer who answers for a grid, a
+    building or a unit, sees its residents' list (masked) and sends them notices."""
+
+    class Kind(models.TextChoices):
+        GRID = "grid", _("网格长")
+        BUILDING = "building", _("楼栋长")
+        ENTRANCE = "entrance", _("单元长")
+
+    REGION_KIND = {Kind.GRID: Region.Kind.GRID, Kind.BUILDING: Region.Kind.BUILDING,
+                   Kind.ENTRANCE: Region.Kind.ENTRANCE}
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chief_posts",
+                             verbose_name=_("账号"))
+    kind = models.CharField(_("职务"), max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="chiefs", verbose_name=_("负责区域"))
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    active = models.BooleanField(_("在任"), default=True)
+    since = models.DateField(_("起始日期"))
+
+    class Meta:
+        verbose_name = _("网格长、楼栋长、单元长")
+        verbose_name_plural = _("网格长、楼栋长、单元长")
+        ordering = ["region", "kind"]
+        constraints = [models.UniqueConstraint(fields=["user", "region"], condition=models.Q(active=True),
+                                               name="chief_once_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.get_kind_display()} · {self.user}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.region_id and self.kind and self.region.kind != self.REGION_KIND.get(self.kind):
+            raise ValidationError({"region": _("%(kind)s的负责区域必须是%(level)s。") % {
+                "kind": self.get_kind_display(), "level": Region.Kind(self.REGION_KIND[self.kind]).label}})

@@ -81,6 +81,10 @@ CATALOGUE: dict[str, MessageTemplate] = {t.key: t for t in [
                     sms=_("%(area)s有新的公开诉求：%(category)s，%(date)s登记。"),
                     sms_params=("area", "category", "date"),
                     choices={"state": "minsheng.demands.workflow.State"}),
+    # --- a notice to the residents of a region or group (notifications.notices) -------------------
+    MessageTemplate("notice.sent", _("%(sender)s通知：%(title)s"), _("%(body)s"),
+                    sms=_("【%(sender)s】%(title)s，详情请查看：%(link)s"), sms_params=("sender", "title", "link")),
+    MessageTemplate("notice.reply", _("居民回复通知“%(title)s”"), _("%(body)s")),
     # --- a consultation answered from the knowledge base (knowledge.services) --------------------
     MessageTemplate("knowledge.answer", _("您咨询的“%(title)s”答复如下"), _("%(answer)s"),
                     sms=_("您的咨询%(number)s“%(title)s”答复：%(answer)s"),

@@ -110,3 +110,68 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class Notice(models.Model):
+    """A notice to the residents of a region (grid, estate, building, unit) or of a group in it
+    (a vulnerable tag: elders living alone, people in difficulty): one ``NoticeRecipient`` per
+    resident reached, sent in-app, by SMS template and as a printable letter per household."""
+
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices_sent",
+                               verbose_name=_("发送人"))
+    region = models.ForeignKey("organisation.Region", on_delete=models.PROTECT, related_name="notices",
+                               verbose_name=_("发送范围"))
+    tag = models.ForeignKey("people.VulnerableTag", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+", verbose_name=_("人群"), help_text=_("为空时发给范围内全部居民"))
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"), max_length=2000)
+    by_sms = models.BooleanField(_("短信"), default=False)
+    by_letter = models.BooleanField(_("纸质信（每户一页）"), default=False)
+    created_at = models.DateTimeField(_("发送时间"))
+
+    class Meta:
+        verbose_name = _("居民通知")
+        verbose_name_plural = _("居民通知")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeRecipient(models.Model):
+    """One resident a notice reached: when it was delivered (in-app or SMS) and read."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("通知"))
+    resident = models.ForeignKey("people.Resident", on_delete=models.CASCADE, related_name="notices",
+                                 verbose_name=_("居民"))
+    in_app = models.BooleanField(_("站内送达"), default=False)  # the resident has an account to read it in
+    sms = models.ForeignKey(OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            verbose_name=_("短信"))
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知接收人")
+        verbose_name_plural = _("通知接收人")
+        constraints = [models.UniqueConstraint(fields=["notice", "resident"], name="notice_recipient_once")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.resident_id}"
+
+
+class NoticeReply(models.Model):
+    """A resident's reply to a notice, in-app; staff may turn it into a demand (``demand``)."""
+
+    recipient = models.ForeignKey(NoticeRecipient, on_delete=models.CASCADE, related_name="replies",
+                                  verbose_name=_("接收人"))
+    body = models.TextField(_("回复内容"), max_length=1000)
+    created_at = models.DateTimeField(_("回复时间"))
+    demand = models.OneToOneField("demands.Demand", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="notice_reply", verbose_name=_("转为诉求"))
+
+    class Meta:
+        verbose_name = _("通知回复")
+        verbose_name_plural = _("通知回复")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:30]

@@ -69,9 +69,16 @@ class Region(TreeNode):
         STREET = "street", _("街道/乡镇")
         COMMUNITY = "community", _("社区/村")
         GRID = "grid", _("网格")
+        ESTATE = "estate", _("小区")
         BUILDING = "building", _("楼栋")
+        ENTRANCE = "entrance", _("单元")
 
-    KIND_ORDER = [Kind.PROVINCE, Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.BUILDING]
+    KIND_ORDER = [Kind.PROVINCE, Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.ESTATE,
+                  Kind.BUILDING, Kind.ENTRANCE]
+    # Levels a tree may leave out: a building stands in an estate (小区) of its grid, or directly in
+    # the grid where there is none (a street of old houses, a village).  The estate sits under the
+    # grid so that folding a path to the grid level (the rollups, ``levels``) stays right.
+    OPTIONAL_KINDS = frozenset({Kind.ESTATE})
     # The levels a tree may start at: a province, a city run without its province (a municipality
     # such as Beijing, or a city's own installation), or a district on its own (the first installs).
     ROOT_KINDS = frozenset({Kind.PROVINCE, Kind.CITY, Kind.DISTRICT})
@@ -101,9 +108,27 @@ class Region(TreeNode):
             if self.kind not in self.ROOT_KINDS:
                 raise ValidationError({"parent": _("只有省、市或区/县可以没有上级。")})
             return
-        expected = self.KIND_ORDER.index(self.parent.kind) + 1
-        if expected >= len(self.KIND_ORDER) or self.KIND_ORDER[expected] != self.kind:
+        if self.kind not in self.child_kinds(self.parent.kind):
             raise ValidationError({"kind": _("层级必须比上级低一级。")})
+
+    @classmethod
+    def child_kinds(cls, parent_kind: str) -> list[str]:
+        """The kinds a child of ``parent_kind`` may have: the next level, and the one after it
+        where the next is optional (a building directly in a grid without estates)."""
+        kinds: list[str] = []
+        index = cls.KIND_ORDER.index(parent_kind) + 1
+        while index < len(cls.KIND_ORDER):
+            kinds.append(cls.KIND_ORDER[index])
+            if cls.KIND_ORDER[index] not in cls.OPTIONAL_KINDS:
+                break
+            index += 1
+        return kinds
+
+    def nearest(self, kind: str) -> "Region | None":
+        """This region or its ancestor of ``kind`` (one query: the ids come from the path)."""
+        if self.kind == kind:
+            return self
+        return next((r for r in self.ancestors() if r.kind == kind), None)
 
     @property
     def full_name(self) -> str:

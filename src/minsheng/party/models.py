@@ -21,7 +21,7 @@ class PartyOrganisation(TreeNode):
         BUILDING_GROUP = "building_group", _("楼栋党小组")
 
     LEVEL_ORDER = [Level.STREET_COMMITTEE, Level.COMMUNITY, Level.ESTATE, Level.BUILDING_GROUP]
-    # The region kind each level sits on (a 小区 is a grid of the tree).
+    # The region kind each level sits on (a 小区 is a grid of the tree, or its own "estate" region).
     REGION_KIND = {Level.STREET_COMMITTEE: Region.Kind.STREET, Level.COMMUNITY: Region.Kind.COMMUNITY,
                    Level.ESTATE: Region.Kind.GRID, Level.BUILDING_GROUP: Region.Kind.BUILDING}
     # Grassroots organisations answer for the yearly quota of practical things.
@@ -46,7 +46,8 @@ class PartyOrganisation(TreeNode):
 
     def clean(self) -> None:
         expected_kind = self.REGION_KIND[self.level]
-        if self.region_id and self.region.kind != expected_kind:
+        estate_node = self.level == self.Level.ESTATE and self.region_id and self.region.kind == Region.Kind.ESTATE
+        if self.region_id and self.region.kind != expected_kind and not estate_node:
             raise ValidationError({"region": _("%(level)s应设在%(kind)s一级。") % {
                 "level": self.get_level_display(), "kind": Region.Kind(expected_kind).label}})
         if self.parent is None:

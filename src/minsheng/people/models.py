@@ -32,6 +32,10 @@ class Resident(models.Model):
     address = models.CharField(_("住址"), max_length=255, blank=True)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
                                verbose_name=_("所属区域"))
+    # The household (户) the resident belongs to: a dwelling of the house register (grids.House),
+    # under its building and unit.  Notices to a building or unit reach residents through it.
+    house = models.ForeignKey("grids.House", null=True, blank=True, on_delete=models.SET_NULL, related_name="residents",
+                              verbose_name=_("所在户"))
     tags = models.ManyToManyField(VulnerableTag, blank=True, related_name="residents", verbose_name=_("困难群体"))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="resident", verbose_name=_("登录账号"))

@@ -176,10 +176,16 @@ def _build_index() -> _Index:
     regions = [r for r in every if r.kind not in (Region.Kind.DISTRICT, *Region.UPPER_KINDS)]
     by_pk = {r.pk: r for r in regions}
     variants = sorted(((v, r) for r in regions for v in _variants(r)), key=lambda item: -len(item[0]))
+    kinds = {r.pk: r.kind for r in every}
+
+    def grid_pk(region: Region) -> int | None:  # a building may stand in an estate of its grid
+        return next((int(p) for p in reversed(region.path.split(".")) if p and kinds.get(int(p)) == Region.Kind.GRID),
+                    None)
+
     estate_grids: dict[str, set[int]] = {}
     for r in regions:
         for name in _compounds(r):
-            estate_grids.setdefault(name, set()).add(r.parent_id)
+            estate_grids.setdefault(name, set()).add(grid_pk(r))
     estates = {name: by_pk[next(iter(grids))] for name, grids in estate_grids.items()
                if len(grids) == 1 and next(iter(grids)) in by_pk}
     registered: dict[str, Estate] = {}
@@ -358,12 +364,12 @@ def _resolve(text: str) -> AddressResolution:
 def _match(address: str, index: _Index, extra: list[Region] | None = None) -> AddressResolution:
     regions = index.regions
     matched = _named(address, index) + list(extra or [])
-    if not any(r.kind in (Region.Kind.GRID, Region.Kind.BUILDING) for r in matched):
+    if not any(r.kind in (Region.Kind.GRID, Region.Kind.ESTATE, Region.Kind.BUILDING) for r in matched):
         # An estate named without a building number: its grid, when all its buildings lie in one.
         matched.extend({g.pk: g for name, g in index.estates.items() if name in address}.values())
     # A bare "5号楼" names a building only inside a community or grid the address already names.
     numbers = {m for m in re.findall(r"(\d+)(?:号楼|栋|幢)", address)}
-    areas = [r for r in matched if r.kind in (Region.Kind.COMMUNITY, Region.Kind.GRID)]
+    areas = [r for r in matched if r.kind in (Region.Kind.COMMUNITY, Region.Kind.GRID, Region.Kind.ESTATE)]
     if numbers and areas and not any(r.kind == Region.Kind.BUILDING for r in matched):
         for r in regions:
             m = _BUILDING.match(r.name) if r.kind == Region.Kind.BUILDING else None
@@ -420,7 +426,7 @@ def resolve_point(latitude: float, longitude: float) -> AddressResolution:
     chain = {r.kind: r for r in index.chain(grid)}
     nearest, best = None, BUILDING_METRES
     for r in index.regions:
-        if r.parent_id == grid.pk and r.kind == Region.Kind.BUILDING and r.latitude is not None:
+        if r.kind == Region.Kind.BUILDING and r.path.startswith(grid.path) and r.latitude is not None:
             metres = _metres(lat, lng, float(r.latitude), float(r.longitude))
             if metres <= best:
                 nearest, best = r, metres

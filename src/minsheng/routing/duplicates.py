@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from minsheng.catalogue.models import Category
@@ -97,9 +98,10 @@ def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def grid_of(region: Region) -> Region:
-    """The grid a region lies in (a building's grid); a region above grid level is itself."""
-    if region.kind == Region.Kind.BUILDING and region.parent_id:
-        return Region.objects.get(pk=region.parent_id)
+    """The grid a region lies in (a building's, an estate's or a unit's grid); a region above grid
+    level is itself."""
+    if region.kind in (Region.Kind.ESTATE, Region.Kind.BUILDING, Region.Kind.ENTRANCE):
+        return region.nearest(Region.Kind.GRID) or region
     return region
 
 
@@ -345,8 +347,11 @@ def open_demands_near(user, demand: Demand, *, limit: int = 20) -> list[NearbyDe
         return []
     grids = list(neighbour_grids(grid_of(demand.region)))
     # A demand may be filed on a building (intake's address look-up): its grid's buildings count too.
-    regions = grids + list(Region.objects.filter(kind=Region.Kind.BUILDING, parent_id__in=grids)
-                           .order_by().values_list("pk", flat=True))
+    below = Q(pk__in=[])
+    for path in Region.objects.filter(pk__in=grids).values_list("path", flat=True):
+        below |= Q(path__startswith=path)
+    regions = grids + list(Region.objects.filter(below, kind=Region.Kind.BUILDING).order_by()
+                           .values_list("pk", flat=True))
     rows = (demands_visible_to(user).filter(region_id__in=regions, state__in=list(OPEN_STATES),
                                             latitude__isnull=False, longitude__isnull=False)
             .exclude(pk=demand.pk).order_by()

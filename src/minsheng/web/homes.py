@@ -43,6 +43,13 @@ def is_secretary(user) -> bool:
                 and PartyOrganisation.objects.filter(secretary__user=user).exists())
 
 
+def is_chief(user) -> bool:
+    """A 网格长, 楼栋长 or 单元长 in office (docs/estates.md): they start from their residents."""
+    from minsheng.grids.estates import is_chief as holds_post
+
+    return holds_post(user)
+
+
 def resident_of_account(user):
     """The resident record behind an account: the one linked to it (``Resident.user``), else the
     party member's own record for a party member's login (a secretary's); None when it has neither."""
@@ -64,6 +71,8 @@ def home_url(user) -> str:
             return home(user)
     if is_secretary(user):
         return reverse("projects:projects")
+    if is_chief(user):
+        return reverse("estates:chief")
     if Role.VOLUNTEER in roles:
         return reverse("web:volunteer_home")
     return reverse("web:mine")

@@ -9,7 +9,7 @@ from minsheng.organisation.roles import STAFF_ROLES, Role
 from minsheng.organisation.scope import roles_of
 from minsheng.setup.access import may_set_up
 
-from .homes import home_url, is_secretary
+from .homes import home_url, is_chief, is_secretary
 
 
 def _projects_items(roles: set[str]) -> list[tuple[str, str]]:
@@ -77,6 +77,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
                       _("网格巡查") if Role.GRID_WORKER in roles else _("网格"), "community"))
         items.append((reverse("grids:registers"), _("台账"), "community"))
         items.append((reverse("care:home"), _("关爱走访"), "community"))
+    if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
+        items.append((reverse("estates:list"), _("小区与物业"), "community"))  # docs/estates.md
+        items.append((reverse("estates:notices"), _("居民通知"), "community"))
     if roles & {Role.LEADER, Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMINISTRATOR, Role.AUDITOR}:
         items.append((reverse("stations:list"), _("代办站"), "community"))
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
@@ -149,6 +152,8 @@ def navigation(request) -> dict:
         items.append(_inbox_item(user))
     else:
         if user.is_authenticated:
+            if is_chief(user):  # 网格长, 楼栋长, 单元长 (docs/estates.md)
+                items.append((reverse("estates:chief"), _("楼栋长工作")))
             items.append((reverse("web:mine"), _("我的诉求")))
             items.append(_inbox_item(user))
         items.extend(homecare_links(roles, user))

@@ -15,6 +15,7 @@ from minsheng.demo.city import DEMO_PASSWORD, City, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.demo.marks import seed_once
 from minsheng.grids.demo import seed_grid_work
+from minsheng.grids.estates_demo import seed_estates
 from minsheng.homecare.demo import seed_homecare
 from minsheng.knowledge.demo import seed as seed_knowledge
 from minsheng.meals.demo import seed_meals
@@ -43,6 +44,11 @@ def _grids(c: Context) -> str:
 
 def _party(c: Context) -> str:
     return seed_once("party", lambda: seed_party(c.city, c.people, random.Random(c.seed)))
+
+
+def _estates(c: Context) -> str:
+    return seed_once("estates", lambda: seed_estates(c.city, c.people, seed=c.seed, now=timezone.now(),
+                                                     password=DEMO_PASSWORD))
 
 
 def _care(c: Context) -> str:
@@ -110,7 +116,8 @@ def _workbench(c: Context) -> str:
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
-    "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
+    "grids": _grids, "party": _party, "estates": _estates, "care": _care, "projects": _projects,
+    "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
     "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,

@@ -1,0 +1,215 @@
+"""Estates (小区) and their "三驾马车", the residents' yearly evaluation of the property company,
+households and the chiefs (网格长, 楼栋长, 单元长) — docs/estates.md.
+
+Reads are scoped like every grid read (``selectors.region_q``); a chief's territory is their post's
+region (``Chief``), which grants no demand scope: a chief sees the residents' list masked and sends
+notices, nothing more."""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from minsheng.core import clock
+from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.organisation.models import Region
+from minsheng.people.models import Resident
+
+from .models import Chief, Estate, House, PropertyEvaluation
+from .selectors import region_q
+
+# The questionnaire (物业服务满意度测评): few questions, three answers each.
+QUESTIONS: list[tuple[str, object]] = [
+    ("attitude", gettext_lazy("服务态度与响应速度")),
+    ("cleaning", gettext_lazy("环境卫生与绿化")),
+    ("repairs", gettext_lazy("公共设施设备维修")),
+    ("security", gettext_lazy("安全秩序与停车管理")),
+    ("fees", gettext_lazy("收费与账目公开")),
+]
+ANSWERS: list[tuple[str, object]] = [
+    ("satisfied", gettext_lazy("满意")),
+    ("basic", gettext_lazy("基本满意")),
+    ("dissatisfied", gettext_lazy("不满意")),
+]
+ANSWER_CODES = [code for code, _label in ANSWERS]
+
+
+# --- places ---------------------------------------------------------------------------------------
+
+def estates_visible_to(user) -> QuerySet[Estate]:
+    """The estates in the user's territory (by their grid)."""
+    return (Estate.objects.filter(region_q(user, "grid"))
+            .select_related("grid", "region", "property_company", "party_branch"))
+
+
+def resident_place(resident: Resident) -> Region | None:
+    """Where a resident lives, as precisely as known: the household's unit or building, else the
+    resident's region."""
+    house = resident.house
+    if house is not None:
+        return house.entrance or house.building
+    return resident.region
+
+
+def estate_of(resident: Resident) -> Estate | None:
+    """The estate (with a region node) the resident lives in, or None."""
+    place = resident_place(resident)
+    if place is None:
+        return None
+    ids = [int(p) for p in place.path.split(".") if p]
+    return Estate.objects.filter(region_id__in=ids).select_related("region", "property_company").first()
+
+
+def buildings_of(estate: Estate) -> QuerySet[Region]:
+    if estate.region_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=estate.region.path, kind=Region.Kind.BUILDING).order_by("path")
+
+
+def residents_in(region: Region) -> QuerySet[Resident]:
+    """The residents of a region: registered to it or below, or living in a household of it."""
+    path = region.path
+    return Resident.objects.filter(Q(region__path__startswith=path) | Q(house__building__path__startswith=path)
+                                   | Q(house__entrance__path__startswith=path)).distinct()
+
+
+def link_household(actor, resident: Resident, house: House) -> Resident:
+    """Put a resident in a household (户); the resident's region becomes the house's unit or
+    building, so every regional read finds them where they live."""
+    place = house.entrance or house.building
+    if not any(place.path.startswith(p) for p in _territory(actor)):
+        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": place.name})
+    resident.house = house
+    resident.region = place
+    resident.save(update_fields=["house", "region"])
+    return resident
+
+
+def _territory(user) -> list[str]:
+    from .selectors import territory_paths
+
+    return territory_paths(user)
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+def evaluate_property(user, *, answers: dict[str, str], comment: str = "") -> PropertyEvaluation:
+    """A signed-in resident's evaluation of their estate's property company: once a year, every
+    question answered with one of the three answers."""
+    resident = Resident.objects.filter(user=user).select_related("house__building", "house__entrance",
+                                                                 "region").first() if user else None
+    if resident is None:
+        raise PermissionDenied(_("请先以居民身份登录。"))
+    estate = estate_of(resident)
+    if estate is None:
+        raise PermissionDenied(_("没有找到您所住的小区，请联系社区登记住址。"))
+    if estate.property_company_id is None:
+        raise ValidationFailed(_("%(estate)s尚未登记物业服务企业，暂不能评价。") % {"estate": estate.name})
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for code, _label in QUESTIONS:
+        value = (answers or {}).get(code, "")
+        if value not in ANSWER_CODES:
+            errors[code] = [_("请选择满意、基本满意或不满意。")]
+        else:
+            clean[code] = value
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        errors["comment"] = [_("意见建议不能超过 500 字。")]
+    if errors:
+        raise ValidationFailed(_("请回答每一个问题。"), field_errors=errors)
+    now = clock.now()
+    year = current_year()
+    if PropertyEvaluation.objects.filter(estate=estate, resident=resident, year=year).exists():
+        raise ValidationFailed(_("您今年已评价过%(estate)s的物业服务，明年再来。") % {"estate": estate.name})
+    try:
+        with transaction.atomic():
+            return PropertyEvaluation.objects.create(
+                estate=estate, property_company=estate.property_company, resident=resident, year=year,
+                answers=clean, comment=comment, created_at=now)
+    except IntegrityError:  # a second submission racing the first
+        raise ValidationFailed(_("您今年已评价过%(estate)s的物业服务，明年再来。") % {"estate": estate.name}) from None
+
+
+@dataclass
+class QuestionTally:
+    code: str
+    label: str
+    counts: dict[str, int]
+    total: int
+    rates: dict[str, float] = field(default_factory=dict)  # answer → 0..100
+
+    @property
+    def rows(self) -> list[tuple[str, int, float]]:
+        return [(str(label), self.counts[code], self.rates[code]) for code, label in ANSWERS]
+
+
+@dataclass
+class Tally:
+    year: int
+    responses: int
+    questions: list[QuestionTally]
+    satisfaction: float | None  # (满意 + 基本满意) / all answers, 0..100; None without answers
+
+
+def tally(estate: Estate, year: int) -> Tally:
+    """The year's answers counted per question and answer, with their rates (0..100, one decimal)."""
+    rows = list(PropertyEvaluation.objects.filter(estate=estate, year=year).values_list("answers", flat=True))
+    questions = []
+    pleased = answered = 0
+    for code, label in QUESTIONS:
+        counts = {a: 0 for a in ANSWER_CODES}
+        for answers in rows:
+            if answers.get(code) in counts:
+                counts[answers[code]] += 1
+        total = sum(counts.values())
+        rates = {a: round(100 * n / total, 1) if total else 0.0 for a, n in counts.items()}
+        questions.append(QuestionTally(code, str(label), counts, total, rates))
+        pleased += counts["satisfied"] + counts["basic"]
+        answered += total
+    return Tally(year, len(rows), questions, round(100 * pleased / answered, 1) if answered else None)
+
+
+def current_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localtime(clock.now()).year
+
+
+# --- chiefs ---------------------------------------------------------------------------------------
+
+def chief_posts(user) -> QuerySet[Chief]:
+    if not getattr(user, "is_authenticated", False):
+        return Chief.objects.none()
+    return Chief.objects.filter(user=user, active=True).select_related("region")
+
+
+def is_chief(user) -> bool:
+    return chief_posts(user).exists()
+
+
+def chief_covers(user, region: Region) -> bool:
+    """Whether one of the user's chief posts covers ``region`` (their grid, building or unit)."""
+    return any(region.path.startswith(p.region.path) for p in chief_posts(user))
+
+
+def chiefs_in(region: Region) -> QuerySet[Chief]:
+    """The chiefs in office for a region and everything under it (an estate's 楼栋长 and 单元长)."""
+    return (Chief.objects.filter(region__path__startswith=region.path, active=True)
+            .select_related("region", "user").order_by("region__path", "kind"))
+
+
+def appoint_chief(actor, *, user, region: Region, kind: str, phone: str = "") -> Chief:
+    """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory."""
+    if kind not in Chief.Kind.values:
+        raise ValidationFailed.for_field("kind", _("请选择网格长、楼栋长或单元长。"))
+    if region.kind != Chief.REGION_KIND[kind]:
+        raise ValidationFailed.for_field("region", _("%(kind)s的负责区域必须是%(level)s。") % {
+            "kind": Chief.Kind(kind).label, "level": Region.Kind(Chief.REGION_KIND[kind]).label})
+    if not any(region.path.startswith(p) for p in _territory(actor)):
+        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
+    chief, _created = Chief.objects.update_or_create(
+        user=user, region=region, active=True, defaults={"kind": kind, "phone": phone, "since": clock.now().date()})
+    return chief
