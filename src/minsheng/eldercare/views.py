@@ -70,7 +70,8 @@ def _facility_context(request, facility: Facility, **forms) -> dict:
         context["elder_form"] = forms.get("elder_form") or ElderForm()
         context["check_form"] = forms.get("check_form") or CheckForm(elders=elders)
         context["shift_form"] = forms.get("shift_form") or ShiftForm(initial={
-            "first_day": day + timedelta(days=1), "capacity": 2, "hours": "2", "weeks": 4})
+            "first_day": day + timedelta(days=1), "starts": "09:00", "ends": "11:30", "capacity": 2, "hours": "2.5",
+            "weeks": 4})
     if facility.kind == Facility.Kind.HAPPINESS_HOME:
         rooms = selectors.rooms_with_occupancy(facility)
         context.update(rooms=rooms, stays=selectors.open_stays(facility),
@@ -79,7 +80,6 @@ def _facility_context(request, facility: Facility, **forms) -> dict:
             lodged = set(selectors.open_stays(facility).values_list("elder_id", flat=True))
             context["move_in_form"] = forms.get("move_in_form") or MoveInForm(
                 elders=[e for e in elders if e.pk not in lodged], rooms=rooms, initial={"on": day})
-            context["move_out_form"] = MoveOutForm(initial={"on": day})
     if facility.kind == Facility.Kind.DAY_CARE:
         visits = list(DayCareVisit.objects.filter(elder__facility=facility, day=day).select_related("elder__resident"))
         here = {v.elder_id for v in visits}
