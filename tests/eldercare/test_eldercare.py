@@ -143,9 +143,12 @@ def test_an_out_of_range_reading_raises_a_care_follow_up_once(world, places):
     low_sugar = services.record_check(staff, station, elder_id=places["li"].pk, blood_sugar="2.5")
     assert services.raise_follow_up(staff, low_sugar.pk).risk == CarePerson.Risk.HIGH
     assert CarePerson.objects.filter(resident=li).count() == 1
-    with pytest.raises(PermissionDenied):  # the doctor of the place is no carer
-        services.raise_follow_up(places["doctor"], services.record_check(
-            staff, station, elder_id=places["li"].pk, heart_rate=130).pk)
+    zhou = services.register_elder(staff, station, name="周大爷", phone="13500008888")
+    fast = services.record_check(staff, station, elder_id=zhou.pk, heart_rate=130)
+    with pytest.raises(PermissionDenied) as refusal:  # the doctor of the place runs it, but is no carer
+        services.raise_follow_up(places["doctor"], fast.pk)
+    assert station.name in str(refusal.value)
+    assert HealthCheck.objects.get(pk=fast.pk).follow_up_id is None
 
 
 # --- rooms --------------------------------------------------------------------------------------

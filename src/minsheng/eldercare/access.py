@@ -39,13 +39,14 @@ def is_staff_of(user, facility: Facility) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and facility.staff.filter(pk=user.pk).exists()
 
 
-def may(user, roles, facility: Facility) -> bool:
-    """Whether ``user`` acts at ``facility`` through ``roles`` (or as its own staff, who run it)."""
-    return _region_grant(user, roles, facility) or (roles & OPERATORS and is_staff_of(user, facility))
+def may(user, roles, facility: Facility, *, as_staff: bool = True) -> bool:
+    """Whether ``user`` acts at ``facility`` through ``roles``, or (``as_staff``) as its own staff,
+    who run it.  A care follow-up asks for a carer's role itself: the place's doctor is none."""
+    return _region_grant(user, roles, facility) or (as_staff and is_staff_of(user, facility))
 
 
-def require(user, roles, facility: Facility) -> None:
-    if may(user, roles, facility):
+def require(user, roles, facility: Facility, *, as_staff: bool = True) -> None:
+    if may(user, roles, facility, as_staff=as_staff):
         return
     if not grants_with_roles(user, roles) and not user.elder_facilities.exists():
         raise PermissionDenied(_("你的角色不能办理养老服务场所的业务。"))

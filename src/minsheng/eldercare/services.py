@@ -158,7 +158,7 @@ def raise_follow_up(actor, check_id: int) -> CarePerson:
                  .select_related("elder__facility__region", "elder__resident").filter(pk=check_id).first())
         if check is None:
             raise NotFound(_("健康检测记录不存在。"))
-        require(actor, CARERS, check.elder.facility)
+        require(actor, CARERS, check.elder.facility, as_staff=False)
         if not check.out_of_range:
             raise InvalidTransition(_("这次检测的数值在正常范围内，无需转关爱走访。"))
         if check.follow_up_id is not None:

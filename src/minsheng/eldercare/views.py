@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,10 +59,8 @@ def _facility_context(request, facility: Facility, **forms) -> dict:
     user, day = request.user, _today()
     elders = _elders(facility)
     runs = may(user, OPERATORS, facility)
-    latest = {}
-    for check in (HealthCheck.objects.filter(elder__facility=facility).order_by("elder_id", "-measured_at")
-                  .only("elder_id", "measured_at")):
-        latest.setdefault(check.elder_id, check.measured_at)
+    latest = dict(HealthCheck.objects.filter(elder__facility=facility).values_list("elder_id")
+                  .annotate(last=Max("measured_at")).values_list("elder_id", "last"))
     for elder in elders:
         elder.last_check = latest.get(elder.pk)
     context = {"facility": facility, "day": day, "elders": elders, "runs": runs,
@@ -281,7 +280,7 @@ def health_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "eldercare/health_record.html", {
         "elder": elder, "rows": list(reversed(rows)), "revealed": revealed,
         "may_values": services.may_see_values(request.user, elder),
-        "may_follow_up": may(request.user, CARERS, elder.facility),
+        "may_follow_up": may(request.user, CARERS, elder.facility, as_staff=False),
         "chart": _chart(rows) if revealed else None, "measures": ranges.MEASURES})
 
 
