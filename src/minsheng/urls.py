@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("minsheng.ledger.urls")),
     path("care/", include("minsheng.homecare.urls")),
     path("meals/", include("minsheng.meals.urls")),
+    path("eldercare/", include("minsheng.eldercare.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),

@@ -126,6 +126,16 @@ def _assert_everything_seeded() -> None:
     assert Delivery.objects.filter(delivered_at__isnull=False).count() >= 20
     assert Delivery.objects.filter(delivered_at__isnull=True).exists() and MealStatement.objects.exists()
     assert "meal_hours" in kinds
+    # Elder service places: a station with months of checks, a 幸福院 with residents in rooms and
+    # its rota's attendance credited, a day-care centre with a month of check-ins.
+    from minsheng.eldercare.models import DayCareVisit, Facility, HealthCheck, ShiftSignup, Stay
+
+    assert set(Facility.objects.values_list("kind", flat=True)) == {"station", "happiness_home", "day_care"}
+    checked = HealthCheck.objects.order_by("measured_at").values_list("measured_at", flat=True)
+    assert (checked.last() - checked.first()).days >= 90 and HealthCheck.objects.filter(out_of_range=True).exists()
+    assert Stay.objects.filter(moved_out__isnull=True).count() >= 5
+    assert ShiftSignup.objects.filter(attendance="attended").exists() and "rota_hours" in kinds
+    assert DayCareVisit.objects.values("day").distinct().count() >= 15
     # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")

@@ -111,6 +111,7 @@ class Transfer(AppendOnly):
         WISH_HOURS = "wish_hours", _("微心愿服务时长")
         ACTIVITY_HOURS = "activity_hours", _("活动服务时长")
         MEAL_HOURS = "meal_hours", _("助餐送餐服务时长")
+        ROTA_HOURS = "rota_hours", _("养老场所轮班服务时长")
         POINTS_AWARD = "points_award", _("积分奖励")
         REDEMPTION = "redemption", _("积分兑换")
         REFUND = "refund", _("兑换退还")

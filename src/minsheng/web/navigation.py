@@ -92,6 +92,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR,
                 Role.LEADER}:  # meals.access.READERS
         items.append((reverse("meals:home"), _("助餐"), "community"))
+    if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR,
+                Role.LEADER}:  # eldercare.access.READERS
+        items.append((reverse("eldercare:home"), _("养老服务场所"), "community"))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:log"), _("安全审计"), None))
     if may_set_up(user):
@@ -143,6 +146,7 @@ def navigation(request) -> dict:
             items.append((reverse("wishes:wall"), _("心愿墙")))
             items.append((reverse("wishes:mine"), _("我的认领")))
             items.append((reverse("meals:deliveries"), _("助餐送餐")))
+            items.append((reverse("eldercare:rota"), _("养老场所排班")))
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
         if is_secretary(user):
@@ -156,6 +160,8 @@ def navigation(request) -> dict:
                 items.append((reverse("estates:chief"), _("楼栋长工作")))
             items.append((reverse("web:mine"), _("我的诉求")))
             items.append(_inbox_item(user))
+            if user.elder_facilities.exists():  # a place's own staff (eldercare.Facility.staff)
+                items.append((reverse("eldercare:home"), _("养老服务场所")))
         items.extend(homecare_links(roles, user))
         items.append((reverse("web:submit"), _("提交诉求")))
         items.append((reverse("web:track"), _("查询进度")))

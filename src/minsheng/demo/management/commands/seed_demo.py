@@ -14,6 +14,7 @@ from minsheng.care.demo import seed_care
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.demo.marks import seed_once
+from minsheng.eldercare.demo import seed_eldercare
 from minsheng.grids.demo import seed_grid_work
 from minsheng.grids.estates_demo import seed_estates
 from minsheng.homecare.demo import seed_homecare
@@ -108,6 +109,10 @@ def _meals(c: Context) -> str:
     return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _eldercare(c: Context) -> str:
+    return seed_once("eldercare", lambda: seed_eldercare(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -120,7 +125,8 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
+    "homecare": _homecare, "calls": _calls, "meals": _meals, "eldercare": _eldercare,
+    "workbench": _workbench,
 }
 
 
