@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from minsheng.core import clock
+from minsheng.demands import selectors
 from minsheng.demands.models import DemandEvent
 from minsheng.notifications.worker import Worker
 from minsheng.ops import partitions
@@ -202,3 +203,20 @@ def test_the_migration_keeps_every_existing_row(world):
     assert later.events.get().pk > ids[-1]
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cur:
         cur.execute("DELETE FROM demands_demandevent")
+
+
+@on_postgresql
+def test_a_demands_page_reads_no_partition_before_its_registration(world):
+    older = _old_month()
+    with clock.frozen_at(_moment(older)):
+        bring_to(world, "closed")
+    partitions.create_ahead(0)
+    demand = bring_to(world, "in_progress")
+    for query in (selectors.events_of(demand), selectors.history_of(demand).filter(public=True)):
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cur.fetchall())
+        assert partitions.partition_name(EVENTS, partitions.current_month()) in plan
+        assert partitions.partition_name(EVENTS, older) not in plan
+    assert [e.seq for e in selectors.events_of(demand)] == [1, 2, 3, 4]
