@@ -14,7 +14,7 @@ from minsheng.core import clock
 from minsheng.demands import selectors
 from minsheng.demands.models import DemandEvent
 from minsheng.notifications.worker import Worker
-from minsheng.ops import partitions
+from minsheng.ops import health, partitions
 
 from ..demands.helpers import bring_to
 
@@ -113,6 +113,14 @@ def test_an_old_month_gets_its_partition_and_its_rows_leave_the_default(world):
         second = bring_to(world, "dispatched")
     assert {_partition_of(e.pk) for e in second.events.all()} == {partitions.partition_name(EVENTS, month)}
     assert _verify() == "mismatches=0 demands=2"
+    # The dashboard's counters of that month moved with them, and still upsert in place.
+    rollups = partitions.TABLES[3]
+    with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT tableoid::regclass::text FROM assessment_rollup WHERE day >= %s AND day < %s",
+                    [month, partitions.add_months(month, 1)])
+        assert [row[0] for row in cur.fetchall()] == [partitions.partition_name(rollups, month)]
+        cur.execute("SELECT sum(registered) FROM assessment_rollup WHERE period = 'd'")
+        assert cur.fetchone() == (2,)
 
 
 @on_postgresql
@@ -220,3 +228,14 @@ def test_a_demands_page_reads_no_partition_before_its_registration(world):
         assert partitions.partition_name(EVENTS, partitions.current_month()) in plan
         assert partitions.partition_name(EVENTS, older) not in plan
     assert [e.seq for e in selectors.events_of(demand)] == [1, 2, 3, 4]
+
+
+@on_postgresql
+def test_health_warns_while_next_months_partition_is_missing(db):
+    assert health.check_partitions().status == health.OK
+    with clock.frozen_at(_moment(date(random.randint(2051, 2060), random.randint(1, 12), 1))):
+        check = health.check_partitions()
+        assert check.status == health.WARN
+        assert check.detail == {"tables": len(partitions.TABLES), "next_month_missing": len(partitions.TABLES)}
+        partitions.create_ahead(1)
+        assert health.check_partitions().status == health.OK

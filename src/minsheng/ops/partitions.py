@@ -55,6 +55,9 @@ TABLES = (
     Partitioned("demands_demandevent", "created_at", demand_column="demand_id"),
     Partitioned("audit_auditentry", "at"),
     Partitioned("people_personaldataaccess", "at"),
+    # The dashboard's counters and their ledger, by day: a dashboard's date range reads its months.
+    Partitioned("assessment_rollup", "day", is_date=True),
+    Partitioned("assessment_entry", "day", is_date=True),
 )
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -360,7 +363,7 @@ def partition_table(schema_editor, spec: Partitioned, *, ahead: int = 3) -> None
     run(f"INSERT INTO {table} SELECT * FROM {old}")
     run(f"DROP TABLE {old}")
     for name, kind, definition in constraints:
-        if kind == "u":
+        if kind == "u" and not re.search(rf"[(, ]{column}[,)]", definition):
             definition = re.sub(r"\)$", f", {column})", definition)
         run(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for _, definition in indexes:
