@@ -239,3 +239,13 @@ def test_health_warns_while_next_months_partition_is_missing(db):
         assert check.detail == {"tables": len(partitions.TABLES), "next_month_missing": len(partitions.TABLES)}
         partitions.create_ahead(1)
         assert health.check_partitions().status == health.OK
+
+
+@on_postgresql
+def test_a_bulk_load_of_history_gets_its_months_first(db):
+    last = _old_month()
+    first = partitions.add_months(last, -random.randint(0, 14))
+    created = partitions.create_months(first, last + timedelta(days=random.randint(0, 27)))
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    assert len(created) == months * len(partitions.TABLES)
+    assert partitions.create_months(first, last) == []

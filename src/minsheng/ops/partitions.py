@@ -208,6 +208,17 @@ def create_ahead(ahead: int | None = None) -> list[str]:
     return created
 
 
+def create_months(first: date, last: date) -> list[str]:
+    """Every month's partition from ``first``'s month to ``last``'s, in every partitioned table:
+    for a bulk load of history (``bench/generate_demands.py``), so that its rows go straight into
+    their months instead of the default partition.  Nothing on SQLite."""
+    months, month = [], date(first.year, first.month, 1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return [name for spec in partitioned_tables() for name in _create_months(spec, months)]
+
+
 def _oldest_detachable() -> date:
     return add_months(current_month(), -settings.MINSHENG_PARTITIONS_KEEP_MONTHS)
 
