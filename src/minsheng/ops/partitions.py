@@ -171,6 +171,11 @@ def _create_months(spec: Partitioned, months: list[date]) -> list[str]:
     with transaction.atomic(), connection.cursor() as cur:
         _no_pending_checks(cur)
         cur.execute(f"LOCK TABLE {spec.table} IN SHARE ROW EXCLUSIVE MODE")
+        # Another worker may have made them while this one waited for the lock.
+        attached = attached_partitions(spec)
+        missing = [m for m in missing if partition_name(spec, m) not in attached]
+        if not missing:
+            return []
         default = default_name(spec)
         held = set(_default_months(spec)) & set(missing)
         if held:
