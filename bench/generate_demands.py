@@ -428,9 +428,14 @@ def verify_sample(size: int = 2000, seed: int = 5) -> tuple[int, int]:
 def generate(total: int, *, now: datetime | None = None, seed: int = 7, progress=None) -> tuple[int, int, float]:
     """Add ``total`` demands; returns (demands, events, seconds)."""
     from minsheng.core import clock
+    from minsheng.ops.partitions import create_months
 
     started = time.perf_counter()
-    generator = Generator(now or clock.now(), seed=seed)
+    now = now or clock.now()
+    # PostgreSQL: the months of the history get their partitions first (ops.partitions), as the
+    # worker would have made them month by month; the rows then go straight into their months.
+    create_months((now - timedelta(days=366)).date(), now.date())
+    generator = Generator(now, seed=seed)
     demands, events = generator.run(total, progress)
     return demands, events, time.perf_counter() - started
 

@@ -470,7 +470,13 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.knowledge.services.flag_overdue_reviews", 3600),
                           ("minsheng.wishes.sweeps.flag_overdue_claims", MINSHENG_SWEEP_SECONDS),
                           ("minsheng.homecare.tasks.flag_unclaimed", MINSHENG_SWEEP_SECONDS),
-                          ("minsheng.people.signin.purge_codes", 3600)]
+                          ("minsheng.people.signin.purge_codes", 3600),
+                          ("minsheng.ops.partitions.create_ahead", 3600)]
+# Monthly partitions of the event log and the other growing tables (PostgreSQL only,
+# docs/operations.md): the worker keeps this many months ready after the current one; a month
+# may be detached for archive once it is this many months old.
+MINSHENG_PARTITIONS_AHEAD = int(os.environ.get("MINSHENG_PARTITIONS_AHEAD", "3"))
+MINSHENG_PARTITIONS_KEEP_MONTHS = int(os.environ.get("MINSHENG_PARTITIONS_KEEP_MONTHS", "24"))
 # Health endpoint (/health/, docs/operations.md): a worker is dead when its heartbeat is older than
 # this; the outbox is stuck when its oldest due message waited longer than this; the deadline sweep
 # has stopped when its last run is older than this.

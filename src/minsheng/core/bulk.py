@@ -1,4 +1,4 @@
-"""Insert many rows of one model fast: one prepared INSERT run with executemany.
+"""Insert many rows of one model fast: one prepared INSERT run with executemany (PostgreSQL: COPY).
 
 Django's ``bulk_create`` builds one SQL string with every value per batch, which costs more
 than the database's own work for wide tables (about 45 columns for a demand).  This writes the
@@ -101,18 +101,32 @@ def row_maker(model: type[Model]) -> tuple[list[str], Callable[[Model], list]]:
 def insert_values(model: type[Model], rows: Iterable[Sequence[Any]], batch_size: int = 5000, *,
                   columns: Sequence[str] | None = None) -> None:
     """Insert rows of database values, each in the order of ``row_maker``'s columns and with
-    its key from ``reserve_ids``: one prepared INSERT run with executemany per batch.  With
+    its key from ``reserve_ids``: one prepared INSERT run with executemany per batch (PostgreSQL:
+    one COPY for all of them, several times faster at bulk sizes).  With
     ``columns`` (attribute names), the rows hold those columns only, in that order, and the
     database fills in the rest (the key, for rows nothing else refers to yet)."""
     connection = _writing(model)
     fields = _fields(model) if columns is None else [model._meta.get_field(name) for name in columns]
     quoted = connection.ops.quote_name
-    sql = (f"INSERT INTO {quoted(model._meta.db_table)} ({', '.join(quoted(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    names = ", ".join(quoted(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        _copy(connection, f"COPY {quoted(model._meta.db_table)} ({names}) FROM STDIN", rows)
+        return
+    sql = f"INSERT INTO {quoted(model._meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
     rows = iter(rows)
     with connection.cursor() as cursor:
         while batch := list(islice(rows, batch_size)):
             cursor.executemany(sql, batch)
+
+
+def _copy(connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: the rows through ``COPY … FROM STDIN`` (psycopg's ``cursor.copy``), which streams
+    them in one command instead of a statement per row; triggers and constraints apply as for
+    INSERT, and a partitioned table routes each row to its partition.  The values are adapted by
+    psycopg as for INSERT (Django's JSON values arrive as ``Jsonb``)."""
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model], batch_size: int = 5000) -> None:

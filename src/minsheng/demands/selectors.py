@@ -80,8 +80,16 @@ def get_demand_for(user, demand_id: int) -> Demand:
         raise NotFound(_("诉求不存在或不在你的管辖范围内。")) from None
 
 
+def history_of(demand: Demand) -> QuerySet[DemandEvent]:
+    """A demand's events, bounded below by its registration (no event is older than its
+    register event): on PostgreSQL the planner then skips every monthly partition before it, so a
+    recent demand's page reads a few partitions, not all of them (docs/operations.md, Partitions)."""
+    events = demand.events.all()
+    return events.filter(created_at__gte=demand.registered_at) if demand.registered_at else events
+
+
 def events_of(demand: Demand, *, public_only: bool = False) -> QuerySet[DemandEvent]:
-    events = demand.events.select_related("actor", "actor_unit").order_by("seq")
+    events = history_of(demand).select_related("actor", "actor_unit").order_by("seq")
     return events.filter(public=True) if public_only else events
 
 
@@ -297,7 +305,8 @@ def pending_request_of(demand: Demand) -> PendingRequest | None:
     if kind not in ("extension", "suspension"):
         return None
     until = datetime.fromisoformat(pending["until"]) if pending.get("until") else None
-    event = (demand.events.filter(action=f"request_{kind}").select_related("actor_unit").order_by("-seq").first())
+    event = (history_of(demand).filter(action=f"request_{kind}").select_related("actor_unit").order_by("-seq")
+             .first())
     return PendingRequest(kind=kind, until=until, reason=pending.get("reason", ""), event=event)
 
 
@@ -307,7 +316,7 @@ def public_timeline(demand: Demand, *, photos: bool = True, photos_after_only: b
 
     ``photos_after_only``: leave out the photos of the report itself — for the demand another one
     was merged into, whose report came from another resident."""
-    events = list(demand.events.filter(public=True).select_related("actor_unit").order_by("seq"))
+    events = list(history_of(demand).filter(public=True).select_related("actor_unit").order_by("seq"))
     for event in events:
         event.resident_note = event.note if event.action in RESIDENT_NOTE_ACTIONS else ""
     if photos:

@@ -81,6 +81,19 @@ def check_sweep(now: datetime) -> Check:
     return Check(status, {"last_run_age_seconds": age, "succeeded": run.succeeded, "stale_after_seconds": limit})
 
 
+def check_partitions() -> Check:
+    """PostgreSQL: next month's partition of every partitioned table exists (the worker's
+    ``create_ahead`` keeps it so); otherwise next month's rows would pile up in the default
+    partition.  A warning, not a failure: nothing is lost, the job splits them out when it runs."""
+    from . import partitions
+
+    specs = partitions.partitioned_tables()
+    following = partitions.add_months(partitions.current_month(), 1)
+    missing = [spec.table for spec in specs
+               if partitions.partition_name(spec, following) not in partitions.attached_partitions(spec)]
+    return Check(WARN if missing else OK, {"tables": len(specs), "next_month_missing": len(missing)})
+
+
 def health_report(*, detail: bool) -> tuple[bool, dict]:
     """(healthy, report).  Anonymous callers get each check's status; ``detail`` adds the figures."""
     now = clock.now()
@@ -88,6 +101,8 @@ def health_report(*, detail: bool) -> tuple[bool, dict]:
     if checks["database"].status == OK:
         checks |= {"worker": check_worker(now), "outbox": check_outbox(now),
                    "dead_letters": check_dead_letters(), "sweep": check_sweep(now)}
+        if connection.vendor == "postgresql":
+            checks["partitions"] = check_partitions()
     healthy = all(c.status != FAIL for c in checks.values())
     status = FAIL if not healthy else (WARN if any(c.status == WARN for c in checks.values()) else OK)
     report = {"status": status, "time": timezone.localtime(now).isoformat(timespec="seconds"),
