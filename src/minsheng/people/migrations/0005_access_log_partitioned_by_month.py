@@ -10,7 +10,7 @@ ACCESSES = next(spec for spec in TABLES if spec.table == "people_personaldataacc
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0003_resident_sign_in")]
+    dependencies = [("people", "0004_resident_household")]
 
     operations = [
         migrations.RunPython(lambda apps, editor: partition_table(editor, ACCESSES),
