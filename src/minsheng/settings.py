@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "minsheng.homecare",
     "minsheng.meals",
     "minsheng.stations",
+    "minsheng.cobuild",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.calls",
