@@ -196,7 +196,7 @@ def test_reporting_in_is_for_the_member_or_the_communitys_staff_and_only_once(wo
     member.refresh_from_db()
     assert member.in_service and member.reporting_community == world.regions["c1"] and member.workplace == "光明小学"
     assert report.home_organisation == "光明小学党支部" and member.resident.volunteer.region == world.regions["c1"]
-    with pytest.raises(ValidationFailed, match="已于.*到玫瑰城社区报到"):
+    with pytest.raises(ValidationFailed, match=r"已于.*到玫瑰城社区报到"):
         services.report_in(world.user("staff1"), member, community=world.regions["c1"], home_organisation="x")
 
 
