@@ -142,7 +142,8 @@ def _bookings(city, members, keeper, rng: random.Random, now: datetime) -> int:
 def _dual_reports(city, residents, members, keeper, communities, rng: random.Random, now: datetime) -> int:
     """About 40 in-service members of the street's communities, reported with their own organisation."""
     paths = {c.pk: c.path for c in communities}
-    candidates = [r for r in residents if r.region is not None
+    # Residents with an account of their own (the printed logins) keep the home they are shown with.
+    candidates = [r for r in residents if r.region is not None and r.user_id is None
                   and any(r.region.path.startswith(p) for p in paths.values())]
     taken = set(PartyMember.objects.values_list("resident_id", flat=True))
     existing = list(PartyMember.objects.filter(in_service=True, reporting_community__in=communities,
