@@ -131,3 +131,21 @@ def test_the_monthly_list_downloads_as_excel_and_pdf(world, login):
     assert "冯在职" not in login("staff2").get("/work/cobuild/reports/monthly/").content.decode()
     bad = client.get("/work/cobuild/reports/monthly/", {"month": "2026-13"})
     assert bad.status_code == 400 and "格式不对" in bad.content.decode()
+
+
+def test_an_in_service_member_reports_in_themself(world, login):
+    from ..wishes.helpers import party
+
+    p = party(world)  # the world's "volunteer" account is a party member of 玫瑰城
+    client = login("volunteer")
+    page = client.get("/cobuild/report/").content.decode()
+    assert 'href="/cobuild/report/"' in page and 'name="home_organisation"' in page
+    refused = client.post("/cobuild/report/", {"community": world.regions["c1"].pk})
+    assert refused.status_code == 400 and "请填写所在单位党组织" in refused.content.decode()
+    done = client.post("/cobuild/report/", {"community": world.regions["c1"].pk,
+                                            "home_organisation": "区税务局机关党委"})
+    assert done.status_code == 302
+    report = p.member.dual_report
+    assert report.community == world.regions["c1"] and report.home_organisation == "区税务局机关党委"
+    assert "你已于" in client.get("/cobuild/report/").content.decode()
+    assert "没有关联登记的党员" in login("resident").get("/cobuild/report/").content.decode()

@@ -120,3 +120,20 @@ def _living_in(regions) -> Q:
     for path in regions.filter(kind=Region.Kind.COMMUNITY).values_list("path", flat=True):
         q |= Q(resident__region__path__startswith=path)
     return q
+
+
+class SelfReportForm(forms.Form):
+    """双报到 by the in-service member themself: their home community and their own organisation."""
+
+    community = forms.ModelChoiceField(label=_("报到社区"), queryset=None, empty_label="—",
+                                       help_text=_("居住地所在的社区"))
+    home_member = forms.ModelChoiceField(label=_("所在单位（共建单位）"), queryset=None, required=False,
+                                         empty_label="—")
+    home_organisation = forms.CharField(label=_("所在单位党组织"), max_length=100, required=False,
+                                        help_text=_("所在单位不是共建单位时填写"))
+
+    def __init__(self, *args, home=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Region.objects.filter(kind=Region.Kind.COMMUNITY).order_by("path")
+        self.fields["community"].initial = home
+        self.fields["home_member"].queryset = MemberUnit.objects.filter(active=True).order_by("name")

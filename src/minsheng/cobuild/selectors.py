@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from minsheng.ledger.models import Entry, Measure, from_cents
 from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_for, region_filter
 
 from .models import Booking, DualReport, JointActivity, MemberUnit, Resource
@@ -31,6 +32,16 @@ def members_visible_to(user) -> QuerySet[MemberUnit]:
     ids = MemberUnit.objects.filter(territory).values("pk")
     return (MemberUnit.objects.filter(Q(pk__in=ids) | Q(pk__in=own_members(user).values("pk")))
             .select_related("alliance__region", "unit"))
+
+
+def party_member_of(user):
+    """The party member behind an account (their own, or their resident record's), if any."""
+    from minsheng.party.models import PartyMember
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (PartyMember.objects.select_related("resident__region")
+            .filter(Q(user=user) | Q(resident__user=user), active=True).first())
 
 
 def has_cobuild_pages(user) -> bool:
@@ -179,6 +190,9 @@ def nav_links(user, roles: set[str]) -> list[tuple[str, str]]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
+    links = []
     if roles & KEEPER_ROLES or (getattr(user, "is_authenticated", False) and own_members(user).exists()):
-        return [(reverse("cobuild:home"), _("共驻共建"))]
-    return []
+        links.append((reverse("cobuild:home"), _("共驻共建")))
+    if Role.VOLUNTEER in roles and party_member_of(user) is not None:
+        links.append((reverse("cobuild:report_myself"), _("党员报到")))  # 双报到 by the member themself
+    return links

@@ -21,4 +21,5 @@ urlpatterns = [
     path("cobuild/resources/", views.resources, name="resources"),
     path("cobuild/resources/<int:pk>/book/", views.book, name="book"),
     path("cobuild/bookings/", views.my_bookings, name="my_bookings"),
+    path("cobuild/report/", views.report_myself, name="report_myself"),
 ]

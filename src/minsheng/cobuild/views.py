@@ -24,8 +24,17 @@ from minsheng.volunteers.models import Activity
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services
-from .forms import BookingForm, JointActivityForm, MemberForm, OfferForm, ReportForm, ResourceForm, kept_regions
-from .models import Booking, Resource
+from .forms import (
+    BookingForm,
+    JointActivityForm,
+    MemberForm,
+    OfferForm,
+    ReportForm,
+    ResourceForm,
+    SelfReportForm,
+    kept_regions,
+)
+from .models import Booking, DualReport, Resource
 
 
 def _cobuild_required(view):
@@ -312,3 +321,26 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_at")[:50]
     return render(request, "cobuild/my_bookings.html", {
         "bookings": [(b, services.available_booking_actions(request.user, b)) for b in rows]})
+
+
+@login_required
+def report_myself(request: HttpRequest) -> HttpResponse:
+    """双报到 by an in-service party member with an account: their home community and their own
+    organisation; then they sign up for the community's activities as a volunteer."""
+    member = selectors.party_member_of(request.user)
+    report = DualReport.objects.filter(member=member, active=True).select_related("community").first() \
+        if member else None
+    form = SelfReportForm(request.POST or None, home=_resident_community(request.user))
+    if member is not None and report is None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.report_in(request.user, member, community=data["community"], home_member=data["home_member"],
+                               home_organisation=data["home_organisation"])
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已到%(community)s报到，可以报名社区的志愿活动了。") % {
+                "community": data["community"].name})
+            return redirect("cobuild:report_myself")
+    return render(request, "cobuild/report_myself.html", {"member": member, "report": report, "form": form},
+                  status=400 if form.errors else 200)

@@ -151,6 +151,7 @@ def navigation(request) -> dict:
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
             items.append((reverse("cobuild:resources"), _("资源共享")))
+        items.extend(cobuild_links(user, roles))
         if is_secretary(user):
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
