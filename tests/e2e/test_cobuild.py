@@ -51,3 +51,11 @@ def test_a_resident_books_the_schools_hall_and_its_contact_approves(site, screen
     expect(teacher.locator(f"#booking-{booking.pk}")).to_contain_text("已批准")
     booking.refresh_from_db()
     assert booking.state == "approved"
+
+    # The community's staff see the figures per community and the register at the office width.
+    staff = site.signed_in("staff1")
+    staff.set_viewport_size({"width": 1440, "height": 900})
+    staff.goto("/work/cobuild/")
+    expect(staff.locator("table.figures")).to_contain_text("玫瑰城社区")
+    expect(staff.locator("main")).to_contain_text("光明小学")
+    staff.screenshot(path=screenshot_dir / "cobuild-home-1440.png", full_page=True)
