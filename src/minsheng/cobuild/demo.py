@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
+from minsheng.demo.city import person_name
 from minsheng.organisation.roles import Role
 from minsheng.party.models import PartyMember
 from minsheng.people.models import Resident
@@ -102,7 +103,7 @@ def seed(city, residents: list[Resident], *, seed: int, now: datetime) -> str:
                 services.add_offer(keeper, member, category=category, name=o_name, schedule=schedule)
             members.append(member)
     bookings = _bookings(city, members, keeper, rng, now)
-    reported = _dual_reports(city, residents, members, keeper, communities, rng, now)
+    reported = _dual_reports(city, members, keeper, communities, rng, now)
     activities = _activities(city, members, communities, keeper, rng, now)
     return (f"cobuild: 1 alliance, {len(members)} member units, {bookings} bookings, {activities} joint activities, "
             f"{reported} in-service members reported")
@@ -139,27 +140,21 @@ def _bookings(city, members, keeper, rng: random.Random, now: datetime) -> int:
     return count
 
 
-def _dual_reports(city, residents, members, keeper, communities, rng: random.Random, now: datetime) -> int:
-    """About 40 in-service members of the street's communities, reported with their own organisation."""
-    paths = {c.pk: c.path for c in communities}
-    # Residents with an account of their own (the printed logins) keep the home they are shown with.
-    candidates = [r for r in residents if r.region is not None and r.user_id is None
-                  and any(r.region.path.startswith(p) for p in paths.values())]
-    taken = set(PartyMember.objects.values_list("resident_id", flat=True))
-    existing = list(PartyMember.objects.filter(in_service=True, reporting_community__in=communities,
-                                               dual_report__isnull=True).select_related("resident"))
-    fresh = [r for r in candidates if r.pk not in taken]
-    rng.shuffle(fresh)
-    party_members = existing + [
-        PartyMember.objects.create(resident=r, in_service=True, reporting_community=city.community_of(r.region))
-        for r in fresh[:max(0, 40 - len(existing))]]
-    homes = list(members)
+def _dual_reports(city, members, keeper, communities, rng: random.Random, now: datetime) -> int:
+    """40 in-service party members living in the street's communities, reported with their own
+    organisation.  They are residents of their own (phones 1588…): the other parts draw volunteers
+    and party members from the demo's residents, and a resident is a volunteer only once."""
+    grids = [g for g in city.grids if g.parent_id in {c.pk for c in communities}]
     with clock.frozen_at(now - timedelta(days=65)):
-        for member in party_members[:40]:
-            community = member.reporting_community or city.community_of(member.resident.region)
-            home = rng.choice(homes)
-            services.report_in(keeper, member, community=community, home_member=home)
-    return min(len(party_members), 40)
+        for index in range(40):
+            grid = rng.choice(grids)
+            resident, _created = Resident.objects.get_or_create(phone=f"1588041{index:04d}", defaults={
+                "name": person_name(rng), "region": grid,
+                "address": city.place(rng, grid, rng.choice(city.buildings[grid.pk]))})
+            member, _created = PartyMember.objects.get_or_create(resident=resident, defaults={
+                "in_service": True, "reporting_community": city.community_of(grid)})
+            services.report_in(keeper, member, community=city.community_of(grid), home_member=rng.choice(members))
+    return 40
 
 
 def _activities(city, members, communities, keeper, rng: random.Random, now: datetime) -> int:
