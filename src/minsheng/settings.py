@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "minsheng.meals",
     "minsheng.eldercare",
     "minsheng.stations",
+    "minsheng.cobuild",
     "minsheng.demo",
     "minsheng.integrations",
     "minsheng.calls",

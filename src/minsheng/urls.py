@@ -36,6 +36,7 @@ urlpatterns = [
     path("work/audit/", include("minsheng.audit.urls")),
     path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),
+    path("", include("minsheng.cobuild.urls")),
     path("", include("minsheng.knowledge.urls")),
     path("", include("minsheng.calls.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -39,6 +39,13 @@ def homecare_links(roles: set[str], user) -> list[tuple[str, str]]:
     return links
 
 
+def cobuild_links(user, roles: set[str]) -> list[tuple[str, str]]:
+    """共驻共建 for the register's keepers and member units' contacts (cobuild.selectors)."""
+    from minsheng.cobuild.selectors import nav_links
+
+    return nav_links(user, roles)
+
+
 # The menus the navigation folds the rest into (a <details> each: no script needed), in order.
 _MENUS = (("handling", gettext_lazy("办理")), ("figures", gettext_lazy("统计")),
           ("community", gettext_lazy("社区工作")), ("setup", gettext_lazy("开通配置")))
@@ -88,6 +95,7 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
         items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
         items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
+    items.extend((url, label, "community") for url, label in cobuild_links(user, roles))
     items.extend((url, label, "community") for url, label in homecare_links(roles, user))
     if roles & {Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR,
                 Role.LEADER}:  # meals.access.READERS
@@ -149,6 +157,8 @@ def navigation(request) -> dict:
             items.append((reverse("eldercare:rota"), _("养老场所排班")))
             items.append((reverse("volunteers:open_activities"), _("志愿活动")))
             items.append((reverse("ledger:card"), _("爱心卡")))
+            items.append((reverse("cobuild:resources"), _("资源共享")))
+        items.extend(cobuild_links(user, roles))
         if is_secretary(user):
             # A party secretary without a staff role keeps their projects up to date.
             items.append((reverse("projects:projects"), _("书记项目")))
@@ -169,6 +179,8 @@ def navigation(request) -> dict:
         items.append((reverse("maps:public_reports"), _("公开诉求")))
         items.append((reverse("wishes:wall"), _("心愿墙")))
         items.append((reverse("stations:nearby"), _("附近代办站")))
+        items.append((reverse("cobuild:resources"), _("资源共享")))
+        items.extend(cobuild_links(user, roles))
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
     # The residents' pages carry the 适老化 switch (web.views.public.elder_mode) in their header.

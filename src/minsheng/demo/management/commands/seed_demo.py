@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
+from minsheng.cobuild.demo import seed as seed_cobuild
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
 from minsheng.demo.history import seed_demands, seed_residents, state_counts
 from minsheng.demo.marks import seed_once
@@ -113,6 +114,10 @@ def _eldercare(c: Context) -> str:
     return seed_once("eldercare", lambda: seed_eldercare(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _cobuild(c: Context) -> str:
+    return seed_once("cobuild", lambda: seed_cobuild(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -126,7 +131,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
     "homecare": _homecare, "calls": _calls, "meals": _meals, "eldercare": _eldercare,
-    "workbench": _workbench,
+    "workbench": _workbench, "cobuild": _cobuild,
 }
 
 
