@@ -257,12 +257,61 @@ def _restore_postgresql(path: Path) -> None:
     if pg_restore is None:
         raise BackupError("pg_restore was not found: install the PostgreSQL client (Debian: postgresql-client) "
                           "or set MINSHENG_PG_BIN.")
+    psql = pg_tool("psql")
+    if psql is None:
+        raise BackupError("psql was not found: install the PostgreSQL client (Debian: postgresql-client) "
+                          "or set MINSHENG_PG_BIN.")
     args, env = _pg_args_env()
     connection.close()
-    # One transaction: a restore that fails half-way leaves the database as it was.
-    done = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                           "--single-transaction", "--exit-on-error", *args, str(path)],
-                          env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        raise BackupError(f"pg_restore failed: {lines[-1] if lines else done.returncode}")
+    # pg_restore --clean cannot drop the keys a partition inherits from its parent (the event log
+    # and the other partitioned tables), so the restoring transaction empties the schema itself and
+    # then runs the dump's SQL: one transaction, so a restore that fails half-way leaves the
+    # database as it was.
+    script = subprocess.Popen([pg_restore, "--no-owner", "--no-privileges", "-f", "-", str(path)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    apply = subprocess.Popen([psql, "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
+                              *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env=env)
+    failed = None
+    try:
+        apply.stdin.write(_EMPTY_PUBLIC_SCHEMA.encode())
+        shutil.copyfileobj(script.stdout, apply.stdin, 1 << 20)
+    except BrokenPipeError:
+        failed = "psql stopped reading"
+    finally:
+        apply.stdin.close()
+    errors = apply.stderr.read().decode(errors="replace")
+    read_errors = script.stderr.read().decode(errors="replace")
+    if script.wait() != 0:
+        failed = (read_errors.strip().splitlines() or [f"pg_restore exited {script.returncode}"])[-1]
+    if apply.wait() != 0:
+        lines = errors.strip().splitlines()
+        failed = next((line for line in lines if "ERROR" in line), lines[-1] if lines else f"psql exited {apply.returncode}")
+    if failed:
+        raise BackupError(f"restore failed: {failed}")
+
+
+# Everything of the application in the public schema, dropped inside the restoring transaction:
+# tables (a partitioned parent takes its partitions), sequences, views and functions (the
+# append-only triggers' functions), so the dump's CREATE statements meet an empty schema.
+_EMPTY_PUBLIC_SCHEMA = """
+DO $$
+DECLARE r record;
+BEGIN
+  -- Tables and views first (a table takes the sequences it owns), then what is left.
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+           ORDER BY c.relkind = 'S' LOOP
+    EXECUTE format(CASE r.relkind WHEN 'v' THEN 'DROP VIEW IF EXISTS public.%I CASCADE'
+                                  WHEN 'm' THEN 'DROP MATERIALIZED VIEW IF EXISTS public.%I CASCADE'
+                                  WHEN 'S' THEN 'DROP SEQUENCE IF EXISTS public.%I CASCADE'
+                                  ELSE 'DROP TABLE IF EXISTS public.%I CASCADE' END, r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public'
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.signature);
+  END LOOP;
+END $$;
+"""
