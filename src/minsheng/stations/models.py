@@ -248,7 +248,9 @@ class AgentNomination(models.Model):
     way = models.CharField(_("产生方式"), max_length=16, choices=Way.choices)
     recommender = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("推荐人"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    # The account that filed it; empty for one taken down on paper (the demo's, an import's).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+",
                                      verbose_name=_("提交账号"))
     region = models.ForeignKey("organisation.Region", on_delete=models.PROTECT, related_name="agent_nominations",
                                verbose_name=_("所在社区"))

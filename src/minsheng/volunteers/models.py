@@ -141,7 +141,9 @@ class VolunteerApplication(models.Model):
     # Set when another resident recommended the applicant (推荐); empty for a self-application.
     recommender = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("推荐人"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+    # The account that filed it; empty for one taken down on paper (the demo's, an import's).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+",
                                      verbose_name=_("提交账号"))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="volunteer_applications",
                                verbose_name=_("服务社区"))

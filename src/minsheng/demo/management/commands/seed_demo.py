@@ -102,6 +102,19 @@ def _meals(c: Context) -> str:
     return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _recruitment(c: Context) -> str:
+    from minsheng.stations import demo_recruitment as recruiting
+
+    return seed_once("recruitment", lambda: recruiting.seed_recruitment(c.city, c.people, seed=c.seed,
+                                                                        now=timezone.now()))
+
+
+def _teamwork(c: Context) -> str:
+    from minsheng.stations import demo_recruitment as recruiting
+
+    return seed_once("teamwork", lambda: recruiting.seed_teamwork(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -111,8 +124,9 @@ def _workbench(c: Context) -> str:
 # the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
+    "recruitment": _recruitment,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
-    "wishes": _wishes,
+    "wishes": _wishes, "teamwork": _teamwork,
     "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
 }
 
