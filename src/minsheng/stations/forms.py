@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.volunteers.forms import RecommendationLayout
 from minsheng.web.forms import ActionForm, PhotosField, ReasonForm
 
 from .models import AgentKind, Station, Way
@@ -96,20 +97,21 @@ class AssignTeamForm(ActionForm):
 STATION_ACTION_FORMS["assign_team"] = AssignTeamForm
 
 
-class NominationForm(forms.Form):
+class NominationForm(RecommendationLayout, forms.Form):
     """A resident puts themselves forward (本人自荐) or recommends a neighbour (群众推荐) as an agent."""
 
     way = forms.ChoiceField(label=_("提名方式"), widget=forms.RadioSelect, initial="self",
                             choices=[("self", _("本人自荐")), ("recommended", _("群众推荐"))])
-    name = forms.CharField(label=_("被推荐人姓名"), max_length=50, required=False, help_text=_("推荐他人时填写"))
+    name = forms.CharField(label=_("被推荐人姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("被推荐人手机号"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-                            help_text=_("推荐他人时填写"))
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     region = forms.ModelChoiceField(label=_("所在社区"), queryset=None, empty_label="—")
     kind = forms.ChoiceField(label=_("类型"), choices=AgentKind.choices)
     statement = forms.CharField(label=_("推荐理由"), max_length=500, required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("服务意愿、特长、群众信任度等"))
+
+    way_field, recommend_value = "way", "recommended"
 
     def __init__(self, *args, resident=None, regions=None, **kwargs):
         super().__init__(*args, **kwargs)

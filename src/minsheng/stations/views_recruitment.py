@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from minsheng.core.errors import MinshengError
-from minsheng.demands.workflow import Kind
+from minsheng.demands.workflow import Kind, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import grants_with_roles, region_filter
 from minsheng.people.validation import mask_phone
@@ -147,10 +147,12 @@ def team_cases(request: HttpRequest) -> HttpResponse:
 
 
 def _next_link(demand) -> str:
-    """Where a member who claimed a case goes on with it: the wish's claim page, the station case
-    page, or the staff demand page."""
-    if demand.kind == Kind.WISH:
-        return reverse("wishes:claim", args=[demand.pk])
+    """Where a member who claimed a case goes on with it: the wish's claim page (or their claims),
+    the station case page, or the staff demand page."""
+    if demand.kind == Kind.WISH:  # on the wall: take it with a promised date; taken: fulfil it
+        if demand.state == State.PENDING_DISPATCH:
+            return reverse("wishes:claim", args=[demand.pk])
+        return reverse("wishes:mine")
     if hasattr(demand, "station_case"):
         return reverse("stations:case", args=[demand.pk])
     return reverse("web:demand", args=[demand.pk])

@@ -109,16 +109,38 @@ class ActivityForm(forms.Form):
             "points": settings.MINSHENG_POINTS_PER_HOUR}
 
 
-class ApplicationForm(forms.Form):
+class RecommendationLayout:
+    """A form of the way chosen (for oneself or recommending someone), the recommended person's name
+    and phone, and the rest: the page shows the name and phone folded under the way, so that someone
+    applying for themselves is not asked for another person's details."""
+
+    way_field = "who"
+    recommend_value = "recommend"
+
+    def way_fields(self) -> list:
+        return [self[self.way_field]]
+
+    def recommend_fields(self) -> list:
+        return [self["name"], self["phone"]]
+
+    def other_fields(self) -> list:
+        shown = {self.way_field, "name", "phone"}
+        return [f for f in self.visible_fields() if f.name not in shown]
+
+    def recommending(self) -> bool:
+        return (self[self.way_field].value() == self.recommend_value or bool(self["name"].errors)
+                or bool(self["phone"].errors))
+
+
+class ApplicationForm(RecommendationLayout, forms.Form):
     """A resident's volunteer application (本人申请) or recommendation of a neighbour (推荐他人)."""
 
     who = forms.ChoiceField(label=_("申请方式"), choices=[("self", _("本人申请")), ("recommend", _("推荐他人"))],
                             initial="self", widget=forms.RadioSelect)
-    name = forms.CharField(label=_("被推荐人姓名"), max_length=50, required=False,
-                           help_text=_("推荐他人时填写"))
+    name = forms.CharField(label=_("被推荐人姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("被推荐人手机号"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-                            help_text=_("推荐他人时填写，社区会电话联系本人确认"))
+                            help_text=_("社区会电话联系本人确认"))
     region = RegionChoiceField(label=_("服务社区"), queryset=None, empty_label="—")
     categories = forms.MultipleChoiceField(label=_("服务类别"), choices=ServiceCategory.choices, required=False,
                                            widget=forms.CheckboxSelectMultiple)
