@@ -65,6 +65,10 @@ def seed_recruitment(city, people, *, seed: int, now: datetime) -> str:
     """Agent nominations and the skills team's two station cases (a summary line)."""
     if AgentNomination.objects.exists():
         return "recruitment: already seeded"
+    if not Agent.objects.exists():  # run before the stations part: their profiles and agents first
+        from .demo import seed_stations
+
+        seed_stations(city, people, now=now, seed=seed, cases=0)
     rng = random.Random(seed + 32)
     community, street = city.communities[0], city.street_of(city.communities[0])
     staff, dispatcher, resident_user = _user("community"), _user("dispatcher"), _user("resident")
@@ -134,6 +138,10 @@ def seed_teamwork(city, people, *, seed: int, now: datetime) -> str:
     community = city.communities[0]
     if VolunteerApplication.objects.exists() or Team.objects.filter(name=f"{community.name}爱心帮扶小分队").exists():
         return "teamwork: already seeded"
+    if not Team.objects.exists():  # run before the wishes part: its volunteers and teams first
+        from minsheng.wishes.demo import seed as seed_wishes
+
+        seed_wishes(city, people, seed=seed, now=now)
     rng = random.Random(seed + 33)
     staff, login, resident_user = _user("community"), _user("volunteer"), _user("resident")
     me = Resident.objects.filter(user=resident_user).first()
