@@ -116,3 +116,12 @@ def test_the_pages(world, stations, login):
                        {"appoint": "1", "station": stations["community"].pk})
     assert done.status_code == 302
     assert "王奎" in street.get("/work/stations/agents/").content.decode()
+
+
+def test_a_recommendation_does_not_show_back_the_name_registered_for_a_phone(world, stations, login):
+    client = login("resident")
+    response = client.post("/stations/nominate/", {"way": "recommended", "name": "随便写", "phone": "13900001111",
+                                                   "region": world.regions["c1"].pk, "kind": "retiree"})
+    assert response.status_code == 302
+    page = client.get("/stations/nominate/").content.decode()
+    assert "李秀英" not in page and "李**" in page

@@ -127,3 +127,15 @@ def test_the_pages_apply_list_and_approve(world, login):
     assert "王奎" in page
     assert staff.post(f"/work/volunteers/applications/{application.pk}/", {"decision": "approve"}).status_code == 302
     assert Volunteer.objects.filter(resident__user=world.users["resident"]).exists()
+
+
+def test_a_recommendation_does_not_show_back_the_name_registered_for_a_phone(world, login):
+    client = login("resident")
+    response = client.post("/volunteers/apply/", {"who": "recommend", "name": "随便写", "phone": "13900001111",
+                                                  "region": world.regions["c1"].pk, "categories": ["general"],
+                                                  "consent": "on"})
+    assert response.status_code == 302
+    page = client.get("/volunteers/apply/").content.decode()
+    assert "李秀英" not in page and "李**" in page
+    # the community sees whom the phone belongs to
+    assert "李秀英" in login("staff1").get("/work/volunteers/applications/").content.decode()

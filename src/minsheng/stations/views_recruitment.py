@@ -14,7 +14,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.demands.workflow import Kind, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import grants_with_roles, region_filter
-from minsheng.people.validation import mask_phone
+from minsheng.people.validation import mask_name, mask_phone
 from minsheng.web.forms import add_service_errors
 from minsheng.web.homes import resident_of_account
 
@@ -56,8 +56,10 @@ def nominate(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("提名已提交，街道审批后会通知你。"))
             return redirect("stations:nominate")
-    mine = (AgentNomination.objects.filter(submitted_by=request.user).select_related("nominee", "region")
-            .order_by("-created_at")[:20])
+    mine = list(AgentNomination.objects.filter(submitted_by=request.user).select_related("nominee", "region")
+                .order_by("-created_at")[:20])
+    for n in mine:  # the registered name behind a phone the resident typed is not shown back
+        n.shown_name = n.nominee.name if n.nominee.user_id == request.user.pk else mask_name(n.nominee.name)
     return render(request, "stations/nominate.html", {"form": form, "mine": mine},
                   status=400 if form.errors else 200)
 

@@ -187,8 +187,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("申请已提交，社区审核后会通知你。"))
             return redirect("volunteers:apply")
+    from minsheng.people.validation import mask_name
+
+    applications = list(selectors.applications_of(request.user)[:20])
+    for a in applications:  # a recommended person's name as the recommender typed it is not shown back
+        a.shown_name = a.applicant.name if a.applicant.user_id == request.user.pk else mask_name(a.applicant.name)
     return render(request, "volunteers/apply.html", {
-        "form": form, "applications": selectors.applications_of(request.user)[:20],
+        "form": form, "applications": applications,
         "volunteer": selectors.volunteer_of(request.user),
     }, status=400 if form.errors else 200)
 
