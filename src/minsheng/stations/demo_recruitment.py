@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.demands.workflow import Channel
+from minsheng.demo.city import person_name
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident
@@ -32,6 +33,8 @@ SKILLS = ["水电维修", "理发", "陪诊", "手机使用教学", "家电维�
 AVAILABILITY = ["周末上午", "工作日晚上", "随时", "周三下午"]
 STATEMENTS = ["退休在家，时间充裕，愿意为邻居服务。", "看到社区招募函，想为社区出一份力。",
               "有维修手艺，可以上门帮忙。"]
+# The phones of the demo's applicants and nominees (1370432xxxx, 1370433xxxx), who are residents of their own.
+PHONES = ("1370432", "1370433")
 TEAM_CASES = [("钥匙锁在屋里", "老人出门忘带钥匙，请能人队帮忙开锁。", True),
               ("阳台护栏开焊", "三楼阳台护栏焊点开裂，担心掉落，请能人队帮忙焊接加固。", False)]
 TEAM_WISHES = [("想请人帮忙修好轮椅", "老伴的轮椅刹车坏了，想请人帮忙修一修。", True),
@@ -42,23 +45,19 @@ def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
-def _locals(city, people, community: Region) -> list[Resident]:
-    inside = set(Region.objects.filter(path__startswith=community.path).values_list("pk", flat=True))
-    busy = set(Volunteer.objects.values_list("resident_id", flat=True)) | set(
-        Agent.objects.values_list("resident_id", flat=True))
-    return [r for r in people if r.region_id in inside and r.pk not in busy and not r.user_id]
-
-
-def _pool(city, people, community: Region, rng: random.Random) -> list[Resident]:
-    """Residents to draw from (``pop``): the community's own first, then its street's, then anyone's;
-    none who is a volunteer, an agent or has an account."""
-    street = city.street_of(community)
-    near = _locals(city, people, community)
-    street_people = [r for r in _locals(city, people, street) if r not in near]
-    others = [r for r in _locals(city, people, city.district) if r not in near and r not in street_people]
-    for group in (near, street_people, others):
-        rng.shuffle(group)
-    return others + street_people + near
+def _pool(city, community: Region, rng: random.Random, prefix: str) -> list[Resident]:
+    """New residents of the community's grids to draw from (``pop``): applicants and nominees are
+    people of their own, so that no other part of the demo (which draws its volunteers, diners and
+    agents from the seeded residents) finds its candidates taken."""
+    grids = [g for g in city.grids if g.path.startswith(community.path)] or [community]
+    people = []
+    for n in range(12):
+        phone = f"{prefix}{n:04d}"
+        resident, _created = Resident.objects.get_or_create(phone=phone, defaults={
+            "name": person_name(rng), "region": rng.choice(grids)})
+        if not hasattr(resident, "volunteer") and not hasattr(resident, "station_agent") and not resident.user_id:
+            people.append(resident)
+    return people
 
 
 def seed_recruitment(city, people, *, seed: int, now: datetime) -> str:
@@ -73,7 +72,7 @@ def seed_recruitment(city, people, *, seed: int, now: datetime) -> str:
     community, street = city.communities[0], city.street_of(city.communities[0])
     staff, dispatcher, resident_user = _user("community"), _user("dispatcher"), _user("resident")
     me = Resident.objects.filter(user=resident_user).first()
-    pool = _pool(city, people, community, rng)
+    pool = _pool(city, community, rng, PHONES[0])
 
     def pick() -> Resident:
         return pool.pop()
@@ -145,7 +144,7 @@ def seed_teamwork(city, people, *, seed: int, now: datetime) -> str:
     rng = random.Random(seed + 33)
     staff, login, resident_user = _user("community"), _user("volunteer"), _user("resident")
     me = Resident.objects.filter(user=resident_user).first()
-    pool = _pool(city, people, community, rng)
+    pool = _pool(city, community, rng, PHONES[1])
 
     def pick() -> Resident:
         return pool.pop()
