@@ -90,6 +90,15 @@ def _assert_everything_seeded() -> None:
     assert Summons.objects.exists()
     assert SummonedUnit.objects.filter(reported_at__isnull=True).exists()
     assert SummonedUnit.objects.filter(reported_at__isnull=False).exists()
+    # Recruitment: applications and nominations in several states, the reserve pool, cases given to teams.
+    from minsheng.stations.models import AgentNomination
+    from minsheng.volunteers.models import VolunteerApplication
+
+    assert {"pending", "approved", "refused"} <= set(VolunteerApplication.objects.values_list("state", flat=True))
+    assert {"pending", "reserve", "appointed", "refused"} <= set(AgentNomination.objects.values_list("state",
+                                                                                                   flat=True))
+    teamed = Demand.objects.exclude(assigned_team="")
+    assert teamed.filter(kind="demand", assignee__isnull=False).exists() and teamed.filter(kind="wish").exists()
     # Stations and their cases; hot issues; projects in all four colours, meetings and lists.
     assert Station.objects.exists() and StationCase.objects.exists()
     admin = get_user_model().objects.get(username="admin")

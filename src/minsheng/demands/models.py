@@ -61,6 +61,9 @@ class Demand(models.Model):
                                       related_name="demands", verbose_name=_("承办单位"), db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("承办人"), db_index=False)
+    # A skills team (代办能人队) or a 帮扶小分队 the case was given to ("skill:<id>" / "team:<id>"),
+    # whose members claim it (stations.teamwork); empty for most cases.
+    assigned_team = models.CharField(_("服务队"), max_length=24, blank=True, default="", db_default="")
     contact_due = models.DateTimeField(_("联系时限"), null=True, blank=True)
     # A full index, not a partial one (WHERE handle_due IS NOT NULL): with one, SQLite's planner
     # picked it for the overdue list (handle_due < now: most closed demands) over (state, handle_due).

@@ -26,6 +26,7 @@ PROJECTED_FIELDS = [
     "contacted_at", "pending_request", "suspended_at", "escalation_level", "extension_count", "reopen_count",
     "result", "satisfaction", "solved", "close_reason", "merged_into_id", "registered_at", "dispatched_at",
     "accepted_at", "resolved_at", "closed_at", "updated_at", "first_receiver_unit_id", "first_receiver_id",
+    "assigned_team",
 ]
 
 # Fields the register event carries verbatim.

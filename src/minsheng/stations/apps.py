@@ -13,4 +13,7 @@ class StationsConfig(AppConfig):
         from .services import register_station_actions
 
         register_station_actions()
+        from .teamwork import register_team_actions
+
+        register_team_actions()
         ACTION_FORMS.update(STATION_ACTION_FORMS)

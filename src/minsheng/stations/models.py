@@ -225,3 +225,58 @@ class ServiceNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.year}"
+
+
+class AgentNomination(models.Model):
+    """Choosing agents (抚顺: 党员自荐、群众推荐、组织选聘) with a reserve pool (储备): a nomination is
+    approved by the street into the pool, and an agent is appointed from the pool to a station later.
+    The appointed Agent is the register's row; the nomination keeps how the person was put forward."""
+
+    class Way(models.TextChoices):
+        SELF = "self", _("本人自荐")
+        RECOMMENDED = "recommended", _("群众推荐")
+        SELECTED = "selected", _("组织选聘")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待街道审批")
+        RESERVE = "reserve", _("储备")
+        APPOINTED = "appointed", _("已任命")
+        REFUSED = "refused", _("未通过")
+
+    nominee = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="agent_nominations",
+                                verbose_name=_("被提名人"))
+    way = models.CharField(_("产生方式"), max_length=16, choices=Way.choices)
+    recommender = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("推荐人"))
+    # The account that filed it; empty for one taken down on paper (the demo's, an import's).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+",
+                                     verbose_name=_("提交账号"))
+    region = models.ForeignKey("organisation.Region", on_delete=models.PROTECT, related_name="agent_nominations",
+                               verbose_name=_("所在社区"))
+    kind = models.CharField(_("类型"), max_length=16, choices=AgentKind.choices)
+    statement = models.CharField(_("推荐理由"), max_length=500, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("提交时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    reason = models.CharField(_("未通过原因"), max_length=255, blank=True)
+    agent = models.OneToOneField(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="nomination",
+                                 verbose_name=_("代办员"))
+    appointed_at = models.DateTimeField(_("任命时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代办员提名")
+        verbose_name_plural = _("代办员提名")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["nominee"], condition=models.Q(state__in=["pending", "reserve"]),
+                                               name="agent_nomination_one_open")]
+        indexes = [models.Index(fields=["state", "region"], name="agent_nomination_state")]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} {self.get_state_display()}"
+
+
+# The states by a dotted path of their own (the message catalogue's ``choices`` names it).
+NominationState = AgentNomination.State

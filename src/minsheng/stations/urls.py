@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_recruitment
 
 app_name = "stations"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("work/stations/agents/<int:pk>/<int:year>/", views.record_book_page, name="record_book"),
     path("work/stations/agents/<int:pk>/<int:year>/notice/", views.notice, name="notice"),
     path("work/stations/ranking/", views.ranking, name="ranking"),
+    path("stations/nominate/", views_recruitment.nominate, name="nominate"),
+    path("stations/team-cases/", views_recruitment.team_cases, name="team_cases"),
+    path("work/stations/nominations/", views_recruitment.nominations, name="nominations"),
+    path("work/stations/nominations/<int:pk>/", views_recruitment.nomination, name="nomination"),
+    path("work/stations/teams/", views_recruitment.team_list, name="team_list"),
 ]

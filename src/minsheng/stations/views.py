@@ -24,7 +24,7 @@ from minsheng.demands.workflow import OPEN_STATES
 from minsheng.knowledge import selectors as knowledge_selectors
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES, Role
-from minsheng.organisation.scope import grants_for, roles_of
+from minsheng.organisation.scope import grants_for, grants_with_roles, roles_of
 from minsheng.routing.addresses import resolve_address
 from minsheng.web import field
 from minsheng.web.actions import perform, submit
@@ -143,7 +143,14 @@ def station_list(request: HttpRequest) -> HttpResponse:
     stations = selectors.stations_for(request.user).prefetch_related("service_items", "agents")
     for s in stations:
         s.hours_text = describe(s.hours)
-    return render(request, "stations/list.html", {"stations": stations})
+    return render(request, "stations/list.html", {"stations": stations, "may_recruit": _may_recruit(request.user)})
+
+
+def _may_recruit(user) -> bool:
+    """Whether the user selects and approves agents (the nomination pages open for them)."""
+    from .recruitment import SELECTORS
+
+    return bool(grants_with_roles(user, SELECTORS))
 
 
 @_staff
@@ -299,7 +306,8 @@ def coverage_geojson(request: HttpRequest):
 @_staff
 def agent_list(request: HttpRequest) -> HttpResponse:
     year = clock.now().year
-    return render(request, "stations/agents.html", {"agents": selectors.agents_for(request.user), "year": year})
+    return render(request, "stations/agents.html", {"agents": selectors.agents_for(request.user), "year": year,
+                                                    "may_recruit": _may_recruit(request.user)})
 
 
 def _agent(request: HttpRequest, pk: int) -> Agent:

@@ -107,3 +107,66 @@ class ActivityForm(forms.Form):
         self.fields["team"].queryset = selectors.teams_within_reach(user)
         self.fields["hours"].help_text = _("每位到场志愿者计入的时长；每小时折合 %(points)s 爱心积分") % {
             "points": settings.MINSHENG_POINTS_PER_HOUR}
+
+
+class RecommendationLayout:
+    """A form of the way chosen (for oneself or recommending someone), the recommended person's name
+    and phone, and the rest: the page shows the name and phone folded under the way, so that someone
+    applying for themselves is not asked for another person's details."""
+
+    way_field = "who"
+    recommend_value = "recommend"
+
+    def way_fields(self) -> list:
+        return [self[self.way_field]]
+
+    def recommend_fields(self) -> list:
+        return [self["name"], self["phone"]]
+
+    def other_fields(self) -> list:
+        shown = {self.way_field, "name", "phone"}
+        return [f for f in self.visible_fields() if f.name not in shown]
+
+    def recommending(self) -> bool:
+        return (self[self.way_field].value() == self.recommend_value or bool(self["name"].errors)
+                or bool(self["phone"].errors))
+
+
+class ApplicationForm(RecommendationLayout, forms.Form):
+    """A resident's volunteer application (本人申请) or recommendation of a neighbour (推荐他人)."""
+
+    who = forms.ChoiceField(label=_("申请方式"), choices=[("self", _("本人申请")), ("recommend", _("推荐他人"))],
+                            initial="self", widget=forms.RadioSelect)
+    name = forms.CharField(label=_("被推荐人姓名"), max_length=50, required=False)
+    phone = forms.CharField(label=_("被推荐人手机号"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                            help_text=_("社区会电话联系本人确认"))
+    region = RegionChoiceField(label=_("服务社区"), queryset=None, empty_label="—")
+    categories = forms.MultipleChoiceField(label=_("服务类别"), choices=ServiceCategory.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    skills = forms.CharField(label=_("特长"), max_length=200, required=False,
+                             help_text=_("例如：水电维修、理发、法律咨询"))
+    availability = forms.CharField(label=_("可服务时间"), max_length=100, required=False,
+                                   help_text=_("例如：周末上午、工作日晚上"))
+    statement = forms.CharField(label=_("申请说明"), max_length=500, required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    consent = forms.BooleanField(
+        label=_("我同意社区登记并使用以上信息联系和安排志愿服务（推荐他人时，已征得本人同意）"), required=False)
+
+    def __init__(self, *args, resident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from minsheng.organisation.models import Region
+
+        communities = Region.objects.filter(kind=Region.Kind.COMMUNITY).order_by("path")
+        self.fields["region"].queryset = communities
+        if resident is not None and resident.region is not None and not self.is_bound:
+            path = resident.region.path
+            self.fields["region"].initial = next((c for c in communities if path.startswith(c.path)), None)
+
+
+class DecisionForm(forms.Form):
+    """The community's decision on an application: approve, or refuse with a reason."""
+
+    reason = forms.CharField(label=_("未通过原因"), max_length=255, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("不通过时必填，申请人会收到这条说明"))

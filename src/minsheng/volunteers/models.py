@@ -124,3 +124,53 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.volunteer}"
+
+
+class VolunteerApplication(models.Model):
+    """A resident's application to volunteer (长白's 招募函: residents answer, the community checks),
+    filed by the applicant or by a resident who recommends them.  Approval registers the Volunteer
+    through the registry's own service; the application keeps who decided, when and why."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REFUSED = "refused", _("未通过")
+
+    applicant = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="volunteer_applications",
+                                  verbose_name=_("申请人"))
+    # Set when another resident recommended the applicant (推荐); empty for a self-application.
+    recommender = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("推荐人"))
+    # The account that filed it; empty for one taken down on paper (the demo's, an import's).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+",
+                                     verbose_name=_("提交账号"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="volunteer_applications",
+                               verbose_name=_("服务社区"))
+    categories = models.JSONField(_("服务类别"), default=list)
+    skills = models.CharField(_("特长"), max_length=200, blank=True)
+    availability = models.CharField(_("可服务时间"), max_length=100, blank=True)
+    statement = models.CharField(_("申请说明"), max_length=500, blank=True)
+    consent = models.BooleanField(_("同意登记个人信息"), default=False)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("提交时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("审核人"))
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.CharField(_("未通过原因"), max_length=255, blank=True)
+    volunteer = models.OneToOneField(Volunteer, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="application", verbose_name=_("志愿者"))
+
+    class Meta:
+        verbose_name = _("志愿者申请")
+        verbose_name_plural = _("志愿者申请")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["applicant"], condition=models.Q(state="pending"),
+                                               name="volunteer_application_one_pending")]
+        indexes = [models.Index(fields=["state", "region"], name="volunteer_application_state")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.get_state_display()}"
+
+    def category_labels(self) -> list[str]:
+        return [str(ServiceCategory(c).label) for c in self.categories if c in ServiceCategory.values]

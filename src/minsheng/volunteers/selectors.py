@@ -102,3 +102,19 @@ def teams_within_reach(user) -> QuerySet[Team]:
         above.update(int(p) for p in path.split(".") if p)
     return (Team.objects.filter(_under(organiser_paths(user), "region__path") | Q(region_id__in=above))
             .select_related("region").order_by("region__path", "kind", "name"))
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Volunteer applications to the communities ``user`` keeps volunteers of (the organisers' rule)."""
+    from .models import VolunteerApplication
+
+    return (VolunteerApplication.objects.filter(_under(organiser_paths(user), "region__path"))
+            .select_related("applicant", "recommender", "region", "decided_by"))
+
+
+def applications_of(user) -> QuerySet:
+    """The applications an account filed or is the applicant of (the resident's own page)."""
+    from .models import VolunteerApplication
+
+    return (VolunteerApplication.objects.filter(Q(submitted_by=user) | Q(applicant__user=user))
+            .select_related("applicant", "recommender", "region").order_by("-created_at", "-pk"))

@@ -11,5 +11,8 @@ urlpatterns = [
     path("work/activities/new/", views.new_activity, name="new_activity"),
     path("work/activities/", views.activities, name="activities"),
     path("work/activities/<int:pk>/", views.activity, name="activity"),
+    path("work/volunteers/applications/", views.applications, name="applications"),
+    path("work/volunteers/applications/<int:pk>/", views.application, name="application"),
+    path("volunteers/apply/", views.apply, name="apply"),
     path("volunteers/activities/", views.open_activities, name="open_activities"),
 ]

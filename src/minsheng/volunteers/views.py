@@ -143,3 +143,81 @@ def open_activities(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/open_activities.html", {
         "activities": selectors.open_activities_for(volunteer), "mine": mine, "error": error,
     }, status=400 if error else 200)
+
+
+@login_required
+def apply(request: HttpRequest) -> HttpResponse:
+    """A signed-in resident applies to volunteer, or recommends a neighbour; below, their applications
+    and how the community decided."""
+    from minsheng.web.homes import resident_of_account
+
+    from . import recruitment
+    from .forms import ApplicationForm
+
+    resident = resident_of_account(request.user)
+    form = ApplicationForm(request.POST or None, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        recommended = {"name": data["name"], "phone": data["phone"]} if data["who"] == "recommend" else None
+        try:
+            if resident is None:
+                raise MinshengError(_("这个账号没有关联居民信息，请先用手机号登录。"))
+            recruitment.apply(request.user, applicant=resident, region=data["region"],
+                              categories=data["categories"], skills=data["skills"],
+                              availability=data["availability"], statement=data["statement"],
+                              consent=data["consent"], recommended=recommended)
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("申请已提交，社区审核后会通知你。"))
+            return redirect("volunteers:apply")
+    from minsheng.people.validation import mask_name
+
+    applications = list(selectors.applications_of(request.user)[:20])
+    for a in applications:  # a recommended person's name as the recommender typed it is not shown back
+        a.shown_name = a.applicant.name if a.applicant.user_id == request.user.pk else mask_name(a.applicant.name)
+    return render(request, "volunteers/apply.html", {
+        "form": form, "applications": applications,
+        "volunteer": selectors.volunteer_of(request.user),
+    }, status=400 if form.errors else 200)
+
+
+@_organiser_required
+def applications(request: HttpRequest) -> HttpResponse:
+    """The applications to the organiser's communities: pending first, then the decided ones."""
+    from .models import VolunteerApplication
+
+    state = request.GET.get("state", VolunteerApplication.State.PENDING)
+    if state not in VolunteerApplication.State.values:
+        state = VolunteerApplication.State.PENDING
+    rows = selectors.applications_visible_to(request.user).filter(state=state).order_by("created_at", "pk")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/applications.html", {
+        "page": page, "state": state, "states": VolunteerApplication.State.choices, "params": f"state={state}"})
+
+
+@_organiser_required
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: approve (the applicant joins the registry) or refuse with a reason."""
+    from . import recruitment
+    from .forms import DecisionForm
+
+    item = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("decision") == "approve":
+                recruitment.approve(request.user, item.pk)
+                messages.success(request, _("已通过，%(name)s 已登记为志愿者。") % {"name": item.applicant.name})
+            else:
+                recruitment.refuse(request.user, item.pk, reason=form.cleaned_data["reason"])
+                messages.success(request, _("已退回 %(name)s 的申请，并通知申请人。") % {"name": item.applicant.name})
+        except MinshengError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("volunteers:applications")
+    from minsheng.people.validation import mask_phone
+
+    return render(request, "volunteers/application.html", {
+        "item": item, "form": form, "masked_phone": mask_phone(item.applicant.phone)},
+                  status=400 if form.errors else 200)

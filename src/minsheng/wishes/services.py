@@ -243,6 +243,9 @@ def claim_wish(actor, demand_id: int, version: int, *, promised_by: date, unit=N
     note = services.require_text(note, "note", _("说明")) if (note or "").strip() else ""
 
     def build(demand: Demand, grant: Grant) -> dict[str, Any]:
+        if grant.role == Role.VOLUNTEER and demand.assigned_team and demand.assignee_id != getattr(actor, "pk", None):
+            # A wish given to a 小分队 (stations.teamwork) is for the member who claimed it there.
+            raise PermissionDenied(_("该心愿已派给服务队，由认领的队员办理。"))
         who = _person_claimer(actor) if grant.role == Role.VOLUNTEER else \
             _recorded_claimer(unit, party_organisation, party_member, volunteer)
         build.who = who

@@ -118,6 +118,19 @@ def _cobuild(c: Context) -> str:
     return seed_once("cobuild", lambda: seed_cobuild(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _recruitment(c: Context) -> str:
+    from minsheng.stations import demo_recruitment as recruiting
+
+    return seed_once("recruitment", lambda: recruiting.seed_recruitment(c.city, c.people, seed=c.seed,
+                                                                        now=timezone.now()))
+
+
+def _teamwork(c: Context) -> str:
+    from minsheng.stations import demo_recruitment as recruiting
+
+    return seed_once("teamwork", lambda: recruiting.seed_teamwork(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -127,11 +140,9 @@ def _workbench(c: Context) -> str:
 # the history, which then tops the district up to --demands exactly.
 PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "estates": _estates, "care": _care, "projects": _projects,
-    "stations": _stations,
-    "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
-    "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls, "meals": _meals, "eldercare": _eldercare,
-    "workbench": _workbench, "cobuild": _cobuild,
+    "stations": _stations, "recruitment": _recruitment, "supervision": _supervision, "hot_issues": _hot_issues,
+    "knowledge": _knowledge, "history": _history, "wishes": _wishes, "teamwork": _teamwork, "homecare": _homecare,
+    "calls": _calls, "meals": _meals, "eldercare": _eldercare, "workbench": _workbench, "cobuild": _cobuild,
 }
 
 
