@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "minsheng.wishes",
     "minsheng.homecare",
     "minsheng.meals",
+    "minsheng.aid",
     "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",

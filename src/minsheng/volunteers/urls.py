@@ -11,5 +11,6 @@ urlpatterns = [
     path("work/activities/new/", views.new_activity, name="new_activity"),
     path("work/activities/", views.activities, name="activities"),
     path("work/activities/<int:pk>/", views.activity, name="activity"),
+    path("work/activities/<int:pk>/beneficiaries/", views.beneficiaries, name="beneficiaries"),
     path("volunteers/activities/", views.open_activities, name="open_activities"),
 ]

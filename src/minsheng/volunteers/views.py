@@ -42,7 +42,8 @@ def activities(request: HttpRequest) -> HttpResponse:
     rows = selectors.activities_visible_to(request.user).order_by("-starts_at")
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "volunteers/activities.html", {
-        "page": page, "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES))})
+        "page": page, "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES)),
+        "served": selectors.served_figures(request.user)})
 
 
 def _organiser_required(view):
@@ -136,8 +137,42 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:activity", pk=item.pk)
     return render(request, "volunteers/activity.html", {
         "activity": item, "signups": item.signups.select_related("volunteer__resident"), "error": error,
-        "ended": item.ends_at <= clock.now(),
+        "ended": item.ends_at <= clock.now(), **_beneficiaries_context(request, item),
     }, status=400 if error else 200)
+
+
+def _beneficiaries_context(request: HttpRequest, item, error: str = "") -> dict:
+    """The activity's beneficiaries (受益居民) and people served, and for its organiser the form
+    to record them: the residents named so far, ticked, and those a search found."""
+    named = list(item.beneficiaries.select_related("region").order_by("name", "pk"))
+    may_record = (item.starts_at <= clock.now() and item.state != item.State.CANCELLED
+                  and any(g.region_path is not None and g.covers_region(item.region)
+                          for g in grants_with_roles(request.user, services.ORGANISER_ROLES)))
+    query, found = request.GET.get("q", "").strip(), []
+    if may_record and query:
+        try:
+            found = [r for r in selectors.beneficiary_candidates(request.user, item, query) if r not in named]
+        except MinshengError as exc:
+            error = error or exc.message
+    return {"beneficiaries": named, "may_record": may_record, "found": found, "query": query,
+            "beneficiary_error": error}
+
+
+@_organiser_required
+def beneficiaries(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record who the activity served (POST): the ticked residents and the count of people served."""
+    item = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("volunteers:activity", pk=item.pk)
+    try:
+        services.record_beneficiaries(request.user, item.pk, request.POST.getlist("beneficiary"),
+                                      request.POST.get("people_served", ""))
+    except MinshengError as exc:
+        return render(request, "volunteers/activity.html", {
+            "activity": item, "signups": item.signups.select_related("volunteer__resident"),
+            "ended": item.ends_at <= clock.now(), **_beneficiaries_context(request, item, exc.message)}, status=400)
+    messages.success(request, _("已登记受益居民和服务人次。"))
+    return redirect(reverse("volunteers:activity", args=[item.pk]) + "#beneficiaries")
 
 
 @login_required
