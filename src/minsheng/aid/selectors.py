@@ -82,21 +82,21 @@ def campaign_totals(campaign: Campaign) -> CampaignTotals:
 def totals(gifts: QuerySet[Gift]) -> dict:
     """Count, value, money, goods' value and people reached of ``gifts`` in force."""
     agg = gifts.filter(status=Status.ACTIVE).aggregate(
-        n=Count("pk"), value=Sum("value"), money=Sum("value", filter=Q(kind="money")),
-        goods=Sum("value", filter=Q(kind="goods")), people=Count("recipient", distinct=True))
-    return {"gifts": agg["n"], "value": agg["value"] or ZERO, "money": agg["money"] or ZERO,
-            "goods": agg["goods"] or ZERO, "recipients": agg["people"]}
+        n=Count("pk"), total=Sum("value"), cash=Sum("value", filter=Q(kind="money")),
+        things=Sum("value", filter=Q(kind="goods")), people=Count("recipient", distinct=True))
+    return {"gifts": agg["n"], "value": agg["total"] or ZERO, "money": agg["cash"] or ZERO,
+            "goods": agg["things"] or ZERO, "recipients": agg["people"]}
 
 
 def per_giver(gifts: QuerySet[Gift]) -> list[dict]:
     return list(gifts.filter(status=Status.ACTIVE).values("giver_id", "giver__name", "giver__kind")
-                .annotate(gifts=Count("pk"), value=Sum("value"), recipients=Count("recipient", distinct=True))
-                .order_by("-value", "giver__name"))
+                .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
+                .order_by("-total", "giver__name"))
 
 
 def per_month(gifts: QuerySet[Gift]) -> list[dict]:
     return list(gifts.filter(status=Status.ACTIVE).annotate(month=TruncMonth("given_on")).values("month")
-                .annotate(gifts=Count("pk"), value=Sum("value"), recipients=Count("recipient", distinct=True))
+                .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
                 .order_by("-month"))
 
 
@@ -127,10 +127,10 @@ def per_recipient(user, gifts: QuerySet[Gift]) -> list[RecipientRow]:
     unmasked = sees_personal_data(user)
     rows = (gifts.filter(status=Status.ACTIVE)
             .values("recipient_id", "recipient__name", "recipient__phone", "recipient__region__name")
-            .annotate(n=Count("pk"), value=Sum("value"), givers=Count("giver", distinct=True),
+            .annotate(n=Count("pk"), total=Sum("value"), givers=Count("giver", distinct=True),
                       campaigns=Count("campaign", distinct=True), first=Min("given_on"), last=Max("given_on"),
                       sensitive=Count("pk", filter=Q(sensitive=True)))
-            .order_by("-n", "-value", "recipient__name", "recipient_id"))
+            .order_by("-n", "-total", "recipient__name", "recipient_id"))
     from minsheng.people.validation import mask_phone
 
     def shown(r) -> str:
@@ -138,7 +138,7 @@ def per_recipient(user, gifts: QuerySet[Gift]) -> list[RecipientRow]:
 
     return [RecipientRow(resident_id=r["recipient_id"], name=shown(r),
                          masked_phone=mask_phone(r["recipient__phone"]), region=r["recipient__region__name"] or "",
-                         gifts=r["n"], value=r["value"], givers=r["givers"], campaigns=r["campaigns"],
+                         gifts=r["n"], value=r["total"], givers=r["givers"], campaigns=r["campaigns"],
                          first=r["first"], last=r["last"], sensitive=bool(r["sensitive"])) for r in rows]
 
 

@@ -273,5 +273,7 @@ def correct_gift(actor, gift_id: int, *, reason: str, **changes) -> Gift:
                   "item": old.item, "unit": old.unit, "quantity": old.quantity, "value": old.value,
                   "campaign": old.campaign, "care_visit": old.care_visit, "activity": old.activity,
                   "health_related": old.health_related, "note": old.note}
+        if changes.keys() & {"kind", "item", "unit", "quantity"} and "value" not in changes and old.campaign_id:
+            fields["value"] = None  # goods changed: valued again at the campaign's average, like a new gift
         fields.update(changes)
         return record_gift(actor, replaces=old, **fields)
