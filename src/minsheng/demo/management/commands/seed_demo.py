@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from minsheng.aid.demo import seed_aid
 from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
@@ -102,6 +103,10 @@ def _meals(c: Context) -> str:
     return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _aid(c: Context) -> str:
+    return seed_once("aid", lambda: seed_aid(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -113,7 +118,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
+    "homecare": _homecare, "calls": _calls, "meals": _meals, "aid": _aid, "workbench": _workbench,
 }
 
 
