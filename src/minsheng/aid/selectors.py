@@ -84,20 +84,33 @@ def totals(gifts: QuerySet[Gift]) -> dict:
     agg = gifts.filter(status=Status.ACTIVE).aggregate(
         n=Count("pk"), total=Sum("value"), cash=Sum("value", filter=Q(kind="money")),
         things=Sum("value", filter=Q(kind="goods")), people=Count("recipient", distinct=True))
-    return {"gifts": agg["n"], "value": agg["total"] or ZERO, "money": agg["cash"] or ZERO,
-            "goods": agg["things"] or ZERO, "recipients": agg["people"]}
+    return {"gifts": agg["n"], "value": _q(agg["total"]), "money": _q(agg["cash"]), "goods": _q(agg["things"]),
+            "recipients": agg["people"]}
+
+
+def _q(amount) -> Decimal:
+    """Yuan with two decimals, whatever the database's sum returned (SQLite drops trailing zeros)."""
+    return (Decimal(amount) if amount is not None else ZERO).quantize(Decimal("0.01"))
+
+
+def _with_yuan(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["total"] = _q(row["total"])
+    return rows
 
 
 def per_giver(gifts: QuerySet[Gift]) -> list[dict]:
-    return list(gifts.filter(status=Status.ACTIVE).values("giver_id", "giver__name", "giver__kind")
-                .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
-                .order_by("-total", "giver__name"))
+    rows = (gifts.filter(status=Status.ACTIVE).values("giver_id", "giver__name", "giver__kind")
+            .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
+            .order_by("-total", "giver__name"))
+    return _with_yuan(list(rows))
 
 
 def per_month(gifts: QuerySet[Gift]) -> list[dict]:
-    return list(gifts.filter(status=Status.ACTIVE).annotate(month=TruncMonth("given_on")).values("month")
-                .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
-                .order_by("-month"))
+    rows = (gifts.filter(status=Status.ACTIVE).annotate(month=TruncMonth("given_on")).values("month")
+            .annotate(gifts=Count("pk"), total=Sum("value"), recipients=Count("recipient", distinct=True))
+            .order_by("-month"))
+    return _with_yuan(list(rows))
 
 
 @dataclass
@@ -138,7 +151,7 @@ def per_recipient(user, gifts: QuerySet[Gift]) -> list[RecipientRow]:
 
     return [RecipientRow(resident_id=r["recipient_id"], name=shown(r),
                          masked_phone=mask_phone(r["recipient__phone"]), region=r["recipient__region__name"] or "",
-                         gifts=r["n"], value=r["total"], givers=r["givers"], campaigns=r["campaigns"],
+                         gifts=r["n"], value=_q(r["total"]), givers=r["givers"], campaigns=r["campaigns"],
                          first=r["first"], last=r["last"], sensitive=bool(r["sensitive"])) for r in rows]
 
 

@@ -55,7 +55,7 @@ def stock_lines(campaign: Campaign | int) -> list[StockLine]:
             key = line_key(row["kind"], row["item"], row["unit"])
             line = lines.setdefault(key, StockLine(*key))
             setattr(line, f"{side}_quantity", getattr(line, f"{side}_quantity") + row["q"])
-            setattr(line, f"{side}_value", getattr(line, f"{side}_value") + row["v"])
+            setattr(line, f"{side}_value", (getattr(line, f"{side}_value") + row["v"]).quantize(ZERO))
     return sorted(lines.values(), key=lambda line: (line.kind != Kind.MONEY, line.item, line.unit))
 
 
