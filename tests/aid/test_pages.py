@@ -119,3 +119,21 @@ def test_voiding_from_the_page(login, aid, gifts):
     gift.refresh_from_db()
     assert gift.status == "void"
     assert login("staff2").post(f"/work/aid/gift/{gifts[1].pk}/void/", {"reason": "x"}).status_code == 404
+
+
+def test_a_sensitive_gifts_photo_is_neither_linked_nor_served_to_a_leader(login, world, aid):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = _io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(buffer, format="JPEG")
+    gift = services.record_gift(world.user("staff1"), giver=aid["office"], recipient=aid["li"], kind="money",
+                                value="100", given_on=aid["day"], campaign=aid["campaign"], health_related=True,
+                                photo=SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg"))
+    photo = f"/work/aid/gifts/{gift.pk}/photo/"
+    assert photo in login("staff1").get(f"/work/aid/campaigns/{aid['campaign'].pk}/").content.decode()
+    assert login("staff1").get(photo).status_code == 200
+    assert photo not in login("leader").get(f"/work/aid/campaigns/{aid['campaign'].pk}/").content.decode()
+    assert login("leader").get(photo).status_code == 404

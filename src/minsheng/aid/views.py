@@ -73,6 +73,7 @@ def _masked(gifts, user) -> list[Gift]:
     rows = list(gifts)
     for gift in rows:
         hide = gift.sensitive and not unmasked
+        gift.hidden = hide
         gift.shown_name = mask_name(gift.recipient.name) if hide else gift.recipient.name
         gift.shown_item = _("（敏感，已隐藏）") if hide else f"{gift.item} {_plain(gift.quantity)}{gift.unit}"
     return rows
