@@ -244,8 +244,10 @@ def _lock_gift(actor, gift_id: int) -> Gift:
     grant_over(actor, RECORDERS, gift.region)
     if gift.campaign_id:
         _lock_campaign(gift.campaign_id)
-    gift = Gift.objects.select_for_update().select_related("giver__region", "recipient__region", "campaign").get(
-        pk=gift.pk)
+    # Only the gift's own row is locked (PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # campaign's outer join).
+    gift = Gift.objects.select_for_update(of=("self",)).select_related(
+        "giver__region", "recipient__region", "campaign").get(pk=gift.pk)
     if gift.status == Status.VOID:
         raise InvalidTransition(_("该慰问记录已作废。"))
     return gift
