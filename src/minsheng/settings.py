@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "minsheng.homecare",
     "minsheng.meals",
     "minsheng.eldercare",
+    "minsheng.aid",
     "minsheng.stations",
     "minsheng.cobuild",
     "minsheng.demo",

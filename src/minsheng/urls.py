@@ -33,6 +33,7 @@ urlpatterns = [
     path("care/", include("minsheng.homecare.urls")),
     path("meals/", include("minsheng.meals.urls")),
     path("eldercare/", include("minsheng.eldercare.urls")),
+    path("work/aid/", include("minsheng.aid.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),

@@ -145,6 +145,18 @@ def _assert_everything_seeded() -> None:
     assert Stay.objects.filter(moved_out__isnull=True).count() >= 5
     assert ShiftSignup.objects.filter(attendance="attended").exists() and "rota_hours" in kinds
     assert DayCareVisit.objects.values("day").distinct().count() >= 15
+    # Aid given: a Spring Festival campaign of about 200 gifts by the street, its party committee and
+    # a company, out of what they donated; activities with their beneficiaries and people served.
+    from minsheng.aid.models import Campaign, Gift
+    from minsheng.aid.stock import stock_lines
+
+    festival = Campaign.objects.get(name__endswith="春节慰问")
+    assert festival.gifts.filter(status="active").count() >= 150
+    # (The party committee gives when the party part ran first; otherwise the street office does.)
+    assert {"unit", "company"} <= set(festival.gifts.values_list("giver__kind", flat=True))
+    assert all(line.quantity_left >= 0 for line in stock_lines(festival))
+    assert Gift.objects.filter(sensitive=True).exists() and Gift.objects.filter(status="void").exists()
+    assert Activity.objects.filter(people_served__gt=0, beneficiaries__isnull=False).exists()
     # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")

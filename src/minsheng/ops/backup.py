@@ -286,7 +286,8 @@ def _restore_postgresql(path: Path) -> None:
         failed = (read_errors.strip().splitlines() or [f"pg_restore exited {script.returncode}"])[-1]
     if apply.wait() != 0:
         lines = errors.strip().splitlines()
-        failed = next((line for line in lines if "ERROR" in line), lines[-1] if lines else f"psql exited {apply.returncode}")
+        failed = next((line for line in lines if "ERROR" in line),
+                      lines[-1] if lines else f"psql exited {apply.returncode}")
     if failed:
         raise BackupError(f"restore failed: {failed}")
 

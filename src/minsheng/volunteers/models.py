@@ -98,6 +98,11 @@ class Activity(models.Model):
                                   verbose_name=_("组织人"))
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(_("创建时间"))
+    # Who the activity served: residents named (受益居民), and the count of people served (服务人次),
+    # which may exceed them (a lecture's audience is counted, not named).
+    beneficiaries = models.ManyToManyField(Resident, blank=True, related_name="activities_benefited",
+                                           verbose_name=_("受益居民"))
+    people_served = models.PositiveIntegerField(_("服务人次"), default=0)
 
     class Meta:
         verbose_name = _("志愿活动")

@@ -1,6 +1,6 @@
 """Reads: volunteers, teams and activities in a user's territory; open activities for volunteers."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -118,3 +118,29 @@ def applications_of(user) -> QuerySet:
 
     return (VolunteerApplication.objects.filter(Q(submitted_by=user) | Q(applicant__user=user))
             .select_related("applicant", "recommender", "region").order_by("-created_at", "-pk"))
+
+
+def served_figures(user) -> dict:
+    """Across the activities of the user's territory: how many, the residents named as beneficiaries
+    (each counted once) and the people served (服务人次, summed)."""
+    activities = Activity.objects.filter(region_filter(user)).exclude(state=Activity.State.CANCELLED)
+    served = activities.aggregate(n=Count("pk"), served=Sum("people_served"))
+    named = Resident.objects.filter(activities_benefited__in=activities).distinct().count()
+    return {"activities": served["n"], "people_served": served["served"] or 0, "beneficiaries": named}
+
+
+def beneficiary_candidates(user, activity: Activity, query: str, limit: int = 20) -> list[Resident]:
+    """Residents of the activity's area in the organiser's territory matching a name or a phone (the
+    whole number or a name with its last four digits, logged); nothing for an empty query."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    area = Resident.objects.filter(_under(organiser_paths(user), "region__path"),
+                                   region__path__startswith=activity.region.path)
+    search = parse_phone_search(user, query)
+    if search is None:
+        match = Q(name__contains=query)
+    else:
+        match = Q(phone=search.phone) if search.phone else Q(name=search.name, phone__endswith=search.last_four)
+        log_phone_search(user, search, area.filter(match)[:limit], _("登记活动受益居民时按电话查找"))
+    return list(area.filter(match).select_related("region").order_by("name", "pk")[:limit])

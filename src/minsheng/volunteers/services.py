@@ -240,3 +240,36 @@ def confirm_attendance(actor, activity_id: int, attended_ids, check=None) -> Act
         activity.state = Activity.State.CONFIRMED
         activity.save(update_fields=["state"])
     return activity
+
+
+def record_beneficiaries(actor, activity_id: int, resident_ids, people_served) -> Activity:
+    """Who an activity served: the residents named (受益居民, of the activity's area) and the count
+    of people served (服务人次), which is at least the residents named (a lecture's audience is
+    counted, not named).  Recorded once the activity has begun; recording again replaces it."""
+    try:
+        ids = {int(i) for i in resident_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("beneficiaries", _("受益居民名单有误，请刷新后重试。")) from None
+    try:
+        served = int(str(people_served).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("people_served", _("服务人次须为整数。")) from None
+    if served < 0:
+        raise ValidationFailed.for_field("people_served", _("服务人次不能为负数。"))
+    if served < len(ids):
+        raise ValidationFailed.for_field("people_served", _(
+            "服务人次（%(served)d）不能少于受益居民人数（%(named)d）。") % {"served": served, "named": len(ids)})
+    with transaction.atomic():
+        activity = _lock_activity(activity_id)
+        check_organiser(actor, activity.region)
+        if activity.state == Activity.State.CANCELLED:
+            raise InvalidTransition(_("活动“%(title)s”已取消。") % {"title": activity.title})
+        if activity.starts_at > clock.now():
+            raise InvalidTransition(_("活动开始后才能登记受益居民和服务人次。"))
+        residents = list(Resident.objects.filter(pk__in=ids, region__path__startswith=activity.region.path))
+        if len(residents) != len(ids):
+            raise ValidationFailed.for_field("beneficiaries", _("受益居民须是活动所在区域的居民。"))
+        activity.beneficiaries.set(residents)
+        activity.people_served = served
+        activity.save(update_fields=["people_served"])
+    return activity

@@ -14,5 +14,6 @@ urlpatterns = [
     path("work/volunteers/applications/", views.applications, name="applications"),
     path("work/volunteers/applications/<int:pk>/", views.application, name="application"),
     path("volunteers/apply/", views.apply, name="apply"),
+    path("work/activities/<int:pk>/beneficiaries/", views.beneficiaries, name="beneficiaries"),
     path("volunteers/activities/", views.open_activities, name="open_activities"),
 ]

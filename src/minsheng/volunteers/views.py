@@ -42,7 +42,8 @@ def activities(request: HttpRequest) -> HttpResponse:
     rows = selectors.activities_visible_to(request.user).order_by("-starts_at")
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "volunteers/activities.html", {
-        "page": page, "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES))})
+        "page": page, "may_organise": bool(grants_with_roles(request.user, services.ORGANISER_ROLES)),
+        "served": selectors.served_figures(request.user)})
 
 
 def _organiser_required(view):
@@ -120,8 +121,42 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:activity", pk=item.pk)
     return render(request, "volunteers/activity.html", {
         "activity": item, "signups": item.signups.select_related("volunteer__resident"), "error": error,
-        "ended": item.ends_at <= clock.now(),
+        "ended": item.ends_at <= clock.now(), **_beneficiaries_context(request, item),
     }, status=400 if error else 200)
+
+
+def _beneficiaries_context(request: HttpRequest, item, error: str = "") -> dict:
+    """The activity's beneficiaries (受益居民) and people served, and for its organiser the form
+    to record them: the residents named so far, ticked, and those a search found."""
+    named = list(item.beneficiaries.select_related("region").order_by("name", "pk"))
+    may_record = (item.starts_at <= clock.now() and item.state != item.State.CANCELLED
+                  and any(g.region_path is not None and g.covers_region(item.region)
+                          for g in grants_with_roles(request.user, services.ORGANISER_ROLES)))
+    query, found = request.GET.get("q", "").strip(), []
+    if may_record and query:
+        try:
+            found = [r for r in selectors.beneficiary_candidates(request.user, item, query) if r not in named]
+        except MinshengError as exc:
+            error = error or exc.message
+    return {"beneficiaries": named, "may_record": may_record, "found": found, "query": query,
+            "beneficiary_error": error}
+
+
+@_organiser_required
+def beneficiaries(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record who the activity served (POST): the ticked residents and the count of people served."""
+    item = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("volunteers:activity", pk=item.pk)
+    try:
+        services.record_beneficiaries(request.user, item.pk, request.POST.getlist("beneficiary"),
+                                      request.POST.get("people_served", ""))
+    except MinshengError as exc:
+        return render(request, "volunteers/activity.html", {
+            "activity": item, "signups": item.signups.select_related("volunteer__resident"),
+            "ended": item.ends_at <= clock.now(), **_beneficiaries_context(request, item, exc.message)}, status=400)
+    messages.success(request, _("已登记受益居民和服务人次。"))
+    return redirect(reverse("volunteers:activity", args=[item.pk]) + "#beneficiaries")
 
 
 @login_required
@@ -156,21 +191,17 @@ def apply(request: HttpRequest) -> HttpResponse:
 
     resident = resident_of_account(request.user)
     form = ApplicationForm(request.POST or None, resident=resident)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def take(data: dict):
+        if resident is None:
+            raise MinshengError(_("这个账号没有关联居民信息，请先用手机号登录。"))
         recommended = {"name": data["name"], "phone": data["phone"]} if data["who"] == "recommend" else None
-        try:
-            if resident is None:
-                raise MinshengError(_("这个账号没有关联居民信息，请先用手机号登录。"))
-            recruitment.apply(request.user, applicant=resident, region=data["region"],
-                              categories=data["categories"], skills=data["skills"],
-                              availability=data["availability"], statement=data["statement"],
-                              consent=data["consent"], recommended=recommended)
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("申请已提交，社区审核后会通知你。"))
-            return redirect("volunteers:apply")
+        return recruitment.apply(request.user, applicant=resident, region=data["region"],
+                                 categories=data["categories"], skills=data["skills"],
+                                 availability=data["availability"], statement=data["statement"],
+                                 consent=data["consent"], recommended=recommended)
+    if submit(request, form, take, _("申请已提交，社区审核后会通知你。")).ok:
+        return redirect("volunteers:apply")
     from minsheng.people.validation import mask_name
 
     applications = list(selectors.applications_of(request.user)[:20])
@@ -204,18 +235,14 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 
     item = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if request.POST.get("decision") == "approve":
-                recruitment.approve(request.user, item.pk)
-                messages.success(request, _("已通过，%(name)s 已登记为志愿者。") % {"name": item.applicant.name})
-            else:
-                recruitment.refuse(request.user, item.pk, reason=form.cleaned_data["reason"])
-                messages.success(request, _("已退回 %(name)s 的申请，并通知申请人。") % {"name": item.applicant.name})
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("volunteers:applications")
+    if request.POST.get("decision") == "approve":
+        sent = submit(request, form, lambda data: recruitment.approve(request.user, item.pk),
+                      _("已通过，%(name)s 已登记为志愿者。") % {"name": item.applicant.name})
+    else:
+        sent = submit(request, form, lambda data: recruitment.refuse(request.user, item.pk, reason=data["reason"]),
+                      _("已退回 %(name)s 的申请，并通知申请人。") % {"name": item.applicant.name})
+    if sent.ok:
+        return redirect("volunteers:applications")
     from minsheng.people.validation import mask_phone
 
     return render(request, "volunteers/application.html", {

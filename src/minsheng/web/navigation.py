@@ -103,6 +103,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.AUDITOR,
                 Role.LEADER}:  # eldercare.access.READERS
         items.append((reverse("eldercare:home"), _("养老服务场所"), "community"))
+    if roles & {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER,
+                Role.AUDITOR}:  # aid.access.READERS
+        items.append((reverse("aid:home"), _("慰问帮扶"), "community"))
     if Role.AUDITOR in roles:
         items.append((reverse("audit:log"), _("安全审计"), None))
     if may_set_up(user):

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from minsheng.aid.demo import seed_aid
 from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
 from minsheng.cobuild.demo import seed as seed_cobuild
@@ -131,6 +132,10 @@ def _teamwork(c: Context) -> str:
     return seed_once("teamwork", lambda: recruiting.seed_teamwork(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _aid(c: Context) -> str:
+    return seed_once("aid", lambda: seed_aid(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -142,7 +147,8 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "estates": _estates, "care": _care, "projects": _projects,
     "stations": _stations, "recruitment": _recruitment, "supervision": _supervision, "hot_issues": _hot_issues,
     "knowledge": _knowledge, "history": _history, "wishes": _wishes, "teamwork": _teamwork, "homecare": _homecare,
-    "calls": _calls, "meals": _meals, "eldercare": _eldercare, "workbench": _workbench, "cobuild": _cobuild,
+    "calls": _calls, "meals": _meals, "aid": _aid, "eldercare": _eldercare, "workbench": _workbench,
+    "cobuild": _cobuild,
 }
 
 
