@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ('organisation', '0003_setup_imports'),
         ('party', '0001_initial'),
         ('people', '0003_resident_sign_in'),
-        ('volunteers', '0002_activity_beneficiaries'),
+        ('volunteers', '0003_activity_beneficiaries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0003_resident_sign_in'),
-        ('volunteers', '0001_initial'),
+        ('volunteers', '0002_volunteer_applications'),
     ]
 
     operations = [
