@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "minsheng.wishes",
     "minsheng.homecare",
     "minsheng.meals",
+    "minsheng.mediation",
     "minsheng.stations",
     "minsheng.demo",
     "minsheng.integrations",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("minsheng.ledger.urls")),
     path("care/", include("minsheng.homecare.urls")),
     path("meals/", include("minsheng.meals.urls")),
+    path("work/mediation/", include("minsheng.mediation.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),
