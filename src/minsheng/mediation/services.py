@@ -266,7 +266,8 @@ def reach_agreement(actor, demand_id: int, version: int, *, matter: str, terms: 
     if missing:
         raise ValidationFailed(
             _("协议须经各方当事人签名：%(names)s 尚未签名。") % {"names": "、".join(p.name for p in missing)},
-            field_errors={f"signature_{p.pk}": [_("请当事人在此签名。")] for p in missing})
+            field_errors={f"signature_{p.pk}": [_("%(name)s 尚未签名，请当事人在签名板上签名。") % {"name": p.name}]
+                          for p in missing})
     images = {p.pk: clean_signature(signatures[p.pk], f"signature_{p.pk}",
                                     _("%(name)s 的签名是空白的，请当事人签名。") % {"name": p.name}) for p in parties}
     if any(image is None for image in images.values()):
