@@ -226,3 +226,15 @@ def test_the_mediation_settled_by_a_station_counts_in_its_ranking(world, station
     assert rows[world.units["st1"].pk].mediated == 1
     assert all(r.mediated == 0 for pk, r in rows.items() if pk != world.units["st1"].pk)
     assert rows[world.units["st1"].pk].score == pytest.approx(10.0)  # the disputes' 10 points, no cases
+
+
+def test_one_mediates_oneself_or_names_a_committee_and_a_resident_party_keeps_their_phone(world, plain_demand):
+    with pytest.raises(ValidationFailed, match="你只能本人调解"):
+        open_case(world, mediator_kind="agent")
+    committee = open_case(world, mediator_kind="committee", mediator_name="玫瑰城社区人民调解委员会")
+    assert (committee.mediator_user, committee.mediator_name) == (None, "玫瑰城社区人民调解委员会")
+    reporter = plain_demand.reporter
+    case = open_case(world, source=plain_demand, region=None, parties=[
+        PartyInput("applicant", "resident", reporter.name, "", reporter.pk), PARTIES[1]])
+    applicant = case.parties.get(side="applicant")
+    assert (applicant.resident_id, applicant.phone) == (reporter.pk, reporter.phone)

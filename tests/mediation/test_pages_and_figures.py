@@ -92,7 +92,8 @@ def test_counts_per_station_community_and_mediator_on_random_workloads(world, st
     rng = random.Random()
     seed = rng.randrange(10**6)
     rng.seed(seed)
-    expected = {"staff1": [0, 0, 0, 0, 0], "agent": [0, 0, 0, 0, 0], "staff2": [0, 0, 0, 0, 0]}  # n, ok, failed, visits, kept
+    # per actor: cases, settled, failed, follow-ups made, kept
+    expected = {"staff1": [0, 0, 0, 0, 0], "agent": [0, 0, 0, 0, 0], "staff2": [0, 0, 0, 0, 0]}
     for i in range(rng.randint(4, 8)):
         actor = rng.choice(list(expected))
         case = open_case(world, actor=actor, region="g2" if actor == "staff2" else "g1", title=f"纠纷{i}")

@@ -16,8 +16,10 @@ class CaseForm(forms.Form):
     mediator_kind = forms.ChoiceField(label=_("调解人"), choices=MediatorKind.choices)
     mediator_name = forms.CharField(label=_("调解委员会名称（由调解委员会调解时填写）"), max_length=100, required=False)
 
-    def __init__(self, *args, regions=(), fixed_region: bool = False, **kwargs):
+    def __init__(self, *args, regions=(), fixed_region: bool = False, mediator_kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if mediator_kinds is not None:  # oneself (as one's role mediates) or a mediation committee
+            self.fields["mediator_kind"].choices = [c for c in MediatorKind.choices if c[0] in mediator_kinds]
         if fixed_region:
             del self.fields["region"]
         else:
@@ -37,7 +39,7 @@ PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=2, max_num=20, 
 
 
 class SessionForm(ActionForm):
-    held_on = forms.DateField(label=_("调解日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("调解日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     attendees = forms.CharField(label=_("参加人员"), max_length=300)
     notes = forms.CharField(label=_("调解记录"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -46,7 +48,7 @@ class SessionForm(ActionForm):
 class AgreementForm(ActionForm):
     matter = forms.CharField(label=_("纠纷事项"), widget=forms.Textarea(attrs={"rows": 3}))
     terms = forms.CharField(label=_("协议内容（双方同意的条款）"), widget=forms.Textarea(attrs={"rows": 5}))
-    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("签订日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, parties=(), **kwargs):
         super().__init__(*args, **kwargs)

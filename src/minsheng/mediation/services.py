@@ -113,6 +113,14 @@ def _clean_parties(parties: list[PartyInput]) -> list[PartyInput]:
     return cleaned
 
 
+def mediator_kinds_for(role: str) -> list[str]:
+    """Who may be named as mediator by an account of ``role``: itself (as the role mediates) or a
+    mediation committee; an administrator may record any."""
+    if role == Role.ADMINISTRATOR:
+        return list(MediatorKind.values)
+    return [KIND_OF_ROLE.get(role, MediatorKind.COMMUNITY_STAFF), MediatorKind.COMMITTEE]
+
+
 def _community_of(region: Region) -> Region | None:
     return next((r for r in region.ancestors() if r.kind == Region.Kind.COMMUNITY), None)
 
@@ -139,9 +147,10 @@ def open_case(actor, *, dispute_type: str, title: str, description: str, region:
     if dispute_type not in DisputeType.values:
         raise ValidationFailed.for_field("dispute_type", _("请选择纠纷类型。"))
     cleaned = _clean_parties(parties)
-    mediator_kind = mediator_kind or KIND_OF_ROLE.get(grant.role, MediatorKind.COMMUNITY_STAFF)
-    if mediator_kind not in MediatorKind.values:
-        raise ValidationFailed.for_field("mediator_kind", _("请选择调解人类型。"))
+    own_kind = KIND_OF_ROLE.get(grant.role, MediatorKind.COMMUNITY_STAFF)
+    mediator_kind = mediator_kind or own_kind
+    if mediator_kind not in mediator_kinds_for(grant.role):
+        raise ValidationFailed.for_field("mediator_kind", _("你只能本人调解，或以调解委员会的名义调解。"))
     if mediator_kind == MediatorKind.COMMITTEE:
         mediator_name = engine.require_text(mediator_name, "mediator_name", _("调解委员会名称"), 100)
         mediator_user = None
@@ -169,10 +178,12 @@ def open_case(actor, *, dispute_type: str, title: str, description: str, region:
             demand=demand, dispute_type=dispute_type, community=_community_of(region),
             mediator_kind=mediator_kind, mediator_name=mediator_name, mediator_user=mediator_user,
             mediator_unit_id=grant.unit_id, source=source, opened_at=now)
-        residents = {r.pk for r in Resident.objects.filter(pk__in=[p.resident_id for p in cleaned if p.resident_id])}
+        # A resident party (the source's reporter) keeps the phone of their record.
+        residents = {r.pk: r for r in Resident.objects.filter(pk__in=[p.resident_id for p in cleaned if p.resident_id])}
         MediationParty.objects.bulk_create([
-            MediationParty(case=case, side=p.side, kind=p.kind, name=p.name, phone=p.phone,
-                           resident_id=p.resident_id if p.resident_id in residents else None) for p in cleaned])
+            MediationParty(case=case, side=p.side, kind=p.kind, name=p.name,
+                           phone=p.phone or (residents[p.resident_id].phone if p.resident_id in residents else ""),
+                           resident=residents.get(p.resident_id)) for p in cleaned])
         if source is not None:
             note = _("已转人民调解，调解案件 %(number)s（%(type)s）。") % {
                 "number": demand.number, "type": case.get_dispute_type_display()}

@@ -23,11 +23,11 @@ from minsheng.demands import selectors as demand_selectors
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Kind, State
 from minsheng.organisation.models import Region
-from minsheng.organisation.scope import may_see, region_filter, roles_of
+from minsheng.organisation.scope import grants_with_roles, may_see, region_filter, roles_of
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services
-from .access import MEDIATORS, READERS
+from .access import KIND_OF_ROLE, MEDIATORS, READERS
 from .forms import AgreementForm, CaseForm, CloseForm, FailureForm, FollowUpForm, PartyFormSet, SessionForm
 from .models import AgreementSignature, DisputeType, MediationCase, MediationParty, Outcome
 
@@ -112,8 +112,10 @@ def new_case(request: HttpRequest) -> HttpResponse:
         raise Http404(_("你的角色不能受理矛盾纠纷调解。"))
     source = _source(request)
     regions = list(_regions(request.user)) if source is None else []
+    roles = [g.role for g in grants_with_roles(request.user, MEDIATORS)]
+    kinds = {k for role in roles for k in services.mediator_kinds_for(role)}
     if request.method == "POST":
-        form = CaseForm(request.POST, regions=regions, fixed_region=source is not None)
+        form = CaseForm(request.POST, regions=regions, fixed_region=source is not None, mediator_kinds=kinds)
         formset = PartyFormSet(request.POST, prefix="party")
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
@@ -133,13 +135,15 @@ def new_case(request: HttpRequest) -> HttpResponse:
         initial_parties = [{"side": MediationParty.Side.APPLICANT, "kind": MediationParty.Kind.RESIDENT},
                            {"side": MediationParty.Side.RESPONDENT, "kind": MediationParty.Kind.RESIDENT},
                            {"side": MediationParty.Side.RESPONDENT, "kind": MediationParty.Kind.RESIDENT}]
-        initial = {}
+        initial = {"mediator_kind": KIND_OF_ROLE.get(roles[0], "community_staff")}
         if source is not None:
-            initial = {"title": source.title[:100], "description": source.description}
+            initial.update(title=source.title[:100], description=source.description)
             if source.reporter is not None:  # the reporter is the applicant; the phone stays on the record
                 initial_parties[0].update(name=source.reporter.name, resident_id=source.reporter.pk)
-        form = CaseForm(initial=initial, regions=regions, fixed_region=source is not None)
+        form = CaseForm(initial=initial, regions=regions, fixed_region=source is not None, mediator_kinds=kinds)
         formset = PartyFormSet(prefix="party", initial=initial_parties)
+        if source is not None and source.reporter is not None:
+            formset.forms[0].fields["phone"].widget.attrs["placeholder"] = _("留空则用居民档案中的号码")
         status = 200
     return render(request, "mediation/new.html", {"form": form, "formset": formset, "source": source},
                   status=status)

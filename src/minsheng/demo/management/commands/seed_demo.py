@@ -18,6 +18,7 @@ from minsheng.grids.demo import seed_grid_work
 from minsheng.homecare.demo import seed_homecare
 from minsheng.knowledge.demo import seed as seed_knowledge
 from minsheng.meals.demo import seed_meals
+from minsheng.mediation.demo import seed as seed_mediation
 from minsheng.party.demo import seed_party
 from minsheng.people.models import Resident
 from minsheng.projects.demo import seed_projects
@@ -102,6 +103,11 @@ def _meals(c: Context) -> str:
     return seed_once("meals", lambda: seed_meals(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _mediation(c: Context) -> str:
+    # After the stations and the history: some disputes start from their station cases.
+    return seed_once("mediation", lambda: seed_mediation(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -113,7 +119,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "care": _care, "projects": _projects, "stations": _stations,
     "supervision": _supervision, "hot_issues": _hot_issues, "knowledge": _knowledge, "history": _history,
     "wishes": _wishes,
-    "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
+    "homecare": _homecare, "calls": _calls, "meals": _meals, "mediation": _mediation, "workbench": _workbench,
 }
 
 
