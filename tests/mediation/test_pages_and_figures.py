@@ -140,3 +140,21 @@ def test_a_closed_source_still_hears_the_result_but_cannot_start_a_second_case_w
     with pytest.raises(InvalidTransition):
         open_case(world, source=plain_demand, region=None)
     assert case.source_id == plain_demand.pk
+
+
+def test_a_case_opened_from_the_list_page_in_a_chosen_grid(world, client):
+    client.force_login(world.users["gridworker"])
+    form = client.get("/work/mediation/new/")
+    assert form.status_code == 200
+    body = form.content.decode()
+    assert "玫瑰城第一网格" in body and "雷锋第一网格" not in body and "玫瑰城第二网格" not in body  # own grid only
+    response = client.post("/work/mediation/new/", {
+        "dispute_type": "property", "title": "停车位纠纷", "description": "车位被占。", "region": world.regions["g1"].pk,
+        "mediator_kind": "grid_worker", "mediator_name": "",
+        "party-TOTAL_FORMS": 2, "party-INITIAL_FORMS": 0, "party-MIN_NUM_FORMS": 2, "party-MAX_NUM_FORMS": 20,
+        "party-0-side": "applicant", "party-0-kind": "resident", "party-0-name": "王奎", "party-0-phone": "",
+        "party-1-side": "respondent", "party-1-kind": "property_company", "party-1-name": "红枫物业",
+        "party-1-phone": "0413-5123456"})
+    assert response.status_code == 302
+    case = MediationCase.objects.get()
+    assert (case.mediator_kind, case.demand.region_id) == ("grid_worker", world.regions["g1"].pk)

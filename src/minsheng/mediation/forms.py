@@ -23,7 +23,7 @@ class CaseForm(forms.Form):
         if fixed_region:
             del self.fields["region"]
         else:
-            self.fields["region"].choices = [("", "—"), *[(r.pk, r.full_name() if r.kind == "grid" else r.name)
+            self.fields["region"].choices = [("", "—"), *[(r.pk, r.name)
                                                           for r in regions]]
 
 
