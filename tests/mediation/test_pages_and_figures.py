@@ -149,7 +149,8 @@ def test_a_case_opened_from_the_list_page_in_a_chosen_grid(world, client):
     body = form.content.decode()
     assert "玫瑰城第一网格" in body and "雷锋第一网格" not in body and "玫瑰城第二网格" not in body  # own grid only
     response = client.post("/work/mediation/new/", {
-        "dispute_type": "property", "title": "停车位纠纷", "description": "车位被占。", "region": world.regions["g1"].pk,
+        "dispute_type": "property", "title": "停车位纠纷", "description": "车位被占。",
+        "region": world.regions["g1"].pk,
         "mediator_kind": "grid_worker", "mediator_name": "",
         "party-TOTAL_FORMS": 2, "party-INITIAL_FORMS": 0, "party-MIN_NUM_FORMS": 2, "party-MAX_NUM_FORMS": 20,
         "party-0-side": "applicant", "party-0-kind": "resident", "party-0-name": "王奎", "party-0-phone": "",
