@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "minsheng.meals",
     "minsheng.eldercare",
     "minsheng.aid",
+    "minsheng.mediation",
     "minsheng.stations",
     "minsheng.cobuild",
     "minsheng.demo",

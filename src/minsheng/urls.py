@@ -34,6 +34,7 @@ urlpatterns = [
     path("meals/", include("minsheng.meals.urls")),
     path("eldercare/", include("minsheng.eldercare.urls")),
     path("work/aid/", include("minsheng.aid.urls")),
+    path("work/mediation/", include("minsheng.mediation.urls")),
     path("work/audit/", include("minsheng.audit.urls")),
     path("work/setup/", include("minsheng.setup.urls")),
     path("", include("minsheng.stations.urls")),

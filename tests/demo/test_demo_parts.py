@@ -158,6 +158,21 @@ def _assert_everything_seeded() -> None:
     assert Gift.objects.filter(sensitive=True).exists() and Gift.objects.filter(status="void").exists()
     assert Activity.objects.filter(people_served__gt=0, beneficiaries__isnull=False).exists()
     # The event log and the ledger agree with the tables.
+    # Dispute mediation: cases in every state, the printed agent's signed agreement with a follow-up
+    # made and one to make (its case's deadline), reachable from the agent's and community staff's lists.
+    from minsheng.mediation.models import MediationCase, MediationFollowUp
+
+    outcomes = set(MediationCase.objects.values_list("outcome", flat=True))
+    assert outcomes == {"", "agreement", "failed"} and MediationCase.objects.count() >= 24, outcomes
+    assert MediationCase.objects.filter(demand__state="closed", outcome="agreement").exists()
+    assert MediationCase.objects.filter(source__isnull=False).exists()
+    signed = MediationCase.objects.filter(mediator_user__username="agent", follow_ups__done_at__isnull=False,
+                                          demand__state="in_progress").distinct().first()
+    assert signed is not None and signed.agreement.signatures.count() == signed.parties.count() >= 2
+    assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=False).exists()
+    assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=True, due_on__gt=today).exists()
+    assert MediationCase.objects.filter(mediator_user__username="community").exists()
+        # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")
 

@@ -4,6 +4,7 @@ Static files (stylesheets, images, fonts) are read from the installed apps' stat
 never fetched over the network: the server does not call itself and nothing leaves the machine.
 """
 
+import base64
 import mimetypes
 
 from django.conf import settings
@@ -14,15 +15,19 @@ from django.utils.http import content_disposition_header
 
 # Relative addresses resolve against this made-up origin, which only the fetcher below answers.
 _BASE = "http://minsheng.static/"
+_PNG_DATA = "data:image/png;base64,"
 
 
 def _static_fetcher():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFetcher(URLFetcher):
-        """Reads the product's own static files; refuses everything else."""
+        """Reads the product's own static files and images inlined as PNG data (a signature drawn
+        on the screen); refuses everything else."""
 
         def fetch(self, url, headers=None):
+            if url.startswith(_PNG_DATA):
+                return URLFetcherResponse(url, base64.b64decode(url[len(_PNG_DATA):]), {"Content-Type": "image/png"})
             if not url.startswith(_BASE):
                 raise ValueError(f"only the product's own static files may be used in a PDF, not {url!r}")
             relative = url[len(_BASE):].lstrip("/")

@@ -51,6 +51,7 @@ class Kind(models.TextChoices):
     WISH = "wish", _("微心愿")
     CARE_TASK = "care_task", _("养老服务任务")
     MEAL_DELIVERY = "meal_delivery", _("助餐送餐任务")
+    MEDIATION = "mediation", _("矛盾纠纷调解")
 
 
 class Satisfaction(models.TextChoices):
@@ -95,7 +96,9 @@ _WHISTLERS = frozenset({Role.STREET_DISPATCHER, Role.COMMUNITY_STAFF, Role.ADMIN
 # published, claimed and fulfilled through the wishes app's own rows.
 # A meal delivery is a volunteer's errand, claimed and confirmed through the meals app's rows only:
 # no unit handles it under a deadline, so none of the handling rows apply to it.
-_NOT_DELIVERY = frozenset(set(Kind) - {Kind.MEAL_DELIVERY})
+# A mediation case (矛盾纠纷调解) is accepted, mediated, concluded and followed up through the mediation
+# app's rows only: the mediator answers for it, no unit is dispatched to it.
+_NOT_DELIVERY = frozenset(set(Kind) - {Kind.MEAL_DELIVERY, Kind.MEDIATION})
 _NOT_WISH = frozenset(set(Kind) - {Kind.WISH}) & _NOT_DELIVERY
 # A care task goes only to a provider contracted for the elder's community and the service, and is
 # done only by a recorded visit (the homecare app's rows): dispatching it to any unit, resolving it

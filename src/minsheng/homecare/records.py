@@ -80,10 +80,11 @@ SIGNATURE_MAX_SIDE = 2000
 DEVICE_CLOCK_SLACK = timedelta(minutes=5)
 
 
-def clean_signature(uploaded, field: str = "signature") -> ContentFile | None:
+def clean_signature(uploaded, field: str = "signature", blank_message: str | None = None) -> ContentFile | None:
     """The elder's or family member's signature from the phone's pad: a PNG of at most 200 KB and
     2000 px a side with some ink on it, re-encoded (nothing but the pixels is kept); None when
-    there is none."""
+    there is none.  Mediation agreements take their parties' signatures through it too
+    (``blank_message`` names who should sign)."""
     if not uploaded:
         return None
     if uploaded.size > SIGNATURE_MAX_BYTES:
@@ -98,7 +99,7 @@ def clean_signature(uploaded, field: str = "signature") -> ContentFile | None:
     with image:
         clean = image.convert("RGBA")
     if clean.getchannel("A").getbbox() is None or clean.convert("L").getextrema() == (255, 255):
-        raise ValidationFailed.for_field(field, _("签名是空白的，请老人或家属签名。"))
+        raise ValidationFailed.for_field(field, blank_message or _("签名是空白的，请老人或家属签名。"))
     buffer = io.BytesIO()
     clean.save(buffer, format="PNG", optimize=True)
     return ContentFile(buffer.getvalue(), name="signature.png")

@@ -244,6 +244,8 @@ class RankingRow:
     rated: int = 0
     satisfied: int = 0
     disputes: int = 0
+    # Mediation cases (minsheng.mediation) the station's agents settled by agreement in the year.
+    mediated: int = 0
     score: float = 0.0
     rank: int = 0
 
@@ -258,7 +260,8 @@ class RankingRow:
 
 def yearly_ranking(year: int, stations: QuerySet[Station] | None = None) -> list[RankingRow]:
     """Every station's year: cases taken in, the share resolved in time (立接立办 always; otherwise by
-    the deadline the case had), the share of satisfied ratings, disputes mediated; ranked by score."""
+    the deadline the case had), the share of satisfied ratings, disputes mediated (station cases of a
+    mediation item resolved, and mediation cases its agents settled by agreement); ranked by score."""
     stations = stations if stations is not None else Station.objects.filter(unit__active=True)
     rows = {s.pk: RankingRow(s) for s in stations.select_related("unit")}
     cases = (StationCase.objects.filter(taken_at__year=year, station_id__in=rows)
@@ -275,11 +278,18 @@ def yearly_ranking(year: int, stations: QuerySet[Station] | None = None) -> list
         if satisfaction:
             row.rated += 1
             row.satisfied += satisfaction in good
+    from minsheng.mediation.selectors import settled_by_unit
+
+    settled = settled_by_unit(year, [r.station.unit_id for r in rows.values()])
+    for r in rows.values():
+        r.mediated = settled.get(r.station.unit_id, 0)
+    # Disputes mediated: the station cases of a mediation item resolved and the mediation cases settled.
     top_cases = max((r.cases for r in rows.values()), default=0) or 1
-    top_disputes = max((r.disputes for r in rows.values()), default=0) or 1
+    top_disputes = max((r.disputes + r.mediated for r in rows.values()), default=0) or 1
     for r in rows.values():
         r.score = (WEIGHTS["cases"] * r.cases / top_cases + WEIGHTS["timeliness"] * r.timeliness
-                   + WEIGHTS["satisfaction"] * r.satisfaction + WEIGHTS["disputes"] * r.disputes / top_disputes)
+                   + WEIGHTS["satisfaction"] * r.satisfaction
+                   + WEIGHTS["disputes"] * (r.disputes + r.mediated) / top_disputes)
     ranked = sorted(rows.values(), key=lambda r: (-r.score, -r.cases, r.station.unit.path))
     for i, r in enumerate(ranked, start=1):
         r.rank = i

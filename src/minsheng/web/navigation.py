@@ -79,6 +79,9 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR, Role.LEADER, Role.GRID_WORKER,
                 Role.STATION_AGENT}:
         items.append((reverse("wishes:staff_list"), _("微心愿"), "handling"))
+    if roles & {Role.STATION_AGENT, Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR,
+                Role.LEADER}:  # mediation.access.READERS
+        items.append((reverse("mediation:list"), _("矛盾调解"), "handling"))
     if roles & {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
         items.append((reverse("grids:patrol") if Role.GRID_WORKER in roles else reverse("grids:board"),
                       _("网格巡查") if Role.GRID_WORKER in roles else _("网格"), "community"))

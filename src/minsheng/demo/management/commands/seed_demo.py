@@ -22,6 +22,7 @@ from minsheng.grids.estates_demo import seed_estates
 from minsheng.homecare.demo import seed_homecare
 from minsheng.knowledge.demo import seed as seed_knowledge
 from minsheng.meals.demo import seed_meals
+from minsheng.mediation.demo import seed as seed_mediation
 from minsheng.party.demo import seed_party
 from minsheng.people.models import Resident
 from minsheng.projects.demo import seed_projects
@@ -136,6 +137,11 @@ def _aid(c: Context) -> str:
     return seed_once("aid", lambda: seed_aid(c.city, c.people, seed=c.seed, now=timezone.now()))
 
 
+def _mediation(c: Context) -> str:
+    # After the stations and the history: some disputes start from their station cases.
+    return seed_once("mediation", lambda: seed_mediation(c.city, c.people, seed=c.seed, now=timezone.now()))
+
+
 def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
@@ -147,8 +153,8 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "grids": _grids, "party": _party, "estates": _estates, "care": _care, "projects": _projects,
     "stations": _stations, "recruitment": _recruitment, "supervision": _supervision, "hot_issues": _hot_issues,
     "knowledge": _knowledge, "history": _history, "wishes": _wishes, "teamwork": _teamwork, "homecare": _homecare,
-    "calls": _calls, "meals": _meals, "aid": _aid, "eldercare": _eldercare, "workbench": _workbench,
-    "cobuild": _cobuild,
+    "calls": _calls, "meals": _meals, "mediation": _mediation, "aid": _aid, "eldercare": _eldercare,
+    "workbench": _workbench, "cobuild": _cobuild,
 }
 
 
