@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('demands', '0014_mediation_kind'),
+        ('demands', '0016_mediation_kind'),
         ('organisation', '0003_setup_imports'),
         ('people', '0003_resident_sign_in'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0013_publish_consent'),
+        ('demands', '0015_demand_assigned_team'),
     ]
 
     operations = [
