@@ -106,6 +106,12 @@ def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
 
+def _administration(c: Context) -> str:
+    from minsheng.setup.demo import seed as seed_administration
+
+    return seed_once("administration", lambda: seed_administration(c.city, password=DEMO_PASSWORD))
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -115,6 +121,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "wishes": _wishes,
     "homecare": _homecare, "calls": _calls, "meals": _meals, "workbench": _workbench,
 }
+PARTS["administration"] = _administration  # after the stations and the supermarkets (wishes) it changes
 
 
 class Command(BaseCommand):
