@@ -155,6 +155,8 @@ def section_create(request: HttpRequest, key: str) -> HttpResponse:
         else:
             if secret is None:
                 messages.success(request, _("已新建“%(name)s”。") % {"name": saved})
+                if parent is not None:  # back to the station, the supermarket, the account it belongs to
+                    return redirect("setup:area_edit", key=section.parent, pk=parent.pk)
                 return redirect("setup:area_edit", key=section.key, pk=saved.pk)
             return _secret_page(request, section, saved, secret, _("账号已创建"))
     return render(request, "setup/area/form.html", {
@@ -188,8 +190,10 @@ def section_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     children = [{"section": child, "rows": [(r, [cell(r, attr) for attr, _l in child.columns])
                                             for r in child.scoped(paths).filter(**{child.parent_field: row})[:100]]}
                 for child in section.children]
+    parent = getattr(row, section.parent_field) if section.parent else None
     return render(request, "setup/area/form.html", {
         "section": section, "form": form, "row": row, "children": children, "history": _history(section, row),
+        "parent": parent, "parent_section": BY_KEY.get(section.parent),
         "manageable": section.key != "accounts" or services.manageable(paths, row), **_titles(paths)},
         status=400 if form.errors else 200)
 

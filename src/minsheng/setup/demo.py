@@ -60,6 +60,10 @@ def seed(city, *, password: str) -> str:
         services.save_unit(street_admin, paths, committee, {
             "name": committee.name, "kind": committee.kind, "code": committee.code, "parent": committee.parent,
             "region": committee.region, "phone": "024-56781234", "active": True})
+    with acting_as(account):
+        # She signs in with the one-time password and chooses her own, as the page asks: the demo's.
+        account.set_password(password)
+        account.save(update_fields=["password"])
     with acting_as(city_admin):
         department = Unit.objects.get(code="XC-CG")
         services.save_unit(city_admin, territory_paths(city_admin), department, {
