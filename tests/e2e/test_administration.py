@@ -15,7 +15,8 @@ OFFICE = {"width": 1440, "height": 900}
 
 
 def test_a_street_administrator_sets_up_a_station_a_supermarket_and_fixes_the_checklist(site, world, screenshot_dir):
-    user = get_user_model().objects.create_user(username="gm-admin", password="pw-gm-admin", first_name="光明街道管理员")
+    user = get_user_model().objects.create_user(username="gm-admin", password="pw-gm-admin",
+                                                first_name="光明街道管理员")
     Membership.objects.create(user=user, unit=world.units["so1"], role=Role.ADMINISTRATOR)
     world.users["gm-admin"] = user
     page = site.signed_in("gm-admin")

@@ -105,7 +105,8 @@ def field_changes(model, old: dict, new: dict) -> list[dict]:
     changes = []
     for f in model._meta.concrete_fields:
         name = f.attname
-        if name in IGNORED_FIELDS or name == "id" or old.get(name) == new.get(name):
+        if name in IGNORED_FIELDS or name == "id" or old.get(name) == new.get(name) or (
+                old.get(name) in (None, "", [], {}) and new.get(name) in (None, "", [], {})):
             continue
         changes.append({"field": name, "label": str(f.verbose_name), "before": _readable(f, old.get(name)),
                         "after": _readable(f, new.get(name))})
