@@ -137,6 +137,14 @@ def test_accounts_roles_and_password_reset(world, street_admin):
     assert set(user.memberships.values_list("role", flat=True)) == {"community_staff", "street_dispatcher"}
     page = client.get(reverse("setup:area_edit", args=["accounts", user.pk])).content.decode()
     assert "街道派单员" in page and 'id="object-history"' in page
+    # Deactivated: no more sign-in, and the history says so.
+    response = client.post(reverse("setup:area_edit", args=["accounts", user.pk]), {"first_name": "刘芳"})
+    assert response.status_code == 302 and not get_user_model().objects.get(pk=user.pk).is_active
+    assert not Client().login(username="new-staff", password=second)
+    assert _change(_entries(user)[-1], "is_active") == ("是", "否")
+    # A unit of another street put in the new-account form's address is not offered.
+    page = client.get(reverse("setup:area_create", args=["accounts"]) + f"?unit={world.units['cc2'].pk}")
+    assert world.units["cc2"] not in page.context["form"].fields["unit"].queryset
 
 
 def test_accounts_beyond_the_territory_are_neither_shown_nor_reset(world, street_admin):

@@ -54,7 +54,9 @@ def _limit_choices(form, paths: list[str]) -> None:
         q = Q(pk__in=[])
         for p in paths:
             q |= Q(**{f"{prefix}path__startswith": p})
-        current = form.initial.get(name)
+        # Only a stored row's own value is kept (a value put in the address of a new form is not).
+        editing = getattr(getattr(form, "instance", None), "pk", None) is not None
+        current = form.initial.get(name) if editing else None
         if current:
             current = [getattr(c, "pk", c) for c in current] if isinstance(current, list | tuple) else [
                 getattr(current, "pk", current)]
