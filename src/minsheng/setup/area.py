@@ -44,6 +44,9 @@ def _row(section: Section, paths: list[str], pk: int) -> Model:
 
 def _limit_choices(form, paths: list[str]) -> None:
     """Choices of units, regions, stations… list the territory's rows and the value already set."""
+    for field in form.fields.values():
+        if getattr(field, "empty_label", None) is not None:
+            field.empty_label = "—"  # as the workbench's other selects: no English placeholder
     if EVERYWHERE in paths:
         return
     for name, field in form.fields.items():
