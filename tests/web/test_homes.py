@@ -13,7 +13,7 @@ from ..projects.conftest import make_party
 pytestmark = pytest.mark.django_db
 
 HOMES = {
-    "admin": "/work/", "operator": "/work/intake/", "dispatcher1": "/work/", "handler_cg": "/work/",
+    "admin": "/work/setup/admin/", "operator": "/work/intake/", "dispatcher1": "/work/", "handler_cg": "/work/",
     "staff1": "/work/", "gridworker": "/work/grids/patrol/", "agent": "/work/stations/cases/",
     "leader": "/work/dashboard/", "auditor": "/care/audit/", "volunteer": "/volunteer/", "resident": "/me/",
     "nobody": "/me/",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from minsheng.core import clock, versioned
 from minsheng.core.errors import PermissionDenied, ValidationFailed
 from minsheng.organisation.roles import Role
-from minsheng.organisation.scope import roles_of
+from minsheng.organisation.scope import grants_for
 
 from .models import Rule
 
@@ -78,7 +78,9 @@ def versions() -> list[RuleView]:
 
 
 def may_set(user) -> bool:
-    return Role.ADMINISTRATOR in roles_of(user)
+    """The rule is one for the whole tree: only an administrator of the whole tree (or a superuser)
+    sets it, never a street's or a district's administrator under a city."""
+    return any(g.role == Role.ADMINISTRATOR and g.region_path == "" for g in grants_for(user))
 
 
 def _decimal(value, field: str, label: str) -> Decimal:

@@ -50,6 +50,15 @@ class AuditEntry(models.Model):
     target = models.CharField(_("对象"), max_length=300, blank=True)
     detail = models.TextField(_("详情"), blank=True)
     request_id = models.CharField(_("请求编号"), max_length=32, blank=True)
+    # A configuration change names its object (model label and key), lists its fields before and
+    # after ([{"field", "label", "before", "after"}]) and carries the region path the object lies in,
+    # so an administrator reads an object's history and the recent changes of their own territory.
+    # Nullable: added to a table whose rows are never updated (SQLite adds such a column in place,
+    # keeping the table and its trigger).
+    object_type = models.CharField(_("对象类型"), max_length=100, null=True, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, null=True, blank=True)
+    changes = models.JSONField(_("变更前后"), null=True, blank=True)
+    region_path = models.CharField(_("所在区域路径"), max_length=255, null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -57,7 +66,8 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["kind", "at"], name="audit_kind_at")]
+        indexes = [models.Index(fields=["kind", "at"], name="audit_kind_at"),
+                   models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"

@@ -14,10 +14,14 @@ DETAIL_LIMIT = 4000
 
 
 def record(kind: str, *, action: str = "", target: str = "", detail: str = "", who: Actor | None = None,
-           user=None, username: str | None = None, at: datetime | None = None) -> AuditEntry:
+           user=None, username: str | None = None, at: datetime | None = None, object_type: str | None = None,
+           object_id: str | None = None, changes: list[dict] | None = None,
+           region_path: str | None = None) -> AuditEntry:
     """Append one entry.  ``who`` defaults to the current request's account and address; ``user``
     and ``username`` name the account concerned when it is not the signed-in one (a failed
-    sign-in names the username typed; a sign-out the account leaving)."""
+    sign-in names the username typed; a sign-out the account leaving).  A configuration change
+    also names its object (``object_type`` is the model's label, ``object_id`` its key), the
+    fields before and after (``changes``) and the region path it lies in, for the history pages."""
     who = who or actor()
     if user is None:
         user = who.user
@@ -26,7 +30,9 @@ def record(kind: str, *, action: str = "", target: str = "", detail: str = "", w
     return AuditEntry.objects.create(
         kind=kind, at=at or timezone.now(), user=user, username=str(username)[:150],
         client_address=who.client_address, action=action[:100], target=target[:300],
-        detail=detail[:DETAIL_LIMIT], request_id=who.request_id)
+        detail=detail[:DETAIL_LIMIT], request_id=who.request_id, object_type=object_type,
+        object_id=None if object_id is None else str(object_id)[:64], changes=changes,
+        region_path=None if region_path is None else region_path[:255])
 
 
 def retention_days() -> int:

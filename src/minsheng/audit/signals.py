@@ -3,6 +3,7 @@ tables (whoever makes them: the admin, a page, a command), the admin's own chang
 personal-data access row.  Connected once, in ``AuditConfig.ready``."""
 
 import functools
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -26,9 +27,23 @@ CONFIGURATION_MODELS = (
     "catalogue.CalendarOverride", "catalogue.ServiceAttribute", "assessment.Rule", "homecare.GradePolicy",
     "integrations.ApiKey", "routing.RouterModel", "otp_totp.TOTPDevice", "otp_static.StaticDevice",
     "projects.StatusColour",
+    # Set up in the workbench's administration area (setup.sections) as well as the admin.
+    "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
+    "party.PartyMember", "homecare.ProviderContract",
 )
-# Saves touching only these fields are no configuration change (every sign-in writes last_login).
-IGNORED_FIELDS = frozenset({"last_login"})
+# Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
+# so that the recent changes of a territory list it; a model not named here (the catalogue, the
+# assessment rule) is set for everyone and only administrators of a whole tree read its changes.
+REGION_OF = {
+    "organisation.unit": "region", "organisation.membership": "unit__region",
+    "stations.station": "unit__region", "stations.agent": "station__unit__region",
+    "ledger.supermarket": "region", "ledger.item": "supermarket__region", "party.partyorganisation": "region",
+    "party.partymember": "resident__region", "homecare.providercontract": "provider__region",
+    "catalogue.dispatchrule": "region", "knowledge.article": "owner_unit__region",
+}
+# Saves touching only these fields are no configuration change (every sign-in writes last_login;
+# a tree node's path and depth follow from its parent, whose change is recorded).
+IGNORED_FIELDS = frozenset({"last_login", "path", "depth"})
 # Values never written to the log, only that they changed.
 SECRET_MARKERS = ("password", "key", "secret", "token", "hash")
 _OLD = "_audit_old_values"
@@ -47,6 +62,66 @@ def _in_site_language(receiver):
 
 def _label(instance) -> str:
     return f"{instance._meta.verbose_name} #{instance.pk} {instance}"[:300]
+
+
+def region_path_of(instance) -> str:
+    """The path of the region ``instance`` lies in ("" when it is set for everyone or lies nowhere
+    yet); an account lies where its first post is."""
+    label = instance._meta.label_lower
+    if label == settings.AUTH_USER_MODEL.lower():
+        post = instance.memberships.select_related("unit__region").order_by("pk").first() if instance.pk else None
+        return post.unit.region.path if post is not None else ""
+    lookup = REGION_OF.get(label)
+    if lookup is None:
+        return ""
+    node = instance
+    for step in lookup.split("__"):
+        node = getattr(node, step, None)
+        if node is None:
+            return ""
+    return node.path
+
+
+def _readable(field, value) -> str:
+    """A value as the history page shows it: a related row by its name, a choice by its label."""
+    if any(marker in field.attname.lower() for marker in SECRET_MARKERS):
+        return "***"
+    if value is None or value == "":
+        return ""
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return f"{related} (#{value})" if related is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
+        return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))  # as stored: 20 → 20.00
+    return str(value)
+
+
+def field_changes(model, old: dict, new: dict) -> list[dict]:
+    """[{"field", "label", "before", "after"}] for each concrete field whose value differs."""
+    changes = []
+    for f in model._meta.concrete_fields:
+        name = f.attname
+        if name in IGNORED_FIELDS or name == "id" or old.get(name) == new.get(name) or (
+                old.get(name) in (None, "", [], {}) and new.get(name) in (None, "", [], {})):
+            continue
+        changes.append({"field": name, "label": str(f.verbose_name), "before": _readable(f, old.get(name)),
+                        "after": _readable(f, new.get(name))})
+    return changes
+
+
+def record_change(instance, action: str, old: dict, new: dict, *, detail: str = "") -> None:
+    """One configuration entry naming ``instance``, its region and its fields before → after (also
+    for a change made by a service outside the watched saves, such as an article's owner unit)."""
+    changes = field_changes(type(instance), old, new)
+    if not changes and action != _("删除"):
+        return
+    services.record(AuditEntry.Kind.CONFIGURATION, action=action, target=_label(instance), detail=detail,
+                    object_type=instance._meta.label_lower, object_id=str(instance.pk), changes=changes,
+                    region_path=region_path_of(instance))
 
 
 def _values(instance) -> dict[str, object]:
@@ -73,23 +148,25 @@ def _remember(sender, instance, raw=False, update_fields=None, **kwargs) -> None
 def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -> None:
     if raw or (update_fields is not None and set(update_fields) <= IGNORED_FIELDS):
         return
+    values = _values(instance)
     if created:
-        detail = "; ".join(f"{name}={_shown(name, value)}" for name, value in _values(instance).items()
+        detail = "; ".join(f"{name}={_shown(name, value)}" for name, value in values.items()
                            if name != "id" and name not in IGNORED_FIELDS and value not in (None, ""))
-        services.record(AuditEntry.Kind.CONFIGURATION, action=_("新增"), target=_label(instance), detail=detail)
+        record_change(instance, _("新增"), {}, values, detail=detail)
         return
     old = getattr(instance, _OLD, None) or {}
+    new = {name: value for name, value in values.items() if name in old}
     changes = [f"{name}: {_shown(name, old.get(name))} → {_shown(name, value)}"
-               for name, value in _values(instance).items()
-               if name not in IGNORED_FIELDS and name in old and old[name] != value]
+               for name, value in new.items() if name not in IGNORED_FIELDS and old[name] != value]
     if changes:
-        services.record(AuditEntry.Kind.CONFIGURATION, action=_("修改"), target=_label(instance),
-                        detail="; ".join(changes))
+        record_change(instance, _("修改"), old, new, detail="; ".join(changes))
 
 
 @_in_site_language
 def _deleted(sender, instance, **kwargs) -> None:
-    services.record(AuditEntry.Kind.CONFIGURATION, action=_("删除"), target=_label(instance))
+    services.record(AuditEntry.Kind.CONFIGURATION, action=_("删除"), target=_label(instance),
+                    object_type=instance._meta.label_lower, object_id=str(instance.pk),
+                    changes=field_changes(sender, _values(instance), {}), region_path=region_path_of(instance))
 
 
 @_in_site_language
@@ -99,7 +176,8 @@ def _relations_changed(sender, instance, action, model, pk_set, reverse=False, *
     names = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
     related = ", ".join(str(o) for o in model._default_manager.filter(pk__in=pk_set or [])) if pk_set else ""
     services.record(AuditEntry.Kind.CONFIGURATION, action=f"{names[action]} {model._meta.verbose_name}",
-                    target=_label(instance), detail=related)
+                    target=_label(instance), detail=related, object_type=instance._meta.label_lower,
+                    object_id=str(instance.pk), region_path=region_path_of(instance))
 
 
 @_in_site_language

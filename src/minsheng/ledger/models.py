@@ -202,3 +202,24 @@ class Redemption(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.item} × {self.quantity}"
+
+
+class Restock(AppendOnly):
+    """Goods put on a love supermarket's shelf (donated or bought): the stock grows only through
+    ``services.restock``, which writes this record and the item's new stock in one transaction."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="restocks", verbose_name=_("物品"))
+    quantity = models.PositiveIntegerField(_("数量"))
+    stock_after = models.PositiveIntegerField(_("补货后库存"))
+    source = models.CharField(_("来源"), max_length=100, blank=True, help_text=_("捐赠单位或采购说明"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("补货记录")
+        verbose_name_plural = _("补货记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} + {self.quantity}"

@@ -16,7 +16,7 @@ from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_with_roles
 from minsheng.volunteers.models import Volunteer
 
-from .models import Account, Entry, Item, Measure, Redemption, Supermarket, Transfer, to_cents
+from .models import Account, Entry, Item, Measure, Redemption, Restock, Supermarket, Transfer, to_cents
 
 CENT = Decimal("0.01")
 # Who works the supermarket's counter and corrects the ledger.
@@ -216,3 +216,34 @@ def correct(actor, transfer_id: int, *, reason: str) -> Transfer:
         raise NotFound(_("没有这笔转账。")) from None
     return reverse(original, kind=Transfer.Kind.CORRECTION, memo=_("更正：%(reason)s") % {"reason": reason},
                    actor=actor)
+
+
+MAX_RESTOCK = 100_000
+
+
+def restock(actor, item_id: int, *, quantity, source: str = "") -> Restock:
+    """Put goods on the shelf: the item's stock grows by ``quantity`` and a restock record says by
+    whom, when, from where and to what.  Whoever works the supermarket's counter (and the
+    administrators of its territory) may restock it.  The item row is locked, so a redemption at the
+    counter in the same moment is counted either before or after, never lost; the item is saved
+    (not updated in bulk), so the configuration history shows its stock before → after."""
+    try:
+        quantity = int(str(quantity).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("quantity", _("补货数量必须是整数。")) from None
+    if not 1 <= quantity <= MAX_RESTOCK:
+        raise ValidationFailed.for_field("quantity", _("补货数量必须在 1 到 %(max)d 之间。") % {"max": MAX_RESTOCK})
+    source = (source or "").strip()
+    if len(source) > 100:
+        raise ValidationFailed.for_field("source", _("来源最多 100 个字。"))
+    with transaction.atomic():
+        try:
+            item = Item.objects.select_for_update().select_related("supermarket__region").get(pk=item_id)
+        except (Item.DoesNotExist, ValueError, TypeError):
+            raise NotFound(_("没有这件物品。")) from None
+        check_counter(actor, item.supermarket)
+        item.stock += quantity
+        item.save(update_fields=["stock"])
+        return Restock.objects.create(item=item, quantity=quantity, stock_after=item.stock, source=source,
+                                      created_by=actor if getattr(actor, "pk", None) else None,
+                                      created_at=clock.now())

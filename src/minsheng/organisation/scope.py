@@ -150,9 +150,14 @@ def grants_for(user) -> tuple[Grant, ...]:
         grants.append(_ALL)
     memberships = user.memberships.filter(active=True, unit__active=True).select_related("unit__region", "region")
     for m in memberships:
-        if m.role == Role.ADMINISTRATOR:
-            # Sees everything, and acts in the name of its own unit (立接立办, escalation).
+        if m.role == Role.ADMINISTRATOR and m.unit.region.parent_id is None:
+            # The administrator of a whole tree sees everything, and acts in the name of its own
+            # unit (立接立办, escalation).
             grants.append(replace(_ALL, unit_id=m.unit_id))
+        elif m.role == Role.ADMINISTRATOR:
+            # A street's or a district's administrator (under a city) answers for its territory.
+            grants.append(Grant(role=m.role, unit_id=m.unit_id, unit_path=m.unit.path,
+                                region_path=m.unit.region.path))
         elif m.role == Role.RESIDENT:
             grants.append(Grant(role=m.role, unit_id=None, unit_path=None, region_path=None,
                                 resident_user_id=user.pk))

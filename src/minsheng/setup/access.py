@@ -1,8 +1,10 @@
 """Who sets a territory up, and which territory that is.
 
-An administrator's grant covers everything for the work on demands (acting in the name of its
-unit); setting up is narrower: a district's administrator loads and checks its own district,
-a city's administrator the city.  A superuser, and the command line, set up everything."""
+An administrator's territory is its unit's region: the administrator of a whole tree (a unit at
+the root region) sees everything for the work on demands (acting in the name of its unit), one
+lower down (a district under a city, a street) its territory only (``organisation.scope``); setting
+up is scoped the same way: a district's administrator loads and checks its own district, a
+street's its street, a city's administrator the city.  A superuser, and the command line, set up everything."""
 
 from minsheng.organisation.models import Membership, Region
 from minsheng.organisation.roles import Role

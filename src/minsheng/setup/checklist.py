@@ -157,10 +157,12 @@ def checklist(paths: list[str]) -> list[Item]:
         [Gap(g.full_name) for g in boundaries[:MAX_NAMED]], len(boundaries)))
 
     units = unstaffed_units(paths)
+    new_account = reverse("setup:area_create", args=["accounts"])  # one account at a time, in the workbench
     items.append(Item(
-        "units", _("单位的工作人员"), _("这些单位没有工作人员：派到这里的诉求没有人能签收。"),
+        "units", _("单位的工作人员"),
+        _("这些单位没有工作人员：派到这里的诉求没有人能签收。点单位名称为它新建账号，或批量导入。"),
         f"{setup_import}?kind=accounts", _("导入工作人员账号"), len(units),
-        [Gap(u.name) for u in units[:MAX_NAMED]], len(units)))
+        [Gap(u.name, f"{new_account}?unit={u.pk}") for u in units[:MAX_NAMED]], len(units)))
 
     count, gaps = uncovered_categories(paths)
     items.append(Item(

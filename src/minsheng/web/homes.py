@@ -1,7 +1,8 @@
 """Where each account lands after signing in: the page its work starts from.
 
 One rule for the login redirect, the brand link and "/": a staff role picks its working page (the
-first role of ``HOMES`` the account holds wins), a party secretary without a staff role gets the
+first role of ``HOMES`` the account holds wins; an administrator's is the administration area,
+which holds the go-live checklist and the configuration history), a party secretary without a staff role gets the
 secretary projects, a volunteer the activities and wishes to claim, and every other signed-in
 account the resident's own page (its demands and wishes) — never a page that answers 404."""
 
@@ -22,7 +23,7 @@ def _handler_home(user) -> str:
 
 # role → its home, in order of precedence for an account holding several roles
 HOMES: list[tuple[str, Callable[[object], str]]] = [
-    (Role.ADMINISTRATOR, lambda user: reverse("web:queue")),
+    (Role.ADMINISTRATOR, lambda user: reverse("setup:area")),
     (Role.LEADER, lambda user: reverse("web:dashboard")),
     (Role.AUDITOR, lambda user: reverse("homecare:audit")),
     (Role.HOTLINE_OPERATOR, lambda user: reverse("web:intake")),

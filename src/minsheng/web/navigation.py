@@ -112,6 +112,8 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
     if Role.AUDITOR in roles:
         items.append((reverse("audit:log"), _("安全审计"), None))
     if may_set_up(user):
+        items.append((reverse("setup:area"), _("管理"), "setup"))
+        items.append((reverse("setup:history"), _("配置历史"), "setup"))
         items.append((reverse("setup:checklist"), _("上线检查"), "setup"))
         items.append((reverse("setup:import"), _("导入开通数据"), "setup"))
     items.append((*_inbox_item(user), None))

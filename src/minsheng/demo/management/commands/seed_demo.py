@@ -146,6 +146,12 @@ def _workbench(c: Context) -> str:
     return seed_once("workbench", seed_reply_templates)
 
 
+def _administration(c: Context) -> str:
+    from minsheng.setup.demo import seed as seed_administration
+
+    return seed_once("administration", lambda: seed_administration(c.city, password=DEMO_PASSWORD))
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -156,6 +162,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "calls": _calls, "meals": _meals, "mediation": _mediation, "aid": _aid, "eldercare": _eldercare,
     "workbench": _workbench, "cobuild": _cobuild,
 }
+PARTS["administration"] = _administration  # after the stations and the supermarkets (wishes) it changes
 
 
 class Command(BaseCommand):
