@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0003_transfer_kind_meal_hours'),
+        ('ledger', '0004_restock'),
     ]
 
     operations = [

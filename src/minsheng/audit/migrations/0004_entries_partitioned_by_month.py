@@ -10,7 +10,7 @@ ENTRIES = next(spec for spec in TABLES if spec.table == "audit_auditentry")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0002_entries_never_updated")]
+    dependencies = [("audit", "0003_entry_object_and_changes")]
 
     operations = [
         migrations.RunPython(lambda apps, editor: partition_table(editor, ENTRIES),
