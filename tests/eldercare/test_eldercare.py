@@ -317,6 +317,8 @@ def test_the_places_staff_run_it_and_reveal_its_values(world, places, client):
     client.force_login(doctor)
     assert "150/85" in client.post(f"/eldercare/elders/{places['li'].pk}/").content.decode()
     assert PersonalDataAccess.objects.filter(viewer=doctor).count() == 1
+    # Signing in, the place's own staff land on the places page, not on a resident's 我的诉求.
+    assert client.get("/").url == "/eldercare/"
 
 
 # --- pages --------------------------------------------------------------------------------------

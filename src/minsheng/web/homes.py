@@ -51,6 +51,13 @@ def is_chief(user) -> bool:
     return holds_post(user)
 
 
+def works_at_elder_place(user) -> bool:
+    """Listed as the own staff of an elder service place (docs/eldercare.md): they work from it."""
+    from minsheng.eldercare.models import Facility
+
+    return Facility.objects.filter(staff=user).exists()
+
+
 def resident_of_account(user):
     """The resident record behind an account: the one linked to it (``Resident.user``), else the
     party member's own record for a party member's login (a secretary's); None when it has neither."""
@@ -74,6 +81,8 @@ def home_url(user) -> str:
         return reverse("projects:projects")
     if is_chief(user):
         return reverse("estates:chief")
+    if works_at_elder_place(user):
+        return reverse("eldercare:home")
     if Role.VOLUNTEER in roles:
         return reverse("web:volunteer_home")
     return reverse("web:mine")
