@@ -295,3 +295,34 @@ def test_the_area_is_the_administrators_home_and_others_have_none(world, street_
     assert reverse("setup:area_list", args=["units"]) in page and reverse("setup:area_list", args=["rules"]) not in page
     for name in ("dispatcher1", "leader", "auditor"):
         assert _client(world.user(name)).get(reverse("setup:area")).status_code == 404
+
+
+def test_party_members_are_kept_in_their_organisation_within_the_territory(world, street_admin):
+    from minsheng.party.models import PartyMember
+
+    from minsheng.organisation.models import Region
+
+    client = _client(street_admin)
+    building = Region.objects.create(kind="building", name="玫瑰城7号楼", code="B7", parent=world.regions["g1"])
+    branch = PartyOrganisation.objects.create(level="community", name="玫瑰城社区党委", region=world.regions["c1"])
+    url = reverse("setup:area_create", args=["members"]) + f"?parent={branch.pk}"
+    response = client.post(url, {"name": "孙秀梅", "phone": "13904139077", "joined_on": "1998-07-01",
+                                 "central_household": "on", "active": "on"})
+    # A 党员中心户 needs the building it lives in: refused on the form, nothing stored.
+    assert response.status_code == 400 and "所住楼栋" in response.content.decode()
+    assert not PartyMember.objects.exists()
+    response = client.post(url, {"name": "孙秀梅", "phone": "13904139077", "joined_on": "1998-07-01",
+                                 "central_household": "on", "building": building.pk, "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member = PartyMember.objects.get(organisation=branch)
+    assert member.resident.phone == "13904139077" and [e.action for e in _entries(member)] == ["新增"]
+    client.post(reverse("setup:area_edit", args=["members", member.pk]), {
+        "joined_on": "1998-07-01", "building": building.pk, "active": ""})
+    assert _change(_entries(member)[-1], "active") == ("是", "否")
+    page = client.get(reverse("setup:area_edit", args=["party", branch.pk])).content.decode()
+    assert "孙秀梅" in page and "139****9077" in page and "13904139077" not in page
+    # The same person twice is refused; another street's organisation is out of reach.
+    again = client.post(url, {"name": "孙秀梅", "phone": "13904139077", "active": "on"})
+    assert again.status_code == 400 and "已登记为党员" in again.content.decode()
+    other = PartyOrganisation.objects.create(level="community", name="雷锋社区党委", region=world.regions["c2"])
+    assert client.get(reverse("setup:area_create", args=["members"]) + f"?parent={other.pk}").status_code == 404

@@ -7,7 +7,7 @@ from minsheng.homecare.models import ProviderContract
 from minsheng.knowledge.models import Article
 from minsheng.ledger.models import Item, Supermarket
 from minsheng.organisation.models import Membership, Region, SetupImport, Unit
-from minsheng.party.models import PartyOrganisation
+from minsheng.party.models import PartyMember, PartyOrganisation
 from minsheng.stations.models import Agent, Station
 
 from .services import ASSIGNABLE_ROLES
@@ -116,6 +116,27 @@ class ItemForm(forms.ModelForm):
 class RestockForm(forms.Form):
     quantity = forms.IntegerField(label=_("补货数量"), min_value=1, max_value=100_000)
     source = forms.CharField(label=_("来源"), max_length=100, required=False, help_text=_("捐赠单位或采购说明"))
+
+
+class PartyMemberForm(forms.ModelForm):
+    class Meta:
+        model = PartyMember
+        fields = ["in_service", "workplace", "reporting_community", "central_household", "building", "joined_on",
+                  "active"]
+        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reporting_community"].queryset = _regions(Region.Kind.COMMUNITY)
+        self.fields["building"].queryset = _regions(Region.Kind.BUILDING)
+
+
+class PartyMemberCreateForm(PartyMemberForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号码"), max_length=20)
+
+    class Meta(PartyMemberForm.Meta):
+        fields = ["name", "phone", *PartyMemberForm.Meta.fields]
 
 
 class PartyOrganisationForm(forms.ModelForm):

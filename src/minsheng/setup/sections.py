@@ -21,7 +21,7 @@ from minsheng.homecare.models import ProviderContract
 from minsheng.knowledge.models import Article
 from minsheng.ledger.models import Item, Supermarket
 from minsheng.organisation.models import Membership, Region, Unit
-from minsheng.party.models import PartyOrganisation
+from minsheng.party.models import PartyMember, PartyOrganisation
 from minsheng.people.validation import mask_phone
 from minsheng.stations.models import Agent, Station
 
@@ -168,7 +168,14 @@ SECTIONS: list[Section] = [
             (("name", _("名称")), ("get_level_display", _("层级")), ("region", _("所在区域")),
              ("parent", _("上级党组织"))),
             search=("name",), base=lambda: PartyOrganisation.objects.select_related("region", "parent"),
-            help=_("街道党工委、社区党组织、小区党组织和楼栋党小组。")),
+            help=_("街道党工委、社区党组织、小区党组织和楼栋党小组，及各组织的党员。")),
+    Section("members", _("党员"), PartyMember, forms.PartyMemberForm, services.save_party_member,
+            "organisation__region",
+            (("resident.name", _("姓名")), ("phone", _("手机号码")), ("organisation", _("所在党组织")),
+             ("in_service", _("在职党员")), ("central_household", _("党员中心户")), ("active", _("在册"))),
+            search=("resident__name",), create_form=forms.PartyMemberCreateForm, parent="party",
+            parent_field="organisation",
+            base=lambda: PartyMember.objects.select_related("resident", "organisation")),
     Section("contracts", _("养老服务合同"), ProviderContract, forms.ContractForm,
             partial(services.save_fields, units=("provider",)), "provider__region",
             (("provider", _("服务商")), ("start", _("合同开始")), ("end", _("合同结束")),

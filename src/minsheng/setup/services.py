@@ -292,6 +292,38 @@ def save_agent(actor, paths: list[str], agent, data: dict):
     return agent
 
 
+def save_party_member(actor, paths: list[str], member, data: dict):
+    """A party member is a resident of the register (found or registered by phone) in one of the
+    territory's party organisations; the building and the community they report to (双报到) lie in
+    the territory too."""
+    from minsheng.people.services import find_or_register_resident
+
+    organisation = data.get("organisation") or member.organisation
+    if organisation is None:
+        raise ValidationFailed.for_field("organisation", _("请选择所在党组织。"))
+    _require_region(paths, organisation.region, "organisation",
+                    member.organisation.region if member.pk and member.organisation_id else None)
+    for field in ("reporting_community", "building"):
+        if data.get(field) is not None:
+            _require_region(paths, data[field], field, _old(member, field))
+    with transaction.atomic():
+        if member.pk is None:
+            resident = find_or_register_resident(name=data.get("name", ""), phone=data.get("phone", ""),
+                                                 region=data.get("building") or organisation.region)
+            if hasattr(resident, "party_member"):
+                raise ValidationFailed.for_field("phone", _("该居民已登记为党员（%(organisation)s）。") % {
+                    "organisation": resident.party_member.organisation or _("在职党员")})
+            member.resident = resident
+        member.organisation = organisation
+        for field in ("in_service", "workplace", "reporting_community", "central_household", "building",
+                      "joined_on", "active"):
+            if field in data:
+                setattr(member, field, data[field])
+        _full_clean(member, exclude=["resident", "user"])
+        member.save()
+    return member
+
+
 def save_owner_unit(actor, paths: list[str], article, data: dict):
     """Hand a knowledge-base article to another unit of the territory to keep (its answers,
     review dates); the article's text stays with the knowledge pages."""
