@@ -298,9 +298,8 @@ def test_the_area_is_the_administrators_home_and_others_have_none(world, street_
 
 
 def test_party_members_are_kept_in_their_organisation_within_the_territory(world, street_admin):
-    from minsheng.party.models import PartyMember
-
     from minsheng.organisation.models import Region
+    from minsheng.party.models import PartyMember
 
     client = _client(street_admin)
     building = Region.objects.create(kind="building", name="玫瑰城7号楼", code="B7", parent=world.regions["g1"])
