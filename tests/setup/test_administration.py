@@ -325,3 +325,29 @@ def test_party_members_are_kept_in_their_organisation_within_the_territory(world
     assert again.status_code == 400 and "已登记为党员" in again.content.decode()
     other = PartyOrganisation.objects.create(level="community", name="雷锋社区党委", region=world.regions["c2"])
     assert client.get(reverse("setup:area_create", args=["members"]) + f"?parent={other.pk}").status_code == 404
+
+
+def test_sms_template_codes_are_kept_by_the_top_administrators_and_used_to_send(world, street_admin, settings):
+    from minsheng.notifications.catalogue import sms_template_code
+    from minsheng.notifications.models import SmsTemplateCode
+
+    settings.MINSHENG_SMS_TEMPLATES = {"demand.received": "SMS_000000001", "demand.progress": "SMS_000000002"}
+    admin = _client(world.user("admin"))
+    url = reverse("setup:area_create", args=["sms"])
+    bad = admin.post(url, {"message": "demand.received", "code": "SMS 1; drop"})
+    assert bad.status_code == 400 and "模板编号只含" in bad.content.decode()
+    not_an_sms = admin.post(url, {"message": "no.such.message", "code": "SMS_1"})
+    assert not_an_sms.status_code == 400 and not SmsTemplateCode.objects.exists()
+    assert admin.post(url, {"message": "demand.received", "code": "SMS_475012345"}).status_code == 302
+    row = SmsTemplateCode.objects.get()
+    # The workbench's code wins over the settings'; a message without a row still finds the settings'.
+    assert sms_template_code("demand.received") == "SMS_475012345"
+    admin.post(reverse("setup:area_edit", args=["sms", row.pk]),
+               {"message": "demand.received", "code": "SMS_475099999"})
+    assert _change(_entries(row)[-1], "code") == ("SMS_475012345", "SMS_475099999")
+    assert sms_template_code("demand.received") == "SMS_475099999"
+    assert sms_template_code("demand.progress") == "SMS_000000002"
+    with pytest.raises(LookupError):
+        sms_template_code("demand.dispatched")
+    # Codes are the whole city's: a street administrator has no such section.
+    assert _client(street_admin).get(reverse("setup:area_list", args=["sms"])).status_code == 404

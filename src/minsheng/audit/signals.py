@@ -29,7 +29,7 @@ CONFIGURATION_MODELS = (
     "projects.StatusColour",
     # Set up in the workbench's administration area (setup.sections) as well as the admin.
     "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
-    "party.PartyMember", "homecare.ProviderContract",
+    "party.PartyMember", "homecare.ProviderContract", "notifications.SmsTemplateCode",
 )
 # Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
 # so that the recent changes of a territory list it; a model not named here (the catalogue, the

@@ -177,11 +177,20 @@ def render_stored(key: str, params: dict[str, Any], subject: str, body: str) -> 
 
 
 def sms_template_code(key: str) -> str:
-    """The provider's code of the approved template for this message (``MINSHENG_SMS_TEMPLATES``)."""
-    code = settings.MINSHENG_SMS_TEMPLATES.get(key, "")
+    """The provider's code of the approved template for this message: the one the administrators
+    keep in the workbench (``SmsTemplateCode``), else ``MINSHENG_SMS_TEMPLATES``."""
+    from .models import SmsTemplateCode
+
+    code = (SmsTemplateCode.objects.filter(message=key).values_list("code", flat=True).first()
+            or settings.MINSHENG_SMS_TEMPLATES.get(key, ""))
     if not code:
-        raise LookupError(f"no SMS template code for {key!r} in MINSHENG_SMS_TEMPLATES")
+        raise LookupError(f"no SMS template code for {key!r} in the workbench or MINSHENG_SMS_TEMPLATES")
     return code
+
+
+def sms_keys() -> list[tuple[str, str]]:
+    """(key, SMS text) of every message that is sent by SMS."""
+    return [(t.key, str(t.sms)) for t in CATALOGUE.values() if t.sms]
 
 
 def sms_parameters(key: str, params: dict[str, Any]) -> list[tuple[str, str]]:

@@ -96,6 +96,32 @@ class InAppNotification(models.Model):
         return self.text[1]
 
 
+class SmsTemplateCode(models.Model):
+    """The provider's code of the approved SMS template for one message of the catalogue, kept by
+    the city's administrators in the workbench; ``MINSHENG_SMS_TEMPLATES`` in the settings still
+    answers for a message that has no row."""
+
+    message = models.CharField(_("消息"), max_length=80, unique=True)
+    code = models.CharField(_("模板编号"), max_length=40,
+                            help_text=_("服务商审核通过的模板编号，如 SMS_123456789（阿里云）或 1234567（腾讯云）。"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("短信模板编号")
+        verbose_name_plural = _("短信模板编号")
+        ordering = ["message"]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def sms_text(self) -> str:
+        from .catalogue import CATALOGUE
+
+        template = CATALOGUE.get(self.message)
+        return str(template.sms) if template is not None else self.message
+
+
 class SmsOptOut(models.Model):
     """A phone number whose owner asked for no more text messages about their demands.  Kept by
     number, not on the resident: hotline callers without an account opt out too, and a number is

@@ -134,8 +134,10 @@ def sms_problems() -> list[str]:
     for name in needed:
         if not getattr(settings, name, ""):
             problems.append(_("未设置 %(name)s。") % {"name": name})
-    if not getattr(settings, "MINSHENG_SMS_TEMPLATES", None):
-        problems.append(_("未设置 MINSHENG_SMS_TEMPLATES（各短信模板的审核编号）。"))
+    from minsheng.notifications.models import SmsTemplateCode
+
+    if not getattr(settings, "MINSHENG_SMS_TEMPLATES", None) and not SmsTemplateCode.objects.exists():
+        problems.append(_("未填写短信模板编号（管理 → 短信模板，或 MINSHENG_SMS_TEMPLATES）。"))
     return problems
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,8 @@ from minsheng.assessment.models import Rule
 from minsheng.homecare.models import ProviderContract
 from minsheng.knowledge.models import Article
 from minsheng.ledger.models import Item, Supermarket
+from minsheng.notifications.catalogue import sms_keys
+from minsheng.notifications.models import SmsTemplateCode
 from minsheng.organisation.models import Membership, Region, SetupImport, Unit
 from minsheng.party.models import PartyMember, PartyOrganisation
 from minsheng.stations.models import Agent, Station
@@ -116,6 +120,24 @@ class ItemForm(forms.ModelForm):
 class RestockForm(forms.Form):
     quantity = forms.IntegerField(label=_("补货数量"), min_value=1, max_value=100_000)
     source = forms.CharField(label=_("来源"), max_length=100, required=False, help_text=_("捐赠单位或采购说明"))
+
+
+class SmsTemplateForm(forms.ModelForm):
+    message = forms.ChoiceField(label=_("消息"), choices=())
+
+    class Meta:
+        model = SmsTemplateCode
+        fields = ["message", "code", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].choices = [(key, f"{key}：{text}") for key, text in sms_keys()]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", code):
+            raise forms.ValidationError(_("模板编号只含字母、数字、下划线和连字符。"))
+        return code
 
 
 class PartyMemberForm(forms.ModelForm):

@@ -20,6 +20,7 @@ from minsheng.assessment.models import Rule
 from minsheng.homecare.models import ProviderContract
 from minsheng.knowledge.models import Article
 from minsheng.ledger.models import Item, Supermarket
+from minsheng.notifications.models import SmsTemplateCode
 from minsheng.organisation.models import Membership, Region, Unit
 from minsheng.party.models import PartyMember, PartyOrganisation
 from minsheng.people.validation import mask_phone
@@ -188,6 +189,10 @@ SECTIONS: list[Section] = [
              ("review_by", _("复审日期"))),
             search=("title",), creatable=False, base=lambda: Article.objects.select_related("owner_unit"),
             help=_("知识库文章由哪个单位维护（内容在知识库页面编写）。")),
+    Section("sms", _("短信模板"), SmsTemplateCode, forms.SmsTemplateForm, services.save_fields, None,
+            (("message", _("消息")), ("sms_text", _("短信内容")), ("code", _("模板编号")), ("note", _("备注"))),
+            search=("message", "code"),
+            help=_("每条短信在服务商处审核通过的模板编号（全市统一，由最高一级管理员填写）。")),
     Section("rules", _("考核规则"), Rule, forms.RuleForm, _set_rule, None,
             (("effective_from", _("生效月份")), ("weight_response", _("响应率权重（%）")),
              ("weight_resolution", _("解决率权重（%）")), ("weight_satisfaction", _("满意率权重（%）")),
