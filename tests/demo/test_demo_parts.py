@@ -157,7 +157,6 @@ def _assert_everything_seeded() -> None:
     assert all(line.quantity_left >= 0 for line in stock_lines(festival))
     assert Gift.objects.filter(sensitive=True).exists() and Gift.objects.filter(status="void").exists()
     assert Activity.objects.filter(people_served__gt=0, beneficiaries__isnull=False).exists()
-    # The event log and the ledger agree with the tables.
     # Dispute mediation: cases in every state, the printed agent's signed agreement with a follow-up
     # made and one to make (its case's deadline), reachable from the agent's and community staff's lists.
     from minsheng.mediation.models import MediationCase, MediationFollowUp
@@ -172,7 +171,11 @@ def _assert_everything_seeded() -> None:
     assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=False).exists()
     assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=True, due_on__gt=today).exists()
     assert MediationCase.objects.filter(mediator_user__username="community").exists()
-        # The event log and the ledger agree with the tables.
+        # The city administrator entered the providers' codes of the residents' main SMS messages.
+    from minsheng.notifications.models import SmsTemplateCode
+
+    assert set(SmsTemplateCode.objects.values_list("message", flat=True)) >= {"demand.received", "demand.resolved"}
+    # The event log and the ledger agree with the tables.
     assert re.fullmatch(r"mismatches=0 demands=\d+", _last_line("verify_events"))
     assert _last_line("verify_ledger").startswith("ok=yes") and "unbalanced=0" in _last_line("verify_ledger")
 

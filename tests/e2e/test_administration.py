@@ -85,3 +85,31 @@ def test_a_street_administrator_sets_up_a_station_a_supermarket_and_fixes_the_ch
     assert password not in page.content()
     page.screenshot(path=str(screenshot_dir / "admin-area-history-1440.png"), full_page=True)
     assert not site.page_errors
+
+
+def test_the_district_administrator_enters_an_sms_template_code_and_a_party_member(site, world, screenshot_dir):
+    from minsheng.notifications.catalogue import sms_template_code
+    from minsheng.party.models import PartyMember, PartyOrganisation
+
+    branch = PartyOrganisation.objects.create(level="community", name="玫瑰城社区党委", region=world.regions["c1"])
+    page = site.signed_in("admin")
+    page.set_viewport_size(OFFICE)
+    page.goto("/")
+    page.locator("#area-sections a", has_text="短信模板").first.click()
+    page.locator("#area-new").click()
+    page.select_option("#id_message", value="demand.received")
+    page.fill("#id_code", "SMS_475012345")
+    page.locator("#area-form button[type=submit]").click()
+    page.wait_for_selector("text=SMS_475012345")
+    page.screenshot(path=str(screenshot_dir / "admin-area-sms-1440.png"), full_page=True)
+    assert sms_template_code("demand.received") == "SMS_475012345"
+
+    page.goto(f"/work/setup/admin/party/{branch.pk}/")
+    page.locator("#add-members").click()
+    page.fill("#id_name", "孙秀梅")
+    page.fill("#id_phone", "13904139077")
+    page.locator("#area-form button[type=submit]").click()
+    page.wait_for_selector("#children-members")
+    page.screenshot(path=str(screenshot_dir / "admin-area-party-members-1440.png"), full_page=True)
+    assert "139****9077" in page.content() and "13904139077" not in page.content()
+    assert PartyMember.objects.get(organisation=branch).resident.name == "孙秀梅"

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from minsheng.audit.context import acting_as
 from minsheng.ledger.models import Item, Supermarket
 from minsheng.ledger.services import restock
+from minsheng.notifications.models import SmsTemplateCode
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
 from minsheng.stations.models import Agent, AgentKind, PlaceType, Station, Tier
@@ -69,5 +70,11 @@ def seed(city, *, password: str) -> str:
         services.save_unit(city_admin, territory_paths(city_admin), department, {
             "name": department.name, "kind": department.kind, "code": department.code, "parent": department.parent,
             "region": department.region, "phone": "024-56780001", "active": True})
+        # The codes the SMS provider approved for the residents' main messages (the demo's SMS backend
+        # only records what it would send).
+        for number, key in enumerate(("demand.received", "demand.dispatched", "demand.resolved"), start=101):
+            if not SmsTemplateCode.objects.filter(message=key).exists():
+                services.save_fields(city_admin, territory_paths(city_admin), SmsTemplateCode(), {
+                    "message": key, "code": f"SMS_475000{number}", "note": "示范市短信签名“民生热线”"})
     return (f"administration: logins {street_admin.username} and {city_admin.username} "
             f"(password {password}), a station, an agent, an account, goods restocked")
