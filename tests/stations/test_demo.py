@@ -13,11 +13,14 @@ def test_the_demo_has_stations_of_every_tier_with_agents_and_cases(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", "--demands", "600", "--residents", "300", stdout=io.StringIO())
     assert set(Station.objects.values_list("tier", flat=True)) == {"street_centre", "community", "family"}
-    assert all(s.agents.exists() and s.service_items.exists() and s.hours for s in Station.objects.all())
+    lacking = [(s.unit.name, s.agents.exists(), s.service_items.exists(), bool(s.hours))
+               for s in Station.objects.all() if not (s.agents.exists() and s.service_items.exists() and s.hours)]
+    assert not lacking, lacking  # (name, has agents, has service items, has hours)
     assert set(Agent.objects.values_list("kind", flat=True)) == {"party_member", "retiree", "veteran", "in_service"}
     assert Agent.objects.filter(user__username="agent").exists()
     cases = StationCase.objects.all()
-    assert cases.count() == 30  # 5% of the demands
+    # 5% of the demands, and the two cases the agent's skills team takes (stations.demo_recruitment).
+    assert cases.count() == 30 + 2
     assert set(cases.values_list("way", flat=True)) >= {"on_spot", "timed", "guided", "joint"}
     days = sorted(cases.values_list("taken_at", flat=True))
     assert (days[-1] - days[0]).days > 300

@@ -144,8 +144,9 @@ def seed_aid(city, people: list[Resident], *, seed: int, now: datetime) -> str:
             state=Activity.State.CANCELLED).exclude(pk=warmth.pk).select_related("organiser"):
         named = rng.sample(street_people, min(len(street_people), rng.randrange(3, 9)))
         count = len(named) + rng.randrange(5, 40)
-        forget_grants(activity.organiser)
-        volunteering.record_beneficiaries(activity.organiser, activity.pk, [r.pk for r in named], count)
+        # Recorded by the street's dispatcher, who keeps the volunteers of the whole street: a joint
+        # activity's organiser may be a co-building member unit, which keeps no register of residents.
+        volunteering.record_beneficiaries(dispatcher, activity.pk, [r.pk for r in named], count)
         served += count
     total = sum(g.value for g in campaign.gifts.filter(status="active"))
     return (f"aid: {campaign.name} {gifts} gifts to {len(chosen)} people, {total} yuan; {served} people served "

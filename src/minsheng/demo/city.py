@@ -336,6 +336,9 @@ def build_users(city: City) -> list[tuple[str, str, str, bool]]:
     city.actors[(centre, Role.DEPARTMENT_HANDLER)] = worker(centre, Role.DEPARTMENT_HANDLER)
     for code, _name in DEPARTMENTS:
         city.actors[(f"XC-{code}", Role.DEPARTMENT_HANDLER)] = worker(f"XC-{code}", Role.DEPARTMENT_HANDLER)
+    # The property companies: an estate's property matters go to its company (docs/estates.md).
+    for code in (c for c in city.units if c.startswith("XC-PM")):
+        city.actors[(code, Role.DEPARTMENT_HANDLER)] = worker(code, Role.DEPARTMENT_HANDLER)
     for street in city.streets:
         office = f"{street.code}-OFFICE"
         city.actors[(office, Role.STREET_DISPATCHER)] = worker(office, Role.STREET_DISPATCHER)

@@ -149,7 +149,7 @@ def _notice(estate: Estate, staff, rng: random.Random) -> str:
     for row in readers[: len(readers) // 2]:
         row.read_at = now - timedelta(minutes=rng.randrange(10, 600))
         row.save(update_fields=["read_at"])
-    if wang is not None and wang.user_id:
+    if wang is not None and wang.user_id and notice.recipients.filter(resident=wang).exists():
         answer = notices.reply(wang.user, notice.pk, "我家暖气片不热，屋里只有12度，能帮忙找人看看吗？")
         notices.reply_to_demand(staff, answer.pk)
     return f"notice to {notice.recipients.count()} elders"

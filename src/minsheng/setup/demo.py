@@ -14,7 +14,8 @@ from minsheng.ledger.services import restock
 from minsheng.notifications.models import SmsTemplateCode
 from minsheng.organisation.models import Membership, Unit
 from minsheng.organisation.roles import Role
-from minsheng.stations.models import Agent, AgentKind, PlaceType, Station, Tier
+from minsheng.stations.demo import OFFICE_HOURS
+from minsheng.stations.models import Agent, AgentKind, PlaceType, ServiceItem, Station, Tier
 
 from . import services
 from .access import territory_paths
@@ -43,7 +44,10 @@ def seed(city, *, password: str) -> str:
             "name": f"{community.name}党群服务站代办点", "region": community, "tier": Tier.FAMILY,
             "place_type": PlaceType.OFFICE,
             "address": f"{community.name}党群服务中心二楼", "latitude": community.latitude or Decimal("41.85"),
-            "longitude": community.longitude or Decimal("123.90"), "by_appointment": True, "active": True})
+            "longitude": community.longitude or Decimal("123.90"), "by_appointment": True, "active": True,
+            "service_items": list(ServiceItem.objects.filter(active=True).order_by("pk")[:6])})
+        # Its opening hours are set on the stations' own page, as the street's staff do after set-up.
+        Station.objects.filter(pk=station.pk, hours=[]).update(hours=OFFICE_HOURS)
         services.save_agent(street_admin, paths, Agent(), {
             "station": station, "name": "周玉兰", "phone": "13904139001", "kind": AgentKind.RETIREE, "active": True})
         account, _password = services.create_account(street_admin, paths, {
