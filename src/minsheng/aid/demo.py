@@ -142,7 +142,8 @@ def seed_aid(city, people: list[Resident], *, seed: int, now: datetime) -> str:
     served = 0
     for activity in Activity.objects.filter(region__path__startswith=street.path, starts_at__lt=now).exclude(
             state=Activity.State.CANCELLED).exclude(pk=warmth.pk).select_related("organiser"):
-        named = rng.sample(street_people, min(len(street_people), rng.randrange(3, 9)))
+        area = [r for r in street_people if r.region.path.startswith(activity.region.path)]
+        named = rng.sample(area, min(len(area), rng.randrange(3, 9)))
         count = len(named) + rng.randrange(5, 40)
         # Recorded by the street's dispatcher, who keeps the volunteers of the whole street: a joint
         # activity's organiser may be a co-building member unit, which keeps no register of residents.

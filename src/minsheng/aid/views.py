@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
+from minsheng.core.keys import MAX_KEY
 from minsheng.core.pdf import pdf_response
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.scope import grants_with_roles, roles_of
@@ -419,6 +420,8 @@ def recipients(request: HttpRequest) -> HttpResponse:
 
 
 def _recipient(request, resident_id: int) -> tuple[Resident, list[Gift]]:
+    if resident_id > MAX_KEY:  # a key no row can have (the database would overflow comparing it)
+        raise Http404(_("没有该居民的慰问记录。"))
     gifts = list(selectors.gifts_for(request.user).filter(recipient_id=resident_id)
                  .select_related("recipient__region", "giver", "campaign", "care_visit", "activity", "region")
                  .order_by("-given_on", "-pk"))

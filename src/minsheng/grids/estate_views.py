@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import MinshengError
+from minsheng.core.keys import MAX_KEY
 from minsheng.core.pdf import pdf_response
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import OPEN_STATES
@@ -198,6 +199,8 @@ def my_notices(request: HttpRequest) -> HttpResponse:
 
 @login_required(login_url="web:sign_in")
 def my_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk > MAX_KEY:  # a key no row can have (the database would overflow comparing it)
+        raise Http404
     try:
         row = notices.open_notice(request.user, pk)
     except MinshengError as exc:
