@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.core import clock
+from minsheng.core.errors import MinshengError
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
@@ -139,11 +140,15 @@ def _notice(estate: Estate, staff, rng: random.Random) -> str:
     wang = Resident.objects.filter(user__username="resident").first()
     if wang is not None:
         wang.tags.add(alone)  # 王奎 is one of them: the resident login reads the notice
-    notice = notices.send_notice(
-        staff, region=building, tag=alone, title="寒潮来临，请注意防寒保暖",
-        body=("受寒潮影响，本周气温将降至零下15度。请独居的老人家关好门窗、注意用火用电安全；"
-              "取暖、买菜、就医有困难的，请直接回复本通知或拨打社区电话，社区和楼栋长会上门帮忙。"),
-        by_sms=True, by_letter=True)
+    try:
+        notice = notices.send_notice(
+            staff, region=building, tag=alone, title="寒潮来临，请注意防寒保暖",
+            body=("受寒潮影响，本周气温将降至零下15度。请独居的老人家关好门窗、注意用火用电安全；"
+                  "取暖、买菜、就医有困难的，请直接回复本通知或拨打社区电话，社区和楼栋长会上门帮忙。"),
+            by_sms=True, by_letter=True)
+    except MinshengError:  # no resident in the building yet (the residents' part runs later)
+        return "no notice"
+
     readers = [r for r in notice.recipients.select_related("resident") if r.resident != wang]
     now = clock.now()
     for row in readers[: len(readers) // 2]:
