@@ -99,7 +99,9 @@ def _assert_everything_seeded(default_order: bool = True) -> None:
     states = {"pending", "reserve", "refused"} | ({"appointed"} if default_order else set())
     assert states <= set(AgentNomination.objects.values_list("state", flat=True))
     teamed = Demand.objects.exclude(assigned_team="")
-    assert teamed.filter(kind="demand", assignee__isnull=False).exists() and teamed.filter(kind="wish").exists()
+    assert teamed.filter(kind="wish").exists()
+    if default_order:  # the skills team's station cases need the stations part to have run before
+        assert teamed.filter(kind="demand", assignee__isnull=False).exists()
     # Stations and their cases; hot issues; projects in all four colours, meetings and lists.
     assert Station.objects.exists() and StationCase.objects.exists()
     admin = get_user_model().objects.get(username="admin")
