@@ -167,14 +167,15 @@ def _assert_everything_seeded(default_order: bool = True) -> None:
     outcomes = set(MediationCase.objects.values_list("outcome", flat=True))
     assert outcomes == {"", "agreement", "failed"} and MediationCase.objects.count() >= 24, outcomes
     assert MediationCase.objects.filter(demand__state="closed", outcome="agreement").exists()
-    assert MediationCase.objects.filter(source__isnull=False).exists()
+    if default_order:  # cases started from station cases need the stations part to have run before
+        assert MediationCase.objects.filter(source__isnull=False).exists()
     signed = MediationCase.objects.filter(mediator_user__username="agent", follow_ups__done_at__isnull=False,
                                           demand__state="in_progress").distinct().first()
     assert signed is not None and signed.agreement.signatures.count() == signed.parties.count() >= 2
     assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=False).exists()
     assert MediationFollowUp.objects.filter(case=signed, done_at__isnull=True, due_on__gt=today).exists()
     assert MediationCase.objects.filter(mediator_user__username="community").exists()
-        # The city administrator entered the providers' codes of the residents' main SMS messages.
+    # The city administrator entered the providers' codes of the residents' main SMS messages.
     from minsheng.notifications.models import SmsTemplateCode
 
     assert set(SmsTemplateCode.objects.values_list("message", flat=True)) >= {"demand.received", "demand.resolved"}
