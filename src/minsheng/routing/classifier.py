@@ -33,8 +33,9 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 SEP = "。"
@@ -232,6 +233,22 @@ class NBSVM:
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
 
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    """scikit-learn's smooth idf of a count matrix: ln((1 + n) / (1 + df)) + 1."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    return np.log((counts.shape[0] + 1) / (df + 1.0)) + 1.0
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
+    """TfidfTransformer.transform (tf or 1 + ln tf, times idf, rows L2-normalised), on a copy."""
+    X = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    if sublinear:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X.data *= idf[X.indices]
+    return normalize(X, norm="l2", copy=False)
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -271,12 +288,18 @@ class Router:
                                sublinear_tf=b.sublinear_tf, dtype=np.float64, lowercase=True)
 
     def _fit_features(self, texts: list[str]):
-        self.vecs, mats = [], []
+        """The training matrix; also keeps, per block, the raw counts over the fitted vocabulary
+        (``self._counts``, not saved) so that the calibration folds derive their features from
+        them instead of reading every text again (``_fold_features``)."""
+        self.vecs, mats, self._counts = [], [], []
         for b in self.cfg.blocks:
             fields = [_field(t, b.field) for t in texts]
             v = self._vectorizer(b)
             try:
-                X = v.fit_transform(fields)
+                counts = CountVectorizer.fit_transform(v, fields).tocsr()  # raw tf; the idf below
+                v.idf_ = _idf(counts)
+                X = _tfidf(counts, v.idf_, b.sublinear_tf)
+                self._counts.append(counts)
             except ValueError:  # e.g. no row has a title: the block learns nothing
                 if b.kind == "words":  # no word at all: a column nothing produces
                     v = TfidfVectorizer(analyzer=v.analyzer, vocabulary={"　": 0})
@@ -284,10 +307,42 @@ class Router:
                 else:
                     v = TfidfVectorizer(analyzer="char", ngram_range=tuple(b.ngram), min_df=1, lowercase=True)
                     X = v.fit_transform([*fields, "　"])[:-1]
+                self._counts.append(None)
             v.stop_words_ = None  # only for introspection, and large in the saved file
             self.vecs.append(v)
             mats.append(X * b.weight)
         return sp.hstack(mats).tocsr()
+
+    def _fold_features(self, train_rows: np.ndarray, other_rows: np.ndarray):
+        """(X of ``train_rows``, X of ``other_rows``) as a router fitted on ``train_rows`` alone
+        would compute them, from the counts kept by ``_fit_features``: its vocabulary is the
+        n-grams with min_df ≤ df ≤ max_df among those rows (all inside the full vocabulary, whose
+        min_df is the same and whose rows include them), in the same order, with their idf.
+        None where that does not hold (a block without counts or with a max_df, which may drop
+        from the full vocabulary an n-gram the fold keeps; a fold too small for min_df or left
+        with no feature): the caller then fits the fold from the texts."""
+        n = len(train_rows)
+        if self._n_rows >= 20 > n:
+            return None
+        train_mats, other_mats = [], []
+        for b, counts in zip(self.cfg.blocks, self._counts, strict=True):
+            if counts is None or b.max_df != 1.0:
+                return None
+            part = counts[train_rows]
+            df = np.bincount(part.indices, minlength=part.shape[1])
+            keep = np.flatnonzero(df >= (b.min_df if n >= 20 else 1))
+            if not keep.size:
+                return None
+            idf = np.log((n + 1) / (df[keep] + 1.0)) + 1.0  # scikit-learn's smooth idf
+            train_mats.append(_tfidf(part[:, keep], idf, b.sublinear_tf) * b.weight)
+            other_mats.append(_tfidf(counts[other_rows][:, keep], idf, b.sublinear_tf) * b.weight)
+        return sp.hstack(train_mats).tocsr(), sp.hstack(other_mats).tocsr()
+
+    def _classifier(self):
+        if getattr(self.cfg, "nb_alpha", None) is not None:
+            return NBSVM(C=self.cfg.C, alpha=self.cfg.nb_alpha, class_weight=self.cfg.class_weight,
+                         random_state=self.cfg.seed)
+        return LinearSVC(C=self.cfg.C, class_weight=self.cfg.class_weight, random_state=self.cfg.seed)
 
     def transform(self, texts: Sequence[str]):
         mats = [v.transform([_field(t, b.field) for t in texts]) * b.weight
@@ -302,28 +357,48 @@ class Router:
         if len(set(labels)) < 2:
             raise ValueError("at least two categories are needed to train")
         X = self._fit_features(texts)
-        if getattr(self.cfg, "nb_alpha", None) is not None:
-            self.clf = NBSVM(C=self.cfg.C, alpha=self.cfg.nb_alpha, class_weight=self.cfg.class_weight,
-                             random_state=self.cfg.seed).fit(X, labels)
-        else:
-            self.clf = LinearSVC(C=self.cfg.C, class_weight=self.cfg.class_weight,
-                                 random_state=self.cfg.seed).fit(X, labels)
+        self.clf = self._classifier().fit(X, labels)
         self.classes_ = [str(c) for c in self.clf.classes_]
         self._fast = None
         folds = self.cfg.calib_folds
-        if folds and folds > 1:
-            cal = set(calib_texts) if calib_texts is not None else set(texts)
-            rows = [(t, y) for t, y in zip(texts, labels, strict=True) if t in cal]
-            rest = [(t, y) for t, y in zip(texts, labels, strict=True) if t not in cal]
-            counts = {y: 0 for y in self.classes_}
-            for _t, y in rows:
-                counts[y] += 1
-            folds = min(folds, min(counts.values()))
-            if folds >= 2:
-                oof = oof_scores(self.cfg, [t for t, _ in rows], [y for _, y in rows], rest, folds=folds)
-                y_idx = np.array([self.classes_.index(y) for _, y in rows])
-                self.temperature = fit_temperature(oof, y_idx)
+        try:
+            if folds and folds > 1:
+                self._calibrate(texts, labels, calib_texts, folds)
+        finally:
+            self._counts = None  # large, and not part of the model
         return self
+
+    def _calibrate(self, texts: list[str], labels: list[str], calib_texts: Sequence[str] | None, folds: int) -> None:
+        """Fit T on out-of-fold scores of the calibration rows (stratified folds; the other rows
+        join every training fold).  Each fold's features come from the counts of the full fit
+        (``_fold_features``), which equal a fit on the fold's texts and skip reading them again:
+        that reading, not the classifier, was most of the calibration's cost."""
+        cal = set(calib_texts) if calib_texts is not None else set(texts)
+        rows = [i for i, t in enumerate(texts) if t in cal]
+        rest = [i for i, t in enumerate(texts) if t not in cal]
+        y_rows = [labels[i] for i in rows]
+        counts = {y: 0 for y in self.classes_}
+        for y in y_rows:
+            counts[y] += 1
+        folds = min(folds, min(counts.values()))
+        if folds < 2:
+            return
+        oof = np.zeros((len(rows), len(self.classes_)))
+        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.cfg.seed)
+        rows_a, rest_a = np.array(rows, dtype=np.intp), np.array(rest, dtype=np.intp)
+        for tr, va in skf.split(np.zeros(len(rows)), y_rows):
+            train_rows = np.concatenate([rows_a[tr], rest_a])  # the order oof_scores fits them in
+            fold = self._fold_features(train_rows, rows_a[va])
+            if fold is None:  # the fold's features from its texts
+                oof = oof_scores(self.cfg, [texts[i] for i in rows], y_rows,
+                                 [(texts[i], labels[i]) for i in rest], folds=folds, seed=self.cfg.seed)
+                break
+            clf = self._classifier().fit(fold[0], [labels[i] for i in train_rows])
+            scores = np.asarray(clf.decision_function(fold[1]))
+            if scores.ndim == 1:
+                scores = np.column_stack([-scores, scores])
+            oof[np.ix_(va, [self.classes_.index(str(c)) for c in clf.classes_])] = scores
+        self.temperature = fit_temperature(oof, np.array([self.classes_.index(y) for y in y_rows]))
 
     def decision_function_batch(self, texts: Sequence[str]) -> np.ndarray:
         scores = np.asarray(self.clf.decision_function(self.transform(texts)))
