@@ -1,6 +1,7 @@
 """The classifier itself: calibrated top-k, the fast path equal to scikit-learn, files checked."""
 
 import copy
+import math
 
 import pytest
 
@@ -92,3 +93,17 @@ def test_four_character_words_and_word_models_trained_before_their_prefixes_were
     router.vecs[-1].analyzer = old
     router._fast = None
     assert router.check_fast_path(texts) < 1e-8 and not router._fast.sparse_long
+
+
+def test_the_word_block_counts_a_repeated_word_sublinearly():
+    # 1 + ln tf: a word said nine times weighs 1 + ln 9 against a word said once, not 9 to 1.
+    rows = [("路灯坏了。路灯路灯", "construction"), ("井盖丢了。井盖", "construction"),
+            ("垃圾没人清运。垃圾", "environment"), ("噪音扰民。噪音", "environment")]
+    router = Router(recommended_config(calib_folds=0)).fit([t for t, _ in rows], [y for _, y in rows])
+    words = router.vecs[2]
+    x = words.transform(["路灯" * 9 + "垃圾"]).toarray()[0]
+    lamp, waste = x[words.vocabulary_["路灯"]], x[words.vocabulary_["垃圾"]]
+    idf = words.idf_
+    assert lamp / waste == pytest.approx((1 + math.log(9)) * idf[words.vocabulary_["路灯"]]
+                                         / idf[words.vocabulary_["垃圾"]])
+    assert router.check_fast_path(["路灯" * 9 + "垃圾", "垃圾垃圾。路灯"]) < 1e-8
