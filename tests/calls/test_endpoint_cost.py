@@ -85,3 +85,17 @@ def test_random_interleavings_with_repeats_end_in_the_same_records(post_event, s
         call = CallRecord.objects.get(call_id=call_id)
         assert call.caller == "13900003333" and call.called == "12345" and call.ended_at is not None, seed
         assert (call.seat.extension, call.outcome) == (("8002", "") if answered else ("8001", "abandoned")), seed
+
+
+def test_the_poll_follows_a_seat_handed_to_another_operator(world, pbx, post_event):
+    operator, dispatcher = Client(), Client()
+    operator.force_login(world.users["operator"])
+    dispatcher.force_login(world.users["dispatcher"])
+    post_event(event="answer", callId="h-1", user="8001")
+    call = CallRecord.objects.get(call_id="h-1")
+    assert operator.get("/work/calls/live/").json() == {"call": call.pk}
+    seat = Seat.objects.get(phone_system=pbx, extension="8001")
+    seat.operator = world.users["dispatcher"]
+    seat.save()
+    assert operator.get("/work/calls/live/").json() == {"call": None}
+    assert dispatcher.get("/work/calls/live/").json() == {"call": call.pk}
