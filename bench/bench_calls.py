@@ -1,26 +1,31 @@
 """Call events under load, and the screen pop reaching the browser.
 
     .venv/bin/python bench/bench_calls.py                      # 200 events/s for 20 s, SQLite in a temp dir
-    .venv/bin/python bench/bench_calls.py --rate 300 --seconds 30
+    .venv/bin/python bench/bench_calls.py --rate 300 --seconds 30 --pops 20
     scripts/with-postgres.sh .venv/bin/python bench/bench_calls.py   # the same on PostgreSQL
 
 Builds the demo district's organisation (its printed logins), a phone system with --seats seats
-(8001 is the printed ``operator``'s), and serves the site with gunicorn as docs/architecture.md
-does (-w 2 --threads 16 --worker-connections 16 --preload).  Then, at the same time:
+(8001 is the printed ``operator``'s), and first plays --in-process calls through the WSGI
+application in this process (middleware and all, no network): CPU time and queries per event of
+each kind, the figure no other load on the machine changes.  Then it serves the site with
+gunicorn as docs/architecture.md does (-w 2 --threads 16 --worker-connections 16 --preload),
+signs Chromium in as ``operator`` with the workbench open, and at the same time:
 
 - **load**: newCall, answer and hangup events of calls spread over the other seats, posted at
   --rate events per second on a fixed schedule (open loop: a slow answer does not slow the
-  sending), each on its own connection, from --senders threads; the time of every answer is kept.
-- **pop**: Chromium signed in as ``operator`` with the workbench open; every few seconds a call
-  is answered at 8001 and the time from posting its ``answer`` to its card showing in the page
-  is taken.
+  sending), each on its own connection, from --senders threads; how late each post left against
+  its schedule is kept too (the sender's own lag on a busy machine);
+- **pop**: every few seconds a call is answered at 8001 and the time from posting its ``answer``
+  to its card showing in the page is taken (the page polls every 750 ms).
 
-Prints the rate achieved, the answers' p50/p95/p99/max and any non-200, the pops' times, and the
-server's CPU time per event (gunicorn's processes, from /proc): the figure the machine's other
-jobs do not change.
+Prints the machine's load average at the start and the end, the rate achieved, the answers'
+p50/p95/p99/max and any non-200, the pops' p50/p99/max, and the server's CPU time per event
+(gunicorn's processes, from /proc, counted from after the browser signed in: the events, the
+pop's polls and cards).
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -75,13 +80,13 @@ def post(port: int, token: str, body: dict) -> tuple[int, float]:
         conn.close()
 
 
-def load_events(rate: float, seconds: float, extensions: list[str]) -> list[dict]:
+def load_events(rate: float, seconds: float, extensions: list[str], prefix: str = "bench") -> list[dict]:
     """Events of calls over these seats: each call's three events a few slots apart, calls interleaved."""
     total = int(rate * seconds)
     events: list[dict | None] = [None] * (total + 12)
     n, slot = 0, 0
     while slot < total:
-        call_id = f"bench-{os.getpid()}-{n}"
+        call_id = f"{prefix}-{os.getpid()}-{n}"
         ext = extensions[n % len(extensions)]
         for offset, body in ((0, {"event": "newCall", "from": f"139{n:08d}"[-11:], "to": "12345", "user": ext}),
                              (4, {"event": "answer", "user": ext}),
@@ -110,19 +115,69 @@ def run_load(port: int, token: str, events: list[dict], rate: float, senders: in
                 cursor[0] += 1
             if i >= len(events):
                 return
-            delay = start + i / rate - time.perf_counter()
+            due = start + i / rate
+            delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            lag = max(time.perf_counter() - due, 0.0)
             try:
                 status, took = post(port, token, events[i])
             except OSError:
                 status, took = 0, float("nan")
-            results.append((status, took))
+            results.append((status, took, lag))
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(senders)]
     for t in threads:
         t.start()
     return threads, start
+
+
+def in_process(token: str, calls: int, extensions: list[str]) -> None:
+    """``calls`` calls' three events through the WSGI application in this process: CPU ms and
+    queries per event of each kind (after a warm-up of 20 calls)."""
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.wsgi import application
+
+    def send(body: dict) -> None:
+        data = json.dumps(body).encode()
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/cti/events", "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(data)),
+                   "HTTP_AUTHORIZATION": f"Bearer {token}", "wsgi.input": io.BytesIO(data), "wsgi.url_scheme": "http",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr, "wsgi.multithread": True,
+                   "wsgi.multiprocess": True, "wsgi.run_once": False}
+        status = []
+        response = application(environ, lambda code, headers, exc_info=None: status.append(code))
+        b"".join(response)
+        response.close()
+        if not status[0].startswith("200"):
+            raise RuntimeError(f"in-process event answered {status[0]}")
+
+    kinds = ("newCall", "answer", "hangup")
+    plan = load_events(3 * (calls + 21), 1, extensions, prefix="inproc")
+    by_kind = {k: [e for e in plan if e["event"] == k] for k in kinds}
+    for n in range(20):
+        for k in kinds:
+            send(by_kind[k][n])
+    queries = {}
+    for k in kinds:
+        with CaptureQueriesContext(connection) as captured:
+            send(by_kind[k][20])
+        queries[k] = len(captured.captured_queries)
+    cpu = {}
+    for k in kinds:  # every newCall first, then the answers, then the hang-ups: each kind on its own
+        bodies = by_kind[k][21:21 + calls]
+        started = time.process_time()
+        for body in bodies:
+            send(body)
+        cpu[k] = (time.process_time() - started) * 1000 / len(bodies)
+    print("in process (WSGI application, middleware and all), CPU per event and queries: "
+          + ", ".join(f"{k} {cpu[k]:.2f} ms {queries[k]} q" for k in kinds)
+          + f"; mean {sum(cpu.values()) / 3:.2f} ms")
 
 
 def main() -> None:
@@ -131,11 +186,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of the load (default 20)")
     parser.add_argument("--seats", type=int, default=40, help="seats taking the load's calls (default 40)")
     parser.add_argument("--senders", type=int, default=48, help="sending threads (default 48)")
-    parser.add_argument("--pops", type=int, default=5, help="calls popped at the operator's seat (default 5)")
+    parser.add_argument("--pops", type=int, default=10, help="calls popped at the operator's seat (default 10)")
+    parser.add_argument("--in-process", type=int, default=300,
+                        help="calls played in process first, for CPU and queries per event (default 300; 0: none)")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--no-browser", action="store_true", help="skip the pop (no Chromium)")
     args = parser.parse_args()
 
+    load_at_start = os.getloadavg()
     os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-calls-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
     os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
@@ -158,48 +216,57 @@ def main() -> None:
                             operator=get_user_model().objects.get(username="operator"))
         extensions = [str(8100 + i) for i in range(args.seats)]
         Seat.objects.bulk_create(Seat(phone_system=system, extension=e) for e in extensions)
+    print(f"database: {connection.vendor}; load average at start: " + " ".join(f"{x:.1f}" for x in load_at_start))
+    if args.in_process:
+        in_process(token, args.in_process, extensions)
     connection.close()
-    print(f"database: {connection.vendor}; {args.rate:.0f} events/s for {args.seconds:.0f} s over {args.seats} seats")
+    print(f"served: {args.rate:.0f} events/s for {args.seconds:.0f} s over {args.seats} seats")
 
     server = serve(args.port, dict(os.environ))
     try:
         events = load_events(args.rate, args.seconds, extensions)
-        cpu_before = tree_cpu_seconds(server.pid)
         results: list = []
         pops: list[float] = []
-        threads, start = run_load(args.port, token, events, args.rate, args.senders, results, [])
-        if not args.no_browser:
-            pops = measure_pops(args.port, token, args.pops, DEMO_PASSWORD, start, args.seconds)
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        server_cpu = tree_cpu_seconds(server.pid) - cpu_before
+        with browser_page(args.port, DEMO_PASSWORD, args.no_browser) as page:
+            cpu_before = tree_cpu_seconds(server.pid)
+            threads, start = run_load(args.port, token, events, args.rate, args.senders, results, [])
+            if page is not None:
+                pops = time_pops(page, args.port, token, args.pops, start, args.seconds)
+            for t in threads:
+                t.join()
+            elapsed = time.perf_counter() - start
+            server_cpu = tree_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    times = [took * 1000 for status, took in results if status == 200]
-    bad = sum(1 for status, _took in results if status != 200)
-    print(f"events sent {len(results)} in {elapsed:.1f} s = {len(results) / elapsed:.0f}/s; non-200: {bad}")
+    times = [took * 1000 for status, took, _lag in results if status == 200]
+    lags = [lag * 1000 for _status, _took, lag in results]
+    bad = sum(1 for status, _took, _lag in results if status != 200)
+    print(f"events sent {len(results)} in {elapsed:.1f} s = {len(results) / elapsed:.0f}/s; non-200: {bad}; "
+          f"sender lag behind schedule p50={percentile(lags, 50):.0f} ms p99={percentile(lags, 99):.0f} ms")
     print(f"answer ms: p50={percentile(times, 50):.1f} p95={percentile(times, 95):.1f} "
           f"p99={percentile(times, 99):.1f} max={max(times):.1f}")
     if pops:
         print("pop ms (answer posted → card shown): " + ", ".join(f"{p:.0f}" for p in pops)
-              + f"; max={max(pops):.0f}")
+              + f"; p50={percentile(pops, 50):.0f} p99={percentile(pops, 99):.0f} max={max(pops):.0f}")
     if server_cpu:  # what the machine's load does not change: the server's own CPU time per event
         per_event = server_cpu * 1000 / max(len(results) + 3 * len(pops), 1)
-        print(f"server CPU per event: {per_event:.2f} ms (gunicorn master and workers; the pop's polls included)"
-              f" = {1000 / per_event:.0f} events/s per core")
-    print("load average: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+        print(f"server CPU per event: {per_event:.2f} ms (gunicorn master and workers; the pop's polls and cards"
+              f" included) = {1000 / per_event:.0f} events/s per core")
+    print("load average at end: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     stored = CallRecord.objects.filter(phone_system=system).count()
     print(f"calls stored: {stored}")
 
 
-def measure_pops(port: int, token: str, count: int, password: str, load_start: float, seconds: float) -> list[float]:
-    """Chromium as the operator at seat 8001; the time from an answer's post to its card."""
+@contextlib.contextmanager
+def browser_page(port: int, password: str, skip: bool):
+    """Chromium signed in as the operator of seat 8001, the workbench open (None with ``skip``)."""
+    if skip:
+        yield None
+        return
     from playwright.sync_api import sync_playwright
 
-    pops = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
@@ -211,21 +278,29 @@ def measure_pops(port: int, token: str, count: int, password: str, load_start: f
         page.wait_for_load_state()
         if page.locator("#call-pop").count() == 0:
             raise RuntimeError(f"no screen pop on {page.url} after signing in as operator")
-        while time.perf_counter() < load_start:
-            time.sleep(0.05)
-        gap = max(seconds / (count + 1), 1.5)
-        for n in range(count):
-            time.sleep(gap * 0.6)
-            call_id = f"pop-{os.getpid()}-{n}"
-            post(port, token, {"event": "newCall", "callId": call_id, "from": "13900001111", "user": "8001"})
-            sent = time.perf_counter()
-            status, _took = post(port, token, {"event": "answer", "callId": call_id, "user": "8001"})
-            assert status == 200, status
-            page.locator("#call-pop").get_by_text(call_id).wait_for(timeout=10000)
-            pops.append((time.perf_counter() - sent) * 1000)
-            time.sleep(gap * 0.4)
-            post(port, token, {"event": "hangup", "callId": call_id, "duration": "30"})
-        browser.close()
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def time_pops(page, port: int, token: str, count: int, load_start: float, seconds: float) -> list[float]:
+    """Calls answered at 8001 during the load; the time from each answer's post to its card."""
+    pops = []
+    while time.perf_counter() < load_start:
+        time.sleep(0.05)
+    gap = max(seconds / (count + 1), 1.5)
+    for n in range(count):
+        time.sleep(gap * 0.6)
+        call_id = f"pop-{os.getpid()}-{n}"
+        post(port, token, {"event": "newCall", "callId": call_id, "from": "13900001111", "user": "8001"})
+        sent = time.perf_counter()
+        status, _took = post(port, token, {"event": "answer", "callId": call_id, "user": "8001"})
+        assert status == 200, status
+        page.locator("#call-pop").get_by_text(call_id).wait_for(timeout=10000)
+        pops.append((time.perf_counter() - sent) * 1000)
+        time.sleep(gap * 0.4)
+        post(port, token, {"event": "hangup", "callId": call_id, "duration": "30"})
     return pops
 
 

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "minsheng.ops.metrics.MetricsMiddleware",
     "minsheng.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The phone system's call events skip what follows, which is for people (calls.middleware).
+    "minsheng.calls.middleware.PhoneSystemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

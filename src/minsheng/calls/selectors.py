@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.core import clock
+from minsheng.core import clock, versioned
 from minsheng.demands import selectors as demand_selectors
 from minsheng.demands.workflow import OPEN_STATES
 from minsheng.organisation.scope import grants_for
@@ -22,9 +22,13 @@ LIVE_FOR = timedelta(hours=4)
 
 
 def seat_ids_of(user) -> list[int]:
+    """The user's active seats.  Every staff page asks (whether to carry the pop) and every open
+    workbench's poll asks again each second, so the answer is kept per process and reloaded when
+    any seat is saved (``core.versioned``; Seat is watched in apps.py)."""
     if not user.is_authenticated:
         return []
-    return list(Seat.objects.filter(operator=user, active=True).values_list("pk", flat=True))
+    return versioned.cached(("cti-user-seats", user.pk), lambda: list(
+        Seat.objects.filter(operator=user, active=True).values_list("pk", flat=True)))
 
 
 def live_call_id(user, seat_ids: list[int] | None = None) -> int | None:

@@ -40,8 +40,8 @@ def events(request: HttpRequest) -> JsonResponse:
     event was already taken; ``warnings`` lists ``unknown_seat`` for an extension with no seat."""
     if request.method != "POST":
         return _error(405, "method_not_allowed", _("只接受 POST。"))
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-CTI-Token")
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else request.META.get("HTTP_X_CTI_TOKEN")
     try:
         system = services.authenticate_phone_system(token, client_address(request))
     except MinshengError as exc:
@@ -56,14 +56,16 @@ def events(request: HttpRequest) -> JsonResponse:
     else:
         data = request.POST
     try:
-        result = services.record_event(system, services.parse_event(data))
+        event = services.parse_event(data)
+        result = services.record_event(system, event)
     except MinshengError as exc:
         return _error(exc.status, exc.code, exc.message, exc.field_errors)
-    body = {"ok": True, "callId": result.call.call_id, "event": data.get("event"), "duplicate": result.duplicate,
+    body = {"ok": True, "callId": result.call_id, "event": event.event, "duplicate": result.duplicate,
             "warnings": result.warnings}
     if "unknown_seat" in result.warnings:
-        body["message"] = _("分机 %(ext)s 没有登记坐席：来电已记录，但不会弹屏。") % {"ext": result.call.extension}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        body["message"] = _("分机 %(ext)s 没有登记坐席：来电已记录，但不会弹屏。") % {"ext": event.extension}
+    # Plain json.dumps: the body holds only strings, booleans and lists (no DjangoJSONEncoder needed).
+    return HttpResponse(json.dumps(body, ensure_ascii=False).encode(), content_type="application/json")
 
 
 @never_cache
