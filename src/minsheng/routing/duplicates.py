@@ -55,7 +55,7 @@ N_HASHES = 64
 NEIGHBOUR_METRES = 700
 TEXT_CHARS = 200  # the title and the start of the detail carry the problem (the hot issues' fingerprint)
 MIN_SIMILARITY = 0.2  # share of the text's words (by rarity) under which a demand is not the same problem
-TEXT_ROWS = 3_000  # open demands around the place a search weighs by their words at most, most recent first
+TEXT_ROWS = 1_000  # open demands around the place a search weighs by their words at most, most recent first
 SHOWN_WORDS = 3  # shared words a match names
 EVENT_HOURS = 6  # demands about one event (an outage, a burst pipe, noise at night) come within hours
 EVENT_METRES = 500  # … and from around one place
@@ -221,14 +221,13 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
     # fingerprints' (grid, open, registered) index: where thousands share a neighbourhood (a mass
     # outage, every caller reporting it) the most recent TEXT_ROWS are weighed, and any of them is
     # as good a duplicate as the others.
-    around = list(DuplicateSignature.objects.filter(grid_id__in=list(grids), is_open=True, registered__gte=since)
-                  .exclude(demand_id=exclude or 0).order_by("-registered", "-demand_id")
-                  .values_list("demand_id", flat=True)[:TEXT_ROWS])
-    visible = set(readable.filter(pk__in=around + list(events)).values_list("pk", flat=True)) if (
-        around or events) else set()
-    similar = {d.pk: d for d in similar_documents(text, [pk for pk in around if pk in visible],
-                                                  minimum=MIN_SIMILARITY)}
-    events &= visible
+    nearby = (DuplicateSignature.objects.filter(grid_id__in=list(grids), is_open=True, registered__gte=since)
+              .exclude(demand_id=exclude or 0).values("demand_id"))
+    around = list(readable.filter(pk__in=nearby).order_by("-registered_at", "-pk")
+                  .values_list("pk", flat=True)[:TEXT_ROWS])
+    similar = {d.pk: d for d in similar_documents(text, around, minimum=MIN_SIMILARITY)}
+    if events:
+        events = set(readable.filter(pk__in=events).values_list("pk", flat=True))
     if not similar and not events:
         return []
     rows = DuplicateSignature.objects.filter(demand_id__in=set(similar) | events).values_list(
