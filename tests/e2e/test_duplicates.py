@@ -32,6 +32,6 @@ def test_the_operator_sees_an_open_leak_report_worded_differently_while_typing(s
     page.locator("#id_description").press_sequentially("楼上漏水了，一晚上没停", delay=5)
     panel = page.locator("#duplicates")
     expect(panel.get_by_role("link", name=leak.number)).to_be_visible()
-    expect(panel.get_by_text(re.compile("文字相似度 \\d+%（共同词语：[^）]*漏水"))).to_be_visible()
+    expect(panel.get_by_text(re.compile("关键词吻合 \\d+%（[^）]*漏水"))).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "intake-duplicates-fts-1440.png"), full_page=True)

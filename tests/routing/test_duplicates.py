@@ -32,7 +32,7 @@ def test_a_similar_open_demand_nearby_is_found_with_its_reasons_and_merged(world
     assert [m.demand.pk for m in matches] == [first.pk]
     assert unrelated.pk not in [m.demand.pk for m in matches]
     reasons = "，".join(matches[0].reasons)
-    assert "文字相似度" in reasons and "同一网格" in reasons and "今天登记" in reasons
+    assert "关键词吻合" in reasons and "同一网格" in reasons and "今天登记" in reasons
 
     # The dispatcher sees it on the new demand's page and merges; the resident follows the first one.
     client.force_login(world.users["dispatcher1"])
@@ -173,7 +173,7 @@ def test_a_differently_worded_report_sharing_a_two_character_word_is_found_throu
     matches = _find(world, user="admin", **LEAK_AGAIN)
     assert [m.demand.pk for m in matches] == [leak.pk]
     assert not matches[0].same_event and matches[0].shared[0] == "漏水"
-    assert any("漏水" in r and "文字相似度" in r for r in matches[0].reasons)
+    assert any("漏水" in r and "关键词吻合" in r for r in matches[0].reasons)
     assert unrelated.pk not in [m.demand.pk for m in matches]
 
 

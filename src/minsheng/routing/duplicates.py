@@ -284,7 +284,7 @@ def _reasons(similarity: float, metres: float | None, area: str, days: float, sa
              shared: tuple[str, ...] = ()) -> list[str]:
     reasons = [_("同一时段、同一地点的同类问题")] if same_event else []
     if shared:
-        reasons.append(_("文字相似度 %(p)d%%（共同词语：%(words)s）") % {
+        reasons.append(_("关键词吻合 %(p)d%%（%(words)s）") % {
             "p": round(similarity * 100), "words": "、".join(shared[:SHOWN_WORDS])})
     reasons.append(_("同一网格") if area == "same" else _("相邻网格"))
     if metres is not None:
