@@ -57,6 +57,7 @@ TEXT_CHARS = 200  # the title and the start of the detail carry the problem (the
 MIN_SIMILARITY = 0.2  # share of the text's words (by rarity) under which a demand is not the same problem
 TEXT_ROWS = 1_000  # open demands around the place a search weighs by their words at most, most recent first
 SHOWN_WORDS = 3  # shared words a match names
+RESCORE = 60  # the most similar texts scored with distance and time (the panel shows five)
 EVENT_HOURS = 6  # demands about one event (an outage, a burst pipe, noise at night) come within hours
 EVENT_METRES = 500  # … and from around one place
 EVENT_ROWS = 2_000  # open demands a search reads at most from around the place in that time
@@ -225,7 +226,7 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
               .exclude(demand_id=exclude or 0).values("demand_id"))
     around = list(readable.filter(pk__in=nearby).order_by("-registered_at", "-pk")
                   .values_list("pk", flat=True)[:TEXT_ROWS])
-    similar = {d.pk: d for d in similar_documents(text, around, minimum=MIN_SIMILARITY)}
+    similar = {d.pk: d for d in similar_documents(text, around, minimum=MIN_SIMILARITY)[:RESCORE]}
     if events:
         events = set(readable.filter(pk__in=events).values_list("pk", flat=True))
     if not similar and not events:
