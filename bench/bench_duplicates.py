@@ -128,17 +128,18 @@ def intake_lookup(city, admin, queries, leaves_of, rng: random.Random) -> None:
 
 def add_open_demands(city, count: int, rng: random.Random, prefix: str = "B") -> None:
     """``count`` open (dispatched) demands spread over the city's grids and the whole search window,
-    with texts from the demo generator and their duplicate fingerprints, in bulk (also used by
-    bench_report.py)."""
+    with texts from the demo generator, their duplicate fingerprints and their documents of the
+    full-text index, in bulk (also used by bench_report.py)."""
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from minsheng.catalogue.models import Category, DemandType, TimeLimitPolicy
     from minsheng.core import clock
     from minsheng.demands.models import Demand
     from minsheng.demo.texts import category_codes, compose_demand
-    from minsheng.routing.duplicates import band_keys, bigrams, minhash
-    from minsheng.routing.models import DuplicateBand, DuplicateSignature
+    from minsheng.routing.duplicates import bigrams, minhash
+    from minsheng.routing.models import DuplicateSignature
+    from minsheng.search import index as search_index
 
     if not count:
         return
@@ -148,12 +149,8 @@ def add_open_demands(city, count: int, rng: random.Random, prefix: str = "B") ->
     now = clock.now()
     window = settings.MINSHENG_DUPLICATE_DAYS * 86400
     batch = 5000
-    # Loading first and indexing after is how one bulk-loads; the searches then use the same index.
-    index = DuplicateBand._meta.indexes[0]
-    with connection.schema_editor() as editor:
-        editor.remove_index(DuplicateBand, index)
     for start in range(0, count, batch):
-        demands, signatures, bands = [], [], []
+        demands, signatures = [], []
         for i in range(start, min(start + batch, count)):
             grid = rng.choice(city.grids)
             building = rng.choice(city.buildings[grid.pk])
@@ -173,12 +170,9 @@ def add_open_demands(city, count: int, rng: random.Random, prefix: str = "B") ->
                     demand_id=d.pk, grid_id=d.region.parent_id, registered=registered,
                     latitude=float(d.region.latitude), longitude=float(d.region.longitude),
                     minhash=signature.tobytes()))
-                bands += [DuplicateBand(signature_id=d.pk, key=key, grid_id=d.region.parent_id, registered=registered)
-                          for key in band_keys(signature)]
             DuplicateSignature.objects.bulk_create(signatures)
-            DuplicateBand.objects.bulk_create(bands, batch_size=5000)
-    with connection.schema_editor() as editor:
-        editor.add_index(DuplicateBand, index)
+            search_index.write_documents(((d.pk, search_index.document_words(d.title, d.description)) for d in demands),
+                                         new=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from minsheng.demands.models import Demand, DemandEvent
 from minsheng.demands.projection import PROJECTED_FIELDS
 from minsheng.demands.registrar import Registrar, register_batch
 from minsheng.people.models import Resident
-from minsheng.routing.models import DuplicateBand, DuplicateSignature, Suggestion
+from minsheng.routing.models import DuplicateSignature, Suggestion
 from tests.routing.conftest import active_model, model_file  # noqa: F401  (fixtures)
 
 # Differ between two registrations of the same input: when and under which number.
@@ -58,7 +58,6 @@ def _what_it_left(demand: Demand) -> dict:
                   {k: v for k, v in event.payload.items() if k != "number"}),
         "fingerprint": (signature.grid_id, signature.is_open, signature.latitude, signature.longitude,
                         bytes(signature.minhash)),
-        "bands": sorted(DuplicateBand.objects.filter(signature_id=stored.pk).values_list("key", "grid_id", "is_open")),
         "suggestion": (suggestion.model_version, suggestion.top) if suggestion else None,
     }
 

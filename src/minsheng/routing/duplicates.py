@@ -2,15 +2,26 @@
 
 A candidate is an open demand registered in the last ``MINSHENG_DUPLICATE_DAYS`` days in the
 same grid or a neighbouring one (grids whose centres lie within ``NEIGHBOUR_METRES``; where grids
-have no coordinates, the grids of the same community).  Each demand's text is fingerprinted once,
-at registration, as a MinHash of its character bigrams, and its first ``BANDS`` values are
-stored as indexed keys: one indexed query counts, per nearby open demand, the values it shares
-with the new one — the MinHash estimate of their similarity — without reading the other
-demands' rows.  The best few are re-scored exactly; the score combines text similarity, distance
-and time, and every match says why it was found.
+have no coordinates, the grids of the same community).  Each demand's place, state and time are
+kept flat at registration (``DuplicateSignature``, with its MinHash for the hot issues), so one
+indexed query lists the open demands around a place, most recent first.
+
+**By their words**, through the full-text index (``search.selectors.similar_documents``): the
+documents of those demands — the index's words of their title, description, result and progress
+notes, two-character words such as 漏水 included — are weighed against the new text, each word by
+its rarity around the place.  The score combines that with distance and time, and every match says
+why it was found and which words it shares.
+
+The MinHash of character bigrams that used to find the text candidates is not used for them any
+more: its similarity of whole texts missed a differently worded report that shares its telling
+word (卫生间漏水 / 楼上漏水滴到我家: one bigram in common, under any threshold), which the index's
+words weigh as what they are; what bigrams caught that words do not (a text cut differently) is a
+text that shares its words anyway.  The fingerprint stays for the hot issues' clustering
+(``hot_issues.py``), which compares every demand of a week with every other and needs a fixed-size
+signature, not a search.
 
 Text alone misses a burst about one event: the neighbours who call about the same water outage
-within the hour say "停水了", "水龙头没水", "管子爆了" — 16 % alike.  So the same search also reads,
+within the hour say "停水了", "水龙头没水", "管子爆了".  So the same search also reads,
 through the fingerprints' (grid, open, registered) index, the open demands around the place
 within ``EVENT_HOURS`` of this one and keeps those of the same kind of problem (the category, or
 for a demand without one the category its words name) within ``EVENT_METRES``: place + time +
@@ -19,13 +30,11 @@ category, whatever the wording.  Such a match says so (同一时段、同一地�
 
 import math
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -37,17 +46,18 @@ from minsheng.demands.models import Demand
 from minsheng.demands.selectors import demands_visible_to
 from minsheng.demands.workflow import OPEN_STATES, Kind, State
 from minsheng.organisation.models import Region
+from minsheng.search.selectors import similar_documents
 
 from .classifier import char_ngram_hashes, join_text
-from .models import DuplicateBand, DuplicateSignature
+from .models import DuplicateSignature
 
 N_HASHES = 64
-BANDS = 32
 NEIGHBOUR_METRES = 700
-TEXT_CHARS = 200  # the title and the start of the detail carry the problem
-MIN_SIMILARITY = 0.15  # exact bigram Jaccard below which texts are not the same problem
-RESCORE = 12  # candidates re-scored exactly after the MinHash estimate
-MAX_BAND_ROWS = 20_000  # band rows a search reads at most
+TEXT_CHARS = 200  # the title and the start of the detail carry the problem (the hot issues' fingerprint)
+MIN_SIMILARITY = 0.2  # share of the text's words (by rarity) under which a demand is not the same problem
+TEXT_ROWS = 1_000  # open demands around the place a search weighs by their words at most, most recent first
+SHOWN_WORDS = 3  # shared words a match names
+RESCORE = 60  # the most similar texts scored with distance and time (the panel shows five)
 EVENT_HOURS = 6  # demands about one event (an outage, a burst pipe, noise at night) come within hours
 EVENT_METRES = 500  # … and from around one place
 EVENT_ROWS = 2_000  # open demands a search reads at most from around the place in that time
@@ -70,24 +80,6 @@ def minhash(grams: np.ndarray) -> np.ndarray:
         return _EMPTY
     mixed = (grams[None, :] * _A[:, None] + _B[:, None]) >> np.uint64(32)
     return mixed.min(axis=1).astype(np.uint32)
-
-
-_BAND_MULT = np.uint64(0x9E3779B97F4A7C15)
-
-
-def band_keys(signature: np.ndarray) -> list[int]:
-    """One signed 64-bit key per stored MinHash value (its position mixed in, so that equal values
-    at different positions differ)."""
-    values = signature[:BANDS].astype(np.uint64)
-    keys = np.arange(1, BANDS + 1, dtype=np.uint64) * _BAND_MULT + values
-    return keys.view(np.int64).tolist()
-
-
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    if a.size == 0 or b.size == 0:
-        return 0.0
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common)
 
 
 def metres_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -149,9 +141,9 @@ def _coordinates(demand: Demand) -> tuple[float | None, float | None]:
 
 
 def index_demands(demands) -> None:
-    """Fingerprint demands just registered: one prepared statement for the fingerprints and one
-    for their bands (this runs inside every registration's transaction)."""
-    signatures, bands, grids = [], [], {}
+    """Fingerprint demands just registered, in one statement (this runs inside every registration's
+    transaction)."""
+    signatures, grids = [], {}
     for demand in demands:
         lat, lng = _coordinates(demand)
         grid = grids.get(demand.region_id)
@@ -161,16 +153,13 @@ def index_demands(demands) -> None:
         signature = minhash(bigrams(demand.title, demand.description))
         is_open = demand.state in OPEN_STATES
         signatures.append((demand.pk, grid.pk, is_open, registered, lat, lng, signature.tobytes()))
-        bands.extend((demand.pk, key, grid.pk, is_open, registered) for key in band_keys(signature))
     insert_values(DuplicateSignature, signatures,
                   columns=("demand_id", "grid_id", "is_open", "registered", "latitude", "longitude", "minhash"))
-    insert_values(DuplicateBand, bands, columns=("signature_id", "key", "grid_id", "is_open", "registered"))
 
 
 def on_state_change(demand: Demand, from_state: str, to_state: str) -> None:
     if (from_state in OPEN_STATES) != (to_state in OPEN_STATES):
         DuplicateSignature.objects.filter(demand_id=demand.pk).update(is_open=to_state in OPEN_STATES)
-        DuplicateBand.objects.filter(signature_id=demand.pk).update(is_open=to_state in OPEN_STATES)
 
 
 # --- the search --------------------------------------------------------------------------
@@ -185,6 +174,7 @@ class DuplicateMatch:
     days: float
     reasons: list[str] = field(default_factory=list)
     same_event: bool = False  # same place, same hours, same kind of problem (whatever the words)
+    shared: tuple[str, ...] = ()  # the words of the text it holds, most telling first
 
 
 def event_category_path(category: Category | str | None, title: str, description: str) -> str:
@@ -208,38 +198,45 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
                     at: datetime | None = None, exclude: int | None = None, limit: int = 5,
                     category: Category | str | None = None) -> list[DuplicateMatch]:
     """Open demands ``user`` may see that look like this one, best first, each with its reasons:
-    by their words, and (``_same_event``) by place, time and kind of problem whatever their words.
-    ``region`` may be a grid, a building or a community (an address resolved no further: every
-    grid under it); ``category`` is the one chosen, if any.
+    by their words (the full-text index), and (``_same_event``) by place, time and kind of problem
+    whatever their words.  ``region`` may be a grid, a building or a community (an address resolved
+    no further: every grid under it); ``category`` is the one chosen, if any.
     ``user`` None is a resident on the public report form: open demands (not wishes or care tasks)
     of every reporter nearby, which the form shows without any personal detail so that the
-    resident can join one ("我也遇到") instead of filing it again."""
+    resident can join one ("我也遇到") instead of filing it again.
+
+    Scope comes first: the open demands around the place are narrowed to those ``user`` may see
+    before any of their words are read, so that what is weighed, ranked and shown — the words
+    shared included — is only ever what the viewer may open."""
     at = at or clock.now()
-    grams = bigrams(title, description)
-    if grams.size == 0:
+    text = f"{title or ''}\n{description or ''}".strip()
+    if not text:
         return []
     grids = neighbour_grids(grid_of(region))
     if latitude is None and region.latitude is not None:
         latitude, longitude = region.latitude, region.longitude
-    events = _same_event(grids, event_category_path(category, title, description), latitude, longitude, at, exclude)
     since = int((at - timedelta(days=settings.MINSHENG_DUPLICATE_DAYS)).timestamp())
-    # Counted here rather than grouped in SQL so that the rows read are bounded: where thousands
-    # of open demands nearby share this text (a mass outage, every caller reporting it), grouping
-    # all their bands took seconds at a million demands; the first MAX_BAND_ROWS read are a
-    # sample of them, and any of them is as good a duplicate as the others.
-    shared = Counter(_band_rows(DuplicateBand.objects.filter(
-        key__in=band_keys(minhash(grams)), grid_id__in=list(grids), registered__gte=since, is_open=True)
-        .exclude(signature_id=exclude or 0).values_list("signature_id", flat=True)[:MAX_BAND_ROWS]))
-    best = [pk for pk, _n in sorted(shared.items(), key=lambda item: (-item[1], -item[0]))[:RESCORE]]
-    if not best and not events:
+    readable = Demand.objects.filter(kind=Kind.DEMAND) if user is None else demands_visible_to(user)
+    events = _same_event(grids, event_category_path(category, title, description), latitude, longitude, at, exclude)
+    # The open demands around the place in the window, most recent first, read through the
+    # fingerprints' (grid, open, registered) index: where thousands share a neighbourhood (a mass
+    # outage, every caller reporting it) the most recent TEXT_ROWS are weighed, and any of them is
+    # as good a duplicate as the others.
+    nearby = (DuplicateSignature.objects.filter(grid_id__in=list(grids), is_open=True, registered__gte=since)
+              .exclude(demand_id=exclude or 0).values("demand_id"))
+    around = list(readable.filter(pk__in=nearby).order_by("-registered_at", "-pk")
+                  .values_list("pk", flat=True)[:TEXT_ROWS])
+    similar = {d.pk: d for d in similar_documents(text, around, minimum=MIN_SIMILARITY)[:RESCORE]}
+    if events:
+        events = set(readable.filter(pk__in=events).values_list("pk", flat=True))
+    if not similar and not events:
         return []
-    rows = DuplicateSignature.objects.filter(demand_id__in=set(best) | set(events)).values_list(
-        "demand_id", "grid_id", "registered", "latitude", "longitude", "demand__title", "demand__description")
+    rows = DuplicateSignature.objects.filter(demand_id__in=set(similar) | events).values_list(
+        "demand_id", "grid_id", "registered", "latitude", "longitude")
     scored = []
-    for pk, grid_id, registered, lat, lng, other_title, other_description in rows:
-        similarity = jaccard(grams, bigrams(other_title, other_description))
-        if similarity < MIN_SIMILARITY and pk not in events:
-            continue
+    for pk, grid_id, registered, lat, lng in rows:
+        found = similar.get(pk)
+        similarity = found.similarity if found else 0.0
         metres = (metres_between(float(latitude), float(longitude), lat, lng)
                   if latitude is not None and lat is not None else None)
         days = max(0.0, (at.timestamp() - registered) / 86400)
@@ -250,16 +247,13 @@ def find_duplicates(user, *, title: str, description: str, region: Region, latit
         if pk in events:  # one event: as sure as very similar words, surer the closer in time and place
             hours = abs(at.timestamp() - registered) / 3600
             score = max(score, 0.55 + 0.25 * nearness + 0.2 * max(0.0, 1 - hours / EVENT_HOURS))
-        scored.append((score, pk, similarity, metres, grids[grid_id], days))
-    scored.sort(reverse=True)
-    # Scope first (a cheap filter on ids), then load only the matches that are shown.
-    readable = Demand.objects.filter(kind=Kind.DEMAND) if user is None else demands_visible_to(user)
-    visible = set(readable.filter(pk__in=[s[1] for s in scored]).values_list("pk", flat=True))
-    shown = [s for s in scored if s[1] in visible][:limit]
+        scored.append((round(score, 6), pk, similarity, metres, grids[grid_id], days, found.shared if found else ()))
+    scored.sort(key=lambda s: (-s[0], -s[1]))
+    shown = scored[:limit]
     by_pk = Demand.objects.select_related("region").in_bulk([s[1] for s in shown])
     return [DuplicateMatch(by_pk[pk], round(score, 3), similarity, metres, area, days,
-                           _reasons(similarity, metres, area, days, pk in events), pk in events)
-            for score, pk, similarity, metres, area, days in shown]
+                           _reasons(similarity, metres, area, days, pk in events, shared), pk in events, shared)
+            for score, pk, similarity, metres, area, days, shared in shown]
 
 
 def _same_event(grids: dict[int, str], kind: str, latitude, longitude, at: datetime,
@@ -287,28 +281,12 @@ def _same_event(grids: dict[int, str], kind: str, latitude, longitude, at: datet
     return found
 
 
-def _band_rows(rows) -> list[int]:
-    """The signature ids of ``rows`` (a band query), read through the band index.
-
-    SQLite plans from ``ANALYZE``'s average rows per key, and one text repeated by thousands of
-    open demands (a mass outage; the benchmark's load posts one text) raises that average until
-    a scan of every band looks cheaper than 32 look-ups: 0.6 s at 6.4 M bands for a text no other
-    demand shares.  The look-ups are always right here (what is read is bounded by
-    MAX_BAND_ROWS), so SQLite is told which index to use; PostgreSQL's statistics keep the most
-    common keys apart from the others."""
-    if connection.vendor != "sqlite":
-        return list(rows)
-    sql, params = rows.query.sql_with_params()
-    table = connection.ops.quote_name(DuplicateBand._meta.db_table)
-    index = connection.ops.quote_name(DuplicateBand._meta.indexes[0].name)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {index}", 1), params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _reasons(similarity: float, metres: float | None, area: str, days: float, same_event: bool = False) -> list[str]:
+def _reasons(similarity: float, metres: float | None, area: str, days: float, same_event: bool = False,
+             shared: tuple[str, ...] = ()) -> list[str]:
     reasons = [_("同一时段、同一地点的同类问题")] if same_event else []
-    reasons.append(_("文字相似度 %(p)d%%") % {"p": round(similarity * 100)})
+    if shared:
+        reasons.append(_("关键词吻合 %(p)d%%（%(words)s）") % {
+            "p": round(similarity * 100), "words": "、".join(shared[:SHOWN_WORDS])})
     reasons.append(_("同一网格") if area == "same" else _("相邻网格"))
     if metres is not None:
         reasons.append(_("相距约 %(m)d 米") % {"m": round(metres)})

@@ -101,8 +101,9 @@ class GovernanceItem(models.Model):
 
 
 class DuplicateSignature(models.Model):
-    """A demand's text fingerprint (MinHash of its character bigrams) with the fields the
-    duplicate search filters on, kept flat so that one indexed query fetches the candidates."""
+    """A demand's text fingerprint (MinHash of its character bigrams, for the hot issues) with the
+    fields the duplicate search filters on, kept flat so that one indexed query lists the open
+    demands around a place in a time window."""
 
     demand = models.OneToOneField(Demand, on_delete=models.CASCADE, primary_key=True, related_name="+")
     grid = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
@@ -117,21 +118,3 @@ class DuplicateSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id}"
-
-
-class DuplicateBand(models.Model):
-    """One MinHash value of a fingerprint, as an indexed key: counting the keys a nearby demand
-    shares with a new one estimates their similarity without reading every open demand nearby.
-    The filter fields are repeated here so that the count is read from the index alone."""
-
-    signature = models.ForeignKey(DuplicateSignature, on_delete=models.CASCADE, related_name="bands")
-    key = models.BigIntegerField()
-    grid_id = models.IntegerField()
-    is_open = models.BooleanField(default=True)
-    registered = models.BigIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "grid_id", "is_open", "registered", "signature"])]
-
-    def __str__(self) -> str:
-        return f"{self.signature_id}:{self.key}"

@@ -3,11 +3,23 @@ issues see them too (new demands are fingerprinted when registered)."""
 
 from django.db import migrations
 
+import numpy as np
+
+BANDS = 32
+_BAND_MULT = np.uint64(0x9E3779B97F4A7C15)
 OPEN_STATES = ("registered", "pending_dispatch", "dispatched", "in_progress", "returned", "escalated", "suspended")
 
 
+def band_keys(signature: np.ndarray) -> list[int]:
+    """The duplicate search's band keys of that time (the bands were removed in 0003; kept here so
+    that the migration still runs on a new database)."""
+    values = signature[:BANDS].astype(np.uint64)
+    keys = np.arange(1, BANDS + 1, dtype=np.uint64) * _BAND_MULT + values
+    return keys.view(np.int64).tolist()
+
+
 def index_existing(apps, schema_editor):
-    from minsheng.routing.duplicates import band_keys, bigrams, minhash
+    from minsheng.routing.duplicates import bigrams, minhash
 
     Demand = apps.get_model("demands", "Demand")
     Signature = apps.get_model("routing", "DuplicateSignature")
