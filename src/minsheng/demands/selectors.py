@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from minsheng.core import clock
 from minsheng.core.errors import NotFound
 from minsheng.organisation.roles import Role
-from minsheng.organisation.scope import demand_filter, grants_for
+from minsheng.organisation.scope import demand_filter, grants_for, preload_summons
 from minsheng.people.models import Resident
 from minsheng.search.selectors import matches_q
 
@@ -22,12 +22,12 @@ from .workflow import (
     INTEGRATION_ACTIONS,
     KNOWLEDGE_ACTIONS,
     RESIDENT_ACTIONS,
+    TRANSITIONS,
     Channel,
     Kind,
     State,
     Transition,
     action_label,
-    actions_for,
     needs_another_round,
     transition,
 )
@@ -99,9 +99,15 @@ def available_actions(user, demand: Demand) -> list[Transition]:
     Mirrors the services' checks that depend only on the demand: role and scope per the
     transition table, and the pending-request and satisfaction preconditions."""
     grants = grants_for(user)
+    roles = {g.role for g in grants}
     pending = (demand.pending_request or {}).get("kind")
     result = []
-    for spec in actions_for(demand):
+    # The rows of the table open from this state (``actions_for``), the user's roles checked before a
+    # row's condition: some conditions read other tables (a station case, a care visit), and a row
+    # none of the user's roles may take needs no such read — once per row of the queue otherwise.
+    for spec in TRANSITIONS.values():
+        if demand.state not in spec.sources or not roles & spec.roles or not spec.applies_to_case(demand):
+            continue
         if spec.action in INTEGRATION_ACTIONS or spec.action in RESIDENT_ACTIONS or spec.action in KNOWLEDGE_ACTIONS:
             continue
         usable = [g for g in grants if g.role in spec.roles and g.covers(demand, spec.scope)]
@@ -117,13 +123,37 @@ def available_actions(user, demand: Demand) -> list[Transition]:
             continue
         if spec.action == "reopen" and not needs_another_round(demand):
             continue
-        if spec.action == "reply_supervision" and not demand.supervision_orders.filter(
-                replied_at__isnull=True).exists():
+        if spec.action == "reply_supervision" and not _awaits_supervision_reply(demand):
             continue  # only while a supervision order waits for its reply
         if spec.action == "report_in" and not any(g.awaits_report(demand) for g in usable):
             continue  # only while one's unit has a summons to report in for
         result.append(spec)
     return result
+
+
+# Set on a loaded demand by ``prepare_for_actions``: whether a supervision order waits for its reply.
+_PRELOADED_SUPERVISION = "_awaits_supervision_reply"
+
+
+def _awaits_supervision_reply(demand: Demand) -> bool:
+    preloaded = getattr(demand, _PRELOADED_SUPERVISION, None)
+    if preloaded is not None:
+        return preloaded
+    return demand.supervision_orders.filter(replied_at__isnull=True).exists()
+
+
+def prepare_for_actions(demands: Iterable[Demand]) -> None:
+    """For a page that offers the actions of many demands (the queue): what ``available_actions``
+    reads from other tables — the supervision orders awaiting a reply and the summoned units — is
+    loaded for all of them in two queries and kept on each demand, instead of up to three queries
+    per row."""
+    demands = list(demands)
+    orders = Demand._meta.get_field("supervision_orders").related_model.objects
+    waiting = set(orders.filter(demand_id__in=[d.pk for d in demands], replied_at__isnull=True)
+                  .values_list("demand_id", flat=True))
+    for demand in demands:
+        setattr(demand, _PRELOADED_SUPERVISION, demand.pk in waiting)
+    preload_summons(demands)
 
 
 _URGENCY_ORDER = ["danger", "utilities", "general", "complex"]

@@ -30,6 +30,25 @@ def _summoned_units():
     return apps.get_model(*SUMMONED_UNIT_MODEL).objects
 
 
+# Set on a loaded demand by ``preload_summons``: its summoned units as (unit path, still to report in).
+_PRELOADED_SUMMONS = "_scope_summons"
+
+
+def preload_summons(demands: Iterable) -> None:
+    """Load the summoned units of many loaded demands in one query and keep them on each demand,
+    for a page that checks a grant against every row (the queue's actions): ``Grant.covers`` with
+    the "summoned" scope and ``Grant.awaits_report`` then read them instead of asking the database
+    once per demand and grant."""
+    demands = list(demands)
+    by_demand = {demand.pk: [] for demand in demands}
+    rows = _summoned_units().filter(demand_id__in=list(by_demand)).values_list("demand_id", "unit__path",
+                                                                              "reported_at")
+    for demand_id, path, reported_at in rows:
+        by_demand[demand_id].append((path, reported_at is None))
+    for demand in demands:
+        setattr(demand, _PRELOADED_SUMMONS, by_demand[demand.pk])
+
+
 @dataclass(frozen=True)
 class Grant:
     role: str
@@ -71,14 +90,21 @@ class Grant:
         return Q(first_receiver_unit_id=self.unit_id) if self.unit_id is not None else Q(pk__in=[])
 
     def _summoned_to(self, demand) -> bool:
-        return self.unit_path is not None and _summoned_units().filter(
-            demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
+        if self.unit_path is None:
+            return False
+        preloaded = getattr(demand, _PRELOADED_SUMMONS, None)
+        if preloaded is not None:
+            return any(path.startswith(self.unit_path) for path, _waiting in preloaded)
+        return _summoned_units().filter(demand_id=demand.pk, unit__path__startswith=self.unit_path).exists()
 
     def awaits_report(self, demand) -> bool:
         """Whether this grant's unit (or one below it) was summoned to the demand and has not
         reported in yet (what ``report_in`` needs)."""
         if self.unit_path is None:
             return False
+        preloaded = getattr(demand, _PRELOADED_SUMMONS, None)
+        if preloaded is not None:
+            return any(waiting and path.startswith(self.unit_path) for path, waiting in preloaded)
         open_rows = _summoned_units().filter(demand_id=demand.pk, reported_at__isnull=True)
         return open_rows.exists() if self.unit_path == "" else open_rows.filter(
             unit__path__startswith=self.unit_path).exists()

@@ -89,6 +89,7 @@ def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.queue_for(request.user))
+    selectors.prepare_for_actions(page.object_list)
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
         # The actions this row could take with others at once (the transition table's, for this user).
