@@ -464,6 +464,9 @@ MINSHENG_OUTBOX_LEASE_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_LEASE_SECOND
 MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "6"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "30"))
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
+# PostgreSQL: how often a worker looks up the oldest pending message's month, the first partition its
+# claim reads (a dead letter retried from an older month waits at most this long).
+MINSHENG_OUTBOX_RESCAN_SECONDS = float(os.environ.get("MINSHENG_OUTBOX_RESCAN_SECONDS", "60"))
 # How often a worker records its heartbeat (ops.WorkerHeartbeat), read by the health endpoint.
 MINSHENG_HEARTBEAT_SECONDS = float(os.environ.get("MINSHENG_HEARTBEAT_SECONDS", "15"))
 # Periodic jobs the worker runs: (dotted path, every N seconds).

@@ -47,7 +47,15 @@ class OutboxMessage(models.Model):
         verbose_name = _("待发消息")
         verbose_name_plural = _("待发消息")
         ordering = ["pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        # Partial indexes: a delivered message (nearly every row) is in none of them.  ``outbox_due``
+        # serves the worker's claim (due messages by time), ``outbox_pending_since`` finds the oldest
+        # pending message (the months the claim reads on PostgreSQL, where the table is partitioned
+        # by month of ``created_at``: ops.partitions), ``outbox_dead`` counts the dead letters.
+        indexes = [
+            models.Index(fields=["next_attempt_at", "id"], condition=models.Q(status="pending"), name="outbox_due"),
+            models.Index(fields=["created_at"], condition=models.Q(status="pending"), name="outbox_pending_since"),
+            models.Index(fields=["created_at"], condition=models.Q(status="dead"), name="outbox_dead"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.delivery_id} {self.subject}"
@@ -171,8 +179,11 @@ class NoticeRecipient(models.Model):
     resident = models.ForeignKey("people.Resident", on_delete=models.CASCADE, related_name="notices",
                                  verbose_name=_("居民"))
     in_app = models.BooleanField(_("站内送达"), default=False)  # the resident has an account to read it in
+    # No database constraint: on PostgreSQL the outbox is partitioned by month and its key is
+    # (id, created_at), which a foreign key on ``id`` alone cannot reference; Django still sets it to
+    # NULL when the message is deleted.  A detached (archived) month's message is simply not found.
     sms = models.ForeignKey(OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                            verbose_name=_("短信"))
+                            db_constraint=False, verbose_name=_("短信"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:

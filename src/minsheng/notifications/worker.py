@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from minsheng.core import clock
 from minsheng.ops import services as ops
 
-from .delivery import deliver_batch
+from .delivery import claim_since, deliver_batch
 
 logger = logging.getLogger("minsheng.notifications")
 
@@ -37,6 +37,10 @@ class Worker:
         self.name = ops.process_name()
         self.started_at = clock.now()
         self.last_beat = float("-inf")
+        # The first month the claim reads (PostgreSQL's partitions; delivery.claim_since), looked up
+        # again every MINSHENG_OUTBOX_RESCAN_SECONDS rather than before every batch.
+        self.since = None
+        self.since_checked = float("-inf")
 
     def stop(self, *_args) -> None:
         self.stopping = True
@@ -69,7 +73,9 @@ class Worker:
         close_old_connections()
         self.beat()
         try:
-            claimed = deliver_batch(self.batch)
+            if time.monotonic() - self.since_checked >= settings.MINSHENG_OUTBOX_RESCAN_SECONDS:
+                self.since, self.since_checked = claim_since(), time.monotonic()
+            claimed = deliver_batch(self.batch, since=self.since)
         except Exception:
             logger.exception("delivering the outbox failed")
             claimed = 0

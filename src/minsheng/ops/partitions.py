@@ -12,7 +12,8 @@ SQLite keeps plain tables: every function here is a no-op there.  Django's model
 its primary key; the table's key is (id, time) because a partitioned table's unique keys must
 hold the partition column, and ``id`` still comes from one sequence, so it stays unique.  The
 same holds for the other unique constraints: each gets the time column added (see
-``partition_table``).  No foreign key points at these tables.
+``partition_table``).  No foreign key points at these tables (a notice's link to its text message in the
+outbox is kept without one: ``NoticeRecipient.sms``).
 
 The migrations that convert a table call ``partition_table``; the worker's periodic job
 ``create_ahead`` keeps the current month and the next ``MINSHENG_PARTITIONS_AHEAD`` ready.
@@ -47,6 +48,10 @@ class Partitioned:
     is_date: bool = False
     # For the event log: an open demand's history must stay in the live table.
     demand_column: str | None = None
+    # For the outbox: rows matching this SQL condition are still at work (a message not yet
+    # delivered), so a month holding one may not be detached.
+    live: str | None = None
+    live_label: str = ""
 
 
 # The order is the order of the work in the docs; a table is only treated once its migration ran
@@ -58,6 +63,10 @@ TABLES = (
     # The dashboard's counters and their ledger, by day: a dashboard's date range reads its months.
     Partitioned("assessment_rollup", "day", is_date=True),
     Partitioned("assessment_entry", "day", is_date=True),
+    # The notification outbox, by the time a message was written (never changed after): the
+    # worker's claim reads the months from its oldest pending message on (notifications.delivery).
+    Partitioned("notifications_outboxmessage", "created_at", live="status = 'pending'",
+                live_label="messages not yet delivered"),
 )
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -79,6 +88,13 @@ def current_month() -> date:
     """The month of ``clock.now()`` in the site's time zone (partitions follow local months)."""
     now = clock.now().astimezone(ZoneInfo(settings.TIME_ZONE))
     return date(now.year, now.month, 1)
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant of ``moment``'s local month: the lower bound of its partition, for a query
+    that names it so that PostgreSQL reads only the partitions from that month on."""
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return datetime(local.year, local.month, 1, tzinfo=local.tzinfo)
 
 
 def partition_name(spec: Partitioned, month: date) -> str:
@@ -268,6 +284,12 @@ def detach(month: date, table: str | None = None) -> list[str]:
                     raise PartitionRefused(
                         f"{name} holds events of demand {row[0]}, which is still open: its history must stay "
                         f"in the live table until it is closed")
+            if spec.live:
+                cur.execute(f"SELECT count(*) FROM {name} WHERE {spec.live}")
+                live = cur.fetchone()[0]
+                if live:
+                    raise PartitionRefused(f"{name} holds {live} {spec.live_label}: they must stay in the "
+                                           f"live table until they are done")
             cur.execute(f"ALTER TABLE {spec.table} DETACH PARTITION {name}")
             done.append(name)
     return done
