@@ -31,7 +31,7 @@ CONFIGURATION_MODELS = (
     "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
     "party.PartyMember", "homecare.ProviderContract", "notifications.SmsTemplateCode",
     # Set up by community and street staff in the workbench (their own pages).
-    "eldercare.Facility", "eldercare.Room",
+    "eldercare.Facility", "eldercare.Room", "grids.Chief",
 )
 # Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
 # so that the recent changes of a territory list it; a model not named here (the catalogue, the
@@ -42,7 +42,7 @@ REGION_OF = {
     "ledger.supermarket": "region", "ledger.item": "supermarket__region", "party.partyorganisation": "region",
     "party.partymember": "resident__region", "homecare.providercontract": "provider__region",
     "catalogue.dispatchrule": "region", "knowledge.article": "owner_unit__region",
-    "eldercare.facility": "region", "eldercare.room": "facility__region",
+    "eldercare.facility": "region", "eldercare.room": "facility__region", "grids.chief": "region",
 }
 # Saves touching only these fields are no configuration change (every sign-in writes last_login;
 # a tree node's path and depth follow from its parent, whose change is recorded).

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.core import clock
-from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.core.errors import InvalidTransition, NotFound, OutOfScope, PermissionDenied, ValidationFailed
 from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident
+from minsheng.people.services import find_or_register_resident
 
 from .models import Chief, Estate, House, PropertyEvaluation
 from .selectors import region_q
@@ -87,10 +89,10 @@ def link_household(actor, resident: Resident, house: House) -> Resident:
     return resident
 
 
-def _territory(user) -> list[str]:
+def _territory(user, roles=None) -> list[str]:
     from .selectors import territory_paths
 
-    return territory_paths(user)
+    return territory_paths(user, roles)
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -201,15 +203,86 @@ def chiefs_in(region: Region) -> QuerySet[Chief]:
             .select_related("region", "user").order_by("region__path", "kind"))
 
 
+# Who appoints and ends chiefs: the community committee, the street office, administrators.
+APPOINTERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+KIND_FOR_REGION = {region_kind: kind for kind, region_kind in Chief.REGION_KIND.items()}
+
+
+def may_appoint(actor, region: Region | None = None) -> bool:
+    paths = _territory(actor, APPOINTERS)
+    return bool(paths) if region is None else any(region.path.startswith(p) for p in paths)
+
+
+def _require_appointer(actor, region: Region) -> None:
+    if not _territory(actor, APPOINTERS):
+        raise PermissionDenied(_("只有社区、街道的工作人员可以任免网格长、楼栋长、单元长。"))
+    if not may_appoint(actor, region):
+        raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
+
+
+def holder_name(chief: Chief) -> str:
+    """The chief's name as residents know it: the resident behind the account, else the account's."""
+    resident = Resident.objects.filter(user_id=chief.user_id).only("name").first()
+    return resident.name if resident is not None else (chief.user.get_full_name() or chief.user.get_username())
+
+
 def appoint_chief(actor, *, user, region: Region, kind: str, phone: str = "") -> Chief:
-    """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory."""
+    """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory.
+    One chief in office per place and kind: a second is refused with the holder's name (the region's
+    row is locked, so that two appointments at once cannot both pass)."""
     if kind not in Chief.Kind.values:
         raise ValidationFailed.for_field("kind", _("请选择网格长、楼栋长或单元长。"))
     if region.kind != Chief.REGION_KIND[kind]:
         raise ValidationFailed.for_field("region", _("%(kind)s的负责区域必须是%(level)s。") % {
             "kind": Chief.Kind(kind).label, "level": Region.Kind(Chief.REGION_KIND[kind]).label})
-    if not any(region.path.startswith(p) for p in _territory(actor)):
-        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
-    chief, _created = Chief.objects.update_or_create(
-        user=user, region=region, active=True, defaults={"kind": kind, "phone": phone, "since": clock.now().date()})
+    _require_appointer(actor, region)
+    with transaction.atomic():
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        current = (Chief.objects.filter(region=region, kind=kind, active=True).exclude(user=user)
+                   .select_related("user").first())
+        if current is not None:
+            raise InvalidTransition(_("“%(region)s”现任%(kind)s是%(name)s，请先免去其职务再任命。") % {
+                "region": region.name, "kind": Chief.Kind(kind).label, "name": holder_name(current)},
+                field_errors={"region": [_("现任%(kind)s：%(name)s。") % {
+                    "kind": Chief.Kind(kind).label, "name": holder_name(current)}]})
+        chief = Chief.objects.filter(user=user, region=region, active=True).first() or Chief(user=user, region=region)
+        chief.kind, chief.phone, chief.since = kind, phone, chief.since or clock.now().date()
+        chief.save()
+    return chief
+
+
+def appoint_resident_as_chief(actor, *, region: Region, name: str, phone: str) -> Chief:
+    """Appoint the resident with this phone (registered if new) as the chief of ``region`` (the kind
+    follows the region's level).  The resident's account is the one a resident signs in with by
+    phone and text-message code (``people.signin.account_for_phone``, made here if they have none),
+    and a chief's home is /chief/ (``web.homes``) — as when the admin names an account."""
+    from minsheng.people.signin import account_for_phone
+
+    kind = KIND_FOR_REGION.get(region.kind)
+    if kind is None:
+        raise ValidationFailed.for_field("region", _("请选择网格、楼栋或单元。"))
+    _require_appointer(actor, region)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.for_field("name", _("请填写姓名。"))
+    with transaction.atomic():
+        resident = find_or_register_resident(name=name[:50], phone=phone, region=region)
+        if resident.name != name[:50]:
+            raise ValidationFailed.for_field("name", _("该手机号登记的居民是“%(name)s”，请核对姓名或手机号。") % {
+                "name": resident.name})
+        user = resident.user or account_for_phone(resident.phone, name=resident.name)
+        return appoint_chief(actor, user=user, region=region, kind=kind, phone=resident.phone)
+
+
+def end_chief(actor, chief_id: int) -> Chief:
+    """End a chief's term: the post is kept, no longer in office (its history stays readable)."""
+    with transaction.atomic():
+        chief = Chief.objects.select_for_update().select_related("region", "user").filter(pk=chief_id).first()
+        if chief is None:
+            raise NotFound(_("职务记录不存在。"))
+        _require_appointer(actor, chief.region)
+        if not chief.active:
+            raise InvalidTransition(_("%(name)s 已不在任。") % {"name": holder_name(chief)})
+        chief.active = False
+        chief.save()
     return chief

@@ -94,3 +94,16 @@ class NoticeForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("回复内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChiefForm(forms.Form):
+    """Appoint a 网格长, 楼栋长 or 单元长: the place (the estate's grid, buildings and units; the kind
+    follows its level) and the resident by name and phone."""
+
+    region = forms.ChoiceField(label=_("负责区域"))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—")] + [(r.pk, label) for r, label in places]
