@@ -77,15 +77,98 @@ def residents_in(region: Region) -> QuerySet[Resident]:
                                    | Q(house__entrance__path__startswith=path)).distinct()
 
 
-def link_household(actor, resident: Resident, house: House) -> Resident:
-    """Put a resident in a household (户); the resident's region becomes the house's unit or
-    building, so every regional read finds them where they live."""
-    place = house.entrance or house.building
+def building_of(resident: Resident) -> Region | None:
+    """The building the resident lives in (their household's, else their region's), or None for a
+    resident registered only to a grid or community."""
+    place = resident_place(resident)
+    if place is None:
+        return None
+    if place.kind == Region.Kind.ENTRANCE:
+        return place.parent
+    return place if place.kind == Region.Kind.BUILDING else None
+
+
+def household_buildings(resident: Resident) -> QuerySet[Region]:
+    """Where the resident's household may be: their building, or for a resident known only by grid
+    the buildings of that grid."""
+    building = building_of(resident)
+    if building is not None:
+        return Region.objects.filter(pk=building.pk)
+    if resident.region_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=resident.region.path, kind=Region.Kind.BUILDING).order_by("path")
+
+
+def _record_household(actor, resident: Resident, old_house: House | None, old_region_id: int | None,
+                      source: str) -> None:
+    """The register's history for the resident: the household and the region before → after."""
+    from .models import RegisterChange
+
+    changes = {}
+    if old_house != resident.house:
+        changes["house"] = [str(old_house) if old_house else None, str(resident.house) if resident.house else None]
+    if old_region_id != resident.region_id:
+        changes["region_id"] = [old_region_id, resident.region_id]
+    if changes:
+        RegisterChange.objects.create(entity=RegisterChange.Entity.RESIDENT, record_id=resident.pk,
+                                      changed_by=actor if getattr(actor, "pk", None) else None, source=source,
+                                      changes=changes, at=clock.now())
+
+
+def _require_household_keeper(actor, place: Region) -> None:
     if not any(place.path.startswith(p) for p in _territory(actor)):
-        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": place.name})
-    resident.house = house
-    resident.region = place
-    resident.save(update_fields=["house", "region"])
+        raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": place.name})
+
+
+def link_household(actor, resident: Resident, house: House, *, source: str = "") -> Resident:
+    """Put a resident in a household (户) of their building; the resident's region becomes the
+    house's unit or building, so every regional read finds them where they live.  A resident known
+    only by grid may join a household of a building of that grid."""
+    place = house.entrance or house.building
+    _require_household_keeper(actor, place)
+    if not household_buildings(resident).filter(pk=house.building_id).exists():
+        raise ValidationFailed.for_field("house", _("只能加入%(name)s所住楼栋的户。") % {"name": resident.name})
+    if resident.house_id == house.pk:
+        raise InvalidTransition(_("%(name)s 已在该户。") % {"name": resident.name})
+    with transaction.atomic():
+        old_house, old_region = resident.house, resident.region_id
+        resident.house = house
+        resident.region = place
+        resident.save(update_fields=["house", "region"])
+        _record_household(actor, resident, old_house, old_region, source or _("加入家庭户"))
+    return resident
+
+
+def start_household(actor, resident: Resident, *, building: Region, room: str,
+                    entrance: Region | None = None) -> Resident:
+    """A new household (a house of the building, by its number) with the resident in it; a number
+    the building already has is refused (join that household instead)."""
+    room = (room or "").strip()[:30]
+    if not room:
+        raise ValidationFailed.for_field("room", _("请填写户号（房号），如：301。"))
+    if building is None or not household_buildings(resident).filter(pk=building.pk).exists():
+        raise ValidationFailed.for_field("building", _("请选择%(name)s所住的楼栋。") % {"name": resident.name})
+    if entrance is not None and entrance.parent_id != building.pk:
+        raise ValidationFailed.for_field("entrance", _("该单元不在所选楼栋。"))
+    _require_household_keeper(actor, entrance or building)
+    with transaction.atomic():
+        if House.objects.filter(building=building, room=room).exists():
+            raise ValidationFailed.for_field("room", _("%(building)s已有%(room)s户，请在上方选择加入该户。") % {
+                "building": building.name, "room": room})
+        house = House.objects.create(building=building, entrance=entrance, room=room)
+        return link_household(actor, resident, house, source=_("新建家庭户"))
+
+
+def unlink_household(actor, resident: Resident) -> Resident:
+    """Take a resident out of their household; they stay registered where the household was."""
+    if resident.house_id is None:
+        raise InvalidTransition(_("%(name)s 没有关联家庭户。") % {"name": resident.name})
+    _require_household_keeper(actor, resident.house.entrance or resident.house.building)
+    with transaction.atomic():
+        old_house, old_region = resident.house, resident.region_id
+        resident.house = None
+        resident.save(update_fields=["house"])
+        _record_household(actor, resident, old_house, old_region, _("移出家庭户"))
     return resident
 
 
