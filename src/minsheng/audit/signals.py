@@ -30,6 +30,8 @@ CONFIGURATION_MODELS = (
     # Set up in the workbench's administration area (setup.sections) as well as the admin.
     "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
     "party.PartyMember", "homecare.ProviderContract", "notifications.SmsTemplateCode",
+    # Set up by community and street staff in the workbench (their own pages).
+    "eldercare.Facility", "eldercare.Room", "grids.Chief",
 )
 # Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
 # so that the recent changes of a territory list it; a model not named here (the catalogue, the
@@ -40,6 +42,7 @@ REGION_OF = {
     "ledger.supermarket": "region", "ledger.item": "supermarket__region", "party.partyorganisation": "region",
     "party.partymember": "resident__region", "homecare.providercontract": "provider__region",
     "catalogue.dispatchrule": "region", "knowledge.article": "owner_unit__region",
+    "eldercare.facility": "region", "eldercare.room": "facility__region", "grids.chief": "region",
 }
 # Saves touching only these fields are no configuration change (every sign-in writes last_login;
 # a tree node's path and depth follow from its parent, whose change is recorded).
@@ -95,6 +98,8 @@ def _readable(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return "、".join(str(v) for v in value)  # a JSON list of codes, not its Python repr
     if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
         return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))  # as stored: 20 → 20.00
     return str(value)

@@ -4,6 +4,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.organisation.models import Region
+
+from .models import Facility, Service
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -76,3 +80,35 @@ class CheckInForm(forms.Form):
     def __init__(self, *args, elders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["elder"].choices = _elder_choices(elders)
+
+
+class FacilityForm(forms.Form):
+    """A place's particulars; the regions offered are the communities of the user's territory (the
+    service checks the choice again)."""
+
+    name = forms.CharField(label=_("场所名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=Facility.Kind.choices)
+    region = forms.ModelChoiceField(label=_("所在社区/村"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("地址（选填）"), max_length=255, required=False)
+    phone = forms.CharField(label=_("联系电话（选填）"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    opening_hours = forms.CharField(label=_("开放时间"), max_length=100,
+                                    widget=forms.TextInput(attrs={"placeholder": _("如：周一至周五 8:30–17:00")}))
+    services = forms.MultipleChoiceField(label=_("服务项目"), choices=Service.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    capacity = forms.IntegerField(label=_("容纳人数"), min_value=0, required=False, initial=0,
+                                  help_text=_("幸福院的容纳人数是各房间床位之和，在下方“房间与床位”中设置。"))
+    staff = forms.CharField(label=_("场所工作人员账号（选填）"), max_length=500, required=False,
+                            help_text=_("填写账号的用户名，多个用逗号分隔。工作人员只能打开本场所的页面。"))
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"].queryset = regions
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("房间"), max_length=40,
+                           widget=forms.TextInput(attrs={"placeholder": _("如：3号房")}))
+    beds = forms.IntegerField(label=_("床位"), min_value=1, max_value=20)

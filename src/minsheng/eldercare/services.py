@@ -5,26 +5,35 @@ visit schedule by risk, not a workflow of our own), rooms of a 幸福院 (capaci
 volunteers' weekly rota (sign-up to capacity, attendance credited in the ledger once) and day-care
 check-in and check-out."""
 
+import re
+import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from minsheng.audit import services as audit
+from minsheng.audit.models import AuditEntry
 from minsheng.care import services as care_services
 from minsheng.care.models import CarePerson
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, OutOfScope, PermissionDenied, ValidationFailed
 from minsheng.ledger import services as ledger
 from minsheng.ledger.models import Transfer
+from minsheng.organisation.models import Membership, Region
+from minsheng.organisation.scope import grants_with_roles
 from minsheng.people.models import PersonalDataAccess
 from minsheng.people.services import find_or_register_resident
 from minsheng.volunteers.models import Volunteer
 
 from . import ranges
 from .access import CARERS, HEALTH, OPERATORS, may, require
-from .models import DayCareVisit, Elder, Facility, HealthCheck, Room, Shift, ShiftSignup, Stay
+from .models import DayCareVisit, Elder, Facility, HealthCheck, Room, Service, Shift, ShiftSignup, Stay
 
 HEALTH_FIELDS = "health_checks"
 MAX_NOTES = 1000
@@ -379,3 +388,177 @@ def check_out(actor, visit_id: int) -> DayCareVisit:
         visit.checked_out_at = clock.now()
         visit.save(update_fields=["checked_out_at"])
     return visit
+
+
+# --- setting up places and rooms (the workbench's forms; the admin did this before) --------------
+
+MAX_CAPACITY = 500
+MAX_BEDS = 20
+
+
+def territory_paths(actor) -> list[str]:
+    """The region paths where ``actor`` sets up places: the territories of the roles that run them
+    (community and street staff, administrators) — never a place's own staff."""
+    return [g.region_path for g in grants_with_roles(actor, OPERATORS) if g.region_path is not None]
+
+
+def may_set_up(actor, facility: Facility | None = None) -> bool:
+    paths = territory_paths(actor)
+    if facility is None:
+        return bool(paths)
+    return any(facility.region.path.startswith(p) for p in paths)
+
+
+def _require_set_up(actor, facility: Facility | None) -> None:
+    if not territory_paths(actor):
+        raise PermissionDenied(_("只有社区、街道的工作人员可以设置养老服务场所。"))
+    if facility is not None and not may_set_up(actor, facility):
+        raise OutOfScope(_("“%(facility)s”不在你的管辖范围内。") % {"facility": facility.name})
+
+
+def place_regions(actor):
+    """The communities and villages in the actor's territory where a place may be set up."""
+    q = Q(pk__in=[])
+    for p in territory_paths(actor):
+        q |= Q(path__startswith=p)
+    return Region.objects.filter(q, kind=Region.Kind.COMMUNITY).order_by("path")
+
+
+def _staff_accounts(actor, text: str) -> list:
+    """The accounts named (by username, separated by commas, 、 or spaces): each must exist, be
+    active, be no superuser and hold no post outside the actor's territory — listing an account as
+    a place's staff lets it read the elders' health values there."""
+    names = [n for n in re.split(r"[\s,，、;；]+", text or "") if n]
+    paths = territory_paths(actor)
+    accounts, unknown, outside = [], [], []
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=names)}
+    for name in dict.fromkeys(names):
+        user = users.get(name)
+        if user is None or not user.is_active:
+            unknown.append(name)
+            continue
+        posts = Membership.objects.filter(user=user, active=True).select_related("unit__region")
+        if user.is_superuser or any(not any(m.unit.region.path.startswith(p) for p in paths) for m in posts):
+            outside.append(name)
+            continue
+        accounts.append(user)
+    if unknown:
+        raise ValidationFailed.for_field("staff", _("没有这些账号（或已停用）：%(names)s。") % {
+            "names": "、".join(unknown)})
+    if outside:
+        raise OutOfScope(_("这些账号在你的管辖范围之外有岗位，不能列为场所工作人员：%(names)s。") % {
+            "names": "、".join(outside)}, field_errors={"staff": [_("这些账号在你的管辖范围之外有岗位：%(names)s。") % {
+                "names": "、".join(outside)}]})
+    return accounts
+
+
+def _new_code(region: Region, kind: str) -> str:
+    stem = slugify(f"{region.code}-{kind}")[:30] or kind
+    for n in range(1, 1000):
+        code = f"{stem}-{n}"
+        if not Facility.objects.filter(code=code).exists():
+            return code
+    return f"{stem}-{secrets.token_hex(4)}"
+
+
+def save_facility(actor, facility: Facility | None, *, name: str, kind: str, region: Region | None,
+                  opening_hours: str, address: str = "", phone: str = "", services: list[str] = (),
+                  capacity: int | None = 0, staff: str = "", active: bool = True) -> Facility:
+    """Create (``facility`` None) or change a place in the actor's territory.  A 幸福院's capacity is
+    its rooms' beds (set with the rooms); a place with elders living in its rooms stays a 幸福院.
+    Saved through the model, so the configuration history records each field before → after; the
+    staff list, a relation, is recorded here."""
+    _require_set_up(actor, facility)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.for_field("name", _("请填写场所名称。"))
+    if kind not in Facility.Kind.values:
+        raise ValidationFailed.for_field("kind", _("请选择场所类型。"))
+    if region is None or region.kind != Region.Kind.COMMUNITY:
+        raise ValidationFailed.for_field("region", _("请选择场所所在的社区/村。"))
+    if not any(region.path.startswith(p) for p in territory_paths(actor)) and (
+            facility is None or facility.region_id != region.pk):
+        message = _("“%(name)s”不在你的管辖范围内。") % {"name": region.name}
+        raise OutOfScope(message, field_errors={"region": [message]})
+    if not (opening_hours or "").strip():
+        raise ValidationFailed.for_field("opening_hours", _("请填写开放时间，如：周一至周五 8:30–17:00。"))
+    unknown = [s for s in services if s not in Service.values]
+    if unknown:
+        raise ValidationFailed.for_field("services", _("没有这个服务项目：%(s)s。") % {"s": "、".join(unknown)})
+    if phone:
+        phone = phone.strip()
+        if not re.fullmatch(r"[0-9+\-() ]{5,20}", phone):
+            raise ValidationFailed.for_field("phone", _("联系电话只能包含数字、空格和 + - ( )。"))
+    people = _staff_accounts(actor, staff)
+    with transaction.atomic():
+        if facility is not None:
+            facility = Facility.objects.select_for_update().get(pk=facility.pk)
+            if facility.kind == Facility.Kind.HAPPINESS_HOME and kind != facility.kind:
+                lodged = Stay.objects.filter(room__facility=facility, moved_out__isnull=True).count()
+                if lodged:
+                    message = _("还有 %(n)d 位老人住在这里的房间，不能改为其他类型。") % {"n": lodged}
+                    raise ValidationFailed.for_field("kind", message)
+        else:
+            facility = Facility(code=_new_code(region, kind))
+        if kind == Facility.Kind.HAPPINESS_HOME:
+            capacity = sum(facility.rooms.values_list("beds", flat=True)) if facility.pk else 0
+        elif capacity is None or not 0 <= int(capacity) <= MAX_CAPACITY:
+            raise ValidationFailed.for_field("capacity", _("容纳人数应在 0–%(n)d 之间。") % {"n": MAX_CAPACITY})
+        facility.name, facility.kind, facility.region = name[:100], kind, region
+        facility.address, facility.phone = (address or "").strip()[:255], phone or ""
+        facility.opening_hours, facility.services = opening_hours.strip()[:100], list(services)
+        facility.capacity, facility.active = int(capacity), bool(active)
+        facility.save()
+        before = sorted(facility.staff.values_list("username", flat=True))
+        after = sorted(u.username for u in people)
+        if before != after:
+            facility.staff.set(people)
+            record_change_of_staff(facility, before, after)
+    return facility
+
+
+def record_change_of_staff(facility: Facility, before: list[str], after: list[str]) -> None:
+    """The staff list is a relation, outside the model's save: one history entry before → after."""
+    audit.record(AuditEntry.Kind.CONFIGURATION, action=_("修改"), target=f"{Facility._meta.verbose_name} "
+                 f"#{facility.pk} {facility}", detail=f"staff: {', '.join(before)} → {', '.join(after)}",
+                 object_type=Facility._meta.label_lower, object_id=str(facility.pk),
+                 changes=[{"field": "staff", "label": str(Facility._meta.get_field("staff").verbose_name),
+                           "before": "、".join(before), "after": "、".join(after)}],
+                 region_path=facility.region.path)
+
+
+def save_room(actor, facility: Facility, room: Room | None, *, name: str, beds) -> Room:
+    """Add or change a room of a 幸福院.  A room never has fewer beds than elders living in it (the
+    row is locked so that a move-in cannot slip between the count and the save); the place's
+    capacity follows its rooms' beds."""
+    _require_set_up(actor, facility)
+    if facility.kind != Facility.Kind.HAPPINESS_HOME:
+        raise InvalidTransition(_("只有幸福院设置房间和床位。"))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.for_field("name", _("请填写房间名称，如：1号房。"))
+    try:
+        beds = int(beds)
+    except (TypeError, ValueError):
+        raise ValidationFailed.for_field("beds", _("床位请填写整数。")) from None
+    if not 1 <= beds <= MAX_BEDS:
+        raise ValidationFailed.for_field("beds", _("床位应在 1–%(n)d 之间。") % {"n": MAX_BEDS})
+    with transaction.atomic():
+        if room is not None:
+            room = Room.objects.select_for_update().filter(pk=room.pk, facility=facility).first()
+            if room is None:
+                raise NotFound(_("房间不存在。"))
+            living = room.stays.filter(moved_out__isnull=True).count()
+            if beds < living:
+                raise ValidationFailed.for_field("beds", _(
+                    "%(room)s 现有 %(n)d 位老人入住，床位不能少于 %(n)d。") % {"room": room.name, "n": living})
+        else:
+            room = Room(facility=facility)
+        if Room.objects.filter(facility=facility, name=name[:40]).exclude(pk=room.pk).exists():
+            raise ValidationFailed.for_field("name", _("本院已有“%(name)s”。") % {"name": name[:40]})
+        room.name, room.beds = name[:40], beds
+        room.save()
+        facility = Facility.objects.select_for_update().get(pk=facility.pk)
+        facility.capacity = sum(facility.rooms.values_list("beds", flat=True))
+        facility.save(update_fields=["capacity"])
+    return room

@@ -6,7 +6,11 @@ app_name = "eldercare"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("places/new/", views.new_facility, name="new_facility"),
     path("places/<int:pk>/", views.facility_page, name="facility"),
+    path("places/<int:pk>/edit/", views.edit_facility, name="edit_facility"),
+    path("places/<int:pk>/rooms/", views.save_room, name="add_room"),
+    path("places/<int:pk>/rooms/<int:room>/", views.save_room, name="edit_room"),
     path("places/<int:pk>/elders/", views.register_elder, name="register_elder"),
     path("places/<int:pk>/checks/", views.checks, name="checks"),
     path("places/<int:pk>/checks/new/", views.record_check, name="record_check"),

@@ -7,25 +7,28 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Max
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.audit.models import AuditEntry
 from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 from minsheng.volunteers.models import Volunteer
+from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
 
 from . import ranges, selectors, services
 from .access import CARERS, OPERATORS, READERS, may
-from .forms import CheckForm, CheckInForm, ElderForm, MoveInForm, MoveOutForm, ShiftForm
-from .models import DayCareVisit, Elder, Facility, HealthCheck, ShiftSignup, Stay
+from .forms import CheckForm, CheckInForm, ElderForm, FacilityForm, MoveInForm, MoveOutForm, RoomForm, ShiftForm
+from .models import DayCareVisit, Elder, Facility, HealthCheck, Room, ShiftSignup, Stay
 
 
 def _today() -> date:
@@ -48,7 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not _may_open(request.user):
         raise Http404(_("没有可用的养老服务页面。"))
     day = _today()
-    return render(request, "eldercare/home.html", {"day": day, "rows": selectors.facility_figures(request.user, day)})
+    return render(request, "eldercare/home.html", {"day": day, "rows": selectors.facility_figures(request.user, day),
+                                                   "may_set_up": services.may_set_up(request.user)})
 
 
 def _elders(facility: Facility) -> list[Elder]:
@@ -89,6 +93,7 @@ def _facility_context(request, facility: Facility, **forms) -> dict:
                 elders=[e for e in elders if e.pk not in here])
     context["shifts"] = list(selectors.shifts_of(facility, day - timedelta(days=7), days=21))
     context["may_record"] = runs
+    context["may_set_up"] = services.may_set_up(user, facility)
     context["now"] = clock.now()
     return context
 
@@ -342,3 +347,91 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已取消报名。"))
     return redirect("eldercare:rota")
+
+
+# --- setting up places and rooms (community and street staff) -----------------------------------
+
+HISTORY_SHOWN = 30
+
+
+def _history(facility: Facility):
+    """The place's configuration history, with its rooms'."""
+    rooms = [str(pk) for pk in facility.rooms.values_list("pk", flat=True)]
+    return AuditEntry.objects.filter(
+        Q(object_type="eldercare.facility", object_id=str(facility.pk))
+        | Q(object_type="eldercare.room", object_id__in=rooms)).order_by("-at", "-pk")[:HISTORY_SHOWN]
+
+
+def _set_up_facility(request, pk: int) -> Facility:
+    facility = _facility(request, pk)
+    if not services.may_set_up(request.user, facility):
+        raise PermissionDenied(_("只有场所所在社区、街道的工作人员可以修改场所信息。"))
+    return facility
+
+
+def _facility_initial(facility: Facility) -> dict:
+    return {"name": facility.name, "kind": facility.kind, "region": facility.region_id, "address": facility.address,
+            "phone": facility.phone, "opening_hours": facility.opening_hours, "services": facility.services,
+            "capacity": facility.capacity, "active": facility.active,
+            "staff": ", ".join(sorted(facility.staff.values_list("username", flat=True)))}
+
+
+def _set_up_page(request, facility: Facility | None, form, *, room_forms=None, new_room=None, status=200):
+    context = {"facility": facility, "form": form, "Kind": Facility.Kind}
+    if facility is not None:
+        context["history"] = _history(facility)
+        if facility.kind == Facility.Kind.HAPPINESS_HOME:
+            rooms = selectors.rooms_with_occupancy(facility)
+            room_forms = room_forms or {}
+            context["rooms"] = [(r, room_forms.get(r.pk) or RoomForm(initial={"name": r.name, "beds": r.beds},
+                                                                     prefix=f"room{r.pk}")) for r in rooms]
+            context["new_room"] = new_room or RoomForm(initial={"beds": 1}, prefix="new")
+    return render(request, "eldercare/set_up.html", context, status=status)
+
+
+@login_required
+def new_facility(request: HttpRequest) -> HttpResponse:
+    """新建场所: a station, a 幸福院 or a day-care centre in a community of the user's territory."""
+    if not services.may_set_up(request.user):
+        raise PermissionDenied(_("只有社区、街道的工作人员可以设置养老服务场所。"))
+    form = FacilityForm(request.POST or None, regions=services.place_regions(request.user),
+                        initial={"active": True, "capacity": 0})
+    outcome = submit(request, form, lambda d: services.save_facility(request.user, None, **d),
+                     lambda f: _("已新建“%(name)s”。") % {"name": f.name})
+    if outcome.ok:
+        return redirect("eldercare:edit_facility", pk=outcome.result.pk)
+    return _set_up_page(request, None, form, status=outcome.status)
+
+
+@login_required
+def edit_facility(request: HttpRequest, pk: int) -> HttpResponse:
+    """A place's particulars, its rooms and beds (a 幸福院) and their history."""
+    facility = _set_up_facility(request, pk)
+    form = FacilityForm(request.POST or None, regions=services.place_regions(request.user),
+                        initial=_facility_initial(facility))
+    if facility.kind == Facility.Kind.HAPPINESS_HOME:
+        form.fields["capacity"].disabled = True  # its rooms' beds, set below
+    outcome = submit(request, form, lambda d: services.save_facility(request.user, facility, **d),
+                     lambda f: _("已保存“%(name)s”。") % {"name": f.name})
+    if outcome.ok:
+        return redirect("eldercare:edit_facility", pk=facility.pk)
+    return _set_up_page(request, facility, form, status=outcome.status)
+
+
+@login_required
+@require_POST
+def save_room(request: HttpRequest, pk: int, room: int | None = None) -> HttpResponse:
+    """Add a room (``room`` None) or change one's name and beds; a refusal shows the page again
+    with the message under the field of that room's row."""
+    facility = _set_up_facility(request, pk)
+    existing = get_object_or_404(Room, pk=room, facility=facility) if room is not None else None
+    form = RoomForm(request.POST, prefix=f"room{existing.pk}" if existing else "new")
+    outcome = submit(request, form, lambda d: services.save_room(request.user, facility, existing, **d),
+                     lambda r: _("已保存 %(room)s（%(beds)d 张床位）。") % {"room": r.name, "beds": r.beds})
+    if outcome.ok:
+        return redirect(reverse("eldercare:edit_facility", args=[facility.pk]) + "#rooms")
+    facility.refresh_from_db()
+    return _set_up_page(request, facility, FacilityForm(regions=services.place_regions(request.user),
+                                                        initial=_facility_initial(facility)),
+                        room_forms={existing.pk: form} if existing else None,
+                        new_room=None if existing else form, status=outcome.status)

@@ -3,11 +3,14 @@ rules are in ``grids.estates`` and ``notifications.notices``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from minsheng.audit.models import AuditEntry
 from minsheng.core.errors import MinshengError
 from minsheng.core.keys import MAX_KEY
 from minsheng.core.pdf import pdf_response
@@ -15,17 +18,21 @@ from minsheng.demands.models import Demand
 from minsheng.demands.workflow import OPEN_STATES
 from minsheng.notifications import notices
 from minsheng.notifications.models import Notice, NoticeReply
+from minsheng.organisation.models import Region
 from minsheng.organisation.scope import demand_filter
 from minsheng.people.models import Resident
+from minsheng.people.validation import mask_phone
+from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
 
 from . import estates
-from .forms import EvaluationForm, NoticeForm, ReplyForm
-from .models import Estate
+from .forms import ChiefForm, EvaluationForm, NoticeForm, ReplyForm
+from .models import Chief, Estate
 
 OPEN_DEMANDS_SHOWN = 20
 RESIDENTS_SHOWN = 200
+CHIEF_HISTORY_SHOWN = 20
 
 
 # --- estates (office) -----------------------------------------------------------------------------
@@ -48,17 +55,78 @@ def _open_demands(user, estate: Estate):
                 .select_related("region", "handling_unit").order_by("-registered_at")[:OPEN_DEMANDS_SHOWN])
 
 
-@_staff_required
-def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _estate(request: HttpRequest, pk: int) -> Estate:
     estate = estates.estates_visible_to(request.user).filter(pk=pk).first()
     if estate is None:
         raise Http404(_("小区不存在或不在你的管辖范围内。"))
+    return estate
+
+
+def _chief_places(estate: Estate) -> list[tuple[Region, str]]:
+    """The places of an estate that have a chief: its grid, its buildings and their units."""
+    if estate.region_id is None:
+        return []
+    places = [estate.grid] if estate.grid_id and estate.grid.kind == Region.Kind.GRID else []
+    places += list(Region.objects.filter(path__startswith=estate.region.path, kind__in=[
+        Region.Kind.BUILDING, Region.Kind.ENTRANCE]).select_related("parent").order_by("path"))
+    labels = {Region.Kind.GRID: _("网格长"), Region.Kind.BUILDING: _("楼栋长"), Region.Kind.ENTRANCE: _("单元长")}
+    return [(r, f"{r.parent.name} {r.name} · {labels[r.kind]}" if r.kind == Region.Kind.ENTRANCE
+             else f"{r.name} · {labels[r.kind]}") for r in places]
+
+
+def _estate_page(request: HttpRequest, estate: Estate, chief_form=None, status: int = 200) -> HttpResponse:
     year = estates.current_year()
-    return render(request, "grids/estate.html", {
-        "estate": estate, "buildings": list(estates.buildings_of(estate)), "open_demands": _open_demands(request.user,
-                                                                                                          estate),
-        "tally": estates.tally(estate, year), "last_tally": estates.tally(estate, year - 1), "year": year,
-        "chiefs": list(estates.chiefs_in(estate.region)) if estate.region_id else []})
+    chiefs = list(estates.chiefs_in(estate.region)) if estate.region_id else []
+    if estate.grid_id:
+        chiefs = list(Chief.objects.filter(region=estate.grid, active=True).select_related("region", "user")) + chiefs
+    for chief in chiefs:
+        chief.holder = estates.holder_name(chief)
+        chief.masked_phone = mask_phone(chief.phone) if chief.phone else ""
+    context = {
+        "estate": estate, "buildings": list(estates.buildings_of(estate)),
+        "open_demands": _open_demands(request.user, estate), "tally": estates.tally(estate, year),
+        "last_tally": estates.tally(estate, year - 1), "year": year, "chiefs": chiefs}
+    if estate.region_id and estates.may_appoint(request.user, estate.region):
+        context["chief_form"] = chief_form or ChiefForm(places=_chief_places(estate))
+        context["chief_history"] = AuditEntry.objects.filter(
+            Q(region_path__startswith=estate.region.path) | Q(region_path=estate.grid.path),
+            object_type="grids.chief").order_by("-at", "-pk")[:CHIEF_HISTORY_SHOWN]
+    return render(request, "grids/estate.html", context, status=status)
+
+
+@_staff_required
+def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _estate_page(request, _estate(request, pk))
+
+
+@_staff_required
+@require_POST
+def appoint_chief(request: HttpRequest, pk: int) -> HttpResponse:
+    """任命 from the estate's page: a refusal (the current holder, the territory, a phone) comes back
+    under the field on the page."""
+    estate = _estate(request, pk)
+    places = _chief_places(estate)
+    form = ChiefForm(request.POST, places=places)
+    by_pk = {str(r.pk): r for r, _label in places}
+    outcome = submit(request, form, lambda d: estates.appoint_resident_as_chief(
+        request.user, region=by_pk[d["region"]], name=d["name"], phone=d["phone"]),
+        lambda c: _("已任命%(name)s为%(region)s%(kind)s，其可用手机号验证码登录。") % {
+            "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
+    if outcome.ok:
+        return redirect(reverse("estates:detail", args=[estate.pk]) + "#chiefs")
+    return _estate_page(request, estate, chief_form=form, status=outcome.status)
+
+
+@_staff_required
+@require_POST
+def end_chief(request: HttpRequest, pk: int, chief: int) -> HttpResponse:
+    estate = _estate(request, pk)
+    post = get_object_or_404(Chief, pk=chief, region__path__startswith=estate.grid.path if estate.grid_id
+                             else estate.region.path)
+    perform(request, lambda: estates.end_chief(request.user, post.pk),
+            lambda c: _("已免去%(name)s的%(region)s%(kind)s职务。") % {
+                "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
+    return redirect(reverse("estates:detail", args=[estate.pk]) + "#chiefs")
 
 
 # --- the resident's estate and evaluation (phone) --------------------------------------------------

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.core import clock
-from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.core.errors import InvalidTransition, NotFound, OutOfScope, PermissionDenied, ValidationFailed
 from minsheng.organisation.models import Region
+from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident
+from minsheng.people.services import find_or_register_resident
 
 from .models import Chief, Estate, House, PropertyEvaluation
 from .selectors import region_q
@@ -75,22 +77,105 @@ def residents_in(region: Region) -> QuerySet[Resident]:
                                    | Q(house__entrance__path__startswith=path)).distinct()
 
 
-def link_household(actor, resident: Resident, house: House) -> Resident:
-    """Put a resident in a household (户); the resident's region becomes the house's unit or
-    building, so every regional read finds them where they live."""
-    place = house.entrance or house.building
+def building_of(resident: Resident) -> Region | None:
+    """The building the resident lives in (their household's, else their region's), or None for a
+    resident registered only to a grid or community."""
+    place = resident_place(resident)
+    if place is None:
+        return None
+    if place.kind == Region.Kind.ENTRANCE:
+        return place.parent
+    return place if place.kind == Region.Kind.BUILDING else None
+
+
+def household_buildings(resident: Resident) -> QuerySet[Region]:
+    """Where the resident's household may be: their building, or for a resident known only by grid
+    the buildings of that grid."""
+    building = building_of(resident)
+    if building is not None:
+        return Region.objects.filter(pk=building.pk)
+    if resident.region_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=resident.region.path, kind=Region.Kind.BUILDING).order_by("path")
+
+
+def _record_household(actor, resident: Resident, old_house: House | None, old_region_id: int | None,
+                      source: str) -> None:
+    """The register's history for the resident: the household and the region before → after."""
+    from .models import RegisterChange
+
+    changes = {}
+    if old_house != resident.house:
+        changes["house"] = [str(old_house) if old_house else None, str(resident.house) if resident.house else None]
+    if old_region_id != resident.region_id:
+        changes["region_id"] = [old_region_id, resident.region_id]
+    if changes:
+        RegisterChange.objects.create(entity=RegisterChange.Entity.RESIDENT, record_id=resident.pk,
+                                      changed_by=actor if getattr(actor, "pk", None) else None, source=source,
+                                      changes=changes, at=clock.now())
+
+
+def _require_household_keeper(actor, place: Region) -> None:
     if not any(place.path.startswith(p) for p in _territory(actor)):
-        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": place.name})
-    resident.house = house
-    resident.region = place
-    resident.save(update_fields=["house", "region"])
+        raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": place.name})
+
+
+def link_household(actor, resident: Resident, house: House, *, source: str = "") -> Resident:
+    """Put a resident in a household (户) of their building; the resident's region becomes the
+    house's unit or building, so every regional read finds them where they live.  A resident known
+    only by grid may join a household of a building of that grid."""
+    place = house.entrance or house.building
+    _require_household_keeper(actor, place)
+    if not household_buildings(resident).filter(pk=house.building_id).exists():
+        raise ValidationFailed.for_field("house", _("只能加入%(name)s所住楼栋的户。") % {"name": resident.name})
+    if resident.house_id == house.pk:
+        raise InvalidTransition(_("%(name)s 已在该户。") % {"name": resident.name})
+    with transaction.atomic():
+        old_house, old_region = resident.house, resident.region_id
+        resident.house = house
+        resident.region = place
+        resident.save(update_fields=["house", "region"])
+        _record_household(actor, resident, old_house, old_region, source or _("加入家庭户"))
     return resident
 
 
-def _territory(user) -> list[str]:
+def start_household(actor, resident: Resident, *, building: Region, room: str,
+                    entrance: Region | None = None) -> Resident:
+    """A new household (a house of the building, by its number) with the resident in it; a number
+    the building already has is refused (join that household instead)."""
+    room = (room or "").strip()[:30]
+    if not room:
+        raise ValidationFailed.for_field("room", _("请填写户号（房号），如：301。"))
+    if building is None or not household_buildings(resident).filter(pk=building.pk).exists():
+        raise ValidationFailed.for_field("building", _("请选择%(name)s所住的楼栋。") % {"name": resident.name})
+    if entrance is not None and entrance.parent_id != building.pk:
+        raise ValidationFailed.for_field("entrance", _("该单元不在所选楼栋。"))
+    _require_household_keeper(actor, entrance or building)
+    with transaction.atomic():
+        if House.objects.filter(building=building, room=room).exists():
+            raise ValidationFailed.for_field("room", _("%(building)s已有%(room)s户，请在上方选择加入该户。") % {
+                "building": building.name, "room": room})
+        house = House.objects.create(building=building, entrance=entrance, room=room)
+        return link_household(actor, resident, house, source=_("新建家庭户"))
+
+
+def unlink_household(actor, resident: Resident) -> Resident:
+    """Take a resident out of their household; they stay registered where the household was."""
+    if resident.house_id is None:
+        raise InvalidTransition(_("%(name)s 没有关联家庭户。") % {"name": resident.name})
+    _require_household_keeper(actor, resident.house.entrance or resident.house.building)
+    with transaction.atomic():
+        old_house, old_region = resident.house, resident.region_id
+        resident.house = None
+        resident.save(update_fields=["house"])
+        _record_household(actor, resident, old_house, old_region, _("移出家庭户"))
+    return resident
+
+
+def _territory(user, roles=None) -> list[str]:
     from .selectors import territory_paths
 
-    return territory_paths(user)
+    return territory_paths(user, roles)
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -201,15 +286,86 @@ def chiefs_in(region: Region) -> QuerySet[Chief]:
             .select_related("region", "user").order_by("region__path", "kind"))
 
 
+# Who appoints and ends chiefs: the community committee, the street office, administrators.
+APPOINTERS = frozenset({Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
+KIND_FOR_REGION = {region_kind: kind for kind, region_kind in Chief.REGION_KIND.items()}
+
+
+def may_appoint(actor, region: Region | None = None) -> bool:
+    paths = _territory(actor, APPOINTERS)
+    return bool(paths) if region is None else any(region.path.startswith(p) for p in paths)
+
+
+def _require_appointer(actor, region: Region) -> None:
+    if not _territory(actor, APPOINTERS):
+        raise PermissionDenied(_("只有社区、街道的工作人员可以任免网格长、楼栋长、单元长。"))
+    if not may_appoint(actor, region):
+        raise OutOfScope(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
+
+
+def holder_name(chief: Chief) -> str:
+    """The chief's name as residents know it: the resident behind the account, else the account's."""
+    resident = Resident.objects.filter(user_id=chief.user_id).only("name").first()
+    return resident.name if resident is not None else (chief.user.get_full_name() or chief.user.get_username())
+
+
 def appoint_chief(actor, *, user, region: Region, kind: str, phone: str = "") -> Chief:
-    """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory."""
+    """Name a 网格长, 楼栋长 or 单元长 for a region of the matching level in the actor's territory.
+    One chief in office per place and kind: a second is refused with the holder's name (the region's
+    row is locked, so that two appointments at once cannot both pass)."""
     if kind not in Chief.Kind.values:
         raise ValidationFailed.for_field("kind", _("请选择网格长、楼栋长或单元长。"))
     if region.kind != Chief.REGION_KIND[kind]:
         raise ValidationFailed.for_field("region", _("%(kind)s的负责区域必须是%(level)s。") % {
             "kind": Chief.Kind(kind).label, "level": Region.Kind(Chief.REGION_KIND[kind]).label})
-    if not any(region.path.startswith(p) for p in _territory(actor)):
-        raise PermissionDenied(_("“%(region)s”不在你的管辖范围内。") % {"region": region.name})
-    chief, _created = Chief.objects.update_or_create(
-        user=user, region=region, active=True, defaults={"kind": kind, "phone": phone, "since": clock.now().date()})
+    _require_appointer(actor, region)
+    with transaction.atomic():
+        Region.objects.select_for_update().filter(pk=region.pk).first()
+        current = (Chief.objects.filter(region=region, kind=kind, active=True).exclude(user=user)
+                   .select_related("user").first())
+        if current is not None:
+            raise InvalidTransition(_("“%(region)s”现任%(kind)s是%(name)s，请先免去其职务再任命。") % {
+                "region": region.name, "kind": Chief.Kind(kind).label, "name": holder_name(current)},
+                field_errors={"region": [_("现任%(kind)s：%(name)s。") % {
+                    "kind": Chief.Kind(kind).label, "name": holder_name(current)}]})
+        chief = Chief.objects.filter(user=user, region=region, active=True).first() or Chief(user=user, region=region)
+        chief.kind, chief.phone, chief.since = kind, phone, chief.since or clock.now().date()
+        chief.save()
+    return chief
+
+
+def appoint_resident_as_chief(actor, *, region: Region, name: str, phone: str) -> Chief:
+    """Appoint the resident with this phone (registered if new) as the chief of ``region`` (the kind
+    follows the region's level).  The resident's account is the one a resident signs in with by
+    phone and text-message code (``people.signin.account_for_phone``, made here if they have none),
+    and a chief's home is /chief/ (``web.homes``) — as when the admin names an account."""
+    from minsheng.people.signin import account_for_phone
+
+    kind = KIND_FOR_REGION.get(region.kind)
+    if kind is None:
+        raise ValidationFailed.for_field("region", _("请选择网格、楼栋或单元。"))
+    _require_appointer(actor, region)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.for_field("name", _("请填写姓名。"))
+    with transaction.atomic():
+        resident = find_or_register_resident(name=name[:50], phone=phone, region=region)
+        if resident.name != name[:50]:
+            raise ValidationFailed.for_field("name", _("该手机号登记的居民是“%(name)s”，请核对姓名或手机号。") % {
+                "name": resident.name})
+        user = resident.user or account_for_phone(resident.phone, name=resident.name)
+        return appoint_chief(actor, user=user, region=region, kind=kind, phone=resident.phone)
+
+
+def end_chief(actor, chief_id: int) -> Chief:
+    """End a chief's term: the post is kept, no longer in office (its history stays readable)."""
+    with transaction.atomic():
+        chief = Chief.objects.select_for_update().select_related("region", "user").filter(pk=chief_id).first()
+        if chief is None:
+            raise NotFound(_("职务记录不存在。"))
+        _require_appointer(actor, chief.region)
+        if not chief.active:
+            raise InvalidTransition(_("%(name)s 已不在任。") % {"name": holder_name(chief)})
+        chief.active = False
+        chief.save()
     return chief

@@ -94,3 +94,43 @@ class NoticeForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("回复内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChiefForm(forms.Form):
+    """Appoint a 网格长, 楼栋长 or 单元长: the place (the estate's grid, buildings and units; the kind
+    follows its level) and the resident by name and phone."""
+
+    region = forms.ChoiceField(label=_("负责区域"))
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—")] + [(r.pk, label) for r, label in places]
+
+
+class HouseholdForm(forms.Form):
+    """Join a household (户) of the resident's building."""
+
+    house = forms.ChoiceField(label=_("加入家庭户"))
+
+    def __init__(self, *args, houses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.houses = list(houses)
+        self.fields["house"].choices = [("", "—")] + [
+            (h.pk, _("%(house)s（%(n)d 人）") % {"house": h, "n": h.members}) for h in houses]
+
+
+class NewHouseholdForm(forms.Form):
+    """Start a household: the building, its unit where it has them, the number within the building."""
+
+    building = forms.ChoiceField(label=_("楼栋"))
+    entrance = forms.ChoiceField(label=_("单元（选填）"), required=False)
+    room = forms.CharField(label=_("户号（房号）"), max_length=30,
+                           widget=forms.TextInput(attrs={"placeholder": _("如：301")}))
+
+    def __init__(self, *args, buildings=(), entrances=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buildings, self.entrances = list(buildings), list(entrances)
+        self.fields["building"].choices = [(b.pk, b.name) for b in buildings]
+        self.fields["entrance"].choices = [("", "—")] + [(e.pk, f"{e.parent.name} {e.name}") for e in entrances]

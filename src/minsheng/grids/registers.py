@@ -41,7 +41,8 @@ _CHUNK = 2000
 COLUMNS: dict[str, list[tuple[str, Any, bool]]] = {
     Entity.RESIDENT: [("name", gettext_lazy("姓名"), True), ("phone", gettext_lazy("联系电话"), True),
                       ("id_number", gettext_lazy("身份证号"), False), ("address", gettext_lazy("住址"), False),
-                      ("region", gettext_lazy("网格或楼栋编码"), True), ("tags", gettext_lazy("困难群体"), False)],
+                      ("region", gettext_lazy("网格或楼栋编码"), True), ("tags", gettext_lazy("困难群体"), False),
+                      ("household", gettext_lazy("户号"), False)],
     Entity.HOUSE: [("building", gettext_lazy("楼栋编码"), True), ("room", gettext_lazy("房号"), True),
                    ("occupancy", gettext_lazy("居住状态"), False), ("area", gettext_lazy("面积"), False),
                    ("householder", gettext_lazy("户主"), False), ("phone", gettext_lazy("联系电话"), False)],
@@ -51,6 +52,8 @@ COLUMNS: dict[str, list[tuple[str, Any, bool]]] = {
                         ("contact", gettext_lazy("联系人"), False), ("phone", gettext_lazy("联系电话"), False)],
 }
 # Fields compared and written when a duplicate updates the record it matches.
+# Columns a workbook may leave out (added after templates were handed out): their cells read as empty.
+OPTIONAL_COLUMNS = {Entity.RESIDENT: {"household"}}
 _WRITTEN = {Entity.RESIDENT: ["name", "id_number", "address", "region_id"],
             Entity.HOUSE: ["occupancy", "area", "householder", "phone"],
             Entity.ENTERPRISE: ["region_id", "name", "address", "contact", "phone"]}
@@ -154,8 +157,11 @@ def _clean_resident(cells: dict[str, str], regions: Regions, tags: dict[str, int
         if name not in tags:
             raise _RowError("tags", _("未知的困难群体“%(name)s”。") % {"name": name})
         tag_ids.append(tags[name])
+    household = cells["household"][:30]
+    if household and regions.by_code[cells["region"]][2] != Region.Kind.BUILDING:
+        raise _RowError("household", _("填写户号时，“网格或楼栋编码”须为楼栋编码（户号是楼栋内的房号）。"))
     return {"name": cells["name"][:50], "phone": phone, "id_number": id_number, "address": cells["address"][:255],
-            "region_id": region_id, "tags": sorted(set(tag_ids))}
+            "region_id": region_id, "tags": sorted(set(tag_ids)), "household": household}
 
 
 _OCCUPANCY = {str(label): value for value, label in House.Occupancy.choices}
@@ -226,6 +232,8 @@ def parse_register(entity: str, table: Iterable[tuple[int, list[Any]]], paths: l
     header = [_text(h) for h in header]
     positions = {}
     for field, label, _required in columns:
+        if str(label) not in header and field in OPTIONAL_COLUMNS.get(entity, ()):
+            continue
         if str(label) not in header:
             raise ValidationFailed.for_field("file", _("缺少“%(column)s”列。表头应为：%(headers)s") % {
                 "column": label, "headers": "、".join(headers(entity))})
@@ -238,7 +246,8 @@ def parse_register(entity: str, table: Iterable[tuple[int, list[Any]]], paths: l
     seen: dict[tuple, int] = {}
     seen_ids: dict[str, int] = {}
     for number, values in iterator:
-        cells = {f: _text(values[i]) if i < len(values) else "" for f, i in positions.items()}
+        cells = {f: _text(values[positions[f]]) if positions.get(f, len(values)) < len(values) else ""
+                 for f, _label, _required in columns}
         if not any(cells.values()):
             continue  # blank lines between blocks of data are common in hand-kept sheets
         try:
@@ -430,9 +439,49 @@ def write_rows(actor, entity: str, rows: list[dict[str, Any]], *, source: str) -
             through.objects.bulk_create([through(resident_id=r, vulnerabletag_id=t) for r, t in links],
                                         ignore_conflicts=True, batch_size=1000)
         RegisterChange.objects.bulk_create(history, batch_size=1000)
+        if entity == Entity.RESIDENT:
+            ids = {o.phone: o.pk for o in objects} | {r["phone"]: r["existing"] for r in chunk if r.get("existing")}
+            _link_households(actor, [(ids[r["phone"]], r) for r in chunk if r.get("household")], source, at)
         created += len(objects)
         updated += len(changed_objects)
     return created, updated
+
+
+def _link_households(actor, rows: list[tuple[int, dict[str, Any]]], source: str, at) -> None:
+    """The import's 户号 column: each resident joins the household with that number in their
+    building, made when the building has none yet; the resident's region becomes the household's
+    unit or building (as ``estates.link_household``), each change in the register's history."""
+    if not rows:
+        return
+    keys = {(r["region_id"], r["household"]) for _pk, r in rows}
+    houses = {(h.building_id, h.room): h for h in House.objects.filter(
+        building_id__in={b for b, _room in keys}, room__in={room for _b, room in keys}).select_related(
+        "building", "entrance")}
+    missing = [House(building_id=b, room=room) for b, room in sorted(keys) if (b, room) not in houses]
+    if missing:
+        House.objects.bulk_create(missing, batch_size=500)
+        houses |= {(h.building_id, h.room): h for h in House.objects.filter(
+            building_id__in={h.building_id for h in missing}, room__in={h.room for h in missing}).select_related(
+            "building", "entrance")}
+    residents = Resident.objects.in_bulk([pk for pk, _r in rows])
+    changed, history = [], []
+    for pk, row in rows:
+        resident, house = residents[pk], houses[(row["region_id"], row["household"])]
+        place = house.entrance_id or house.building_id
+        if resident.house_id == house.pk and resident.region_id == place:
+            continue
+        changes = {}
+        if resident.house_id != house.pk:
+            old = House.objects.filter(pk=resident.house_id).select_related("building", "entrance").first()
+            changes["house"] = [str(old) if old else None, str(house)]
+        if resident.region_id != place:
+            changes["region_id"] = [resident.region_id, place]
+        resident.house_id, resident.region_id = house.pk, place
+        changed.append(resident)
+        history.append(RegisterChange(entity=Entity.RESIDENT, record_id=pk, changed_by_id=getattr(actor, "pk", None),
+                                      source=source, at=at, changes=changes))
+    Resident.objects.bulk_update(changed, ["house", "region"], batch_size=500)
+    RegisterChange.objects.bulk_create(history, batch_size=1000)
 
 
 # --- search and history -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,9 +22,22 @@ from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import PAGE_SIZE, _staff_required
 
-from . import registers, selectors, services
-from .forms import AssignForm, FindingForm, FinishPatrolForm, ImportForm, StartPatrolForm, TrackPointForm
-from .models import RegisterChange, RegisterImport
+from . import estates, registers, selectors, services
+from .forms import (
+    AssignForm,
+    FindingForm,
+    FinishPatrolForm,
+    HouseholdForm,
+    ImportForm,
+    NewHouseholdForm,
+    StartPatrolForm,
+    TrackPointForm,
+)
+from .models import House, RegisterChange, RegisterImport
+
+# The resident page's household choices: the resident's building, or a grid's buildings (capped).
+HOUSEHOLD_BUILDINGS_SHOWN = 50
+HOUSEHOLDS_SHOWN = 300
 
 
 def _today():
@@ -213,9 +227,86 @@ def register_record(request: HttpRequest, entity: str, pk: int) -> HttpResponse:
         record = registers.record_of(request.user, entity, pk)
     except MinshengError as exc:
         raise Http404(exc.message) from None
-    return render(request, "grids/record.html", {
-        "entity": entity, "record": record, "history": registers.readable_history(entity, pk),
-        "masked_phone": mask_phone(getattr(record, "phone", ""))})
+    return _record_page(request, entity, record)
+
+
+def _record_page(request: HttpRequest, entity: str, record, *, household_form=None, new_household_form=None,
+                 status: int = 200) -> HttpResponse:
+    context = {"entity": entity, "record": record, "history": registers.readable_history(entity, record.pk),
+               "masked_phone": mask_phone(getattr(record, "phone", ""))}
+    if entity == RegisterChange.Entity.RESIDENT:
+        context.update(_household_forms(record, household_form, new_household_form))
+    return render(request, "grids/record.html", context, status=status)
+
+
+def _household_forms(resident, household_form=None, new_household_form=None) -> dict:
+    """The resident's household with the forms to join one of their building, start one, or leave."""
+    buildings = list(estates.household_buildings(resident)[:HOUSEHOLD_BUILDINGS_SHOWN])
+    houses = list(House.objects.filter(building__in=buildings).exclude(pk=resident.house_id)
+                  .select_related("building", "entrance").annotate(members=Count("residents"))
+                  .order_by("building__path", "room")[:HOUSEHOLDS_SHOWN])
+    entrances = list(Region.objects.filter(parent__in=buildings, kind=Region.Kind.ENTRANCE)
+                     .select_related("parent").order_by("path"))
+    household = resident.house
+    return {"household": household, "household_buildings": buildings,
+            "household_members": list(household.residents.exclude(pk=resident.pk).order_by("name"))
+            if household else [],
+            "household_form": household_form or HouseholdForm(houses=houses),
+            "new_household_form": new_household_form or NewHouseholdForm(buildings=buildings, entrances=entrances)}
+
+
+def _resident_record(request: HttpRequest, pk: int):
+    try:
+        return registers.record_of(request.user, RegisterChange.Entity.RESIDENT, pk)
+    except MinshengError as exc:
+        raise Http404(exc.message) from None
+
+
+def _back_to_household(pk: int) -> HttpResponse:
+    return redirect(reverse("grids:record", args=["resident", pk]) + "#household")
+
+
+@_staff_required
+@require_POST
+def household_join(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_record(request, pk)
+    forms = _household_forms(resident)
+    form = HouseholdForm(request.POST, houses=forms["household_form"].houses)
+    outcome = submit(request, form, lambda d: estates.link_household(
+        request.user, resident, House.objects.select_related("building", "entrance").get(pk=d["house"])),
+        lambda r: _("%(name)s 已加入 %(house)s。") % {"name": r.name, "house": r.house})
+    if outcome.ok:
+        return _back_to_household(pk)
+    return _record_page(request, "resident", resident, household_form=form, status=outcome.status)
+
+
+@_staff_required
+@require_POST
+def household_new(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_record(request, pk)
+    forms = _household_forms(resident)
+    blank = forms["new_household_form"]
+    form = NewHouseholdForm(request.POST, buildings=blank.buildings, entrances=blank.entrances)
+
+    def start(d):
+        building = next(b for b in blank.buildings if str(b.pk) == d["building"])
+        entrance = next((e for e in blank.entrances if str(e.pk) == d["entrance"]), None)
+        return estates.start_household(request.user, resident, building=building, room=d["room"], entrance=entrance)
+
+    outcome = submit(request, form, start, lambda r: _("已新建家庭户 %(house)s，%(name)s 为其成员。") % {
+        "house": r.house, "name": r.name})
+    if outcome.ok:
+        return _back_to_household(pk)
+    return _record_page(request, "resident", resident, new_household_form=form, status=outcome.status)
+
+
+@_staff_required
+@require_POST
+def household_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _resident_record(request, pk)
+    perform(request, lambda: estates.unlink_household(request.user, resident),
+            lambda r: _("%(name)s 已移出家庭户。") % {"name": r.name})
+    return _back_to_household(pk)
 
 
 @_staff_required

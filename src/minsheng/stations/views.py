@@ -4,7 +4,6 @@ services."""
 
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -205,26 +204,23 @@ def case_handle(request: HttpRequest, pk: int, way: str) -> HttpResponse:
     if way not in (*Way.values, "resolve"):
         raise Http404(_("未知的操作。"))
     form = WAY_FORMS[Way.ON_SPOT if way == "resolve" else way](request.POST)
-    if form.is_valid():
-        data, version = form.service_kwargs(), form.cleaned_data["version"]
-        try:
-            if way == Way.ON_SPOT:
-                services.handle_on_spot(request.user, demand.pk, version, result=data["result"])
-            elif way in (Way.TIMED, Way.GUIDED):
-                services.undertake_case(request.user, demand.pk, version, way=way, note=data["note"],
-                                        promised_at=data["promised_at"])
-            elif way == Way.JOINT:
-                services.report_up(request.user, demand.pk, version, reason=data["reason"])
-            else:
-                engine.resolve_demand(request.user, demand.pk, version, result=data["result"])
-        except MinshengError as exc:
-            add_service_errors(form, exc)
-            demand.refresh_from_db()
-            return render(request, "stations/case.html", _case_context(request, demand, {way: form}),
-                          status=409 if exc.status == 409 else 400)
-        messages.success(request, _("已保存。"))
+
+    def act(cleaned: dict):
+        data, version = form.service_kwargs(), cleaned["version"]
+        if way == Way.ON_SPOT:
+            return services.handle_on_spot(request.user, demand.pk, version, result=data["result"])
+        if way in (Way.TIMED, Way.GUIDED):
+            return services.undertake_case(request.user, demand.pk, version, way=way, note=data["note"],
+                                           promised_at=data["promised_at"])
+        if way == Way.JOINT:
+            return services.report_up(request.user, demand.pk, version, reason=data["reason"])
+        return engine.resolve_demand(request.user, demand.pk, version, result=data["result"])
+
+    outcome = submit(request, form, act, _("已保存。"))
+    if outcome.ok:
         return redirect("stations:case", pk=demand.pk)
-    return render(request, "stations/case.html", _case_context(request, demand, {way: form}), status=400)
+    demand.refresh_from_db()  # a refusal shows the case as it now stands (a newer version, a new state)
+    return render(request, "stations/case.html", _case_context(request, demand, {way: form}), status=outcome.status)
 
 
 @_staff
