@@ -186,19 +186,6 @@ def _assert_everything_seeded(default_order: bool = True) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_every_part_seeds_live_data_once(fast_hashing):
-    _seed()
-    _assert_everything_seeded()
-    before = _sizes()
-
-    again = _seed()
-    assert _sizes() == before
-    for part in set(PARTS) - {"stations", "history"}:
-        assert f"{part}: already seeded" in again, part
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
 def test_the_order_of_the_parts_does_not_matter(fast_hashing):
     _seed("--parts", ",".join(reversed(PARTS)))
     _assert_everything_seeded(default_order=False)

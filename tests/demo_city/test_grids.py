@@ -1,11 +1,8 @@
 """The demo city's grid work: registers for every grid, a month of patrols, a year of care visits,
 the party structure."""
 
-import io
 from datetime import timedelta
 
-import pytest
-from django.core.management import call_command
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -15,12 +12,8 @@ from minsheng.organisation.models import Region
 from minsheng.party.models import PartyMember, PartyOrganisation
 
 
-@pytest.mark.django_db
-def test_the_demo_city_has_grid_work(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    out = io.StringIO()
-    call_command("seed_demo", "--demands", "0", "--residents", "600", stdout=out)
-    assert "grid work:" in out.getvalue()
+def test_the_demo_city_has_grid_work(demo):
+    assert "grid work:" in demo.output
     grids = Region.objects.filter(kind="grid")
     for grid in grids:
         assert House.objects.filter(building__path__startswith=grid.path).exists(), grid  # estates between
@@ -34,6 +27,4 @@ def test_the_demo_city_has_grid_work(settings):
     assert CarePerson.objects.filter(next_visit_due__lt=timezone.localdate()).exists()  # some are overdue
     assert CareVisit.objects.filter(demand__isnull=False).count() == 5
     assert PartyOrganisation.objects.filter(level="building_group").exists() and PartyMember.objects.exists()
-    again = io.StringIO()
-    call_command("seed_demo", "--demands", "0", "--residents", "600", stdout=again)
-    assert "already seeded" in again.getvalue()
+    assert "already seeded" in demo.seed_again()

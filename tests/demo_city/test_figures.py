@@ -1,12 +1,10 @@
 """The figures of the demo city as every role that reads them meets them: a year of months, every
 link from the dashboard, the tables and the monthly reports."""
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,12 +17,6 @@ PERCENT = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
 RANKED_ROW = re.compile(r'<td data-label="排名">(\d+)</td>\s*<td data-label="[^"]*">[^<]*</td>\s*'
                         r'<td data-label="件数">(\d+)</td>')
 LINK = re.compile(r'href="(/work/assessment/demands/\?[^"]+)"')
-
-
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", "--demands", "1200", "--residents", "300", stdout=io.StringIO())
 
 
 def _months(count: int) -> list[str]:

@@ -2,16 +2,14 @@
 
 import io
 
-import pytest
 from django.core.management import call_command
 
 from minsheng.stations.models import Agent, Station, StationCase
 
+from .conftest import DEMANDS
 
-@pytest.mark.django_db
-def test_the_demo_has_stations_of_every_tier_with_agents_and_cases(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", "--demands", "600", "--residents", "300", stdout=io.StringIO())
+
+def test_the_demo_has_stations_of_every_tier_with_agents_and_cases(demo):
     assert set(Station.objects.values_list("tier", flat=True)) == {"street_centre", "community", "family"}
     lacking = [(s.unit.name, s.agents.exists(), s.service_items.exists(), bool(s.hours))
                for s in Station.objects.all() if not (s.agents.exists() and s.service_items.exists() and s.hours)]
@@ -20,7 +18,7 @@ def test_the_demo_has_stations_of_every_tier_with_agents_and_cases(settings):
     assert Agent.objects.filter(user__username="agent").exists()
     cases = StationCase.objects.all()
     # 5% of the demands, and the two cases the agent's skills team takes (stations.demo_recruitment).
-    assert cases.count() == 30 + 2
+    assert cases.count() == DEMANDS * 5 // 100 + 2
     assert set(cases.values_list("way", flat=True)) >= {"on_spot", "timed", "guided", "joint"}
     days = sorted(cases.values_list("taken_at", flat=True))
     assert (days[-1] - days[0]).days > 300
