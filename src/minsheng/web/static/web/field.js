@@ -90,6 +90,14 @@
     });
   }
 
+  function flush() {
+    if (!window.indexedDB || !outbox) return Promise.resolve();
+    if (!flushing) {
+      flushing = flushOnce().catch(function () {}).then(function () { flushing = null; refresh(); });
+    }
+    return flushing;
+  }
+
   // --- what the pages show ---------------------------------------------------------------------------
   function formatTime(iso) {
     const d = new Date(iso);
