@@ -187,6 +187,7 @@ def test_a_volunteer_fulfils_a_wish_offline_sent_by_the_service_worker(site, scr
     box.get_by_role("button", name="提交实现情况").click()
     expect(box.locator("[data-queue-note]")).to_contain_text("联网后自动发送")
     expect(page.locator(".tab-count")).to_have_text("1")
+    expect(box.get_by_role("button", name="提交实现情况")).to_be_disabled()  # not offered twice
     page.screenshot(path=screenshot_dir / "field-wish-offline-phone.png", full_page=True)
     assert "minsheng-outbox" in page.evaluate("() => navigator.serviceWorker.ready.then(r => r.sync.getTags())")
     assert not DemandEvent.objects.filter(demand=wish, action="fulfil_wish").exists()

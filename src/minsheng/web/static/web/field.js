@@ -180,6 +180,10 @@
                         reload: form.dataset.queueReload !== undefined, page: window.location.pathname});
       }).then(function (item) {
         form.reset();
+        // A form that is done once (a wish fulfilled): not offered again while its item waits.
+        if (form.hasAttribute("data-queue-once")) {
+          form.querySelectorAll("input, textarea, select, button").forEach(function (el) { el.disabled = true; });
+        }
         form.dispatchEvent(new CustomEvent("field:queued", {detail: item}));
         const note = form.querySelector("[data-queue-note]");
         if (note) { note.hidden = false; note.textContent = navigator.onLine ? text("sending") : text("queued"); }
