@@ -30,6 +30,7 @@ from minsheng.stations.models import Station, StationCase
 from minsheng.supervision.models import SummonedUnit, Summons, SupervisionOrder
 from minsheng.volunteers.models import Activity, SignUp, Team, Volunteer
 from minsheng.web.models import ReplyTemplate
+from minsheng.wishes.models import WishClaim
 from minsheng.wishes.selectors import wall
 
 # The smallest demo in which every part has residents enough to draw on.
@@ -74,8 +75,11 @@ def _assert_everything_seeded(default_order: bool = True) -> None:
     assert Supermarket.objects.count() == Region.objects.filter(kind="street").count()
     for market in Supermarket.objects.all():
         assert market.items.filter(stock__gt=0).count() >= 5, market.name
-    # Wishes on the wall and in several states of their loop.
+    # Wishes on the wall and in several states of their loop; the printed volunteer login has one in
+    # hand, to fulfil from 我的认领 on the phone (offline too).
     assert wall().count() >= 3
+    assert WishClaim.objects.filter(user__username="volunteer", released_at__isnull=True,
+                                    demand__state="in_progress").exists()
     # Reply templates for every reply form, some for one category only.
     assert set(ReplyTemplate.objects.values_list("action", flat=True)) == {"resolve", "record_progress", "return",
                                                                           "revisit"}

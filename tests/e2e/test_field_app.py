@@ -152,3 +152,70 @@ def test_a_care_worker_records_a_signed_visit_offline(site, care, screenshot_dir
         assert image.format == "PNG"
         assert image.getchannel("A").getbbox() is not None  # ink on it
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_a_volunteer_fulfils_a_wish_offline_sent_by_the_service_worker(site, screenshot_dir):
+    """Offline at the wisher's door: the fulfilment (note, hours, photo) waits on the phone and a
+    Background Sync tag is registered.  The app's pages are then left (no page of the app open, so
+    none can send), the connection returns, and the service worker sends the queue with the pages'
+    own sender (web/outbox.js): exactly one fulfilment arrives.  Headless Chromium may or may not
+    fire the "sync" event itself on reconnection; if it has not within a few seconds, the worker is
+    asked to send by a message, which runs the same code as its sync handler."""
+    from minsheng.demands.models import DemandEvent
+    from minsheng.wishes.models import WishClaim
+
+    from ..wishes.helpers import party, wish_at
+
+    party(site.world)
+    wish = wish_at(site.world, "claimed")
+    claim = WishClaim.objects.get(demand=wish)
+    page = _field_page(site, "volunteer")
+    # Chromium grants it unless the user turned background sync off; a Playwright context asks.
+    page.context.grant_permissions(["background-sync"])
+    page.goto("/wishes/mine/")
+    _wait_for_service_worker(page)
+    page.reload()
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => 'sync' in r)")
+
+    page.context.set_offline(True)
+    page.reload()  # from the phone's cache
+    box = page.locator(f"#claim-{claim.pk}")
+    box.locator("[name=result]").fill("已把助听器送到老人家里，并教会老人调音量。")
+    box.locator("[name=hours]").fill("1.5")
+    box.locator("[name=photos]").set_input_files(files=[
+        {"name": "送达.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+    box.get_by_role("button", name="提交实现情况").click()
+    expect(box.locator("[data-queue-note]")).to_contain_text("联网后自动发送")
+    expect(page.locator(".tab-count")).to_have_text("1")
+    expect(box.get_by_role("button", name="提交实现情况")).to_be_disabled()  # not offered twice
+    page.screenshot(path=screenshot_dir / "field-wish-offline-phone.png", full_page=True)
+    assert "minsheng-outbox" in page.evaluate("() => navigator.serviceWorker.ready.then(r => r.sync.getTags())")
+    assert not DemandEvent.objects.filter(demand=wish, action="fulfil_wish").exists()
+
+    page.goto("/static/web/outbox.js")  # a page of the site that is not the app: nothing there sends
+    page.context.set_offline(False)
+    fired = False
+    for _attempt in range(15):
+        page.wait_for_timeout(200)
+        if DemandEvent.objects.filter(demand=wish, action="fulfil_wish").exists():
+            fired = True
+            break
+    if not fired:
+        page.evaluate("() => navigator.serviceWorker.controller.postMessage({type: 'minsheng-outbox-send'})")
+    for _attempt in range(100):
+        if DemandEvent.objects.filter(demand=wish, action="fulfil_wish").exists():
+            break
+        page.wait_for_timeout(200)
+    print(f"sync event fired by Chromium itself: {fired}")
+    wish.refresh_from_db()
+    assert wish.state == "resolved"
+    assert DemandEvent.objects.filter(demand=wish, action="fulfil_wish").count() == 1
+    assert wish.attachments.count() == 1 and IdempotencyRecord.objects.count() == 1
+
+    page.goto("/wishes/mine/")  # the queue is empty, the wish fulfilled
+    expect(page.locator(f"#claim-{claim.pk}")).to_contain_text("已实现，待居民确认")
+    expect(page.locator(".tab-count")).to_be_hidden()
+    page.goto("/work/field/queue/")
+    expect(page.locator("#queue-empty")).to_be_visible()
+    assert page.evaluate("() => MinshengOutbox.all().then(items => items.length)") == 0
+    page.screenshot(path=screenshot_dir / "field-wish-sent-phone.png", full_page=True)

@@ -16,9 +16,12 @@ def test_the_service_worker_is_served_from_the_root_with_its_scope(client):
     assert response["Cache-Control"] == "no-cache"
     body = response.content.decode()
     # Workbox comes from this site's static files, never from a CDN.
-    assert 'importScripts(CONFIG.workbox + "/workbox-sw.js")' in body
+    # The queue's sender is the pages' own module (web/outbox.js), sent from the Background Sync event.
+    assert 'importScripts(CONFIG.workbox + "/workbox-sw.js", CONFIG.outbox)' in body
+    assert 'addEventListener("sync"' in body and "MinshengOutbox.flush" in body
     config = json.loads(body.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
     assert config["workbox"] == "/static/web/vendor/workbox"
+    assert config["outbox"] == "/static/web/outbox.js" and config["csrfCookie"] == "csrftoken"
     assert "/care/worker/" in config["lists"] and "/work/stations/cases/" in config["lists"]
     assert "http" not in body  # no other host
 

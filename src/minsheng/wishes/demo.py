@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from minsheng.core import clock
+from minsheng.core.errors import MinshengError
 from minsheng.demands import services as engine
 from minsheng.demands.models import Demand
-from minsheng.demands.workflow import Channel, Kind
+from minsheng.demands.workflow import Channel, Kind, State
 from minsheng.demo.city import home_address
 from minsheng.ledger import services as ledger
 from minsheng.ledger.models import Item, Supermarket
@@ -27,7 +28,9 @@ from minsheng.people.models import Resident
 from minsheng.volunteers import services as volunteering
 from minsheng.volunteers.models import ServiceCategory, Team, Volunteer
 
+from . import selectors
 from . import services as wishes
+from .models import WishClaim
 from .sweeps import flag_overdue_claims
 
 # Individual wishes (title, description): what residents of an old industrial district ask for.
@@ -297,7 +300,27 @@ def _wishes(city, people, rng, members, volunteers, login_volunteer, now) -> Non
         if stop == "confirmed":
             continue
         step(staff, "close", rng.uniform(2, 24))
+    _login_claim(login_volunteer, now)
     flag_overdue_claims(now)
+
+
+def _login_claim(login_volunteer, now: datetime) -> None:
+    """The printed volunteer login has a wish in hand, to fulfil from 我的认领 on the phone (offline
+    too: the field app queues it): the first wish on the wall it may claim, if the random history
+    left it none."""
+    if login_volunteer is None:
+        return
+    user = login_volunteer.resident.user
+    if WishClaim.objects.filter(user=user, released_at__isnull=True, demand__state=State.IN_PROGRESS).exists():
+        return
+    with clock.frozen_at(now - timedelta(hours=2)):
+        for wish in selectors.wall().order_by("pk")[:20]:
+            try:
+                wishes.claim_wish(user, wish.pk, wish.version,
+                                  promised_by=timezone.localdate(now) + timedelta(days=5))
+            except MinshengError:
+                continue
+            return
 
 
 def _supermarkets(city, rng, volunteers, now) -> None:

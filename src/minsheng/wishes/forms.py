@@ -59,7 +59,10 @@ class StaffClaimForm(ActionForm):
 
 
 class FulfilForm(ActionForm):
-    result = forms.CharField(label=_("实现情况"), widget=forms.Textarea, required=False)
+    # Required in the browser too: on the phone the form may be queued offline, and an empty note
+    # would come back refused only once the connection returns (the service requires it).
+    result = forms.CharField(label=_("实现情况"), widget=forms.Textarea(attrs={"required": True, "rows": 4}),
+                             required=False)
     hours = forms.DecimalField(label=_("服务时长（小时）"), required=False, min_value=0, max_digits=4,
                                decimal_places=1)
     photos = PhotosField(label=_("现场照片（最多6张）"))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.core import clock
-from minsheng.core.errors import PermissionDenied, ValidationFailed
+from minsheng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from minsheng.core.images import clean_photos
 from minsheng.demands import services
 from minsheng.demands.models import Demand, DemandAttachment
@@ -290,6 +290,27 @@ def fulfil_wish(actor, demand_id: int, version: int, *, result: str, photos=(), 
         for photo in photos:
             DemandAttachment.objects.create(demand=demand, event_seq=demand.version, file=photo)
     return demand
+
+
+def fulfil_own_claim(actor, claim_id: int, version: int, *, result: str, photos=(), hours=None) -> Demand:
+    """A volunteer (or a leader) fulfils their own claim from 我的认领 — often from the phone's queue,
+    hours after the form was filled offline.  A claim given back to the wall, already fulfilled or
+    whose wish has left "in progress" meanwhile is refused with what happened to it, rather than
+    as a bare stale version; the transition's own checks stay the authority."""
+    claim = WishClaim.objects.select_related("demand").filter(pk=claim_id, user=actor).first()
+    if claim is None:
+        raise NotFound(_("没有这条认领。"))
+    number = claim.demand.number
+    if claim.released_at is not None:
+        raise InvalidTransition(_("心愿 %(number)s 已于 %(at)s 退回心愿墙（%(reason)s），不能再提交实现情况。") % {
+            "number": number, "at": timezone.localtime(claim.released_at).strftime("%Y-%m-%d %H:%M"),
+            "reason": claim.release_reason or "—"})
+    if claim.fulfilled_at is not None:
+        raise InvalidTransition(_("心愿 %(number)s 的实现情况已经提交过了。") % {"number": number})
+    if claim.demand.state != S.IN_PROGRESS:
+        raise InvalidTransition(_("心愿 %(number)s 当前为“%(state)s”，不能再提交实现情况。") % {
+            "number": number, "state": claim.demand.get_state_display()})
+    return fulfil_wish(actor, claim.demand_id, version, result=result, photos=photos, hours=hours)
 
 
 def credit_hours_on_close(demand: Demand) -> None:

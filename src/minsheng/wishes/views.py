@@ -20,6 +20,7 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 from minsheng.people.models import Resident
+from minsheng.web import field
 from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import _staff_required
@@ -71,28 +72,48 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@field.replays
 def mine(request: HttpRequest) -> HttpResponse:
-    """My claims; a live one is fulfilled here with a note, photos and the hours spent."""
+    """My claims; a live one is fulfilled here with a note, photos and the hours spent.  On the
+    phone the form is queued (``data-queue``) when there is no signal, at the door of the wisher,
+    and sent when the connection returns, once, by its idempotency key (answered as JSON)."""
     claims = list(selectors.claims_of(request.user))
-    forms = {}
+    forms, status = {}, 200
     if request.method == "POST":
+        queued = field.is_queued(request)
         claim_id = request.POST.get("claim")
         target = next((c for c in claims if str(c.pk) == claim_id), None)
         if target is None:
+            if queued:
+                return field.refused(_("没有这条认领。"), status=404)
             raise Http404
         form = FulfilForm(request.POST, request.FILES)
-        sent = submit(request, form, lambda data: engine.SERVICE_FOR_ACTION["fulfil_wish"](
-            request.user, target.demand_id, form.cleaned_data["version"], **form.service_kwargs()),
-            _("已记录心愿实现情况，等待居民确认。"))
+        done = _("已记录心愿实现情况，等待居民确认。")
+
+        def fulfil(data: dict) -> Demand:
+            return services.fulfil_own_claim(request.user, target.pk, data["version"], **form.service_kwargs())
+
+        if queued:
+            if not form.is_valid():
+                return field.form_refused(form)
+
+            def fulfil_queued() -> dict:
+                fulfil(form.cleaned_data)
+                return {"message": done, "number": target.demand.number}
+            return field.replayable(request, fulfil_queued, flash=True)
+        sent = submit(request, form, fulfil, done)
         if sent.ok:
             return redirect("wishes:mine")
-        forms[target.pk] = form
+        forms[target.pk], status = form, sent.status
     now = clock.now()
     for c in claims:
         c.live = c.released_at is None and c.demand.state == State.IN_PROGRESS
         c.form = forms.get(c.pk) or FulfilForm(initial={"version": c.demand.version})
+        # Refused because the claim is no longer live (given back, fulfilled): no form to show the
+        # reason on, so it is shown on the claim itself.
+        c.refusal = c.form.non_field_errors() if c.pk in forms and not c.live else None
         c.late = c.live and c.promised_by < timezone.localdate(now)
-    return render(request, "wishes/mine.html", {"claims": claims}, status=400 if forms else 200)
+    return render(request, "wishes/mine.html", {"claims": claims}, status=status)
 
 
 def _is_resident(user) -> bool:

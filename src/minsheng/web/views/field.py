@@ -3,6 +3,7 @@ controls every page) and the page listing what the phone still has to send."""
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -36,8 +37,9 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """/sw.js: the service worker, served from the root so its scope is the whole site
     (``Service-Worker-Allowed: /``); never cached by HTTP, so a new version is picked up at once."""
-    config = {"workbox": static("web/vendor/workbox/").rstrip("/"), "lists": list(LIST_PATHS),
-              "static": static(""), "queue": reverse("web:field_queue")}
+    config = {"workbox": static("web/vendor/workbox/").rstrip("/"), "outbox": static("web/outbox.js"),
+              "lists": list(LIST_PATHS), "static": static(""), "queue": reverse("web:field_queue"),
+              "csrfCookie": settings.CSRF_COOKIE_NAME}
     response = render(request, "web/sw.js", {"config": json.dumps(config)},
                       content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

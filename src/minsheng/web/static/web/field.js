@@ -2,18 +2,19 @@
  * offline queue and the bottom bar's count of what waits.
  *
  * A form marked data-queue is not posted by the browser: its fields and files (photos shrunk
- * here first) go into IndexedDB with a UUID made now, then the queue sends them — at once when
- * online, else when the connection returns (the "online" event, a visible page, every 20 s).
- * Each item is posted with its UUID as Idempotency-Key (web.field.replayable on the server), so
- * an item whose answer was lost and is sent again is still one record.  An item the server
- * refuses stays in the queue, marked with the reason, until the worker discards it: nothing
- * typed on a phone is dropped silently.  Pages with their own recording (the patrol's track, the
- * visit's signature) call MinshengField.enqueue.
+ * here first) go into the queue (web/outbox.js: IndexedDB and the one sender, shared with the
+ * service worker) with a UUID made now, then the queue is sent — at once when online, else when
+ * the connection returns: by the service worker's Background Sync where the browser has it
+ * (Chromium), even with no page of the app open, and by any open page (the "online" event, a
+ * visible page, every 20 s) everywhere.  Each item is posted with its UUID as Idempotency-Key
+ * (web.field.replayable on the server), so an item sent twice is still one record.  An item the
+ * server refuses stays in the queue, marked with the reason, until the worker discards it:
+ * nothing typed on a phone is dropped silently.  Pages with their own recording (the patrol's
+ * track, the visit's signature) call MinshengField.enqueue.
  */
 (function () {
   "use strict";
 
-  const DB = "minsheng-field", STORE = "outbox";
   const LIST_CACHE = "minsheng-lists", PAGE_CACHE = "minsheng-pages";
   const MAX_SIDE = 1600, JPEG_QUALITY = 0.8;
   let texts = {};
@@ -22,34 +23,11 @@
 
   function text(key) { return texts[key] || key; }
 
-  // --- IndexedDB -------------------------------------------------------------------------------
-  function open() {
-    return new Promise(function (resolve, reject) {
-      const request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, {keyPath: "key"}); };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  function tx(mode, work) {
-    return open().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        const t = db.transaction(STORE, mode);
-        const result = work(t.objectStore(STORE));
-        t.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
-        t.onerror = function () { db.close(); reject(t.error); };
-      });
-    });
-  }
-
-  function all() {
-    return tx("readonly", function (store) { return store.getAll(); }).then(function (items) {
-      return (items || []).sort(function (a, b) { return a.created < b.created ? -1 : 1; });
-    });
-  }
-  function put(item) { return tx("readwrite", function (store) { store.put(item); }); }
-  function remove(key) { return tx("readwrite", function (store) { store.delete(key); }); }
+  // The store and the sender are web/outbox.js's, shared with the service worker.
+  const outbox = window.MinshengOutbox;
+  function all() { return outbox.all(); }
+  function put(item) { return outbox.put(item); }
+  function remove(key) { return outbox.remove(key); }
 
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -79,74 +57,41 @@
   }
 
   // --- the queue ---------------------------------------------------------------------------------
-  /* Add an item: {url, label, fields: [[name, value]], files: [[name, Blob, filename]]}. */
+  /* Add an item: {url, label, fields: [[name, value]], files: [[name, Blob, filename]]}.  The page's
+   * CSRF token is stored with it for the service worker, which has no page to read it from. */
   function enqueue(item) {
     const full = Object.assign({key: uuid(), user: account, created: new Date().toISOString(), state: "pending", error: "",
-                                tries: 0, files: []}, item);
-    return put(full).then(function () { refresh(); flush(); return full; });
+                                problem: "", tries: 0, files: [], csrf: csrfToken()}, item);
+    return put(full).then(function () { refresh(); outbox.requestSync(); flush(); return full; });
   }
 
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
 
-  function send(item) {
-    const body = new FormData();
-    item.fields.forEach(function (f) { body.append(f[0], f[1]); });
-    item.files.forEach(function (f) { body.append(f[0], f[1], f[2]); });
-    return fetch(item.url, {method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-                            headers: {"Idempotency-Key": item.key, "X-CSRFToken": csrfToken(),
-                                      "Accept": "application/json"}});
+  /* What the page does once items are in, whoever sent them (this page or the service worker). */
+  function arrived(sent) {
+    let reload = false;
+    sent.forEach(function (s) {
+      reload = reload || (s.item.reload && s.item.page === window.location.pathname);
+      document.dispatchEvent(new CustomEvent("field:sent", {detail: {item: s.item, answer: s.answer}}));
+    });
+    // A form whose page shows what it changed (the task recorded, the patrol ended): the page it
+    // was sent from, if still open, is shown afresh.
+    if (reload) window.location.reload();
   }
 
   function flushOnce() {
-    return all().then(function (items) {
-      let chain = Promise.resolve(), sent = 0, reload = false;
-      items.filter(function (i) { return i.state !== "failed" && i.user === account; }).forEach(function (item) {
-        chain = chain.then(function () {
-          if (!navigator.onLine) return;
-          item.state = "sending"; item.tries += 1;
-          return put(item).then(refresh).then(function () { return send(item); }).then(function (response) {
-            const json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-            if (response.ok && json) {
-              sent += 1;
-              reload = reload || (item.reload && item.page === window.location.pathname);
-              return response.json().then(function (answer) {
-                return remove(item.key).then(function () {
-                  document.dispatchEvent(new CustomEvent("field:sent", {detail: {item: item, answer: answer}}));
-                });
-              });
-            }
-            if (json && response.status >= 400 && response.status < 500) {  // refused: the reason, kept
-              return response.json().then(function (answer) {
-                item.state = "failed"; item.error = answer.error || String(response.status);
-                return put(item);
-              });
-            }
-            // Signed out (a redirect to the login page), a stale CSRF token or a server error:
-            // kept as it is and sent again later.
-            item.state = "pending";
-            item.error = response.type === "opaqueredirect" || response.status === 403
-              ? text("signin") : text("server") + " " + response.status;
-            return put(item);
-          }, function () {
-            item.state = "pending"; item.error = text("offline");
-            return put(item);
-          });
-        });
-      });
-      return chain.then(function () {
-        if (sent && window.caches) return caches.delete(LIST_CACHE);  // the lists now differ
-      }).then(function () {
-        // A form whose page shows what it changed (the task recorded, the patrol ended): the page
-        // it was sent from, if still open, is shown afresh.
-        if (reload) window.location.reload();
-      });
+    if (!navigator.onLine) return refresh();
+    return outbox.flush({account: account, token: csrfToken, changed: refresh}).then(function (result) {
+      // Still waiting (no network, signed out, the server down): the worker sends it when it can.
+      if (result.pending.length) outbox.requestSync();
+      arrived(result.sent);
     });
   }
 
   function flush() {
-    if (!window.indexedDB) return Promise.resolve();
+    if (!window.indexedDB || !outbox) return Promise.resolve();
     if (!flushing) {
       flushing = flushOnce().catch(function () {}).then(function () { flushing = null; refresh(); });
     }
@@ -170,14 +115,15 @@
       title.textContent = item.label;
       const meta = document.createElement("span");
       meta.className = "muted";
+      const why = item.error || (item.problem ? text(item.problem) + (item.problem === "server" ? " " + item.status : "") : "");
       meta.textContent = " " + formatTime(item.created) + " · " + text(item.state) +
         (item.files.length ? " · " + text("photos").replace("%s", item.files.length) : "");
       li.append(title, meta);
-      if (item.error) {
-        const why = document.createElement("p");
-        why.className = item.state === "failed" ? "error" : "muted";
-        why.textContent = item.error;
-        li.append(why);
+      if (why) {
+        const reason = document.createElement("p");
+        reason.className = item.state === "failed" ? "error" : "muted";
+        reason.textContent = why;
+        li.append(reason);
       }
       if (item.state === "failed") {
         const drop = document.createElement("button");
@@ -192,7 +138,7 @@
   }
 
   function refresh() {
-    if (!window.indexedDB) return Promise.resolve();
+    if (!window.indexedDB || !outbox) return Promise.resolve();
     return all().then(function (items) {
       items = items.filter(function (i) { return i.user === account; });
       const waiting = items.length;
@@ -234,6 +180,10 @@
                         reload: form.dataset.queueReload !== undefined, page: window.location.pathname});
       }).then(function (item) {
         form.reset();
+        // A form that is done once (a wish fulfilled): not offered again while its item waits.
+        if (form.hasAttribute("data-queue-once")) {
+          form.querySelectorAll("input, textarea, select, button").forEach(function (el) { el.disabled = true; });
+        }
         form.dispatchEvent(new CustomEvent("field:queued", {detail: item}));
         const note = form.querySelector("[data-queue-note]");
         if (note) { note.hidden = false; note.textContent = navigator.onLine ? text("sending") : text("queued"); }
@@ -281,6 +231,16 @@
       if (!event.target.hasAttribute("data-queue") && window.caches) caches.delete(LIST_CACHE);
     }, true);
     const logout = document.querySelector("form[action='" + cfg.logout + "']");
+    if ("serviceWorker" in navigator) {
+      // The service worker sent items (Background Sync): the count, the list and the page follow.
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        const data = event.data || {};
+        if (data.type !== "minsheng-outbox") return;
+        refresh();
+        arrived((data.sent || []).filter(function (s) { return s.item.user === account; }));
+      });
+      navigator.serviceWorker.startMessages();
+    }
     if (logout) logout.addEventListener("submit", function (event) {
       all().then(function (items) { return items.length; }, function () { return 0; }).then(function (waiting) {
         if (waiting && !window.confirm(text("logoutWaiting").replace("%s", waiting))) return;
