@@ -11,10 +11,8 @@ budget state of the year, and the report figures (elders served, hours, average)
 """
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -101,12 +99,9 @@ def main() -> None:
     parser.add_argument("--elders", type=int, default=100_000)
     parser.add_argument("--records", type=int, default=1_000_000)
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
-    import django
+    from _django import start_django
 
-    django.setup()
+    start_django()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection

@@ -20,7 +20,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -34,12 +33,9 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
+    from _django import start_django
 
-    import django
-
-    django.setup()
+    start_django()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection

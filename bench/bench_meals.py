@@ -112,12 +112,9 @@ def main() -> None:
     parser.add_argument("--meals", type=int, default=1_000_000)
     parser.add_argument("--billing", action="store_true", help="then run bench_billing.py at the same size")
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
-    import django
+    from _django import start_django
 
-    django.setup()
+    start_django()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection

@@ -14,7 +14,6 @@ to the write, as ``commit_import`` would write them.
 """
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -58,12 +57,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=600_000)
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
-    import django
+    from _django import start_django
 
-    django.setup()
+    start_django()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, transaction

@@ -20,7 +20,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -33,12 +32,9 @@ def main() -> None:
     parser.add_argument("--model", help="A saved model file (default: train one, see above).")
     parser.add_argument("--passes", type=int, default=5)
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
+    from _django import start_django
 
-    import django
-
-    django.setup()
+    start_django()
     from django.core.management import call_command
 
     from minsheng.demo.texts import category_codes, compose_demand

@@ -13,11 +13,9 @@ too, and checked against brute-force haversine on a sample.
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -71,12 +69,9 @@ def main() -> None:
     parser.add_argument("--buildings", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=200, help="nearest-station queries to time")
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
-    import django
+    from _django import start_django
 
-    django.setup()
+    start_django()
     import numpy as np
     from django.core.management import call_command
     from django.db import connection

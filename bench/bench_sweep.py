@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -77,13 +76,9 @@ def main() -> None:
     parser.add_argument("--existing", action="store_true",
                         help="the database (MINSHENG_DATA_DIR or DATABASE_URL) already holds the data: sweep it again")
     args = parser.parse_args()
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
+    from _django import start_django
 
-    import django
-
-    django.setup()
+    start_django()
     from django.core.management import call_command
     from django.db import connection
 

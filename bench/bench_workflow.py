@@ -10,10 +10,8 @@ resolve → revisit → close.  Prints one line per figure.
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,12 +26,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.demands < 1:
         parser.error("--demands must be at least 1")
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
+    from _django import start_django
 
-    import django
-
-    django.setup()
+    start_django()
     from django.core.management import call_command
     from django.db import connection
 

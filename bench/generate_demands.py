@@ -15,10 +15,8 @@ batch commits on its own, so a run stopped early leaves a smaller but representa
 """
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,12 +30,9 @@ REOPEN_REASON = "居民对处理结果不满意"  # distinct demand texts, compo
 
 
 def setup_django() -> None:
-    os.environ.setdefault("MINSHENG_DATA_DIR", tempfile.mkdtemp(prefix="minsheng-bench-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "minsheng.settings"
-    os.environ.setdefault("MINSHENG_LOG_LEVEL", "WARNING")
-    import django
+    from _django import start_django
 
-    django.setup()
+    start_django()
 
 
 class Generator:
