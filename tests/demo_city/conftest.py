@@ -43,8 +43,9 @@ class DemoCity:
 def _restore(before: str) -> None:
     clear_event_log_for_flush()
     # Without post_migrate's content types and permissions: the serialized rows bring them back
-    # with their keys, as TransactionTestCase's serialized_rollback does.
-    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    # with their keys, as TransactionTestCase's serialized_rollback does. The sequences keep their
+    # values: the rows come back with their old keys, and PostgreSQL's next key must not be one.
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True, reset_sequences=False)
     connection.creation.deserialize_db_from_string(before)
 
 
