@@ -1,11 +1,9 @@
 """Households on the resident's register page (join one of the building's, start one, leave) and the
 register import's optional 户号 column; another street's staff are refused."""
 
-import io
 import random
 
 import pytest
-from openpyxl import Workbook
 
 from minsheng.core.errors import OutOfScope, ValidationFailed
 from minsheng.grids import estates, registers
@@ -13,6 +11,8 @@ from minsheng.grids.models import House, RegisterChange
 from minsheng.people.models import Resident
 
 from .estate_world import build_estate
+from .test_registers import RESIDENT_HEADERS as HEADERS
+from .test_registers import workbook as _workbook
 
 
 @pytest.fixture
@@ -73,20 +73,6 @@ def test_only_the_residents_building_and_territory(world, ew, login):
     assert Resident.objects.get(pk=resident.pk).house == ew.houses[2]
 
 
-def _workbook(headers, rows) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
-    data.name = "台账.xlsx"
-    return data
-
-
-HEADERS = ["姓名", "联系电话", "身份证号", "住址", "网格或楼栋编码", "困难群体"]
 
 
 def test_the_register_import_takes_an_optional_household_column(world, ew):
