@@ -2,6 +2,8 @@
 # Run a command against a throwaway PostgreSQL cluster on a loopback port.
 #   scripts/with-postgres.sh --check      exit 0 when a server binary is available
 #   scripts/with-postgres.sh CMD [ARGS…]  start a cluster, run CMD with DATABASE_URL set, stop it
+#   MINSHENG_PG_DURABLE=1   keep fsync, synchronous_commit and full_page_writes on (benchmarks of
+#                           writes); by default they are off, for the test suite's speed
 set -euo pipefail
 # Below the ephemeral range (32768–60999 on Linux), so that no outgoing connection holds it.
 PGPORT=${MINSHENG_PGPORT:-25432}
@@ -23,9 +25,11 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+FAST="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${MINSHENG_PG_DURABLE:-0}" = 1 ] && FAST=""
 "${AS[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK $FAST" \
   start >/dev/null
 "${AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres minsheng
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/minsheng"
