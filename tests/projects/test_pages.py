@@ -107,6 +107,32 @@ def test_needs_are_recorded_and_converted_through_the_pages(client, world, party
     assert need.demand.number in html
 
 
+def test_the_needs_page_names_what_each_need_became_without_a_query_per_need(client, world, party, frozen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.user("staff1"))
+
+    def record_and_convert(titles: list[str]) -> None:
+        client.post(reverse("projects:needs"), {"kind": "opinion_form", "region": "c1", "held_on": "2026-04-14",
+                                                "households": 30, "needs": "\n".join(titles)})
+        for title in titles:
+            need = CollectedNeed.objects.get(title=title)
+            client.post(reverse("projects:convert_need", args=[need.pk]), {"into": "demand", "demand_type": "help"})
+
+    def queries() -> int:
+        client.get(reverse("projects:needs"))  # a warm-up: per-process caches (the operator's seats) fill once
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("projects:needs")).status_code == 200
+        return len(captured)
+
+    record_and_convert(["修理路灯"])
+    one = queries()
+    record_and_convert(["增加休息座椅", "清理楼道", "更换井盖"])
+    assert CollectedNeed.objects.exclude(demand=None).count() == 4
+    assert queries() == one
+
+
 def test_the_practical_list_page_ticks_off_and_shows_the_quota(client, world, party, board_data):
     client.force_login(world.user("staff1"))
     item = party.community1.practical_things.get()

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from minsheng.demands.workflow import OPEN_STATES, Satisfaction
@@ -44,7 +44,10 @@ def projects_visible_to(user) -> QuerySet[SecretaryProject]:
 
 
 def collections_visible_to(user) -> QuerySet[Collection]:
-    return Collection.objects.filter(region_q(user)).select_related("region").prefetch_related("needs")
+    # Each need names what it became (a demand's number, a project's or list item's title).
+    needs = CollectedNeed.objects.select_related("demand", "project", "list_item")
+    return Collection.objects.filter(region_q(user)).select_related("region").prefetch_related(
+        Prefetch("needs", queryset=needs))
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
