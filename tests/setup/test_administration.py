@@ -351,3 +351,22 @@ def test_sms_template_codes_are_kept_by_the_top_administrators_and_used_to_send(
         sms_template_code("demand.dispatched")
     # Codes are the whole city's: a street administrator has no such section.
     assert _client(street_admin).get(reverse("setup:area_list", args=["sms"])).status_code == 404
+
+
+def test_every_section_list_pages_in_a_fixed_order(world, street_admin):
+    """Each section's list is ordered before paging (a model without a default order, such as
+    the party members, would otherwise show rows on two pages or on none)."""
+    import warnings
+
+    from django.core.paginator import UnorderedObjectListWarning
+
+    from minsheng.setup.sections import SECTIONS
+
+    client = _client(street_admin)
+    paths = territory_paths(street_admin)
+    keys = [s.key for s in SECTIONS if s.visible_to(paths)]
+    assert "members" in keys
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        for key in keys:
+            assert client.get(reverse("setup:area_list", args=[key])).status_code == 200, key

@@ -117,6 +117,8 @@ def section_list(request: HttpRequest, key: str) -> HttpResponse:
         for name in section.search:
             q |= Q(**{f"{name}__icontains": query})
         rows = rows.filter(q)
+    if not rows.ordered:  # a model without a default order would page unpredictably
+        rows = rows.order_by("pk")
     page = CappedPaginator(rows, PAGE_SIZE, COUNT_CAP).get_page(request.GET.get("page"))
     table = [(row, [cell(row, attr) for attr, _label in section.columns]) for row in page]
     return render(request, "setup/area/list.html", {
