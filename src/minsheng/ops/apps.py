@@ -7,6 +7,9 @@ class OpsConfig(AppConfig):
     verbose_name = _("运行维护")
 
     def ready(self) -> None:
-        from . import metrics
+        from django.db.models.signals import post_migrate
+
+        from . import metrics, statistics
 
         metrics.connect()
+        post_migrate.connect(statistics.refresh_after_migrate, dispatch_uid="minsheng.ops.statistics")
