@@ -143,3 +143,17 @@ def test_the_actions_read_for_a_whole_page_are_those_read_one_demand_at_a_time(w
     cg = world.user("handler_cg")
     assert ["reply_supervision" in [s.action for s in selectors.available_actions(cg, d)] for d in page] == [
         False, False, False, False, True]
+
+
+def test_a_long_queue_is_counted_up_to_the_cap(login, world, monkeypatch):
+    """The heading counts the queue as the list counts its matches: exactly up to the cap, then
+    "cap+" (a hotline's revisits run to thousands a week; counting them all cost each visit)."""
+    from minsheng.web.views import staff
+
+    for _ in range(3):
+        register(world, channel="api")
+    client = login("dispatcher1")
+    assert "(3)" in client.get(reverse("web:queue")).content.decode()
+    monkeypatch.setattr(staff, "LIST_COUNT_CAP", 2)
+    page = client.get(reverse("web:queue")).content.decode()
+    assert "(2+)" in page and "(3)" not in page

@@ -113,6 +113,10 @@ class Demand(models.Model):
                          name="demand_first_receiver_set"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="demand_merged_into_set"),
             models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="demand_parent_set"),
+            # The approvers' queues: the few demands waiting on an extension or suspension request,
+            # instead of every demand in progress (115 ms of the street dispatcher's queue at 1M).
+            models.Index(fields=["state"], condition=Q(pending_request__isnull=False),
+                         name="demand_pending_request_set"),
         ]
 
     def __str__(self) -> str:

@@ -88,7 +88,9 @@ def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
 
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.queue_for(request.user))
+    queued = selectors.queue_for(request.user)
+    # Counted up to the cap, as the list is: a hotline's revisits alone run to thousands a week.
+    page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP))
     selectors.prepare_for_actions(page.object_list)
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
