@@ -219,6 +219,22 @@ def test_the_rebuilt_index_equals_the_live_one_after_a_random_workload(world):
     assert any(live_results.values())
 
 
+def test_the_words_a_document_shares_with_a_text_are_those_it_holds(world):
+    """similar_documents finds a text's words in each stored document (a regular expression over
+    the stored words): exactly the words both hold, whatever their order, length or repetition."""
+    from minsheng.search.selectors import similar_documents, stored_words, text_words
+
+    rng = random.Random()
+    seed = rng.randrange(10**6)
+    rng.seed(seed)
+    demands = [register(world, title=_text(rng, 1), description=_text(rng, rng.randint(1, 6))) for _ in range(6)]
+    text = _text(rng, rng.randint(1, 4))
+    held = stored_words([d.pk for d in demands])
+    wanted = set(text_words(text))
+    shared = {d.pk: set(d.shared) for d in similar_documents(text, [d.pk for d in demands])}
+    assert shared == {pk: wanted & words for pk, words in held.items() if wanted & words}, f"seed {seed}"
+
+
 # --- a test's flush empties the index with the demands (both databases) ------------------------
 
 @pytest.mark.django_db(transaction=True)
