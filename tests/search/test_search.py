@@ -2,9 +2,11 @@
 viewer's scope only, the same on SQLite and PostgreSQL (the suite runs on both)."""
 
 import random
+from io import BytesIO
 
 import pytest
 from django.db import transaction
+from openpyxl import load_workbook
 
 from minsheng.demands import selectors
 from minsheng.demands.imports import import_demands
@@ -91,6 +93,60 @@ def test_more_occurrences_rank_first(world):
     assert list(qs.values_list("pk", flat=True)) == [thrice.pk, once.pk]
 
 
+# Four words each (the title's 小区 + three), so that only how often 噪音 occurs tells them apart:
+# bm25 and ts_rank then order them alike.
+_BY_OCCURRENCES = {1: "噪音，井盖，路灯", 2: "噪音，噪音，路灯", 3: "噪音，噪音，噪音"}
+
+
+def test_a_window_ranks_the_newest_matches_in_the_viewers_scope_only(world):
+    rng = random.Random()
+    seed = rng.randrange(10**6)
+    rng.seed(seed)
+    mine, occurrences = [], {}
+    for _ in range(rng.randint(5, 9)):
+        if rng.random() < 0.3:  # newer matches outside staff1's community: never in its window
+            register(world, region="g2", title="小区", description=_BY_OCCURRENCES[3])
+        k = rng.choice([1, 2, 3])
+        demand = register(world, region="g1", title="小区", description=_BY_OCCURRENCES[k])
+        mine.append(demand.pk)
+        occurrences[demand.pk] = k
+    register(world, region="g1", title="小区", description="井盖，路灯，物业")  # no 噪音
+    window = rng.randint(1, len(mine) - 1)
+    found = ranked(selectors.demands_visible_to(world.user("staff1")).filter(selectors.search_q("噪音")), "噪音",
+                   window=window)
+    newest = sorted(mine)[-window:]
+    expected = sorted(newest, key=lambda pk: (-occurrences[pk], pk))  # most occurrences first, then by key
+    assert list(found.keys) == expected, f"seed {seed}"
+    assert len(found) == window
+    page = found[0:2]
+    assert [d.pk for d in page] == expected[:2] and page[0].region.code == "g1"  # rows with their related rows
+    assert found[-1].pk == expected[-1]
+    # Without a window: every match, ranked the same way.
+    everything = ranked(selectors.demands_visible_to(world.user("staff1")).filter(selectors.search_q("噪音")), "噪音")
+    assert list(everything.values_list("pk", flat=True)) == sorted(mine, key=lambda pk: (-occurrences[pk], pk))
+
+
+def test_the_staff_list_ranks_the_newest_matches_it_can_show_and_says_there_are_more(world, login, monkeypatch):
+    from minsheng.web.views import staff
+
+    monkeypatch.setattr(staff, "LIST_COUNT_CAP", 2)
+    oldest_best = register(world, title="小区", description=_BY_OCCURRENCES[3])
+    once = register(world, title="小区", description=_BY_OCCURRENCES[1])
+    twice = register(world, title="小区", description=_BY_OCCURRENCES[2])
+    newest_once = register(world, title="小区", description=_BY_OCCURRENCES[1])
+    page = login("dispatcher").get("/work/demands/", {"q": "噪音"}).content.decode()
+    assert "超过 2 件" in page
+    # The newest three ranked (the third tells the count there are more), the first two shown.
+    assert twice.number in page and once.number in page and page.index(twice.number) < page.index(once.number)
+    assert oldest_best.number not in page and newest_once.number not in page
+    # The export is not windowed: every match, best first.
+    export = login("dispatcher").get("/work/demands/export.xlsx", {"q": "噪音"})
+    workbook = load_workbook(BytesIO(b"".join(export.streaming_content)), read_only=True)
+    cells = [" ".join(str(v) for v in row) for row in list(workbook.active.values)[1:]]
+    assert [next(d for d in (oldest_best, once, twice, newest_once) if d.number in c) for c in cells] == [
+        oldest_best, twice, once, newest_once]
+
+
 def test_place_names_of_the_region_tree_are_kept_whole(world):
     reload_dictionary()
     assert "翠湖锦苑" not in tokens("翠湖锦苑小区漏水")
@@ -161,6 +217,22 @@ def test_the_rebuilt_index_equals_the_live_one_after_a_random_workload(world):
     assert index.stored_documents() == live, f"seed {seed}"
     assert {w: _found(world, "dispatcher", w) for w in _WORDS} == live_results, f"seed {seed}"
     assert any(live_results.values())
+
+
+def test_the_words_a_document_shares_with_a_text_are_those_it_holds(world):
+    """similar_documents finds a text's words in each stored document (a regular expression over
+    the stored words): exactly the words both hold, whatever their order, length or repetition."""
+    from minsheng.search.selectors import similar_documents, stored_words, text_words
+
+    rng = random.Random()
+    seed = rng.randrange(10**6)
+    rng.seed(seed)
+    demands = [register(world, title=_text(rng, 1), description=_text(rng, rng.randint(1, 6))) for _ in range(6)]
+    text = _text(rng, rng.randint(1, 4))
+    held = stored_words([d.pk for d in demands])
+    wanted = set(text_words(text))
+    shared = {d.pk: set(d.shared) for d in similar_documents(text, [d.pk for d in demands])}
+    assert shared == {pk: wanted & words for pk, words in held.items() if wanted & words}, f"seed {seed}"
 
 
 # --- a test's flush empties the index with the demands (both databases) ------------------------

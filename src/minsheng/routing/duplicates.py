@@ -55,7 +55,9 @@ N_HASHES = 64
 NEIGHBOUR_METRES = 700
 TEXT_CHARS = 200  # the title and the start of the detail carry the problem (the hot issues' fingerprint)
 MIN_SIMILARITY = 0.2  # share of the text's words (by rarity) under which a demand is not the same problem
-TEXT_ROWS = 1_000  # open demands around the place a search weighs by their words at most, most recent first
+TEXT_ROWS = 500  # open demands around the place a search weighs by their words at most, most recent first
+# (1,000 until #27: reading and weighing them was half of the panel's time; a neighbourhood with more than
+# 500 open demands in the window is a mass event, which the same-event grouping finds whatever the words)
 SHOWN_WORDS = 3  # shared words a match names
 RESCORE = 60  # the most similar texts scored with distance and time (the panel shows five)
 EVENT_HOURS = 6  # demands about one event (an outage, a burst pipe, noise at night) come within hours

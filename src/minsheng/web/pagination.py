@@ -6,6 +6,7 @@ filters to see further).  Pages stay numbered, so links and the page template ar
 """
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -22,6 +23,8 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         # COUNT over a LIMITed subquery of keys: the database stops after cap + 1 rows, with no
         # sort and no joins for related rows the count does not need.
+        if not isinstance(self.object_list, QuerySet):  # a list of rows already read (ranked matches)
+            return len(self.object_list)
         return self.object_list.select_related(None).order_by().values("pk")[:self.cap + 1].count()
 
     @property

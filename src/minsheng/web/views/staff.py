@@ -208,8 +208,9 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:queue")
 
 
-def _filtered_demands(request: HttpRequest):
-    """The staff list's demands with the query string's filters and sort applied."""
+def _filtered_demands(request: HttpRequest, *, window: int | None = None):
+    """The staff list's demands with the query string's filters and sort applied.  ``window``: a
+    search by relevance ranks only the newest that many matches (search.selectors.ranked_window)."""
     qs = selectors.demands_visible_to(request.user)
     text = request.GET.get("q", "").strip()[:MAX_QUERY]
     if text:
@@ -224,13 +225,15 @@ def _filtered_demands(request: HttpRequest):
         qs = qs.filter(first_receiver_unit_id__in=[g.unit_id for g in grants_for(request.user) if g.unit_id])
     sort = request.GET.get("sort") or ("relevance" if text else "registered")
     if sort == "relevance" and text and not selectors.is_demand_number(text):
-        return ranked(qs, text)  # best match first
+        return ranked(qs, text, window=window)  # best match first
     return qs.order_by(*SORTS.get(sort, SORTS["registered"]))
 
 
 @_staff_required
 def demand_list(request: HttpRequest) -> HttpResponse:
-    qs = _filtered_demands(request)
+    # The page shows at most the first LIST_COUNT_CAP rows: a search ranks no more than those (and one
+    # more, which tells the count that there are more).
+    qs = _filtered_demands(request, window=LIST_COUNT_CAP + 1)
     params = request.GET.copy()
     params.pop("page", None)
     page = _page(request, qs, CappedPaginator(qs, PAGE_SIZE, LIST_COUNT_CAP))
