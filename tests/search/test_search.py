@@ -135,7 +135,7 @@ def test_the_staff_list_ranks_the_newest_matches_it_can_show_and_says_there_are_
     twice = register(world, title="小区", description=_BY_OCCURRENCES[2])
     newest_once = register(world, title="小区", description=_BY_OCCURRENCES[1])
     page = login("dispatcher").get("/work/demands/", {"q": "噪音"}).content.decode()
-    assert "超过 2 件" in page
+    assert "超过 2 件：按相关度排列的是其中最近登记的 2 件" in page  # the user is told what was ranked
     # The newest three ranked (the third tells the count there are more), the first two shown.
     assert twice.number in page and once.number in page and page.index(twice.number) < page.index(once.number)
     assert oldest_best.number not in page and newest_once.number not in page
