@@ -34,8 +34,11 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends import db as db_sessions
 from django.core import signing
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from minsheng.core.middleware import IdleTimeoutMiddleware
@@ -92,8 +95,25 @@ def _session(request: HttpRequest, token: str) -> tuple[int, dict]:
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or ""
     if not session_key or not constant_time_compare(digest, _digest(session_key)):
         raise Refused(403)
-    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
-    return int(user_pk), data
+    return int(user_pk), _session_data(session_key)
+
+
+def _session_data(session_key: str) -> dict:
+    """The session's data ({} for none, or an expired one), as its store would load it, without
+    touching it.  For the database's stores (``db``, ``cached_db``, the default) one prepared
+    statement by the key rather than the ORM's ``get``, which cost half the poll."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if not isinstance(store, db_sessions.SessionStore):
+        return store.load()
+    model = store.get_model_class()
+    connection = connections[router.db_for_read(model)]
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {q('session_data')} FROM {q(model._meta.db_table)} "
+                       f"WHERE {q('session_key')} = %s AND {q('expire_date')} > %s",
+                       [session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
+        row = cursor.fetchone()
+    return store.decode(row[0]) if row else {}
 
 
 def _signed_in(user_pk: int, data: dict, password: str) -> bool:
