@@ -7,7 +7,9 @@
 Builds the demo district's organisation (its printed logins), a phone system with --seats seats
 (8001 is the printed ``operator``'s), and first plays --in-process calls through the WSGI
 application in this process (middleware and all, no network): CPU time and queries per event of
-each kind, the figure no other load on the machine changes.  Then it serves the site with
+each kind, the figure no other load on the machine changes; and --polls polls of the workbench
+the same way (``in_process_polls``: the unchanged poll, a bodiless 304, and the changed one).
+Then it serves the site with
 gunicorn as docs/architecture.md does (-w 2 --threads 16 --worker-connections 16 --preload),
 signs Chromium in as ``operator`` with the workbench open, and at the same time:
 
