@@ -162,3 +162,14 @@ def test_a_poll_must_be_a_get(world, pbx):
     response = operator.post("/work/calls/live/",
                              HTTP_X_CALL_POLL=token_for(world.users["operator"].pk, session.session_key))
     assert response.status_code == 405 and response["Allow"] == "GET"
+
+
+def test_a_page_before_the_second_factor_carries_no_poll_token(world, pbx, settings):
+    from minsheng.organisation.scope import roles_of
+
+    operator = _signed_in(world, "operator")
+    settings.MINSHENG_2FA_ROLES = frozenset(roles_of(world.users["operator"]))
+    page = operator.get("/2fa/")  # the second factor owed: its page is the only one open
+    assert page.status_code == 200 and 'data-poll-token=""' in page.content.decode()
+    settings.MINSHENG_2FA_ROLES = frozenset()
+    assert re.search(r'data-poll-token="[^"]+"', operator.get("/work/").content.decode())

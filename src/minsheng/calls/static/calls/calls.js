@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var box = document.getElementById("call-pop");
-  if (!box || !window.fetch) { return; }
+  // No token: a page before the second factor is given (calls/poll.py), which may not poll.
+  if (!box || !window.fetch || !box.getAttribute("data-poll-token")) { return; }
   var liveUrl = box.getAttribute("data-live-url");
   var popUrl = box.getAttribute("data-pop-url");
   // Every 750 ms: a call answered between two polls shows within one interval plus two small requests (< 1 s).
