@@ -7,7 +7,9 @@
 Builds the demo district's organisation (its printed logins), a phone system with --seats seats
 (8001 is the printed ``operator``'s), and first plays --in-process calls through the WSGI
 application in this process (middleware and all, no network): CPU time and queries per event of
-each kind, the figure no other load on the machine changes.  Then it serves the site with
+each kind, the figure no other load on the machine changes; and --polls polls of the workbench
+the same way (``in_process_polls``: the unchanged poll, a bodiless 304, and the changed one).
+Then it serves the site with
 gunicorn as docs/architecture.md does (-w 2 --threads 16 --worker-connections 16 --preload),
 signs Chromium in as ``operator`` with the workbench open, and at the same time:
 
@@ -180,6 +182,84 @@ def in_process(token: str, calls: int, extensions: list[str]) -> None:
           + f"; mean {sum(cpu.values()) / 3:.2f} ms")
 
 
+def in_process_polls(system, polls: int) -> None:
+    """The workbench's poll through the WSGI application in this process, signed in as the
+    ``operator`` of seat 8001: CPU ms and queries of an unchanged poll (no new call since the
+    page's last answer) and of a changed one (a call answered at 8001 since), after a warm-up."""
+    import io
+    import re
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from minsheng.calls import services
+    from minsheng.wsgi import application
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username="operator"))
+    page = client.get("/work/").content.decode()
+    token = re.search(r'data-poll-token="([^"]*)"', page)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    known = [""]
+
+    def poll() -> str:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/work/calls/live/", "QUERY_STRING": "",
+                   "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1",
+                   "REMOTE_ADDR": "127.0.0.1", "HTTP_COOKIE": cookie, "wsgi.input": io.BytesIO(b""),
+                   "wsgi.url_scheme": "http", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+                   "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False}
+        if token:
+            environ["HTTP_X_CALL_POLL"] = token[1]
+        if known[0]:
+            environ["HTTP_IF_NONE_MATCH"] = known[0]
+        status, headers = [], []
+        response = application(environ, lambda code, hdrs, exc_info=None: (status.append(code), headers.extend(hdrs)))
+        body = b"".join(response)
+        response.close()
+        if status[0][:3] not in ("200", "304"):
+            raise RuntimeError(f"in-process poll answered {status[0]}")
+        known[0] = dict(headers).get("ETag", "")
+        return status[0][:3] + " " + body.decode()
+
+    def answer(n: int) -> None:
+        services.record_event(system, services.CallEvent(event="answer", call_id=f"poll-{os.getpid()}-{n}",
+                                                         extension="8001"))
+
+    def hang_up(n: int) -> None:
+        services.record_event(system, services.CallEvent(event="hangup", call_id=f"poll-{os.getpid()}-{n}",
+                                                         duration=30))
+
+    for _ in range(20):
+        poll()
+    with CaptureQueriesContext(connection) as captured:
+        unchanged = poll()
+    unchanged_queries = len(captured.captured_queries)
+    started = time.process_time()
+    for _ in range(polls):
+        poll()
+    unchanged_cpu = (time.process_time() - started) * 1000 / polls
+    answer(-1)
+    with CaptureQueriesContext(connection) as captured:
+        changed = poll()
+    changed_queries = len(captured.captured_queries)
+    hang_up(-1)
+    poll()
+    spent = 0.0
+    rounds = max(polls // 10, 10)
+    for n in range(rounds):
+        answer(n)
+        started = time.process_time()
+        poll()
+        spent += time.process_time() - started
+        hang_up(n)
+        poll()
+    print(f"in process, the workbench's poll: unchanged {unchanged_cpu:.3f} ms CPU {unchanged_queries} q "
+          f"({unchanged}); changed {spent * 1000 / rounds:.3f} ms CPU {changed_queries} q ({changed})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200, help="events per second (default 200)")
@@ -189,6 +269,8 @@ def main() -> None:
     parser.add_argument("--pops", type=int, default=10, help="calls popped at the operator's seat (default 10)")
     parser.add_argument("--in-process", type=int, default=300,
                         help="calls played in process first, for CPU and queries per event (default 300; 0: none)")
+    parser.add_argument("--polls", type=int, default=500,
+                        help="workbench polls played in process, for CPU and queries per poll (default 500; 0: none)")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--no-browser", action="store_true", help="skip the pop (no Chromium)")
     args = parser.parse_args()
@@ -219,6 +301,8 @@ def main() -> None:
     print(f"database: {connection.vendor}; load average at start: " + " ".join(f"{x:.1f}" for x in load_at_start))
     if args.in_process:
         in_process(token, args.in_process, extensions)
+    if args.polls:
+        in_process_polls(system, args.polls)
     connection.close()
     print(f"served: {args.rate:.0f} events/s for {args.seconds:.0f} s over {args.seats} seats")
 

@@ -27,3 +27,19 @@ def post_event(client, pbx):
         return client.post("/api/cti/events", fields, **headers)
 
     return post
+
+
+def poll(client, version: str | None = None, token: str | None = None):
+    """The workbench's poll as its page's script sends it: the page's token (``calls.poll``) and
+    the answer's version it last had."""
+    from minsheng.calls.poll import token_for
+
+    if token is None:  # the page's token: made once per client, as a page holds one
+        if getattr(client, "poll_token", None) is None:
+            session = client.session
+            client.poll_token = token_for(int(session["_auth_user_id"]), session.session_key)
+        token = client.poll_token
+    headers = {"HTTP_X_CALL_POLL": token}
+    if version:
+        headers["HTTP_IF_NONE_MATCH"] = version
+    return client.get("/work/calls/live/", **headers)

@@ -10,6 +10,8 @@ from django.test import Client
 from minsheng.calls.models import CallRecord, Seat
 from minsheng.ops.metrics import REQUESTS
 
+from .conftest import poll
+
 
 def test_an_event_is_one_statement_besides_the_configuration_number(post_event, django_assert_max_num_queries):
     post_event(event="newCall", callId="warm", user="8001", **{"from": "13900001111"})  # the seat map is loaded
@@ -93,9 +95,9 @@ def test_the_poll_follows_a_seat_handed_to_another_operator(world, pbx, post_eve
     dispatcher.force_login(world.users["dispatcher"])
     post_event(event="answer", callId="h-1", user="8001")
     call = CallRecord.objects.get(call_id="h-1")
-    assert operator.get("/work/calls/live/").json() == {"call": call.pk}
+    assert poll(operator).json() == {"call": call.pk}
     seat = Seat.objects.get(phone_system=pbx, extension="8001")
     seat.operator = world.users["dispatcher"]
     seat.save()
-    assert operator.get("/work/calls/live/").json() == {"call": None}
-    assert dispatcher.get("/work/calls/live/").json() == {"call": call.pk}
+    assert poll(operator).json() == {"call": None}
+    assert poll(dispatcher).json() == {"call": call.pk}

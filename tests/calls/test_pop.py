@@ -11,6 +11,7 @@ from minsheng.demands.models import Demand
 from minsheng.people.models import PersonalDataAccess
 
 from ..demands.helpers import register
+from .conftest import poll
 
 
 def _client(world, name) -> Client:
@@ -27,10 +28,10 @@ def _answer(post_event, call_id="p-1", caller="13900001111", ext="8001"):
 
 def test_the_pop_reaches_only_the_seat_operator(world, post_event):
     operator, other = _client(world, "operator"), _client(world, "dispatcher")
-    assert operator.get("/work/calls/live/").json() == {"call": None}
+    assert poll(operator).json() == {"call": None}
     call = _answer(post_event)
-    assert operator.get("/work/calls/live/").json() == {"call": call.pk}
-    assert other.get("/work/calls/live/").json() == {"call": None}  # seat 8002, nothing answered there
+    assert poll(operator).json() == {"call": call.pk}
+    assert poll(other).json() == {"call": None}  # seat 8002, nothing answered there
     assert other.get(f"/work/calls/{call.pk}/pop/").status_code == 404
     assert _client(world, "leader").get(f"/work/calls/{call.pk}/pop/").status_code == 404
     page = operator.get(f"/work/calls/{call.pk}/pop/")
@@ -39,7 +40,7 @@ def test_the_pop_reaches_only_the_seat_operator(world, post_event):
     assert "独居" in html or "elderly" in html.lower() or 'badge vulnerable' in html
     assert PersonalDataAccess.objects.filter(viewer=world.users["operator"], resident__name="李秀英").exists()
     post_event(event="hangup", callId="p-1", duration="30")
-    assert operator.get("/work/calls/live/").json() == {"call": None}
+    assert poll(operator).json() == {"call": None}
 
 
 def test_the_staff_pages_carry_the_pop_only_for_an_account_with_a_seat(world, pbx):

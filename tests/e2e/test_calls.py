@@ -21,7 +21,12 @@ def test_a_call_pops_files_a_demand_in_one_click_and_stays_on_it(site, screensho
     system, token = create_phone_system(name="区12345交换机")
     Seat.objects.create(phone_system=system, extension="8001", operator=site.world.users["operator"])
     page = site.signed_in("operator")
+    polls = []
+    page.on("response", lambda r: polls.append(r.status) if "/work/calls/live/" in r.url else None)
+    page.set_viewport_size({"width": 1440, "height": 900})  # the office's screen
     assert page.locator("#call-pop").is_hidden()
+    page.wait_for_timeout(1000)  # a few polls with nothing new: bodiless 304s after the first answer
+    assert polls[:1] == [200] and 304 in polls and set(polls) <= {200, 304}, polls
 
     _post(site, token, {"event": "newCall", "callId": "e2e-1", "from": "13900001111", "to": "12345", "user": "8001"})
     answered = time.perf_counter()
@@ -33,6 +38,7 @@ def test_a_call_pops_files_a_demand_in_one_click_and_stays_on_it(site, screensho
     assert "139****1111" in pop.inner_text() and "13900001111" not in pop.inner_text()
     assert pop.locator(".badge.vulnerable").count() == 1
     page.screenshot(path=str(screenshot_dir / "calls-pop.png"))
+    assert set(polls) <= {200, 304}, polls
 
     pop.locator("#call-pop-intake").click()
     page.wait_for_url("**/work/intake/?call=*")
@@ -67,3 +73,25 @@ def test_a_call_pops_files_a_demand_in_one_click_and_stays_on_it(site, screensho
     leader.goto("/work/calls/")
     assert leader.locator("table.seat-figures").first.get_by_text("8001 operator").count() == 1
     leader.screenshot(path=str(screenshot_dir / "calls-figures.png"), full_page=True)
+
+
+def test_an_idle_workbench_signs_itself_out(site, settings):
+    """The poll is not activity: once the session has been idle for the idle sign-out's minutes,
+    the next poll is refused and the page reloads onto the sign-in page, taking any caller's
+    card off the screen."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from minsheng.core.middleware import IdleTimeoutMiddleware
+
+    settings.MINSHENG_SESSION_IDLE_MINUTES = 30
+    system, _token = create_phone_system(name="区12345交换机")
+    Seat.objects.create(phone_system=system, extension="8001", operator=site.world.users["operator"])
+    page = site.signed_in("operator")
+    page.wait_for_timeout(1000)
+    assert "/work/" in page.url
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(key)
+    session[IdleTimeoutMiddleware.KEY] = int(time.time()) - 31 * 60  # the last page 31 minutes ago
+    session.save()
+    page.wait_for_url("**/login/**", timeout=10_000)
+    assert page.locator("#call-pop").count() == 0

@@ -1,4 +1,5 @@
-"""The phone system's posts go straight to their view, past the staff pages' middleware.
+"""The phone system's posts and the workbench's poll go straight to their views, past the staff
+pages' middleware.
 
 A busy hotline's PBX posts a few hundred call events a second to ``/api/cti/events``, each
 authenticated by its token (``services.authenticate_phone_system``), never by a session.  The
@@ -12,7 +13,11 @@ request id (above this one in ``MIDDLEWARE``) and ``SecurityMiddleware`` (its HT
 Here the request gets what the skipped middleware would have given it and it uses: the host
 checked against ``ALLOWED_HOSTS`` (CommonMiddleware's ``get_host``; a bad one is Django's 400),
 the language of its ``Accept-Language`` (LocaleMiddleware; Chinese by default), and its URL match
-(for the metrics' view name)."""
+(for the metrics' view name).
+
+The workbench's poll (``/work/calls/live/``, every 750 ms from every open workbench of an account
+with a seat) is shortcut the same way: ``calls.poll`` checks the session itself, without writing
+it (a poll is not activity for the idle sign-out), and its answer has no text to translate."""
 
 from collections.abc import Callable
 
@@ -22,24 +27,23 @@ from django.utils import translation
 
 
 class PhoneSystemMiddleware:
-    """Answers ``POST /api/cti/events`` (and its refusals) with the view alone."""
+    """Answers ``POST /api/cti/events`` (and its refusals) and the workbench's poll with their views alone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
-        self._path: str | None = None
-        self._match: ResolverMatch | None = None
+        self._routes: dict[str, ResolverMatch] | None = None
 
-    def _route(self) -> tuple[str, ResolverMatch]:
-        if self._match is None:  # the URLconf is complete only once the first request comes
-            self._path = reverse("cti_events")
-            self._match = resolve(self._path)
-        return self._path, self._match
+    def _route(self, path: str) -> ResolverMatch | None:
+        if self._routes is None:  # the URLconf is complete only once the first request comes
+            self._routes = {p: resolve(p) for p in (reverse("cti_events"), reverse("calls:live"))}
+        return self._routes.get(path)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path, match = self._route()
-        if request.path_info != path:
+        match = self._route(request.path_info)
+        if match is None:
             return self.get_response(request)
         request.get_host()  # DisallowedHost: Django answers 400, as for any other path
-        translation.activate(translation.get_language_from_request(request))
+        if match.url_name == "cti_events":
+            translation.activate(translation.get_language_from_request(request))
         request.resolver_match = match
         return match.func(request, *match.args, **match.kwargs)

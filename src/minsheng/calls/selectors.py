@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,15 +33,44 @@ def seat_ids_of(user) -> list[int]:
         Seat.objects.filter(operator=user, active=True).values_list("pk", flat=True)))
 
 
-def live_call_id(user, seat_ids: list[int] | None = None) -> int | None:
-    """The call this operator has on the line: answered at one of their seats, not hung up.
-    The poll asks this every second, so it is one indexed query (call_record_seat_live)."""
-    seat_ids = seat_ids_of(user) if seat_ids is None else seat_ids
-    if not seat_ids:
-        return None
-    return CallRecord.objects.filter(
-        seat_id__in=seat_ids, ended_at__isnull=True, answered_at__isnull=False,
-        answered_at__gte=clock.now() - LIVE_FOR).order_by("-answered_at").values_list("pk", flat=True).first()
+_line_sql: dict[str, str] = {}
+
+
+def _operator_line_sql(connection) -> str:
+    """``operator_line``'s statement, built once per database: the account by its key, and in
+    the same statement the newest call answered at one of its active seats and not hung up
+    (through the seats' operator index into ``call_record_seat_live``)."""
+    sql = _line_sql.get(connection.alias)
+    if sql is None:
+        q = connection.ops.quote_name
+        user, seat, call = (q(m._meta.db_table) for m in (get_user_model(), Seat, CallRecord))
+        sql = (f"SELECT u.{q('password')}, (SELECT c.{q('id')} FROM {call} c INNER JOIN {seat} s "
+               f"ON c.{q('seat_id')} = s.{q('id')} WHERE s.{q('operator_id')} = u.{q('id')} AND s.{q('active')} = %s "
+               f"AND c.{q('ended_at')} IS NULL AND c.{q('answered_at')} >= %s "
+               f"ORDER BY c.{q('answered_at')} DESC LIMIT 1) "
+               f"FROM {user} u WHERE u.{q('id')} = %s AND u.{q('is_active')} = %s")
+        _line_sql[connection.alias] = sql
+    return sql
+
+
+def operator_line(user_pk: int) -> tuple[str, int | None] | None:
+    """The account's password hash (for the poll's session check) and the call on its line —
+    answered at one of its active seats within ``LIVE_FOR``, not hung up — or None for no
+    active account.  Every open workbench asks this every 750 ms (``calls.poll``), so it is one
+    statement, read fresh from the database: a seat handed over, a call answered or hung up
+    through any process shows in the next poll, with no copy to keep right."""
+    connection = connections[router.db_for_read(CallRecord)]
+    since = connection.ops.adapt_datetimefield_value(clock.now() - LIVE_FOR)
+    with connection.cursor() as cursor:
+        cursor.execute(_operator_line_sql(connection), [True, since, user_pk, True])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def live_call_id(user) -> int | None:
+    """The call this operator has on the line: answered at one of their seats, not hung up."""
+    line = operator_line(user.pk) if user.is_authenticated else None
+    return line[1] if line else None
 
 
 def caller_profile(user, phone: str, intake_roles: frozenset, purpose: str) -> dict:
