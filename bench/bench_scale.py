@@ -6,8 +6,12 @@
 
 1. Generates demands with their histories up to --n (bench/generate_demands.py) in --data
    (SQLite: MINSHENG_DATA_DIR; PostgreSQL: DATABASE_URL), reusing what is there, then ANALYZE.
-   On SQLite it generates --base histories (about a millisecond of Python each) and copies them
-   in SQL with new keys and numbers up to --n; a sample is rebuilt from its events.
+   It generates --base histories (about a millisecond of Python each) and copies them in SQL
+   with new keys and numbers up to --n (generate_demands.replicate, SQLite and PostgreSQL); a
+   sample is rebuilt from its events; the rollups and the full-text index are rebuilt (timed);
+   the database's size is printed.  Every step commits as it goes: started again on the same
+   database (a kept cluster: scripts/with-postgres.sh with MINSHENG_PG_DIR), a fill goes on
+   from where it stopped.
 2. Times, one request at a time through Django's test client (the whole view, template and
    middleware, no network), p50/p95 over --reads requests after a warm-up: the dashboard
    (web:dashboard, when this build has it), the staff list filtered by state (leader: the whole
@@ -26,6 +30,7 @@ beside each phase.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -225,6 +230,75 @@ def run_peer(n: int, work: Path, conc: int, secs: int, reads: int) -> dict[str, 
     return figures
 
 
+def backend_cpu_seconds() -> float:
+    """PostgreSQL: the CPU time (user + system) of this connection's server process so far, from
+    /proc (the server runs on this machine in the benchmarks), so that the work done in the
+    database (a copy, a rebuild) is told apart from the wait for a core.  0.0 elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def fill_step_done(step: str, demands: int | None = None) -> int | None:
+    """The number of demands for which a fill's step (a rebuild) last finished, or, with
+    ``demands``, record that it just finished for them.  Kept in the benchmark's database, so a
+    run started again after one stopped mid-rebuild does that rebuild again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_fill_step (step varchar(40) PRIMARY KEY, demands bigint)")
+        if demands is None:
+            cursor.execute("SELECT demands FROM bench_fill_step WHERE step = %s", [step])
+            row = cursor.fetchone()
+            return row[0] if row else None
+        cursor.execute("DELETE FROM bench_fill_step WHERE step = %s", [step])
+        cursor.execute("INSERT INTO bench_fill_step (step, demands) VALUES (%s, %s)", [step, demands])
+    return demands
+
+
+def database_sizes(top: int = 8) -> dict[str, int]:
+    """Print and return the database's size and its largest tables in bytes (PostgreSQL: a
+    partitioned table with all its partitions and indexes; SQLite: the file, and its tables and
+    indexes from dbstat), and the machine's memory and free disk."""
+    from django.db import connection
+
+    sizes: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            sizes["database"] = cursor.fetchone()[0]
+            cursor.execute("""
+                SELECT COALESCE(parent.relname, c.relname), SUM(pg_total_relation_size(c.oid))
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+                LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+                LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+                WHERE c.relkind = 'r' GROUP BY 1 ORDER BY 2 DESC""")
+        else:
+            cursor.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+            sizes["database"] = cursor.fetchone()[0]
+            cursor.execute("SELECT COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
+                           "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1 ORDER BY 2 DESC")
+        tables = cursor.fetchall()
+    for name, size in tables[:top]:
+        sizes[name] = int(size)
+    print(f"database: {sizes['database'] / 2**30:.2f} GiB; largest tables (with their indexes): " +
+          ", ".join(f"{name} {size / 2**20:.0f} MiB" for name, size in tables[:top]), flush=True)
+    free = shutil.disk_usage(os.environ.get("MINSHENG_PG_DIR") or os.environ.get("MINSHENG_DATA_DIR") or "/")
+    print(f"disk: {free.free / 2**30:.1f} GiB free of {free.total / 2**30:.0f} GiB", flush=True)
+    with contextlib.suppress(OSError):
+        print(subprocess.run(["free", "-m"], capture_output=True, text=True).stdout.strip(), flush=True)
+    return sizes
+
+
 SEARCHES = [("two characters", "噪音"), ("four characters", "噪音扰民"), ("no demand has it", "火星基地")]
 
 
@@ -277,7 +351,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--data", type=Path, help="SQLite data directory (default: a temp dir per N)")
     parser.add_argument("--base", type=int, default=60_000,
-                        help="SQLite: generate this many histories, then copy them in SQL up to --n")
+                        help="generate this many histories in Python, then copy them in SQL up to --n")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--no-generate", action="store_true", help="time the database as it is")
     parser.add_argument("--reads", type=int, default=30)
@@ -334,41 +408,53 @@ def main() -> None:
     have = Demand.objects.count()
     generated = have < args.n and not args.no_generate
     if generated:
-        sqlite = connection.vendor == "sqlite"
-        if not (sqlite and have):
-            fresh = min(args.n - have, args.base) if sqlite else args.n - have
+        # Histories in Python up to --base (each batch commits: a stopped run keeps its batches),
+        # then copies in SQL up to exactly --n (each chunk commits).  Started again on the same
+        # database, a fill goes on from where it stopped.
+        fresh = min(args.n, args.base) - have
+        if fresh > 0:
             print(f"generating {fresh} demands (have {have}) …", flush=True)
+            cpu = time.process_time()
             made, events, seconds = generate_demands.generate(
                 fresh, progress=lambda d, e: print(f"  … {d} demands, {e} events", end="\r", flush=True))
             print(f"\ngenerated {made} demands and {events} events in {seconds:.0f} s "
-                  f"({made / seconds:.0f} demands/s)")
+                  f"({made / seconds:.0f} demands/s wall, {made / (time.process_time() - cpu):.0f} per CPU-second "
+                  f"of this process)")
             have += made
-        while sqlite and have < args.n:
+        while have < args.n:
             # Each round copies what is there (or just enough of it) in SQL, up to exactly --n.
             rows = min(have, args.n - have)
+            backend = backend_cpu_seconds()
             made, events, seconds = generate_demands.replicate(1, rows=rows)
             have += made
-            print(f"copied {made} demands ({events} events) in SQL in {seconds:.0f} s: {have} in all", flush=True)
+            db_cpu = backend_cpu_seconds() - backend
+            print(f"copied {made} demands ({events} events) in SQL in {seconds:.0f} s "
+                  f"({made / seconds:.0f} demands/s wall{f', database CPU {db_cpu:.0f} s' if db_cpu else ''}): "
+                  f"{have} in all   [{uptime()}]", flush=True)
         bad, checked = generate_demands.verify_sample()
         print(f"a sample rebuilt from its events: mismatches={bad} of {checked}")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     generate_demands.move_day_counters()  # in case an earlier fill stopped half-way
-    # The generator and the SQL copies bypass the rollups kept with each live event, so the
-    # dashboard's tables are rebuilt from the whole event log (timed) whenever rows were added.
-    from minsheng.assessment.models import Rollup
-    if generated or not Rollup.objects.exists():
-        phase("rollups: rebuild_rollups over the whole event log")
-        started = time.perf_counter()
-        call_command("rebuild_rollups")
-        print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
-    # The same for the full-text index (search.index), which follows each live event.
-    from minsheng.search.models import DemandDocument
-    if generated or not DemandDocument.objects.exists():
-        phase("search index: rebuild_search over every demand and its progress notes")
-        started = time.perf_counter()
-        call_command("rebuild_search")
-        print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    # The generator and the SQL copies bypass the rollups and the full-text index kept with each
+    # live event, so both are rebuilt from the whole history (timed) whenever rows were added,
+    # and again when a run stopped before a rebuild finished (``fill_steps`` remembers which
+    # finished, for how many demands).
+    total_now = Demand.objects.count()
+    for step, command, title in (("rollups", "rebuild_rollups", "rollups: rebuild_rollups over the whole event log"),
+                                 ("search", "rebuild_search",
+                                  "search index: rebuild_search over every demand and its progress notes")):
+        if fill_step_done(step) == total_now:
+            continue
+        phase(title)
+        started, backend = time.perf_counter(), backend_cpu_seconds()
+        call_command(command)
+        db_cpu = backend_cpu_seconds() - backend
+        print(f"rebuilt in {time.perf_counter() - started:.0f} s"
+              f"{f' (database CPU {db_cpu:.0f} s)' if db_cpu else ''}", flush=True)
+        fill_step_done(step, total_now)
+    phase("size on disk")
+    database_sizes()
     if args.generate_only:
         return
     total, events = Demand.objects.count(), DemandEvent.objects.count()
