@@ -453,11 +453,12 @@ def main() -> None:
             print(f"{command}: not run (--no-rebuild): the figures that read it are of a stale table", flush=True)
             continue
         phase(title)
-        started, backend = time.perf_counter(), backend_cpu_seconds()
+        started, backend, cpu = time.perf_counter(), backend_cpu_seconds(), time.process_time()
         call_command(command)
         db_cpu = backend_cpu_seconds() - backend
-        print(f"rebuilt in {time.perf_counter() - started:.0f} s"
-              f"{f' (database CPU {db_cpu:.0f} s)' if db_cpu else ''}", flush=True)
+        print(f"rebuilt in {time.perf_counter() - started:.0f} s (CPU of this process "
+              f"{time.process_time() - cpu:.0f} s{f', of the database server {db_cpu:.0f} s' if db_cpu else ''})",
+              flush=True)
         fill_step_done(step, total_now)
     phase("size on disk")
     database_sizes()
