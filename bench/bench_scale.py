@@ -76,15 +76,19 @@ def _send(client, request):
 
 
 def time_requests(client, urls: list, warmup: int = 2, *, expect: list[str] | None = None
-                  ) -> tuple[float, float, float, int]:
+                  ) -> tuple[float, float, float, int, float]:
     """p50, p95 of wall time and p50 of this process's CPU time, in ms, and the last status.
     The CPU time tells what a request costs when other jobs share the cores (wall time then
-    includes waiting for a core).  ``expect``: a text each answer must contain (the i-th for the
-    i-th request), so that a page that answers 200 without doing the work is caught."""
+    includes waiting for a core); the last figure is the database server's CPU per request (the
+    mean: /proc counts in ticks of 10 ms) on PostgreSQL, NaN when the connection changed on the
+    way, 0.0 on SQLite (it runs in this process).  ``expect``: a text each answer must contain
+    (the i-th for the i-th request), so that a page that answers 200 without doing the work is
+    caught."""
     status = 0
     for url in urls[:warmup]:
         _send(client, url)
     times, cpu = [], []
+    pid, backend = backend_cpu_seconds(with_pid=True)
     for i, url in enumerate(urls):
         started, cpu_started = time.perf_counter(), time.process_time()
         response = _send(client, url)
@@ -96,7 +100,9 @@ def time_requests(client, urls: list, warmup: int = 2, *, expect: list[str] | No
         if expect is not None and expect[i] not in response.content.decode():
             raise RuntimeError(f"{url} did not show {expect[i]}")
     p50, p95 = percentiles(times)
-    return p50, p95, statistics.median(cpu), status
+    pid_after, backend_after = backend_cpu_seconds(with_pid=True)
+    db_cpu = (backend_after - backend) * 1000 / len(urls) if pid_after == pid else float("nan")
+    return p50, p95, statistics.median(cpu), status, db_cpu
 
 
 def import_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
@@ -230,22 +236,24 @@ def run_peer(n: int, work: Path, conc: int, secs: int, reads: int) -> dict[str, 
     return figures
 
 
-def backend_cpu_seconds() -> float:
+def backend_cpu_seconds(*, with_pid: bool = False):
     """PostgreSQL: the CPU time (user + system) of this connection's server process so far, from
     /proc (the server runs on this machine in the benchmarks), so that the work done in the
-    database (a copy, a rebuild) is told apart from the wait for a core.  0.0 elsewhere."""
+    database (a copy, a rebuild) is told apart from the wait for a core.  0.0 elsewhere.
+    ``with_pid``: (the server process's id, seconds), to tell whether the connection changed."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    pid, seconds = None, 0.0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return (pid, seconds) if with_pid else seconds
 
 
 def fill_step_done(step: str, demands: int | None = None) -> int | None:
@@ -317,9 +325,10 @@ def search_phase(client, user, reads: int, results: dict[str, str]) -> None:
     phase("search: staff list first page, full-text index beside the former title search, p50/p95 ms")
     url = reverse("web:demands")
     for label, text in SEARCHES:
-        p50, p95, cpu, status = time_requests(client, [f"{url}?q={text}"] * reads)
+        p50, p95, cpu, status, db_cpu = time_requests(client, [f"{url}?q={text}"] * reads)
         results[f"search {label}"] = f"{p50:.1f}"
         print(f"full-text {label:<17} {text:<6} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  "
+              f"db cpu mean={db_cpu:6.1f} ms  "
               f"n={reads} status={status}", flush=True)
         times, found = [], 0
         for _ in range(min(reads, 5) if label == "no demand has it" else reads):
@@ -481,9 +490,10 @@ def main() -> None:
         return client
 
     def report(name: str, client, urls: list, expect: list[str] | None = None) -> None:
-        p50, p95, cpu, status = time_requests(client, urls, expect=expect)
+        p50, p95, cpu, status, db_cpu = time_requests(client, urls, expect=expect)
         results[name] = f"{p50:.1f}"
-        print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
+        print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  db cpu mean={db_cpu:6.1f} ms "
+              f"n={len(urls)} "
               f"status={status}", flush=True)
 
     def track_reads(top: int, states=("in_progress", "resolved", "closed")) -> None:
