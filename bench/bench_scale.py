@@ -451,12 +451,15 @@ def main() -> None:
     # The generator and the SQL copies bypass the rollups and the full-text index kept with each
     # live event, so both are rebuilt from the whole history (timed) whenever rows were added,
     # and again when a run stopped before a rebuild finished (``fill_steps`` remembers which
-    # finished, for how many demands).
-    total_now = Demand.objects.count()
+    # finished, for how many demands).  The bulk import and the creates of a timing run keep both
+    # up to date as they go (live events), so only the demands the fill wrote count ("filled").
+    if generated:
+        fill_step_done("filled", Demand.objects.count())
+    filled = fill_step_done("filled") or Demand.objects.count()
     for step, command, title in (("rollups", "rebuild_rollups", "rollups: rebuild_rollups over the whole event log"),
                                  ("search", "rebuild_search",
                                   "search index: rebuild_search over every demand and its progress notes")):
-        if fill_step_done(step) == total_now:
+        if (fill_step_done(step) or -1) >= filled:
             continue
         if args.no_rebuild:
             print(f"{command}: not run (--no-rebuild): the figures that read it are of a stale table", flush=True)
@@ -468,7 +471,7 @@ def main() -> None:
         print(f"rebuilt in {time.perf_counter() - started:.0f} s (CPU of this process "
               f"{time.process_time() - cpu:.0f} s{f', of the database server {db_cpu:.0f} s' if db_cpu else ''})",
               flush=True)
-        fill_step_done(step, total_now)
+        fill_step_done(step, filled)
     phase("size on disk")
     database_sizes()
     if args.generate_only:
