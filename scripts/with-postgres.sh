@@ -32,6 +32,10 @@ if [ "$(id -u)" = 0 ]; then
   # initdb refuses to run as root; the Debian package provides the postgres user.
   chown postgres "$WORK"
   AS=(runuser -u postgres --)
+  if ! "${AS[@]}" test -w "$WORK"; then
+    echo "the postgres user cannot reach $WORK (a parent directory is closed to it): choose a directory under /tmp or /srv" >&2
+    exit 2
+  fi
 fi
 if [ -n "$KEEP" ] && "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" status >/dev/null 2>&1; then
   echo "a server already runs on $WORK/data (another run?); stop it first: pg_ctl -D $WORK/data stop" >&2
