@@ -6,8 +6,12 @@
 
 1. Generates demands with their histories up to --n (bench/generate_demands.py) in --data
    (SQLite: MINSHENG_DATA_DIR; PostgreSQL: DATABASE_URL), reusing what is there, then ANALYZE.
-   On SQLite it generates --base histories (about a millisecond of Python each) and copies them
-   in SQL with new keys and numbers up to --n; a sample is rebuilt from its events.
+   It generates --base histories (about a millisecond of Python each) and copies them in SQL
+   with new keys and numbers up to --n (generate_demands.replicate, SQLite and PostgreSQL); a
+   sample is rebuilt from its events; the rollups and the full-text index are rebuilt (timed);
+   the database's size is printed.  Every step commits as it goes: started again on the same
+   database (a kept cluster: scripts/with-postgres.sh with MINSHENG_PG_DIR), a fill goes on
+   from where it stopped.
 2. Times, one request at a time through Django's test client (the whole view, template and
    middleware, no network), p50/p95 over --reads requests after a warm-up: the dashboard
    (web:dashboard, when this build has it), the staff list filtered by state (leader: the whole
@@ -26,6 +30,7 @@ beside each phase.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -71,15 +76,19 @@ def _send(client, request):
 
 
 def time_requests(client, urls: list, warmup: int = 2, *, expect: list[str] | None = None
-                  ) -> tuple[float, float, float, int]:
+                  ) -> tuple[float, float, float, int, float]:
     """p50, p95 of wall time and p50 of this process's CPU time, in ms, and the last status.
     The CPU time tells what a request costs when other jobs share the cores (wall time then
-    includes waiting for a core).  ``expect``: a text each answer must contain (the i-th for the
-    i-th request), so that a page that answers 200 without doing the work is caught."""
+    includes waiting for a core); the last figure is the database server's CPU per request (the
+    mean: /proc counts in ticks of 10 ms) on PostgreSQL, NaN when the connection changed on the
+    way, 0.0 on SQLite (it runs in this process).  ``expect``: a text each answer must contain
+    (the i-th for the i-th request), so that a page that answers 200 without doing the work is
+    caught."""
     status = 0
     for url in urls[:warmup]:
         _send(client, url)
     times, cpu = [], []
+    pid, backend = backend_cpu_seconds(with_pid=True)
     for i, url in enumerate(urls):
         started, cpu_started = time.perf_counter(), time.process_time()
         response = _send(client, url)
@@ -91,7 +100,9 @@ def time_requests(client, urls: list, warmup: int = 2, *, expect: list[str] | No
         if expect is not None and expect[i] not in response.content.decode():
             raise RuntimeError(f"{url} did not show {expect[i]}")
     p50, p95 = percentiles(times)
-    return p50, p95, statistics.median(cpu), status
+    pid_after, backend_after = backend_cpu_seconds(with_pid=True)
+    db_cpu = (backend_after - backend) * 1000 / len(urls) if pid_after == pid else float("nan")
+    return p50, p95, statistics.median(cpu), status, db_cpu
 
 
 def import_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
@@ -225,6 +236,77 @@ def run_peer(n: int, work: Path, conc: int, secs: int, reads: int) -> dict[str, 
     return figures
 
 
+def backend_cpu_seconds(*, with_pid: bool = False):
+    """PostgreSQL: the CPU time (user + system) of this connection's server process so far, from
+    /proc (the server runs on this machine in the benchmarks), so that the work done in the
+    database (a copy, a rebuild) is told apart from the wait for a core.  0.0 elsewhere.
+    ``with_pid``: (the server process's id, seconds), to tell whether the connection changed."""
+    from django.db import connection
+
+    pid, seconds = None, 0.0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return (pid, seconds) if with_pid else seconds
+
+
+def fill_step_done(step: str, demands: int | None = None) -> int | None:
+    """The number of demands for which a fill's step (a rebuild) last finished, or, with
+    ``demands``, record that it just finished for them.  Kept in the benchmark's database, so a
+    run started again after one stopped mid-rebuild does that rebuild again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_fill_step (step varchar(40) PRIMARY KEY, demands bigint)")
+        if demands is None:
+            cursor.execute("SELECT demands FROM bench_fill_step WHERE step = %s", [step])
+            row = cursor.fetchone()
+            return row[0] if row else None
+        cursor.execute("DELETE FROM bench_fill_step WHERE step = %s", [step])
+        cursor.execute("INSERT INTO bench_fill_step (step, demands) VALUES (%s, %s)", [step, demands])
+    return demands
+
+
+def database_sizes(top: int = 8) -> dict[str, int]:
+    """Print and return the database's size and its largest tables in bytes (PostgreSQL: a
+    partitioned table with all its partitions and indexes; SQLite: the file, and its tables and
+    indexes from dbstat), and the machine's memory and free disk."""
+    from django.db import connection
+
+    sizes: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            sizes["database"] = cursor.fetchone()[0]
+            cursor.execute("""
+                SELECT COALESCE(parent.relname, c.relname), SUM(pg_total_relation_size(c.oid))
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+                LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+                LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+                WHERE c.relkind = 'r' GROUP BY 1 ORDER BY 2 DESC""")
+        else:
+            cursor.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+            sizes["database"] = cursor.fetchone()[0]
+            cursor.execute("SELECT COALESCE(m.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
+                           "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1 ORDER BY 2 DESC")
+        tables = cursor.fetchall()
+    for name, size in tables[:top]:
+        sizes[name] = int(size)
+    print(f"database: {sizes['database'] / 2**30:.2f} GiB; largest tables (with their indexes): " +
+          ", ".join(f"{name} {size / 2**20:.0f} MiB" for name, size in tables[:top]), flush=True)
+    free = shutil.disk_usage(os.environ.get("MINSHENG_PG_DIR") or os.environ.get("MINSHENG_DATA_DIR") or "/")
+    print(f"disk: {free.free / 2**30:.1f} GiB free of {free.total / 2**30:.0f} GiB", flush=True)
+    with contextlib.suppress(OSError):
+        print(subprocess.run(["free", "-m"], capture_output=True, text=True).stdout.strip(), flush=True)
+    return sizes
+
+
 SEARCHES = [("two characters", "噪音"), ("four characters", "噪音扰民"), ("no demand has it", "火星基地")]
 
 
@@ -243,9 +325,10 @@ def search_phase(client, user, reads: int, results: dict[str, str]) -> None:
     phase("search: staff list first page, full-text index beside the former title search, p50/p95 ms")
     url = reverse("web:demands")
     for label, text in SEARCHES:
-        p50, p95, cpu, status = time_requests(client, [f"{url}?q={text}"] * reads)
+        p50, p95, cpu, status, db_cpu = time_requests(client, [f"{url}?q={text}"] * reads)
         results[f"search {label}"] = f"{p50:.1f}"
         print(f"full-text {label:<17} {text:<6} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  "
+              f"db cpu mean={db_cpu:6.1f} ms  "
               f"n={reads} status={status}", flush=True)
         times, found = [], 0
         for _ in range(min(reads, 5) if label == "no demand has it" else reads):
@@ -277,9 +360,12 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--data", type=Path, help="SQLite data directory (default: a temp dir per N)")
     parser.add_argument("--base", type=int, default=60_000,
-                        help="SQLite: generate this many histories, then copy them in SQL up to --n")
+                        help="generate this many histories in Python, then copy them in SQL up to --n")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--no-generate", action="store_true", help="time the database as it is")
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="leave the rollups and the full-text index as they are even when rows were added "
+                             "(the dashboard, assessment table and search figures are then of stale tables)")
     parser.add_argument("--reads", type=int, default=30)
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--conc", type=int, default=32)
@@ -334,41 +420,60 @@ def main() -> None:
     have = Demand.objects.count()
     generated = have < args.n and not args.no_generate
     if generated:
-        sqlite = connection.vendor == "sqlite"
-        if not (sqlite and have):
-            fresh = min(args.n - have, args.base) if sqlite else args.n - have
+        # Histories in Python up to --base (each batch commits: a stopped run keeps its batches),
+        # then copies in SQL up to exactly --n (each chunk commits).  Started again on the same
+        # database, a fill goes on from where it stopped.
+        fresh = min(args.n, args.base) - have
+        if fresh > 0:
             print(f"generating {fresh} demands (have {have}) …", flush=True)
+            cpu = time.process_time()
             made, events, seconds = generate_demands.generate(
                 fresh, progress=lambda d, e: print(f"  … {d} demands, {e} events", end="\r", flush=True))
             print(f"\ngenerated {made} demands and {events} events in {seconds:.0f} s "
-                  f"({made / seconds:.0f} demands/s)")
+                  f"({made / seconds:.0f} demands/s wall, {made / (time.process_time() - cpu):.0f} per CPU-second "
+                  f"of this process)")
             have += made
-        while sqlite and have < args.n:
+        while have < args.n:
             # Each round copies what is there (or just enough of it) in SQL, up to exactly --n.
             rows = min(have, args.n - have)
+            backend = backend_cpu_seconds()
             made, events, seconds = generate_demands.replicate(1, rows=rows)
             have += made
-            print(f"copied {made} demands ({events} events) in SQL in {seconds:.0f} s: {have} in all", flush=True)
+            db_cpu = backend_cpu_seconds() - backend
+            print(f"copied {made} demands ({events} events) in SQL in {seconds:.0f} s "
+                  f"({made / seconds:.0f} demands/s wall{f', database CPU {db_cpu:.0f} s' if db_cpu else ''}): "
+                  f"{have} in all   [{uptime()}]", flush=True)
         bad, checked = generate_demands.verify_sample()
         print(f"a sample rebuilt from its events: mismatches={bad} of {checked}")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     generate_demands.move_day_counters()  # in case an earlier fill stopped half-way
-    # The generator and the SQL copies bypass the rollups kept with each live event, so the
-    # dashboard's tables are rebuilt from the whole event log (timed) whenever rows were added.
-    from minsheng.assessment.models import Rollup
-    if generated or not Rollup.objects.exists():
-        phase("rollups: rebuild_rollups over the whole event log")
-        started = time.perf_counter()
-        call_command("rebuild_rollups")
-        print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
-    # The same for the full-text index (search.index), which follows each live event.
-    from minsheng.search.models import DemandDocument
-    if generated or not DemandDocument.objects.exists():
-        phase("search index: rebuild_search over every demand and its progress notes")
-        started = time.perf_counter()
-        call_command("rebuild_search")
-        print(f"rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
+    # The generator and the SQL copies bypass the rollups and the full-text index kept with each
+    # live event, so both are rebuilt from the whole history (timed) whenever rows were added,
+    # and again when a run stopped before a rebuild finished (``fill_steps`` remembers which
+    # finished, for how many demands).  The bulk import and the creates of a timing run keep both
+    # up to date as they go (live events), so only the demands the fill wrote count ("filled").
+    if generated:
+        fill_step_done("filled", Demand.objects.count())
+    filled = fill_step_done("filled") or Demand.objects.count()
+    for step, command, title in (("rollups", "rebuild_rollups", "rollups: rebuild_rollups over the whole event log"),
+                                 ("search", "rebuild_search",
+                                  "search index: rebuild_search over every demand and its progress notes")):
+        if (fill_step_done(step) or -1) >= filled:
+            continue
+        if args.no_rebuild:
+            print(f"{command}: not run (--no-rebuild): the figures that read it are of a stale table", flush=True)
+            continue
+        phase(title)
+        started, backend, cpu = time.perf_counter(), backend_cpu_seconds(), time.process_time()
+        call_command(command)
+        db_cpu = backend_cpu_seconds() - backend
+        print(f"rebuilt in {time.perf_counter() - started:.0f} s (CPU of this process "
+              f"{time.process_time() - cpu:.0f} s{f', of the database server {db_cpu:.0f} s' if db_cpu else ''})",
+              flush=True)
+        fill_step_done(step, filled)
+    phase("size on disk")
+    database_sizes()
     if args.generate_only:
         return
     total, events = Demand.objects.count(), DemandEvent.objects.count()
@@ -388,9 +493,10 @@ def main() -> None:
         return client
 
     def report(name: str, client, urls: list, expect: list[str] | None = None) -> None:
-        p50, p95, cpu, status = time_requests(client, urls, expect=expect)
+        p50, p95, cpu, status, db_cpu = time_requests(client, urls, expect=expect)
         results[name] = f"{p50:.1f}"
-        print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  n={len(urls)} "
+        print(f"{name:<36} p50={p50:8.1f} ms  p95={p95:8.1f} ms  cpu p50={cpu:7.1f} ms  db cpu mean={db_cpu:6.1f} ms "
+              f"n={len(urls)} "
               f"status={status}", flush=True)
 
     def track_reads(top: int, states=("in_progress", "resolved", "closed")) -> None:

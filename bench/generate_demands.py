@@ -323,22 +323,54 @@ class Generator:
         return demands, events
 
 
-def replicate(copies: int, progress=None, rows: int | None = None) -> tuple[int, int, float]:
-    """SQLite only: append ``copies`` copies of every demand already generated (or of the first
-    ``rows`` of them, to reach an exact total), in SQL.
+# The vendor's part of ``replicate``: how a number's day sequence is read and written, and how a
+# JSON payload's key is read and set.  Everything else (which rows, which keys, in which order) is
+# the same SQL on both databases.
+_SQL = {
+    "sqlite": {
+        "seq": "CAST(substr({n}, 9) AS INTEGER)",
+        "pad": "printf('%05d', {x})",
+        "get_int": "json_extract({p}, '$.{key}')",
+        "set_number": "json_set({p}, '$.number', {number})",
+        "set_target": "json_set({p}, '$.target_id', {target_id}, '$.target_number', {target_number})",
+    },
+    "postgresql": {
+        "seq": "CAST(substr({n}, 9) AS BIGINT)",
+        # lpad cuts a longer text to the width: a sequence past 99999 keeps all its digits, as printf.
+        "pad": "lpad(({x})::text, greatest(5, length(({x})::text)), '0')",
+        "get_int": "CAST({p} ->> '{key}' AS BIGINT)",
+        "set_number": "jsonb_set({p}, '{{number}}', to_jsonb(({number})::text))",
+        "set_target": "jsonb_set(jsonb_set({p}, '{{target_id}}', to_jsonb({target_id})), "
+                      "'{{target_number}}', to_jsonb(({target_number})::text))",
+    },
+}
+COPY_CHUNK = 200_000  # demands copied per transaction: an interrupted copy loses at most this many
 
-    Generating a history costs about a millisecond of Python per demand; copying rows inside
-    SQLite costs a few microseconds.  Each copy gets new keys and new numbers (same day, the
+
+def replicate(copies: int, progress=None, rows: int | None = None,
+              chunk: int = COPY_CHUNK) -> tuple[int, int, float]:
+    """Append ``copies`` copies of every demand already generated (or of the first ``rows`` of
+    them, to reach an exact total), in SQL, on SQLite and PostgreSQL.
+
+    Generating a history costs about a millisecond of Python per demand; copying rows inside the
+    database costs a few microseconds.  Each copy gets new keys and new numbers (same day, the
     sequence shifted past the day's highest), its register event carries the new number and its
     merge events the copied target, so every copy rebuilds from its events like the original;
-    the day counters are moved past the highest number.  Same texts and times as the originals:
-    a million demands made this way have the distribution of the generated ones."""
+    open demands get their deadline watch; the day counters are moved past the highest number.
+    Same texts and times as the originals (so on PostgreSQL each copied event lands in its
+    original's month partition): a million demands made this way have the distribution of the
+    generated ones.
+
+    Each ``chunk`` of source demands is copied and committed on its own, so that a copy stopped
+    half-way (a 10M fill runs for hours) keeps what it made: every committed chunk is whole
+    (demands, their events and watches), and the next call shifts keys and numbers past them."""
     from django.db import connection, transaction
 
     from minsheng.demands.models import Demand, DemandEvent
 
-    if connection.vendor != "sqlite":
-        raise NotImplementedError("replicate() copies rows with SQLite's JSON functions")
+    if connection.vendor not in _SQL:
+        raise NotImplementedError(f"replicate() has no SQL for {connection.vendor}")
+    sql = _SQL[connection.vendor]
     started = time.perf_counter()
     columns = [f.column for f in Demand._meta.concrete_fields]
     event_columns = [f.column for f in DemandEvent._meta.concrete_fields]
@@ -353,40 +385,65 @@ def replicate(copies: int, progress=None, rows: int | None = None) -> tuple[int,
             bound, base_count = cursor.fetchone()[0], rows
         cursor.execute("SELECT MAX(id) FROM demands_demandevent")
         event_max = cursor.fetchone()[0]
-        cursor.execute("SELECT MAX(CAST(substr(number, 9) AS INTEGER)) FROM demands_demand")
+        cursor.execute(f"SELECT MAX({sql['seq'].format(n='number')}) FROM demands_demand")
         seq_max = cursor.fetchone()[0]
-    new_number = "substr({n}, 1, 8) || printf('%05d', CAST(substr({n}, 9) AS INTEGER) + {shift})"
+        cursor.execute("SELECT MIN(id) FROM demands_demand")
+        id_min = cursor.fetchone()[0]
+
+    def new_number(n: str, shift: int) -> str:
+        return f"substr({n}, 1, 8) || " + sql["pad"].format(x=f"{sql['seq'].format(n=n)} + {shift}")
+
     for k in range(1, copies + 1):
         offset, event_offset, shift = k * id_max, k * event_max, k * seq_max
         select = {c: c for c in columns}
-        select.update({"id": f"id + {offset}", "number": new_number.format(n="number", shift=shift),
+        select.update({"id": f"id + {offset}", "number": new_number("number", shift),
                        "merged_into_id": f"merged_into_id + {offset}", "parent_id": f"parent_id + {offset}"})
-        target_number = ("(SELECT " + new_number.format(n="t.number", shift=shift) +
-                         " FROM demands_demand t WHERE t.id = json_extract(e.payload, '$.target_id'))")
+        target_id = sql["get_int"].format(p="e.payload", key="target_id")
+        target_number = (f"(SELECT {new_number('t.number', shift)} FROM demands_demand t "
+                         f"WHERE t.id = {target_id})")
         event_select = {c: f"e.{c}" for c in event_columns}
         event_select.update({
             "id": f"e.id + {event_offset}", "demand_id": f"e.demand_id + {offset}",
             "payload": f"""CASE e.action
-                WHEN 'register' THEN json_set(e.payload, '$.number', {new_number.format(n="d.number", shift=shift)})
-                WHEN 'merge' THEN json_set(e.payload, '$.target_id',
-                    json_extract(e.payload, '$.target_id') + {offset}, '$.target_number', {target_number})
+                WHEN 'register' THEN {sql['set_number'].format(p='e.payload', number=new_number('d.number', shift))}
+                WHEN 'merge' THEN {sql['set_target'].format(p='e.payload', target_id=f'{target_id} + {offset}',
+                                                             target_number=target_number)}
                 ELSE e.payload END"""})
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO demands_demand ({', '.join(columns)}) SELECT "
-                           f"{', '.join(select[c] for c in columns)} FROM demands_demand WHERE id <= {bound}")
-            cursor.execute(f"INSERT INTO demands_demandevent ({', '.join(event_columns)}) SELECT "
-                           f"{', '.join(event_select[c] for c in event_columns)} FROM demands_demandevent e "
-                           f"JOIN demands_demand d ON d.id = e.demand_id WHERE e.demand_id <= {bound}")
-            cursor.execute(f"INSERT INTO supervision_deadlinewatch (demand_id, handle_due, yellow_at) SELECT "
-                           f"demand_id + {offset}, handle_due, yellow_at FROM supervision_deadlinewatch "
-                           f"WHERE demand_id <= {bound}")
-        if progress:
-            progress(base_count * (k + 1), None)
+        for low in range(id_min, bound + 1, chunk):
+            high = min(low + chunk - 1, bound)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO demands_demand ({', '.join(columns)}) SELECT "
+                               f"{', '.join(select[c] for c in columns)} FROM demands_demand "
+                               f"WHERE id BETWEEN {low} AND {high}")
+                cursor.execute(f"INSERT INTO demands_demandevent ({', '.join(event_columns)}) SELECT "
+                               f"{', '.join(event_select[c] for c in event_columns)} FROM demands_demandevent e "
+                               f"JOIN demands_demand d ON d.id = e.demand_id "
+                               f"WHERE e.demand_id BETWEEN {low} AND {high}")
+                cursor.execute(f"INSERT INTO supervision_deadlinewatch (demand_id, handle_due, yellow_at) SELECT "
+                               f"demand_id + {offset}, handle_due, yellow_at FROM supervision_deadlinewatch "
+                               f"WHERE demand_id BETWEEN {low} AND {high}")
+                _advance_sequences(cursor)
+            if progress:
+                progress(base_count * k + (high - id_min + 1), None)
     move_day_counters()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM demands_demandevent WHERE demand_id > %s", [id_max])
         events = cursor.fetchone()[0]
     return base_count * copies, events, time.perf_counter() - started
+
+
+def _advance_sequences(cursor) -> None:
+    """PostgreSQL: the copies were written with explicit keys, which a sequence does not see;
+    move the demands' and events' sequences past them, so that the next created demand (the
+    benchmark's creates, the bulk import) gets a free key.  SQLite's AUTOINCREMENT follows by
+    itself."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    for table in ("demands_demand", "demands_demandevent"):
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                       f"(SELECT MAX(id) FROM {table}))")
 
 
 def move_day_counters() -> None:
@@ -397,8 +454,8 @@ def move_day_counters() -> None:
     from minsheng.demands.models import DemandNumberCounter
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT substr(number, 1, 8), MAX(CAST(substr(number, 9) AS INTEGER)) FROM demands_demand "
-                       "GROUP BY 1")
+        seq = _SQL[connection.vendor]["seq"].format(n="number")
+        cursor.execute(f"SELECT substr(number, 1, 8), MAX({seq}) FROM demands_demand GROUP BY 1")
         for day, last in cursor.fetchall():
             DemandNumberCounter.objects.filter(day=f"{day[:4]}-{day[4:6]}-{day[6:]}", last__lt=last).update(last=last)
 
@@ -438,7 +495,7 @@ def generate(total: int, *, now: datetime | None = None, seed: int = 7, progress
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int)
-    parser.add_argument("--copies", type=int, default=0, help="then copy everything this many times (SQLite)")
+    parser.add_argument("--copies", type=int, default=0, help="then copy everything this many times, in SQL")
     args = parser.parse_args()
     setup_django()
     from django.core.management import call_command
