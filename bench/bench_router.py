@@ -9,6 +9,13 @@ times texts from the demo generator.  Or give a trained model with --model.  Eac
 classifies every text once through ``top(text, 3)`` (vectorisation and calibrated
 probabilities included); prints the median and best pass, and the load time of a saved model.
 Target: ≥ 2,000 texts/s.  Threads are limited to one so that "one core" holds.
+
+    .venv/bin/python bench/bench_router.py --cv 0,1,2 [--folds 5]
+
+instead runs the protocol by which the configuration is chosen (docs/routing.md): stratified
+cross-validation of the chosen configuration on train.csv, train_extra.csv in every training fold
+and never scored, one shuffle per seed; prints each seed's macro-F1 (mean ± sd over its folds), the
+mean over all folds and the CPU time.  dev.csv is not read.
 """
 
 import argparse
@@ -31,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", help="A saved model file (default: train one, see above).")
     parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--cv", metavar="SEEDS", help="Cross-validate instead, one shuffle per seed (e.g. 0,1,2).")
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     from _django import start_django
 
@@ -43,6 +52,9 @@ def main() -> None:
 
     call_command("migrate", "--no-input", verbosity=0)
     data = complaints_dir()
+    if args.cv:
+        cross_validation(data, [int(s) for s in args.cv.split(",")], args.folds)
+        return
     if (data / "dev.csv").exists():
         train = read_csv(data / "train.csv") + read_csv(data / "train_extra.csv")
         texts = [t for t, _ in read_csv(data / "dev.csv")]
@@ -83,6 +95,29 @@ def main() -> None:
     # On a shared machine wall time includes waiting for the core; CPU time is what one core spends.
     print(f"per CPU-second of this process: median {statistics.median(cpu_rates):.0f} texts/s, "
           f"best {max(cpu_rates):.0f} texts/s")
+
+
+def cross_validation(data: Path, seeds: list[int], folds: int) -> None:
+    """The configuration's cross-validated macro-F1 on the shared training files (never dev)."""
+    import numpy as np
+
+    from minsheng.routing.classifier import cross_validate, recommended_config
+    from minsheng.routing.data import read_csv
+
+    if not (data / "train.csv").exists():
+        sys.exit(f"--cv needs the shared complaint data's train.csv, not found at {data}")
+    train = read_csv(data / "train.csv")
+    extra = read_csv(data / "train_extra.csv") if (data / "train_extra.csv").exists() else []
+    texts, labels = [t for t, _ in train], [y for _, y in train]
+    every = []
+    for seed in seeds:
+        cpu = time.process_time()
+        _, f1s = cross_validate(recommended_config(calib_folds=0), texts, labels, extra, folds=folds, seed=seed)
+        every += f1s
+        print(f"seed {seed}: macro-F1 {np.mean(f1s):.4f} ± {np.std(f1s):.4f} over {folds} folds "
+              f"({time.process_time() - cpu:.0f} s CPU)", flush=True)
+    print(f"{len(train)} rows of train.csv scored, {len(extra)} of train_extra.csv in every training fold; "
+          f"mean of {len(every)} folds {np.mean(every):.4f}")
 
 
 if __name__ == "__main__":

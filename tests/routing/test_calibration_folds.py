@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
 
 from minsheng.routing import classifier
 from minsheng.routing.classifier import Block, Config, Router, fit_temperature, oof_scores, recommended_config
@@ -62,3 +64,26 @@ def test_a_block_without_counts_falls_back_to_fitting_each_fold(monkeypatch):
     monkeypatch.setattr(classifier, "oof_scores", lambda *a, **k: calls.append(1) or original(*a, **k))
     router = Router(recommended_config(calib_folds=2)).fit(texts, labels)
     assert calls == [1] and router.temperature != 1.0
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_cross_validation_reads_the_texts_once_and_scores_as_routers_fitted_on_each_fold(seed, monkeypatch):
+    rng = random.Random(seed)
+    rows = generated_rows(2, seed=seed)
+    rng.shuffle(rows)
+    always = [(_detail_only(t), y) for t, y in rows[:12]]  # as train_extra: never scored
+    own = rows[12:]
+    texts, labels = [t for t, _ in own], [y for _, y in own]
+    cfg = recommended_config(calib_folds=0)
+    expected = oof_scores(cfg, texts, labels, always, folds=3, seed=seed)
+    calls = []
+    original = classifier.oof_scores
+    monkeypatch.setattr(classifier, "oof_scores", lambda *a, **k: calls.append(1) or original(*a, **k))
+    oof, f1s = classifier.cross_validate(cfg, texts, labels, always, folds=3, seed=seed)
+    assert calls == []
+    assert np.allclose(oof, expected, atol=1e-10)
+    classes = sorted(set(labels))
+    y = np.array([classes.index(label) for label in labels])
+    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed).split(np.zeros(len(y)), labels)
+    assert f1s == pytest.approx([f1_score(y[va], expected[va].argmax(1), average="macro") for _, va in folds])
+    assert len(f1s) == 3 and all(0 <= f <= 1 for f in f1s)

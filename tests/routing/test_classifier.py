@@ -3,6 +3,7 @@
 import copy
 import math
 
+import numpy as np
 import pytest
 
 from minsheng.routing.classifier import (
@@ -107,3 +108,16 @@ def test_the_word_block_counts_a_repeated_word_sublinearly():
     assert lamp / waste == pytest.approx((1 + math.log(9)) * idf[words.vocabulary_["路灯"]]
                                          / idf[words.vocabulary_["垃圾"]])
     assert router.check_fast_path(["路灯" * 9 + "垃圾", "垃圾垃圾。路灯"]) < 1e-8
+
+
+def test_the_chosen_configuration_smooths_the_log_count_ratios_with_alpha_two():
+    # docs/routing.md, sixth round: NBSVM with alpha=2 is the cross-validated choice.  A smoother
+    # ratio: an n-gram found in one row of one category weighs less than with alpha=1.
+    cfg = recommended_config(calib_folds=0)
+    assert cfg.nb_alpha == 2.0 and recommended_config(words=False).nb_alpha == 2.0
+    rows = generated_rows(2, seed=4)
+    texts, labels = [t for t, _ in rows], [y for _, y in rows]
+    smooth = Router(cfg).fit(texts, labels)
+    sharp = Router(Config(blocks=cfg.blocks, calib_folds=0, nb_alpha=1.0)).fit(texts, labels)
+    assert smooth.clf.alpha == 2.0 and sharp.clf.alpha == 1.0
+    assert not np.allclose(smooth.clf.coef_, sharp.clf.coef_)

@@ -191,12 +191,15 @@ class Config:
 def recommended_config(calib_folds: int = 5, words: bool = True) -> Config:
     """Full text char 1–3-grams + the title's char 1–3-grams (raw tf) + the full text's words
     (sublinear tf, 1 + ln tf: a word said five times is not five times the evidence; chosen by
-    cross-validation, docs/routing.md "Fifth round"), min_df=2, NBSVM(C=1, alpha=1); without
-    ``words`` only the two character blocks (less accurate, about 1.5 times as fast)."""
+    cross-validation, docs/routing.md "Fifth round"), min_df=2, NBSVM(C=1, alpha=2: the log-count
+    ratios of n-grams seen in few rows shrink further towards zero, so a rare n-gram sways a
+    category less; the only candidate of the sixth round above the former alpha=1 on all three
+    shuffles of the cross-validation); without ``words`` only the two character blocks (less
+    accurate, about 1.5 times as fast)."""
     blocks = [Block("full", ngram=(1, 3)), Block("title", ngram=(1, 3))]
     if words:
         blocks.append(Block("full", kind="words", sublinear_tf=True))
-    return Config(blocks=blocks, calib_folds=calib_folds, nb_alpha=1.0)
+    return Config(blocks=blocks, calib_folds=calib_folds, nb_alpha=2.0)
 
 
 class NBSVM:
@@ -384,22 +387,32 @@ class Router:
         folds = min(folds, min(counts.values()))
         if folds < 2:
             return
+        oof = self._oof(labels, rows, rest, folds, self.cfg.seed)
+        if oof is None:  # the folds' features from their texts
+            oof = oof_scores(self.cfg, [texts[i] for i in rows], y_rows,
+                             [(texts[i], labels[i]) for i in rest], folds=folds, seed=self.cfg.seed)
+        self.temperature = fit_temperature(oof, np.array([self.classes_.index(y) for y in y_rows]))
+
+    def _oof(self, labels: Sequence[str], rows: Sequence[int], rest: Sequence[int], folds: int,
+             seed: int) -> np.ndarray | None:
+        """Out-of-fold decision scores (columns: ``classes_``) of ``rows``, in stratified folds, with
+        the ``rest`` in every training fold, from the counts ``_fit_features`` kept; None where a
+        fold's features cannot be derived from them (see ``_fold_features``)."""
+        y_rows = [labels[i] for i in rows]
         oof = np.zeros((len(rows), len(self.classes_)))
-        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.cfg.seed)
+        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
         rows_a, rest_a = np.array(rows, dtype=np.intp), np.array(rest, dtype=np.intp)
         for tr, va in skf.split(np.zeros(len(rows)), y_rows):
             train_rows = np.concatenate([rows_a[tr], rest_a])  # the order oof_scores fits them in
             fold = self._fold_features(train_rows, rows_a[va])
-            if fold is None:  # the fold's features from its texts
-                oof = oof_scores(self.cfg, [texts[i] for i in rows], y_rows,
-                                 [(texts[i], labels[i]) for i in rest], folds=folds, seed=self.cfg.seed)
-                break
+            if fold is None:
+                return None
             clf = self._classifier().fit(fold[0], [labels[i] for i in train_rows])
             scores = np.asarray(clf.decision_function(fold[1]))
             if scores.ndim == 1:
                 scores = np.column_stack([-scores, scores])
             oof[np.ix_(va, [self.classes_.index(str(c)) for c in clf.classes_])] = scores
-        self.temperature = fit_temperature(oof, np.array([self.classes_.index(y) for y in y_rows]))
+        return oof
 
     def decision_function_batch(self, texts: Sequence[str]) -> np.ndarray:
         scores = np.asarray(self.clf.decision_function(self.transform(texts)))
@@ -697,3 +710,35 @@ def oof_scores(cfg: Config, texts: list[str], labels: list[str], always_train=()
         cols = [classes.index(c) for c in r.classes_]
         oof[np.ix_(va, cols)] = scores
     return oof
+
+
+def cross_validate(cfg: Config, texts: Sequence[str], labels: Sequence[str], always_train=(), folds: int = 5,
+                   seed: int = 0) -> tuple[np.ndarray, list[float]]:
+    """(out-of-fold scores, macro-F1 of each fold) of ``cfg`` on (texts, labels) in stratified
+    folds, the (text, label) pairs of ``always_train`` in every training fold and never scored:
+    the protocol by which the router's configuration is chosen (docs/routing.md; the shared
+    data's ``train_extra.csv`` is always-train, its texts having no title).  The texts are read
+    once and each fold's features derived from those counts (``Router._fold_features``), so a
+    5-fold run costs five classifier fits; the scores equal ``oof_scores``, which fits every fold
+    from its texts.  Columns of the scores: the sorted labels."""
+    from sklearn.metrics import f1_score
+
+    texts, labels = list(texts), [str(y) for y in labels]
+    extra_t, extra_l = [t for t, _ in always_train], [str(y) for _, y in always_train]
+    nocal = copy.deepcopy(cfg)
+    nocal.calib_folds = 0
+    router = Router(nocal)
+    router._n_rows = len(texts) + len(extra_t)
+    router.classes_ = sorted(set(labels) | set(extra_l))
+    router._fit_features(texts + extra_t)
+    try:
+        oof = router._oof(labels + extra_l, range(len(texts)), range(len(texts), router._n_rows), folds, seed)
+    finally:
+        router._counts = None
+    if oof is None:
+        oof = oof_scores(cfg, texts, labels, list(always_train), folds=folds, seed=seed)
+    y = np.searchsorted(router.classes_, labels)
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    scores = [float(f1_score(y[va], oof[va].argmax(1), average="macro"))
+              for _, va in skf.split(np.zeros(len(texts)), labels)]
+    return oof, scores
