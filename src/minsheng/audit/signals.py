@@ -14,6 +14,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from minsheng.people.validation import mask_phone
+
 from . import services
 from .context import actor
 from .models import AuditEntry
@@ -31,7 +33,7 @@ CONFIGURATION_MODELS = (
     "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
     "party.PartyMember", "homecare.ProviderContract", "notifications.SmsTemplateCode",
     # Set up by community and street staff in the workbench (their own pages).
-    "eldercare.Facility", "eldercare.Room", "grids.Chief",
+    "eldercare.Facility", "eldercare.Room", "grids.Chief", "cobuild.MemberUnit", "cobuild.Resource", "cobuild.Offer",
 )
 # Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
 # so that the recent changes of a territory list it; a model not named here (the catalogue, the
@@ -43,7 +45,11 @@ REGION_OF = {
     "party.partymember": "resident__region", "homecare.providercontract": "provider__region",
     "catalogue.dispatchrule": "region", "knowledge.article": "owner_unit__region",
     "eldercare.facility": "region", "eldercare.room": "facility__region", "grids.chief": "region",
+    "cobuild.memberunit": "alliance__region", "cobuild.resource": "member__alliance__region",
+    "cobuild.offer": "member__alliance__region",
 }
+# A person's phone on a configuration row is kept masked in the history, as on every page.
+MASKED_FIELDS = frozenset({"cobuild.memberunit.contact_phone"})
 # Saves touching only these fields are no configuration change (every sign-in writes last_login;
 # a tree node's path and depth follow from its parent, whose change is recorded).
 IGNORED_FIELDS = frozenset({"last_login", "path", "depth"})
@@ -85,10 +91,16 @@ def region_path_of(instance) -> str:
     return node.path
 
 
+def _personal(model, name: str) -> bool:
+    return f"{model._meta.label_lower}.{name}" in MASKED_FIELDS
+
+
 def _readable(field, value) -> str:
     """A value as the history page shows it: a related row by its name, a choice by its label."""
     if any(marker in field.attname.lower() for marker in SECRET_MARKERS):
         return "***"
+    if value and _personal(field.model, field.attname):
+        return mask_phone(str(value))
     if value is None or value == "":
         return ""
     if field.is_relation and field.related_model is not None:
@@ -133,9 +145,11 @@ def _values(instance) -> dict[str, object]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
-def _shown(name: str, value: object) -> str:
+def _shown(name: str, value: object, model=None) -> str:
     if any(marker in name.lower() for marker in SECRET_MARKERS):
         return "***"
+    if value and model is not None and _personal(model, name):
+        return mask_phone(str(value))
     return "" if value is None else str(value)
 
 
@@ -155,13 +169,13 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -
         return
     values = _values(instance)
     if created:
-        detail = "; ".join(f"{name}={_shown(name, value)}" for name, value in values.items()
+        detail = "; ".join(f"{name}={_shown(name, value, sender)}" for name, value in values.items()
                            if name != "id" and name not in IGNORED_FIELDS and value not in (None, ""))
         record_change(instance, _("新增"), {}, values, detail=detail)
         return
     old = getattr(instance, _OLD, None) or {}
     new = {name: value for name, value in values.items() if name in old}
-    changes = [f"{name}: {_shown(name, old.get(name))} → {_shown(name, value)}"
+    changes = [f"{name}: {_shown(name, old.get(name), sender)} → {_shown(name, value, sender)}"
                for name, value in new.items() if name not in IGNORED_FIELDS and old[name] != value]
     if changes:
         record_change(instance, _("修改"), old, new, detail="; ".join(changes))
