@@ -49,7 +49,7 @@ REGION_OF = {
     "cobuild.offer": "member__alliance__region",
 }
 # A person's phone on a configuration row is kept masked in the history, as on every page.
-MASKED_FIELDS = frozenset({"cobuild.memberunit.contact_phone"})
+MASKED_FIELDS = frozenset({"cobuild.memberunit.contact_phone", "grids.chief.phone"})
 # Saves touching only these fields are no configuration change (every sign-in writes last_login;
 # a tree node's path and depth follow from its parent, whose change is recorded).
 IGNORED_FIELDS = frozenset({"last_login", "path", "depth"})
