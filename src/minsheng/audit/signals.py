@@ -3,6 +3,7 @@ tables (whoever makes them: the admin, a page, a command), the admin's own chang
 personal-data access row.  Connected once, in ``AuditConfig.ready``."""
 
 import functools
+from datetime import datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -11,7 +12,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minsheng.people.validation import mask_phone
@@ -95,8 +96,19 @@ def _personal(model, name: str) -> bool:
     return f"{model._meta.label_lower}.{name}" in MASKED_FIELDS
 
 
+def value_labels(field) -> dict:
+    """The labels of a field's stored codes: its choices, or for a list of codes (a JSON field)
+    the map its model declares in ``HISTORY_LABELS`` ({field name: choices}), e.g. a place's
+    services."""
+    if field.choices:
+        return dict(field.flatchoices)
+    declared = getattr(field.model, "HISTORY_LABELS", {}).get(field.name)
+    return dict(declared) if declared else {}
+
+
 def _readable(field, value) -> str:
-    """A value as the history page shows it: a related row by its name, a choice by its label."""
+    """A value as the history page shows it: a related row by its name, a choice by its label (a
+    list of codes by theirs), a moment in local time."""
     if any(marker in field.attname.lower() for marker in SECRET_MARKERS):
         return "***"
     if value and _personal(field.model, field.attname):
@@ -106,12 +118,15 @@ def _readable(field, value) -> str:
     if field.is_relation and field.related_model is not None:
         related = field.related_model._default_manager.filter(pk=value).first()
         return f"{related} (#{value})" if related is not None else f"#{value}"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+    labels = value_labels(field)
+    if labels and not isinstance(value, list):
+        return str(labels.get(value, value))
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return "、".join(str(v) for v in value)  # a JSON list of codes, not its Python repr
+        return "、".join(str(labels.get(v, v)) for v in value)  # a JSON list of codes, not its Python repr
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else str(value)
     if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
         return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))  # as stored: 20 → 20.00
     return str(value)

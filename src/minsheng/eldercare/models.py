@@ -52,6 +52,9 @@ class Facility(models.Model):
                                    verbose_name=_("场所工作人员"))
     active = models.BooleanField(_("启用"), default=True)
 
+    # The configuration history shows the services by their labels, not their codes (audit.signals).
+    HISTORY_LABELS = {"services": Service.choices}
+
     class Meta:
         verbose_name = _("养老服务场所")
         verbose_name_plural = _("养老服务场所")
