@@ -203,15 +203,42 @@ def _deleted(sender, instance, **kwargs) -> None:
                     changes=field_changes(sender, _values(instance), {}), region_path=region_path_of(instance))
 
 
+_BEFORE = "_audit_related_before"
+# A watched model's many-to-many field by its through table (filled by ``connect``).
+_RELATIONS: dict[type, object] = {}
+
+
+def _related_names(instance, field) -> list[str]:
+    return sorted(str(o) for o in getattr(instance, field.name).all())
+
+
 @_in_site_language
 def _relations_changed(sender, instance, action, model, pk_set, reverse=False, **kwargs) -> None:
+    """A many-to-many field of a configuration table (an account's groups, a contract's services
+    and communities, a place's staff, a member unit's communities): one entry per add, remove or
+    clear, naming what was added or removed and the whole field before → after."""
+    field = _RELATIONS.get(sender)
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        if field is not None and not reverse:
+            befores = instance.__dict__.setdefault(_BEFORE, {})
+            befores[field.name] = _related_names(instance, field)
+        return
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     names = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
     related = ", ".join(str(o) for o in model._default_manager.filter(pk__in=pk_set or [])) if pk_set else ""
-    services.record(AuditEntry.Kind.CONFIGURATION, action=f"{names[action]} {model._meta.verbose_name}",
+    changes, what = None, model._meta.verbose_name
+    if field is not None and not reverse:
+        before = instance.__dict__.get(_BEFORE, {}).pop(field.name, None)
+        after = _related_names(instance, field)
+        if before == after:
+            return  # nothing added or removed (an add of what was there)
+        label = what = str(field.verbose_name)
+        changes = [{"field": field.name, "label": label, "before": "、".join(before or []),
+                    "after": "、".join(after)}]
+    services.record(AuditEntry.Kind.CONFIGURATION, action=f"{names[action]} {what}",
                     target=_label(instance), detail=related, object_type=instance._meta.label_lower,
-                    object_id=str(instance.pk), region_path=region_path_of(instance))
+                    object_id=str(instance.pk), changes=changes, region_path=region_path_of(instance))
 
 
 @_in_site_language
@@ -262,10 +289,10 @@ def connect() -> None:
         pre_save.connect(_remember, sender=model, dispatch_uid=uid)
         post_save.connect(_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
-    user_model = get_user_model()
-    group_model = apps.get_model("auth", "Group")
-    for relation in (user_model.groups.through, user_model.user_permissions.through, group_model.permissions.through):
-        m2m_changed.connect(_relations_changed, sender=relation, dispatch_uid=f"audit:{relation._meta.label}")
+        for field in model._meta.local_many_to_many:  # its relations: each add, remove, clear
+            _RELATIONS[field.remote_field.through] = field
+            m2m_changed.connect(_relations_changed, sender=field.remote_field.through,
+                                dispatch_uid=f"audit:{field.remote_field.through._meta.label}")
     post_save.connect(_admin_logged, sender=LogEntry, dispatch_uid="audit:admin")
     user_logged_in.connect(_signed_in, dispatch_uid="audit:signed_in")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="audit:sign_in_failed")

@@ -17,8 +17,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from minsheng.audit import services as audit
-from minsheng.audit.models import AuditEntry
 from minsheng.care import services as care_services
 from minsheng.care.models import CarePerson
 from minsheng.core import clock
@@ -468,8 +466,8 @@ def save_facility(actor, facility: Facility | None, *, name: str, kind: str, reg
                   capacity: int | None = 0, staff: str = "", active: bool = True) -> Facility:
     """Create (``facility`` None) or change a place in the actor's territory.  A 幸福院's capacity is
     its rooms' beds (set with the rooms); a place with elders living in its rooms stays a 幸福院.
-    Saved through the model, so the configuration history records each field before → after; the
-    staff list, a relation, is recorded here."""
+    Saved through the model, so the configuration history records each field before → after, and
+    the staff list (a relation) the same way."""
     _require_set_up(actor, facility)
     name = (name or "").strip()
     if not name:
@@ -515,22 +513,8 @@ def save_facility(actor, facility: Facility | None, *, name: str, kind: str, reg
         facility.opening_hours, facility.services = opening_hours.strip()[:100], list(services)
         facility.capacity, facility.active = int(capacity), bool(active)
         facility.save()
-        before = sorted(facility.staff.values_list("username", flat=True))
-        after = sorted(u.username for u in people)
-        if before != after:
-            facility.staff.set(people)
-            record_change_of_staff(facility, before, after)
+        facility.staff.set(people)  # the history records the relation's change (audit.signals)
     return facility
-
-
-def record_change_of_staff(facility: Facility, before: list[str], after: list[str]) -> None:
-    """The staff list is a relation, outside the model's save: one history entry before → after."""
-    audit.record(AuditEntry.Kind.CONFIGURATION, action=_("修改"), target=f"{Facility._meta.verbose_name} "
-                 f"#{facility.pk} {facility}", detail=f"staff: {', '.join(before)} → {', '.join(after)}",
-                 object_type=Facility._meta.label_lower, object_id=str(facility.pk),
-                 changes=[{"field": "staff", "label": str(Facility._meta.get_field("staff").verbose_name),
-                           "before": "、".join(before), "after": "、".join(after)}],
-                 region_path=facility.region.path)
 
 
 def save_room(actor, facility: Facility, room: Room | None, *, name: str, beds) -> Room:
