@@ -37,6 +37,11 @@ def test_the_demo_alliance_is_live_and_seeded_once(fast_hashing):
     assert JointActivity.objects.filter(member__kind="department").exists()
     assert SignUp.objects.filter(attended=True, activity__joint__isnull=False).exists()
     assert 35 <= DualReport.objects.count() <= 40
+    from minsheng.audit.models import AuditEntry
+
+    renewed = MemberUnit.objects.get(name="光明小学")
+    assert AuditEntry.objects.filter(object_type="cobuild.memberunit", object_id=str(renewed.pk), action="修改",
+                                     changes__icontains="agreement_end").exists()
     now = timezone.localdate()
     hours = sum(ol.hours for month in (now.replace(day=1), (now.replace(day=1) - timedelta(days=1)).replace(day=1))
                  for ol in selectors.monthly_lists(DualReport.objects.all(), month))

@@ -150,6 +150,7 @@ def _assert_everything_seeded(default_order: bool = True) -> None:
     checked = HealthCheck.objects.order_by("measured_at").values_list("measured_at", flat=True)
     assert (checked.last() - checked.first()).days >= 90 and HealthCheck.objects.filter(out_of_range=True).exists()
     assert Stay.objects.filter(moved_out__isnull=True).count() >= 5
+    assert Stay.objects.filter(room__active=False, moved_out__isnull=False).exists()  # a closed room keeps its stay
     assert ShiftSignup.objects.filter(attendance="attended").exists() and "rota_hours" in kinds
     assert DayCareVisit.objects.values("day").distinct().count() >= 15
     # Aid given: a Spring Festival campaign of about 200 gifts by the street, its party committee and

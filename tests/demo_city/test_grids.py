@@ -28,3 +28,18 @@ def test_the_demo_city_has_grid_work(demo):
     assert CareVisit.objects.filter(demand__isnull=False).count() == 5
     assert PartyOrganisation.objects.filter(level="building_group").exists() and PartyMember.objects.exists()
     assert "already seeded" in demo.seed_again()
+
+
+def test_a_building_outside_any_estate_has_its_chief_on_the_grids_page(demo, client):
+    """散居楼: the demo's community has a 楼栋长 of a building directly under a grid, shown (masked)
+    on that grid's page, where the community's worker appoints and ends such chiefs."""
+    from django.contrib.auth import get_user_model
+
+    from minsheng.grids.models import Chief
+
+    chief = Chief.objects.select_related("region__parent").get(region__parent__kind="grid", active=True,
+                                                               region__kind="building")
+    client.force_login(get_user_model().objects.get(username="community"))
+    page = client.get(f"/work/grids/{chief.region.parent_id}/").content.decode()
+    assert "何秀珍" in page and "139****0213" in page and "13904130213" not in page
+    assert f"/work/grids/{chief.region.parent_id}/chiefs/" in page

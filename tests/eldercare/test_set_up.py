@@ -108,3 +108,38 @@ def test_a_rooms_beds_never_go_below_those_living_there(world, places, login):
         services.save_facility(staff2, home, name=home.name, kind="station", region=home.region,
                                opening_hours="全天")  # elders live in its rooms: stays a 幸福院
     assert AuditEntry.objects.filter(object_type="eldercare.room", object_id=str(rooms[1].pk)).exists()
+
+
+def test_a_places_services_read_as_their_labels_in_the_history_in_each_language(world, login):
+    """The history stores and shows 测血压、助餐, not blood_pressure,meals; an English reader reads
+    Blood pressure…; an entry written with codes (before the labels) reads as labels too."""
+    from minsheng.audit import services as audit
+    from minsheng.audit.selectors import shown_value
+    from minsheng.eldercare.models import Service
+
+    staff = world.user("staff1")
+    before, after = random.sample(list(Service), 2), random.sample(list(Service), 3)
+    facility = services.save_facility(staff, None, name="标签驿站", kind="station", region=world.regions["c1"],
+                                      opening_hours="全天", services=[s.value for s in before], capacity=3)
+    services.save_facility(staff, facility, name="标签驿站", kind="station", region=world.regions["c1"],
+                           opening_hours="全天", services=[s.value for s in after], capacity=3)
+    entry = AuditEntry.objects.filter(object_type="eldercare.facility", object_id=str(facility.pk),
+                                      action="修改").get()
+    change = next(c for c in entry.changes if c["field"] == "services")
+    assert change["before"] == "、".join(str(s.label) for s in before)
+    assert change["after"] == "、".join(str(s.label) for s in after)
+    old = audit.record(AuditEntry.Kind.CONFIGURATION, action="修改", target="x", object_type="eldercare.facility",
+                       object_id=str(facility.pk), changes=[{"field": "services", "label": "服务项目",
+                                                             "before": "meals,day_care", "after": "clinic"}])
+    assert shown_value(old.object_type, "services", "meals,day_care") == "助餐、日间照料"
+    client = login("staff1")
+    page = client.get(f"/eldercare/places/{facility.pk}/edit/").content.decode()
+    assert "助餐、日间照料" in page and "meals,day_care" not in page
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = shown_value("eldercare.facility", "services", change["after"])
+        kind = shown_value("eldercare.facility", "kind", "养老驿站")
+    assert english.count(", ") == 2 and english.isascii(), english
+    assert kind.isascii() and kind  # a choice stored in Chinese reads in English
+    assert shown_value("eldercare.facility", "name", "助餐") == "助餐"  # free text is never relabelled

@@ -72,3 +72,40 @@ def test_refusals_under_the_field_and_scope(world, ew, login):
         estates.appoint_resident_as_chief(world.user("gridworker"), region=ew.building, name="新人",
                                           phone="13311112222")
     assert not Resident.objects.filter(name="新人").exists()
+
+
+def test_a_building_outside_any_estate_gets_its_chiefs_from_the_grids_page(world, ew, login):
+    """散居楼: a building directly under the grid has no estate page; the grid's page lists it and
+    appoints and ends its chiefs with the estate's section and service."""
+    grid = world.regions["g1"]
+    from minsheng.organisation.models import Region
+
+    loose = Region.objects.create(kind=Region.Kind.BUILDING, name="老街7号楼", code="g1-b7", parent=grid)
+    entrance = Region.objects.create(kind=Region.Kind.ENTRANCE, name="1单元", code="g1-b7-u1", parent=loose)
+    client = login("staff1")
+    url = f"/work/grids/{grid.pk}/"
+    page = client.get(url).content.decode()
+    assert "老街7号楼 · 楼栋长" in page and "老街7号楼 1单元 · 单元长" in page and "玫瑰城第一网格 · 网格长" in page
+    assert "玫瑰园1号楼 · 楼栋长" not in page  # the estate's own stay on the estate's page
+    place = random.choice([loose, entrance])
+    appointed = client.post(url + "chiefs/", {"region": place.pk, "name": "何大爷", "phone": "13322223333"})
+    assert appointed.status_code == 302 and appointed["Location"].endswith(url + "#chiefs")
+    chief = Chief.objects.get(region=place, active=True)
+    assert Resident.objects.get(phone="13322223333").user == chief.user
+    page = client.get(url).content.decode()
+    assert "何大爷" in page and "133****3333" in page and "13322223333" not in page and "任免记录" in page
+    refused = client.post(url + "chiefs/", {"region": place.pk, "name": "别人", "phone": "13344445555"})
+    assert refused.status_code == 409 and refused.context["chief_form"].errors["region"] == [
+        f"现任{chief.get_kind_display()}：何大爷。"]
+    # Another place's post is not ended from here; this one is.
+    estate_chief = estates.appoint_resident_as_chief(world.user("staff1"), region=ew.building,
+                                                     name=ew.residents[0].name, phone=ew.residents[0].phone)
+    assert client.post(url + f"chiefs/{estate_chief.pk}/end/").status_code == 404
+    assert client.post(url + f"chiefs/{chief.pk}/end/").status_code == 302
+    assert not Chief.objects.get(pk=chief.pk).active and Chief.objects.get(pk=estate_chief.pk).active
+    assert AuditEntry.objects.filter(object_type="grids.chief", object_id=str(chief.pk)).count() == 2
+    # A grid worker sees the grid and its chiefs, but no form; another street's staff no grid.
+    worker_page = login("gridworker").get(url)
+    assert worker_page.status_code == 200 and "chief_form" not in worker_page.context
+    assert login("staff2").post(url + "chiefs/", {"region": loose.pk, "name": "x", "phone": "13355556666"}
+                                ).status_code == 404

@@ -3,6 +3,7 @@ tables (whoever makes them: the admin, a page, a command), the admin's own chang
 personal-data access row.  Connected once, in ``AuditConfig.ready``."""
 
 import functools
+from datetime import datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -11,8 +12,10 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from minsheng.people.validation import mask_phone
 
 from . import services
 from .context import actor
@@ -31,7 +34,7 @@ CONFIGURATION_MODELS = (
     "stations.Station", "stations.Agent", "ledger.Supermarket", "ledger.Item", "party.PartyOrganisation",
     "party.PartyMember", "homecare.ProviderContract", "notifications.SmsTemplateCode",
     # Set up by community and street staff in the workbench (their own pages).
-    "eldercare.Facility", "eldercare.Room", "grids.Chief",
+    "eldercare.Facility", "eldercare.Room", "grids.Chief", "cobuild.MemberUnit", "cobuild.Resource", "cobuild.Offer",
 )
 # Where each watched model's row lies on the region tree (a lookup to a Region, as in a queryset),
 # so that the recent changes of a territory list it; a model not named here (the catalogue, the
@@ -43,7 +46,11 @@ REGION_OF = {
     "party.partymember": "resident__region", "homecare.providercontract": "provider__region",
     "catalogue.dispatchrule": "region", "knowledge.article": "owner_unit__region",
     "eldercare.facility": "region", "eldercare.room": "facility__region", "grids.chief": "region",
+    "cobuild.memberunit": "alliance__region", "cobuild.resource": "member__alliance__region",
+    "cobuild.offer": "member__alliance__region",
 }
+# A person's phone on a configuration row is kept masked in the history, as on every page.
+MASKED_FIELDS = frozenset({"cobuild.memberunit.contact_phone", "grids.chief.phone"})
 # Saves touching only these fields are no configuration change (every sign-in writes last_login;
 # a tree node's path and depth follow from its parent, whose change is recorded).
 IGNORED_FIELDS = frozenset({"last_login", "path", "depth"})
@@ -85,21 +92,41 @@ def region_path_of(instance) -> str:
     return node.path
 
 
+def _personal(model, name: str) -> bool:
+    return f"{model._meta.label_lower}.{name}" in MASKED_FIELDS
+
+
+def value_labels(field) -> dict:
+    """The labels of a field's stored codes: its choices, or for a list of codes (a JSON field)
+    the map its model declares in ``HISTORY_LABELS`` ({field name: choices}), e.g. a place's
+    services."""
+    if field.choices:
+        return dict(field.flatchoices)
+    declared = getattr(field.model, "HISTORY_LABELS", {}).get(field.name)
+    return dict(declared) if declared else {}
+
+
 def _readable(field, value) -> str:
-    """A value as the history page shows it: a related row by its name, a choice by its label."""
+    """A value as the history page shows it: a related row by its name, a choice by its label (a
+    list of codes by theirs), a moment in local time."""
     if any(marker in field.attname.lower() for marker in SECRET_MARKERS):
         return "***"
+    if value and _personal(field.model, field.attname):
+        return mask_phone(str(value))
     if value is None or value == "":
         return ""
     if field.is_relation and field.related_model is not None:
         related = field.related_model._default_manager.filter(pk=value).first()
         return f"{related} (#{value})" if related is not None else f"#{value}"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+    labels = value_labels(field)
+    if labels and not isinstance(value, list):
+        return str(labels.get(value, value))
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return "、".join(str(v) for v in value)  # a JSON list of codes, not its Python repr
+        return "、".join(str(labels.get(v, v)) for v in value)  # a JSON list of codes, not its Python repr
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) else str(value)
     if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
         return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))  # as stored: 20 → 20.00
     return str(value)
@@ -133,9 +160,11 @@ def _values(instance) -> dict[str, object]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
-def _shown(name: str, value: object) -> str:
+def _shown(name: str, value: object, model=None) -> str:
     if any(marker in name.lower() for marker in SECRET_MARKERS):
         return "***"
+    if value and model is not None and _personal(model, name):
+        return mask_phone(str(value))
     return "" if value is None else str(value)
 
 
@@ -155,13 +184,13 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -
         return
     values = _values(instance)
     if created:
-        detail = "; ".join(f"{name}={_shown(name, value)}" for name, value in values.items()
+        detail = "; ".join(f"{name}={_shown(name, value, sender)}" for name, value in values.items()
                            if name != "id" and name not in IGNORED_FIELDS and value not in (None, ""))
         record_change(instance, _("新增"), {}, values, detail=detail)
         return
     old = getattr(instance, _OLD, None) or {}
     new = {name: value for name, value in values.items() if name in old}
-    changes = [f"{name}: {_shown(name, old.get(name))} → {_shown(name, value)}"
+    changes = [f"{name}: {_shown(name, old.get(name), sender)} → {_shown(name, value, sender)}"
                for name, value in new.items() if name not in IGNORED_FIELDS and old[name] != value]
     if changes:
         record_change(instance, _("修改"), old, new, detail="; ".join(changes))
@@ -174,15 +203,42 @@ def _deleted(sender, instance, **kwargs) -> None:
                     changes=field_changes(sender, _values(instance), {}), region_path=region_path_of(instance))
 
 
+_BEFORE = "_audit_related_before"
+# A watched model's many-to-many field by its through table (filled by ``connect``).
+_RELATIONS: dict[type, object] = {}
+
+
+def _related_names(instance, field) -> list[str]:
+    return sorted(str(o) for o in getattr(instance, field.name).all())
+
+
 @_in_site_language
 def _relations_changed(sender, instance, action, model, pk_set, reverse=False, **kwargs) -> None:
+    """A many-to-many field of a configuration table (an account's groups, a contract's services
+    and communities, a place's staff, a member unit's communities): one entry per add, remove or
+    clear, naming what was added or removed and the whole field before → after."""
+    field = _RELATIONS.get(sender)
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        if field is not None and not reverse:
+            befores = instance.__dict__.setdefault(_BEFORE, {})
+            befores[field.name] = _related_names(instance, field)
+        return
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     names = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
     related = ", ".join(str(o) for o in model._default_manager.filter(pk__in=pk_set or [])) if pk_set else ""
-    services.record(AuditEntry.Kind.CONFIGURATION, action=f"{names[action]} {model._meta.verbose_name}",
+    changes, what = None, model._meta.verbose_name
+    if field is not None and not reverse:
+        before = instance.__dict__.get(_BEFORE, {}).pop(field.name, None)
+        after = _related_names(instance, field)
+        if before == after:
+            return  # nothing added or removed (an add of what was there)
+        label = what = str(field.verbose_name)
+        changes = [{"field": field.name, "label": label, "before": "、".join(before or []),
+                    "after": "、".join(after)}]
+    services.record(AuditEntry.Kind.CONFIGURATION, action=f"{names[action]} {what}",
                     target=_label(instance), detail=related, object_type=instance._meta.label_lower,
-                    object_id=str(instance.pk), region_path=region_path_of(instance))
+                    object_id=str(instance.pk), changes=changes, region_path=region_path_of(instance))
 
 
 @_in_site_language
@@ -233,10 +289,10 @@ def connect() -> None:
         pre_save.connect(_remember, sender=model, dispatch_uid=uid)
         post_save.connect(_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
-    user_model = get_user_model()
-    group_model = apps.get_model("auth", "Group")
-    for relation in (user_model.groups.through, user_model.user_permissions.through, group_model.permissions.through):
-        m2m_changed.connect(_relations_changed, sender=relation, dispatch_uid=f"audit:{relation._meta.label}")
+        for field in model._meta.local_many_to_many:  # its relations: each add, remove, clear
+            _RELATIONS[field.remote_field.through] = field
+            m2m_changed.connect(_relations_changed, sender=field.remote_field.through,
+                                dispatch_uid=f"audit:{field.remote_field.through._meta.label}")
     post_save.connect(_admin_logged, sender=LogEntry, dispatch_uid="audit:admin")
     user_logged_in.connect(_signed_in, dispatch_uid="audit:signed_in")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="audit:sign_in_failed")

@@ -102,11 +102,31 @@ def seed(city, residents: list[Resident], *, seed: int, now: datetime) -> str:
             for category, o_name, schedule in offers:
                 services.add_offer(keeper, member, category=category, name=o_name, schedule=schedule)
             members.append(member)
+    _changes(members, keeper, now)
     bookings = _bookings(city, members, keeper, rng, now)
     reported = _dual_reports(city, members, keeper, communities, rng, now)
     activities = _activities(city, members, communities, keeper, rng, now)
     return (f"cobuild: 1 alliance, {len(members)} member units, {bookings} bookings, {activities} joint activities, "
             f"{reported} in-service members reported")
+
+
+def _changes(members: list[MemberUnit], keeper, now: datetime) -> None:
+    """Ten days ago the street renewed the school's agreement for a year and widened its hall's
+    hours: the unit's 变更记录 shows both before → after."""
+    school = next((m for m in members if m.name == "光明小学"), None)
+    if school is None:
+        return
+    with clock.frozen_at(now - timedelta(days=10)):
+        services.update_member(
+            keeper, school, name=school.name, kind=school.kind, communities=list(school.communities.all()),
+            contact_name=school.contact_name, agreement_start=school.agreement_start,
+            agreement_end=school.agreement_end + timedelta(days=365), party_organisation=school.party_organisation,
+            email=school.email)
+        hall = school.resources.order_by("pk").first()
+        if hall is not None:
+            services.update_resource(keeper, hall, kind=hall.kind, name=hall.name, quantity=hall.quantity,
+                                     measure=hall.measure, availability=f"{hall.availability}、寒暑假".lstrip("、"),
+                                     description=hall.description, bookable=hall.bookable)
 
 
 def _bookings(city, members, keeper, rng: random.Random, now: datetime) -> int:

@@ -50,6 +50,24 @@ class MemberForm(forms.Form):
         self.fields["communities"].queryset = communities
 
 
+class MemberEditForm(MemberForm):
+    """A registered unit's particulars.  The alliance stays; the phone is never shown whole (an
+    empty field keeps it); a community it serves outside the user's territory is listed, and the
+    service refuses to change it."""
+
+    active = forms.BooleanField(label=_("在册"), required=False, help_text=_("退出共建时取消勾选"))
+
+    def __init__(self, *args, user, member: MemberUnit, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["alliance"]
+        kept = self.fields["communities"].queryset
+        self.fields["communities"].queryset = Region.objects.filter(
+            Q(pk__in=kept.values("pk")) | Q(pk__in=member.communities.values("pk"))).order_by("path")
+        phone = self.fields["contact_phone"]
+        phone.required = False
+        phone.help_text = _("现为 %(phone)s；留空则不变") % {"phone": member.masked_phone}
+
+
 class ResourceForm(forms.Form):
     kind = forms.ChoiceField(label=_("资源类型"), choices=[("", "—"), *Resource.Kind.choices])
     name = forms.CharField(label=_("资源名称"), max_length=100)
@@ -62,12 +80,21 @@ class ResourceForm(forms.Form):
     bookable = forms.BooleanField(label=_("可预约"), required=False, initial=True)
 
 
+class ResourceEditForm(ResourceForm):
+    active = forms.BooleanField(label=_("在用"), required=False,
+                                help_text=_("停用后资源共享清单不再列出；有未到期的预约时不能停用"))
+
+
 class OfferForm(forms.Form):
     category = forms.ChoiceField(label=_("服务类别"), choices=[("", "—"), *ServiceCategory.choices])
     name = forms.CharField(label=_("服务项目"), max_length=100)
     schedule = forms.CharField(label=_("服务时间"), max_length=100, required=False,
                                help_text=_("如：每月第一个周六上午"))
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class OfferEditForm(OfferForm):
+    active = forms.BooleanField(label=_("在用"), required=False, help_text=_("停用的服务项目留在单位页面，标为已停用"))
 
 
 class BookingForm(forms.Form):

@@ -70,6 +70,22 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
     return Booking.objects.filter(q).select_related("resource__member", "community", "booked_by")
 
 
+HISTORY_SHOWN = 30
+
+
+def history_of(member: MemberUnit) -> list:
+    """The unit's configuration history with its resources' and services' (newest first): the
+    changes the audit log keeps of these configuration tables (``audit.signals``)."""
+    from minsheng.audit.models import AuditEntry
+
+    resources = [str(pk) for pk in member.resources.values_list("pk", flat=True)]
+    offers = [str(pk) for pk in member.offers.values_list("pk", flat=True)]
+    return list(AuditEntry.objects.filter(
+        Q(object_type="cobuild.memberunit", object_id=str(member.pk))
+        | Q(object_type="cobuild.resource", object_id__in=resources)
+        | Q(object_type="cobuild.offer", object_id__in=offers)).order_by("-at", "-pk")[:HISTORY_SHOWN])
+
+
 def joint_activities_of(member: MemberUnit) -> QuerySet[JointActivity]:
     return (JointActivity.objects.filter(member=member).select_related("activity__region")
             .annotate(taken=Count("activity__signups")).order_by("-activity__starts_at"))

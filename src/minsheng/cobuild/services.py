@@ -94,6 +94,45 @@ def _text(value, field: str, message: str, limit: int) -> str:
 
 # --- the register --------------------------------------------------------------------------
 
+def _member_fields(*, name: str, kind: str, contact_name: str, agreement_start, agreement_end) -> tuple[str, str]:
+    """The checks registration and editing share: a name, a kind, a contact, an agreement in order."""
+    name = _text(name, "name", _("请填写单位名称。"), 100)
+    if kind not in MemberUnit.Kind.values:
+        raise ValidationFailed.for_field("kind", _("请选择单位类型。"))
+    contact_name = _text(contact_name, "contact_name", _("请填写联系人。"), 50)
+    if not isinstance(agreement_start, date) or not isinstance(agreement_end, date):
+        raise ValidationFailed.for_field("agreement_end", _("请填写共建协议的起止日期。"))
+    if agreement_end < agreement_start:
+        raise ValidationFailed.for_field("agreement_end", _("协议截止日不能早于起始日。"))
+    return name, contact_name
+
+
+def _phone(contact_phone: str) -> str:
+    try:
+        return normalise_phone(contact_phone)
+    except ValidationFailed as exc:
+        raise ValidationFailed.for_field("contact_phone", exc.message) from None
+
+
+def _agreement_not_over(agreement_end: date) -> None:
+    if agreement_end < timezone.localdate(clock.now()):
+        raise ValidationFailed.for_field("agreement_end", _("协议已于%(end)s到期，请填写续签后的期限。") % {
+            "end": agreement_end.isoformat()})
+
+
+def _check_community(actor, alliance: Alliance, community: Region) -> None:
+    if community.kind != Region.Kind.COMMUNITY or not community.path.startswith(alliance.region.path):
+        raise ValidationFailed.for_field("communities", _("“%(name)s”不是%(alliance)s所在区域的社区。") % {
+            "name": community.name, "alliance": alliance.name})
+    check_keeper(actor, community)
+
+
+def _name_free(alliance: Alliance, name: str, exclude: int | None = None) -> None:
+    if MemberUnit.objects.filter(alliance=alliance, name=name).exclude(pk=exclude).exists():
+        raise ValidationFailed.for_field("name", _("%(name)s已是%(alliance)s的成员单位。") % {
+            "name": name, "alliance": alliance.name})
+
+
 def register_member(actor, *, alliance: Alliance, name: str, kind: str, communities: Iterable[Region],
                     contact_name: str, contact_phone: str, agreement_start: date, agreement_end: date,
                     unit=None, contact_user=None, party_organisation: str = "", email: str = "") -> MemberUnit:
@@ -101,32 +140,16 @@ def register_member(actor, *, alliance: Alliance, name: str, kind: str, communit
     the staff who keep each of those communities (a street's worker for all of its own)."""
     if not grants_with_roles(actor, KEEPER_ROLES):
         raise PermissionDenied(_("只有社区、街道工作人员可以管理共建单位。"))
-    name = _text(name, "name", _("请填写单位名称。"), 100)
-    if kind not in MemberUnit.Kind.values:
-        raise ValidationFailed.for_field("kind", _("请选择单位类型。"))
-    contact_name = _text(contact_name, "contact_name", _("请填写联系人。"), 50)
-    try:
-        phone = normalise_phone(contact_phone)
-    except ValidationFailed as exc:
-        raise ValidationFailed.for_field("contact_phone", exc.message) from None
-    if not isinstance(agreement_start, date) or not isinstance(agreement_end, date):
-        raise ValidationFailed.for_field("agreement_end", _("请填写共建协议的起止日期。"))
-    if agreement_end < agreement_start:
-        raise ValidationFailed.for_field("agreement_end", _("协议截止日不能早于起始日。"))
-    if agreement_end < timezone.localdate(clock.now()):
-        raise ValidationFailed.for_field("agreement_end", _("协议已于%(end)s到期，请填写续签后的期限。") % {
-            "end": agreement_end.isoformat()})
+    name, contact_name = _member_fields(name=name, kind=kind, contact_name=contact_name,
+                                        agreement_start=agreement_start, agreement_end=agreement_end)
+    phone = _phone(contact_phone)
+    _agreement_not_over(agreement_end)
     communities = list(dict.fromkeys(communities or []))
     if not communities:
         raise ValidationFailed.for_field("communities", _("请至少选择一个共建社区。"))
     for community in communities:
-        if community.kind != Region.Kind.COMMUNITY or not community.path.startswith(alliance.region.path):
-            raise ValidationFailed.for_field("communities", _("“%(name)s”不是%(alliance)s所在区域的社区。") % {
-                "name": community.name, "alliance": alliance.name})
-        check_keeper(actor, community)
-    if MemberUnit.objects.filter(alliance=alliance, name=name).exists():
-        raise ValidationFailed.for_field("name", _("%(name)s已是%(alliance)s的成员单位。") % {
-            "name": name, "alliance": alliance.name})
+        _check_community(actor, alliance, community)
+    _name_free(alliance, name)
     with transaction.atomic():
         member = MemberUnit.objects.create(
             alliance=alliance, name=name, kind=kind, unit=unit, contact_user=contact_user,
@@ -137,27 +160,129 @@ def register_member(actor, *, alliance: Alliance, name: str, kind: str, communit
     return member
 
 
-def add_resource(actor, member: MemberUnit, *, kind: str, name: str, quantity: int = 1, measure: str = "",
-                 availability: str = "", description: str = "", bookable: bool = True) -> Resource:
-    check_manage(actor, member)
+def may_edit_member(actor, member: MemberUnit) -> bool:
+    """The register's entry is the staff's: those who keep one of the communities it serves (the
+    unit itself keeps its resources and services, not its registration)."""
+    return any(keeps(actor, c) for c in member.communities.all())
+
+
+def update_member(actor, member: MemberUnit, *, name: str, kind: str, communities: Iterable[Region],
+                  contact_name: str, agreement_start: date, agreement_end: date, contact_phone: str = "",
+                  party_organisation: str = "", email: str = "", active: bool = True) -> MemberUnit:
+    """Change a member unit's particulars, by the staff who keep one of its communities, under the
+    registration's checks.  A community outside the actor's territory is neither added nor taken off
+    (its own staff decide it); an empty phone keeps the number (the form never shows it whole).  An
+    agreement may stay past its end only if its dates are not touched: a new end must not be over."""
+    if not grants_with_roles(actor, KEEPER_ROLES):
+        raise PermissionDenied(_("只有社区、街道工作人员可以修改共建单位信息。"))
+    if not may_edit_member(actor, member):
+        raise OutOfScope(_("%(member)s服务的社区都不在你的管辖范围内。") % {"member": member.name})
+    name, contact_name = _member_fields(name=name, kind=kind, contact_name=contact_name,
+                                        agreement_start=agreement_start, agreement_end=agreement_end)
+    phone = _phone(contact_phone) if (contact_phone or "").strip() else member.contact_phone
+    if agreement_end != member.agreement_end:
+        _agreement_not_over(agreement_end)
+    wanted = list(dict.fromkeys(communities or []))
+    if not wanted:
+        raise ValidationFailed.for_field("communities", _("请至少选择一个共建社区。"))
+    current = list(member.communities.all())
+    for community in set(wanted) ^ set(current):
+        _check_community(actor, member.alliance, community)
+    _name_free(member.alliance, name, exclude=member.pk)
+    with transaction.atomic():
+        member = MemberUnit.objects.select_for_update().get(pk=member.pk)
+        member.name, member.kind, member.contact_name, member.contact_phone = name, kind, contact_name, phone
+        member.party_organisation, member.email = (party_organisation or "").strip()[:100], email or ""
+        member.agreement_start, member.agreement_end, member.active = agreement_start, agreement_end, bool(active)
+        member.save()
+        if set(wanted) != set(current):
+            member.communities.set(wanted)
+    return member
+
+
+def _resource_fields(*, kind: str, name: str, quantity) -> str:
     if kind not in Resource.Kind.values:
         raise ValidationFailed.for_field("kind", _("请选择资源类型。"))
     name = _text(name, "name", _("请填写资源名称。"), 100)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100000:
         raise ValidationFailed.for_field("quantity", _("数量必须是1到100000之间的整数。"))
+    return name
+
+
+def add_resource(actor, member: MemberUnit, *, kind: str, name: str, quantity: int = 1, measure: str = "",
+                 availability: str = "", description: str = "", bookable: bool = True) -> Resource:
+    check_manage(actor, member)
+    name = _resource_fields(kind=kind, name=name, quantity=quantity)
     return Resource.objects.create(member=member, kind=kind, name=name, quantity=quantity,
                                    measure=(measure or "").strip()[:10] or _("个"), availability=availability[:100],
                                    description=description or "", bookable=bookable)
 
 
+def _most_booked(resource: Resource) -> tuple[int, Booking | None]:
+    """The most of ``resource`` taken at one moment by pending or approved bookings still to end,
+    and the booking at whose start that is (the peak of overlapping intervals lies at a start)."""
+    rows = list(Booking.objects.filter(resource=resource, state__in=[Booking.State.PENDING, Booking.State.APPROVED],
+                                       ends_at__gt=clock.now()).order_by("starts_at"))
+    best, at = 0, None
+    for row in rows:
+        taken = sum(b.quantity for b in rows if b.starts_at <= row.starts_at < b.ends_at)
+        if taken > best:
+            best, at = taken, row
+    return best, at
+
+
+def update_resource(actor, resource: Resource, *, kind: str, name: str, quantity: int, measure: str = "",
+                    availability: str = "", description: str = "", bookable: bool = True,
+                    active: bool = True) -> Resource:
+    """Change a shared resource, by its unit or the staff of a community it serves.  What is booked
+    stays honoured: the quantity never drops below what pending and approved bookings take at one
+    time, and a resource with such bookings to come is not 停用 (不可预约 only stops new ones)."""
+    check_manage(actor, resource.member)
+    name = _resource_fields(kind=kind, name=name, quantity=quantity)
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().select_related("member").get(pk=resource.pk)
+        taken, peak = _most_booked(resource)
+        if quantity < taken:
+            raise ValidationFailed.for_field("quantity", _(
+                "%(slot)s已预约%(n)d%(measure)s，数量不能少于%(n)d。") % {
+                "slot": _slot_text(peak), "n": taken, "measure": resource.measure})
+        if not active and taken:
+            pending = Booking.objects.filter(resource=resource, ends_at__gt=clock.now(), state__in=[
+                Booking.State.PENDING, Booking.State.APPROVED]).count()
+            raise ValidationFailed.for_field("active", _(
+                "还有%(n)d项待审批或已批准的预约未到期，请先处理这些预约再停用；只停止新的预约请取消“可预约”。") % {
+                "n": pending})
+        resource.kind, resource.name, resource.quantity = kind, name, quantity
+        resource.measure = (measure or "").strip()[:10] or _("个")
+        resource.availability, resource.description = (availability or "")[:100], description or ""
+        resource.bookable, resource.active = bool(bookable), bool(active)
+        resource.save()
+    return resource
+
+
+def _offer_fields(*, category: str, name: str) -> str:
+    if category not in ServiceCategory.values:
+        raise ValidationFailed.for_field("category", _("请选择服务类别。"))
+    return _text(name, "name", _("请填写服务项目。"), 100)
+
+
 def add_offer(actor, member: MemberUnit, *, category: str, name: str, schedule: str = "",
               description: str = "") -> Offer:
     check_manage(actor, member)
-    if category not in ServiceCategory.values:
-        raise ValidationFailed.for_field("category", _("请选择服务类别。"))
-    name = _text(name, "name", _("请填写服务项目。"), 100)
+    name = _offer_fields(category=category, name=name)
     return Offer.objects.create(member=member, category=category, name=name, schedule=(schedule or "")[:100],
                                 description=description or "")
+
+
+def update_offer(actor, offer: Offer, *, category: str, name: str, schedule: str = "", description: str = "",
+                 active: bool = True) -> Offer:
+    """Change a pledged service, by its unit or the staff of a community it serves."""
+    check_manage(actor, offer.member)
+    name = _offer_fields(category=category, name=name)
+    offer.category, offer.name, offer.schedule = category, name, (schedule or "")[:100]
+    offer.description, offer.active = description or "", bool(active)
+    offer.save()
+    return offer
 
 
 # --- bookings ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,20 +22,24 @@ from minsheng.organisation.models import Region
 from minsheng.people.models import PersonalDataAccess
 from minsheng.people.services import may_see_personal_data
 from minsheng.volunteers.models import Activity
+from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
     BookingForm,
     JointActivityForm,
+    MemberEditForm,
     MemberForm,
+    OfferEditForm,
     OfferForm,
     ReportForm,
+    ResourceEditForm,
     ResourceForm,
     SelfReportForm,
     kept_regions,
 )
-from .models import Booking, DualReport, Resource
+from .models import Booking, DualReport, Offer, Resource
 
 
 def _cobuild_required(view):
@@ -96,14 +101,17 @@ def _member(request: HttpRequest, pk: int):
 @_cobuild_required
 def member(request: HttpRequest, pk: int) -> HttpResponse:
     item = _member(request, pk)
+    may_manage = services.may_manage(request.user, item)
     bookings = (selectors.bookings_visible_to(request.user).filter(resource__member=item)
                 .order_by("-starts_at")[:30])
     return render(request, "cobuild/member.html", {
         "member": item, "communities": item.communities.order_by("path"),
-        "resources": item.resources.filter(active=True), "offers": item.offers.filter(active=True),
+        "resources": item.resources.order_by("-active", "kind", "name"),
+        "offers": item.offers.order_by("-active", "category", "name"),
         "counts": selectors.member_counts(item), "activities": selectors.joint_activities_of(item)[:20],
         "bookings": [(b, services.available_booking_actions(request.user, b)) for b in bookings],
-        "may_manage": services.may_manage(request.user, item),
+        "may_manage": may_manage, "may_edit": services.may_edit_member(request.user, item),
+        "history": selectors.history_of(item) if may_manage else [],
         "may_reveal": may_see_personal_data(request.user), "phone": request.session.pop(f"cobuild-phone-{pk}", None),
         "reports": item.dual_reports.filter(active=True).count(),
     })
@@ -146,6 +154,55 @@ def new_resource(request: HttpRequest, pk: int) -> HttpResponse:
 @_cobuild_required
 def new_offer(request: HttpRequest, pk: int) -> HttpResponse:
     return _member_form(request, pk, OfferForm, services.add_offer, _("登记服务项目"), _("已登记服务项目。"))
+
+
+@_cobuild_required
+def edit_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's particulars, by the staff who keep one of its communities; the change goes to the
+    configuration history shown on its page."""
+    item = _member(request, pk)
+    if not services.may_edit_member(request.user, item):
+        raise PermissionDenied(_("只有该单位所在社区、街道的工作人员可以修改单位信息。"))
+    initial = {"name": item.name, "kind": item.kind, "party_organisation": item.party_organisation,
+               "communities": list(item.communities.all()), "contact_name": item.contact_name,
+               "email": item.email, "agreement_start": item.agreement_start, "agreement_end": item.agreement_end,
+               "active": item.active}
+    form = MemberEditForm(request.POST or None, user=request.user, member=item, initial=initial)
+    outcome = submit(request, form, lambda d: services.update_member(request.user, item, **d),
+                     lambda m: _("已保存“%(name)s”的单位信息。") % {"name": m.name})
+    if outcome.ok:
+        return redirect("cobuild:member", pk=item.pk)
+    return render(request, "cobuild/form.html", {"form": form, "title": _("修改单位信息"), "member": item},
+                  status=outcome.status)
+
+
+def _edit_part(request, pk: int, part: int, model, form_class, update, fields: tuple[str, ...], title: str,
+               anchor: str) -> HttpResponse:
+    """A resource's or a service's edit form, for the unit itself or the staff of its communities."""
+    item = _member(request, pk)
+    row = get_object_or_404(model, pk=part, member=item)
+    if not services.may_manage(request.user, item):
+        raise PermissionDenied(_("只有该共建单位的联系人或社区工作人员可以修改。"))
+    form = form_class(request.POST or None, initial={f: getattr(row, f) for f in fields})
+    outcome = submit(request, form, lambda d: update(request.user, row, **d),
+                     lambda r: _("已保存“%(name)s”。") % {"name": r.name})
+    if outcome.ok:
+        return redirect(reverse("cobuild:member", args=[item.pk]) + anchor)
+    return render(request, "cobuild/form.html", {"form": form, "title": f"{title}：{row.name}", "member": item},
+                  status=outcome.status)
+
+
+@_cobuild_required
+def edit_resource(request: HttpRequest, pk: int, resource: int) -> HttpResponse:
+    return _edit_part(request, pk, resource, Resource, ResourceEditForm, services.update_resource,
+                      ("kind", "name", "quantity", "measure", "availability", "description", "bookable", "active"),
+                      _("修改共享资源"), "#resources")
+
+
+@_cobuild_required
+def edit_offer(request: HttpRequest, pk: int, offer: int) -> HttpResponse:
+    return _edit_part(request, pk, offer, Offer, OfferEditForm, services.update_offer,
+                      ("category", "name", "schedule", "description", "active"), _("修改服务项目"), "#offers")
 
 
 @_cobuild_required

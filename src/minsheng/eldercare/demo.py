@@ -135,7 +135,9 @@ def seed_eldercare(city, people, *, seed: int, now: datetime) -> str:
             services.move_in(staff, home, elder_id=elder.pk, room_id=room.pk, on=since + timedelta(days=3 * n))
     if len(home_elders) > 3:
         with clock.frozen_at(_at(today - timedelta(days=20), 10)):
-            services.move_out(staff, home_elders[3].stays.get().pk, note="随子女进城居住")
+            stay = services.move_out(staff, home_elders[3].stays.get().pk, note="随子女进城居住")
+        with clock.frozen_at(_at(today - timedelta(days=19), 9)):  # emptied, closed for repairs: its stay kept
+            services.remove_room(staff, home, stay.room_id)
 
     # The rota: Tuesday, Thursday and Saturday mornings, four weeks back and two ahead.
     volunteers = _volunteers(community, people, taken)
@@ -173,5 +175,6 @@ def seed_eldercare(city, people, *, seed: int, now: datetime) -> str:
             if back or rng.random() < 0.3:
                 with clock.frozen_at(_at(day, 16, rng.randrange(0, 50))):
                     services.check_out(staff, visit.pk)
-    return (f"eldercare: 3 places, {checks} health checks, {home.rooms.count()} rooms, "
+    return (f"eldercare: 3 places, {checks} health checks, {home.rooms.count()} rooms "
+            f"({home.rooms.filter(active=False).count()} closed), "
             f"{credited} rota attendances credited, {visits} day-care visits")

@@ -52,6 +52,9 @@ class Facility(models.Model):
                                    verbose_name=_("场所工作人员"))
     active = models.BooleanField(_("启用"), default=True)
 
+    # The configuration history shows the services by their labels, not their codes (audit.signals).
+    HISTORY_LABELS = {"services": Service.choices}
+
     class Meta:
         verbose_name = _("养老服务场所")
         verbose_name_plural = _("养老服务场所")
@@ -68,6 +71,9 @@ class Room(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("场所"))
     name = models.CharField(_("房间"), max_length=40)
     beds = models.PositiveSmallIntegerField(_("床位"), default=1)
+    # A room someone has lived in keeps its stays (the record of who lived where): it is closed
+    # (停用: no move-in, its beds out of the capacity), never deleted (services.remove_room).
+    active = models.BooleanField(_("在用"), default=True)
 
     class Meta:
         verbose_name = _("房间")

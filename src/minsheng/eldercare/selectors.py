@@ -38,8 +38,10 @@ def open_stays(facility: Facility) -> QuerySet[Stay]:
             .select_related("room", "elder__resident").order_by("room__name", "moved_in"))
 
 
-def rooms_with_occupancy(facility: Facility) -> list:
-    rooms = list(facility.rooms.annotate(taken=Count("stays", filter=Q(stays__moved_out__isnull=True))))
+def rooms_with_occupancy(facility: Facility, *, closed_too: bool = False) -> list:
+    """The rooms in use (and the closed ones too for the set-up page) with their beds taken and free."""
+    rooms = facility.rooms.all() if closed_too else facility.rooms.filter(active=True)
+    rooms = list(rooms.annotate(taken=Count("stays", filter=Q(stays__moved_out__isnull=True))))
     for room in rooms:
         room.free = room.beds - room.taken
     return rooms

@@ -17,8 +17,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from minsheng.audit import services as audit
-from minsheng.audit.models import AuditEntry
 from minsheng.care import services as care_services
 from minsheng.care.models import CarePerson
 from minsheng.core import clock
@@ -208,6 +206,8 @@ def move_in(actor, facility: Facility, *, elder_id, room_id, on: date | None = N
         room = Room.objects.select_for_update().filter(pk=room_id, facility=facility).first()
         if room is None:
             raise ValidationFailed.for_field("room", _("请选择本院的房间。"))
+        if not room.active:
+            raise ValidationFailed.for_field("room", _("%(room)s 已停用，请选择其他房间。") % {"room": room.name})
         if Stay.objects.filter(elder__resident=elder.resident, moved_out__isnull=True).exists():
             raise InvalidTransition(_("%(name)s 已入住，请先办理退住。") % {"name": elder.resident.name})
         taken = room.stays.filter(moved_out__isnull=True).count()
@@ -466,8 +466,8 @@ def save_facility(actor, facility: Facility | None, *, name: str, kind: str, reg
                   capacity: int | None = 0, staff: str = "", active: bool = True) -> Facility:
     """Create (``facility`` None) or change a place in the actor's territory.  A 幸福院's capacity is
     its rooms' beds (set with the rooms); a place with elders living in its rooms stays a 幸福院.
-    Saved through the model, so the configuration history records each field before → after; the
-    staff list, a relation, is recorded here."""
+    Saved through the model, so the configuration history records each field before → after, and
+    the staff list (a relation) the same way."""
     _require_set_up(actor, facility)
     name = (name or "").strip()
     if not name:
@@ -498,10 +498,14 @@ def save_facility(actor, facility: Facility | None, *, name: str, kind: str, reg
                 if lodged:
                     message = _("还有 %(n)d 位老人住在这里的房间，不能改为其他类型。") % {"n": lodged}
                     raise ValidationFailed.for_field("kind", message)
+            if facility.active and not active:
+                reasons = open_work(facility)
+                if reasons:
+                    raise ValidationFailed.for_field("active", "".join(reasons))
         else:
             facility = Facility(code=_new_code(region, kind))
         if kind == Facility.Kind.HAPPINESS_HOME:
-            capacity = sum(facility.rooms.values_list("beds", flat=True)) if facility.pk else 0
+            capacity = _beds_in_use(facility) if facility.pk else 0
         elif capacity is None or not 0 <= int(capacity) <= MAX_CAPACITY:
             raise ValidationFailed.for_field("capacity", _("容纳人数应在 0–%(n)d 之间。") % {"n": MAX_CAPACITY})
         facility.name, facility.kind, facility.region = name[:100], kind, region
@@ -509,22 +513,8 @@ def save_facility(actor, facility: Facility | None, *, name: str, kind: str, reg
         facility.opening_hours, facility.services = opening_hours.strip()[:100], list(services)
         facility.capacity, facility.active = int(capacity), bool(active)
         facility.save()
-        before = sorted(facility.staff.values_list("username", flat=True))
-        after = sorted(u.username for u in people)
-        if before != after:
-            facility.staff.set(people)
-            record_change_of_staff(facility, before, after)
+        facility.staff.set(people)  # the history records the relation's change (audit.signals)
     return facility
-
-
-def record_change_of_staff(facility: Facility, before: list[str], after: list[str]) -> None:
-    """The staff list is a relation, outside the model's save: one history entry before → after."""
-    audit.record(AuditEntry.Kind.CONFIGURATION, action=_("修改"), target=f"{Facility._meta.verbose_name} "
-                 f"#{facility.pk} {facility}", detail=f"staff: {', '.join(before)} → {', '.join(after)}",
-                 object_type=Facility._meta.label_lower, object_id=str(facility.pk),
-                 changes=[{"field": "staff", "label": str(Facility._meta.get_field("staff").verbose_name),
-                           "before": "、".join(before), "after": "、".join(after)}],
-                 region_path=facility.region.path)
 
 
 def save_room(actor, facility: Facility, room: Room | None, *, name: str, beds) -> Room:
@@ -558,7 +548,113 @@ def save_room(actor, facility: Facility, room: Room | None, *, name: str, beds) 
             raise ValidationFailed.for_field("name", _("本院已有“%(name)s”。") % {"name": name[:40]})
         room.name, room.beds = name[:40], beds
         room.save()
-        facility = Facility.objects.select_for_update().get(pk=facility.pk)
-        facility.capacity = sum(facility.rooms.values_list("beds", flat=True))
-        facility.save(update_fields=["capacity"])
+        _recount_beds(facility)
     return room
+
+
+def _beds_in_use(facility: Facility) -> int:
+    return sum(facility.rooms.filter(active=True).values_list("beds", flat=True))
+
+
+def _recount_beds(facility: Facility) -> None:
+    """A 幸福院's capacity is the beds of its rooms in use (the place's row locked)."""
+    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility.capacity = _beds_in_use(facility)
+    facility.save(update_fields=["capacity"])
+
+
+def _room_in_use(room: Room) -> None:
+    living = room.stays.filter(moved_out__isnull=True).count()
+    if living:
+        raise InvalidTransition(_("%(room)s 现有 %(n)d 位老人入住，请先办理退住，再删除或停用。") % {
+            "room": room.name, "n": living})
+
+
+def remove_room(actor, facility: Facility, room_id: int) -> str:
+    """Remove a room of a 幸福院 nobody lives in: deleted if nobody ever did, else closed (停用) —
+    its stays are the record of who lived where and stay with it.  Returns "deleted" or "closed";
+    the place's capacity follows its rooms in use."""
+    _require_set_up(actor, facility)
+    with transaction.atomic():
+        room = Room.objects.select_for_update().filter(pk=room_id, facility=facility).first()
+        if room is None:
+            raise NotFound(_("房间不存在。"))
+        _room_in_use(room)
+        if room.stays.exists():
+            if not room.active:
+                raise InvalidTransition(_("%(room)s 已停用。") % {"room": room.name})
+            room.active = False
+            room.save()
+            outcome = "closed"
+        else:
+            room.delete()
+            outcome = "deleted"
+        _recount_beds(facility)
+    return outcome
+
+
+def reopen_room(actor, facility: Facility, room_id: int) -> Room:
+    """Put a closed room back in use (its beds count again)."""
+    _require_set_up(actor, facility)
+    with transaction.atomic():
+        room = Room.objects.select_for_update().filter(pk=room_id, facility=facility).first()
+        if room is None:
+            raise NotFound(_("房间不存在。"))
+        if room.active:
+            raise InvalidTransition(_("%(room)s 在用。") % {"room": room.name})
+        room.active = True
+        room.save()
+        _recount_beds(facility)
+    return room
+
+
+def open_work(facility: Facility) -> list[str]:
+    """What keeps a place from closing, each as its reason: elders living in its rooms, volunteers
+    signed up for its shifts to come, elders in its day care not yet gone home."""
+    reasons = []
+    lodged = Stay.objects.filter(room__facility=facility, moved_out__isnull=True).count()
+    if lodged:
+        reasons.append(_("还有 %(n)d 位老人住在本院的房间，请先办理退住。") % {"n": lodged})
+    signed = ShiftSignup.objects.filter(shift__facility=facility, shift__day__gte=today(),
+                                        attendance=ShiftSignup.Attendance.PENDING).count()
+    if signed:
+        reasons.append(_("今后的班次还有 %(n)d 人次志愿者报名，请通知他们取消报名后再操作。") % {"n": signed})
+    present = DayCareVisit.objects.filter(elder__facility=facility, day=today(), checked_out_at__isnull=True).count()
+    if present:
+        reasons.append(_("今天还有 %(n)d 位老人在日间照料，尚未签离。") % {"n": present})
+    return reasons
+
+
+def kept_records(facility: Facility) -> list[str]:
+    """What a place's deletion would lose, each named with its count: the elders registered there
+    (their health checks, day-care days and stays hang from them) and the shifts volunteers signed
+    up for (their hours are in the ledger)."""
+    records = []
+    elders = facility.elders.count()
+    if elders:
+        records.append(_("%(n)d 位登记老人及其健康检测、入住和签到记录") % {"n": elders})
+    shifts = Shift.objects.filter(facility=facility, signups__isnull=False).distinct().count()
+    if shifts:
+        records.append(_("%(n)d 个有志愿者报名的班次") % {"n": shifts})
+    return records
+
+
+def remove_facility(actor, facility: Facility) -> str:
+    """Remove a place: refused while work is open there (``open_work``); deleted when nothing
+    recorded points at it (its empty rooms and unstaffed shifts go with it), else closed (停用:
+    off the lists and the rota, its records kept and readable).  Returns "deleted" or "closed"."""
+    _require_set_up(actor, facility)
+    with transaction.atomic():
+        facility = Facility.objects.select_for_update().select_related("region").get(pk=facility.pk)
+        reasons = open_work(facility)
+        if reasons:
+            raise InvalidTransition(_("“%(name)s”不能删除或停用：%(reasons)s") % {
+                "name": facility.name, "reasons": "".join(reasons)})
+        if kept_records(facility) or Stay.objects.filter(room__facility=facility).exists():
+            if not facility.active:
+                raise InvalidTransition(_("“%(name)s”已停用。") % {"name": facility.name})
+            facility.active = False
+            facility.save()
+            return "closed"
+        facility.delete()
+    return "deleted"

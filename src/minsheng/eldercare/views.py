@@ -22,7 +22,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
 from minsheng.volunteers.models import Volunteer
-from minsheng.web.actions import submit
+from minsheng.web.actions import perform, submit
 from minsheng.web.forms import add_service_errors
 
 from . import ranges, selectors, services
@@ -51,8 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if not _may_open(request.user):
         raise Http404(_("没有可用的养老服务页面。"))
     day = _today()
+    may_set_up = services.may_set_up(request.user)
+    closed = selectors.facilities_for(request.user).filter(active=False).order_by("region__path", "name") \
+        if may_set_up else []
     return render(request, "eldercare/home.html", {"day": day, "rows": selectors.facility_figures(request.user, day),
-                                                   "may_set_up": services.may_set_up(request.user)})
+                                                   "may_set_up": may_set_up, "closed": closed})
 
 
 def _elders(facility: Facility) -> list[Elder]:
@@ -380,8 +383,10 @@ def _set_up_page(request, facility: Facility | None, form, *, room_forms=None, n
     context = {"facility": facility, "form": form, "Kind": Facility.Kind}
     if facility is not None:
         context["history"] = _history(facility)
+        context["open_work"] = services.open_work(facility)
+        context["kept_records"] = services.kept_records(facility)
         if facility.kind == Facility.Kind.HAPPINESS_HOME:
-            rooms = selectors.rooms_with_occupancy(facility)
+            rooms = selectors.rooms_with_occupancy(facility, closed_too=True)
             room_forms = room_forms or {}
             context["rooms"] = [(r, room_forms.get(r.pk) or RoomForm(initial={"name": r.name, "beds": r.beds},
                                                                      prefix=f"room{r.pk}")) for r in rooms]
@@ -435,3 +440,46 @@ def save_room(request: HttpRequest, pk: int, room: int | None = None) -> HttpRes
                                                         initial=_facility_initial(facility)),
                         room_forms={existing.pk: form} if existing else None,
                         new_room=None if existing else form, status=outcome.status)
+
+
+@login_required
+@require_POST
+def remove_facility(request: HttpRequest, pk: int) -> HttpResponse:
+    """删除 a place nothing points at, or 停用 one with records; refused while work is open there."""
+    facility = _set_up_facility(request, pk)
+    name, outcome = facility.name, []
+
+    def remove() -> str:
+        outcome.append(services.remove_facility(request.user, facility))
+        return outcome[0]
+
+    def said(what: str) -> str:
+        if what == "deleted":
+            return _("已删除“%(name)s”。") % {"name": name}
+        return _("“%(name)s”有需要保留的记录，已停用（不再列出，记录可查）。") % {"name": name}
+
+    perform(request, remove, said)
+    if outcome == ["deleted"]:
+        return redirect("eldercare:home")
+    return redirect(reverse("eldercare:edit_facility", args=[pk]) + "#remove")
+
+
+@login_required
+@require_POST
+def remove_room(request: HttpRequest, pk: int, room: int) -> HttpResponse:
+    """删除 a room nobody ever lived in, 停用 one with stays on record; refused while someone lives there."""
+    facility = _set_up_facility(request, pk)
+    name = get_object_or_404(Room, pk=room, facility=facility).name
+    perform(request, lambda: services.remove_room(request.user, facility, room),
+            lambda what: (_("已删除 %(room)s。") if what == "deleted" else
+                          _("%(room)s 有入住记录，已停用（床位不再计入）。")) % {"room": name})
+    return redirect(reverse("eldercare:edit_facility", args=[pk]) + "#rooms")
+
+
+@login_required
+@require_POST
+def reopen_room(request: HttpRequest, pk: int, room: int) -> HttpResponse:
+    facility = _set_up_facility(request, pk)
+    perform(request, lambda: services.reopen_room(request.user, facility, room),
+            lambda r: _("%(room)s 已重新启用。") % {"room": r.name})
+    return redirect(reverse("eldercare:edit_facility", args=[pk]) + "#rooms")

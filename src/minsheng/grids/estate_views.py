@@ -3,7 +3,6 @@ rules are in ``grids.estates`` and ``notifications.notices``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,6 +61,13 @@ def _estate(request: HttpRequest, pk: int) -> Estate:
     return estate
 
 
+def label_places(places: list[Region]) -> list[tuple[Region, str]]:
+    """Each place with a chief as the appointment form names it: "3号楼 · 楼栋长", "3号楼 1单元 · 单元长"."""
+    labels = {Region.Kind.GRID: _("网格长"), Region.Kind.BUILDING: _("楼栋长"), Region.Kind.ENTRANCE: _("单元长")}
+    return [(r, f"{r.parent.name} {r.name} · {labels[r.kind]}" if r.kind == Region.Kind.ENTRANCE
+             else f"{r.name} · {labels[r.kind]}") for r in places]
+
+
 def _chief_places(estate: Estate) -> list[tuple[Region, str]]:
     """The places of an estate that have a chief: its grid, its buildings and their units."""
     if estate.region_id is None:
@@ -69,28 +75,57 @@ def _chief_places(estate: Estate) -> list[tuple[Region, str]]:
     places = [estate.grid] if estate.grid_id and estate.grid.kind == Region.Kind.GRID else []
     places += list(Region.objects.filter(path__startswith=estate.region.path, kind__in=[
         Region.Kind.BUILDING, Region.Kind.ENTRANCE]).select_related("parent").order_by("path"))
-    labels = {Region.Kind.GRID: _("网格长"), Region.Kind.BUILDING: _("楼栋长"), Region.Kind.ENTRANCE: _("单元长")}
-    return [(r, f"{r.parent.name} {r.name} · {labels[r.kind]}" if r.kind == Region.Kind.ENTRANCE
-             else f"{r.name} · {labels[r.kind]}") for r in places]
+    return label_places(places)
+
+
+def chiefs_context(request: HttpRequest, places: list[tuple[Region, str]], appointer_over: Region,
+                   chief_form=None) -> dict:
+    """The chiefs section (grids/_chiefs.html) for these places — the estate's page and the grid's
+    page (its buildings outside any estate) show the same one: the chiefs in office with their
+    phones masked and, for those who appoint over ``appointer_over``, the form and 任免记录."""
+    regions = [r for r, _label in places]
+    chiefs = list(Chief.objects.filter(region__in=regions, active=True).select_related("region", "user")
+                  .order_by("region__path", "kind"))
+    for chief in chiefs:
+        chief.holder = estates.holder_name(chief)
+        chief.masked_phone = mask_phone(chief.phone) if chief.phone else ""
+    context = {"chiefs": chiefs}
+    if estates.may_appoint(request.user, appointer_over):
+        ids = [str(pk) for pk in Chief.objects.filter(region__in=regions).values_list("pk", flat=True)]
+        context["chief_form"] = chief_form or ChiefForm(places=places)
+        context["chief_history"] = AuditEntry.objects.filter(
+            object_type="grids.chief", object_id__in=ids).order_by("-at", "-pk")[:CHIEF_HISTORY_SHOWN]
+    return context
+
+
+def appoint_from(request: HttpRequest, places: list[tuple[Region, str]]):
+    """任命 from a page's chiefs section: the form and what became of it (a refusal — the current
+    holder, the territory, a phone — comes back under the field)."""
+    form = ChiefForm(request.POST, places=places)
+    by_pk = {str(r.pk): r for r, _label in places}
+    outcome = submit(request, form, lambda d: estates.appoint_resident_as_chief(
+        request.user, region=by_pk[d["region"]], name=d["name"], phone=d["phone"]),
+        lambda c: _("已任命%(name)s为%(region)s%(kind)s，其可用手机号验证码登录。") % {
+            "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
+    return form, outcome
+
+
+def end_from(request: HttpRequest, places: list[tuple[Region, str]], chief: int) -> None:
+    """免去职务 of a chief of one of these places (another place's post is a 404)."""
+    post = get_object_or_404(Chief, pk=chief, region__in=[r for r, _label in places])
+    perform(request, lambda: estates.end_chief(request.user, post.pk),
+            lambda c: _("已免去%(name)s的%(region)s%(kind)s职务。") % {
+                "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
 
 
 def _estate_page(request: HttpRequest, estate: Estate, chief_form=None, status: int = 200) -> HttpResponse:
     year = estates.current_year()
-    chiefs = list(estates.chiefs_in(estate.region)) if estate.region_id else []
-    if estate.grid_id:
-        chiefs = list(Chief.objects.filter(region=estate.grid, active=True).select_related("region", "user")) + chiefs
-    for chief in chiefs:
-        chief.holder = estates.holder_name(chief)
-        chief.masked_phone = mask_phone(chief.phone) if chief.phone else ""
     context = {
         "estate": estate, "buildings": list(estates.buildings_of(estate)),
         "open_demands": _open_demands(request.user, estate), "tally": estates.tally(estate, year),
-        "last_tally": estates.tally(estate, year - 1), "year": year, "chiefs": chiefs}
-    if estate.region_id and estates.may_appoint(request.user, estate.region):
-        context["chief_form"] = chief_form or ChiefForm(places=_chief_places(estate))
-        context["chief_history"] = AuditEntry.objects.filter(
-            Q(region_path__startswith=estate.region.path) | Q(region_path=estate.grid.path),
-            object_type="grids.chief").order_by("-at", "-pk")[:CHIEF_HISTORY_SHOWN]
+        "last_tally": estates.tally(estate, year - 1), "year": year, "chiefs": []}
+    if estate.region_id:
+        context.update(chiefs_context(request, _chief_places(estate), estate.region, chief_form))
     return render(request, "grids/estate.html", context, status=status)
 
 
@@ -102,16 +137,9 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_staff_required
 @require_POST
 def appoint_chief(request: HttpRequest, pk: int) -> HttpResponse:
-    """任命 from the estate's page: a refusal (the current holder, the territory, a phone) comes back
-    under the field on the page."""
+    """任命 from the estate's page."""
     estate = _estate(request, pk)
-    places = _chief_places(estate)
-    form = ChiefForm(request.POST, places=places)
-    by_pk = {str(r.pk): r for r, _label in places}
-    outcome = submit(request, form, lambda d: estates.appoint_resident_as_chief(
-        request.user, region=by_pk[d["region"]], name=d["name"], phone=d["phone"]),
-        lambda c: _("已任命%(name)s为%(region)s%(kind)s，其可用手机号验证码登录。") % {
-            "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
+    form, outcome = appoint_from(request, _chief_places(estate))
     if outcome.ok:
         return redirect(reverse("estates:detail", args=[estate.pk]) + "#chiefs")
     return _estate_page(request, estate, chief_form=form, status=outcome.status)
@@ -121,11 +149,7 @@ def appoint_chief(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def end_chief(request: HttpRequest, pk: int, chief: int) -> HttpResponse:
     estate = _estate(request, pk)
-    post = get_object_or_404(Chief, pk=chief, region__path__startswith=estate.grid.path if estate.grid_id
-                             else estate.region.path)
-    perform(request, lambda: estates.end_chief(request.user, post.pk),
-            lambda c: _("已免去%(name)s的%(region)s%(kind)s职务。") % {
-                "name": estates.holder_name(c), "region": c.region.name, "kind": c.get_kind_display()})
+    end_from(request, _chief_places(estate), chief)
     return redirect(reverse("estates:detail", args=[estate.pk]) + "#chiefs")
 
 

@@ -70,6 +70,15 @@ def buildings_of(estate: Estate) -> QuerySet[Region]:
     return Region.objects.filter(path__startswith=estate.region.path, kind=Region.Kind.BUILDING).order_by("path")
 
 
+def places_outside_estates(grid: Region) -> list[Region]:
+    """A grid and what of it stands in no estate (散居楼: old houses, a village — buildings directly
+    under the grid — and their units): the places whose chiefs the grid's page appoints, as the
+    estate's page does for its own."""
+    buildings = list(Region.objects.filter(parent=grid, kind=Region.Kind.BUILDING).order_by("path"))
+    entrances = Region.objects.filter(parent__in=buildings, kind=Region.Kind.ENTRANCE).select_related("parent")
+    return [grid, *sorted([*buildings, *entrances], key=lambda r: r.path)]
+
+
 def residents_in(region: Region) -> QuerySet[Resident]:
     """The residents of a region: registered to it or below, or living in a household of it."""
     path = region.path

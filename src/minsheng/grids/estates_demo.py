@@ -110,6 +110,21 @@ def _chiefs(estate: Estate, password: str) -> list[Chief]:
     return chiefs
 
 
+def _scattered_chief(city, grids_with_estates: list[Region], staff) -> Chief | None:
+    """A 楼栋长 of a building outside any estate (散居楼, directly under the community's next grid),
+    appointed through the grid's page's service: shown there, under 网格长、楼栋长、单元长."""
+    community = city.community_of(city.grids[0])
+    loose = next((g for g in city.grids if g.path.startswith(community.path) and g not in grids_with_estates), None)
+    building = Region.objects.filter(parent=loose, kind=Region.Kind.BUILDING).order_by("path").first() \
+        if loose is not None else None
+    if building is None:
+        return None
+    existing = Chief.objects.filter(region=building, active=True).first()
+    if existing is not None:
+        return existing
+    return estates.appoint_resident_as_chief(staff, region=building, name="何秀珍", phone="13904130213")
+
+
 def _evaluations(estate: Estate, rng: random.Random, now: datetime) -> int:
     residents = list(estates.residents_in(estate.region))
     year = estates.current_year()
@@ -188,5 +203,8 @@ def seed_estates(city, people: list[Resident], *, seed: int, now: datetime, pass
         (f"{community.code}-CC", Role.COMMUNITY_STAFF)]
     with clock.frozen_at(now):
         notice = _notice(made[0], staff, rng)
+        scattered = _scattered_chief(city, grids, staff)
+    if scattered is not None:
+        chiefs.append(scattered)
     return (f"estates: {len(made)} estates, {linked} residents in households, {len(chiefs)} chiefs, "
             f"{evaluations} evaluations, {notice}; logins chief (楼栋长) and unitchief (单元长): /chief/")

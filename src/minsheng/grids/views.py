@@ -23,6 +23,7 @@ from minsheng.web.forms import add_service_errors
 from minsheng.web.views.staff import PAGE_SIZE, _staff_required
 
 from . import estates, registers, selectors, services
+from .estate_views import appoint_from, chiefs_context, end_from, label_places
 from .forms import (
     AssignForm,
     FindingForm,
@@ -59,11 +60,17 @@ def _grid_for(request: HttpRequest, pk: int) -> Region:
     return grid
 
 
+def _grid_chief_places(grid: Region):
+    return label_places(estates.places_outside_estates(grid))
+
+
 @_staff_required
-def grid(request: HttpRequest, pk: int) -> HttpResponse:
+def grid(request: HttpRequest, pk: int, chief_form=None, status: int = 200) -> HttpResponse:
+    """One grid: its workers, patrols, and the chiefs of the grid and of its buildings outside any
+    estate (散居楼; an estate's own are on the estate's page)."""
     grid = _grid_for(request, pk)
-    form = AssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = AssignForm(request.POST if request.method == "POST" and chief_form is None else None)
+    if request.method == "POST" and chief_form is None and form.is_valid():
         user = get_user_model().objects.filter(username=form.cleaned_data["username"], is_active=True).first()
         if user is None:
             form.add_error("username", _("没有这个用户。"))
@@ -78,11 +85,34 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("grids:grid", pk=grid.pk)
     day = _today()
     start, end = selectors.day_bounds(day)
+    places = _grid_chief_places(grid)
     return render(request, "grids/grid.html", {
         "grid": grid, "workers": selectors.assignments_of(grid), "per_day": selectors.patrols_per_day(grid),
         "today": list(grid.patrols.filter(started_at__gte=start, started_at__lt=end).select_related("worker")),
         "recent": list(grid.patrols.select_related("worker").prefetch_related("findings__demand")[:20]),
-        "missed": list(grid.missed_patrols.all()[:20]), "form": form})
+        "missed": list(grid.missed_patrols.all()[:20]), "form": form,
+        "scattered": [r for r, _label in places if r.kind == Region.Kind.BUILDING],
+        **chiefs_context(request, places, grid, chief_form)}, status=status)
+
+
+@_staff_required
+@require_POST
+def appoint_chief(request: HttpRequest, pk: int) -> HttpResponse:
+    """任命 from the grid's page: its 网格长 and the 楼栋长、单元长 of its buildings outside any estate
+    — the estate page's form and service."""
+    grid_row = _grid_for(request, pk)
+    chief_form, outcome = appoint_from(request, _grid_chief_places(grid_row))
+    if outcome.ok:
+        return redirect(reverse("grids:grid", args=[grid_row.pk]) + "#chiefs")
+    return grid(request, pk, chief_form=chief_form, status=outcome.status)
+
+
+@_staff_required
+@require_POST
+def end_chief(request: HttpRequest, pk: int, chief: int) -> HttpResponse:
+    grid_row = _grid_for(request, pk)
+    end_from(request, _grid_chief_places(grid_row), chief)
+    return redirect(reverse("grids:grid", args=[grid_row.pk]) + "#chiefs")
 
 
 # --- the patrol, on the phone ------------------------------------------------------------------

@@ -16,6 +16,9 @@ from minsheng.stations.models import Agent, Station
 
 from .services import ASSIGNABLE_ROLES
 
+# A date field's value as <input type="date"> reads it (ISO), whatever the language's date format:
+# otherwise an edit form shows its dates empty and saving asks for them again.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class SetupImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"), choices=SetupImport.Kind.choices)
@@ -145,7 +148,7 @@ class PartyMemberForm(forms.ModelForm):
         model = PartyMember
         fields = ["in_service", "workplace", "reporting_community", "central_household", "building", "joined_on",
                   "active"]
-        widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"joined_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +178,7 @@ class ContractForm(forms.ModelForm):
     class Meta:
         model = ProviderContract
         fields = ["provider", "start", "end", "services", "communities", "status", "status_reason"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT,
                    "services": forms.CheckboxSelectMultiple, "communities": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -205,4 +208,4 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = ["effective_from", "weight_response", "weight_resolution", "weight_satisfaction", "min_volume",
                   "cutoff_days", "note"]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_from": DATE_INPUT}

@@ -25,3 +25,11 @@ def column_label(section, index: int) -> str:
 def link_of(links, key):
     """The link ``links`` holds for ``key`` ("" when it holds none; links may be None)."""
     return (links or {}).get(key, "")
+
+
+@register.simple_tag
+def history_value(entry, change, side: str) -> str:
+    """A change's ``before`` or ``after`` as the reader reads it (labels in their language)."""
+    from minsheng.audit.selectors import shown_value
+
+    return shown_value(getattr(entry, "object_type", None), change.get("field", ""), change.get(side) or "")
