@@ -261,10 +261,16 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt == "xlsx":
         headers = [_("助餐卡号"), _("姓名"), _("价格档"), _("日期"), _("餐次"), _("方式"), _("每餐成本（元）"),
                    str(context["funder_label"]) + _("（元）")]
-        meals = billing.served_meals(canteen.pk, month).select_related("diner__resident").order_by(
-            "diner__card_number", "day", "sitting")
-        rows = ((m.diner.card_number, m.diner.resident.name, m.get_tier_display(), m.day, m.get_sitting_display(),
-                 m.get_way_display(), m.price, getattr(m, funder)) for m in meals.iterator())
+        # Plain values and each label translated once: a model and three get_…_display() calls per
+        # meal were half the export's time on a month of a canteen (a thousand meals).
+        labels = [{value: str(label) for value, label in choices}
+                  for choices in (Tier.choices, Sitting.choices, Meal.Way.choices)]
+        meals = billing.served_meals(canteen.pk, month).order_by("diner__card_number", "day", "sitting").values_list(
+            "diner__card_number", "diner__resident__name", "tier", "day", "sitting", "way", "price",
+            billing.funder_field(funder))
+        rows = ((card, name, labels[0].get(tier, tier), day, labels[1].get(sitting, sitting),
+                 labels[2].get(way, way), price, paid) for card, name, tier, day, sitting, way, price, paid
+                in meals.iterator())
         return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title=_("助餐补贴明细"))
     if fmt == "pdf":
         return pdf_response(request, "meals/statement_print.html", context, f"{name}.pdf")
