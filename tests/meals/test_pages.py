@@ -137,3 +137,28 @@ def test_a_delivery_confirmed_offline_is_recorded_and_credited_once(world, login
     # Another key for the same delivery is a second attempt: refused with the reason, as JSON.
     other = client.post(url, data, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert other.status_code in (400, 409) and other.json()["error"]
+
+
+def test_the_volunteer_sees_what_they_carry_then_what_waits_then_the_record(world, login, canteens, volunteer):
+    """A month of deliveries used to put dozens of delivered cards above the meals waiting for
+    someone; now: what one carries, what waits to be claimed, and the record folded below."""
+    c1, li = canteens["c1"], canteens["diners"]["li"]
+    staff = login("staff1")
+    for offset, sitting in ((0, "dinner"), (1, "lunch"), (1, "dinner")):
+        staff.post(f"/meals/canteens/{c1.pk}/book/", {"diner": li.pk, "sitting": sitting, "channel": "phone",
+                                                      "day": (date.today() + timedelta(days=offset)).isoformat(),
+                                                      "deliver": "on"})
+    first, carried, waiting = [m.delivery for m in Meal.objects.filter(diner=li).order_by("day", "sitting")]
+    client = login("volunteer")
+    for delivery in (first, carried):
+        delivery.demand.refresh_from_db()
+        client.post(f"/meals/deliveries/{delivery.demand_id}/claim/", {"version": delivery.demand.version})
+    first.demand.refresh_from_db()
+    client.post(f"/meals/deliveries/{first.demand_id}/deliver/", {"version": first.demand.version, "note": ""})
+    page = client.get("/meals/deliveries/").content.decode()
+    holding, claimable, record = (page.index('id="my-deliveries"'), page.index('id="claimable"'),
+                                  page.index('id="delivered"'))
+    assert holding < page.index(f'id="delivery-{carried.demand_id}"') < claimable
+    assert claimable < page.index(f"/meals/deliveries/{waiting.demand_id}/claim/") < record
+    assert record < page.index(f'id="delivery-{first.demand_id}"') and "已送达" in page[record:]
+    assert "我正在送（1）" in page and "待认领的送餐（1）" in page

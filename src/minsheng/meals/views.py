@@ -22,6 +22,7 @@ from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
 from minsheng.core.pdf import pdf_response
+from minsheng.demands.workflow import State
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import grants_with_roles, roles_of
 from minsheng.volunteers.models import Volunteer
@@ -291,13 +292,18 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 def deliveries_page(request: HttpRequest) -> HttpResponse:
     if Role.VOLUNTEER not in roles_of(request.user):
         raise Http404(_("只有志愿者可以认领送餐。"))
-    mine = list(selectors.my_deliveries(request.user)[:30])
-    for d in mine:
+    # What the volunteer carries now comes first, then what waits for someone, then the record of
+    # what was delivered (folded: after a month it is dozens of cards, and the meals waiting to be
+    # claimed used to sit below all of them).
+    holding = list(selectors.my_deliveries(request.user).filter(delivered_at__isnull=True,
+                                                                demand__state=State.IN_PROGRESS))
+    for d in holding:
         d.form = DeliverForm(initial={"version": d.demand.version})
+    done = list(selectors.my_deliveries(request.user).exclude(pk__in=[d.pk for d in holding])[:30])
     registered = Volunteer.objects.filter(resident__user=request.user, active=True).exists()
     return render(request, "meals/deliveries.html", {
-        "claimable": selectors.claimable_deliveries(request.user)[:30] if registered else [], "mine": mine,
-        "today": _today(), "registered": registered})
+        "claimable": selectors.claimable_deliveries(request.user)[:30] if registered else [], "holding": holding,
+        "done": done, "today": _today(), "registered": registered})
 
 
 @login_required
