@@ -140,3 +140,31 @@ def test_the_monthly_report_has_its_charts_and_ranking(client, world):
     pdf = c.get(reverse("web:assessment_report"), {"format": "pdf", "region": world.regions["s1"].pk})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_monthly_report_pdf_says_what_its_page_says_in_the_page_s_fonts(client, world):
+    """The printed report leaves out only the charts' hover titles (a PDF cannot hover) and draws
+    the charts' labels in the report's own type, so no other font is subset and embedded."""
+    import re
+
+    import pypdf
+
+    for i in range(3):
+        demand = _do(world, "handler_cg", bring_to(world, "dispatched", title=f"路灯不亮{i}"), "accept")
+        if i:
+            _do(world, "handler_cg", demand, "resolve", result="已处理")
+    c = _client(client, world, "leader")
+    page = c.get(reverse("web:assessment_report")).content.decode()
+    assert "<title>" in page.split("<svg", 1)[1]  # the page keeps its tooltips
+    response = c.get(reverse("web:assessment_report"), {"format": "pdf"})
+    reader = pypdf.PdfReader(BytesIO(response.content))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+    figures = re.search(r'<table id="report-figures">(.*?)</table>', page, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", figures, re.S)]
+    assert len(cells) > 40 and all(cell.replace(" ", "") in text for cell in cells)
+    summary = re.search(r'<p class="summary" id="summary">(.*?)</p>', page, re.S).group(1)
+    assert summary.replace(" ", "") in text
+    fonts = {str(font["/BaseFont"]).split("+", 1)[-1] for p in reader.pages
+             for font in (p["/Resources"].get("/Font") or {}).values()
+             for font in [font.get_object()]}
+    assert fonts and all(name.startswith(("Noto-Serif-CJK-SC", "DejaVu-Serif")) for name in fonts), fonts

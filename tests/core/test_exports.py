@@ -62,3 +62,29 @@ def test_a_sheet_has_its_header_frozen_a_filter_and_readable_widths(tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:C4"
     assert sheet.column_dimensions["A"].width == 18 and sheet.column_dimensions["C"].width == 26
+
+
+def test_only_the_header_and_texts_that_read_as_error_codes_get_a_cell_object():
+    """A cell object per value was a third of a large export's time; plain values are typed by
+    openpyxl alike, and a text that would read as an error code stays text."""
+    from unittest import mock
+
+    from minsheng.core import exports
+
+    out = io.BytesIO()
+    made = []
+    real = exports.WriteOnlyCell
+
+    def counting(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    rows = [[f"2026112300000{i}", i, 1.5 * i, datetime(2026, 11, 23, 8, i), "坏\x01字", "#N/A"] for i in range(5)]
+    with mock.patch.object(exports, "WriteOnlyCell", counting):
+        write_xlsx(out, ["编号", "件数", "金额", "时间", "备注", "代码"], rows)
+    assert len(made) == 6 + 5  # the bold headers and the five "#N/A" texts
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet["A1"].font.bold and not sheet["A2"].font.bold
+    assert sheet["F2"].value == "#N/A" and sheet["F2"].data_type == "s"
+    assert sheet["E2"].value == "坏字" and sheet["C3"].value == 1.5
+    assert sheet["D2"].value == datetime(2026, 11, 23, 8, 0)

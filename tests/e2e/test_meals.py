@@ -93,7 +93,8 @@ def test_a_volunteer_claims_and_delivers_a_meal_on_a_phone(site, canteen, screen
     page.fill("#my-deliveries input[name=note]", "老人已收到，饭菜温热")
     page.get_by_role("button", name="确认送达").click()
     expect(page.locator(".messages")).to_contain_text("服务时长已记入")
-    expect(page.locator("#my-deliveries")).to_contain_text("已送达")
+    expect(page.locator("#delivered")).to_contain_text("已送达")  # the record, folded below the open ones
+    expect(page.locator("#my-deliveries")).to_contain_text("你手上没有要送的餐")
     assert Account.objects.get(volunteer=volunteer, measure="hours").balance_cents == 50
     page.screenshot(path=screenshot_dir / "meals-delivery-phone.png", full_page=True)
     assert not site.page_errors and not site.external_requests()

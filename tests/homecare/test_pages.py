@@ -86,3 +86,17 @@ def test_the_auditor_reviews_and_the_statement_downloads(care, resident_elder):
     # The worker sees no audit page.
     assert _client(care, "worker1").get("/care/audit/").status_code == 404
     assert audit.evaluate(care.user("auditor"), care.providers["p1"], 2026).score == Decimal("100.00")
+
+
+def test_the_worker_sees_the_next_visit_first(care, resident_elder):
+    """On a phone two or three cards show at a time: the claimed and the open tasks soonest first
+    (the model's order is the newest first, for the office's lists)."""
+    days = [date(2026, 3, d) for d in (24, 19, 28, 21)]
+    claimed = [care.claimed(resident_elder, day=day, hours="1") for day in days[:2]]
+    open_tasks = [care.task(resident_elder, day=day, hours="1") for day in days[2:]]
+    page = _client(care, "worker1").get("/care/worker/").content.decode()
+    mine = sorted(claimed, key=lambda t: t.planned_on)
+    assert page.index(f'id="task-{mine[0].pk}"') < page.index(f'id="task-{mine[1].pk}"')
+    waiting = sorted(open_tasks, key=lambda t: t.planned_on)
+    assert page.index(f"/care/worker/tasks/{waiting[0].pk}/claim/") < page.index(
+        f"/care/worker/tasks/{waiting[1].pk}/claim/")

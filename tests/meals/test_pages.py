@@ -1,4 +1,8 @@
+import io
 from datetime import date, timedelta
+from unittest import mock
+
+from openpyxl import load_workbook
 
 from minsheng.ledger.models import Account
 from minsheng.meals import services
@@ -65,8 +69,16 @@ def test_statement_page_excel_and_pdf(world, login, canteens):
     client = login("dispatcher1")
     page = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&funder=collective").content.decode()
     assert "ZC0001" in page and "08午" in page and "3.00" in page  # 1.00 + 2.00 collective
-    xlsx = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&format=xlsx")
+    with mock.patch.object(Meal, "from_db", side_effect=AssertionError("a model per meal")):
+        xlsx = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&funder=collective&format=xlsx")
+        body = b"".join(xlsx.streaming_content)
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(body)).active.values)
+    assert rows[0][:6] == ("助餐卡号", "姓名", "价格档", "日期", "餐次", "方式")
+    meals = {(m.diner.card_number, m.get_tier_display(), m.get_sitting_display(), m.get_way_display(),
+              float(m.price), float(m.collective)) for m in Meal.objects.filter(canteen=c1)}
+    assert {(r[0], r[2], r[4], r[5], r[6], r[7]) for r in rows[1:]} == meals and len(rows) == 3
+    assert {r[3].date() for r in rows[1:]} == {date(2026, 4, 8)} and rows[1][1]
     pdf = client.get(f"/meals/canteens/{c1.pk}/statement/?month=2026-04&format=pdf")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content if pdf.streaming else [pdf.content])[:4] == b"%PDF"
     client.post(f"/meals/canteens/{c1.pk}/statement/issue/?month=2026-04")
@@ -125,3 +137,28 @@ def test_a_delivery_confirmed_offline_is_recorded_and_credited_once(world, login
     # Another key for the same delivery is a second attempt: refused with the reason, as JSON.
     other = client.post(url, data, HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert other.status_code in (400, 409) and other.json()["error"]
+
+
+def test_the_volunteer_sees_what_they_carry_then_what_waits_then_the_record(world, login, canteens, volunteer):
+    """A month of deliveries used to put dozens of delivered cards above the meals waiting for
+    someone; now: what one carries, what waits to be claimed, and the record folded below."""
+    c1, li = canteens["c1"], canteens["diners"]["li"]
+    staff = login("staff1")
+    for offset, sitting in ((0, "dinner"), (1, "lunch"), (1, "dinner")):
+        staff.post(f"/meals/canteens/{c1.pk}/book/", {"diner": li.pk, "sitting": sitting, "channel": "phone",
+                                                      "day": (date.today() + timedelta(days=offset)).isoformat(),
+                                                      "deliver": "on"})
+    first, carried, waiting = [m.delivery for m in Meal.objects.filter(diner=li).order_by("day", "sitting")]
+    client = login("volunteer")
+    for delivery in (first, carried):
+        delivery.demand.refresh_from_db()
+        client.post(f"/meals/deliveries/{delivery.demand_id}/claim/", {"version": delivery.demand.version})
+    first.demand.refresh_from_db()
+    client.post(f"/meals/deliveries/{first.demand_id}/deliver/", {"version": first.demand.version, "note": ""})
+    page = client.get("/meals/deliveries/").content.decode()
+    holding, claimable, record = (page.index('id="my-deliveries"'), page.index('id="claimable"'),
+                                  page.index('id="delivered"'))
+    assert holding < page.index(f'id="delivery-{carried.demand_id}"') < claimable
+    assert claimable < page.index(f"/meals/deliveries/{waiting.demand_id}/claim/") < record
+    assert record < page.index(f'id="delivery-{first.demand_id}"') and "已送达" in page[record:]
+    assert "我正在送（1）" in page and "待认领的送餐（1）" in page

@@ -140,3 +140,25 @@ def test_the_practical_list_page_ticks_off_and_shows_the_quota(client, world, pa
     assert response.status_code == 302
     html = client.get(reverse("projects:practical") + "?year=2026").content.decode()
     assert "已销号" in html and "玫瑰城社区党委" in html
+
+
+def test_the_action_forms_on_every_row_are_rendered_once_a_page(client, world, party, board_data):
+    """销号 on each open item of the yearly list and 转办 on each open need: one blank form, its
+    widgets rendered once however many rows offer it, and still there on every row."""
+    from unittest import mock
+
+    from django.forms.boundfield import BoundField
+
+    client.force_login(world.user("staff1"))
+    for i in range(3):
+        services.add_practical_thing(world.user("staff1"), region=world.regions["c1"], title=f"清单事项{i}",
+                                     owner_label="社区居委会", due=date(2026, 6, 30), organisation=party.community1)
+    client.post(reverse("projects:needs"), {"kind": "opinion_form", "region": "c1", "held_on": "2026-04-14",
+                                            "households": 30, "needs": "增加休息座椅\n修理路灯\n清理楼道"})
+    real = BoundField.as_widget
+    for url, field, rows in ((reverse("projects:practical") + "?year=2026", "evidence", 4),
+                             (reverse("projects:needs"), "into", 3)):
+        with mock.patch.object(BoundField, "as_widget", autospec=True, side_effect=real) as widgets:
+            html = client.get(url).content.decode()
+        assert html.count(f'name="{field}"') == rows, url  # on every open row
+        assert [c.args[0].name for c in widgets.call_args_list].count(field) == 1, url  # rendered once

@@ -170,3 +170,31 @@ def test_the_member_page_claims(world, stations, locksmiths, login):
     assert "agent2" in staff.get("/work/stations/teams/").content.decode()
     page = staff.get(f"/work/demands/{demand.pk}/").content.decode()
     assert "派给服务队" in page
+
+
+def test_the_queues_read_the_cases_station_and_care_links_once_a_page(world, stations, login):
+    """派给服务队 depends on whether a demand is a station case or came from a care visit: the queue
+    of the roles that may assign (community staff, dispatchers, agents) reads both links for the
+    whole page, so its queries do not grow with its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from minsheng.demands import selectors as demand_selectors
+
+    def queries(client) -> int:
+        client.get(reverse("web:queue"))  # the process's copies and the session, loaded once
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("web:queue"))
+        assert page.status_code == 200
+        return len(captured)
+
+    case(world, stations)
+    clients = {name: login(name) for name in ("staff1", "dispatcher1", "agent")}
+    few = {name: queries(client) for name, client in clients.items()}
+    sizes = {name: demand_selectors.queue_for(world.user(name)).count() for name in clients}
+    for _ in range(4):
+        case(world, stations)
+    grown = [name for name in clients if demand_selectors.queue_for(world.user(name)).count() > sizes[name]]
+    assert grown  # the new cases are on some of these queues
+    assert {name: queries(client) for name, client in clients.items()} == few

@@ -366,7 +366,11 @@ def _summary_text(figures: selectors.Figures, counts: list, best, worst) -> str:
     return text
 
 
-def _report_context(request: HttpRequest) -> dict:
+# The report's type, written once for its page and its charts (see charts._svg).
+REPORT_FONTS = "Noto Serif CJK SC, Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, serif"
+
+
+def _report_context(request: HttpRequest, *, printing: bool = False) -> dict:
     user = request.user
     start, end = _month(request)
     filters = _filters(request)
@@ -390,9 +394,11 @@ def _report_context(request: HttpRequest) -> dict:
         "best_units": ranked_units[:3], "worst_units": list(reversed(ranked_units[3:]))[:3],
         "overdue": overdue[:50], "overdue_count": figures.overdue,
         "daily_chart": charts.bar_chart([f"{d.day}" for d in days], [registered, resolved],
-                                        names=[_("受理量"), _("办结量")], label_every=2),
+                                        names=[_("受理量"), _("办结量")], label_every=2, tooltips=not printing,
+                                        font_family=REPORT_FONTS),
         "category_chart": charts.horizontal_bars([(r.label, r.figures.registered) for r in categories
-                                                  if r.figures.registered][:12]),
+                                                  if r.figures.registered][:12], font_family=REPORT_FONTS),
+        "fonts": REPORT_FONTS,
         "regions": selectors.table(user, start, end, level, filters), "level_label": TABLE_LABELS[level],
         "units": units, "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
         "generated": clock.now(), "last_due": selectors.deadline_end(end),
@@ -415,8 +421,9 @@ def _breakdown_level(user, region: Region | None) -> str:
 
 @_viewer_required
 def report(request: HttpRequest) -> HttpResponse:
-    context = _report_context(request)
-    if request.GET.get("format") == "pdf":
+    printing = request.GET.get("format") == "pdf"
+    context = _report_context(request, printing=printing)
+    if printing:
         name = context["region"].code if context["region"] else "all"
         return pdf_response(request, "assessment/report.html", {**context, "pdf": True},
                             f"monthly-report-{name}-{context['month']}.pdf")

@@ -171,24 +171,44 @@ class CommunityFigures:
 def figures(user, first: date) -> list[CommunityFigures]:
     """Per community of the user's territory: member units serving it, their resources, bookings
     for it (and how many were used), joint activities there, in-service members reported to it
-    and their hours in the month."""
+    and their hours in the month.  One grouped query per figure for all the communities (seven
+    queries a community before: 105 for a city of fifteen)."""
     communities = list(Region.objects.filter(region_filter(user, "", roles=KEEPER_ROLES),
                                              kind=Region.Kind.COMMUNITY).order_by("path"))
+    if not communities:
+        return []
     start, end = month_bounds(first)
+    ids = [c.pk for c in communities]
+    serving = MemberUnit.communities.through.objects.filter(region_id__in=ids, memberunit__active=True)
+    members = dict(serving.values("region_id").annotate(n=Count("memberunit_id", distinct=True))
+                   .values_list("region_id", "n"))
+    resources = dict(Resource.objects.filter(active=True, member__active=True, member__communities__in=ids)
+                     .values("member__communities").annotate(n=Count("pk", distinct=True))
+                     .values_list("member__communities", "n"))
+    booked = {row["community_id"]: row for row in Booking.objects.filter(community_id__in=ids).values(
+        "community_id").annotate(
+        live=Count("pk", filter=~Q(state__in=[Booking.State.CANCELLED, Booking.State.REJECTED])),
+        used=Count("pk", filter=Q(state=Booking.State.USED)))}
+    # Joint activities anywhere under a community (its grids included): one read of their places.
+    under = Q()
+    for community in communities:
+        under |= Q(activity__region__path__startswith=community.path)
+    places = list(JointActivity.objects.filter(under).values_list("activity__region__path", flat=True))
+    reports = list(DualReport.objects.filter(community_id__in=ids, active=True)
+                   .values_list("community_id", "member__resident_id"))
+    hours_of: dict[int, int] = {}
+    for resident_id, cents in hour_entries({r for _c, r in reports}, start, end).values_list(
+            "account__volunteer__resident_id", "amount_cents"):
+        hours_of[resident_id] = hours_of.get(resident_id, 0) + cents
     rows = []
     for community in communities:
-        members = MemberUnit.objects.filter(communities=community, active=True)
-        bookings = Booking.objects.filter(community=community)
-        reports = DualReport.objects.filter(community=community, active=True)
-        entries = hour_entries(reports.values("member__resident_id"), start, end)
+        bookings = booked.get(community.pk, {})
+        reported = [resident for where, resident in reports if where == community.pk]
         rows.append(CommunityFigures(
-            community=community, members=members.count(),
-            resources=Resource.objects.filter(member__in=members.values("pk"), active=True).count(),
-            bookings=bookings.exclude(state__in=[Booking.State.CANCELLED, Booking.State.REJECTED]).count(),
-            used=bookings.filter(state=Booking.State.USED).count(),
-            activities=JointActivity.objects.filter(activity__region__path__startswith=community.path).count(),
-            reported=reports.count(),
-            hours=from_cents(sum(e.amount_cents for e in entries))))
+            community=community, members=members.get(community.pk, 0), resources=resources.get(community.pk, 0),
+            bookings=bookings.get("live", 0), used=bookings.get("used", 0),
+            activities=sum(1 for path in places if path.startswith(community.path)),
+            reported=len(reported), hours=from_cents(sum(hours_of.get(r, 0) for r in set(reported)))))
     return rows
 
 

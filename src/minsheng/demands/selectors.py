@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -144,10 +144,12 @@ def _awaits_supervision_reply(demand: Demand) -> bool:
 
 def prepare_for_actions(demands: Iterable[Demand]) -> None:
     """For a page that offers the actions of many demands (the queue): what ``available_actions``
-    reads from other tables — the supervision orders awaiting a reply and the summoned units — is
-    loaded for all of them in two queries and kept on each demand, instead of up to three queries
-    per row."""
+    reads from other tables — the supervision orders awaiting a reply, the summoned units and the
+    relations the table's conditions read (``Transition.reads``: a station case, a care visit) — is
+    loaded for all of them in one query each and kept on each demand, instead of queries per row."""
     demands = list(demands)
+    relations = sorted({name for spec in TRANSITIONS.values() for name in spec.reads})
+    prefetch_related_objects(demands, *relations)  # a missing one is kept as "none" too
     orders = Demand._meta.get_field("supervision_orders").related_model.objects
     waiting = set(orders.filter(demand_id__in=[d.pk for d in demands], replied_at__isnull=True)
                   .values_list("demand_id", flat=True))

@@ -122,6 +122,9 @@ class Transition:
     channels: frozenset[str] | None = None
     # A further condition on the case itself (e.g. that an app's side table has its row); None: none.
     condition: Callable[[Any], bool] | None = None
+    # The demand's one-to-one relations ``condition`` reads (e.g. "station_case"): a page of rows
+    # loads them for all its demands at once (``selectors.prepare_for_actions``), not one per row.
+    reads: frozenset[str] = frozenset()
 
     def applies_to(self, kind: str, channel: str | None = None) -> bool:
         """Whether the row applies to cases of ``kind`` that came in on ``channel``, without looking
@@ -137,10 +140,10 @@ class Transition:
 
 
 def _t(action, label, sources, target, roles, scope="territory", public=False, kinds=None, channels=None,
-       condition=None) -> Transition:
+       condition=None, reads=()) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), scope, public,
                       frozenset(kinds) if kinds is not None else None,
-                      frozenset(channels) if channels is not None else None, condition)
+                      frozenset(channels) if channels is not None else None, condition, frozenset(reads))
 
 
 S = State

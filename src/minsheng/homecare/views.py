@@ -100,10 +100,12 @@ def elder_page(request: HttpRequest) -> HttpResponse:
 
 def _worker_context(request, forms=None) -> dict:
     forms = forms or {}
-    mine = list(my_tasks(request.user))
+    # The next visit first (the phone shows two or three cards at a time).
+    mine = list(my_tasks(request.user).order_by("planned_on", "pk"))
     for task in mine:
         task.form = forms.get(task.pk) or VisitForm(initial={"version": task.demand.version})
-    return {"provider": provider_of(request.user), "claimable": claimable_tasks(request.user)[:50],
+    return {"provider": provider_of(request.user),
+            "claimable": claimable_tasks(request.user).order_by("planned_on", "pk")[:50],
             "mine": mine, "recent": records_for(request.user).filter(worker=request.user)[:10]}
 
 

@@ -40,6 +40,10 @@ SOURCES = [State.REGISTERED, State.PENDING_DISPATCH, State.DISPATCHED, State.IN_
 SKILL, HELP = "skill", "team"
 
 
+# What ``team_eligible`` reads besides the demand (loaded for a page of rows at once).
+ELIGIBILITY_READS = ("station_case", "care_visit")
+
+
 def team_eligible(demand: Demand) -> bool:
     """A station case, a wish waiting on the wall, or a demand a care visit found."""
     if demand.kind == Kind.WISH:
@@ -52,9 +56,9 @@ def _assigned(demand: Demand) -> bool:
 
 
 ASSIGN_ROW = _t(ASSIGN, gettext_lazy("派给服务队"), SOURCES, None, ASSIGNERS, public=True,
-                kinds={Kind.DEMAND, Kind.WISH}, condition=team_eligible)
+                kinds={Kind.DEMAND, Kind.WISH}, condition=team_eligible, reads=ELIGIBILITY_READS)
 CLAIM_ROW = _t(CLAIM, gettext_lazy("队员认领"), SOURCES, None, MEMBERS, public=True,
-               kinds={Kind.DEMAND, Kind.WISH}, condition=_assigned)
+               kinds={Kind.DEMAND, Kind.WISH}, condition=_assigned, reads=ELIGIBILITY_READS)
 
 
 # --- teams and their members -----------------------------------------------------------
