@@ -1,5 +1,6 @@
 """The queue says what to do next: per role, most urgent first, without what no longer needs the user."""
 
+import random
 from datetime import timedelta
 
 from django.db import connection
@@ -157,3 +158,31 @@ def test_a_long_queue_is_counted_up_to_the_cap(login, world, monkeypatch):
     monkeypatch.setattr(staff, "LIST_COUNT_CAP", 2)
     page = client.get(reverse("web:queue")).content.decode()
     assert "(2+)" in page and "(3)" not in page
+
+
+def test_the_queue_pages_sort_the_keys_alone_and_keep_the_queues_order(login, world, monkeypatch):
+    """A page of the queue reads its keys in the queue's order, then those rows: over keys alone the
+    database bounds the sort to the page (PostgreSQL sorted each match of the hotline's queue with
+    every joined column, on disk: 2.3 s at 1M).  Page after page, the rows are the queue's own."""
+    import re
+
+    from minsheng.web.views import staff
+
+    monkeypatch.setattr(staff, "PAGE_SIZE", random.randint(2, 3))
+    made = [bring_to(world, "dispatched") for _ in range(random.randint(3, 4))]
+    made += [register(world, channel="api") for _ in range(random.randint(1, 2))]
+    for demand in made:
+        Demand.objects.filter(pk=demand.pk).update(vulnerable=random.random() < 0.5)
+    admin = world.user("admin")
+    expected = list(selectors.queue_for(admin).values_list("number", flat=True))
+    assert sorted(expected) == sorted(d.number for d in made)
+    client, shown = login("admin"), []
+    for number in range(1, -(-len(made) // staff.PAGE_SIZE) + 1):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("web:queue"), {"page": number}).content.decode()
+        shown += re.findall(r'href="/work/demands/\d+/">(\d+)<', page)
+        ordered = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+                   and 'FROM "demands_demand"' in q["sql"]]
+        assert ordered and all(re.match(r'SELECT "demands_demand"\."id"( AS "pk")? FROM', sql) for sql in ordered), \
+            ordered
+    assert shown == expected

@@ -117,6 +117,13 @@ class Demand(models.Model):
             # instead of every demand in progress (115 ms of the street dispatcher's queue at 1M).
             models.Index(fields=["state"], condition=Q(pending_request__isnull=False),
                          name="demand_pending_request_set"),
+            # The overdue lists (dashboard, overview, ``selectors.overdue_q``: running and past the
+            # deadline, earliest first): only the demands being handled, in deadline order.  Without it
+            # PostgreSQL walked the full handle_due index from the oldest deadline through every closed
+            # demand (791,450 rows filtered out, 0.9 s at 1M).  Registering writes nothing to it.  The
+            # condition is overdue_q's state list in the same order, so that both planners match it.
+            models.Index(fields=["handle_due"], condition=Q(state__in=[State.DISPATCHED, State.IN_PROGRESS]),
+                         name="demand_running_due"),
         ]
 
     def __str__(self) -> str:

@@ -90,7 +90,7 @@ def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
 def queue(request: HttpRequest) -> HttpResponse:
     queued = selectors.queue_for(request.user)
     # Counted up to the cap, as the list is: a hotline's revisits alone run to thousands a week.
-    page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP))
+    page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP, keys_first=True))
     selectors.prepare_for_actions(page.object_list)
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
