@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -157,7 +158,7 @@ def test_community_level_rows_give_the_same_figures_as_the_detail_rows(world):
 
     _random_workload(world, 4, steps=160)
     leader = world.user("leader")
-    end = clock.now().date()
+    end = timezone.localdate(clock.now())
     start = (end - timedelta(days=75)).replace(day=1)
     sums = {c: Sum(c) for c in COUNTERS}
     for first, last in ((start, end), (start + timedelta(days=9), end - timedelta(days=3))):
@@ -231,7 +232,7 @@ def _check_invariants(world) -> None:
         f = figures.Figures(counts={c: counts.get(c, 0) for c in COUNTERS})
         for name, (numerator, denominator, _failures) in figures.ALL_RATES.items():
             assert 0 <= f.count(numerator) <= f.count(denominator), (name, key, counts)
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     periods = [(today - timedelta(days=80), today + timedelta(days=60)), (today.replace(day=1), today),
                (today - timedelta(days=40), today - timedelta(days=20))]
     filters = [None, figures.Filters(unit=world.units["cg"]), figures.Filters(region=world.regions["s2"])]
@@ -274,7 +275,7 @@ def test_the_export_of_a_figure_has_as_many_rows_as_the_figure(client, world):
 
     _random_workload(world, 11, steps=80)
     client.force_login(world.users["leader"])
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     start, end = today - timedelta(days=80), today
     total = figures.figures(world.user("leader"), start, end)
     for name in ("dispatched", "due", "overdue", "satisfied_any", "not_solved", "revisited"):

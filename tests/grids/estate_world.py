@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.grids.models import Chief, Estate, House
@@ -54,7 +55,8 @@ def build_estate(world) -> EstateWorld:
 
 def make_chief(world, ew: EstateWorld, kind=Chief.Kind.BUILDING, region=None, username="chief"):
     user = get_user_model().objects.create_user(username=username, password="pw")
-    return Chief.objects.create(user=user, kind=kind, region=region or ew.building, since=clock.now().date())
+    return Chief.objects.create(user=user, kind=kind, region=region or ew.building,
+                                since=timezone.localdate(clock.now()))
 
 
 def resident_account(resident: Resident, username: str):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from minsheng.assessment import selectors as figures
 from minsheng.catalogue.models import Category, DispatchRule, TimeLimitPolicy
@@ -106,7 +107,7 @@ def test_a_city_leader_sees_the_figures_per_district_a_district_leader_only_its_
     for d, n in counts.items():
         for _ in range(n):
             _register(city, f"{d}g")
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     rows = {r.label: r.figures.registered for r in figures.table(city.user("cityleader"), today, today, "district")}
     assert rows == {"d1区": counts["d1"], "d2区": counts["d2"]}
     streets = {r.label: r.figures.registered for r in figures.table(city.user("d1leader"), today, today, "street")}

@@ -4,6 +4,7 @@ steps read from the events and every case rebuildable from its events."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -203,7 +204,7 @@ def test_a_kept_and_a_broken_promise_count_in_the_stations_figures(world, statio
                                      promised_at=promise, note="明天缴清")
     with clock.frozen_at(promise + timedelta(days=1)):
         engine.resolve_demand(world.user("agent"), broken.pk, broken.version, result="已缴清")
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     with clock.frozen_at(clock.now() + timedelta(days=60)):
         f = figures.figures(world.user("leader"), today, today + timedelta(days=30),
                             figures.Filters(unit=world.units["st1"]))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
+from django.utils import timezone
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.core import clock
@@ -52,7 +53,8 @@ def _estate_of_grid(city, grid: Region, index: int, company: Unit) -> Estate:
                                                       region=node, parent=community_org)
     defaults = {"grid": grid, "region": node, "property_company": company, "committee": COMMITTEES[index],
                 "committee_chair": CHAIRS[index], "committee_phone": f"0413-5{index + 1}23456{index}",
-                "committee_term_ends": clock.now().date().replace(month=12, day=31) + timedelta(days=365 * 2),
+                "committee_term_ends": (timezone.localdate(clock.now()).replace(month=12, day=31)
+                                        + timedelta(days=365 * 2)),
                 "party_branch": branch}
     estate, _created = Estate.objects.update_or_create(name=name, defaults=defaults)
     return estate
@@ -105,7 +107,7 @@ def _chiefs(estate: Estate, password: str) -> list[Chief]:
             user.save(update_fields=["password"])
         chief, _created = Chief.objects.get_or_create(user=user, region=region, active=True, defaults={
             "kind": kind, "phone": "139041302" + ("11" if kind == Chief.Kind.BUILDING else "12"),
-            "since": clock.now().date() - timedelta(days=400)})
+            "since": timezone.localdate(clock.now()) - timedelta(days=400)})
         chiefs.append(chief)
     return chiefs
 
