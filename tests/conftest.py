@@ -190,3 +190,25 @@ def pytest_collection_modifyitems(items):
     other test's plan. (pytest-django then moves the transactional tests after all of these, with
     a stable sort that keeps this order.)"""
     items.sort(key=lambda item: "demo_city" in item.nodeid.split("/"))
+
+
+@pytest.fixture
+def migration_data(transactional_db) -> None:
+    """The default catalogue and tags the data migrations load, which the flush after every
+    transactional test removes.  Reloaded here rather than by serialized_rollback, which breaks
+    once another transactional test (tests/demands/test_concurrency.py) has flushed before: the
+    content types post_migrate recreates then clash with the serialized ones."""
+    from django.apps import apps
+
+    from minsheng.catalogue.defaults import load_defaults, load_service_attributes
+    from minsheng.homecare.defaults import load_defaults as load_homecare_defaults
+    from minsheng.people.models import VulnerableTag
+    from minsheng.stations.defaults import load_service_items
+
+    if not VulnerableTag.objects.exists():
+        load_defaults(apps)
+    # The other data migrations' rows (each loader keeps what is there): the demo's seeding needs
+    # the care grades' prices and the stations' service items.
+    load_service_attributes(apps)
+    load_homecare_defaults(apps)
+    load_service_items(apps)

@@ -25,7 +25,7 @@ def fast_hashing(settings):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_alliance_is_live_and_seeded_once(fast_hashing):
+def test_the_demo_alliance_is_live_and_seeded_once(fast_hashing, migration_data):
     out = io.StringIO()
     call_command("seed_demo", "--demands", "0", "--residents", "300", "--parts", "party,cobuild", stdout=out)
     assert MemberUnit.objects.count() == 15
