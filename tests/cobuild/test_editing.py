@@ -60,6 +60,9 @@ def test_staff_edit_a_units_particulars_and_the_history_shows_it_masked(world, l
     assert not AuditEntry.objects.filter(detail__contains="13633334444").exists()
     member_page = client.get(f"/work/cobuild/members/{school.pk}/").content.decode()
     assert 'id="history"' in member_page and "光明实验小学党支部" in member_page
+    assert member_page.count('id="history"') == 1  # once, in the page's body, not in its <title>
+    title = member_page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "变更记录" not in title
     assert "13677778888" not in member_page
 
 
