@@ -463,15 +463,20 @@ def move_day_counters() -> None:
 def verify_sample(size: int = 2000, seed: int = 5) -> tuple[int, int]:
     """Rebuild ``size`` random demands from their events (as verify_events does for all):
     (mismatches, checked)."""
+    from django.db import connection
+
     from minsheng.demands.models import Demand, DemandEvent
     from minsheng.demands.projection import differences, rebuild
 
-    # Keys drawn between the lowest and the highest there is: a database whose keys do not start
-    # at 1 (rows deleted, a sequence moved on) is sampled as densely as one that does.
-    bottom = Demand.objects.order_by("pk").values_list("pk", flat=True).first() or 0
-    top = Demand.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    rng = random.Random(seed)
-    picks = sorted({rng.randint(bottom, top) for _ in range(size)}) if top else []
+    # A uniform sample of the keys there are, whatever their gaps (rows deleted, copies made at an
+    # offset past a moved sequence): the keys ordered by a hash of key and seed, the first ``size``
+    # taken. One pass over the key index (≈ 0.3 s at 1M rows), the same sample for the same seed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM demands_demand ORDER BY (id * 2654435761 + %s) %% 4294967291, id LIMIT %s",
+            [seed, size],
+        )
+        picks = sorted(row[0] for row in cursor.fetchall())
     stored = Demand.objects.in_bulk(picks)
     events: dict[int, list] = {}
     for event in DemandEvent.objects.filter(demand_id__in=picks).order_by("demand_id", "seq"):

@@ -74,7 +74,7 @@ def test_copies_rebuild_from_their_events_with_new_numbers_and_free_keys_after()
     assert after[2] == Counter({key: 2 * (before[2][key] + part[2][key]) for key in before[2]})
     assert _mismatches() == 0
     bad, checked = generate_demands.verify_sample(size=300, seed=seed)
-    assert bad == 0 and checked > 100
+    assert bad == 0 and checked == min(300, total)
     numbers = list(Demand.objects.values_list("number", flat=True))
     assert len(set(numbers)) == total
     by_pk = dict(Demand.objects.values_list("pk", "number"))
