@@ -132,3 +132,15 @@ def test_a_key_without_an_approved_template_is_not_sent(settings, provider):
     message = _send("demand.progress")
     assert message.status == OutboxMessage.Status.PENDING
     assert "MINSHENG_SMS_TEMPLATES" in message.last_error and provider.requests == []
+
+
+def test_the_console_backend_logs_the_number_masked(caplog):
+    """The demo's and development's backend writes each message to the server's log, which whoever
+    runs the server reads: the number is masked there as on the staff pages."""
+    from minsheng.notifications.sms import ConsoleSmsBackend, Sms
+
+    with caplog.at_level("INFO", logger="minsheng.notifications"):
+        params = {"number": "2026120600001", "link": "http://x/t"}
+        ConsoleSmsBackend().send(Sms("13912345678", "demand.received", params, "d-1"))
+    assert "139****5678" in caplog.text and "13912345678" not in caplog.text
+    assert "d-1" in caplog.text and "2026120600001" in caplog.text

@@ -45,10 +45,14 @@ class SmsBackend(Protocol):
 
 
 class ConsoleSmsBackend:
-    """For development: writes the text message to the log instead of sending it."""
+    """For development and the demo: writes the text message to the log instead of sending it.
+    The number is masked as on the staff pages: logs are read by whoever runs the server, and the
+    delivery id finds the message (and its number, for those who may see it) in the outbox."""
 
     def send(self, sms: Sms) -> None:
-        logger.info("SMS to %s [%s] %s: %s", sms.phone, sms.delivery_id, sms.key, sms.text)
+        from minsheng.people.validation import mask_phone
+
+        logger.info("SMS to %s [%s] %s: %s", mask_phone(sms.phone), sms.delivery_id, sms.key, sms.text)
 
 
 class LocmemSmsBackend:
