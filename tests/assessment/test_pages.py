@@ -168,3 +168,33 @@ def test_the_monthly_report_pdf_says_what_its_page_says_in_the_page_s_fonts(clie
              for font in (p["/Resources"].get("/Font") or {}).values()
              for font in [font.get_object()]}
     assert fonts and all(name.startswith(("Noto-Serif-CJK-SC", "DejaVu-Serif")) for name in fonts), fonts
+
+
+def test_the_report_pdf_is_made_once_per_document_and_again_when_its_data_or_language_change(client, world):
+    """A second download of an unchanged report is the stored file (the renderer is not called);
+    a new demand in the month or another language is another document, rendered anew."""
+    import hashlib
+    from unittest import mock
+
+    from minsheng.core import pdf
+
+    def fake(html):
+        return b"%PDF-1.7 " + hashlib.sha256(html.encode()).hexdigest().encode()
+
+    bring_to(world, "dispatched", title="光明井盖缺失")
+    c = _client(client, world, "leader")
+    url = reverse("web:assessment_report")
+    with mock.patch.object(pdf, "html_to_pdf", side_effect=fake) as renderer:
+        first = c.get(url, {"format": "pdf"})
+        again = c.get(url, {"format": "pdf"})
+        assert renderer.call_count == 1 and again.content == first.content
+        assert again["Content-Type"] == "application/pdf"
+        html = renderer.call_args.args[0]
+        assert "首次生成于" in html and "data-pdf-volatile" in html
+        english = c.get(url, {"format": "pdf"}, headers={"accept-language": "en"})
+        assert renderer.call_count == 2 and english.content != first.content
+        assert "First produced at" in renderer.call_args.args[0]
+        bring_to(world, "dispatched", title="光明路灯不亮")
+        changed = c.get(url, {"format": "pdf"})
+        assert renderer.call_count == 3 and changed.content not in {first.content, english.content}
+    assert "生成于" in c.get(url).content.decode()  # the page itself is made now, every time

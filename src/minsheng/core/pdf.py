@@ -13,6 +13,7 @@ stale can be served.  Parts of a page that change on every request without chang
 """
 
 import base64
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -169,10 +170,8 @@ class PdfStore:
             log.warning("PDF store: %s is not a whole document; removed", path)
             path.unlink(missing_ok=True)
             return None
-        try:
+        with contextlib.suppress(OSError):
             os.utime(path)  # recently used: the last to go when the store is trimmed
-        except OSError:
-            pass
         return body
 
     def put(self, key: str, body: bytes) -> None:
@@ -189,7 +188,8 @@ class PdfStore:
             os.replace(temporary, path)
         except OSError as exc:
             log.warning("PDF store: cannot write %s: %s", path, exc)
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
             return
         self.trim()
 
