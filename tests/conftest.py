@@ -44,6 +44,12 @@ def _empty_cache():
     versioned.forget()  # the process's copies of keys and the catalogue (core.versioned)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pdf_store_of_the_run(tmp_path_factory):
+    # Stored PDFs (core.pdf.PdfStore) go to a folder of this run, not to the checkout's data/.
+    django_settings.MINSHENG_PDF_CACHE_DIR = tmp_path_factory.mktemp("pdf-store")
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request through LocaleMiddleware leaves its language active in the thread; every test

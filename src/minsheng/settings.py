@@ -377,6 +377,11 @@ MINSHENG_AUTO_DISPATCH_THRESHOLD = (float(os.environ["MINSHENG_AUTO_DISPATCH_THR
                                     if os.environ.get("MINSHENG_AUTO_DISPATCH_THRESHOLD") else None)
 # Trained category models live here (the registry records their path and sha256).
 MINSHENG_MODELS_DIR = DATA_DIR / "models"
+# Rendered PDFs kept by their content (core.pdf.PdfStore, docs/operations.md): a document whose
+# page has not changed is sent again instead of being laid out again; at most this many MB, the
+# least recently used removed first.  0 keeps none.
+MINSHENG_PDF_CACHE_DIR = Path(os.environ.get("MINSHENG_PDF_CACHE_DIR") or DATA_DIR / "cache" / "pdf")
+MINSHENG_PDF_CACHE_MB = float(os.environ.get("MINSHENG_PDF_CACHE_MB", "256"))
 # Duplicate search: open demands of the last this many days in the same and neighbouring grids.
 MINSHENG_DUPLICATE_DAYS = int(os.environ.get("MINSHENG_DUPLICATE_DAYS", "30"))
 # Hot issues: the sliding window, and the smallest cluster shown.

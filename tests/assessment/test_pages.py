@@ -168,3 +168,68 @@ def test_the_monthly_report_pdf_says_what_its_page_says_in_the_page_s_fonts(clie
              for font in (p["/Resources"].get("/Font") or {}).values()
              for font in [font.get_object()]}
     assert fonts and all(name.startswith(("Noto-Serif-CJK-SC", "DejaVu-Serif")) for name in fonts), fonts
+
+
+def test_the_report_pdf_is_made_once_per_document_and_again_when_its_data_or_language_change(client, world, settings,
+                                                                                             tmp_path):
+    """A second download of an unchanged report is the stored file (the renderer is not called);
+    a new demand in the month or another language is another document, rendered anew."""
+    import hashlib
+    from unittest import mock
+
+    from minsheng.core import pdf
+
+    def fake(html):
+        return b"%PDF-1.7 " + hashlib.sha256(html.encode()).hexdigest().encode()
+
+    settings.MINSHENG_PDF_CACHE_DIR = tmp_path  # a store of its own: no other test's report in it
+    bring_to(world, "dispatched", title="光明井盖缺失")
+    c = _client(client, world, "leader")
+    url = reverse("web:assessment_report")
+    with mock.patch.object(pdf, "html_to_pdf", side_effect=fake) as renderer:
+        first = c.get(url, {"format": "pdf"})
+        again = c.get(url, {"format": "pdf"})
+        assert renderer.call_count == 1 and again.content == first.content
+        assert again["Content-Type"] == "application/pdf"
+        html = renderer.call_args.args[0]
+        assert "首次生成于" in html and "data-pdf-volatile" in html
+        english = c.get(url, {"format": "pdf"}, headers={"accept-language": "en"})
+        assert renderer.call_count == 2 and english.content != first.content
+        assert "First produced at" in renderer.call_args.args[0]
+        bring_to(world, "dispatched", title="光明路灯不亮")
+        changed = c.get(url, {"format": "pdf"})
+        assert renderer.call_count == 3 and changed.content not in {first.content, english.content}
+    assert "生成于" in c.get(url).content.decode()  # the page itself is made now, every time
+
+
+def test_the_report_pdf_lays_its_tables_out_from_the_header_widths(client, world, settings):
+    """The printed tables use the fixed layout: their columns take the widths the print rules give
+    the header cells (what makes the PDF cheap to lay out), whatever the cells hold."""
+    from unittest import mock
+
+    from weasyprint import HTML
+    from weasyprint.layout import table as table_layout
+
+    from minsheng.core import pdf
+
+    settings.MINSHENG_PDF_CACHE_MB = 0  # the HTML goes to the renderer even if a test stored its PDF
+    bring_to(world, "dispatched", title="光明井盖缺失")
+    with mock.patch.object(pdf, "html_to_pdf", return_value=b"%PDF-1.7") as renderer:
+        _client(client, world, "leader").get(reverse("web:assessment_report"), {"format": "pdf"})
+    html = HTML(string=renderer.call_args.args[0], base_url=pdf._BASE, url_fetcher=pdf._static_fetcher())
+    with mock.patch.object(table_layout, "auto_table_layout", wraps=table_layout.auto_table_layout) as measured:
+        document = html.render(font_config=pdf._font_config())
+    assert measured.call_count == 0  # no table had every cell's content measured first
+    tables = {}
+
+    def walk(box):
+        if type(box).__name__ == "TableBox":
+            tables.setdefault(box.element.get("id") or box.element.get("class"), box)
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    ranking, overdue = tables["ranking"], tables["report-overdue"]
+    assert [round(w / ranking.width, 3) for w in ranking.column_widths[:6]] == [0.1, 0.18, 0.06, 0.065, 0.065, 0.06]
+    assert round(overdue.column_widths[1] / overdue.width, 2) == 0.44

@@ -43,6 +43,13 @@ def test_the_sign_carries_the_qr_code_of_the_public_page_and_prints(world, stati
     assert f"http://testserver/stations/{station.pk}/" in html and "<svg" in html and "街道代办服务中心" in html
     pdf = client.get(f"/stations/{station.pk}/sign/?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    from unittest import mock
+
+    from minsheng.core import pdf as pdfs
+
+    with mock.patch.object(pdfs, "html_to_pdf") as renderer:  # the same sign again: the stored file
+        again = client.get(f"/stations/{station.pk}/sign/?format=pdf")
+    assert renderer.call_count == 0 and again.content == pdf.content
 
 
 def test_nearby_from_a_point_and_from_an_address(world, stations, client):

@@ -425,8 +425,9 @@ def report(request: HttpRequest) -> HttpResponse:
     context = _report_context(request, printing=printing)
     if printing:
         name = context["region"].code if context["region"] else "all"
+        # The same month, scope and data give the same document: made once, then sent again.
         return pdf_response(request, "assessment/report.html", {**context, "pdf": True},
-                            f"monthly-report-{name}-{context['month']}.pdf")
+                            f"monthly-report-{name}-{context['month']}.pdf", reuse=True)
     params = request.GET.copy()
     params["format"] = "pdf"
     return render(request, "assessment/report.html", {**context, "pdf_query": params.urlencode(),

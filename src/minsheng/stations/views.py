@@ -101,8 +101,9 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     station = _public_station(pk)
     context = _station_context(request, station)
     if request.GET.get("format") == "pdf":
+        # Public (anyone may ask) and unchanging: made once per station and language, then sent again.
         return pdf_response(request, "stations/sign.html", {**context, "printing": True},
-                            f"station-{station.pk}-sign.pdf")
+                            f"station-{station.pk}-sign.pdf", reuse=True)
     return render(request, "stations/sign.html", context)
 
 
