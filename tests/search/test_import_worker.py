@@ -38,6 +38,13 @@ def small_chunks(monkeypatch):
     return random.Random()
 
 
+@pytest.fixture
+def worker_only(monkeypatch):
+    """The importing process takes no chunk while the worker is there to cut it."""
+    claim = documents.Pending._claim
+    monkeypatch.setattr(documents.Pending, "_claim", lambda self, *, last: None if last else claim(self, last=last))
+
+
 def _cut_here(monkeypatch) -> list[int]:
     """Count the texts cut in this process (the worker, a process of its own, is not counted)."""
     calls = [0]
@@ -58,7 +65,7 @@ def _assert_live_equals_rebuilt(seed: int) -> None:
     assert index.stored_documents() == live, f"seed {seed}"
 
 
-def test_a_workers_documents_are_those_cut_in_process(world, small_chunks, monkeypatch):
+def test_a_workers_documents_are_those_cut_in_process(world, small_chunks, worker_only, monkeypatch):
     seed = small_chunks.randrange(10**6)
     rows = _rows(random.Random(seed), random.Random(seed).randint(9, 14))
     cut_here = _cut_here(monkeypatch)
@@ -66,6 +73,18 @@ def test_a_workers_documents_are_those_cut_in_process(world, small_chunks, monke
     assert cut_here[0] == 0  # every document came from the worker
     assert len(index.stored_documents()) == len(rows) == len(result.demands)
     _assert_live_equals_rebuilt(seed)  # rebuild cuts in this process, with the same dictionary
+
+
+def test_the_importing_process_and_the_worker_share_the_chunks(world, small_chunks, monkeypatch):
+    """The importing process cuts the chunks the worker has not been sent yet, from the last one
+    back, instead of waiting: whatever the split, the documents are the same."""
+    seed = small_chunks.randrange(10**6)
+    monkeypatch.setattr(documents, "CHUNK", 2)
+    rows = _rows(random.Random(seed), 21)
+    cut_here = _cut_here(monkeypatch)
+    import_demands(world.user("operator"), rows)
+    assert 0 < cut_here[0] <= len(rows)  # the worker is still starting when the rows are written
+    _assert_live_equals_rebuilt(seed)
 
 
 def test_no_worker_below_the_threshold(world, monkeypatch):
@@ -82,6 +101,8 @@ import pickle, sys
 from minsheng.search import documents
 words, vendor = pickle.load(sys.stdin.buffer)
 documents.segmenter.use_words(words)
+pickle.dump(True, sys.stdout.buffer)
+sys.stdout.flush()
 pickle.dump(documents.texts_documents(pickle.load(sys.stdin.buffer), vendor), sys.stdout.buffer)
 sys.stdout.flush()
 sys.exit(3)
@@ -90,7 +111,7 @@ sys.exit(3)
 
 @pytest.mark.parametrize("worker", [["/nonexistent/python3"], [sys.executable, "-c", _DYING]],
                          ids=["unstartable", "dying"])
-def test_chunks_a_worker_does_not_deliver_are_cut_in_process(world, small_chunks, monkeypatch, worker):
+def test_chunks_a_worker_does_not_deliver_are_cut_in_process(world, small_chunks, worker_only, monkeypatch, worker):
     seed = small_chunks.randrange(10**6)
     rows = _rows(random.Random(seed), 11)
     monkeypatch.setattr(documents, "WORKER", worker)

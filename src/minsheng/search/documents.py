@@ -34,9 +34,9 @@ _MAX_POSITION, _MAX_POSITIONS = 16383, 256
 # An import of fewer rows is cut in its own process: a worker costs about half a second of CPU
 # to start (Python, rjieba and its dictionary), which a small import would wait for.
 PARALLEL_MIN = 2000
-# Texts per task: the importing process inserts a chunk's documents while the worker cuts the
-# next one.
-CHUNK = 5000
+# Texts per chunk (about 35 ms of cutting), and chunks sent to the worker ahead of its answers.
+CHUNK = 1000
+IN_FLIGHT = 2
 
 
 def tsvector(words: Sequence[str]) -> str:
@@ -65,19 +65,27 @@ def texts_documents(texts: Sequence[tuple[str, str]], vendor: str) -> list[str]:
 
 
 class Pending:
-    """The documents of an import's texts, being computed by a worker process started here.
+    """The documents of an import's texts, shared between a worker process and this one.
 
     The worker is ``python -m minsheng.search.documents`` (``WORKER``), a process of its own
     rather than a ``multiprocessing`` child, which would import the main module of whatever
-    runs the import again.  A thread sends it the dictionary words and the chunks of texts,
-    another receives each chunk's documents as soon as they are ready (so that the worker never
-    waits for the importing process to read), and ``documents()`` hands them over in the order
-    of the texts.  The worker ends when it has been sent the last chunk and has answered it."""
+    runs the import again.  The texts are cut in chunks: a thread sends the worker the
+    dictionary words, then, once it has loaded them, the chunks from the first on, ``IN_FLIGHT``
+    ahead of its answers;
+    another thread receives each chunk's documents as soon as they are ready.  When the
+    importing process asks for the documents (``documents()``), it inserts those the worker has
+    delivered and, rather than wait, cuts the chunks the worker has not been sent yet, from the
+    last one back: on a busy machine, where the worker gets less than a core, the two share the
+    work instead of one waiting for the other, and an import is never slower than cutting all in
+    process by more than the chunks in flight."""
 
     def __init__(self, texts: Sequence[tuple[str, str]], vendor: str, words: Sequence[str]) -> None:
         self.texts, self.vendor = texts, vendor
         self._chunks = [(i, min(i + CHUNK, len(texts))) for i in range(0, len(texts), CHUNK)]
-        self._answers: queue.SimpleQueue = queue.SimpleQueue()
+        self._answers: queue.SimpleQueue = queue.SimpleQueue()  # (chunk, documents), then None
+        self._lock = threading.Lock()
+        self._front, self._back = 0, len(self._chunks)  # chunks [front, back) are nobody's yet
+        self._window = threading.Semaphore(0)  # opened when the worker has its dictionary
         try:
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
             process = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
@@ -90,39 +98,92 @@ class Pending:
         threading.Thread(target=self._receive, args=(process,), daemon=True,
                          name="search.documents.receive").start()
 
+    def _claim(self, *, last: bool) -> int | None:
+        """A chunk nobody has taken yet: the first one (for the worker) or the last one."""
+        with self._lock:
+            if self._front >= self._back:
+                return None
+            if last:
+                self._back -= 1
+                return self._back
+            self._front += 1
+            return self._front - 1
+
     def _send(self, process: subprocess.Popen, words: tuple[str, ...]) -> None:
         try:
             with process.stdin as stream:
                 pickle.dump((words, self.vendor), stream, pickle.HIGHEST_PROTOCOL)
-                for start, end in self._chunks:
+                stream.flush()
+                while True:
+                    self._window.acquire()  # released by each answer, and all at once when the worker ends
+                    chunk = self._claim(last=False)
+                    if chunk is None:
+                        return  # closing the pipe ends the worker once it has answered
+                    start, end = self._chunks[chunk]
                     pickle.dump(self.texts[start:end], stream, pickle.HIGHEST_PROTOCOL)
+                    stream.flush()
         except OSError:  # the worker is gone: _receive says so
             pass
 
     def _receive(self, process: subprocess.Popen) -> None:
+        chunk = 0
         try:
             with process.stdout as stream:
-                for _chunk in self._chunks:
-                    self._answers.put(pickle.load(stream))
-        except Exception:  # the worker died (EOF) or answered garbage
+                pickle.load(stream)  # the worker is ready: its dictionary is loaded
+                self._window.release(IN_FLIGHT)
+                while True:
+                    try:
+                        documents = pickle.load(stream)
+                    except EOFError:
+                        break
+                    self._answers.put((chunk, documents))
+                    chunk += 1
+                    self._window.release()
+        except Exception:  # the worker died before it was ready, or answered garbage
             log.warning("search: the worker process failed; an import's documents are cut in process",
                         exc_info=True)
         finally:
+            with self._lock:
+                self._back = self._front  # nothing more for the worker
+            self._window.release(IN_FLIGHT + 1)
             self._answers.put(None)  # no more answers
             process.wait()
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def documents(self) -> Iterator[str]:
-        """Each text's document, in order; the chunks the worker did not deliver are cut here."""
-        delivering = True
-        for start, end in self._chunks:
-            chunk = self._answers.get() if delivering else None
-            if chunk is None or len(chunk) != end - start:
-                delivering = False
-                chunk = texts_documents(self.texts[start:end], self.vendor)
-            yield from chunk
+    def documents(self) -> Iterator[tuple[int, list[str]]]:
+        """(position of the first text, documents) of each chunk, in no particular order, until
+        every text's document has been handed over exactly once."""
+        done: set[int] = set()
+
+        def cut(chunk: int) -> tuple[int, list[str]]:
+            done.add(chunk)
+            start, end = self._chunks[chunk]
+            return start, texts_documents(self.texts[start:end], self.vendor)
+
+        while len(done) < len(self._chunks):
+            try:
+                answer = self._answers.get_nowait()
+            except queue.Empty:
+                mine = self._claim(last=True)
+                if mine is not None:
+                    yield cut(mine)
+                    continue
+                answer = self._answers.get()  # every chunk is the worker's or done: wait for it
+            if answer is None:  # the worker has ended: what it did not deliver is cut here
+                with self._lock:
+                    self._back = self._front
+                for chunk in range(len(self._chunks)):
+                    if chunk not in done:
+                        yield cut(chunk)
+                return
+            chunk, documents = answer
+            start, end = self._chunks[chunk]
+            if len(documents) != end - start:
+                raise ValueError(f"the worker answered {len(documents)} documents for {end - start} texts")
+            done.add(chunk)
+            yield start, documents
 
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
@@ -130,6 +191,8 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     the end of ``requests``, each answered with its documents."""
     words, vendor = pickle.load(requests)
     segmenter.use_words(words)
+    pickle.dump(True, answers)  # ready
+    answers.flush()
     while True:
         try:
             texts = pickle.load(requests)

@@ -111,7 +111,8 @@ def prepare_import(payloads: Sequence[dict]) -> Pending | None:
 def on_import(events: Sequence[DemandEvent], pending: Pending | None = None) -> None:
     """A batch of registrations written in bulk (inside its transaction): each new demand's
     document, from its register event (a new demand has no result and no notes yet).
-    ``pending``: the documents ``prepare_import`` started for these events, in their order."""
+    ``pending``: the documents ``prepare_import`` started for these events, in their order (the
+    chunks come in the order they are ready, each written as it comes)."""
     if pending is None:
         write_documents(((e.demand_id, document_words(e.payload["title"], e.payload["description"]))
                          for e in events if e.action == "register"), new=True)
@@ -120,10 +121,12 @@ def on_import(events: Sequence[DemandEvent], pending: Pending | None = None) -> 
         raise ValueError(f"{len(pending)} documents prepared for {len(events)} events")
 
     def rows() -> Iterator[tuple[int, str]]:
-        for event, text, document in zip(events, pending.texts, pending.documents(), strict=True):
-            if event.action != "register" or event.payload["title"] != text[0]:
-                raise ValueError(f"the documents prepared are not those of the events (demand {event.demand_id})")
-            yield event.demand_id, document
+        for start, documents in pending.documents():
+            for i, document in enumerate(documents, start):
+                event = events[i]
+                if event.action != "register" or event.payload["title"] != pending.texts[i][0]:
+                    raise ValueError(f"the documents prepared are not those of the events (demand {event.demand_id})")
+                yield event.demand_id, document
 
     write_stored(rows(), new=True)
 
