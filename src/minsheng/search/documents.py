@@ -15,6 +15,7 @@ in the importing process: the import is slower, never different.
 This module imports nothing of Django: the worker runs it without the project's settings.
 """
 
+import contextlib
 import logging
 import os
 import pickle
@@ -206,4 +207,5 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 WORKER = [sys.executable, "-m", __name__]
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    with contextlib.suppress(BrokenPipeError):  # the importing process took every chunk, or ended
+        serve(sys.stdin.buffer, sys.stdout.buffer)
