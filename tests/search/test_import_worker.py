@@ -86,9 +86,12 @@ def test_the_importing_process_does_not_wait_for_a_worker_still_starting(world, 
     seed = small_chunks.randrange(10**6)
     rows = _rows(random.Random(seed), 11)
     monkeypatch.setattr(documents, "WORKER", [sys.executable, "-c", _SLOW])
+    started = []
+    monkeypatch.setattr(documents.Pending, "_send", lambda self, process, words: started.append(process))
     cut_here = _cut_here(monkeypatch)
     import_demands(world.user("operator"), rows)
     assert cut_here[0] == len(rows)
+    assert started[0].wait(timeout=2) == -15  # and the worker was stopped, not left to load its dictionary
     _assert_live_equals_rebuilt(seed)
 
 

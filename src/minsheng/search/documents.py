@@ -87,9 +87,12 @@ class Pending:
         self._lock = threading.Lock()
         self._front, self._back = 0, len(self._chunks)  # chunks [front, back) are nobody's yet
         self._window = threading.Semaphore(0)  # opened when the worker has its dictionary
+        self._process: subprocess.Popen | None = None
+        self._stopped = False
         try:
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-            process = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            process = self._process = subprocess.Popen(WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                       env=env)
         except OSError:
             log.warning("search: no worker process for an import's documents; cut in process", exc_info=True)
             self._answers.put(None)
@@ -141,6 +144,8 @@ class Pending:
                     chunk += 1
                     self._window.release()
         except Exception:  # the worker died before it was ready, or answered garbage
+            if self._stopped:
+                return  # ended by documents(), not needed (the finally still runs)
             log.warning("search: the worker process failed; an import's documents are cut in process",
                         exc_info=True)
         finally:
@@ -168,6 +173,10 @@ class Pending:
                 answer = self._answers.get_nowait()
             except queue.Empty:
                 mine = self._claim(last=True)
+                if mine == 0 and self._process is not None:
+                    # Every chunk is this process's, the worker is still starting: spare its CPU.
+                    self._stopped = True
+                    self._process.terminate()
                 if mine is not None:
                     yield cut(mine)
                     continue
