@@ -72,8 +72,8 @@ class Pending:
     rather than a ``multiprocessing`` child, which would import the main module of whatever
     runs the import again.  The texts are cut in chunks: a thread sends the worker the
     dictionary words, then, once it has loaded them, the chunks from the first on, ``IN_FLIGHT``
-    ahead of its answers;
-    another thread receives each chunk's documents as soon as they are ready.  When the
+    ahead of its answers; another thread receives each chunk's documents as soon as they are
+    ready.  When the
     importing process asks for the documents (``documents()``), it inserts those the worker has
     delivered and, rather than wait, cuts the chunks the worker has not been sent yet, from the
     last one back: on a busy machine, where the worker gets less than a core, the two share the
