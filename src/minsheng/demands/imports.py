@@ -4,7 +4,9 @@ Policy: every row is validated first; if any row is bad, nothing is written and 
 lists every bad row (``ImportRefused.row_errors``).  Otherwise the demands and their
 ``register`` events — the same rows ``services.register_demand`` would write — are inserted in
 bulk, numbered through the day counters, and ``signals.demands_imported`` is sent once inside
-the transaction, so that listeners (rollups) follow the whole batch or nothing.
+the transaction, so that listeners (rollups, the search index) follow the whole batch or
+nothing.  ``signals.demands_validated`` comes before the transaction, so that the search index
+can cut a large import's texts in a second process while the demands are written.
 
 What the single-demand path does and the import does not: it sends no ``demand_transitioned``
 per demand, so imported demands get no category suggestion and no duplicate-search index entry
@@ -52,7 +54,7 @@ from .services import (
     _require_text,
     reserve_numbers,
 )
-from .signals import demands_imported
+from .signals import demands_imported, demands_validated
 from .workflow import Channel, transition
 
 # Phone numbers (or resident keys) per look-up query.
@@ -545,8 +547,9 @@ def import_demands(actor, rows: Iterable[Mapping[str, Any]]) -> ImportResult:
     """Validate every row, then register them all at once, or refuse the whole file."""
     with collector_paused():
         registrations = validate_rows(actor, rows)
+        prepared = dict(demands_validated.send(sender=Demand, payloads=[r.payload for r in registrations]))
         with page_cache(router.db_for_write(Demand), CACHE_MIB), transaction.atomic():
             _attach_reporters(registrations)
             result = register_all(registrations, clock.now())
-            demands_imported.send(sender=Demand, demands=result.demands, events=result.events)
+            demands_imported.send(sender=Demand, demands=result.demands, events=result.events, prepared=prepared)
     return result

@@ -4,7 +4,8 @@ A demand's document is the words of its title, description, result and progress 
 notes of its ``record_progress`` events).  It is written in the transaction that changes them:
 the receivers of ``demand_transitioned`` (every transition, registration included) and of
 ``demands_imported`` (the bulk import and the API's group commit) call ``on_transition`` and
-``on_import``, so the index commits or rolls back with the event.  ``rebuild`` computes every
+``on_import``, so the index commits or rolls back with the event (a large import's documents are
+cut beforehand in a second process, ``prepare_import``, and only inserted there).  ``rebuild`` computes every
 document again from the demands and their events (``manage.py rebuild_search``).
 """
 
@@ -14,32 +15,20 @@ from django.db import connections, router, transaction
 
 from minsheng.demands.models import Demand, DemandEvent
 
+from .documents import PARALLEL_MIN, Pending, stored_text
 from .models import TABLE
-from .segmenter import tokens
+from .segmenter import loaded_words, tokens
 
 # The event whose note is a progress note.
 PROGRESS = "record_progress"
 # Fields of the demand whose change rewrites its document.
 TEXT_FIELDS = ("title", "description", "result")
-# PostgreSQL keeps positions up to 16383 and at most 256 of them per lexeme.
-_MAX_POSITION, _MAX_POSITIONS = 16383, 256
 BATCH = 2000
 
 
 def document_words(title: str, description: str, result: str = "", notes: Iterable[str] = ()) -> list[str]:
     """The words of a demand's document, in order."""
     return tokens(title, description, result, *notes)
-
-
-def _tsvector(words: Sequence[str]) -> str:
-    """``words`` as a tsvector literal: each word verbatim (letters and digits only, so no quoting
-    is needed) with its positions, so that ``ts_rank`` counts how often a word occurs."""
-    positions: dict[str, list[str]] = {}
-    for i, word in enumerate(words, start=1):
-        at = positions.setdefault(word, [])
-        if len(at) < _MAX_POSITIONS:
-            at.append(str(min(i, _MAX_POSITION)))
-    return " ".join(f"'{word}':{','.join(at)}" for word, at in positions.items())
 
 
 def _connection():
@@ -50,6 +39,12 @@ def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = Fa
     """Store the documents of ``rows`` (demand id, words), replacing those stored unless ``new``
     says that none exists yet (an import's fresh demands).  Returns how many were written.
     ``table``: another kind of document with the same structure (the knowledge base's articles)."""
+    vendor = _connection().vendor
+    return write_stored(((pk, stored_text(words, vendor)) for pk, words in rows), new=new, table=table)
+
+
+def write_stored(rows: Iterable[tuple[int, str]], *, new: bool = False, table: str = TABLE) -> int:
+    """``write_documents`` of documents already in their stored form (``documents.stored_text``)."""
     connection = _connection()
     count = 0
     with connection.cursor() as cursor:
@@ -58,14 +53,12 @@ def write_documents(rows: Iterable[tuple[int, Sequence[str]]], *, new: bool = Fa
             if connection.vendor == "postgresql":
                 cursor.executemany(
                     f'INSERT INTO "{table}" (rowid, document) VALUES (%s, %s::tsvector) '
-                    "ON CONFLICT (rowid) DO UPDATE SET document = EXCLUDED.document",
-                    [(pk, _tsvector(words)) for pk, words in batch])
+                    "ON CONFLICT (rowid) DO UPDATE SET document = EXCLUDED.document", batch)
                 continue
             if not new:
-                ids = [pk for pk, _words in batch]
+                ids = [pk for pk, _text in batch]
                 cursor.execute(f'DELETE FROM "{table}" WHERE rowid IN ({",".join(["%s"] * len(ids))})', ids)
-            cursor.executemany(f'INSERT INTO "{table}" (rowid, document) VALUES (%s, %s)',
-                               [(pk, " ".join(words)) for pk, words in batch])
+            cursor.executemany(f'INSERT INTO "{table}" (rowid, document) VALUES (%s, %s)', batch)
     return count
 
 
@@ -105,11 +98,37 @@ def on_transition(demand: Demand, event: DemandEvent, before: dict | None) -> No
                     new=before is None)
 
 
-def on_import(events: Sequence[DemandEvent]) -> None:
+def prepare_import(payloads: Sequence[dict]) -> Pending | None:
+    """Before an import's transaction, given its validated register payloads in order: from
+    ``documents.PARALLEL_MIN`` rows on, a worker process starts cutting their texts while the
+    demands are written (``on_import`` then only inserts).  None for a smaller import."""
+    if len(payloads) < PARALLEL_MIN:
+        return None
+    texts = [(p["title"], p["description"]) for p in payloads]
+    return Pending(texts, _connection().vendor, loaded_words())
+
+
+def on_import(events: Sequence[DemandEvent], pending: Pending | None = None) -> None:
     """A batch of registrations written in bulk (inside its transaction): each new demand's
-    document, from its register event (a new demand has no result and no notes yet)."""
-    write_documents(((e.demand_id, document_words(e.payload["title"], e.payload["description"]))
-                     for e in events if e.action == "register"), new=True)
+    document, from its register event (a new demand has no result and no notes yet).
+    ``pending``: the documents ``prepare_import`` started for these events, in their order (the
+    chunks come in the order they are ready, each written as it comes)."""
+    if pending is None:
+        write_documents(((e.demand_id, document_words(e.payload["title"], e.payload["description"]))
+                         for e in events if e.action == "register"), new=True)
+        return
+    if len(pending) != len(events):
+        raise ValueError(f"{len(pending)} documents prepared for {len(events)} events")
+
+    def rows() -> Iterator[tuple[int, str]]:
+        for start, documents in pending.documents():
+            for i, document in enumerate(documents, start):
+                event = events[i]
+                if event.action != "register" or event.payload["title"] != pending.texts[i][0]:
+                    raise ValueError(f"the documents prepared are not those of the events (demand {event.demand_id})")
+                yield event.demand_id, document
+
+    write_stored(rows(), new=True)
 
 
 def _source_rows() -> Iterator[tuple[int, list[str]]]:

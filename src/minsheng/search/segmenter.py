@@ -17,6 +17,7 @@ the moment it is indexed: after a large change of the region tree or the catalog
 
 import re
 import threading
+from collections.abc import Sequence
 
 import rjieba
 
@@ -32,7 +33,8 @@ _NON_WORD = re.compile(r"[\W_]+")
 MAX_TOKEN = 60
 
 _lock = threading.Lock()
-_segmenter: rjieba.Jieba | None = None
+# The process's segmenter and the words added to jieba's dictionary in it, set together.
+_loaded: tuple[rjieba.Jieba, tuple[str, ...]] | None = None
 
 
 def dictionary_words() -> list[str]:
@@ -50,30 +52,55 @@ def dictionary_words() -> list[str]:
     return sorted(w.strip() for w in words if len(w.strip()) >= 2)
 
 
-def _load() -> rjieba.Jieba:
+def _load(words: tuple[str, ...] | None = None) -> tuple[rjieba.Jieba, tuple[str, ...]]:
+    """A segmenter with ``words`` added (those of the database when not given)."""
+    words = tuple(dictionary_words()) if words is None else words
     segmenter = rjieba.Jieba()
-    for word in dictionary_words():
+    for word in words:
         # Enough frequency that a place name is kept whole (jieba then also yields its parts).
         segmenter.add_word(word, None, None)
-    return segmenter
+    return segmenter, words
+
+
+def _current() -> tuple[rjieba.Jieba, tuple[str, ...]]:
+    global _loaded
+    loaded = _loaded
+    if loaded is None:
+        with _lock:
+            if _loaded is None:
+                _loaded = _load()
+            loaded = _loaded
+    return loaded
 
 
 def segmenter() -> rjieba.Jieba:
     """The process's segmenter, loaded on first use."""
-    global _segmenter
-    if _segmenter is None:
-        with _lock:
-            if _segmenter is None:
-                _segmenter = _load()
-    return _segmenter
+    return _current()[0]
+
+
+def loaded_words() -> tuple[str, ...]:
+    """The words the process's segmenter added to jieba's dictionary (loading it if need be): a
+    second process given them cuts every text exactly as this one does (``documents``)."""
+    return _current()[1]
 
 
 def reload_dictionary() -> None:
     """Read the region tree and the catalogue again (the next cut uses them)."""
-    global _segmenter
+    global _loaded
     loaded = _load()
     with _lock:
-        _segmenter = loaded
+        _loaded = loaded
+
+
+def use_words(words: Sequence[str]) -> None:
+    """Cut with jieba's dictionary plus ``words`` from now on, without reading the database: a
+    worker process segmenting for another one (``documents``), which passes its own words."""
+    global _loaded
+    words = tuple(words)
+    if _loaded is None or _loaded[1] != words:
+        loaded = _load(words)
+        with _lock:
+            _loaded = loaded
 
 
 def tokens(*texts: str) -> list[str]:
