@@ -184,8 +184,55 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     longest waiting.
 
     Every filter is on an indexed column pair ((state, …), (handling_unit, state), (region, state),
-    the partial (state, resolved_at)); the order is computed over those matches only."""
+    the partial (state, resolved_at)); the order is computed over those matches only.  A long queue
+    (the administrator's: every open demand of the city) is paged by ``queue_runs`` instead of being
+    sorted whole."""
     now = now or clock.now()
+    q, _states = _queue_filter(user, now)
+    urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
+                        default=Value(len(_URGENCY_ORDER)))
+    overdue, due_soon, _rest = _due_tiers(now)
+    due_rank = Case(When(overdue, then=Value(0)), When(due_soon, then=Value(1)), default=Value(2))
+    return demands_visible_to(user).filter(q).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
+        "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
+
+
+def queue_runs(user, now: datetime) -> list[Q]:
+    """``queue_for``'s order cut into consecutive runs by its leading keys: overdue running work
+    (vulnerable residents first, then the others), then what falls due within DUE_SOON (the same
+    two), then the rest; runs the user's queue cannot hold (no running states) left out.
+
+    For ``CappedPaginator(runs=…)``: a long queue's page is read run by run, each run sorted alone,
+    until it is full.  The first page of the administrator's queue (23,900 open demands at 1M, all
+    read and sorted: 255 ms on SQLite) is then filled by the overdue ones, which the partial running-deadline
+    index finds (1,900 rows).  The rest is not split: no index finds its vulnerable ones, and each
+    run is one more read of the matches."""
+    overdue, due_soon, rest = _due_tiers(now)
+    _q, states = _queue_filter(user, now)
+    runs = []
+    if states & set(_RUNNING_STATES):
+        runs = [tier & Q(vulnerable=vulnerable) for tier in (overdue, due_soon) for vulnerable in (True, False)]
+    return [*runs, rest]
+
+
+# The states whose deadline runs (suspended work's does not): the queue's overdue and due-soon tiers,
+# in ``overdue_q``'s order (the partial running-deadline index's condition).
+_RUNNING_STATES = (State.DISPATCHED, State.IN_PROGRESS)
+
+
+def _due_tiers(now: datetime) -> tuple[Q, Q, Q]:
+    """The queue's three tiers, in its order: running and overdue, running and due within
+    DUE_SOON, the rest (no deadline, a later one, or not running).  Together they hold every demand
+    exactly once (``handle_due`` may be NULL: the rest says so)."""
+    running = Q(state__in=_RUNNING_STATES)
+    overdue = overdue_q(now)
+    due_soon = running & Q(handle_due__gte=now, handle_due__lt=now + DUE_SOON)
+    rest = ~running | Q(handle_due__isnull=True) | Q(handle_due__gte=now + DUE_SOON)
+    return overdue, due_soon, rest
+
+
+def _queue_filter(user, now: datetime) -> tuple[Q, set[str]]:
+    """``queue_for``'s filter, and the states it can match."""
     window_start = now - revisit_window()
     # Work a colleague accepted is theirs, until it runs overdue: then anyone of the unit may have to step in.
     mine = Q(assignee__isnull=True) | Q(assignee=user.pk) | Q(handle_due__lt=now)
@@ -219,14 +266,7 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
         # A grant over everything (an administrator) leaves nothing indexed in the OR above, and SQLite
         # would read every demand: the states this queue can hold, stated once, let it walk the state index.
         q &= Q(state__in=sorted(states))
-    urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
-                        default=Value(len(_URGENCY_ORDER)))
-    running = Q(state__in=[State.DISPATCHED, State.IN_PROGRESS])
-    due_rank = Case(When(running & Q(handle_due__lt=now), then=Value(0)),
-                    When(running & Q(handle_due__lt=now + DUE_SOON), then=Value(1)),
-                    default=Value(2))
-    return demands_visible_to(user).filter(q).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
-        "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
+    return q, states
 
 
 def held_by_colleagues(user, now: datetime | None = None) -> QuerySet[Demand]:
@@ -280,7 +320,7 @@ def _next_action(user, demand: Demand) -> str:
 
 def overdue_q(now: datetime) -> Q:
     """Demands past their handling deadline and still being handled (suspended ones are not)."""
-    return Q(state__in=[State.DISPATCHED, State.IN_PROGRESS], handle_due__lt=now)
+    return Q(state__in=list(_RUNNING_STATES), handle_due__lt=now)
 
 
 def time_status(demand: Demand, now: datetime) -> str:
