@@ -204,20 +204,23 @@ def _queue_in_its_old_order(user, now) -> list[int]:
 
 
 def _random_open_work(world, rng: random.Random, now) -> None:
-    """A dozen open demands of the administrator's queue with drawn states, deadlines (overdue, due
-    soon, later, none), vulnerability, urgency and registration times; ties on purpose."""
+    """A dozen demands of the administrator's and the hotline operator's queues with drawn states,
+    deadlines (overdue, due soon, later, none), vulnerability, urgency, registration and resolution
+    times; ties on purpose."""
     from minsheng.catalogue.models import TimeLimitPolicy
 
     policies = list(TimeLimitPolicy.objects.all())
     dues = [now - timedelta(hours=5), now - timedelta(minutes=1), now + timedelta(hours=3), now + timedelta(hours=23),
             now + timedelta(days=3), None]
     states = ["dispatched", "in_progress", "in_progress", "suspended", "pending_dispatch", "escalated", "returned",
-              "registered"]
-    for _ in range(rng.randint(10, 14)):
-        demand = register(world, channel="api")
+              "registered", "resolved", "revisited"]
+    for _ in range(rng.randint(12, 16)):
+        demand = register(world, channel=rng.choice(["api", "hotline"]))
+        state = rng.choice(states)
         Demand.objects.filter(pk=demand.pk).update(
-            state=rng.choice(states), handle_due=rng.choice(dues), vulnerable=rng.random() < 0.4,
-            urgency=rng.choice(policies), registered_at=now - timedelta(hours=rng.choice([1, 2, 2, 30])))
+            state=state, handle_due=rng.choice(dues), vulnerable=rng.random() < 0.4,
+            urgency=rng.choice(policies), registered_at=now - timedelta(hours=rng.choice([1, 2, 2, 30])),
+            resolved_at=now - timedelta(hours=rng.choice([1, 5, 5])) if state in ("resolved", "revisited") else None)
 
 
 def test_a_long_queue_read_run_by_run_has_the_rows_and_the_order_of_the_whole_sort(world):
@@ -228,17 +231,19 @@ def test_a_long_queue_read_run_by_run_has_the_rows_and_the_order_of_the_whole_so
     rng = random.Random()
     now = clock.now()
     _random_open_work(world, rng, now)
-    admin = world.user("admin")
-    expected = _queue_in_its_old_order(admin, now)
-    queued = selectors.queue_for(admin, now)
-    runs = selectors.queue_runs(admin, now)
-    # The runs hold every row of the queue once, each run a stretch of the order.
-    assert [pk for run in runs for pk in queued.filter(run).values_list("pk", flat=True)] == expected
-    per_page = rng.randint(2, 4)
-    paginator = CappedPaginator(queued, per_page, len(expected) - 1, keys_first=True, runs=runs)
-    assert paginator.capped
-    shown = [d.pk for number in paginator.page_range for d in paginator.page(number).object_list]
-    assert shown == expected[:len(expected) - 1]
+    for name in ("admin", "operator"):
+        user = world.user(name)
+        expected = _queue_in_its_old_order(user, now)
+        assert len(expected) >= 3, name
+        queued = selectors.queue_for(user, now)
+        runs = selectors.queue_runs(user, now)
+        # The runs hold every row of the queue once, each run a stretch of the order.
+        assert [pk for run in runs for pk in run.values_list("pk", flat=True)] == expected, name
+        per_page = rng.randint(1, 3)
+        paginator = CappedPaginator(queued, per_page, len(expected) - 1, keys_first=True, runs=runs)
+        assert paginator.capped
+        shown = [d.pk for number in paginator.page_range for d in paginator.page(number).object_list]
+        assert shown == expected[:len(expected) - 1], name
 
 
 def test_the_first_page_of_a_long_queue_sorts_only_its_first_run(login, world, monkeypatch):

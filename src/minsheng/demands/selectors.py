@@ -187,32 +187,36 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     the partial (state, resolved_at)); the order is computed over those matches only.  A long queue
     (the administrator's: every open demand of the city) is paged by ``queue_runs`` instead of being
     sorted whole."""
-    now = now or clock.now()
-    q, _states = _queue_filter(user, now)
+    return _queue(user, now or clock.now(), Q())
+
+
+def queue_runs(user, now: datetime) -> list[QuerySet[Demand]]:
+    """``queue_for(user, now)`` cut into consecutive runs by its leading keys, each a queryset in
+    the queue's order: overdue running work of vulnerable residents, then the other overdue work,
+    the same two for what falls due within DUE_SOON, then the same two for the rest; the overdue and
+    due-soon runs left out when the user's queue holds no running state (the hotline's).
+
+    For ``CappedPaginator(runs=…)``: a long queue's page is read run by run, each run sorted alone,
+    until it is full.  Each run's filter is also set inside each role's branch of the queue's OR, so
+    that SQLite's OR plan can take an index per branch that serves it: the partial running-deadline
+    index for the overdue runs (the administrator's queue at 1M: 1,900 overdue rows instead of all
+    23,900 open ones, 255 ms), the partial vulnerable one for the rest (the hotline's 11,700
+    revisits: the first page is filled by its 380 vulnerable residents' ones)."""
+    overdue, due_soon, rest = _due_tiers(now)
+    _q, states = _queue_filter(user, now, Q())
+    tiers = (overdue, due_soon, rest) if states & set(_RUNNING_STATES) else (rest,)
+    return [_queue(user, now, tier & Q(vulnerable=vulnerable)) for tier in tiers for vulnerable in (True, False)]
+
+
+def _queue(user, now: datetime, run: Q) -> QuerySet[Demand]:
+    """The queue's rows that ``run`` selects (all for an empty Q), in the queue's order."""
+    q, _states = _queue_filter(user, now, run)
     urgency_rank = Case(*[When(urgency__code=code, then=Value(i)) for i, code in enumerate(_URGENCY_ORDER)],
                         default=Value(len(_URGENCY_ORDER)))
     overdue, due_soon, _rest = _due_tiers(now)
     due_rank = Case(When(overdue, then=Value(0)), When(due_soon, then=Value(1)), default=Value(2))
-    return demands_visible_to(user).filter(q).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
+    return demands_visible_to(user).filter(q, run).annotate(due_rank=due_rank, urgency_rank=urgency_rank).order_by(
         "due_rank", "-vulnerable", "urgency_rank", F("handle_due").asc(nulls_last=True), "registered_at", "pk")
-
-
-def queue_runs(user, now: datetime) -> list[Q]:
-    """``queue_for``'s order cut into consecutive runs by its leading keys: overdue running work
-    (vulnerable residents first, then the others), then what falls due within DUE_SOON (the same
-    two), then the rest; runs the user's queue cannot hold (no running states) left out.
-
-    For ``CappedPaginator(runs=…)``: a long queue's page is read run by run, each run sorted alone,
-    until it is full.  The first page of the administrator's queue (23,900 open demands at 1M, all
-    read and sorted: 255 ms on SQLite) is then filled by the overdue ones, which the partial running-deadline
-    index finds (1,900 rows).  The rest is not split: no index finds its vulnerable ones, and each
-    run is one more read of the matches."""
-    overdue, due_soon, rest = _due_tiers(now)
-    _q, states = _queue_filter(user, now)
-    runs = []
-    if states & set(_RUNNING_STATES):
-        runs = [tier & Q(vulnerable=vulnerable) for tier in (overdue, due_soon) for vulnerable in (True, False)]
-    return [*runs, rest]
 
 
 # The states whose deadline runs (suspended work's does not): the queue's overdue and due-soon tiers,
@@ -231,8 +235,13 @@ def _due_tiers(now: datetime) -> tuple[Q, Q, Q]:
     return overdue, due_soon, rest
 
 
-def _queue_filter(user, now: datetime) -> tuple[Q, set[str]]:
-    """``queue_for``'s filter, and the states it can match."""
+def _queue_filter(user, now: datetime, run: Q) -> tuple[Q, set[str]]:
+    """``queue_for``'s filter, and the states it can match; ``run`` is set beside each state
+    condition (see ``queue_runs``)."""
+
+    def at(*args, **kwargs) -> Q:
+        return Q(*args, **kwargs) & run
+
     window_start = now - revisit_window()
     # Work a colleague accepted is theirs, until it runs overdue: then anyone of the unit may have to step in.
     mine = Q(assignee__isnull=True) | Q(assignee=user.pk) | Q(handle_due__lt=now)
@@ -242,23 +251,23 @@ def _queue_filter(user, now: datetime) -> tuple[Q, set[str]]:
         role = grant.role
         waiting = Q(pk__in=[])
         if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
-            waiting |= grant.demand_q("handling") & Q(state__in=HANDLING_STATES) & mine
+            waiting |= grant.demand_q("handling") & at(state__in=HANDLING_STATES) & mine
             states |= HANDLING_STATES
         if role in (Role.STREET_DISPATCHER, Role.ADMINISTRATOR):
-            waiting |= grant.demand_q() & (Q(state__in=transition("dispatch").sources)
-                                           | Q(state=State.IN_PROGRESS, pending_request__isnull=False)
-                                           | Q(state=State.REGISTERED, channel__in=SELF_SERVICE_CHANNELS))
+            waiting |= grant.demand_q() & (at(state__in=transition("dispatch").sources)
+                                           | at(state=State.IN_PROGRESS, pending_request__isnull=False)
+                                           | at(state=State.REGISTERED, channel__in=SELF_SERVICE_CHANNELS))
             states |= {*transition("dispatch").sources, State.IN_PROGRESS, State.REGISTERED}
         if role in (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STATION_AGENT):
-            waiting |= grant.demand_q() & Q(state=State.REGISTERED)  # who verifies on the spot
+            waiting |= grant.demand_q() & at(state=State.REGISTERED)  # who verifies on the spot
             states.add(State.REGISTERED)
         if role == Role.HOTLINE_OPERATOR:
             # The hotline covers the whole district: what a grid worker, an agent or a committee took
             # down is theirs to verify, not every operator's.
-            waiting |= grant.demand_q() & Q(state=State.REGISTERED) & own_intake
+            waiting |= grant.demand_q() & at(state=State.REGISTERED) & own_intake
             states.add(State.REGISTERED)
         if role in (Role.HOTLINE_OPERATOR, Role.COMMUNITY_STAFF):
-            waiting |= grant.demand_q() & Q(state__in=[State.RESOLVED, State.REVISITED],
+            waiting |= grant.demand_q() & at(state__in=[State.RESOLVED, State.REVISITED],
                                             resolved_at__gte=window_start)
             states |= {State.RESOLVED, State.REVISITED}
         q |= waiting

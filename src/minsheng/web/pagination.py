@@ -8,7 +8,7 @@ filters to see further).  Pages stay numbered, so links and the page template ar
 from collections.abc import Sequence
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -20,15 +20,15 @@ class CappedPaginator(Paginator):
     sort is a top-N heap of one page.  Off for lists whose order an index gives (one read is
     cheaper) and for lists that are not rows of a model.
 
-    ``runs`` (with ``keys_first``): filters that cut the list's order into consecutive runs, in
-    that order, together holding every row once (the queue's overdue / due-soon / rest:
-    ``demands.selectors.queue_runs``).  When more rows match than the cap, a page's keys are read run
-    by run, each run sorted alone, until the page is full: the first page of a long list sorts the
-    rows of its first runs only, not every match.  A list within the cap is sorted in one query
-    (a few hundred rows cost less than one more query per run)."""
+    ``runs`` (with ``keys_first``): the list cut into consecutive runs of its order, each a
+    queryset of its rows in the list's order, together holding every row once (the queue's overdue /
+    due-soon / rest: ``demands.selectors.queue_runs``).  When more rows match than the cap, a page's
+    keys are read run by run, each run sorted alone, until the page is full: the first page of a long
+    list sorts the rows of its first runs only, not every match.  A list within the cap is sorted in
+    one query (a few hundred rows cost less than one more query per run)."""
 
     def __init__(self, object_list, per_page: int, cap: int, *, keys_first: bool = False,
-                 runs: Sequence[Q] = ()):
+                 runs: Sequence[QuerySet] = ()):
         super().__init__(object_list, per_page)
         self.cap = cap
         self.keys_first = keys_first
@@ -48,16 +48,15 @@ class CappedPaginator(Paginator):
     def _keys_by_run(self, bottom: int, top: int) -> list:
         """The keys of rows ``bottom`` to ``top`` of the list (0-based, ``top`` excluded), run by run."""
         keys, skip, wanted = [], bottom, top - bottom
-        rows = self.object_list.select_related(None)
         for run in self.runs:
             if wanted <= 0:
                 break
-            found = list(rows.filter(run).values_list("pk", flat=True)[skip:skip + wanted])
+            found = list(run.select_related(None).values_list("pk", flat=True)[skip:skip + wanted])
             if found:
                 skip = 0  # the page starts in this run; the next run's rows follow it
             elif skip:
                 # The whole run lies before the page (not below zero should a row have moved meanwhile).
-                skip = max(0, skip - rows.filter(run).order_by().count())
+                skip = max(0, skip - run.select_related(None).order_by().count())
             keys += found
             wanted -= len(found)
         return keys
