@@ -236,11 +236,12 @@ def test_a_long_queue_read_run_by_run_has_the_rows_and_the_order_of_the_whole_so
         expected = _queue_in_its_old_order(user, now)
         assert len(expected) >= 3, name
         queued = selectors.queue_for(user, now)
-        runs = selectors.queue_runs(user, now)
         # The runs hold every row of the queue once, each run a stretch of the order.
-        assert [pk for run in runs for pk in run.values_list("pk", flat=True)] == expected, name
+        assert [pk for run in selectors.queue_runs(user, now) for pk in run.values_list("pk", flat=True)] == expected, \
+            name
         per_page = rng.randint(1, 3)
-        paginator = CappedPaginator(queued, per_page, len(expected) - 1, keys_first=True, runs=runs)
+        paginator = CappedPaginator(queued, per_page, len(expected) - 1, keys_first=True,
+                                    runs=lambda user=user: selectors.queue_runs(user, now))
         assert paginator.capped
         shown = [d.pk for number in paginator.page_range for d in paginator.page(number).object_list]
         assert shown == expected[:len(expected) - 1], name
@@ -282,3 +283,15 @@ def test_work_held_by_colleagues_is_counted_up_to_the_cap(login, world, monkeypa
     monkeypatch.setattr(staff, "LIST_COUNT_CAP", 1)
     page = client.get(reverse("web:queue")).content.decode()
     assert "本单位另有超过 1 件由同事签收" in page and "另有 2 件" not in page
+
+
+def test_a_queue_within_the_cap_is_sorted_in_one_query_without_building_its_runs(login, world, monkeypatch):
+    """Building a run's queryset costs milliseconds of Python (six of them cost the street
+    dispatcher's page 15 ms at 1M): a queue the count saw whole never builds them."""
+    def no_runs(user, now):
+        raise AssertionError("a queue within the cap built its runs")
+
+    register(world, channel="api")
+    monkeypatch.setattr(selectors, "queue_runs", no_runs)
+    page = login("dispatcher1").get(reverse("web:queue")).content.decode()
+    assert "(1)" in page

@@ -1,7 +1,7 @@
 """Every read of demands, already scoped to the viewer."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -190,7 +190,7 @@ def queue_for(user, now: datetime | None = None) -> QuerySet[Demand]:
     return _queue(user, now or clock.now(), Q())
 
 
-def queue_runs(user, now: datetime) -> list[QuerySet[Demand]]:
+def queue_runs(user, now: datetime) -> Iterator[QuerySet[Demand]]:
     """``queue_for(user, now)`` cut into consecutive runs by its leading keys, each a queryset in
     the queue's order: overdue running work of vulnerable residents, then the other overdue work,
     the same two for what falls due within DUE_SOON, then the same two for the rest; the overdue and
@@ -201,11 +201,13 @@ def queue_runs(user, now: datetime) -> list[QuerySet[Demand]]:
     that SQLite's OR plan can take an index per branch that serves it: the partial running-deadline
     index for the overdue runs (the administrator's queue at 1M: 1,900 overdue rows instead of all
     23,900 open ones, 255 ms), the partial vulnerable one for the rest (the hotline's 11,700
-    revisits: the first page is filled by its 380 vulnerable residents' ones)."""
+    revisits: the first page is filled by its 380 vulnerable residents' ones).  Yielded one at a
+    time: a page read from the first run builds no other."""
     overdue, due_soon, rest = _due_tiers(now)
     _q, states = _queue_filter(user, now, Q())
-    tiers = (overdue, due_soon, rest) if states & set(_RUNNING_STATES) else (rest,)
-    return [_queue(user, now, tier & Q(vulnerable=vulnerable)) for tier in tiers for vulnerable in (True, False)]
+    for tier in (overdue, due_soon, rest) if states & set(_RUNNING_STATES) else (rest,):
+        for vulnerable in (True, False):
+            yield _queue(user, now, tier & Q(vulnerable=vulnerable))
 
 
 def _queue(user, now: datetime, run: Q) -> QuerySet[Demand]:

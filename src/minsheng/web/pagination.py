@@ -5,7 +5,7 @@ most ``cap`` + 1 matching rows instead, and says "more than <cap>" beyond that (
 filters to see further).  Pages stay numbered, so links and the page template are unchanged.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -20,19 +20,21 @@ class CappedPaginator(Paginator):
     sort is a top-N heap of one page.  Off for lists whose order an index gives (one read is
     cheaper) and for lists that are not rows of a model.
 
-    ``runs`` (with ``keys_first``): the list cut into consecutive runs of its order, each a
-    queryset of its rows in the list's order, together holding every row once (the queue's overdue /
-    due-soon / rest: ``demands.selectors.queue_runs``).  When more rows match than the cap, a page's
-    keys are read run by run, each run sorted alone, until the page is full: the first page of a long
-    list sorts the rows of its first runs only, not every match.  A list within the cap is sorted in
-    one query (a few hundred rows cost less than one more query per run)."""
+    ``runs`` (with ``keys_first``): a function giving the list cut into consecutive runs of its
+    order, each a queryset of its rows in the list's order, together holding every row once (the
+    queue's overdue / due-soon / rest: ``demands.selectors.queue_runs``).  When more rows match than
+    the cap, a page's keys are read run by run, each run sorted alone, until the page is full: the
+    first page of a long list sorts the rows of its first runs only, not every match.  A list within
+    the cap is sorted in one query (a few hundred rows cost less than one more query per run), and
+    the runs are then not even built (building a queryset costs milliseconds of Python; the
+    function may yield them one at a time)."""
 
     def __init__(self, object_list, per_page: int, cap: int, *, keys_first: bool = False,
-                 runs: Sequence[QuerySet] = ()):
+                 runs: Callable[[], Iterable[QuerySet]] | None = None):
         super().__init__(object_list, per_page)
         self.cap = cap
         self.keys_first = keys_first
-        self.runs = list(runs)
+        self.runs = runs
 
     def page(self, number):
         page = super().page(number)
@@ -48,7 +50,7 @@ class CappedPaginator(Paginator):
     def _keys_by_run(self, bottom: int, top: int) -> list:
         """The keys of rows ``bottom`` to ``top`` of the list (0-based, ``top`` excluded), run by run."""
         keys, skip, wanted = [], bottom, top - bottom
-        for run in self.runs:
+        for run in self.runs():
             if wanted <= 0:
                 break
             found = list(run.select_related(None).values_list("pk", flat=True)[skip:skip + wanted])

@@ -92,7 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     queued = selectors.queue_for(request.user, now)
     # Counted up to the cap, as the list is: a hotline's revisits alone run to thousands a week.
     page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP, keys_first=True,
-                                                  runs=selectors.queue_runs(request.user, now)))
+                                                  runs=lambda: selectors.queue_runs(request.user, now)))
     selectors.prepare_for_actions(page.object_list)
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
