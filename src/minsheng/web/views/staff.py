@@ -88,9 +88,11 @@ def _page(request: HttpRequest, queryset, paginator: Paginator | None = None):
 
 @_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    queued = selectors.queue_for(request.user)
+    now = clock.now()
+    queued = selectors.queue_for(request.user, now)
     # Counted up to the cap, as the list is: a hotline's revisits alone run to thousands a week.
-    page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP, keys_first=True))
+    page = _page(request, queued, CappedPaginator(queued, PAGE_SIZE, LIST_COUNT_CAP, keys_first=True,
+                                                  runs=lambda: selectors.queue_runs(request.user, now)))
     selectors.prepare_for_actions(page.object_list)
     for demand in page:
         demand.next_step = selectors.next_step(request.user, demand)
@@ -98,10 +100,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         demand.bulk_actions = [spec.action for spec in selectors.available_actions(request.user, demand)
                                if spec.action in BULK_ACTIONS]
     offered = [action for action in BULK_ACTIONS if any(action in d.bulk_actions for d in page)]
+    # Counted up to the cap as well: an administrator's colleagues hold most of the city's running
+    # work (22,600 demands at 1M, 100 ms to count them all).
+    held = selectors.held_by_colleagues(request.user, now).order_by().values("pk")[:LIST_COUNT_CAP + 1].count()
     return render(request, "web/staff/queue.html", {
         "page": page, "bulk_actions": [(action, action_label(action)) for action in offered],
         "revisit_days": selectors.revisit_window().days, "saved_views": saved_views_of(request.user),
-        "held_by_colleagues": selectors.held_by_colleagues(request.user).count()})
+        "held_by_colleagues": min(held, LIST_COUNT_CAP), "held_capped": held > LIST_COUNT_CAP})
 
 
 def _selected_demands(request: HttpRequest) -> tuple[list[tuple[Demand, int]], int]:
