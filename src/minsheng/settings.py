@@ -486,7 +486,9 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.people.signin.purge_codes", 3600),
                           ("minsheng.ops.partitions.create_ahead", 3600),
                           ("minsheng.ops.statistics.analyse_missing", 3600),
-                          ("minsheng.ops.statistics.analyse_all", 86400)]
+                          ("minsheng.ops.statistics.analyse_all", 86400),
+                          # FTS5 segments a large import wrote unmerged (docs/search.md)
+                          ("minsheng.search.index.merge_all", 60)]
 # Monthly partitions of the event log and the other growing tables (PostgreSQL only,
 # docs/operations.md): the worker keeps this many months ready after the current one; a month
 # may be detached for archive once it is this many months old.

@@ -10,6 +10,7 @@ document again from the demands and their events (``manage.py rebuild_search``).
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connections, router, transaction
 
@@ -24,6 +25,13 @@ PROGRESS = "record_progress"
 # Fields of the demand whose change rewrites its document.
 TEXT_FIELDS = ("title", "description", "result")
 BATCH = 2000
+# FTS5's default ``automerge`` (merge a level once it holds this many segments).
+AUTOMERGE_DEFAULT = 4
+# Leaf pages one step of the worker's merge writes (``('merge', N)``): about 2 MB, a short
+# write transaction, so that the single writer is never held for long.
+MERGE_STEP_PAGES = 500
+# The structure record of an FTS5 table: its row in ``<table>_data``.
+STRUCTURE_ROWID = 10
 
 
 def document_words(title: str, description: str, result: str = "", notes: Iterable[str] = ()) -> list[str]:
@@ -128,7 +136,104 @@ def on_import(events: Sequence[DemandEvent], pending: Pending | None = None) -> 
                     raise ValueError(f"the documents prepared are not those of the events (demand {event.demand_id})")
                 yield event.demand_id, document
 
-    write_stored(rows(), new=True)
+    with merging_postponed():
+        write_stored(rows(), new=True)
+
+
+def _fts5(connection) -> bool:
+    return connection.vendor == "sqlite"
+
+
+@contextmanager
+def merging_postponed(table: str = TABLE) -> Iterator[None]:
+    """Inside a large write's transaction (an import from ``PARALLEL_MIN`` rows, a rebuild): FTS5
+    writes its new segments without merging them (``automerge`` 0), which halves the CPU of an
+    insert; ``merge_segments`` (the worker's job, every minute) merges them afterwards, in short
+    steps, off the import's path.  The setting is a row of ``<table>_config``, written in the
+    same transaction: it is put back at the end, and a failed write rolls it back with the rest.
+    PostgreSQL's GIN index has its own pending list: nothing to do there."""
+    connection = _connection()
+    if not _fts5(connection):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM \"{table}_config\" WHERE k = 'automerge'")
+        row = cursor.fetchone()
+        before = AUTOMERGE_DEFAULT if row is None else int(row[0])
+        cursor.execute(f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'automerge\', 0)')
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'automerge\', %s)', [before])
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at ``at``: (value, the offset after it)."""
+    value = 0
+    for i in range(8):
+        byte = data[at + i]
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + i + 1
+    return (value << 8) | data[at + 8], at + 9
+
+
+def _structure(table: str) -> tuple[int, int]:
+    """(segments, segments ever written) of the FTS5 table, from its structure record: a cookie
+    of 4 bytes, FTS5's 4-byte mark of its second format where present, then the number of
+    levels, of segments, and the write counter (which only grows)."""
+    with _connection().cursor() as cursor:
+        cursor.execute(f'SELECT block FROM "{table}_data" WHERE id = %s', [STRUCTURE_ROWID])
+        row = cursor.fetchone()
+    if row is None:
+        return 0, 0
+    data = bytes(row[0])
+    at = 8 if data[4:8] == b"\xff\x00\x00\x01" else 4
+    _levels, at = _varint(data, at)
+    segments, at = _varint(data, at)
+    return segments, _varint(data, at)[0]
+
+
+def segment_count(table: str = TABLE) -> int:
+    """How many b-tree segments the FTS5 table holds: a search reads every one, so this is what
+    merging lowers.  0 on PostgreSQL."""
+    connection = _connection()
+    return _structure(table)[0] if _fts5(connection) else 0
+
+
+# The write counter of each table after the last merge: the worker's job merges only when a
+# segment was written since.
+_merged: dict[str, int] = {}
+
+
+def merge_segments(table: str = TABLE, pages: int = MERGE_STEP_PAGES) -> int:
+    """Merge the FTS5 table's segments in steps of ``pages`` leaf pages, each step its own short
+    write transaction, until FTS5 reports nothing left to merge (the step changed fewer than two
+    rows: FTS5's documented test).  Returns the number of steps that did work.  The worker runs
+    it every minute (``MINSHENG_PERIODIC_JOBS``); with no segment written since its last run it
+    reads one row and returns.  0 on PostgreSQL."""
+    connection = _connection()
+    if not _fts5(connection):
+        return 0
+    if _structure(table)[1] == _merged.get(table):
+        return 0
+    steps = 0
+    while True:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            raw = connection.connection
+            before = raw.total_changes
+            cursor.execute(f'INSERT INTO "{table}" ("{table}", rank) VALUES (\'merge\', %s)', [pages])
+            if raw.total_changes - before < 2:
+                break
+        steps += 1
+    _merged[table] = _structure(table)[1]
+    return steps
+
+
+def merge_all() -> int:
+    """The worker's job: ``merge_segments`` for the demands' index and the knowledge base's."""
+    from minsheng.knowledge.models import SEARCH_TABLE
+
+    return merge_segments(TABLE) + merge_segments(SEARCH_TABLE)
 
 
 def _source_rows() -> Iterator[tuple[int, list[str]]]:
@@ -151,12 +256,15 @@ def _source_rows() -> Iterator[tuple[int, list[str]]]:
 
 def rebuild() -> int:
     """Compute the whole index again, in one transaction (searches see the old one until it
-    commits).  Returns the number of documents."""
+    commits), its segments written unmerged and merged after it in short steps, so that it leaves
+    a merged index.  Returns the number of documents."""
     connection = _connection()
-    with transaction.atomic(using=connection.alias):
+    with transaction.atomic(using=connection.alias), merging_postponed():
         with connection.cursor() as cursor:
             cursor.execute(f'DELETE FROM "{TABLE}"')
-        return write_documents(_source_rows(), new=True)
+        count = write_documents(_source_rows(), new=True)
+    merge_segments()
+    return count
 
 
 def stored_documents(table: str = TABLE) -> dict[int, str]:
