@@ -6,11 +6,10 @@ import pytest
 from django.db import connection
 
 from minsheng.demands.imports import import_demands
-from minsheng.demands.signals import demands_imported
 from minsheng.search import index
 from minsheng.search.models import DemandDocument
 
-from .test_import_worker import _rows, small_chunks  # noqa: F401
+from .test_import_worker import _rows, a_later_listener_failing, small_chunks  # noqa: F401
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's merging (SQLite)")
 
@@ -58,16 +57,8 @@ def test_large_imports_leave_segments_the_job_merges_and_searches_find_them_thro
 def test_a_failed_large_import_rolls_the_setting_back(world, small_chunks):  # noqa: F811
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO search_demand (search_demand, rank) VALUES ('automerge', 7)")
-
-    def fail(sender, **kwargs):
-        raise RuntimeError("a later listener fails")
-
-    demands_imported.connect(fail, dispatch_uid="test.fail")
-    try:
-        with pytest.raises(RuntimeError):
-            import_demands(world.user("operator"), _rows(small_chunks, 9))
-    finally:
-        demands_imported.disconnect(dispatch_uid="test.fail")
+    with a_later_listener_failing():
+        import_demands(world.user("operator"), _rows(small_chunks, 9))
     assert _automerge() == "7"
     import_demands(world.user("operator"), _rows(small_chunks, 9))
     assert _automerge() == "7"  # an operator's own setting is put back, not the default
