@@ -40,6 +40,12 @@ _BASE = "http://minsheng.static/"
 _PNG_DATA = "data:image/png;base64,"
 
 
+def _static_relative(address: str) -> str:
+    """The static file's name an address of a document stands for (``/static/web/print.css``,
+    ``static/…`` or the made-up origin's ``http://minsheng.static/static/…``): ``web/print.css``."""
+    return address.removeprefix(_BASE).lstrip("/").removeprefix(settings.STATIC_URL.strip("/") + "/")
+
+
 @functools.cache
 def _static_fetcher():
     """One fetcher per process: building one makes urllib's HTTPS handler load the system's CA
@@ -56,10 +62,7 @@ def _static_fetcher():
                 return URLFetcherResponse(url, base64.b64decode(url[len(_PNG_DATA):]), {"Content-Type": "image/png"})
             if not url.startswith(_BASE):
                 raise ValueError(f"only the product's own static files may be used in a PDF, not {url!r}")
-            relative = url[len(_BASE):].lstrip("/")
-            prefix = settings.STATIC_URL.strip("/") + "/"
-            if relative.startswith(prefix):
-                relative = relative[len(prefix):]
+            relative = _static_relative(url)
             path = finders.find(relative)
             if not path:
                 raise ValueError(f"no static file {relative!r}")
@@ -110,7 +113,7 @@ def _renderer() -> str:
 def _static_digest(address: str) -> bytes:
     """The digest of a static file the HTML refers to: a new stylesheet or logo changes the PDF
     although the HTML stays the same.  Kept per process by path, size and modification time."""
-    relative = address.removeprefix(_BASE).lstrip("/").removeprefix(settings.STATIC_URL.strip("/") + "/")
+    relative = _static_relative(address)
     path = finders.find(relative)
     if not path:
         return b"missing " + relative.encode()

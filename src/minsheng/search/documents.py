@@ -59,10 +59,7 @@ def stored_text(words: Sequence[str], vendor: str) -> str:
 
 def texts_documents(texts: Sequence[tuple[str, str]], vendor: str) -> list[str]:
     """The stored text of each (title, description): a new demand's document."""
-    tokens = segmenter.tokens
-    if vendor == "postgresql":
-        return [tsvector(tokens(title, description)) for title, description in texts]
-    return [" ".join(tokens(title, description)) for title, description in texts]
+    return [stored_text(segmenter.tokens(title, description), vendor) for title, description in texts]
 
 
 class Pending:
