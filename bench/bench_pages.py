@@ -18,6 +18,13 @@
    cores: wall time then includes waiting for a core) and the SQL queries of one request.
    Printed sorted by the worst CPU p50; the last lines say whether every page met the target
    (p50 ≤ 150 ms, issue #26) by wall and by CPU time, with the load average.
+4. The documents the worker lays out (``core.documents``: a link that answers with a redirect to
+   ``/documents/<task>/``, such as the monthly report's PDF) are timed apart, each repetition from
+   an empty PDF store, that is the first request for a document not made before: the request
+   that asks for it (a page like the others, counted against the target), the worker's laying it
+   out (run here, in process, CPU time; not a page but said beside them) and the request that
+   then sends it.  The document pages themselves are left out of the crawl's list: each belongs
+   to one request.
 """
 
 import argparse
@@ -35,6 +42,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests" / "web"))
 TARGET_MS = 150.0
+
+
+@dataclass
+class Document:
+    """A document the worker lays out, asked for by ``login`` at ``url``."""
+
+    login: str
+    url: str
+    asked: list[float]  # CPU ms of the request that asks for it (a redirect to its page)
+    asked_wall: list[float]
+    laid_out: list[float]  # CPU ms of the worker's laying it out
+    sent: list[float]  # CPU ms of the request to its page once made (the PDF)
 
 
 @dataclass
@@ -83,8 +102,9 @@ def measure(client, page: Page, repeat: int) -> None:
     page.queries = len(queries)
 
 
-def crawled_pages(username: str, per_route: int, limit: int) -> list[str]:
-    """The pages ``username`` reaches from its home by links (the crawl test's walk), 200 only."""
+def crawled_pages(username: str, per_route: int, limit: int) -> tuple[list[str], list[str]]:
+    """The pages ``username`` reaches from its home by links (the crawl test's walk), 200 only, and
+    the links that answer with a document the worker lays out (a redirect to ``/documents/…``)."""
     from crawl import crawl
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -92,7 +112,40 @@ def crawled_pages(username: str, per_route: int, limit: int) -> list[str]:
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     result = crawl(client, "/", limit=limit, per_route=per_route)
-    return [path for path, status in result.visited.items() if status == 200]
+    pages = [path for path, status in result.visited.items() if status == 200 and not path.startswith("/documents/")]
+    documents = [path for path, status in result.visited.items()
+                 if status == 302 and client.get(path).get("Location", "").startswith("/documents/")]
+    return pages, documents
+
+
+def measure_document(client, document: Document, repeat: int) -> None:
+    """Times ``document`` ``repeat`` times, each from an empty store: asked for, laid out by the
+    worker, sent.  Every step is checked, so a document that is not made fails the run."""
+    from minsheng.core.pdf import pdf_store
+    from minsheng.notifications.worker import Worker
+
+    worker = Worker(sweeps=False)
+    for round_ in range(repeat + 1):  # the first round warms up, as for the pages
+        pdf_store().clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        asked = client.get(document.url)
+        asked_wall, asked_cpu = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+        if asked.status_code != 302 or not asked["Location"].startswith("/documents/"):
+            raise RuntimeError(f"{document.login} {document.url}: HTTP {asked.status_code}, not a document's page")
+        cpu = time.process_time()
+        if not worker.run_ready_tasks():
+            raise RuntimeError(f"{document.login} {document.url}: no task queued")
+        laid_out = (time.process_time() - cpu) * 1000
+        cpu = time.process_time()
+        sent = client.get(asked["Location"])
+        sent_cpu = (time.process_time() - cpu) * 1000
+        if sent.status_code != 200 or sent["Content-Type"] != "application/pdf":
+            raise RuntimeError(f"{document.login} {document.url}: the document's page sent {sent['Content-Type']}")
+        if round_ > 0:
+            document.asked.append(asked_cpu)
+            document.asked_wall.append(asked_wall)
+            document.laid_out.append(laid_out)
+            document.sent.append(sent_cpu)
 
 
 def main() -> None:
@@ -123,6 +176,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from minsheng.core.pdf import pdf_store
     from minsheng.demands.models import Demand
     from minsheng.demo.models import SeedMark
     from minsheng.notifications.delivery import deliver_batch
@@ -146,11 +200,16 @@ def main() -> None:
     print(f"database: {connection.vendor}, demands={Demand.objects.count()}, logins={len(logins)}, "
           f"repeat={args.repeat}, per-route={args.per_route}", flush=True)
 
+    # An empty PDF store: a document made by an earlier run would be sent at once, not laid out.
+    if (store := pdf_store()) is not None:
+        store.clear()
     pages: list[Page] = []
+    documents: list[Document] = []
     for username in logins:
-        found = crawled_pages(username, args.per_route, args.limit)
+        found, deferred = crawled_pages(username, args.per_route, args.limit)
         pages += [Page(username, "get", path, {}, [], []) for path in found]
-        print(f"  {username}: {len(found)} pages", flush=True)
+        documents += [Document(username, path, [], [], [], []) for path in deferred]
+        print(f"  {username}: {len(found)} pages, {len(deferred)} documents laid out by the worker", flush=True)
     # The pages no link leads to (a form's POST, files and machine interfaces the crawl skips).
     tracked = Demand.objects.filter(reporter__isnull=False).order_by("-pk").select_related("reporter").first()
     pages += [Page(None, "post", "/track/", {"number": tracked.number, "phone_last4": tracked.reporter.phone[-4:]},
@@ -173,6 +232,20 @@ def main() -> None:
         measure(clients[page.login], page, args.repeat)
         print(f"  … {i}/{len(pages)}", end="\r", flush=True)
     print(f"timed {len(pages)} pages in {time.perf_counter() - started:.0f} s  [{uptime()}]")
+    for document in documents:
+        if document.login not in clients:
+            clients[document.login] = Client()
+            clients[document.login].force_login(users.get(username=document.login))
+        measure_document(clients[document.login], document, args.repeat)
+        # The request that asks for a document is a page like the others.
+        pages.append(Page(document.login, "get", document.url, {}, document.asked_wall, document.asked))
+    if documents:
+        print("documents laid out by the worker, each time from an empty store (CPU ms, p50):")
+        print(f"{'login':<11} {'asked':>8} {'laid out':>9} {'sent':>8}  document")
+        for document in documents:
+            print(f"{document.login:<11} {statistics.median(document.asked):8.1f} "
+                  f"{statistics.median(document.laid_out):9.1f} {statistics.median(document.sent):8.1f}  "
+                  f"{document.url}")
 
     pages.sort(key=lambda p: statistics.median(p.cpu), reverse=True)
     shown = pages[:args.top] if args.top else pages

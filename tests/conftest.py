@@ -44,6 +44,15 @@ def _empty_cache():
     versioned.forget()  # the process's copies of keys and the catalogue (core.versioned)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    # Django's tasks run when queued, in the test's own transaction, so a test that asks for a
+    # report's PDF gets it.  The worker's path (queued, then run by notifications.worker) has its
+    # own tests, which set the database backend (tests/core/test_documents.py).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["documents"]}}
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _pdf_store_of_the_run(tmp_path_factory):
     # Stored PDFs (core.pdf.PdfStore) go to a folder of this run, not to the checkout's data/.

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "ninja",
+    "django_tasks_db",
     "minsheng.core",
     "minsheng.organisation",
     "minsheng.people",
@@ -469,6 +470,8 @@ MINSHENG_OUTBOX_LEASE_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_LEASE_SECOND
 MINSHENG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MINSHENG_OUTBOX_MAX_ATTEMPTS", "6"))
 MINSHENG_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("MINSHENG_OUTBOX_BACKOFF_SECONDS", "30"))
 MINSHENG_WORKER_POLL_SECONDS = float(os.environ.get("MINSHENG_WORKER_POLL_SECONDS", "2"))
+# How often the worker's tasks thread looks for a ready task (someone may be waiting for a PDF).
+MINSHENG_TASK_POLL_SECONDS = float(os.environ.get("MINSHENG_TASK_POLL_SECONDS", "0.5"))
 # PostgreSQL: how often a worker looks up the oldest pending message's month, the first partition its
 # claim reads (a dead letter retried from an older month waits at most this long).
 MINSHENG_OUTBOX_RESCAN_SECONDS = float(os.environ.get("MINSHENG_OUTBOX_RESCAN_SECONDS", "60"))
@@ -488,7 +491,14 @@ MINSHENG_PERIODIC_JOBS = [("minsheng.supervision.sweeps.run_sweeps", MINSHENG_SW
                           ("minsheng.ops.statistics.analyse_missing", 3600),
                           ("minsheng.ops.statistics.analyse_all", 86400),
                           # FTS5 segments a large import wrote unmerged (docs/search.md)
-                          ("minsheng.search.index.merge_all", 60)]
+                          ("minsheng.search.index.merge_all", 60),
+                          ("minsheng.core.documents.remove_finished", 3600)]
+# Django's tasks (django.tasks), kept in the database and run by the worker (notifications.worker):
+# the PDFs too costly to lay out in a request (core.documents).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["documents"]}}
+# A document no worker made within this time (none running, or one that died with it) is laid out
+# by the request that next asks for it, as it would be without a worker.
+MINSHENG_DOCUMENT_WAIT_SECONDS = float(os.environ.get("MINSHENG_DOCUMENT_WAIT_SECONDS", "60"))
 # Monthly partitions of the event log and the other growing tables (PostgreSQL only,
 # docs/operations.md): the worker keeps this many months ready after the current one; a month
 # may be detached for archive once it is this many months old.

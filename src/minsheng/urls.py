@@ -44,6 +44,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", core_views.two_factor, name="two_factor"),
+    # A PDF the worker makes (core.documents): the page that waits for it, then the PDF.
+    path("documents/<slug:result_id>/", core_views.document, name="document"),
     # Every account changes its own password here, not only staff accounts through the admin.
     path("password/", auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
          name="password_change"),

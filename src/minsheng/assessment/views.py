@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from minsheng.calls import selectors as calls_selectors
 from minsheng.catalogue.models import Category
 from minsheng.core import clock, dates
+from minsheng.core.documents import deferred_pdf_response
 from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.exports import xlsx_response
-from minsheng.core.pdf import pdf_response
 from minsheng.demands import selectors as demand_selectors
 from minsheng.demands.workflow import OPEN_STATES
 from minsheng.organisation.models import Region, Unit
@@ -423,12 +423,14 @@ def _breakdown_level(user, region: Region | None) -> str:
 def report(request: HttpRequest) -> HttpResponse:
     printing = request.GET.get("format") == "pdf"
     context = _report_context(request, printing=printing)
+    params = request.GET.copy()
     if printing:
         name = context["region"].code if context["region"] else "all"
-        # The same month, scope and data give the same document: made once, then sent again.
-        return pdf_response(request, "assessment/report.html", {**context, "pdf": True},
-                            f"monthly-report-{name}-{context['month']}.pdf", reuse=True)
-    params = request.GET.copy()
+        del params["format"]
+        # About a second to lay out: made by the worker, once for the same month, scope and data.
+        return deferred_pdf_response(request, "assessment/report.html", {**context, "pdf": True},
+                                     f"monthly-report-{name}-{context['month']}.pdf",
+                                     back=f"{request.path}?{params.urlencode()}" if params else request.path)
     params["format"] = "pdf"
     return render(request, "assessment/report.html", {**context, "pdf_query": params.urlencode(),
                                                       "regions_in_scope": _report_regions(request.user)})

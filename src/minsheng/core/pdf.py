@@ -261,6 +261,11 @@ def pdf_response(request, template: str, context: dict, filename: str, *, reuse:
     report) or that anyone may ask for (a station's public sign); not for documents that hold
     personal data, which would otherwise outlive a correction or an erasure in the store."""
     html = render_to_string(template, context, request=request)
-    response = HttpResponse(reused_pdf(html) if reuse else html_to_pdf(html), content_type="application/pdf")
+    return pdf_response_of(reused_pdf(html) if reuse else html_to_pdf(html), filename)
+
+
+def pdf_response_of(body: bytes, filename: str) -> HttpResponse:
+    """``body``, a PDF, sent to be shown in the browser and saved as ``filename``."""
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
     return response

@@ -28,7 +28,7 @@ STICKY_COOKIE = "minsheng_wrote"
 SAFE_METHODS = ("GET", "HEAD")
 # Apps whose rows decide who the user is and what they may do: always read from the primary.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "contenttypes", "admin", "axes", "otp_totp", "otp_static",
-                               "two_factor", "audit", "people"})
+                               "two_factor", "audit", "people", "django_tasks_db"})
 
 _reading_replica: ContextVar[bool] = ContextVar("minsheng_reading_replica", default=False)
 
