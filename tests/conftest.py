@@ -46,9 +46,10 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings):
-    # Django's tasks run when queued, in the test's own transaction, so a test that asks for a
-    # report's PDF gets it.  The worker's path (queued, then run by notifications.worker) has its
-    # own tests, which set the database backend (tests/core/test_documents.py).
+    # Django's tasks run when queued, in the test's own transaction; a report's PDF, which cannot
+    # be waited for then, is laid out by its request.  The worker's path (queued, then run by
+    # notifications.worker) has its own tests, which set the database backend
+    # (tests/core/test_documents.py).
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
                                   "QUEUES": ["documents"]}}
 
