@@ -70,13 +70,14 @@ class Worker:
         from django_tasks_db.management.commands.db_worker import Worker as TasksWorker
         from django_tasks_db.models import DBTaskResult
 
-        if not DBTaskResult.objects.ready().exists():
+        if self.stopping or not DBTaskResult.objects.ready().exists():
             return False
         self.tasks_runner = TasksWorker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True,
                                         backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=False,
                                         max_tasks=None, worker_id=self.name[:64])
         try:
-            self.tasks_runner.run()
+            if not self.stopping:  # (stop() may have come while the runner was made)
+                self.tasks_runner.run()
         finally:
             self.tasks_runner = None
         return True
