@@ -2,6 +2,8 @@
 
 import io
 import logging
+import tempfile
+import zipfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -61,30 +63,100 @@ def test_a_sheet_has_its_header_frozen_a_filter_and_readable_widths(tmp_path):
     sheet = load_workbook(target).active
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:C4"
-    assert sheet.column_dimensions["A"].width == 18 and sheet.column_dimensions["C"].width == 26
+    # Widths in Excel's units, as its column width box shows them: the file stores them with the
+    # cell's padding (5 pixels of 7 to a character) added.
+    shown = {letter: round(sheet.column_dimensions[letter].width - 5 / 7, 1) for letter in "AC"}
+    assert shown == {"A": 18, "C": 26}
 
 
-def test_only_the_header_and_texts_that_read_as_error_codes_get_a_cell_object():
-    """A cell object per value was a third of a large export's time; plain values are typed by
-    openpyxl alike, and a text that would read as an error code stays text."""
-    from unittest import mock
+def test_every_value_is_written_with_its_own_type():
+    """Texts are always texts (never a formula, a link, a number or an error value), numbers
+    numbers, dates dates with a readable format, None an empty cell; the header is bold."""
+    from datetime import date
+    from decimal import Decimal
+    from enum import IntEnum
 
-    from minsheng.core import exports
+    from django.utils.translation import gettext_lazy
+
+    class Level(IntEnum):
+        HIGH = 3
 
     out = io.BytesIO()
-    made = []
-    real = exports.WriteOnlyCell
-
-    def counting(*args, **kwargs):
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
     rows = [[f"2026112300000{i}", i, 1.5 * i, datetime(2026, 11, 23, 8, i), "坏\x01字", "#N/A"] for i in range(5)]
-    with mock.patch.object(exports, "WriteOnlyCell", counting):
-        write_xlsx(out, ["编号", "件数", "金额", "时间", "备注", "代码"], rows)
-    assert len(made) == 6 + 5  # the bold headers and the five "#N/A" texts
+    rows.append(["http://example.org/x", Decimal("12.50"), True, date(2026, 11, 23), "13812341234", "#DIV/0!"])
+    rows.append([gettext_lazy("待受理"), Level.HIGH, None, None, "_x0041_", "1E3"])
+    assert write_xlsx(out, ["编号", "件数", "金额", "时间", "备注", "代码"], rows) == 7
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert sheet["A1"].font.bold and not sheet["A2"].font.bold
     assert sheet["F2"].value == "#N/A" and sheet["F2"].data_type == "s"
-    assert sheet["E2"].value == "坏字" and sheet["C3"].value == 1.5
-    assert sheet["D2"].value == datetime(2026, 11, 23, 8, 0)
+    assert sheet["F7"].value == "#DIV/0!" and sheet["F7"].data_type == "s"
+    assert sheet["E2"].value == "坏字" and sheet["C3"].value == 1.5 and sheet["B3"].value == 1
+    assert sheet["D2"].value == datetime(2026, 11, 23, 8, 0) and sheet["D2"].number_format == "yyyy-mm-dd h:mm:ss"
+    assert sheet["D7"].is_date and sheet["D7"].number_format == "yyyy-mm-dd"
+    assert sheet["A7"].value == "http://example.org/x" and sheet["A7"].hyperlink is None
+    assert sheet["B7"].value == 12.5 and sheet["B7"].data_type == "n"
+    assert sheet["C7"].value is True
+    assert [sheet["E7"].value, sheet["F8"].value] == ["13812341234", "1E3"]
+    assert all(sheet[ref].data_type == "s" for ref in ("E7", "E8", "F8", "A8"))
+    assert sheet["A8"].value == "待受理" and sheet["B8"].value == 3
+    assert sheet["C8"].value is None and sheet["D8"].value is None
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "hyperlink" not in xml  # no formula, no link anywhere
+    # A typed "_x0041_" is escaped as Excel does it (Excel would show "A" for the bare one).
+    assert "<t>_x005F_x0041_</t>" in xml
+
+
+def test_a_text_that_looks_like_the_files_own_markup_stays_text():
+    """XlsxWriter writes a text between <r> and </r> as raw rich-text XML in constant_memory mode;
+    the export writes it escaped, so the workbook opens and the cell says what was typed."""
+    typed = '<r><t>假</t></r><x a="1"></r>'  # raw, this would break the sheet's XML
+    looks_rich = "<r><rPr><b/></rPr><t>加粗</t></r>"
+    out = io.BytesIO()
+    too_long = "<r>" + "长" * 40_000 + "</r>"
+    write_xlsx(out, ["内容"], [[typed], [looks_rich], ["<r>"], [too_long]])
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    values = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values == [typed, looks_rich, "<r>", too_long[:32_767]]
+
+
+def test_control_characters_are_dropped_before_a_text_is_neutralised():
+    out = io.BytesIO()
+    write_xlsx(out, ["备\x02注"], [["\x01=1+1"], ["\x00\x08\x0b\x0c\x0e\x1f"], ["行一\n行二"]])
+    values = [r[0] for r in load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True)]
+    assert values == ["备注", "'=1+1", "", "行一\n行二"]
+
+
+def test_a_forms_line_breaks_read_back_as_line_feeds():
+    """A textarea sends "\\r\\n"; the export (and an article's export read back by the import)
+    has "\\n", as every reader had it from the workbooks openpyxl wrote."""
+    out = io.BytesIO()
+    write_xlsx(out, ["内容"], [["第一行\r\n第二行\r第三行"], ["\r=1"]])
+    for read_only in (True, False):
+        sheet = load_workbook(io.BytesIO(out.getvalue()), read_only=read_only).active
+        values = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+        assert values == ["第一行\n第二行\n第三行", "'\n=1"]
+
+
+def test_a_sheet_title_is_one_excel_accepts():
+    out = io.BytesIO()
+    write_xlsx(out, ["a"], [], sheet_title="'第一/二季度:统计[汇总]*?' 这是一个很长很长很长很长很长很长很长很长的标题")
+    title = load_workbook(io.BytesIO(out.getvalue())).active.title
+    assert title == "第一_二季度_统计_汇总___' 这是一个很长很长很长很长很长很长很"[:31] and len(title) == 31
+    out = io.BytesIO()
+    write_xlsx(out, ["a"], [], sheet_title="")
+    assert load_workbook(io.BytesIO(out.getvalue())).active.title == "Sheet1"
+
+
+def test_more_rows_than_a_sheet_holds_are_refused_and_the_spool_is_removed(tmp_path, monkeypatch):
+    import pytest
+
+    from minsheng.core import exports
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(exports, "MAX_ROWS", 4)
+    target = tmp_path / "full.xlsx"
+    assert write_xlsx(target, ["a"], [[i] for i in range(3)]) == 3
+    with pytest.raises(ValueError):
+        write_xlsx(tmp_path / "over.xlsx", ["a"], ([i] for i in range(4)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full.xlsx"]  # no spool left, nothing written

@@ -1,29 +1,40 @@
 """Excel exports of any list, written row by row so that a large export needs constant memory.
 
-openpyxl's write-only workbook keeps each sheet's rows in a temporary file on disk, and the
-finished workbook goes to the client from another temporary file, so neither the rows nor the
-workbook are ever held in memory whole.
+XlsxWriter's ``constant_memory`` mode writes each row to a temporary file (in a temporary
+directory of the export's own) as soon as the next one starts, and the finished workbook goes to
+the client from another temporary file, so neither the rows nor the workbook are ever held in
+memory whole.  Every value is written with the writer of its type (never ``write``, which would
+guess formulas, links and numbers in texts): texts as texts, numbers as numbers, dates as dates.
 """
 
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_SHEET_TITLE = 31  # Excel's limit
+MAX_SHEET_TITLE = 31  # Excel's limit, in UTF-16 units
+MAX_ROWS = 1_048_576  # a sheet's rows, the header's included
+MAX_TEXT = 32_767  # a cell's text, in UTF-16 units (a longer one is cut, as Excel does)
 # A text starting with one of these is read as a formula by spreadsheets once the cell is edited,
 # or when the sheet is saved as CSV and opened again (formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a worksheet cannot hold (XML 1.0 has no place for them; tab, line feed and carriage
+# return are kept): a NUL pasted into a form is dropped, not refused.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+# Nothing in a text is taken for a formula, a link or a number (only ``write`` reads them, and it
+# is not used; set all the same); a NaN or an infinity becomes Excel's error value, not a refusal.
+_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "nan_inf_to_errors": True}
 
 
 def neutralise(text: str) -> str:
@@ -31,60 +42,120 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _cell_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | Decimal | date):
-        if isinstance(value, datetime) and timezone.is_aware(value):
+def _text(value: Any) -> str:
+    """What a cell shows for a text: illegal characters dropped, then neutralised (in this order:
+    "\\x01=1" must not become "=1"), line breaks as line feeds.  A carriage return would be
+    written as "_x000D_", which Excel reads back but openpyxl (the imports) does not: a form's
+    "\\r\\n" became "\\n" for every reader of the workbooks openpyxl wrote, and still does."""
+    text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _safe_title(title: str) -> str:
+    """A title Excel accepts: none of ``[]:*?/\\`` (each becomes "_"), no apostrophe at either end,
+    at most 31 UTF-16 units, "Sheet1" when nothing is left."""
+    title = _SHEET_TITLE_FORBIDDEN.sub("_", str(title)).strip("'")
+    while len(title.encode("utf-16-le")) > 2 * MAX_SHEET_TITLE:
+        title = title[:-1].rstrip("'")
+    return title or "Sheet1"
+
+
+class _Sheet:
+    """One worksheet and a writer per type of value, chosen by the value's exact type (one dict
+    look-up a cell), by ``isinstance`` for anything else (a lazy translation, an enum)."""
+
+    def __init__(self, book, title: str):
+        self.worksheet = book.add_worksheet(_safe_title(title))
+        self.bold = book.add_format({"bold": True})
+        self.date_format = book.add_format({"num_format": DATE_FORMAT})
+        self.datetime_format = book.add_format({"num_format": DATETIME_FORMAT})
+        self.zone = timezone.get_current_timezone()  # looked up once, not per cell
+        ws = self.worksheet
+        self.by_type = {
+            str: self.put_text,
+            int: ws.write_number,
+            float: ws.write_number,
+            bool: ws.write_boolean,
+            Decimal: self.put_decimal,
+            date: self.put_date,
+            datetime: self.put_datetime,
+        }
+
+    def put_text(self, row: int, col: int, value: Any, cell_format=None) -> None:
+        text = _text(value)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            # In constant_memory mode XlsxWriter writes a string that looks like this as raw rich
+            # text XML; as fragments of a rich string it is escaped like any text.
+            if len(text.encode("utf-16-le")) <= 2 * MAX_TEXT:
+                fragments = [text[:1], text[1:-1], text[-1:]]
+                self.worksheet.write_rich_string(row, col, *fragments, *([cell_format] if cell_format else []))
+                return
+            text = text[:-1]  # longer than a cell holds: its end is cut off below anyway
+        self.worksheet.write_string(row, col, text, cell_format)  # cut at MAX_TEXT if longer
+
+    def put_decimal(self, row: int, col: int, value: Decimal) -> None:
+        self.worksheet.write_number(row, col, float(value))
+
+    def put_date(self, row: int, col: int, value: date) -> None:
+        self.worksheet.write_datetime(row, col, value, self.date_format)
+
+    def put_datetime(self, row: int, col: int, value: datetime) -> None:
+        if timezone.is_aware(value):
             # Excel has no time zones: show the time people read on the pages (Beijing time).
-            return timezone.localtime(value).replace(tzinfo=None)
-        return value
-    return neutralise(str(value))
+            value = value.astimezone(self.zone).replace(tzinfo=None)
+        self.worksheet.write_datetime(row, col, value, self.datetime_format)
 
+    def put_other(self, row: int, col: int, value: Any) -> None:
+        if isinstance(value, bool):
+            self.worksheet.write_boolean(row, col, value)
+        elif isinstance(value, int | float | Decimal):
+            self.worksheet.write_number(row, col, float(value))
+        elif isinstance(value, datetime):
+            self.put_datetime(row, col, value)
+        elif isinstance(value, date):
+            self.put_date(row, col, value)
+        else:  # a text of any kind, a time, a UUID…: its text
+            self.put_text(row, col, value)
 
-def _cell(sheet, value: Any, *, bold: bool = False) -> Any:
-    """What ``sheet.append`` gets for ``value``: the plain value where openpyxl's own typing is
-    right (most cells: a cell object per value cost a third of a large export's time), a cell
-    object only where it must be told something."""
-    value = _cell_value(value)
-    if isinstance(value, str):
-        # Characters a worksheet cannot hold (a NUL pasted into a form) are dropped, not refused.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        # A text such as "=HYPERLINK(…)" typed by a resident stays text, never a formula: it is
-        # neutralised above (no text starts with "="), and a text that reads as an error code
-        # ("#N/A") is told to be text.
-        if bold or value in ERROR_CODES:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            if bold:
-                cell.font = Font(bold=True)
-            return cell
-    return value
+    def write_row(self, row: int, values: Sequence[Any]) -> None:
+        by_type, put_other = self.by_type, self.put_other
+        for col, value in enumerate(values):
+            if value is not None:  # None is an empty cell
+                by_type.get(value.__class__, put_other)(row, col, value)
 
 
 def write_xlsx(target, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet_title: str = "") -> int:
     """Write one sheet with a bold header row and ``rows`` to ``target`` (a path or a binary
     file); returns the number of data rows written.  ``rows`` may be any iterable, e.g. a
-    queryset's ``.iterator()``, and is consumed once."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(sheet_title or "Sheet1")[:MAX_SHEET_TITLE])
-    # Set before the rows (a write-only sheet writes its columns first): widths from the headers,
-    # the header row frozen, and a filter on every column over all the rows written.
-    for index, header in enumerate(headers, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column_width(str(header))
-    sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, str(h), bold=True) for h in headers])
-    count = 0
-    for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
-        count += 1
-    if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    workbook.save(target)
+    queryset's ``.iterator()``, and is consumed once.  More rows than a sheet holds raise
+    ``ValueError`` (nothing is written to ``target`` then)."""
+    with tempfile.TemporaryDirectory(prefix="minsheng-xlsx-") as spool:
+        book = xlsxwriter.Workbook(target, {**_OPTIONS, "tmpdir": spool})
+        sheet = _Sheet(book, sheet_title)
+        worksheet = sheet.worksheet
+        # Widths from the headers, the header row frozen, and (once the rows are written) a filter
+        # on every column over all of them.
+        for col, header in enumerate(headers):
+            worksheet.set_column(col, col, column_width(str(header)))
+            sheet.put_text(0, col, header, sheet.bold)
+        worksheet.freeze_panes(1, 0)
+        count = 0
+        for count, row in enumerate(rows, 1):
+            if count >= MAX_ROWS:
+                raise ValueError(f"more than {MAX_ROWS - 1:,} rows do not fit in one sheet")
+            sheet.write_row(count, row)
+        if headers:
+            worksheet.autofilter(0, 0, count, len(headers) - 1)
+        book.close()
     return count
 
 
 def column_width(header: str) -> float:
     """A column wide enough for its header (a Chinese character is two columns wide) and for a
-    date and time, at most 40 (longer texts wrap when opened)."""
+    date and time, at most 40 (longer texts wrap when opened).  In Excel's units, as its column
+    width box shows them (the file stores them with the cell's padding added)."""
     text = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)
     return float(min(max(text + 4, 18), 40))
 
