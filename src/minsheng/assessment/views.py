@@ -28,8 +28,8 @@ from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
 
 from . import charts, rules, selectors
-from .drilldown import items_behind
-from .exports import demand_export_headers, item_export_rows
+from .drilldown import item_values_behind, items_behind
+from .exports import DEMAND_COLUMNS, demand_export_headers, item_export_rows
 from .selectors import ALL_RATES, COUNTER_LABELS, MORE_RATES, RATE_LABELS, RATES, Filters
 
 TABLE_COUNTERS = ("registered", "dispatched", "due", "revisited")
@@ -281,12 +281,13 @@ def demands(request: HttpRequest) -> HttpResponse:
     start, end = _dates(request)
     name = request.GET.get("figure", "")
     filters = _filters(request)
+    if request.GET.get("format") == "xlsx":
+        rows, _hidden = item_values_behind(request.user, name, start, end, filters, DEMAND_COLUMNS)
+        return xlsx_response(f"demands-{name}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+                             [_("计入日期"), *demand_export_headers()], item_export_rows(rows),
+                             sheet_title=str(COUNTER_LABELS[name]))
     items, hidden = items_behind(request.user, name, start, end, filters)
     label = COUNTER_LABELS[name]
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"demands-{name}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
-                             [_("计入日期"), *demand_export_headers()], item_export_rows(items),
-                             sheet_title=str(label))
     page = Paginator(items, 25).get_page(request.GET.get("page"))
     _with_time_status([item.demand for item in page.object_list])
     params = request.GET.copy()
