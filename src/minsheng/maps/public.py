@@ -20,7 +20,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.catalogue.models import Category
+from minsheng.catalogue.models import Category, localised
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import OPEN_STATES, Kind, State
 from minsheng.organisation.models import Region
@@ -99,24 +99,37 @@ def _areas() -> dict[int, Region]:
     return {r.pk: r for r in Region.objects.filter(kind__in=AREA_KINDS).only("pk", "name", "kind")}
 
 
+# What the public view of a demand is made of, read as values (a page and its 500 pins would
+# otherwise load four model instances a demand).
+_PUBLIC_FIELDS = ("state", "registered_at", "resolved_at", "latitude", "longitude", "category__name",
+                  "category__name_en", "demand_type__name", "demand_type__name_en", "region__path")
+
+
+def _public_fields(demand: Demand) -> tuple:
+    category = demand.category
+    return (demand.state, demand.registered_at, demand.resolved_at, demand.latitude, demand.longitude,
+            category.name if category else None, category.name_en if category else None,
+            demand.demand_type.name, demand.demand_type.name_en, demand.region.path)
+
+
 def as_public(demands: QuerySet[Demand] | list[Demand]) -> list[PublicReport]:
     """The public view of each demand, in their order (a query set is read with only the fields
     it may show, in two queries)."""
-    if isinstance(demands, QuerySet):
-        demands = demands.select_related("category", "demand_type", "region").only(
-            "state", "registered_at", "resolved_at", "latitude", "longitude", "category__name",
-            "category__name_en", "demand_type__name", "demand_type__name_en", "region__path")
-    rows = list(demands)
-    areas = _areas()
+    rows = (list(demands.values_list(*_PUBLIC_FIELDS)) if isinstance(demands, QuerySet)
+            else [_public_fields(d) for d in demands])
+    areas, states = _areas(), {value: str(label) for value, label in State.choices}
     reports = []
-    for d in rows:
-        above = [areas[int(p)] for p in d.region.path.split(".") if p and int(p) in areas]
+    for (state, registered_at, resolved_at, latitude, longitude, category, category_en, demand_type, demand_type_en,
+         path) in rows:
+        above = [areas[int(p)] for p in path.split(".") if p and int(p) in areas]
         street = next((r.name for r in above if r.kind == Region.Kind.STREET), "")
         community = next((r.name for r in above if r.kind == Region.Kind.COMMUNITY), "")
         reports.append(PublicReport(
-            category=str(d.category or d.demand_type), state=d.get_state_display(), state_group=state_group(d.state),
-            street=street, community=community, registered_at=d.registered_at, resolved_at=d.resolved_at,
-            latitude=rounded(d.latitude), longitude=rounded(d.longitude)))
+            category=localised(category, category_en) if category is not None else localised(demand_type,
+                                                                                                demand_type_en),
+            state=states.get(state, state), state_group=state_group(state),
+            street=street, community=community, registered_at=registered_at, resolved_at=resolved_at,
+            latitude=rounded(latitude), longitude=rounded(longitude)))
     return reports
 
 
