@@ -43,6 +43,19 @@ def test_english_column_names_start_with_a_capital(site, world, screenshot_dir: 
     page.screenshot(path=str(screenshot_dir / "queue-en-1440.png"))
 
 
+def test_the_residents_tracking_page_names_its_facts_with_a_capital(site, world, screenshot_dir: Path):
+    demand = bring_to(world, "dispatched")
+    page = site.page(phone=True)
+    _in_english(site, page)
+    page.goto("/track/")
+    page.fill("input[name=number]", demand.number)
+    page.fill("input[name=phone_last4]", "1234")
+    page.locator("main form button[type=submit]").click()
+    terms = page.locator("#progress dt").all_inner_texts()
+    assert "Handling unit" in terms and not [t for t in terms if t[:1].islower()], terms
+    page.screenshot(path=str(screenshot_dir / "track-en-phone.png"), full_page=True)
+
+
 def test_the_english_assessment_table_stays_inside_the_page(site, world, screenshot_dir: Path):
     bring_to(world, "resolved")
     page = site.signed_in("leader")
