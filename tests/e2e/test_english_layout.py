@@ -30,7 +30,7 @@ def _page_width(page) -> int:
 
 
 def test_english_column_names_start_with_a_capital(site, world, screenshot_dir: Path):
-    bring_to(world, "registered")
+    demand = bring_to(world, "registered")
     page = site.signed_in("operator")
     _in_english(site, page)
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -41,6 +41,9 @@ def test_english_column_names_start_with_a_capital(site, world, screenshot_dir: 
     assert "Demand number" in headers and "Status" in headers, headers
     assert not [h for h in headers if h[:1].islower()], headers
     page.screenshot(path=str(screenshot_dir / "queue-en-1440.png"))
+    page.goto(f"/work/demands/{demand.pk}/")
+    headings = page.locator("main h2").all_inner_texts()
+    assert "Description" in headings and not [h for h in headings if h[:1].islower()], headings
 
 
 def test_the_residents_tracking_page_names_its_facts_with_a_capital(site, world, screenshot_dir: Path):
