@@ -164,12 +164,14 @@
    * cannot go back (a file the page added itself, a browser that lets no page set a file input):
    * then the item stays in the queue with its reason, as before. */
   function restore(form, item) {
+    // A record the page made itself (the visit's signature pad, its check-in times): kept whole.
+    if ((form.extraFiles || []).length) return false;
     const byName = {};
     item.files.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f); });
     const inputs = {};
     for (const name of Object.keys(byName)) {
       const input = form.querySelector('input[type=file][name="' + name + '"]');
-      if (!input || typeof DataTransfer === "undefined") return false;
+      if (!input || input.hidden || typeof DataTransfer === "undefined") return false;
       inputs[name] = input;
     }
     const values = {};
