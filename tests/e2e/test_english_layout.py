@@ -104,3 +104,10 @@ def test_a_long_audit_detail_wraps_inside_the_log(site, world, screenshot_dir: P
     expect(page.locator("#audit-log")).to_contain_text("sha256=")
     assert _page_width(page) <= 1440
     page.screenshot(path=str(screenshot_dir / "audit-log-en-1440.png"), full_page=True)
+    # The administration area's configuration history shows the same entry.
+    admin = site.signed_in("admin")
+    _in_english(site, admin)
+    admin.set_viewport_size({"width": 1440, "height": 900})
+    admin.goto("/work/setup/admin/history/")
+    expect(admin.locator("table.history")).to_contain_text("sha256=")
+    assert _page_width(admin) <= 1440
