@@ -149,3 +149,16 @@ def test_an_in_service_member_reports_in_themself(world, login):
     assert report.community == world.regions["c1"] and report.home_organisation == "区税务局机关党委"
     assert "你已于" in client.get("/cobuild/report/").content.decode()
     assert "没有关联登记的党员" in login("resident").get("/cobuild/report/").content.decode()
+
+
+def test_the_month_is_named_in_the_readers_language(world, login):
+    alliance(world)
+    from django.utils import timezone
+
+    client = login("staff1")
+    today = timezone.localdate(clock.now())
+    assert f"{today.year}年{today.month}月" in client.get("/work/cobuild/").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get("/work/cobuild/").content.decode()
+    # "Co-building by community (2026年12月)" read half Chinese in English.
+    assert f"{today:%B} {today.year}" in page and "年" not in page.split("<h2>")[1].split("</h2>")[0]

@@ -110,3 +110,44 @@ def test_a_street_leader_sees_the_gaps_on_the_coverage_map(site, station, screen
     page.locator("form.filters button[type=submit]").click()
     expect(page.locator("#coverage-map path.coverage-gap")).to_have_count(0)
     expect(page.locator("#coverage-gaps")).to_contain_text("所有楼栋都在服务圈内")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(data, "PNG")
+    return data.getvalue()
+
+
+def test_an_intake_refused_online_gives_the_agent_back_what_was_typed(site, station, screenshot_dir: Path):
+    page = site.signed_in("agent", phone=True)
+    page.goto("/work/stations/intake/")
+    page.select_option("#id_service_item", "medicine")
+    page.fill("#id_title", "代购降压药")
+    page.fill("#id_description", "老人腿脚不便，需要代购降压药。")
+    page.fill("#id_name", "李大爷")
+    page.fill("#id_phone", "12345")
+    page.set_input_files("#id_photos", files=[{"name": "药盒.png", "mimeType": "image/png", "buffer": _png()}])
+    page.get_by_role("button", name="受理").click()
+    note = page.locator("#intake-form [data-queue-note]")
+    expect(note).to_contain_text("不是有效的手机号码")
+    # Everything typed is back in the form (it was cleared, the item left failed in 待发送).
+    expect(page.locator("#id_title")).to_have_value("代购降压药")
+    expect(page.locator("#id_description")).to_have_value("老人腿脚不便，需要代购降压药。")
+    expect(page.locator("#id_service_item")).to_have_value("medicine")
+    expect(page.locator("#id_phone")).to_have_value("12345")
+    assert page.evaluate("document.getElementById('id_photos').files.length") == 1
+    expect(page.locator("[data-queue-count]")).to_be_hidden()
+    page.screenshot(path=screenshot_dir / "station-intake-refused-phone.png", full_page=True)
+    page.fill("#id_phone", "13600002222")
+    page.get_by_role("button", name="受理").click()
+    for _attempt in range(75):  # sent from the queue with its photo, then the page shows itself afresh
+        if Demand.objects.filter(attachments__isnull=False).exists():
+            break
+        page.wait_for_timeout(200)
+    demand = Demand.objects.get()
+    assert demand.title == "代购降压药" and demand.attachments.count() == 1
+    assert StationCase.objects.get(demand=demand).station == station

@@ -87,3 +87,16 @@ def test_the_residents_faq_is_public_searchable_and_linked_from_the_submit_page(
     found = client.get(reverse("knowledge:faq"), {"q": "供暖"}).content.decode()
     assert "供暖报停" in found and permit.current.title not in found
     assert reverse("knowledge:faq") in client.get(reverse("web:submit")).content.decode()
+
+
+def test_a_step_is_confirmed_in_the_readers_language(login, world):
+    fields = article_fields(world)
+    data = {**fields, "owner_unit": world.units["cg"].pk, "review_by": fields["review_by"].isoformat(),
+            "category": "", "regions": []}
+    owner = login("handler_cg")
+    owner.post(reverse("knowledge:new"), data)
+    article = Article.objects.get()
+    owner.cookies["django_language"] = "en"
+    page = owner.post(reverse("knowledge:step", args=[article.pk, "submit"]), follow=True).content.decode()
+    # The notice was fixed in Chinese when the module was imported (gettext at module level).
+    assert "Submitted to the centre for approval." in page and "已提交中心审核" not in page

@@ -162,3 +162,17 @@ def test_the_action_forms_on_every_row_are_rendered_once_a_page(client, world, p
             html = client.get(url).content.decode()
         assert html.count(f'name="{field}"') == rows, url  # on every open row
         assert [c.args[0].name for c in widgets.call_args_list].count(field) == 1, url  # rendered once
+
+
+def test_a_secretary_whose_projects_are_for_next_year_is_shown_the_way_to_them(client, world, party, frozen):
+    from minsheng.projects.services import MilestoneInput
+
+    project = make_project(world, party, name="明年的加装电梯", deadline=date(2027, 3, 31),
+                           milestones=[MilestoneInput("完成方案", date(2027, 1, 31))])
+    client.force_login(world.user("secretary1"))
+    html = client.get(reverse("projects:projects")).content.decode()  # this year, 2026: none
+    assert "本年度还没有书记项目。" in html and "明年的加装电梯" not in html
+    assert 'href="?year=2027">2027 年（1 项）</a>' in html
+    assert project.name in client.get(reverse("projects:projects") + "?year=2027").content.decode()
+    client.cookies["django_language"] = "en"
+    assert 'href="?year=2027">2027 (1 project)</a>' in client.get(reverse("projects:projects")).content.decode()

@@ -16,6 +16,23 @@ def test_the_form_opens_on_the_phone_field_with_its_shortcuts(login, world):
     assert 'name="phone" id="id_phone" value="" maxlength="20" required autofocus' in page
 
 
+def test_the_shortcuts_read_as_one_sentence_in_either_language(login, world):
+    import re
+
+    client = login("operator")
+
+    def hint() -> str:
+        page = client.get(reverse("web:intake")).content.decode()
+        return re.search(r'<p[^>]*id="intake-shortcuts">(.*?)</p>', page, re.S).group(1)
+
+    assert "<kbd>Ctrl</kbd>+<kbd>Enter</kbd> 登记，<kbd>Alt</kbd>+<kbd>N</kbd> 登记并接下一件。" in hint()
+    client.cookies["django_language"] = "en"
+    # The Chinese comma and full stop stood between the English phrases, outside the catalogue.
+    text = hint()
+    assert "<kbd>Alt</kbd>+<kbd>N</kbd> registers and takes the next call." in text
+    assert not re.search(r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]", text), text
+
+
 def test_save_and_next_returns_to_a_blank_form_keeping_the_channel(login, world):
     client = login("operator")
     response = client.post(reverse("web:intake"), {**INTAKE, "channel": "email", "and_next": "1"}, follow=True)

@@ -297,3 +297,11 @@ def test_a_queue_within_the_cap_is_sorted_in_one_query_without_building_its_runs
     monkeypatch.setattr(selectors, "queue_runs", no_runs)
     page = login("dispatcher1").get(reverse("web:queue")).content.decode()
     assert "(1)" in page
+
+
+def test_the_saved_views_label_reads_in_english_without_a_chinese_colon(login, world):
+    client = login("dispatcher1")
+    assert "<strong>我的视图：</strong>" in client.get(reverse("web:queue")).content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("web:queue")).content.decode()
+    assert "<strong>My views:</strong>" in page and 'aria-label="My views"' in page

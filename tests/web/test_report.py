@@ -199,3 +199,17 @@ def test_the_forms_lookups_are_limited_per_client_address_with_a_kind_answer(cli
     assert answer["status"] == "throttled" and "内容都还在" in answer["message"] and answer["retry_after"] >= 1
     # Another address is not held back by the first one's look-ups.
     assert client.get(url, params, REMOTE_ADDR="198.51.100.9").status_code == 200
+
+
+def test_a_signed_in_resident_finds_their_name_and_phone_filled_in(client, world):
+    client.force_login(world.users["resident"])
+    page = client.get(reverse("web:submit")).content.decode()
+    assert 'value="王奎"' in page and 'value="13812341234"' in page
+    # What the resident typed wins over the account's details when the form comes back.
+    again = client.post(reverse("web:submit"), _data(name="王小奎", phone="138", consent="")).content.decode()
+    assert 'value="王小奎"' in again and 'value="138"' in again and 'value="13812341234"' not in again
+    # A visitor without an account, and staff without a resident record, start from empty fields.
+    client.logout()
+    assert 'value="王奎"' not in client.get(reverse("web:submit")).content.decode()
+    client.force_login(world.users["dispatcher"])
+    assert 'name="phone"' in (page := client.get(reverse("web:submit")).content.decode()) and "1381234" not in page

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from minsheng.core import clock
@@ -23,8 +24,10 @@ from .contracts import contract_reason
 from .models import CareService, CareTask, Elder, RecordPhoto, ServiceRecord, Statement
 from .quota import check_quota, month_start
 
-RECORD = _t("record_care_visit", _("记录服务"), [State.DISPATCHED, State.IN_PROGRESS], State.RESOLVED, WORKERS,
-            scope="handling", public=True, kinds={Kind.CARE_TASK})
+# Labels of the transition table are lazy: they are read in each request's language (gettext here
+# would fix them in whichever language was active at import).
+RECORD = _t("record_care_visit", gettext_lazy("记录服务"), [State.DISPATCHED, State.IN_PROGRESS], State.RESOLVED,
+            WORKERS, scope="handling", public=True, kinds={Kind.CARE_TASK})
 CORRECT_FIELDS = ("started_at", "ended_at")
 LIVE = (ServiceRecord.Status.SUBMITTED, ServiceRecord.Status.QUERIED, ServiceRecord.Status.APPROVED)
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -44,19 +45,21 @@ INTAKE = frozenset({Role.HOTLINE_OPERATOR, Role.STATION_AGENT, Role.GRID_WORKER,
                     Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 S = State
 
-CLAIM = _t("claim_care_task", _("服务商认领"), [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED], S.DISPATCHED,
+# The rows' labels are lazy, read in each request's language (gettext would fix them at import).
+CLAIM = _t("claim_care_task", gettext_lazy("服务商认领"), [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED], S.DISPATCHED,
            {SYSTEM_ROLE}, public=True, kinds=CARE)
 # An overdue task the sweeps escalated (the core's escalate row) comes back to a provider through
 # these two rows: the core's dispatch does not apply to care tasks.
-TRANSFER = _t("transfer_care_task", _("转交服务商"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED], S.DISPATCHED,
-              APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
-RELEASE = _t("release_care_task", _("退回待认领"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED], S.PENDING_DISPATCH,
-             APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
-FLAG = _t("flag_unclaimed", _("超时未认领"), [S.REGISTERED, S.PENDING_DISPATCH], None, {SYSTEM_ROLE}, kinds=CARE)
+TRANSFER = _t("transfer_care_task", gettext_lazy("转交服务商"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED],
+              S.DISPATCHED, APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
+RELEASE = _t("release_care_task", gettext_lazy("退回待认领"), [S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED],
+             S.PENDING_DISPATCH, APPROVERS | {SYSTEM_ROLE}, public=True, kinds=CARE)
+FLAG = _t("flag_unclaimed", gettext_lazy("超时未认领"), [S.REGISTERED, S.PENDING_DISPATCH], None, {SYSTEM_ROLE},
+          kinds=CARE)
 # Every state a care task can be open in (the core's escalate and suspension rows apply to it too).
 OPEN_TASK_STATES = [S.REGISTERED, S.PENDING_DISPATCH, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED,
                     S.SUSPENDED]
-CANCEL = _t("cancel_care_task", _("取消服务任务"), OPEN_TASK_STATES, S.CLOSED, APPROVERS | {SYSTEM_ROLE},
+CANCEL = _t("cancel_care_task", gettext_lazy("取消服务任务"), OPEN_TASK_STATES, S.CLOSED, APPROVERS | {SYSTEM_ROLE},
             public=True, kinds=CARE)
 
 

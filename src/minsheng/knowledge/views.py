@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.core.errors import MinshengError
@@ -87,12 +88,13 @@ def article_detail(request: HttpRequest, pk: int, reject_form: RejectForm | None
         "reject_form": reject_form or RejectForm()}, status=status)
 
 
+# The notices are lazy: read in the request's language, not in the one active at import.
 _STEPS = {
-    "submit": (lambda user, pk, data: services.submit_article(user, pk), _("已提交中心审核。")),
-    "approve": (lambda user, pk, data: services.approve_article(user, pk), _("已审核发布。")),
+    "submit": (lambda user, pk, data: services.submit_article(user, pk), gettext_lazy("已提交中心审核。")),
+    "approve": (lambda user, pk, data: services.approve_article(user, pk), gettext_lazy("已审核发布。")),
     "reject": (lambda user, pk, data: services.reject_article(user, pk, reason=data.get("reason", "")),
-               _("已退回维护单位。")),
-    "withdraw": (lambda user, pk, data: services.withdraw_article(user, pk), _("已撤下。")),
+               gettext_lazy("已退回维护单位。")),
+    "withdraw": (lambda user, pk, data: services.withdraw_article(user, pk), gettext_lazy("已撤下。")),
 }
 
 

@@ -43,6 +43,15 @@ def projects_visible_to(user) -> QuerySet[SecretaryProject]:
             .prefetch_related("milestones"))
 
 
+def project_years(user) -> list[tuple[int, int]]:
+    """(year, projects) for every year holding projects the user may see, latest first: the list
+    opens on this year, and a secretary whose projects are for next year (claimed in December)
+    would otherwise find an empty page and no sign of them."""
+    rows = (projects_visible_to(user).prefetch_related(None).order_by().values("year").annotate(n=Count("id"))
+            .order_by("-year"))
+    return [(row["year"], row["n"]) for row in rows]
+
+
 def collections_visible_to(user) -> QuerySet[Collection]:
     # Each need names what it became (a demand's number, a project's or list item's title).
     needs = CollectedNeed.objects.select_related("demand", "project", "list_item")

@@ -62,6 +62,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     minimum = settings.MINSHENG_SECRETARY_PROJECTS_PER_YEAR[0]
     return render(request, "projects/project_list.html", {
         "projects": projects, "year": year, "form": form, "legend": legend(),
+        "other_years": [(y, n) for y, n in selectors.project_years(request.user) if y != year],
         "communities": selectors.regions_in_scope(request.user, COMMUNITY_KINDS),
         "below_minimum": selectors.secretaries_below_minimum(request.user, year, minimum), "minimum": minimum})
 

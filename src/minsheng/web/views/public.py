@@ -29,7 +29,7 @@ from minsheng.routing.services import suggest_for_text
 from minsheng.supervision import revisits
 
 from ..forms import PublicDemandForm, RatingForm, TrackForm, add_service_errors
-from ..homes import home_url
+from ..homes import home_url, resident_of_account
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,7 +69,7 @@ def _report_region(found: AddressResolution) -> Region:
 def submit(request: HttpRequest) -> HttpResponse:
     """The resident's report (no account).  A pin or an address says where; the button "我也遇到"
     on a nearby open demand posts the same form with ``join`` set, and joins that demand instead."""
-    form = PublicDemandForm(request.POST or None, request.FILES or None)
+    form = PublicDemandForm(request.POST or None, request.FILES or None, initial=_reporter_initial(request.user))
     if request.method == "POST" and form.is_bound:
         if request.POST.get("join"):
             return _join(request, form)
@@ -98,6 +98,13 @@ def submit(request: HttpRequest) -> HttpResponse:
                     request.session.pop("joined", None)
                     return redirect("web:submitted")
     return render(request, "web/public/submit.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _reporter_initial(user) -> dict:
+    """A signed-in resident's own name and phone, filled in: they were typed again on every report,
+    and a different phone files the report under another resident, so it is missing from 我的诉求."""
+    resident = resident_of_account(user) if user.is_authenticated else None
+    return {"name": resident.name, "phone": resident.phone} if resident else {}
 
 
 def _join(request: HttpRequest, form: PublicDemandForm) -> HttpResponse:

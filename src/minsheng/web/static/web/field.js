@@ -9,8 +9,10 @@
  * visible page, every 20 s) everywhere.  Each item is posted with its UUID as Idempotency-Key
  * (web.field.replayable on the server), so an item sent twice is still one record.  An item the
  * server refuses stays in the queue, marked with the reason, until the worker discards it:
- * nothing typed on a phone is dropped silently.  Pages with their own recording (the patrol's
- * track, the visit's signature) call MinshengField.enqueue.
+ * nothing typed on a phone is dropped silently.  A form refused as it is sent (online: a phone
+ * number mistyped) gets what was typed back, photos included, beside the reason, and its item
+ * leaves the queue: the worker corrects it there rather than typing it all again.  Pages with
+ * their own recording (the patrol's track, the visit's signature) call MinshengField.enqueue.
  */
 (function () {
   "use strict";
@@ -158,6 +160,39 @@
   }
 
   // --- forms that queue ------------------------------------------------------------------------------
+  /* Put a refused item's fields and photos back into the form it came from.  False when some of it
+   * cannot go back (a file the page added itself, a browser that lets no page set a file input):
+   * then the item stays in the queue with its reason, as before. */
+  function restore(form, item) {
+    // A record the page made itself (the visit's signature pad, its check-in times): kept whole.
+    if ((form.extraFiles || []).length) return false;
+    const byName = {};
+    item.files.forEach(function (f) { (byName[f[0]] = byName[f[0]] || []).push(f); });
+    const inputs = {};
+    for (const name of Object.keys(byName)) {
+      const input = form.querySelector('input[type=file][name="' + name + '"]');
+      if (!input || input.hidden || typeof DataTransfer === "undefined") return false;
+      inputs[name] = input;
+    }
+    const values = {};
+    item.fields.forEach(function (f) { (values[f[0]] = values[f[0]] || []).push(f[1]); });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file") return;
+      const given = values[el.name] || [];
+      if (el.type === "checkbox" || el.type === "radio") el.checked = given.indexOf(el.value) !== -1;
+      else if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = given.indexOf(o.value) !== -1; });
+      } else if (given.length) el.value = given.shift();
+    });
+    Object.keys(inputs).forEach(function (name) {
+      const files = new DataTransfer();
+      byName[name].forEach(function (f) { files.items.add(new File([f[1]], f[2], {type: f[1].type})); });
+      inputs[name].files = files.files;
+      inputs[name].dispatchEvent(new Event("change", {bubbles: true}));  // the previews are drawn again
+    });
+    return true;
+  }
+
   function queueForm(form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -192,6 +227,12 @@
           if (left && note) {
             note.textContent = left.state === "failed" ? left.error : text("queued");
             note.className = left.state === "failed" ? "error" : "muted";
+          }
+          if (left && left.state === "failed" && restore(form, left)) {
+            if (form.hasAttribute("data-queue-once")) {  // offered again: it was not done
+              form.querySelectorAll("input, textarea, select, button").forEach(function (el) { el.disabled = false; });
+            }
+            return remove(left.key).then(refresh);
           }
         });
       }).finally(function () { delete form.dataset.busy; });
