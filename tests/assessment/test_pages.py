@@ -129,6 +129,10 @@ def test_the_assessment_table_exports_to_excel(client, world):
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
     assert rows[0][:4] == ("排名", "街道", "件数", "受理量")
     assert rows[1][:4] == ("件数不足，不参与排名", "光明街道", 1, 1)  # one demand: below the minimum of ten
+    english = c.get(reverse("web:assessment_table"), {"by": "unit", "format": "xlsx"},
+                    headers={"accept-language": "en"})
+    header = next(load_workbook(BytesIO(b"".join(english.streaming_content))).active.values)
+    assert header[1].lower() == "handling unit"  # the reader's language, not the one at import
 
 
 def test_the_monthly_report_has_its_charts_and_ranking(client, world):

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from minsheng.calls import selectors as calls_selectors
@@ -231,8 +232,9 @@ def set_rule(request: HttpRequest) -> HttpResponse:
         error = "; ".join(f"{form.fields[name].label or name}: {' '.join(errs)}" for name, errs in form.errors.items())
     return _formulas_page(request, status=400, rule_error=error, rule_form=request.POST)
 
-TABLE_LABELS = {"district": _("区/县"), "street": _("街道"), "community": _("社区"), "grid": _("网格"),
-                "unit": _("承办单位"), "category": _("分类")}
+# Lazy: made once at import, read in each request's language.
+TABLE_LABELS = {"district": gettext_lazy("区/县"), "street": gettext_lazy("街道"), "community": gettext_lazy("社区"),
+                "grid": gettext_lazy("网格"), "unit": gettext_lazy("承办单位"), "category": gettext_lazy("分类")}
 
 
 EXPORT_COUNTERS = ("registered", "dispatched", "on_spot", "resolved", "contact_due", "contacted_on_time", "due",
