@@ -232,12 +232,14 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the monthly subsidy statement -----------------------------------------------------------
 
-def _statement_context(request, pk: int) -> dict:
-    canteen = _canteen(request, pk)
-    month = _month(request)
+def _statement_of(request, pk: int) -> tuple:
+    """The canteen, month and funder a statement is asked for."""
     funder = request.GET.get("funder", "government")
-    if funder not in billing.FUNDERS:
-        funder = "government"
+    return _canteen(request, pk), _month(request), funder if funder in billing.FUNDERS else "government"
+
+
+def _statement_context(request, pk: int) -> dict:
+    canteen, month, funder = _statement_of(request, pk)
     lines = billing.statement_lines(canteen.pk, month, funder)
     behind = defaultdict(list)  # the meals behind each line: diner → [(day, sitting)]
     for diner_id, day, sitting, tier in billing.served_meals(canteen.pk, month).order_by("day", "sitting").values_list(
@@ -255,13 +257,13 @@ def _statement_context(request, pk: int) -> dict:
 
 @login_required
 def statement(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _statement_context(request, pk)
     fmt = request.GET.get("format")
-    canteen, month, funder = context["canteen"], context["month"], context["funder"]
+    canteen, month, funder = _statement_of(request, pk)
     name = f"meals-{canteen.code}-{month:%Y-%m}-{funder}"
     if fmt == "xlsx":
+        # The meals themselves: none of the page's lines and totals, which the export does not hold.
         headers = [_("助餐卡号"), _("姓名"), _("价格档"), _("日期"), _("餐次"), _("方式"), _("每餐成本（元）"),
-                   str(context["funder_label"]) + _("（元）")]
+                   str(billing.FUNDERS[funder]) + _("（元）")]
         # Plain values and each label translated once: a model and three get_…_display() calls per
         # meal were half the export's time on a month of a canteen (a thousand meals).
         labels = [{value: str(label) for value, label in choices}
@@ -273,6 +275,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
                  labels[2].get(way, way), price, paid) for card, name, tier, day, sitting, way, price, paid
                 in meals.iterator())
         return xlsx_response(f"{name}.xlsx", headers, rows, sheet_title=_("助餐补贴明细"))
+    context = _statement_context(request, pk)
     if fmt == "pdf":
         return pdf_response(request, "meals/statement_print.html", context, f"{name}.pdf")
     return render(request, "meals/statement.html", context)
