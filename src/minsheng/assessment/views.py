@@ -102,8 +102,10 @@ def _filter_ids(filters: Filters) -> dict[str, int | None]:
 def _links(start: date, end: date, **filters) -> dict[str, str]:
     """A link to the demands behind every counter and set, and for every rate to its numerator
     (``<rate>``) and its failures (``<rate>_failures``)."""
+    # figure_url's addresses, their common part encoded once (a dashboard has ~500 of them).
     base = reverse("web:assessment_demands")
-    links = {name: figure_url(name, start, end, base=base, **filters) for name in selectors.SETS}
+    common = urlencode({"from": start.isoformat(), "to": end.isoformat(), **{k: v for k, v in filters.items() if v}})
+    links = {name: f"{base}?{urlencode({'figure': name})}&{common}" for name in selectors.SETS}
     for rate, (numerator, _denominator, failures) in ALL_RATES.items():
         links[rate] = links[numerator]
         links[f"{rate}_failures"] = links[failures]
