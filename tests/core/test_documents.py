@@ -197,3 +197,10 @@ def test_finished_document_tasks_are_removed_after_a_day(client, world, queued):
     DBTaskResult.objects.update(enqueued_at=two_days_ago)  # queued two days ago, never run
     assert documents.remove_finished() == 1
     assert not DBTaskResult.objects.exists()
+
+
+def test_with_tasks_run_when_queued_no_document_page_exists(client, world):
+    """The tests' immediate backend keeps no results: any document page is a 404, not an error."""
+    client.force_login(world.users["leader"])
+    for result_id in ("abc", "-1", "0b6f5c1e-7d55-4a55-9a83-2a4e8d0c3b11"):
+        assert client.get(f"/documents/{result_id}/").status_code == 404
