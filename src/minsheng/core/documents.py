@@ -74,14 +74,12 @@ def deferred_pdf_response(request: HttpRequest, template: str, context: dict, fi
     Only for documents without personal data, as ``pdf_response(reuse=True)``: they are stored."""
     html = render_to_string(template, context, request=request)
     store = pdf.pdf_store()
-    if store is None:
-        return pdf.pdf_response_of(pdf.html_to_pdf(html), filename)
+    if store is None or not lay_out.get_backend().supports_get_result:
+        # Nowhere to keep the worker's PDF, or tasks that cannot be waited for (the immediate
+        # backend of the tests): made here, as any reused document (stored when there is a store).
+        return pdf.pdf_response_of(pdf.reused_pdf(html), filename)
     key = pdf.document_key(html)
     if (body := store.get(key)) is not None:
-        return pdf.pdf_response_of(body, filename)
-    if not lay_out.get_backend().supports_get_result:
-        # Tasks that cannot be waited for (the immediate backend of the tests): made here, stored.
-        store.put(key, body := pdf.html_to_pdf(html))
         return pdf.pdf_response_of(body, filename)
     result = _waiting(request.user.pk, key) or lay_out.enqueue(key=key, html=html, user=request.user.pk,
                                                                filename=filename, back=back,
