@@ -156,7 +156,7 @@ def test_with_the_store_off_the_request_lays_the_document_out(client, world, que
 
 
 @pytest.mark.django_db(transaction=True)  # the worker's threads see what the test committed
-def test_the_worker_runs_queued_documents_in_its_own_thread(client, world, queued, settings):
+def test_the_worker_runs_queued_documents_in_its_own_thread(migration_data, client, world, queued, settings):
     """The worker's loop (not run until idle): its tasks thread makes the document while the loop
     goes on, and stops with the worker."""
     import threading

@@ -176,3 +176,35 @@ def test_a_secretary_whose_projects_are_for_next_year_is_shown_the_way_to_them(c
     assert project.name in client.get(reverse("projects:projects") + "?year=2027").content.decode()
     client.cookies["django_language"] = "en"
     assert 'href="?year=2027">2027 (1 project)</a>' in client.get(reverse("projects:projects")).content.decode()
+
+
+def test_each_table_of_the_yearly_list_turns_its_own_pages(client, world, party, board_data, monkeypatch, settings):
+    """A city's list holds hundreds of items and organisations: the items and the quota table each
+    page on their own parameter, each link keeping the other's page and the year; the organisations
+    short of their quota come first; nothing is shown twice or left out."""
+    import re
+
+    from minsheng.projects import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for i in range(3):
+        services.add_practical_thing(world.user("staff1"), region=world.regions["c1"], title=f"清单事项{i}",
+                                     owner_label="社区居委会", due=date(2026, 7, 1 + i), organisation=party.community1)
+    client.force_login(world.user("admin"))
+    url = reverse("projects:practical")
+    seen = []
+    for page in (1, 2):
+        html = client.get(url, {"year": 2026, "page": page, "quota_page": 2}).content.decode()
+        seen += re.findall(r"修缮活动室|清单事项\d", html)
+        assert f"第 {page} / 2 页" in html
+        links = set(re.findall(r'href="(\?[^"]*page=[^"]*)"', html))
+        assert f"?year=2026&amp;page={3 - page}&amp;quota_page=2" in links, links  # the other page, the rest kept
+    assert sorted(seen) == ["修缮活动室", "清单事项0", "清单事项1", "清单事项2"]
+    # 玫瑰城 (listed first by name) meets a quota of one; 雷锋 does not and comes first.
+    settings.MINSHENG_PARTY_QUOTAS = {**settings.MINSHENG_PARTY_QUOTAS, "organisation_practical_things": 1}
+    services.tick_off(world.user("staff1"), party.community1.practical_things.first().pk, evidence="已完工")
+    html = client.get(url, {"year": 2026}).content.decode()
+    quota = html[html.index('id="quota"'):html.index("</table>", html.index('id="quota"'))]
+    assert re.findall(r"雷锋社区党委|玫瑰城社区党委|已达标|未达标", quota) == [
+        "雷锋社区党委", "未达标", "玫瑰城社区党委", "已达标"]
+    assert "已达标 1 个，未达标 1 个" in html

@@ -17,6 +17,7 @@ from minsheng.core.qr import qr_svg
 from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.models import Region
 from minsheng.web.actions import perform, submit
+from minsheng.web.pagination import page_of
 
 from . import selectors, services
 from .forms import (
@@ -33,6 +34,8 @@ from .forms import (
 )
 from .models import CollectedNeed, PracticalThing
 from .status import colour_of, legend
+
+PAGE_SIZE = 50  # rows a table of the yearly list shows at a time
 
 COMMUNITY_KINDS = ("community",)
 COLLECTION_KINDS = ("community", "grid", "building")
@@ -167,11 +170,17 @@ def practical(request: HttpRequest) -> HttpResponse:
     if sent.ok:
         return redirect(reverse("projects:practical") + f"?year={year}")
     items = selectors.practical_things_visible_to(request.user).filter(year=year)
+    # A city's list holds hundreds of items and organisations: each table turns its own pages, and
+    # the organisations short of their quota come first.
+    quota = sorted(selectors.quota_progress(request.user, year), key=lambda row: row[1].met)
+    met = sum(1 for _org, progress in quota if progress.met)
     return render(request, "projects/practical.html", {
         "year": year, "form": form, "tick_form": TickOffForm(),
-        "community_items": items.filter(list_kind=PracticalThing.ListKind.COMMUNITY),
-        "led_items": items.filter(list_kind=PracticalThing.ListKind.LED_BY_LEADER),
-        "quota": selectors.quota_progress(request.user, year)})
+        "community_items": page_of(request, items.filter(list_kind=PracticalThing.ListKind.COMMUNITY), PAGE_SIZE),
+        "led_items": page_of(request, items.filter(list_kind=PracticalThing.ListKind.LED_BY_LEADER), PAGE_SIZE,
+                             "led_page"),
+        "quota": page_of(request, quota, PAGE_SIZE, "quota_page"),
+        "quota_counts": {"total": len(quota), "met": met, "unmet": len(quota) - met}})
 
 
 @login_required

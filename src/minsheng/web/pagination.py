@@ -7,7 +7,7 @@ filters to see further).  Pages stay numbered, so links and the page template ar
 
 from collections.abc import Callable, Iterable
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -79,3 +79,16 @@ class CappedPaginator(Paginator):
     def capped(self) -> bool:
         """True when more rows match than were counted."""
         return self._counted > self.cap
+
+
+def page_of(request, rows, per_page: int, param: str = "page") -> Page:
+    """The page of ``rows`` the query parameter ``param`` names (the first when it names none).
+    Its links (``web/_pagination.html``) keep the rest of the query, so that several lists on one
+    page each turn their own pages."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    page.param = param
+    if page.has_previous():
+        page.previous_args = {param: page.previous_page_number()}
+    if page.has_next():
+        page.next_args = {param: page.next_page_number()}
+    return page
