@@ -81,3 +81,31 @@ def test_only_leaders_govern_and_only_demands_in_scope(world, client):
     client.force_login(world.users["leader"])
     assert client.post("/work/hot/", {"title": "", "demand": [noise[0].pk]}).status_code == 400
     assert not GovernanceItem.objects.exists()
+
+
+def test_a_demand_joins_the_first_cluster_it_is_similar_enough_to_as_one_by_one_comparison_would():
+    """The clusters compare a demand with all their first demands at once; on random signatures
+    (some near-copies, some at the threshold's edge) each joins the very cluster the one-by-one
+    comparison of ``mean() >= SIMILARITY`` picks."""
+    import numpy as np
+
+    from minsheng.routing.duplicates import N_HASHES
+    from minsheng.routing.hot_issues import SIMILARITY, HotIssue, _Clusters
+
+    rng = np.random.default_rng(7)
+    bases = rng.integers(0, 50, size=(12, N_HASHES), dtype=np.uint32)
+    for _round in range(20):
+        fast, slow = _Clusters(), []
+        for _demand in range(150):
+            signature = bases[rng.integers(len(bases))].copy()
+            changed = rng.random(N_HASHES) < rng.choice([0.1, 0.6, 0.69, 0.7, 0.72, 0.9])
+            signature[changed] = rng.integers(50, 10**6, size=int(changed.sum()), dtype=np.uint32)
+            expected = next((i for i, (leader, _issue) in enumerate(slow)
+                             if (leader == signature).mean() >= SIMILARITY), None)
+            found = fast.first_similar(signature)
+            assert (None if found is None else [id(i) for i in fast.issues].index(id(found))) == expected
+            if expected is None:
+                issue = HotIssue(community=None)
+                fast.add(signature, issue)
+                slow.append((signature, issue))
+        assert len(fast.issues) > 12  # clusters were both joined and begun

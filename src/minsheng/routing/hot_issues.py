@@ -68,6 +68,33 @@ def _community_path(region_path: str) -> str:
     return ".".join(region_path.split(".")[:3 + district_offset(region_path)]) + "."
 
 
+class _Clusters:
+    """One community's clusters in the order they began, with their first demands' signatures
+    as the rows of one array: a demand is compared with every cluster at once, not one by one in
+    Python (a busy city week is thousands of demands against dozens of clusters each)."""
+
+    def __init__(self):
+        self.issues: list[HotIssue] = []
+        self._leaders = np.empty((4, N_HASHES), dtype=np.uint32)
+
+    def first_similar(self, signature: np.ndarray) -> HotIssue | None:
+        """The first cluster whose first demand's signature agrees with ``signature`` in at
+        least ``SIMILARITY`` of its hashes (the estimated Jaccard similarity of their texts)."""
+        if not self.issues:
+            return None
+        agreeing = np.count_nonzero(self._leaders[:len(self.issues)] == signature, axis=1)
+        # (the same test as ``mean() >= SIMILARITY``, without dividing per cluster)
+        found = np.flatnonzero(agreeing >= SIMILARITY * N_HASHES)
+        return self.issues[found[0]] if found.size else None
+
+    def add(self, signature: np.ndarray, issue: HotIssue) -> HotIssue:
+        if len(self.issues) == len(self._leaders):
+            self._leaders = np.concatenate([self._leaders, np.empty_like(self._leaders)])
+        self._leaders[len(self.issues)] = signature
+        self.issues.append(issue)
+        return issue
+
+
 def hot_issues(user, *, now: datetime | None = None, days: int | None = None, min_size: int | None = None,
                limit: int = 20) -> list[HotIssue]:
     """Clusters of similar demands ``user`` may see, registered in the last ``days`` days, with at
@@ -85,22 +112,21 @@ def hot_issues(user, *, now: datetime | None = None, days: int | None = None, mi
     signatures = dict(DuplicateSignature.objects.filter(demand_id__in=window.values("pk"))
                       .values_list("demand_id", "minhash"))
     communities = {r.path: r for r in Region.objects.filter(kind=Region.Kind.COMMUNITY)}
-    clusters: dict[str, list[tuple[np.ndarray, HotIssue]]] = {}
+    clusters: dict[str, _Clusters] = {}
     for pk, region_path, reporter_id, registered_at in rows.iterator(chunk_size=5000):
         raw = signatures.get(pk)
         community = communities.get(_community_path(region_path))
         if raw is None or community is None:
             continue
         signature = np.frombuffer(bytes(raw), dtype=np.uint32, count=N_HASHES)
-        here = clusters.setdefault(community.path, [])
-        issue = next((c for leader, c in here if (leader == signature).mean() >= SIMILARITY), None)
+        here = clusters.get(community.path) or clusters.setdefault(community.path, _Clusters())
+        issue = here.first_similar(signature)
         if issue is None:
-            issue = HotIssue(community=community)
-            here.append((signature, issue))
+            issue = here.add(signature, HotIssue(community=community))
         issue.demand_ids.append(pk)
         issue.reporters.add(reporter_id or f"d{pk}")
         issue.recent += registered_at >= middle
-    issues = [issue for here in clusters.values() for _sig, issue in here if issue.size >= min_size]
+    issues = [issue for here in clusters.values() for issue in here.issues if issue.size >= min_size]
     issues.sort(key=lambda i: (i.residents, i.size, i.growth), reverse=True)
     issues = issues[:limit]
     loaded = Demand.objects.select_related("category").in_bulk([pk for i in issues for pk in i.demand_ids])
