@@ -82,13 +82,26 @@ def item_values_behind(user, name: str, start: date, end: date, filters: Filters
     return rows, len(keys) - len(rows)
 
 
+def visible_item_keys(user, name: str, start: date, end: date, filters: Filters | None = None
+                      ) -> tuple[list[tuple], int]:
+    """``item_keys`` of the demands the viewer may open, and how many items are of demands they
+    may not (a unit's figures count demands since handed to another unit): the two add up to the
+    figure.  Keys only: a page of the list loads its own items (``items_of``)."""
+    keys = item_keys(user, name, start, end, filters)
+    visible = set(demands_visible_to(user).filter(pk__in={k[0] for k in keys}).values_list("pk", flat=True))
+    shown = [key for key in keys if key[0] in visible]
+    return shown, len(keys) - len(shown)
+
+
+def items_of(keys: list[tuple]) -> list[Item]:
+    """The items of ``keys`` (from ``visible_item_keys``) with their demands."""
+    demands = Demand.objects.filter(pk__in={k[0] for k in keys}).select_related("handling_unit", "region", "category")
+    by_id = {d.pk: d for d in demands}
+    return [Item(by_id[demand_id], day, unit_id) for demand_id, day, unit_id in keys if demand_id in by_id]
+
+
 def items_behind(user, name: str, start: date, end: date, filters: Filters | None = None) -> tuple[list[Item], int]:
     """The items of a figure with their demands, and how many items are of demands the viewer
-    may not open (a unit's figures count demands since handed to another unit): the two add up
-    to the figure."""
-    keys = item_keys(user, name, start, end, filters)
-    demands = demands_visible_to(user).filter(pk__in={k[0] for k in keys}).select_related(
-        "handling_unit", "region", "category")
-    by_id = {d.pk: d for d in demands}
-    items = [Item(by_id[demand_id], day, unit_id) for demand_id, day, unit_id in keys if demand_id in by_id]
-    return items, len(keys) - len(items)
+    may not open: the two add up to the figure."""
+    keys, hidden = visible_item_keys(user, name, start, end, filters)
+    return items_of(keys), hidden

@@ -29,7 +29,7 @@ from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
 
 from . import charts, rules, selectors
-from .drilldown import item_values_behind, items_behind
+from .drilldown import item_values_behind, items_behind, items_of, visible_item_keys
 from .exports import DEMAND_COLUMNS, demand_export_headers, item_export_rows
 from .selectors import ALL_RATES, COUNTER_LABELS, MORE_RATES, RATE_LABELS, RATES, Filters
 
@@ -290,9 +290,10 @@ def demands(request: HttpRequest) -> HttpResponse:
         return xlsx_response(f"demands-{name}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
                              [_("计入日期"), *demand_export_headers()], item_export_rows(rows),
                              sheet_title=str(COUNTER_LABELS[name]))
-    items, hidden = items_behind(request.user, name, start, end, filters)
+    keys, hidden = visible_item_keys(request.user, name, start, end, filters)
     label = COUNTER_LABELS[name]
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = Paginator(keys, 25).get_page(request.GET.get("page"))
+    page.object_list = items_of(page.object_list)  # a month's thousand items: only the page's are loaded
     _with_time_status([item.demand for item in page.object_list])
     params = request.GET.copy()
     params.pop("page", None)
