@@ -47,8 +47,9 @@ def main() -> None:
     from django.core.management import call_command
 
     from minsheng.demo.texts import category_codes, compose_demand
-    from minsheng.routing.classifier import Router, join_text, recommended_config
+    from minsheng.routing.classifier import Router, recommended_config
     from minsheng.routing.data import complaints_dir, read_csv
+    from minsheng.routing.text import join_text
 
     call_command("migrate", "--no-input", verbosity=0)
     data = complaints_dir()

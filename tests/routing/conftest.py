@@ -7,7 +7,8 @@ import pytest
 
 from minsheng.demo.texts import category_codes, compose_demand
 from minsheng.routing import registry
-from minsheng.routing.classifier import Router, file_sha256, join_text, recommended_config
+from minsheng.routing.classifier import Router, file_sha256, recommended_config
+from minsheng.routing.text import join_text
 
 PLACES = ["玫瑰城社区5号楼", "雷锋社区", "光明街道", "和平街道幸福里", "建设路与光明街交叉口"]
 

@@ -13,9 +13,10 @@ from minsheng.demands import services as demand_services
 from minsheng.demands.workflow import State
 from minsheng.demo.texts import category_codes, compose_demand
 from minsheng.routing import registry
-from minsheng.routing.classifier import Router, file_sha256, join_text, recommended_config
+from minsheng.routing.classifier import Router, file_sha256, recommended_config
 from minsheng.routing.models import RouterModel, Suggestion
 from minsheng.routing.services import ranked
+from minsheng.routing.text import join_text
 
 from ..demands.helpers import bring_to
 from .conftest import PLACES, generated_rows

@@ -48,8 +48,8 @@ from minsheng.demands.workflow import OPEN_STATES, Kind, State
 from minsheng.organisation.models import Region
 from minsheng.search.selectors import similar_documents
 
-from .classifier import char_ngram_hashes, join_text
 from .models import DuplicateSignature
+from .text import char_ngram_hashes, join_text
 
 N_HASHES = 64
 NEIGHBOUR_METRES = 700

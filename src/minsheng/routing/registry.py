@@ -5,18 +5,21 @@ a file under MINSHENG_MODELS_DIR written by ``train_router``."""
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 
 from minsheng.core import clock, versioned
 
-from .classifier import ModelIntegrityError, Router
 from .models import RouterModel
+
+if TYPE_CHECKING:  # the classifier is imported once a model is used (see routing.text)
+    from .classifier import Router
 
 log = logging.getLogger("minsheng.routing")
 _lock = threading.Lock()
-_loaded: dict[str, Router] = {}  # version → router; at most the active one
+_loaded: dict[str, "Router"] = {}  # version → router; at most the active one
 
 
 def models_dir() -> Path:
@@ -31,7 +34,7 @@ def resolve_model_path(name: str | Path) -> Path:
     return models_dir() / path if path.parent == Path(".") else path.resolve()
 
 
-def register(router: Router, path: Path, sha256: str, *, metrics: dict | None = None,
+def register(router: "Router", path: Path, sha256: str, *, metrics: dict | None = None,
              training: dict | None = None, activate: bool = False) -> RouterModel:
     at = clock.now()
     base = version = f"{at:%Y%m%d-%H%M%S}-{sha256[:8]}"
@@ -57,8 +60,10 @@ def activate_version(entry: RouterModel) -> None:
     entry.active = True
 
 
-def load(entry: RouterModel) -> Router:
+def load(entry: RouterModel) -> "Router":
     """The router of ``entry``, from this process's cache or its (checksum-verified) file."""
+    from .classifier import Router
+
     with _lock:
         router = _loaded.get(entry.version)
         if router is None:
@@ -68,7 +73,7 @@ def load(entry: RouterModel) -> Router:
         return router
 
 
-def active() -> tuple[RouterModel, Router] | None:
+def active() -> tuple[RouterModel, "Router"] | None:
     """The active model and its router, or None when there is none or its file is unusable
     (suggestions then stay off and the problem is logged, never a failed request)."""
     # This process's copy of the active entry: reloaded when one is saved, deleted or activated
@@ -77,6 +82,8 @@ def active() -> tuple[RouterModel, Router] | None:
                              keep_none=True)
     if entry is None:
         return None
+    from .classifier import ModelIntegrityError
+
     try:
         return entry, load(entry)
     except (OSError, ModelIntegrityError, ValueError, EOFError) as exc:

@@ -19,9 +19,9 @@ from minsheng.demands.workflow import State
 from minsheng.organisation.scope import SYSTEM, SYSTEM_ROLE
 
 from . import duplicates, registry
-from .classifier import join_text
 from .labels import top_level_of
 from .models import Correction, Suggestion
+from .text import join_text
 
 log = logging.getLogger("minsheng.routing")
 TOP_K = 3

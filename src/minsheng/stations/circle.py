@@ -7,9 +7,12 @@ a k-d tree over the stations' chords therefore finds the truly nearest station o
 buildings in milliseconds, and the chord converts exactly to the haversine distance."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # SciPy is imported when a circle is first drawn, not by every process at start
+    from scipy.spatial import cKDTree
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -42,10 +45,12 @@ class StationIndex:
     """Stations' positions in a k-d tree; ``ids[i]`` is the station of row ``i``."""
 
     ids: np.ndarray
-    tree: cKDTree | None
+    tree: "cKDTree | None"
 
     @classmethod
     def build(cls, ids, latitudes, longitudes) -> "StationIndex":
+        from scipy.spatial import cKDTree
+
         ids = np.asarray(ids)
         return cls(ids=ids, tree=cKDTree(unit_vectors(latitudes, longitudes)) if len(ids) else None)
 

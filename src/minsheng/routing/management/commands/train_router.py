@@ -6,9 +6,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from minsheng.routing import registry
-from minsheng.routing.classifier import Router, recommended_config, split_title
+from minsheng.routing.classifier import Router, recommended_config
 from minsheng.routing.data import DataError, read_csv
 from minsheng.routing.services import leaf_training_rows_from_demands, training_rows_from_demands
+from minsheng.routing.text import split_title
 
 
 class Command(BaseCommand):
