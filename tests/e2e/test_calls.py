@@ -6,6 +6,7 @@ import re
 import time
 import urllib.request
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from minsheng.calls.models import CallRecord, Seat
@@ -102,6 +103,12 @@ def test_an_idle_workbench_signs_itself_out(site, settings):
     assert page.locator("#call-pop").count() == 0
 
 
+def _axe_failures(axe, page) -> list:
+    """axe-core's serious and critical findings on the call panel."""
+    found = axe.run(page, context="#call-pop").response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found if v["impact"] in ("serious", "critical")]
+
+
 def _panel_at(page, x: float, y: float) -> bool:
     """Whether the call panel is what a click at (x, y) would hit."""
     return page.evaluate("([x, y]) => !!document.elementFromPoint(x, y)?.closest('#call-pop')", [x, y])
@@ -126,6 +133,8 @@ def test_the_call_panel_folds_into_a_bar_remembered_across_pages_and_unfolds_for
     expect(page.locator(".call-bar-time")).to_have_text(re.compile(r"^\d+:\d\d$"))  # time on the line
     open_box = pop.bounding_box()
     page.screenshot(path=str(screenshot_dir / "calls-panel-open.png"))
+    axe = Axe()
+    assert _axe_failures(axe, page) == []
 
     # Fold with the bar's button: one line is left, the card is hidden, the page under it answers clicks.
     toggle.click()
@@ -133,6 +142,7 @@ def test_the_call_panel_folds_into_a_bar_remembered_across_pages_and_unfolds_for
     folded = pop.bounding_box()
     assert folded["height"] < 60 and folded["height"] * folded["width"] < open_box["height"] * open_box["width"] / 4
     page.screenshot(path=str(screenshot_dir / "calls-panel-folded.png"))
+    assert _axe_failures(axe, page) == []
     centre = (open_box["x"] + open_box["width"] / 2, open_box["y"] + open_box["height"] / 2)
     assert not _panel_at(page, *centre), "the page where the card was is still behind the panel"
     # At the very end of the page the folded bar sits below the last of its content, not over it.
