@@ -223,5 +223,6 @@ def recipient_candidates(user, campaign: Campaign, query: str, limit: int = 20) 
             found = list(area.filter(match)[:limit])
             log_phone_search(user, search, found, _("登记慰问时按电话查找居民"))
     for resident in found:
-        resident.label = f"{resident.name}（{resident.masked_phone}，{resident.region.name}）"
+        resident.label = _("%(name)s（%(note)s）") % {
+            "name": resident.name, "note": resident.masked_phone + _("，") + resident.region.name}
     return found

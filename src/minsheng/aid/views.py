@@ -187,7 +187,8 @@ def _gift_form(request, campaign: Campaign, query: str, data=None, files=None) -
     if data is not None and data.get("recipient"):
         chosen = selectors.recipients_in_reach(request.user, campaign).filter(pk=data.get("recipient")).first()
         if chosen is not None and chosen not in candidates:
-            chosen.label = f"{chosen.name}（{chosen.masked_phone}，{chosen.region.name}）"
+            chosen.label = _("%(name)s（%(note)s）") % {
+                "name": chosen.name, "note": chosen.masked_phone + _("，") + chosen.region.name}
             candidates.append(chosen)
     givers = selectors.givers_for(request.user).filter(active=True).order_by("kind", "name")
     above = [int(p) for p in campaign.region.path.split(".") if p]

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from minsheng.core import clock
 from minsheng.core.clients import client_address
 from minsheng.core.errors import MinshengError
 from minsheng.demands import selectors as demand_selectors
@@ -91,8 +92,11 @@ def pop(request: HttpRequest, pk: int) -> HttpResponse:
     profile = (selectors.caller_profile(request.user, call.caller, _intake_roles(), _("来电弹屏")) if call.caller
                else {"resident": None, "exists": False, "history": [], "open_demands": [], "phone": ""})
     repeats = selectors.repeat_calls(call.caller, call.offered_at)
+    # Seconds on the line so far, by the server's clock: the bar's timer counts on from it.
+    elapsed = max(0, int(((call.ended_at or clock.now()) - call.answered_at).total_seconds()))
     return render(request, "calls/_pop.html", {
-        "call": call, **profile, "repeats": repeats, "repeat_days": settings.MINSHENG_CTI_REPEAT_DAYS,
+        "call": call, **profile, "elapsed": elapsed, "repeats": repeats,
+        "repeat_days": settings.MINSHENG_CTI_REPEAT_DAYS,
         "repeat_warning": repeats > settings.MINSHENG_CTI_REPEAT_CALLS,
         "outcomes": [(o.value, o.label) for o in OPERATOR_OUTCOMES], "next": request.GET.get("next", "")})
 

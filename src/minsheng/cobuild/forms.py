@@ -3,6 +3,7 @@ services decide."""
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.organisation.models import Region
@@ -138,7 +139,8 @@ class ReportForm(forms.Form):
         self.fields["member"].queryset = (PartyMember.objects.filter(active=True, dual_report__isnull=True)
                                           .filter(_living_in(kept))
                                           .select_related("resident").order_by("resident__name"))
-        self.fields["member"].label_from_instance = lambda m: f"{m.resident.name}（{m.workplace or '—'}）"
+        self.fields["member"].label_from_instance = lambda m: gettext("%(name)s（%(note)s）") % {
+            "name": m.resident.name, "note": m.workplace or "—"}
         self.fields["home_member"].queryset = members
 
 

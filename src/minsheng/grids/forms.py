@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.web.forms import PhotosField
@@ -88,7 +89,8 @@ class NoticeForm(forms.Form):
         # the service's refusal, which says why; the list offers only the sender's own.
         field = self.fields["region"]
         field.queryset = Region.objects.filter(kind__in=TARGET_KINDS)
-        field.widget.choices = [(r.pk, f"{r.name}（{r.get_kind_display()}）") for r in regions]
+        field.widget.choices = [(r.pk, gettext("%(name)s（%(note)s）") % {"name": r.name, "note": r.get_kind_display()})
+                                for r in regions]
         self.fields["tag"].queryset = VulnerableTag.objects.all()
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from minsheng.demands.models import Demand
 from minsheng.demands.workflow import Kind
@@ -85,7 +86,8 @@ def figures(cases: QuerySet[MediationCase]) -> dict[str, list[FigureRow]]:
     return {
         "stations": _rows(station_cases, "mediator_unit_id", lambda pk: units[pk].name if pk in units else "—"),
         "communities": _rows(cases, "community_id", lambda pk: communities.get(pk, "—")),
-        "mediators": _rows(cases, "mediator_name", lambda name: f"{name}（{names.get(name, '')}）"),
+        "mediators": _rows(cases, "mediator_name",
+                           lambda name: gettext("%(name)s（%(note)s）") % {"name": name, "note": names.get(name, "")}),
     }
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.organisation.models import Region
@@ -56,7 +57,7 @@ class Resident(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.masked_phone}）"
+        return gettext("%(name)s（%(note)s）") % {"name": self.name, "note": self.masked_phone}
 
     @property
     def masked_phone(self) -> str:

@@ -105,7 +105,7 @@ def members_of(key: str) -> list:
 def team_choices() -> list[tuple[str, str]]:
     """Every skills team and every volunteers' team (小分队), for the staff's choice."""
     skill = [(team_key(t), _("%(name)s（代办能人队）") % {"name": t.name}) for t in SkillTeam.objects.order_by("name")]
-    helping = [(team_key(t), f"{t.name}（{t.region.name}）")
+    helping = [(team_key(t), _("%(name)s（%(note)s）") % {"name": t.name, "note": t.region.name})
                for t in Team.objects.filter(kind=Team.Kind.TEAM).select_related("region").order_by("region__path",
                                                                                                  "name")]
     return skill + helping

@@ -3,6 +3,7 @@ only parse input and offer what lies in the organiser's territory; the services 
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.people.validation import mask_phone
@@ -25,12 +26,12 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class TeamChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.region.name}）"
+        return gettext("%(name)s（%(note)s）") % {"name": obj.name, "note": obj.region.name}
 
 
 class TeamsChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.region.name}）"
+        return gettext("%(name)s（%(note)s）") % {"name": obj.name, "note": obj.region.name}
 
 
 class VolunteerForm(forms.Form):
