@@ -73,13 +73,53 @@ def _unavailable() -> str | None:
 UNAVAILABLE = _unavailable()
 
 
+# ``make test`` runs the suite on SQLite and on PostgreSQL side by side; the browser tests check
+# what Chromium shows and does, the same on either database, so each run takes one share of them
+# (``scripts/run-suites.sh`` sets "1/2" and "2/2"): every browser test runs once, and the two runs
+# end at about the same time.  Unset (``make test-sqlite``, ``make test-postgres``, a plain
+# ``pytest``): all of them.
+SHARE_VARIABLE = "MINSHENG_BROWSER_TESTS_SHARE"
+SLOW_WEIGHT = 40  # a test marked slow costs about as much as this many others (unless it says: slow(weight=…))
+
+
+def browser_test_share(weights: list[int], share: str) -> set[int]:
+    """The indexes of the tests in share ``share`` ("K/N") of tests of these ``weights``: the
+    heaviest first, each to the share with the least weight so far (ties to the lower share)."""
+    try:
+        k, n = (int(part) for part in share.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"{SHARE_VARIABLE} must be K/N, e.g. 1/2, not {share!r}") from None
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"{SHARE_VARIABLE}={share}: K must be between 1 and N")
+    loads = [0] * n
+    mine = set()
+    for index in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        lightest = loads.index(min(loads))
+        loads[lightest] += weights[index]
+        if lightest == k - 1:
+            mine.add(index)
+    return mine
+
+
+def _weight(item) -> int:
+    slow = item.get_closest_marker("slow")
+    return 1 if slow is None else int(slow.kwargs.get("weight", SLOW_WEIGHT))
+
+
 def pytest_collection_modifyitems(config, items):
-    if UNAVAILABLE is None:
-        return
-    skip = pytest.mark.skip(reason=UNAVAILABLE)
-    for item in items:
-        if E2E_DIR in Path(str(item.path)).resolve().parents:
+    browser = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
+    if UNAVAILABLE is not None:
+        skip = pytest.mark.skip(reason=UNAVAILABLE)
+        for item in browser:
             item.add_marker(skip)
+        return
+    share = os.environ.get(SHARE_VARIABLE, "").strip()
+    if not share or not browser:
+        return
+    mine = browser_test_share([_weight(item) for item in browser], share)
+    others = {id(item) for i, item in enumerate(browser) if i not in mine}
+    config.hook.pytest_deselected(items=[item for item in browser if id(item) in others])
+    items[:] = [item for item in items if id(item) not in others]
 
 
 @pytest.fixture(scope="package")

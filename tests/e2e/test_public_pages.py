@@ -181,6 +181,9 @@ def demo_site(browser, live_server, migration_data, settings):
         clear_event_log_for_flush()
 
 
+# Seeds the demo city and opens every route of every login in Chromium: some seven minutes, the
+# heaviest browser test (so the first share's: SQLite's run in make test).
+@pytest.mark.slow(weight=80)
 def test_no_page_of_the_demo_requests_another_host(demo_site):
     """Every demo login's pages (one of each route its links reach, as tests/web/test_crawl.py
     walks them) opened in Chromium, every request logged: all go to this server."""
