@@ -71,6 +71,16 @@ class Page:
         return f"{self.url} {self.data or ''}".strip() if self.method == "get" else f"POST {self.url}"
 
 
+def cpu_reference() -> str:
+    """The CPU time of a fixed piece of pure Python (5 million additions), so that runs on
+    machines, or on one shared machine at times, of different speed can be told apart: the pages'
+    figures move with it."""
+    began, total = time.process_time(), 0
+    for i in range(5_000_000):
+        total += i
+    return f"CPU reference (5M additions): {(time.process_time() - began) * 1000:.0f} ms"
+
+
 def uptime() -> str:
     try:
         return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
@@ -181,7 +191,7 @@ def main() -> None:
     from minsheng.demo.models import SeedMark
     from minsheng.notifications.delivery import deliver_batch
 
-    print(f"data in {data}  [{uptime()}]", flush=True)
+    print(f"data in {data}  [{uptime()}]  {cpu_reference()}", flush=True)
     call_command("migrate", "--no-input", verbosity=0)
     if not SeedMark.objects.exists():  # (seed_demo is idempotent: run it by hand to finish an interrupted one)
         started = time.perf_counter()
@@ -231,7 +241,7 @@ def main() -> None:
                 clients[page.login].force_login(users.get(username=page.login))
         measure(clients[page.login], page, args.repeat)
         print(f"  … {i}/{len(pages)}", end="\r", flush=True)
-    print(f"timed {len(pages)} pages in {time.perf_counter() - started:.0f} s  [{uptime()}]")
+    print(f"timed {len(pages)} pages in {time.perf_counter() - started:.0f} s  [{uptime()}]  {cpu_reference()}")
     for document in documents:
         if document.login not in clients:
             clients[document.login] = Client()
