@@ -62,3 +62,17 @@ def test_the_live_part_comes_alone_for_htmx(login, world):
 def test_only_those_who_see_the_figures_open_the_screen(login, world):
     assert login("handler_cg").get(reverse("web:screen")).status_code == 404
     assert reverse("web:screen") in login("leader").get(reverse("web:dashboard")).content.decode()
+
+
+def test_each_pin_is_labelled_by_its_category_place_and_state_in_the_readers_language(login, world, client):
+    from minsheng.demands.models import Demand
+
+    bring_to(world, "dispatched", latitude=Decimal("39.9"), longitude=Decimal("116.4"))
+    demand = Demand.objects.get()
+    expected = {"zh-hans": f"{demand.category} · {demand.region.name} · {demand.get_state_display()}"}
+    signed_in = login("leader")
+    points = _live_json(signed_in.get(reverse("web:screen")).content.decode())["points"]
+    assert [p["label"] for p in points] == [expected["zh-hans"]] and "已派单" in expected["zh-hans"]
+    signed_in.cookies["django_language"] = "en"
+    english = _live_json(signed_in.get(reverse("web:screen")).content.decode())["points"][0]["label"]
+    assert english.endswith(" · Dispatched") and "已派单" not in english, english

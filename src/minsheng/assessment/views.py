@@ -23,7 +23,7 @@ from minsheng.core.documents import deferred_pdf_response
 from minsheng.core.errors import MinshengError, ValidationFailed
 from minsheng.core.exports import xlsx_response
 from minsheng.demands import selectors as demand_selectors
-from minsheng.demands.workflow import OPEN_STATES
+from minsheng.demands.workflow import OPEN_STATES, State
 from minsheng.organisation.models import Region, Unit
 from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
@@ -474,8 +474,12 @@ def _screen_live(user) -> dict:
     open_demands = visible.filter(state__in=OPEN_STATES)
     overdue = visible.filter(demand_selectors.overdue_q(now))
     overdue_ids = set(overdue.values_list("pk", flat=True)[:SCREEN_POINTS])
-    pins = open_demands.filter(latitude__isnull=False, longitude__isnull=False).select_related(
-        "category", "region").order_by("-registered_at")[:SCREEN_POINTS]
+    # Plain values, not 500 demands with their categories and regions as models (most of the
+    # screen's time); each category's and state's name looked up once.
+    pins = list(open_demands.filter(latitude__isnull=False, longitude__isnull=False).order_by("-registered_at")
+                .values_list("pk", "latitude", "longitude", "category_id", "region__name", "state")[:SCREEN_POINTS])
+    category_names = {c.pk: str(c) for c in Category.objects.filter(pk__in={pin[3] for pin in pins if pin[3]})}
+    state_names = {value: str(label) for value, label in State.choices}
     trend = selectors.trend(user, "day", today)
     return {
         "now": now,
@@ -493,9 +497,10 @@ def _screen_live(user) -> dict:
                       "resolved": [f.resolved for _l, f in trend],
                       "names": {"registered": str(COUNTER_LABELS["registered"]),
                                 "resolved": str(COUNTER_LABELS["resolved"])}},
-            "points": [{"lat": float(d.latitude), "lng": float(d.longitude), "overdue": d.pk in overdue_ids,
-                        "label": f"{d.category or _('未分类')} · {d.region.name} · {d.get_state_display()}"}
-                       for d in pins],
+            "points": [{"lat": float(lat), "lng": float(lng), "overdue": pk in overdue_ids,
+                        "label": f"{category_names.get(category_id) or _('未分类')} · {region} · "
+                                 f"{state_names.get(state, state)}"}
+                       for pk, lat, lng, category_id, region, state in pins],
         },
     }
 
