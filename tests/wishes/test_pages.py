@@ -112,3 +112,31 @@ def test_a_wish_not_on_the_wall_has_no_public_page(world, login):
     unpublished = register_wish(world, title="还没发布的心愿", description="家里的热水器坏了，想请人看看")
     client = login("resident")
     assert client.get(reverse("wishes:claim", args=[unpublished.pk])).status_code == 404
+
+
+def test_the_quota_boards_turn_their_own_pages_with_those_behind_first(world, login, monkeypatch):
+    """A city's boards hold hundreds of rows: the members' board pages on its own parameter (the
+    organisations' page kept), the members behind their quota first, every member once."""
+    import re
+
+    from minsheng.party.models import PartyMember
+    from minsheng.wishes import views
+
+    party(world)
+    wish_at(world, "fulfilled")
+    monkeypatch.setattr(views, "QUOTA_PAGE_SIZE", 1)
+    client = login("staff1")
+    rows, number = [], 1
+    while True:
+        page = client.get(reverse("wishes:quotas"), {"member_page": number, "organisation_page": 1}).content.decode()
+        board = page[page.index('id="member-board"'):]
+        rows += re.findall(r'<tr( class="behind")?><td data-label="[^"]*">([^<]+)', board)
+        if f"member_page={number + 1}" not in board:
+            break
+        link = re.search(rf'href="\?([^"]*member_page={number + 1}[^"]*)"', board).group(1)
+        assert "organisation_page=1" in link.split("&amp;")  # the other board's page kept
+        number += 1
+    names = [name.strip() for _behind, name in rows]
+    behind = [bool(flag) for flag, _name in rows]
+    assert sorted(names) == sorted(m.resident.name for m in PartyMember.objects.all()) and len(names) > 1
+    assert behind == sorted(behind, reverse=True) and any(behind)

@@ -23,11 +23,14 @@ from minsheng.people.models import Resident
 from minsheng.web import field
 from minsheng.web.actions import submit
 from minsheng.web.forms import add_service_errors
+from minsheng.web.pagination import page_of
 from minsheng.web.views.staff import _staff_required
 
 from . import selectors, services
 from .forms import ClaimForm, FulfilForm, ResidentWishForm, WallFilterForm, WishIntakeForm
 from .models import WishClaim
+
+QUOTA_PAGE_SIZE = 50  # rows of a quota board shown at a time
 
 
 def wall(request: HttpRequest) -> HttpResponse:
@@ -201,10 +204,13 @@ def intake(request: HttpRequest) -> HttpResponse:
 def quotas(request: HttpRequest) -> HttpResponse:
     """Quota boards: practical things per grassroots organisation, claims per member; who is behind."""
     year = dates.parse_year(request.GET.get("year"), clock.now().year)
-    organisations = selectors.organisation_board(request.user, year)
-    members = selectors.member_board(request.user, year)
+    # A city's boards hold hundreds of organisations and members: each turns its own pages, with
+    # those behind their quota first.
+    organisations = sorted(selectors.organisation_board(request.user, year), key=lambda row: row[1].met)
+    members = sorted(selectors.member_board(request.user, year), key=lambda row: row[1] >= row[2])
     return render(request, "wishes/quotas.html", {
-        "year": year, "organisations": organisations, "members": members,
+        "year": year, "organisations": page_of(request, organisations, QUOTA_PAGE_SIZE, "organisation_page"),
+        "members": page_of(request, members, QUOTA_PAGE_SIZE, "member_page"),
         "organisations_behind": [o for o, p in organisations if not p.met],
         "members_behind": [m for m, n, required in members if n < required],
     })
