@@ -37,7 +37,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from .text import _HP, _HS, _MASK, _WS, SEP, ngram_hash, split_title
+from .text import HASH_MASK, HASH_MULTIPLIER, HASH_SEED, SEP, WHITESPACE_RUNS, ngram_hash, split_title
 
 LEXICON_FILE = Path(__file__).with_name("lexicon") / "words.txt.gz"
 MAX_WORD = 4  # the longest word forward maximum match tries
@@ -90,7 +90,7 @@ class WordSegmenter:
         n = len(cp)
         han = _han(cp)
         c64 = cp.astype(np.uint64)
-        h = np.full(n, _HS, dtype=np.uint64) * np.uint64(_HP) + c64
+        h = np.full(n, HASH_SEED, dtype=np.uint64) * np.uint64(HASH_MULTIPLIER) + c64
         all_han = han
         best = np.ones(n, dtype=np.int8)
         by_len: list[np.ndarray] = [h, h]
@@ -98,7 +98,7 @@ class WordSegmenter:
         for length in range(2, MAX_WORD + 1):
             if n < length:
                 break
-            h = h[:-1] * np.uint64(_HP) + c64[length - 1:]  # uint64 arithmetic wraps mod 2**64
+            h = h[:-1] * np.uint64(HASH_MULTIPLIER) + c64[length - 1:]  # uint64 arithmetic wraps mod 2**64
             all_han = all_han[:-1] & han[length - 1:]
             pos = np.searchsorted(keys, h)
             pos[pos == nk] = 0
@@ -532,7 +532,7 @@ class FastScorer:
             at += len(keys)
         self.bmp = None  # single characters of the Basic Multilingual Plane: key position by code point
         if 1 in lengths:
-            h = np.arange(1 << 16, dtype=np.uint64) + np.uint64((_HS * _HP) & _MASK)
+            h = np.arange(1 << 16, dtype=np.uint64) + np.uint64((HASH_SEED * HASH_MULTIPLIER) & HASH_MASK)
             p = np.minimum(np.searchsorted(self.keys, h), n_keys - 1)
             self.bmp = np.where(self.keys[p] == h, p, n_keys).astype(np.int32)
         self.words = lexicon is not None
@@ -543,12 +543,12 @@ class FastScorer:
             self.code[inverse[at:]] |= _LONG_PREFIX
 
     def scores(self, text: str) -> np.ndarray:
-        s = _WS.sub(" ", text.lower())
+        s = WHITESPACE_RUNS.sub(" ", text.lower())
         cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
         n_chars, sep = len(cp), s.find(SEP)
         c64 = cp.astype(np.uint64)
-        h = np.full(n_chars, _HS, dtype=np.uint64)
-        mult = np.uint64(_HP)
+        h = np.full(n_chars, HASH_SEED, dtype=np.uint64)
+        mult = np.uint64(HASH_MULTIPLIER)
         singles, parts, offsets, at = None, [], np.zeros(self.lengths[-1] + 1, dtype=np.intp), 0
         for n in range(1, self.lengths[-1] + 1):
             if n_chars < n:

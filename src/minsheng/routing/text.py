@@ -8,10 +8,10 @@ import re
 import numpy as np
 
 SEP = "。"
-_WS = re.compile(r"\s\s+")  # the same whitespace rule as scikit-learn's char analyzer
-_HP = 0x9E3779B97F4A7C15  # odd 64-bit multiplier of the polynomial n-gram hash
-_HS = 0x2545F4914F6CDD1D  # hash seed
-_MASK = (1 << 64) - 1
+WHITESPACE_RUNS = re.compile(r"\s\s+")  # the same whitespace rule as scikit-learn's char analyzer
+HASH_MULTIPLIER = 0x9E3779B97F4A7C15  # odd 64-bit multiplier of the polynomial n-gram hash
+HASH_SEED = 0x2545F4914F6CDD1D  # hash seed
+HASH_MASK = (1 << 64) - 1
 
 
 def join_text(title: str, description: str) -> str:
@@ -26,19 +26,19 @@ def split_title(text: str) -> tuple[str, str]:
 
 
 def ngram_hash(gram: str) -> int:
-    h = _HS
+    h = HASH_SEED
     for ch in gram:
-        h = (h * _HP + ord(ch)) & _MASK
+        h = (h * HASH_MULTIPLIER + ord(ch)) & HASH_MASK
     return h
 
 
 def char_ngram_hashes(s: str, nmin: int, nmax: int) -> np.ndarray:
     """Hashes of all char n-grams (nmin..nmax) of ``s``, vectorised; equal to ``ngram_hash``."""
-    s = _WS.sub(" ", s)
+    s = WHITESPACE_RUNS.sub(" ", s)
     cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n_chars = len(cp)
-    h = np.full(n_chars, _HS, dtype=np.uint64)
-    mult = np.uint64(_HP)
+    h = np.full(n_chars, HASH_SEED, dtype=np.uint64)
+    mult = np.uint64(HASH_MULTIPLIER)
     parts = []
     for n in range(1, nmax + 1):
         if n_chars < n:
