@@ -8,6 +8,7 @@ import pytest
 
 from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from minsheng.party import selectors as party_selectors
 from minsheng.party.quotas import practical_things_progress
 from minsheng.projects import selectors, services
 from minsheng.projects.models import PracticalThing
@@ -33,7 +34,7 @@ def test_items_done_with_evidence_fill_the_quota(world, party, settings):
         assert (progress.done, progress.required, progress.met) == (2, 3, False)
         assert progress.by_source["practical_list"] == 2
         services.tick_off(world.user("staff1"), items[2].pk, evidence="已疏通，附照片")
-        board = dict(selectors.quota_progress(world.user("staff1"), 2026))
+        board = dict(party_selectors.quota_board(world.user("staff1"), 2026))
     assert board[party.community1].done == 3 and board[party.community1].met
     assert party.street1 not in board  # the street committee is not a grassroots organisation
     # Items done in another year count for that year.

@@ -5,6 +5,7 @@ import pytest
 
 from minsheng.core import clock
 from minsheng.party import quotas
+from minsheng.party import selectors as party_selectors
 from minsheng.wishes import selectors
 
 from ..wishes.helpers import act, party, promise, wish_at
@@ -20,7 +21,7 @@ def test_boards_count_wishes_towards_both_quotas(world, settings):
     other = wish_at(world, "published")
     act(world, "staff1", other, "claim_wish", promised_by=promise(), party_organisation=p.community.pk)
 
-    board = dict(selectors.organisation_board(world.user("staff1"), year))
+    board = dict(party_selectors.quota_board(world.user("staff1"), year))
     progress = board[p.community]
     assert progress.by_source["wishes"] == 1 and progress.required == 2 and not progress.met
     assert p.street not in board  # a street committee is not grassroots
@@ -33,7 +34,7 @@ def test_boards_count_wishes_towards_both_quotas(world, settings):
     behind = [m for m, (n, required) in members.items() if n < required]
     assert behind == [p.idle_member]
     # Another street's staff see neither board's rows.
-    assert selectors.organisation_board(world.user("staff2"), year) == []
+    assert party_selectors.quota_board(world.user("staff2"), year) == []
     assert selectors.member_board(world.user("staff2"), year) == []
     # Last year nothing was done.
-    assert dict(selectors.organisation_board(world.user("staff1"), year - 1))[p.community].done == 0
+    assert dict(party_selectors.quota_board(world.user("staff1"), year - 1))[p.community].done == 0

@@ -8,8 +8,10 @@ from django.db.models import Count, Q
 
 from minsheng.grids.selectors import region_q, regions_q
 from minsheng.organisation.models import Region
+from minsheng.organisation.roles import STAFF_ROLES
 
 from .models import PartyMember, PartyOrganisation
+from .quotas import QuotaProgress, practical_things_progress
 
 
 @dataclass
@@ -62,3 +64,13 @@ def structure_report(user) -> StructureReport:
             in_service_reported=members.filter(in_service=True, reporting_community=community).count()))
     return StructureReport(levels, central, rows)
 
+
+
+def quota_board(user, year: int) -> list[tuple[PartyOrganisation, QuotaProgress]]:
+    """The grassroots organisations in the user's staff territory with their practical things done
+    in ``year`` against the quota: those behind it first, then in the structure's order.  One board,
+    shown on the yearly list (办实事清单) and on the quota boards."""
+    organisations = list(PartyOrganisation.objects.filter(level__in=PartyOrganisation.GRASSROOTS)
+                         .filter(region_q(user, "region", STAFF_ROLES)).only("pk", "name").order_by("path"))
+    progress = practical_things_progress([o.pk for o in organisations], year)
+    return sorted(((o, progress[o.pk]) for o in organisations), key=lambda row: row[1].met)

@@ -13,7 +13,6 @@ from minsheng.organisation.models import Region
 from minsheng.organisation.roles import STAFF_ROLES
 from minsheng.organisation.scope import region_filter
 from minsheng.party.models import PartyOrganisation
-from minsheng.party.quotas import QuotaProgress, practical_things_progress
 
 from .models import CollectedNeed, Collection, Decision, Evaluation, Meeting, PracticalThing, SecretaryProject
 from .status import Colour, Status, colour_of, project_status
@@ -32,7 +31,9 @@ def regions_in_scope(user, kinds: Iterable[str]) -> QuerySet[Region]:
 
 
 def organisations_in_scope(user) -> QuerySet[PartyOrganisation]:
-    return PartyOrganisation.objects.filter(region_q(user)).select_related("secretary__resident", "region")
+    """The party organisations in the user's territory, as a picker offers them (number and name:
+    a city has hundreds)."""
+    return PartyOrganisation.objects.filter(region_q(user)).only("pk", "name")
 
 
 def projects_visible_to(user) -> QuerySet[SecretaryProject]:
@@ -154,12 +155,6 @@ def practical_things_done(organisation_ids: list[int], year: int) -> dict[int, i
     rows = (PracticalThing.objects.filter(organisation_id__in=organisation_ids, done_on__year=year)
             .values_list("organisation_id").annotate(n=Count("pk")).order_by())
     return dict(rows)
-
-
-def quota_progress(user, year: int) -> list[tuple[PartyOrganisation, QuotaProgress]]:
-    orgs = [o for o in PartyOrganisation.objects.filter(region_q(user)).select_related("region") if o.is_grassroots]
-    progress = practical_things_progress([o.pk for o in orgs], year)
-    return [(o, progress[o.pk]) for o in orgs]
 
 
 # --- meetings ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from minsheng.core.pdf import pdf_response
 from minsheng.core.qr import qr_svg
 from minsheng.demands import selectors as demand_selectors
 from minsheng.organisation.models import Region
+from minsheng.party import selectors as party_selectors
 from minsheng.web.actions import perform, submit
 from minsheng.web.pagination import page_of
 
@@ -172,7 +173,7 @@ def practical(request: HttpRequest) -> HttpResponse:
     items = selectors.practical_things_visible_to(request.user).filter(year=year)
     # A city's list holds hundreds of items and organisations: each table turns its own pages, and
     # the organisations short of their quota come first.
-    quota = sorted(selectors.quota_progress(request.user, year), key=lambda row: row[1].met)
+    quota = party_selectors.quota_board(request.user, year)
     met = sum(1 for _org, progress in quota if progress.met)
     return render(request, "projects/practical.html", {
         "year": year, "form": form, "tick_form": TickOffForm(),

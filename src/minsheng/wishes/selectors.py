@@ -10,7 +10,7 @@ from minsheng.demands.workflow import Kind, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.scope import demand_filter, region_filter
 from minsheng.party import quotas
-from minsheng.party.models import PartyMember, PartyOrganisation
+from minsheng.party.models import PartyMember
 from minsheng.people.validation import mask_name
 
 from .models import WishClaim
@@ -78,14 +78,6 @@ def member_claims(member_ids: list[int], year: int) -> dict[int, int]:
     return dict(Counter(WishClaim.objects.filter(party_member_id__in=member_ids, claimed_at__year=year,
                                                  released_at__isnull=True)
                         .values_list("party_member_id", flat=True)))
-
-
-def organisation_board(user, year: int) -> list[tuple[PartyOrganisation, quotas.QuotaProgress]]:
-    """Grassroots organisations in the user's territory with their practical things against the quota."""
-    orgs = list(PartyOrganisation.objects.filter(level__in=PartyOrganisation.GRASSROOTS)
-                .filter(region_filter(user)).select_related("region").order_by("path"))
-    progress = quotas.practical_things_progress([o.pk for o in orgs], year)
-    return [(o, progress[o.pk]) for o in orgs]
 
 
 def member_board(user, year: int) -> list[tuple[PartyMember, int, int]]:

@@ -19,6 +19,7 @@ from minsheng.demands.workflow import Channel, State
 from minsheng.organisation.models import Region
 from minsheng.organisation.roles import Role
 from minsheng.organisation.scope import roles_of
+from minsheng.party import selectors as party_selectors
 from minsheng.people.models import Resident
 from minsheng.web import field
 from minsheng.web.actions import submit
@@ -206,7 +207,7 @@ def quotas(request: HttpRequest) -> HttpResponse:
     year = dates.parse_year(request.GET.get("year"), clock.now().year)
     # A city's boards hold hundreds of organisations and members: each turns its own pages, with
     # those behind their quota first.
-    organisations = sorted(selectors.organisation_board(request.user, year), key=lambda row: row[1].met)
+    organisations = party_selectors.quota_board(request.user, year)
     members = sorted(selectors.member_board(request.user, year), key=lambda row: row[1] >= row[2])
     return render(request, "wishes/quotas.html", {
         "year": year, "organisations": page_of(request, organisations, QUOTA_PAGE_SIZE, "organisation_page"),
