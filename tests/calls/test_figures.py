@@ -51,25 +51,69 @@ def test_no_calls_gives_no_rate_rather_than_a_division_by_zero():
     assert (f.answer_rate, f.rate_15, f.rate_30, f.average_handling) == (None, None, None, None)
 
 
+def _expected(calls) -> dict:
+    """The figures of ``calls`` counted one call at a time in Python, as docs/calls.md defines them
+    (the report counts them in the database)."""
+    f = dict.fromkeys(("offered", "answered", "abandoned", "within_15", "within_30", "handled"), 0)
+    f["handling_seconds"] = 0.0
+    for call in calls:
+        f["offered"] += 1
+        wait = call.wait_seconds
+        if wait is not None:
+            f["answered"] += 1
+            f["within_15"] += wait <= 15
+            f["within_30"] += wait <= 30
+            talk = call.handling_seconds
+            if talk is not None:
+                f["handled"] += 1
+                f["handling_seconds"] += talk
+        elif call.ended_at is not None:
+            f["abandoned"] += 1
+    return f
+
+
+def _figures(f: Figures) -> dict:
+    return {"offered": f.offered, "answered": f.answered, "abandoned": f.abandoned, "within_15": f.within_15,
+            "within_30": f.within_30, "handled": f.handled, "handling_seconds": pytest.approx(f.handling_seconds)}
+
+
 def test_random_days_keep_every_rate_within_0_and_100_and_the_counts_consistent(pbx):
     rng = random.Random()
     seats = list(Seat.objects.all())
-    expected = Figures()
+    calls = []
     for n in range(rng.randint(20, 60)):
-        wait = rng.choice([None, rng.uniform(0, 90)])
+        wait = rng.choice([None, rng.uniform(0, 90), rng.choice([15, 30, 15.5])])  # the bounds too
         ended = wait is not None or rng.random() < 0.8
-        call = _call(pbx, n, seat=rng.choice([*seats, None]), offered=_at(rng.randint(0, 23), rng.randint(0, 59)),
-                     wait=wait, talk=rng.randint(1, 900) if wait is not None else None, ended=ended)
-        expected.add(call)
-    t = seat_report(*day_bounds(DAY)).total
-    assert (t.offered, t.answered, t.abandoned, t.within_15, t.within_30) == (
-        expected.offered, expected.answered, expected.abandoned, expected.within_15, expected.within_30)
+        seat = rng.choice([*seats, None])
+        call = _call(pbx, n, seat=seat, offered=_at(rng.randint(0, 23), rng.randint(0, 59)),
+                     wait=wait, talk=rng.randint(1, 900) if wait is not None else None, ended=ended,
+                     outcome=rng.choice(["", "", "consultation", "demand"]))
+        if wait is not None and rng.random() < 0.4:
+            # The phone system gave no duration: talk time from answer to hang-up, or none while
+            # still talking, and nought for a hang-up stamped before the answer.
+            call.duration = None
+            call.ended_at = rng.choice([None, call.answered_at + timedelta(seconds=rng.uniform(1, 600)),
+                                        call.answered_at - timedelta(seconds=3)])
+            call.save(update_fields=["duration", "ended_at"])
+        calls.append(call)
+    report = seat_report(*day_bounds(DAY))
+    t = report.total
+    assert _figures(t) == _expected(calls)
     assert t.within_15 <= t.within_30 <= t.answered <= t.offered and t.answered + t.abandoned <= t.offered
     for rate in (t.answer_rate, t.rate_15, t.rate_30, t.abandon_rate):
         assert rate is None or 0 <= rate <= 100
-    report = seat_report(*day_bounds(DAY))
+    by_seat = {f.label.split()[0] if f.label.split() else "": f for f in report.seats}
+    for seat in seats:
+        on_seat = [c for c in calls if c.seat_id == seat.pk]
+        assert (_figures(by_seat[seat.extension]) if on_seat else _expected([])) == _expected(on_seat)
+    hours = {h.label: h for h in report.hours}
+    for hour in range(24):
+        in_hour = [c for c in calls if timezone.localtime(c.offered_at).hour == hour]
+        assert (_figures(hours[f"{hour:02d}:00"]) if in_hour else _expected([])) == _expected(in_hour)
     assert sum(f.offered for f in report.seats) == sum(h.offered for h in report.hours) == t.offered
     assert sum(n for _label, n in report.outcomes) == t.offered
+    ringing = sum(1 for c in calls if not c.outcome and c.answered_at is None and c.ended_at is None)
+    assert dict(report.outcomes).get("振铃中", 0) == ringing
 
 
 def test_the_page_is_the_leaders(world, pbx):
