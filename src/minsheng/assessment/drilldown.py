@@ -73,8 +73,9 @@ def item_keys(user, name: str, start: date, end: date, filters: Filters | None =
 
 def item_values_behind(user, name: str, start: date, end: date, filters: Filters | None, columns: tuple[str, ...]
                        ) -> tuple[list[tuple], int]:
-    """As ``items_behind``, each item as its day followed by its demand's ``columns`` (values, not
-    loaded demands: an export of a thousand items costs a third less)."""
+    """The items of a figure, each as its day followed by its demand's ``columns`` (values, not
+    loaded demands: an export of a thousand items costs a third less), and how many items are of
+    demands the viewer may not open: the two add up to the figure."""
     keys = item_keys(user, name, start, end, filters)
     values = {row[0]: row[1:] for row in demands_visible_to(user).filter(pk__in={k[0] for k in keys})
               .values_list("pk", *columns)}
@@ -99,9 +100,3 @@ def items_of(keys: list[tuple]) -> list[Item]:
     by_id = {d.pk: d for d in demands}
     return [Item(by_id[demand_id], day, unit_id) for demand_id, day, unit_id in keys if demand_id in by_id]
 
-
-def items_behind(user, name: str, start: date, end: date, filters: Filters | None = None) -> tuple[list[Item], int]:
-    """The items of a figure with their demands, and how many items are of demands the viewer
-    may not open: the two add up to the figure."""
-    keys, hidden = visible_item_keys(user, name, start, end, filters)
-    return items_of(keys), hidden

@@ -384,10 +384,10 @@ def table(user, start: date, end: date, by: str, filters: Filters | None = None)
 
 def _unit_labels(ids) -> dict[int, str]:
     """Unit names, with the parent's name where two units share one (光明街道 · 城管科)."""
-    units = list(Unit.objects.filter(pk__in=ids).select_related("parent", "region"))
-    repeated = set(Unit.objects.filter(name__in={u.name for u in units}).values("name").annotate(n=Count("pk"))
-                   .filter(n__gt=1).values_list("name", flat=True))
-    return {u.pk: (f"{(u.parent or u.region).name} · {u.name}" if u.name in repeated else u.name) for u in units}
+    units = list(Unit.objects.filter(pk__in=ids).values_list("pk", "name", "parent__name", "region__name"))
+    repeated = set(Unit.objects.filter(name__in={name for _pk, name, _p, _r in units}).values("name")
+                   .annotate(n=Count("pk")).filter(n__gt=1).values_list("name", flat=True))
+    return {pk: (f"{parent or region} · {name}" if name in repeated else name) for pk, name, parent, region in units}
 
 
 def _ranked(grouped: dict, by: str, column: str, rule: RuleView) -> list[TableRow]:

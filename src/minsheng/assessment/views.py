@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from minsheng.routing import hot_issues as hot
 from minsheng.web.views.staff import _staff_required, _with_time_status
 
 from . import charts, rules, selectors
-from .drilldown import item_values_behind, items_behind, items_of, visible_item_keys
+from .drilldown import item_values_behind, items_of, visible_item_keys
 from .exports import DEMAND_COLUMNS, demand_export_headers, item_export_rows
 from .selectors import ALL_RATES, COUNTER_LABELS, MORE_RATES, RATE_LABELS, RATES, Filters
 
@@ -372,6 +373,18 @@ def _summary_text(figures: selectors.Figures, counts: list, best, worst) -> str:
     return text
 
 
+def _with_cells(rows: list[selectors.TableRow]) -> list[selectors.TableRow]:
+    """Each row's figures as the report's table prints them: volume, registered, due, overdue,
+    the rates, the composite score.  The units' table is some eighty rows of eleven figures;
+    written out once here, not looked up attribute by attribute in the template."""
+    for row in rows:
+        f = row.figures
+        row.cells = [localize(f.volume), localize(f.registered), localize(f.due), localize(f.overdue),
+                     *("—" if rate is None else f"{localize(rate)}%" for rate in f.rates().values()),
+                     "—" if f.composite is None else localize(f.composite)]
+    return rows
+
+
 # The report's type, written once for its page and its charts (see charts._svg).
 REPORT_FONTS = "Noto Serif CJK SC, Noto Sans CJK SC, Noto Sans SC, WenQuanYi Micro Hei, serif"
 
@@ -392,21 +405,24 @@ def _report_context(request: HttpRequest, *, printing: bool = False) -> dict:
     ranked_units = [r for r in units if r.rank]
     best, worst = (ranked_units[0], ranked_units[-1]) if ranked_units else (None, None)
     counts, rates = _comparisons(user, start, figures, filters)
-    overdue = items_behind(user, "overdue", start, end, filters)[0] if figures.overdue <= 200 else []
+    # The first 50 overdue items, with their demands (the list's keys are cheap, its demands are not).
+    overdue = (items_of(visible_item_keys(user, "overdue", start, end, filters)[0][:50]) if figures.overdue <= 200
+               else [])
     return {
         "start": start, "end": end, "month": f"{start:%Y-%m}", "region": region, "figures": figures,
         "counts": counts, "rates": rates, "rule": figures.rule,
         "summary": _summary_text(figures, counts, best, worst),
         "best_units": ranked_units[:3], "worst_units": list(reversed(ranked_units[3:]))[:3],
-        "overdue": overdue[:50], "overdue_count": figures.overdue,
+        "overdue": overdue, "overdue_count": figures.overdue,
         "daily_chart": charts.bar_chart([f"{d.day}" for d in days], [registered, resolved],
                                         names=[_("受理量"), _("办结量")], label_every=2, tooltips=not printing,
                                         font_family=REPORT_FONTS),
         "category_chart": charts.horizontal_bars([(r.label, r.figures.registered) for r in categories
                                                   if r.figures.registered][:12], font_family=REPORT_FONTS),
         "fonts": REPORT_FONTS,
-        "regions": selectors.table(user, start, end, level, filters), "level_label": TABLE_LABELS[level],
-        "units": units, "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
+        "regions": _with_cells(selectors.table(user, start, end, level, filters)),
+        "level_label": TABLE_LABELS[level], "units": _with_cells(units),
+        "rate_names": [(r, RATE_LABELS[r]) for r in RATES],
         "generated": clock.now(), "last_due": selectors.deadline_end(end),
         # The hotline's seats answer for the whole district: their figures join a district-wide report.
         "seats": (calls_selectors.seat_report(calls_selectors.day_bounds(start)[0], calls_selectors.day_bounds(end)[1])
