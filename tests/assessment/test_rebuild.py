@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -283,3 +283,34 @@ def test_the_export_of_a_figure_has_as_many_rows_as_the_figure(client, world):
                                                                    "to": end.isoformat(), "format": "xlsx"})
         rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
         assert len(rows) - 1 == total.count(name), name
+
+
+def test_the_reports_shortcuts_agree_with_the_detail_rows(world):
+    """The monthly report takes its totals from the units' table (one query for both) and its
+    daily bars from the community-level trend rows where they answer: after a random workload,
+    for viewers of every breadth and with every kind of filter, both equal what the detail rows
+    say."""
+    from minsheng.assessment import selectors as figures
+    from minsheng.assessment.models import Period
+
+    _random_workload(world, 6, steps=120)
+    days = Rollup.objects.filter(period=Period.DAY).values_list("day", flat=True)
+    start, end = min(days), max(days)
+    filters = [None, figures.Filters(region=world.regions["c1"]), figures.Filters(region=world.regions["g1"]),
+               figures.Filters(unit=world.units["cg"]), figures.Filters(category=Demand.objects.first().category)]
+    seen = 0
+    for name in ("leader", "dispatcher1", "staff1", "gridworker", "handler_cg"):
+        user = world.user(name)
+        for f in filters:
+            total = figures.figures(user, start, end, f)
+            for by in ("unit", "category"):
+                assert figures.table_with_total(user, start, end, by, f)[1].counts == total.counts, (name, f, by)
+            detail = Rollup.objects.filter(period=Period.DAY, day__gte=start, day__lte=end)
+            detail = detail.filter(figures.scope_of(user).q()).filter(f.q() if f else Q())
+            expected = {row["day"]: row for row in detail.values("day").annotate(
+                **{c: Sum(c) for c in figures.TREND_COUNTERS}).order_by()}
+            for day, got in figures.per_day(user, start, end, f).items():
+                for counter in figures.TREND_COUNTERS:
+                    assert getattr(got, counter) == (expected.get(day, {}).get(counter) or 0), (name, f, day, counter)
+            seen += total.registered
+    assert seen  # the viewers saw demands

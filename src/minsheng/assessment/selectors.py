@@ -377,9 +377,20 @@ def table(user, start: date, end: date, by: str, filters: Filters | None = None)
     """The figures of start..end per street, community, grid, handling unit or top-level
     category: those with at least the rule's minimum volume ranked by the composite score (ties
     by volume), the others after them, unranked."""
+    return table_with_total(user, start, end, by, filters)[0]
+
+
+def table_with_total(user, start: date, end: date, by: str, filters: Filters | None = None
+                     ) -> tuple[list[TableRow], Figures]:
+    """``table`` and the figures of start..end over everything the user may see, from the same
+    query: every rollup row has a unit and a category (or none), so the unit and category tables'
+    groups add up to the whole (the region tables leave out rows above their level)."""
     column = {"unit": "unit_id", "category": "category_id"}.get(by, "region_id")
     grouped = _sums(user, start, end, filters, column=column, by_grid_or_category=by in ("grid", "category"))
-    return _ranked(grouped, by, column, rule_for(start))
+    total = Figures(rule=rule_for(start))
+    for row in grouped.values():
+        total.add(row)
+    return _ranked(grouped, by, column, rule_for(start)), total
 
 
 def _unit_labels(ids) -> dict[int, str]:
@@ -487,12 +498,15 @@ def trend(user, granularity: str, end: date, filters: Filters | None = None, *,
 
 
 def per_day(user, start: date, end: date, filters: Filters | None = None) -> dict[date, Figures]:
-    """Figures of every day of start..end (days without events have empty figures)."""
+    """The trend counters (``TREND_COUNTERS``: registered, resolved, …) of every day of start..end
+    (days without events have empty figures), from the community-level trend rows where they answer."""
     result = {start + timedelta(days=i): Figures() for i in range((end - start).days + 1)}
-    qs = Rollup.objects.filter(period=Period.DAY, day__gte=start, day__lte=end).filter(scope_of(user).q())
+    scope = scope_of(user)
+    period = Period.TREND_DAY if _trend_rows_usable(scope, filters) else Period.DAY
+    qs = Rollup.objects.filter(period=period, day__gte=start, day__lte=end).filter(scope.q())
     if filters:
         qs = qs.filter(filters.q())
-    for row in qs.values("day").annotate(**_OTHER_SUMS).order_by():
+    for row in qs.values("day").annotate(**_TREND_SUMS).order_by():
         result[row["day"]].add(row)
     return result
 
