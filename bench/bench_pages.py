@@ -12,7 +12,8 @@
    per route with its digits blanked), so the list is what each role's home and menus link to —
    the same list the crawl test checks for 404 and 500, not a copy of it.  Beside them, the pages
    no link leads to: the tracking lookup (a POST), the grid map's GeoJSON, Open311 and the JSON API.
-3. Each page is requested ``--repeat`` times after one warm-up, one request at a time, in process
+3. Each page is requested once to warm up, then ``--repeat`` times in as many rounds over all the
+   pages (a page's repetitions spread over the run, not back to back), one request at a time, in process
    through Django's test client (middleware, view, queries, template; no network): p50/p95 of the
    wall time, p50 of this process's CPU time (what the request costs when other jobs share the
    cores: wall time then includes waiting for a core) and the SQL queries of one request.
@@ -93,23 +94,28 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(client, page: Page, repeat: int) -> None:
-    """Times ``page`` ``repeat`` times after a warm-up, then counts one request's queries."""
+def warm_up(client, page: Page) -> None:
+    """Requests ``page`` once (warming the process's copies and the page cache; anything but 200
+    stops the bench) and counts one request's queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     send = getattr(client, page.method)
-    response = send(page.url, page.data)  # warms the process's copies and the page cache
+    response = send(page.url, page.data)
     if response.status_code != 200:
         raise RuntimeError(f"{page.login or 'anonymous'} {page.name}: HTTP {response.status_code}")
-    for _ in range(repeat):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        send(page.url, page.data)
-        page.wall.append((time.perf_counter() - started) * 1000)
-        page.cpu.append((time.process_time() - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         send(page.url, page.data)
     page.queries = len(queries)
+
+
+def time_once(client, page: Page) -> None:
+    """One timed request of ``page``: its wall and this process's CPU time."""
+    send = getattr(client, page.method)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    send(page.url, page.data)
+    page.wall.append((time.perf_counter() - started) * 1000)
+    page.cpu.append((time.process_time() - cpu_started) * 1000)
 
 
 def crawled_pages(username: str, per_route: int, limit: int) -> tuple[list[str], list[str]]:
@@ -239,8 +245,17 @@ def main() -> None:
             clients[page.login] = Client()
             if page.login:
                 clients[page.login].force_login(users.get(username=page.login))
-        measure(clients[page.login], page, args.repeat)
-        print(f"  … {i}/{len(pages)}", end="\r", flush=True)
+        warm_up(clients[page.login], page)
+        print(f"  … warm {i}/{len(pages)}", end="\r", flush=True)
+    # The timed requests go round all the pages ``--repeat`` times rather than page by page: this
+    # shared machine has slower and faster spells of a minute or two (the same Excel export, the
+    # same code and data, took 112 to 209 ms CPU p50 for seven logins timed page by page), and a
+    # page's repetitions taken back to back fall in one spell; spread over the run, their median
+    # is the page's and not the spell's.
+    for round_ in range(1, args.repeat + 1):
+        for i, page in enumerate(pages, 1):
+            time_once(clients[page.login], page)
+            print(f"  … round {round_}/{args.repeat}: {i}/{len(pages)}", end="\r", flush=True)
     print(f"timed {len(pages)} pages in {time.perf_counter() - started:.0f} s  [{uptime()}]  {cpu_reference()}")
     for document in documents:
         if document.login not in clients:
