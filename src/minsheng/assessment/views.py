@@ -156,7 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     today = _today()
     until = min(end, today)
-    figures = selectors.figures(user, start, end, filters)
+    unit_rows, figures = selectors.table_with_total(user, start, end, "unit", filters)
     trends = {}
     for granularity, points in selectors.trends(user, until, filters).items():
         trends[granularity] = {"labels": [label for label, _f in points],
@@ -166,7 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                 for _l, f in points]}
     categories = selectors.table(user, start, end, "category", filters)
     streets = _decorate(selectors.table(user, start, end, "street", filters), "street", start, end, filters)
-    units = _decorate([r for r in selectors.table(user, start, end, "unit", filters) if r.key and r.rank][:10],
+    units = _decorate([r for r in unit_rows if r.key and r.rank][:10],
                       "unit", start, end, filters)
     overdue = demand_selectors.demands_visible_to(user).filter(demand_selectors.overdue_q(clock.now()))
     previous = (start - timedelta(days=1)).replace(day=1)
