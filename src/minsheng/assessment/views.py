@@ -485,7 +485,8 @@ def _screen_live(user) -> dict:
     now = clock.now()
     today = timezone.localdate(now)
     start, end = selectors.month_bounds(today)
-    day, month = selectors.figures(user, today, today), selectors.figures(user, start, end)
+    day = selectors.figures(user, today, today)
+    category_rows, month = selectors.table_with_total(user, start, end, "category")
     visible = demand_selectors.demands_visible_to(user)
     open_demands = visible.filter(state__in=OPEN_STATES)
     overdue = visible.filter(demand_selectors.overdue_q(now))
@@ -506,7 +507,7 @@ def _screen_live(user) -> dict:
         "open_count": open_demands.count(), "overdue_count": overdue.count(),
         "overdue": _with_time_status(list(overdue.select_related("category", "region", "handling_unit")
                                           .order_by("handle_due")[:12])),
-        "categories": [r for r in selectors.table(user, start, end, "category") if r.figures.registered][:8],
+        "categories": [r for r in category_rows if r.figures.registered][:8],
         "streets": [r for r in selectors.table(user, start, end, "street") if r.rank][:8],
         "screen_data": {
             "trend": {"labels": [label for label, _f in trend], "registered": [f.registered for _l, f in trend],
