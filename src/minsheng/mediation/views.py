@@ -299,9 +299,13 @@ def figures(request: HttpRequest) -> HttpResponse:
                                                       "this_year": _today().year})
 
 
-def may_start_from(user, demand: Demand) -> bool:
-    """Whether the 转人民调解 button shows on a demand's (or station case's) page."""
+def may_start_from(user, demand: Demand, available=None) -> bool:
+    """Whether the 转人民调解 button shows on a demand's (or station case's) page; ``available``:
+    the user's available actions on the demand when the page has them already."""
     from . import actions
 
-    return (demand.kind == Kind.DEMAND and demand.state in actions.REFER.sources
-            and any(s.action == actions.REFER.action for s in demand_selectors.available_actions(user, demand)))
+    if demand.kind != Kind.DEMAND or demand.state not in actions.REFER.sources:
+        return False
+    if available is None:
+        available = demand_selectors.available_actions(user, demand)
+    return any(s.action == actions.REFER.action for s in available)

@@ -19,7 +19,7 @@ def mediation_panel(context, demand) -> dict:
         "demand": demand,
         "own_case": readable.filter(demand=demand).first() if demand.kind == Kind.MEDIATION else None,
         "cases": list(readable.filter(source=demand)) if demand.kind == Kind.DEMAND else [],
-        "may_start": may_start_from(user, demand) and selectors.may_mediate(user),
+        "may_start": may_start_from(user, demand, context.get("available_actions")) and selectors.may_mediate(user),
     }
 
 

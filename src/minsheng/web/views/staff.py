@@ -257,7 +257,8 @@ def demand_export(request: HttpRequest) -> FileResponse:
 
 def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     # Other apps' rows (care tasks, wishes) are taken on those apps' own pages, which have their forms.
-    actions = [spec for spec in selectors.available_actions(request.user, demand) if spec.action in ACTION_FORMS]
+    available = selectors.available_actions(request.user, demand)
+    actions = [spec for spec in available if spec.action in ACTION_FORMS]
     forms = forms or {}
     # Category suggestions for those who classify and dispatch: the model's top few with confidence.
     deciding = any(spec.action in ("verify", "dispatch") for spec in actions)
@@ -293,6 +294,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     nearby = open_demands_near(request.user, demand)
     return {
         "demand": demand, "time_status": selectors.time_status(demand, now),
+        "available_actions": available,  # all of them, those with a form of their own page too
         "supervision_orders": orders, "summoned_units": summoned,
         "events": events,
         "actions": [with_replies(spec, forms.get(spec.action) or blank_form(spec.action)) for spec in primary],
