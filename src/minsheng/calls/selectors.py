@@ -1,7 +1,7 @@
 """Reads for the hotline seats: the call an operator has on the line, who is calling, and the
 seat figures (docs/calls.md)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
@@ -119,7 +119,6 @@ class Figures:
     within_30: int = 0
     handled: int = 0
     handling_seconds: float = 0.0
-    by_outcome: dict[str, int] = field(default_factory=dict)
 
     def add(self, counts: dict) -> None:
         """Add one group's counts (a row of ``_counted``)."""
@@ -175,6 +174,10 @@ def _counted(calls: QuerySet[CallRecord], *group) -> QuerySet:
     return calls.values(*group).annotate(**_COUNTS).order_by()
 
 
+def _offered_between(start: datetime, end: datetime) -> QuerySet[CallRecord]:
+    return CallRecord.objects.filter(offered_at__gte=start, offered_at__lt=end)
+
+
 @dataclass
 class SeatReport:
     """The seat figures of the calls offered in [start, end): in total and per seat at once, per
@@ -187,7 +190,7 @@ class SeatReport:
 
     @property
     def calls(self) -> QuerySet[CallRecord]:
-        return CallRecord.objects.filter(offered_at__gte=self.start, offered_at__lt=self.end)
+        return _offered_between(self.start, self.end)
 
     @cached_property
     def hours(self) -> list[Figures]:
@@ -222,8 +225,7 @@ def seat_report(start: datetime, end: datetime) -> SeatReport:
     calls, and each figure is one grouped query whatever their number."""
     total = Figures(label=_("合计"))
     seats: dict[str, Figures] = {}
-    calls = CallRecord.objects.filter(offered_at__gte=start, offered_at__lt=end)
-    for row in _counted(calls, "seat_id", "seat__extension", "seat__operator__first_name",
+    for row in _counted(_offered_between(start, end), "seat_id", "seat__extension", "seat__operator__first_name",
                         "seat__operator__username", "extension"):
         # A call on a seat is counted under the seat's extension; a call without one, under the
         # extension the phone system gave (or under none).

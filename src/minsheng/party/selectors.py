@@ -65,7 +65,6 @@ def structure_report(user) -> StructureReport:
     return StructureReport(levels, central, rows)
 
 
-
 def quota_board(user, year: int) -> list[tuple[PartyOrganisation, QuotaProgress]]:
     """The grassroots organisations in the user's staff territory with their practical things done
     in ``year`` against the quota: those behind it first, then in the structure's order.  One board,
