@@ -57,9 +57,14 @@ PHONE_VIEWPORT = {"width": 375, "height": 800}
 E2E_DIR = Path(__file__).resolve().parent
 
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None
+else:
+    # The same patience for an assertion as for an action (the contexts' default below): CI runs
+    # the suite on SQLite and PostgreSQL side by side on two cores, where a page's answer can take
+    # longer than Playwright's 5 s.  A failing assertion only fails later, never passes.
+    expect.set_options(timeout=10_000)
 
 
 def _unavailable() -> str | None:

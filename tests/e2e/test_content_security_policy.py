@@ -16,7 +16,10 @@ def test_public_and_staff_pages_run_under_the_policy(site):
     violations = _watch(page)
     page.goto("/submit/")
     expect(page.locator(".leaflet-container").first).to_be_visible()
-    page.locator("header.top select[name=language]").select_option("en")  # the handler in minsheng.js
+    # The handler in minsheng.js sends the form; the answer may be slow on a busy machine, so wait for
+    # the navigation itself (30 s) rather than for the attribute (5 s).
+    with page.expect_navigation():
+        page.locator("header.top select[name=language]").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     staff = site.signed_in("leader")
     violations += _watch(staff)

@@ -285,6 +285,9 @@
   document.addEventListener("htmx:afterSwap", e => { if (e.target.id === "address-check") afterAddressCheck(e.target); });
 
   document.addEventListener("DOMContentLoaded", () => {
+    // The language switch: a handler here, not in the page, as the Content-Security-Policy allows no
+    // inline script; first, so that nothing a page's other parts do can leave it without one.
+    document.querySelectorAll("select[data-submit-on-change]").forEach(s => s.addEventListener("change", () => s.form.submit()));
     document.querySelectorAll("form#bulk").forEach(initBulk);
     // A form for the keyboard (the operator's intake): Ctrl+Enter sends it, Alt+N sends it with
     // its "and next" button; after a refusal the first field in error takes the focus.
@@ -319,8 +322,6 @@
     // On a phone the navigation scrolls sideways: bring the current page's link into view.
     const nav = document.querySelector("header.top nav"), active = nav && nav.querySelector("a.active");
     if (active && nav.scrollWidth > nav.clientWidth) nav.scrollLeft = active.offsetLeft - nav.offsetLeft - 16;
-    // The language switch: a handler here, not in the page, as the Content-Security-Policy allows no inline script.
-    document.querySelectorAll("select[data-submit-on-change]").forEach(s => s.addEventListener("change", () => s.form.submit()));
     // An action that ends a demand or turns back someone's work asks first (the form says what).
     document.querySelectorAll("form[data-confirm]").forEach(f => f.addEventListener("submit", e => {
       if (!window.confirm(f.dataset.confirm)) e.preventDefault();
