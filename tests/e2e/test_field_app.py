@@ -17,6 +17,7 @@ from minsheng.homecare.models import ServiceRecord
 from minsheng.integrations.models import IdempotencyRecord
 
 from .test_homecare import care  # noqa: F401 - the fixture: providers, the elder 王奎 on the scheme
+from .test_workbench import assert_fits_the_screen
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the 'playwright' package")
 expect = sync_api.expect
@@ -48,6 +49,25 @@ def _wait_for_service_worker(page) -> None:
             return
         page.wait_for_timeout(200)
     raise AssertionError("the service worker never became ready")
+
+
+def test_a_grid_worker_finds_the_pages_the_tab_bar_hides_under_more(site, screenshot_dir):
+    """On a phone the top navigation gives way to the tab bar: 更多 holds the rest (the queue, the
+    registers…), in tiles a thumb can hit, and the page fits the screen."""
+    page = _field_page(site, "gridworker")
+    page.goto("/work/grids/patrol/")
+    expect(page.locator("header.top nav")).to_be_hidden()
+    page.locator("nav.tabbar").get_by_role("link", name="更多").click()
+    page.wait_for_url("**/more/")
+    expect(page.locator("nav.tabbar a.active")).to_have_text("更多")
+    tiles = page.locator("main .more-links a")
+    expect(tiles.filter(has_text="台账")).to_be_visible()
+    assert all(box["height"] >= 44 for box in (tile.bounding_box() for tile in tiles.all()))  # a finger's size
+    assert_fits_the_screen(page)
+    page.screenshot(path=screenshot_dir / "field-more-grid-worker-phone.png", full_page=True)
+    tiles.filter(has_text="我的待办").click()
+    page.wait_for_url("**/work/")
+    expect(page.locator("h1")).to_be_visible()
 
 
 def test_a_grid_worker_records_a_finding_and_a_track_offline(site, screenshot_dir):

@@ -50,9 +50,9 @@ def test_the_manifest_names_the_app_in_chinese_with_png_icons(client):
 
 
 @pytest.mark.parametrize(("user", "tabs"), [
-    ("gridworker", ["巡查", "走访", "待发送", "消息"]),
-    ("agent", ["代办事项", "受理", "待发送", "消息"]),
-    ("volunteer", ["志愿", "心愿墙", "送餐", "待发送", "消息"]),
+    ("gridworker", ["巡查", "走访", "待发送", "消息", "更多"]),
+    ("agent", ["代办事项", "受理", "待发送", "消息", "更多"]),
+    ("volunteer", ["志愿", "送餐", "待发送", "消息", "更多"]),
 ])
 def test_field_roles_get_the_bottom_tab_bar(login, user, tabs):
     body = login(user).get("/work/field/queue/").content.decode()
@@ -63,6 +63,36 @@ def test_field_roles_get_the_bottom_tab_bar(login, user, tabs):
     assert config["sw"] == "/sw.js" and isinstance(config["user"], int)
     if "待发送" in tabs:  # the queue page marks its own tab
         assert re.search(r'class="tab tab-upload active" aria-current="page"', bar)
+
+
+def _links(html: str) -> set[str]:
+    return set(re.findall(r'<a href="(/[^"]*)"', html))
+
+
+@pytest.mark.parametrize("user", ["gridworker", "agent", "volunteer"])
+def test_more_holds_every_page_of_the_navigation_the_tab_bar_hides(login, user):
+    """On a phone the tab bar replaces the top navigation (hidden below 700 px): whatever the
+    navigation offers is a tab or on 更多, and 更多 repeats no tab."""
+    client = login(user)
+    body = client.get("/more/").content.decode()
+    bar = body.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0]
+    navigation = body.split('<nav aria-label="导航">', 1)[1].split("</nav>", 1)[0]
+    more = body.split("<main>", 1)[1].split("</main>", 1)[0]
+    tabs, offered, listed = _links(bar), _links(navigation), _links(more)
+    assert "/more/" in tabs and re.search(r'class="tab tab-more active" aria-current="page"', bar)
+    assert offered <= tabs | listed, offered - tabs - listed
+    assert not listed & tabs, listed & tabs
+    assert listed <= offered, listed - offered  # nothing the account may not open
+    for url in listed:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_warm_pages_keep_what_the_bar_has_no_room_for(login):
+    """A volunteer's wish wall left the bar for 送餐; it is still kept on the phone."""
+    body = login("volunteer").get("/volunteer/").content.decode()
+    config = json.loads(body.split('<script id="field-config" type="application/json">', 1)[1].split("</script>")[0])
+    warm = [page["url"] for page in config["warm"]]
+    assert {"/volunteer/", "/meals/deliveries/", "/wishes/", "/wishes/mine/"} <= set(warm), warm
 
 
 @pytest.mark.parametrize("user", ["dispatcher", "operator", "leader"])

@@ -122,3 +122,35 @@ def test_navigation_has_at_most_seven_entries_home_first_and_admin_for_administr
         assert ('href="/admin/"' in page) == (name == "admin"), name
         # Everything the role had before is still reachable, in a menu at worst.
         assert reverse("web:supervision") in page and reverse("web:inbox") in page
+
+
+def test_residents_volunteers_and_visitors_get_at_most_seven_entries_too(client, login, world):
+    """The accounts without a staff role (and a visitor) have as many pages as a dispatcher: the
+    first stay on the bar, the inbox ends it, the rest is in 更多 — nothing dropped."""
+    from minsheng.web import navigation as module
+
+    def entries(response) -> list[dict]:
+        return response.context["navigation"]
+
+    for name in ("resident", "volunteer", None):
+        if name is None:
+            client.logout()
+        response = (client if name is None else login(name)).get(reverse("web:submit"))
+        nav = entries(response)
+        assert len(nav) <= 7, (name, [entry["label"] for entry in nav])
+        flat = [link["url"] for entry in nav for link in entry.get("links", [entry])]
+        assert len(flat) == len(set(flat)), name
+        if name is not None:
+            assert nav[-1]["url"] == reverse("web:inbox"), name
+            assert reverse("web:mine") in flat, name
+        else:
+            assert reverse("login") in flat and reverse("web:track") in flat
+        page = response.content.decode()
+        assert all(f'href="{url}"' in page for url in flat), name
+    # More pages than fit: the first six stay, in their order, then the menu, then the inbox.
+    items = [(f"/p{i}/", f"p{i}") for i in range(9)] + [(reverse("web:inbox"), "消息")]
+    folded = module._folded(items)
+    assert [entry.get("url") for entry in folded[:5]] == ["/p0/", "/p1/", "/p2/", "/p3/", "/p4/"]
+    assert [link["url"] for link in folded[5]["links"]] == ["/p5/", "/p6/", "/p7/", "/p8/"]
+    assert folded[6]["url"] == reverse("web:inbox") and len(folded) == 7
+    assert module._folded(items[:7]) == [{"url": url, "label": label} for url, label in items[:7]]

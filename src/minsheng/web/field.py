@@ -32,11 +32,10 @@ def _care_worker(user) -> bool:
     return provider_of(user) is not None
 
 
-def field_tabs(user) -> list[tuple[str, str, str]]:
-    """(url, label, icon) of the bottom tab bar, or [] for an account with no field role.  An
-    account with several field roles gets the tabs of each (at most five, the inbox last)."""
+def _role_tabs(user) -> tuple[list[tuple[str, str, str]], bool]:
+    """The tabs of this account's field roles, in order, and whether any of them queues forms offline."""
     if not getattr(user, "is_authenticated", False):
-        return []
+        return [], False
     roles = roles_of(user)
     tabs: list[tuple[str, str, str]] = []
     if Role.GRID_WORKER in roles:
@@ -47,17 +46,28 @@ def field_tabs(user) -> list[tuple[str, str, str]]:
         tabs.append((reverse("homecare:worker"), _("服务任务"), "list"))
     offline_forms = bool(tabs)
     if Role.VOLUNTEER in roles and not roles & {Role.ADMINISTRATOR, Role.STREET_DISPATCHER, Role.LEADER}:
-        # A volunteer confirms a meal delivery at the door, often offline: it is queued too.
-        tabs += [(reverse("web:volunteer_home"), _("志愿"), "heart"), (reverse("wishes:wall"), _("心愿墙"), "list"),
-                 (reverse("meals:deliveries"), _("送餐"), "route")]
+        # A volunteer confirms a meal delivery at the door, often offline: it is queued too.  The wish
+        # wall is a link on the volunteer's home (and on 更多), and kept in the phone's cache (_warm).
+        tabs += [(reverse("web:volunteer_home"), _("志愿"), "heart"), (reverse("meals:deliveries"), _("送餐"), "route")]
         offline_forms = True
+    return tabs, offline_forms
+
+
+# A bottom bar holds five tabs at most (as a mini-program's does): the roles' own, then 待发送, 消息
+# and 更多 — the page with everything else the top navigation holds on a wide screen.
+_MAX_TABS = 5
+
+
+def field_tabs(user) -> list[tuple[str, str, str]]:
+    """(url, label, icon) of the bottom tab bar, or [] for an account with no field role.  An
+    account with several field roles gets the first tabs of its roles, then 待发送 (when it can
+    queue forms), 消息 and 更多."""
+    tabs, offline_forms = _role_tabs(user)
     if not tabs:
         return []
-    tabs = tabs[:3]
-    if offline_forms:
-        tabs.append((reverse("web:field_queue"), _("待发送"), "upload"))
-    tabs.append((reverse("web:inbox"), _("消息"), "bell"))
-    return tabs
+    ends = ([(reverse("web:field_queue"), _("待发送"), "upload")] if offline_forms else []) + [
+        (reverse("web:inbox"), _("消息"), "bell"), (reverse("web:more"), _("更多"), "more")]
+    return tabs[:_MAX_TABS - len(ends)] + ends
 
 
 def tabbar(request: HttpRequest) -> dict:
@@ -76,11 +86,13 @@ def tabbar(request: HttpRequest) -> dict:
 
 
 def _warm(user, tabs: list[tuple[str, str, str]]) -> list[str]:
-    """The pages field.js keeps in the phone's cache: the tabs, and a volunteer's 我的认领 too — a
-    wish is fulfilled at the wisher's door, often without signal, from that page."""
+    """The pages field.js keeps in the phone's cache: the tabs, the roles' tabs that did not fit on
+    the bar, and a volunteer's wish wall and 我的认领 — a wish is fulfilled at the wisher's door,
+    often without signal, from that page."""
     urls = [url for url, _label, _icon in tabs]
-    if reverse("wishes:wall") in urls:
-        urls.append(reverse("wishes:mine"))
+    urls += [url for url, _label, _icon in _role_tabs(user)[0] if url not in urls]
+    if reverse("web:volunteer_home") in urls:
+        urls += [reverse("wishes:wall"), reverse("wishes:mine")]
     return urls
 
 

@@ -142,7 +142,7 @@ def _by_task(items: list[tuple[str, str, str | None]], home: str) -> list[dict]:
     room = _TOP_LIMIT - len(top) - (inbox is not None)
     while len(menus) > room and len(menus) > 1:  # fold the last menus together rather than overflow
         last = menus.pop()
-        menus[-1] = {"label": str(_("更多")), "links": menus[-1]["links"] + last["links"]}
+        menus[-1] = {"label": str(_("更多")), "links": menus[-1]["links"] + last["links"], "more": True}
     entries = top + [menu if len(menu["links"]) > 1 else menu["links"][0] for menu in menus]
     return entries + ([inbox] if inbox else [])
 
@@ -192,8 +192,20 @@ def navigation(request) -> dict:
         if not user.is_authenticated:
             items.append((reverse("login"), _("工作人员登录")))
     # The residents' pages carry the 适老化 switch (web.views.public.elder_mode) in their header.
-    return {"navigation": _mark_active([{"url": url, "label": label} for url, label in items], request.path),
-            "admin_link": None, "elder_switch": True}
+    return {"navigation": _mark_active(_folded(items), request.path), "admin_link": None, "elder_switch": True}
+
+
+def _folded(items: list[tuple[str, str]]) -> list[dict]:
+    """A resident's or volunteer's bar: the first entries as they come (their home first), the
+    inbox last, and whatever does not fit in _TOP_LIMIT entries in one 更多 menu."""
+    entries = [{"url": url, "label": label} for url, label in items]
+    if len(entries) <= _TOP_LIMIT:
+        return entries
+    inbox_url = reverse("web:inbox")
+    inbox = [entry for entry in entries if entry["url"] == inbox_url]
+    rest = [entry for entry in entries if entry["url"] != inbox_url]
+    room = _TOP_LIMIT - 1 - len(inbox)
+    return [*rest[:room], {"label": str(_("更多")), "links": rest[room:], "more": True}, *inbox]
 
 
 def _mark_active(entries: list[dict], path: str) -> list[dict]:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("signin/wechat/", resident.wechat_start, name="wechat_start"),
     path("signin/wechat/callback/", resident.wechat_callback, name="wechat_callback"),
     path("volunteer/", homes.volunteer_home, name="volunteer_home"),
+    path("more/", homes.more, name="more"),
     path("map/grids.geojson", public.grids_geojson, name="grids_geojson"),
     path("work/", staff.queue, name="queue"),
     path("work/bulk/", staff.bulk_action, name="bulk_action"),

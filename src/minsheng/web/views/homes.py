@@ -13,7 +13,9 @@ from minsheng.organisation.scope import roles_of
 from minsheng.volunteers.selectors import open_activities_for, volunteer_of
 from minsheng.wishes import selectors as wish_selectors
 
+from ..field import field_tabs
 from ..homes import resident_of_account
+from ..navigation import navigation
 
 MINE_LIMIT = 50
 WALL_LIMIT = 12
@@ -49,3 +51,25 @@ def volunteer_home(request: HttpRequest) -> HttpResponse:
         "activities": list(open_activities_for(volunteer)[:WALL_LIMIT]) if volunteer else [],
         "wishes": list(wish_selectors.wall(street)[:WALL_LIMIT]),
         "may_claim": Role.VOLUNTEER in roles_of(request.user)})
+
+
+@login_required
+def more(request: HttpRequest) -> HttpResponse:
+    """更多, the phone app's last tab: every page of the top navigation (which a phone's tab bar
+    replaces) that is not a tab already, grouped as the navigation's menus are (its own 更多 menu,
+    what did not fit on the bar, ungrouped)."""
+    on_bar = {url for url, _label, _icon in field_tabs(request.user)}
+    sections: list[dict] = []
+    loose = []
+    for entry in navigation(request)["navigation"]:
+        if entry.get("more"):
+            loose += [link for link in entry["links"] if link["url"] not in on_bar]
+        elif "links" in entry:
+            links = [link for link in entry["links"] if link["url"] not in on_bar]
+            if links:
+                sections.append({"label": entry["label"], "links": links})
+        elif entry["url"] not in on_bar:
+            loose.append(entry)
+    if loose:
+        sections.insert(0, {"label": None, "links": loose})
+    return render(request, "web/homes/more.html", {"sections": sections})
