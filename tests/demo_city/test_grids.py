@@ -3,9 +3,11 @@ the party structure."""
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from minsheng.care import selectors as care_selectors
 from minsheng.care.models import CarePerson, CareVisit
 from minsheng.grids.models import Enterprise, GridAssignment, House, Patrol
 from minsheng.organisation.models import Region
@@ -28,6 +30,19 @@ def test_the_demo_city_has_grid_work(demo):
     assert CareVisit.objects.filter(demand__isnull=False).count() == 5
     assert PartyOrganisation.objects.filter(level="building_group").exists() and PartyMember.objects.exists()
     assert "already seeded" in demo.seed_again()
+
+
+def test_the_printed_grid_worker_has_people_to_visit_on_the_phone(demo, client):
+    """The demo's face: the login printed for grid workers opens 走访 on visits to make, not on an
+    empty list, whatever the draw of vulnerable residents gave its grid."""
+    user = get_user_model().objects.get(username="grid")
+    today = timezone.localdate()
+    assert care_selectors.people_for(user).count() >= 3
+    due = list(care_selectors.due_visits(user, today))
+    assert due and care_selectors.overdue_visits(user, today).exists()
+    client.force_login(user)
+    page = client.get("/work/care/").content.decode()
+    assert all(person.resident.name in page for person in due)
 
 
 def test_a_building_outside_any_estate_has_its_chief_on_the_grids_page(demo, client):

@@ -40,24 +40,36 @@ def seed_care(city, residents: list[Resident], rng: random.Random, now: datetime
         workers[city.grids[0].pk] = printed
     tags = dict(Resident.tags.through.objects.filter(resident_id__in=[r.pk for r in residents])
                 .values_list("resident_id", "vulnerabletag__code"))
+    # Where each lives now: the estates' part moves its grid's residents into their buildings' units,
+    # which lie under the grid (their worker is the grid's).
+    grid_of_path = {grid.path: grid.pk for grid in city.grids}
+    lives = {pk: (region_id, path) for pk, region_id, path in Resident.objects.filter(
+        pk__in=list(tags)).values_list("pk", "region_id", "region__path")}
     people = []
     for resident in residents:
         code = tags.get(resident.pk)
-        if code is None or resident.region_id not in workers:
+        region_id, path = lives.get(resident.pk, (resident.region_id, ""))
+        grid = next((pk for prefix, pk in grid_of_path.items() if path.startswith(prefix)), None)
+        if code is None or grid not in workers:
             continue
         category = CATEGORY_OF_TAG.get(code, "other")
-        worker = workers[resident.region_id]
+        worker = workers[grid]
         people.append(CarePerson(
-            resident=resident, region_id=resident.region_id, category=category,
+            resident=resident, region_id=region_id, category=category,
             risk=rng.choices(["high", "medium", "low"], weights=[2, 5, 3])[0], plan=PLANS[category],
             services="定期上门探望\n代购生活用品\n紧急情况及时响应", responsible=worker,
             responsible_name=worker.first_name or "网格员", responsible_phone="13904130101",
             registered_on=start, next_visit_due=next_due(start, "high")))
     CarePerson.objects.bulk_create(people)
     visits = []
+    # One of the printed login's people (visited weekly or monthly, so that a pause makes the visit
+    # overdue) is one of the late: its 走访 list opens on an overdue visit.
+    printed_first = (CarePerson.objects.filter(registered_on=start, responsible=printed)
+                     .exclude(risk="low").order_by("pk").values_list("pk", flat=True).first()
+                     if printed is not None else None)
     for person in CarePerson.objects.filter(registered_on=start).select_related("responsible"):
         due = next_due(start, person.risk)
-        late = rng.random() < 0.08  # these stopped being visited a while ago
+        late = rng.random() < 0.08 or person.pk == printed_first  # these stopped being visited a while ago
         while due <= today:
             if late and due > today - timedelta(days=40):
                 break
