@@ -133,8 +133,10 @@ def _projects(rng, staff, leader, org, today: date) -> list[SecretaryProject]:
         quarter = (deadline - begin) / len(STEPS)
         steps = [MilestoneInput(step, begin + quarter * (i + 1)) for i, step in enumerate(STEPS)]
         with clock.frozen_at(_at(begin + timedelta(days=9))):
+            # This year's, whatever year the deadline falls in: the list opens on the current year,
+            # and in the autumn a deadline 60 or 120 days on is in the next.
             project = services.create_project(staff, organisation=org, name=name, deadline=deadline,
-                                              measures=measures, milestones=steps)
+                                              measures=measures, milestones=steps, year=today.year)
         pace = rng.choice([-20, -5, 0, 10, 40])  # days early (negative) or late each step is reached
         # Some projects stall after a step or two: at risk now, or overdue once the deadline passes.
         stalls_after = rng.choice([1, 2]) if rng.random() < 0.3 else len(STEPS)
