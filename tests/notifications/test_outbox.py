@@ -138,3 +138,18 @@ def test_the_admin_masks_residents_phone_numbers(world, client):
     detail = client.get(f"/admin/notifications/outboxmessage/{OutboxMessage.objects.get().pk}/change/")
     assert "137****1234" in listing and "13700001234" not in listing
     assert detail.status_code == 200 and "13700001234" not in detail.content.decode()
+
+
+def test_a_message_delivered_late_is_dated_when_it_was_raised(world):
+    """A worker that was down for two hours delivers the backlog: the inbox shows when each
+    thing happened, in that order, not the minute the worker caught up."""
+    raised = clock.now() - timedelta(hours=2)
+    with clock.frozen_at(raised):
+        first = enqueue(channel="in_app", message=TEST, params=PARAMS, recipient=world.users["staff1"])
+    with clock.frozen_at(raised + timedelta(minutes=5)):
+        second = enqueue(channel="in_app", message=TEST, params={**PARAMS, "number": "T2"},
+                         recipient=world.users["staff1"])
+    assert delivery.deliver_batch() == 2
+    inbox = list(inbox_of(world.user("staff1")))
+    assert [n.delivery_id for n in inbox] == [second.delivery_id, first.delivery_id]
+    assert [n.created_at for n in inbox] == [raised + timedelta(minutes=5), raised]

@@ -15,8 +15,6 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
-from minsheng.core import clock
-
 from .models import InAppNotification, OutboxMessage
 from .services import kind_of_source
 from .sms import Sms, SmsError, sms_backend
@@ -42,7 +40,9 @@ class InAppChannel:
                     delivery_id=message.delivery_id, recipient_id=message.recipient_id, key=message.key,
                     params=message.params, subject=message.subject,
                     body=message.body, link=message.link, kind=kind_of_source(message.source),
-                    created_at=clock.now())
+                    # When it was raised, not when a worker got to it: after an outage the inbox
+                    # still reads in the order things happened, dated as they happened.
+                    created_at=message.created_at)
         except IntegrityError:
             # Already delivered by a worker that died before marking the message delivered.
             if not InAppNotification.objects.filter(delivery_id=message.delivery_id).exists():
