@@ -16,3 +16,27 @@ def test_this_years_secretary_projects_are_on_the_list_the_community_opens(demo,
         client.force_login(user)
         page = client.get("/work/projects/").content.decode()  # the current year by default
         assert all(project.name in page for project in projects), name
+
+
+def test_the_inboxes_open_on_the_last_weeks_messages_dated_as_they_happened(demo, client):
+    """A year of history raised thousands of messages: they are in the inboxes, dated when
+    raised, and those over a week old have been read — not "消息（900）" on a first sign-in."""
+    from datetime import timedelta
+
+    from django.db.models import Min
+
+    from minsheng.notifications.demo import READ_AFTER
+    from minsheng.notifications.models import InAppNotification, OutboxMessage
+
+    now = timezone.now()
+    assert not OutboxMessage.objects.filter(channel="in_app", status="pending").exists()
+    handler = get_user_model().objects.get(username="handler")
+    inbox = InAppNotification.objects.filter(recipient=handler)
+    assert inbox.aggregate(first=Min("created_at"))["first"] < now - timedelta(days=90)
+    assert inbox.filter(read_at__isnull=False).exists()
+    unread = inbox.filter(read_at__isnull=True)
+    assert not unread.filter(created_at__lt=now - READ_AFTER - timedelta(minutes=5)).exists()
+    client.force_login(handler)
+    page = client.get("/work/").content.decode()
+    count = unread.count()
+    assert (f"消息（{count}）" if count else ">消息<") in page

@@ -67,10 +67,11 @@ def _within(messages: QuerySet[OutboxMessage], since: datetime | None, now: date
 
 
 def claim_batch(size: int | None = None, lease_seconds: int | None = None, *,
-                since: datetime | None = None) -> list[OutboxMessage]:
+                since: datetime | None = None, channels: tuple[str, ...] = ()) -> list[OutboxMessage]:
     """Lease up to ``size`` due messages to this caller; each claim counts as an attempt, so
     a message that crashes every worker still ends as a dead letter.  ``since``: the first
-    instant to read (``claim_since``; looked up here when not given)."""
+    instant to read (``claim_since``; looked up here when not given); ``channels``: only these
+    (all when empty)."""
     size = size or settings.MINSHENG_OUTBOX_BATCH
     lease = timedelta(seconds=lease_seconds or settings.MINSHENG_OUTBOX_LEASE_SECONDS)
     now, token = clock.now(), uuid.uuid4().hex
@@ -81,6 +82,8 @@ def claim_batch(size: int | None = None, lease_seconds: int | None = None, *,
                .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
                .order_by("next_attempt_at", "pk"))
+        if channels:
+            due = due.filter(channel__in=channels)
         ids = list(due.values_list("pk", flat=True)[:size])
         if not ids:
             return []
@@ -123,10 +126,10 @@ def deliver(message: OutboxMessage) -> bool:
     return True
 
 
-def deliver_batch(size: int | None = None, *, since: datetime | None = None) -> int:
-    """Claim and send one batch; returns how many messages were claimed.  ``since`` as for
-    ``claim_batch``."""
-    batch = claim_batch(size, since=since)
+def deliver_batch(size: int | None = None, *, since: datetime | None = None, channels: tuple[str, ...] = ()) -> int:
+    """Claim and send one batch; returns how many messages were claimed.  ``since`` and
+    ``channels`` as for ``claim_batch``."""
+    batch = claim_batch(size, since=since, channels=channels)
     for message in batch:
         deliver(message)
     return len(batch)

@@ -152,6 +152,13 @@ def _administration(c: Context) -> str:
     return seed_once("administration", lambda: seed_administration(c.city, password=DEMO_PASSWORD))
 
 
+def _inboxes(c: Context) -> str:
+    from minsheng.notifications.demo import seed_read_inboxes
+
+    # Last: after every part has raised its messages.
+    return seed_once("inboxes", lambda: seed_read_inboxes(timezone.now()))
+
+
 # The parts of the demo, each deciding from its own mark whether it already ran,
 # so that any order seeds everything.  By default the parts that register plain demands come before
 # the history, which then tops the district up to --demands exactly.
@@ -163,6 +170,7 @@ PARTS: dict[str, Callable[[Context], str]] = {
     "workbench": _workbench, "cobuild": _cobuild,
 }
 PARTS["administration"] = _administration  # after the stations and the supermarkets (wishes) it changes
+PARTS["inboxes"] = _inboxes  # after every part that raises messages
 
 
 class Command(BaseCommand):
