@@ -153,3 +153,13 @@ def test_a_message_delivered_late_is_dated_when_it_was_raised(world):
     inbox = list(inbox_of(world.user("staff1")))
     assert [n.delivery_id for n in inbox] == [second.delivery_id, first.delivery_id]
     assert [n.created_at for n in inbox] == [raised + timedelta(minutes=5), raised]
+
+
+def test_a_batch_of_one_channel_leaves_the_others_waiting(world):
+    enqueue(channel="in_app", message=TEST, params=PARAMS, recipient=world.users["staff1"])
+    sms = enqueue(channel="sms", message=TEST, params=PARAMS, address="13800000001")
+    assert delivery.deliver_batch(channels=("in_app",)) == 1
+    assert inbox_of(world.user("staff1")).count() == 1
+    sms.refresh_from_db()
+    assert sms.status == Status.PENDING and sms.attempts == 0
+    assert delivery.deliver_batch() == 1  # the worker's batches take every channel
