@@ -62,7 +62,10 @@ def field_tabs(user) -> list[tuple[str, str, str]]:
     """(url, label, icon) of the bottom tab bar, or [] for an account with no field role.  An
     account with several field roles gets the first tabs of its roles, then 待发送 (when it can
     queue forms), 消息 and 更多."""
-    tabs, offline_forms = _role_tabs(user)
+    return _bar(*_role_tabs(user))
+
+
+def _bar(tabs: list[tuple[str, str, str]], offline_forms: bool) -> list[tuple[str, str, str]]:
     if not tabs:
         return []
     ends = ([(reverse("web:field_queue"), _("待发送"), "upload")] if offline_forms else []) + [
@@ -73,7 +76,8 @@ def field_tabs(user) -> list[tuple[str, str, str]]:
 def tabbar(request: HttpRequest) -> dict:
     """Context processor: ``field_tabs`` for base.html's bottom bar (shown below 700 px wide)."""
     user = getattr(request, "user", None)
-    tabs = field_tabs(user) if user is not None else []
+    roles_tabs, offline_forms = _role_tabs(user) if user is not None else ([], False)
+    tabs = _bar(roles_tabs, offline_forms)
     if not tabs:
         return {"field_tabs": [], "field_config": None}
     under = [url for url, _label, _icon in tabs if request.path.startswith(url)]
@@ -81,16 +85,16 @@ def tabbar(request: HttpRequest) -> dict:
     return {"field_tabs": [{"url": url, "label": label, "icon": icon, "active": url == active}
                            for url, label, icon in tabs],
             "field_config": {"sw": reverse("web:service_worker"), "user": user.pk, "logout": reverse("logout"),
-                             "warm": [{"url": url, "list": url in LIST_PATHS} for url in _warm(user, tabs)],
+                             "warm": [{"url": url, "list": url in LIST_PATHS} for url in _warm(tabs, roles_tabs)],
                              "texts": _texts()}}
 
 
-def _warm(user, tabs: list[tuple[str, str, str]]) -> list[str]:
+def _warm(tabs: list[tuple[str, str, str]], roles_tabs: list[tuple[str, str, str]]) -> list[str]:
     """The pages field.js keeps in the phone's cache: the tabs, the roles' tabs that did not fit on
     the bar, and a volunteer's wish wall and 我的认领 — a wish is fulfilled at the wisher's door,
     often without signal, from that page."""
     urls = [url for url, _label, _icon in tabs]
-    urls += [url for url, _label, _icon in _role_tabs(user)[0] if url not in urls]
+    urls += [url for url, _label, _icon in roles_tabs if url not in urls]
     if reverse("web:volunteer_home") in urls:
         urls += [reverse("wishes:wall"), reverse("wishes:mine")]
     return urls
