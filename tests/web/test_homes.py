@@ -154,3 +154,15 @@ def test_residents_volunteers_and_visitors_get_at_most_seven_entries_too(client,
     assert [link["url"] for link in folded[5]["links"]] == ["/p5/", "/p6/", "/p7/", "/p8/"]
     assert folded[6]["url"] == reverse("web:inbox") and len(folded) == 7
     assert module._folded(items[:7]) == [{"url": url, "label": label} for url, label in items[:7]]
+
+
+def test_party_work_of_the_regions_is_not_offered_to_a_department_handler(login):
+    """书记项目 and 实事清单 list a region's party work: a department's handler, with no region in
+    scope, would only ever find them empty; the community's staff and the grid worker have them."""
+    def offered(name: str) -> set[str]:
+        nav = login(name).get(reverse("web:queue")).context["navigation"]
+        return {link["url"] for entry in nav for link in entry.get("links", [entry])}
+
+    party_work = {reverse("projects:projects"), reverse("projects:practical")}
+    assert not offered("handler_cg") & party_work
+    assert party_work <= offered("staff1") and party_work <= offered("gridworker")

@@ -94,7 +94,10 @@ def _staff_items(user, roles: set[str]) -> list[tuple[str, str, str | None]]:
         items.append((reverse("stations:list"), _("代办站"), "community"))
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.LEADER, Role.ADMINISTRATOR}:
         items.append((reverse("party:report"), _("党建"), "community"))
-    items.extend((url, label, "community") for url, label in _projects_items(roles))
+    if (roles & STAFF_ROLES) - {Role.DEPARTMENT_HANDLER}:
+        # Party work of the regions: a department's handler (a home-care provider's worker too) has
+        # no region in scope, so these lists would always be empty for them.
+        items.extend((url, label, "community") for url, label in _projects_items(roles))
     if roles & {Role.COMMUNITY_STAFF, Role.STREET_DISPATCHER, Role.ADMINISTRATOR}:
         items.append((reverse("volunteers:registry"), _("志愿者"), "community"))
         items.append((reverse("ledger:counter"), _("爱心超市"), "community"))
