@@ -40,3 +40,19 @@ def test_the_inboxes_open_on_the_last_weeks_messages_dated_as_they_happened(demo
     page = client.get("/work/").content.decode()
     count = unread.count()
     assert (f"消息（{count}）" if count else ">消息<") in page
+
+
+def test_the_printed_chiefs_are_residents_of_their_buildings(demo, client):
+    """楼栋长 and 单元长 are residents: their logins open 我的诉求 on their own record, not on "no
+    resident linked to this account"."""
+    from minsheng.web.homes import resident_of_account
+
+    for name in ("chief", "unitchief"):
+        user = get_user_model().objects.get(username=name)
+        resident = resident_of_account(user)
+        assert resident is not None and resident.name == user.first_name, name
+        chief = user.chief_posts.get(active=True)
+        assert resident.region.path.startswith(chief.region.path), name
+        client.force_login(user)
+        page = client.get("/me/").content.decode()
+        assert "没有关联居民信息" not in page, name

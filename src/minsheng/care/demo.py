@@ -62,17 +62,17 @@ def seed_care(city, residents: list[Resident], rng: random.Random, now: datetime
             registered_on=start, next_visit_due=next_due(start, "high")))
     CarePerson.objects.bulk_create(people)
     visits = []
-    # One of the printed login's people (visited weekly or monthly, so that a pause makes the visit
-    # overdue) is one of the late: its 走访 list opens on an overdue visit.
-    printed_first = (CarePerson.objects.filter(registered_on=start, responsible=printed)
-                     .exclude(risk="low").order_by("pk").values_list("pk", flat=True).first()
-                     if printed is not None else None)
+    # The printed login's first person misses the last visit: its 走访 list opens on an overdue one.
+    printed_first = (CarePerson.objects.filter(registered_on=start, responsible=printed).order_by("pk")
+                     .values_list("pk", flat=True).first() if printed is not None else None)
     for person in CarePerson.objects.filter(registered_on=start).select_related("responsible"):
         due = next_due(start, person.risk)
-        late = rng.random() < 0.08 or person.pk == printed_first  # these stopped being visited a while ago
+        late = rng.random() < 0.08  # these stopped being visited a while ago
         while due <= today:
             if late and due > today - timedelta(days=40):
                 break
+            if person.pk == printed_first and next_due(due + timedelta(days=2), person.risk) >= today:
+                break  # this visit (made up to two days late) would be the last before today
             day = min(today, due + timedelta(days=rng.randint(-2, 2)))
             visits.append(CareVisit(person=person, visitor=person.responsible, visited_on=day, risk=person.risk,
                                     found=rng.choice(FOUND), created_at=timezone.make_aware(
@@ -83,7 +83,8 @@ def seed_care(city, residents: list[Resident], rng: random.Random, now: datetime
         last = person.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
         CarePerson.objects.filter(pk=person.pk).update(next_visit_due=next_due(last or start, person.risk))
     problems = 0
-    for person in CarePerson.objects.filter(risk="high").select_related("responsible").order_by("pk")[:5]:
+    for person in (CarePerson.objects.filter(risk="high").exclude(pk=printed_first).select_related("responsible")
+                   .order_by("pk")[:5]):  # a visit today would take the printed login's overdue one off its list
         record_visit(person.responsible, person.pk, found="走访发现家中存在安全隐患。",
                      problem_title=f"走访发现：{person.resident.name}家中燃气灶老化",
                      problem="燃气灶软管老化开裂，存在安全隐患，请安排更换。")

@@ -21,6 +21,7 @@ from minsheng.core.errors import MinshengError
 from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
+from minsheng.people.services import find_or_register_resident
 
 from . import estates
 from .models import Chief, Estate, House, PropertyEvaluation
@@ -105,9 +106,13 @@ def _chiefs(estate: Estate, password: str) -> list[Chief]:
         if created:
             user.password = make_password(password)
             user.save(update_fields=["password"])
+        phone = "139041302" + ("11" if kind == Chief.Kind.BUILDING else "12")
         chief, _created = Chief.objects.get_or_create(user=user, region=region, active=True, defaults={
-            "kind": kind, "phone": "139041302" + ("11" if kind == Chief.Kind.BUILDING else "12"),
-            "since": timezone.localdate(clock.now()) - timedelta(days=400)})
+            "kind": kind, "phone": phone, "since": timezone.localdate(clock.now()) - timedelta(days=400)})
+        # A 楼栋长 is a resident of the building: the login is theirs (我的诉求 lists what they filed).
+        resident = find_or_register_resident(name=name, phone=phone, region=region)
+        if resident.user_id is None and resident.name == name:
+            Resident.objects.filter(pk=resident.pk).update(user=user)
         chiefs.append(chief)
     return chiefs
 
