@@ -43,19 +43,18 @@ def seed_care(city, residents: list[Resident], rng: random.Random, now: datetime
     # Where each lives now: the estates' part moves its grid's residents into their buildings' units,
     # which lie under the grid (their worker is the grid's).
     grid_of_path = {grid.path: grid.pk for grid in city.grids}
-    lives = {pk: (region_id, path) for pk, region_id, path in Resident.objects.filter(
-        pk__in=list(tags)).values_list("pk", "region_id", "region__path")}
+    path_of = dict(Resident.objects.filter(pk__in=list(tags)).values_list("pk", "region__path"))
     people = []
     for resident in residents:
         code = tags.get(resident.pk)
-        region_id, path = lives.get(resident.pk, (resident.region_id, ""))
+        path = path_of.get(resident.pk) or ""
         grid = next((pk for prefix, pk in grid_of_path.items() if path.startswith(prefix)), None)
         if code is None or grid not in workers:
             continue
         category = CATEGORY_OF_TAG.get(code, "other")
         worker = workers[grid]
         people.append(CarePerson(
-            resident=resident, region_id=region_id, category=category,
+            resident=resident, region_id=grid, category=category,  # the register is kept by grid
             risk=rng.choices(["high", "medium", "low"], weights=[2, 5, 3])[0], plan=PLANS[category],
             services="定期上门探望\n代购生活用品\n紧急情况及时响应", responsible=worker,
             responsible_name=worker.first_name or "网格员", responsible_phone="13904130101",
