@@ -145,7 +145,7 @@ def _by_task(items: list[tuple[str, str, str | None]], home: str) -> list[dict]:
     room = _TOP_LIMIT - len(top) - (inbox is not None)
     while len(menus) > room and len(menus) > 1:  # fold the last menus together rather than overflow
         last = menus.pop()
-        menus[-1] = {"label": str(_("更多")), "links": menus[-1]["links"] + last["links"], "more": True}
+        menus[-1] = _more_menu(menus[-1]["links"] + last["links"])
     entries = top + [menu if len(menu["links"]) > 1 else menu["links"][0] for menu in menus]
     return entries + ([inbox] if inbox else [])
 
@@ -208,7 +208,12 @@ def _folded(items: list[tuple[str, str]]) -> list[dict]:
     inbox = [entry for entry in entries if entry["url"] == inbox_url]
     rest = [entry for entry in entries if entry["url"] != inbox_url]
     room = _TOP_LIMIT - 1 - len(inbox)
-    return [*rest[:room], {"label": str(_("更多")), "links": rest[room:], "more": True}, *inbox]
+    return [*rest[:room], _more_menu(rest[room:]), *inbox]
+
+
+def _more_menu(links: list[dict]) -> dict:
+    """更多: what does not fit on a bar, marked so that the phone's 更多 page lists it ungrouped."""
+    return {"label": str(_("更多")), "links": links, "more": True}
 
 
 def _mark_active(entries: list[dict], path: str) -> list[dict]:
