@@ -1,7 +1,7 @@
 """The queue says what to do next: per role, most urgent first, without what no longer needs the user."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,9 +10,15 @@ from django.urls import reverse
 from minsheng.core import clock
 from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand
+from minsheng.meals import services as meals
+from minsheng.meals.models import Diner
+from minsheng.people.models import Resident
 from minsheng.web.models import SavedView
 
 from ..demands.helpers import bring_to, register
+from ..meals.conftest import add_policy, make_canteen
+from ..mediation.conftest import agree, open_case, with_session
+from ..wishes.helpers import party, register_wish, wish_at
 from .test_pages import _submit_data
 
 
@@ -305,3 +311,66 @@ def test_the_saved_views_label_reads_in_english_without_a_chinese_colon(login, w
     client.cookies["django_language"] = "en"
     page = client.get(reverse("web:queue")).content.decode()
     assert "<strong>My views:</strong>" in page and 'aria-label="My views"' in page
+
+
+def _queue_of(world, name) -> dict[int, str]:
+    user = world.user(name)
+    return {d.pk: selectors.next_step(user, d) for d in selectors.queue_for(user)}
+
+
+STAFF = ("operator", "dispatcher1", "staff1", "gridworker", "agent", "handler_cg", "admin")
+
+
+def test_a_wish_on_the_wall_and_a_meal_delivery_wait_for_volunteers_in_no_staff_queue(world):
+    """Before: the dispatcher's queue was mostly wishes on the wall and meal deliveries, each row
+    saying only 查看 — nothing a dispatcher could do."""
+    on_the_wall = wish_at(world, "published")
+    registered_wish = register_wish(world, actor="resident", channel="wechat", consent=True)
+    canteen = make_canteen(world, "meiguicheng", "c1")
+    add_policy(canteen, "standard", date(2026, 1, 1), "1.00", "1.00", "5.00")
+    diner = Diner.objects.create(resident=Resident.objects.get(phone="13900001111"), canteen=canteen,
+                                 card_number="ZC0002", tier="standard", delivery=True, since=date(2026, 1, 1))
+    delivery = meals.book_meal(world.user("staff1"), diner.pk, day=date.today(), sitting="lunch", channel="group",
+                               deliver=True).delivery.demand
+    assert delivery.state == "registered" and delivery.channel == "wechat"
+    for name in STAFF:
+        queue = _queue_of(world, name)
+        assert on_the_wall.pk not in queue and delivery.pk not in queue, name
+    # A registered wish waits for its routing by the community or the street, named as that step;
+    # a grid worker or an agent does not route wishes.
+    assert _queue_of(world, "staff1")[registered_wish.pk] == "发布到心愿墙"
+    assert _queue_of(world, "dispatcher1")[registered_wish.pk] == "发布到心愿墙"
+    assert registered_wish.pk not in _queue_of(world, "gridworker")
+    assert registered_wish.pk not in _queue_of(world, "agent")
+
+
+def test_a_mediation_case_names_its_session_then_its_follow_up(world):
+    case = open_case(world)
+    assert _queue_of(world, "staff1")[case.demand_id] == "记录调解"
+    case = with_session(world, case)
+    assert _queue_of(world, "staff1")[case.demand_id] == "记录调解"
+    agree(world, case)
+    assert _queue_of(world, "staff1")[case.demand_id] == "协议履行回访"
+
+
+def test_every_row_of_every_staff_queue_names_a_step_its_viewer_may_take(world):
+    """Random work of every kind: whatever a staff queue lists waits for its viewer (the row's 下一步
+    is a step of the case's kind open to them, never a bare 查看)."""
+    rng = random.Random()
+    party(world)  # the world's volunteer, a party member, claims and fulfils
+    stops = ["registered", "pending_dispatch", "dispatched", "in_progress", "returned", "escalated",
+             "extension_requested", "suspension_requested", "suspended", "resolved", "revisited"]
+    for _ in range(12):
+        bring_to(world, rng.choice(stops), channel=rng.choice(["hotline", "web", "wechat", "station"]), consent=True)
+    for _ in range(4):
+        wish_at(world, rng.choice(["published", "claimed", "fulfilled"]))
+        register_wish(world, actor="resident", channel="wechat", consent=True)
+    for _ in range(3):
+        case = open_case(world)
+        if rng.random() < 0.5:
+            agree(world, case)
+    for name in STAFF:
+        user = world.user(name)
+        for demand in selectors.queue_for(user):
+            step = selectors.next_step(user, demand)
+            assert step, (name, demand.kind, demand.state)

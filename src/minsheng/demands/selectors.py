@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache, partial
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When, prefetch_related_objects
@@ -28,8 +29,11 @@ from .workflow import (
     State,
     Transition,
     action_label,
+    has_own_steps,
     needs_another_round,
+    pick_own_step,
     transition,
+    waits_on,
 )
 
 # A demand number: the registration day and its sequence (services.reserve_numbers).
@@ -237,12 +241,32 @@ def _due_tiers(now: datetime) -> tuple[Q, Q, Q]:
     return overdue, due_soon, rest
 
 
+def _at(role: str, run: Q, **conditions) -> Q:
+    """The cases in the state(s) these conditions name (``state`` or ``state__in``) that wait for
+    someone in ``role``, in the run ``run``: a case none of whose next steps is open to the role (a
+    wish on the wall, a meal delivery waiting for a volunteer) is not this role's work."""
+    states = frozenset(conditions["state__in"] if "state__in" in conditions else [conditions["state"]])
+    q = Q(**conditions) & run
+    if other := _not_waiting_on(role, states):
+        q &= ~other
+    return q
+
+
+@cache
+def _not_waiting_on(role: str, states: frozenset[str]) -> Q | None:
+    """The cases in ``states`` whose next steps are none of them open to ``role`` (``workflow.waits_on``),
+    by state; None when there are none.  Worked out on first use, once the apps have declared their
+    steps."""
+    q = None
+    for state in sorted(states):
+        if kinds := sorted(kind for kind in Kind if not waits_on(role, kind, state)):
+            q = Q(state=state, kind__in=kinds) if q is None else q | Q(state=state, kind__in=kinds)
+    return q
+
+
 def _queue_filter(user, now: datetime, run: Q) -> tuple[Q, set[str]]:
     """``queue_for``'s filter, and the states it can match; ``run`` is set beside each state
     condition (see ``queue_runs``)."""
-
-    def at(*args, **kwargs) -> Q:
-        return Q(*args, **kwargs) & run
 
     window_start = now - revisit_window()
     # Work a colleague accepted is theirs, until it runs overdue: then anyone of the unit may have to step in.
@@ -251,6 +275,7 @@ def _queue_filter(user, now: datetime, run: Q) -> tuple[Q, set[str]]:
     q, states = Q(pk__in=[]), set()
     for grant in grants_for(user):
         role = grant.role
+        at = partial(_at, role, run)
         waiting = Q(pk__in=[])
         if role in (Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR):
             waiting |= grant.demand_q("handling") & at(state__in=HANDLING_STATES) & mine
@@ -309,6 +334,8 @@ def next_step(user, demand: Demand) -> str:
 def _next_action(user, demand: Demand) -> str:
     roles = {g.role for g in grants_for(user)}
     state = demand.state
+    if has_own_steps(demand.kind, state):
+        return pick_own_step(demand, roles)
     pending = (demand.pending_request or {}).get("kind")
     if state == State.REGISTERED:
         return "verify"

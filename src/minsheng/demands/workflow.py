@@ -242,3 +242,60 @@ def add_transition(spec: Transition) -> None:
     if spec.action in TRANSITIONS and TRANSITIONS[spec.action] != spec:
         raise ValueError(f"transition {spec.action!r} is already in the table")
     TRANSITIONS[spec.action] = spec
+
+
+# --- what a case waits for next (the staff's queues) -----------------------------------------
+# The engine's rows that move a case on from each state (the queue's 下一步 picks one of them,
+# ``selectors.next_step``).  A kind that moves on through its own app's rows declares them
+# (``add_next_steps``), and may declare none for a state: a wish on the wall waits for a volunteer's
+# claim and a meal delivery for a volunteer, no staff member's step, so no staff queue lists them.
+NEXT_STEPS: dict[str, tuple[str, ...]] = {
+    State.REGISTERED: ("verify",),
+    State.PENDING_DISPATCH: ("dispatch",),
+    State.RETURNED: ("dispatch",),
+    State.ESCALATED: ("dispatch",),
+    State.DISPATCHED: ("accept",),
+    State.IN_PROGRESS: ("record_progress", "resolve", "approve_extension", "approve_suspension"),
+    State.SUSPENDED: ("resume",),
+    State.RESOLVED: ("revisit",),
+    State.REVISITED: ("reopen", "close"),
+}
+_KIND_NEXT_STEPS: dict[tuple[str, str], tuple[str, ...]] = {}
+# Per kind: which of a state's declared steps a case is at, read from the case alone (no database).
+_KIND_STEP_PICKERS: dict[str, Callable[[Any, tuple[str, ...]], str]] = {}
+
+
+def add_next_steps(kind: str, steps: dict[str, tuple[str, ...]],
+                   pick: Callable[[Any, tuple[str, ...]], str] | None = None) -> None:
+    """Declare, from an app's ``ready``, the rows that move cases of ``kind`` on from each of these
+    states (an empty tuple: nobody on the staff's side); ``pick(case, steps)`` names the one a case
+    is at when a state has several (default: the first the viewer may take)."""
+    for state, actions in steps.items():
+        _KIND_NEXT_STEPS[(kind, state)] = tuple(actions)
+    if pick is not None:
+        _KIND_STEP_PICKERS[kind] = pick
+
+
+def next_steps(kind: str, state: str) -> tuple[str, ...]:
+    """The rows that move a case of ``kind`` on from ``state``."""
+    return _KIND_NEXT_STEPS.get((kind, state), NEXT_STEPS.get(state, ()))
+
+
+def has_own_steps(kind: str, state: str) -> bool:
+    """Whether ``kind``'s app declared its own steps from ``state`` (else the engine's apply)."""
+    return (kind, state) in _KIND_NEXT_STEPS
+
+
+def pick_own_step(case, roles: set[str]) -> str:
+    """The declared step ``case`` is at, for a viewer with ``roles``; "" when none is theirs."""
+    steps = next_steps(case.kind, case.state)
+    picker = _KIND_STEP_PICKERS.get(case.kind)
+    candidates = [picker(case, steps)] if picker is not None and steps else steps
+    return next((a for a in candidates if a in TRANSITIONS and roles & TRANSITIONS[a].roles), "")
+
+
+def waits_on(role: str, kind: str, state: str) -> bool:
+    """Whether a case of ``kind`` in ``state`` waits for someone in ``role``: one of the rows that
+    move it on is open to the role and applies to the kind."""
+    return any(action in TRANSITIONS and role in TRANSITIONS[action].roles and TRANSITIONS[action].applies_to(kind)
+               for action in next_steps(kind, state))

@@ -8,7 +8,9 @@ class HomecareConfig(AppConfig):
 
     def ready(self) -> None:
         from minsheng.demands.services import register_actions
+        from minsheng.demands.workflow import Kind, add_next_steps
 
         from . import records, tasks
 
         register_actions(*tasks.ACTIONS, *records.ACTIONS)
+        add_next_steps(Kind.CARE_TASK, tasks.NEXT_STEPS)

@@ -294,6 +294,12 @@ def flag_by_demand(actor, demand_id: int, version: int) -> Demand:
                                      lambda d, g: {"hours": settings.MINSHENG_HOMECARE_CLAIM_HOURS})
 
 
+# What a task waits for (the staff's queues): a provider's claim from the pool (the homecare pages,
+# not a queue: no unit handles it yet), a transfer or a release by the street once escalated, and
+# from dispatch on the provider's worker's visit record (records.RECORD).
+NEXT_STEPS = {S.PENDING_DISPATCH: (CLAIM.action,), S.RETURNED: (CLAIM.action,),
+              S.ESCALATED: (TRANSFER.action, RELEASE.action),
+              S.DISPATCHED: ("record_care_visit",), S.IN_PROGRESS: ("record_care_visit",)}
 ACTIONS = [(CLAIM, claim_by_demand, _project_claim), (TRANSFER, transfer_by_demand, _project_claim),
            (RELEASE, release_by_demand, _project_release), (FLAG, flag_by_demand, None),
            (CANCEL, cancel_by_demand, _project_cancel)]

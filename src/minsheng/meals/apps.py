@@ -8,7 +8,9 @@ class MealsConfig(AppConfig):
 
     def ready(self) -> None:
         from minsheng.demands.services import register_actions
+        from minsheng.demands.workflow import Kind, add_next_steps
 
         from . import deliveries
 
         register_actions(*deliveries.ACTIONS)
+        add_next_steps(Kind.MEAL_DELIVERY, deliveries.NEXT_STEPS)

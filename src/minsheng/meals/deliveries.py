@@ -160,5 +160,8 @@ def _project_cancel(d: Demand, e) -> None:
     d.close_reason, d.closed_at = e.payload["reason"], e.created_at
 
 
+# What a delivery waits for (the staff's queues): a volunteer's claim (no staff member's step), then
+# its confirmation, by the volunteer or at the counter.
+NEXT_STEPS = {S.REGISTERED: (), S.IN_PROGRESS: (DELIVER.action,)}
 ACTIONS = [(CLAIM, claim_delivery, _project_claim), (RELEASE, release_delivery, _project_release),
            (DELIVER, deliver, _project_deliver), (CANCEL, cancel_delivery, _project_cancel)]

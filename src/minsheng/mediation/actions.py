@@ -45,6 +45,17 @@ REFER = _t("refer_to_mediation", _("转人民调解"), OPEN_STATES | {S.RESOLVED
 RESULT = _t("mediation_result", _("调解结果反馈"), set(State) - {S.INVALID, S.MERGED}, None, {SYSTEM_ROLE},
             public=True, kinds={Kind.DEMAND})
 
+# What a case waits for (the staff's queues): acceptance by a mediator, then sessions until an
+# agreement is signed (or the mediation fails), then the follow-up visits on the agreement.
+NEXT_STEPS = {S.REGISTERED: (ACCEPT.action,), S.IN_PROGRESS: (SESSION.action, FOLLOW_UP.action)}
+
+
+def next_step_of(case, steps: tuple[str, ...]) -> str:
+    """A case in progress is at its follow-ups once an agreement gave it a result."""
+    if case.state == S.IN_PROGRESS:
+        return FOLLOW_UP.action if case.result else SESSION.action
+    return steps[0]
+
 
 def _due(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None

@@ -8,7 +8,9 @@ class MediationConfig(AppConfig):
 
     def ready(self) -> None:
         from minsheng.demands.services import register_actions
+        from minsheng.demands.workflow import Kind, add_next_steps
 
-        from . import services
+        from . import actions, services
 
         register_actions(*services.ACTIONS)
+        add_next_steps(Kind.MEDIATION, actions.NEXT_STEPS, pick=actions.next_step_of)

@@ -27,7 +27,7 @@ from minsheng.core.errors import InvalidTransition, NotFound, PermissionDenied, 
 from minsheng.core.images import clean_photos
 from minsheng.demands import services
 from minsheng.demands.models import Demand, DemandAttachment
-from minsheng.demands.workflow import Kind, State, _t
+from minsheng.demands.workflow import Kind, State, _t, add_next_steps
 from minsheng.notifications.services import enqueue, sms_opted_out
 from minsheng.organisation.models import Unit
 from minsheng.organisation.roles import Role
@@ -363,6 +363,18 @@ SERVICES = {
 }
 
 
+# What a wish waits for (the staff's queues): routing by the community or the street while it is
+# registered or deferred, a claim from the wall by volunteers and party members (no staff member's
+# step: staff only record a claim made in person), then the claimer's fulfilment.
+NEXT_STEPS = {
+    S.REGISTERED: ("publish_wish", "route_wish_as_demand", "assign_wish_to_leader", "defer_wish"),
+    S.SUSPENDED: ("publish_wish",),
+    S.PENDING_DISPATCH: (),
+    S.IN_PROGRESS: ("fulfil_wish",),
+}
+
+
 def register() -> None:
     """Add the wish rows to the engine (from AppConfig.ready)."""
     services.register_actions(*[(ROWS[action], service, project) for action, (service, project) in SERVICES.items()])
+    add_next_steps(Kind.WISH, NEXT_STEPS)
