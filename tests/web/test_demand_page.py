@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from minsheng.demands import services
+from minsheng.demands import selectors, services
 from minsheng.demands.models import Demand
 
 from ..demands.helpers import bring_to, register
+from ..wishes.helpers import register_wish
 
 LIFT = {"title": "幸福里小区3号楼电梯坏了",
         "description": "幸福里小区3号楼电梯坏了三天了，老人上下楼很困难，物业一直不修。",
@@ -156,3 +157,23 @@ def test_an_open_demand_filed_on_a_building_of_the_grid_counts_as_nearby(login, 
     page = login("dispatcher1").get(reverse("web:demand", args=[demand.pk])).content.decode()
     listed = page[page.index('id="nearby"'):page.index("</details>", page.index('id="nearby"'))]
     assert on_building.number in listed
+
+
+def _opened(page: str) -> list[str]:
+    return re.findall(r'<details class="action[^"]*" open id="action-([a-z_]+)"', page)
+
+
+def test_the_page_opens_on_the_step_the_queue_names(login, world):
+    """The queue's 下一步 and the page's open form agree: a wish to route opens 发布到心愿墙 (not 立接立办,
+    which came first in the page's fixed order); a demand nobody has contacted yet opens 记录进展,
+    one whose resident was contacted opens 办结."""
+    wish = register_wish(world)
+    page = login("staff1").get(reverse("web:demand", args=[wish.pk])).content.decode()
+    assert selectors.next_step(world.user("staff1"), wish) == "发布到心愿墙"
+    assert _opened(page) == ["publish_wish"] and _actions(page)[0] == "publish_wish"
+
+    demand = bring_to(world, "in_progress")
+    handler = login("handler_cg")
+    assert _opened(handler.get(reverse("web:demand", args=[demand.pk])).content.decode()) == ["record_progress"]
+    services.record_progress(world.user("handler_cg"), demand.pk, demand.version, contact=True, note="已电话联系")
+    assert _opened(handler.get(reverse("web:demand", args=[demand.pk])).content.decode()) == ["resolve"]

@@ -325,10 +325,15 @@ _DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
 
 def next_step(user, demand: Demand) -> str:
     """The action ``demand`` waits for from ``user``, named for the queue's row (the demand's page
-    offers it with the others; this only says which one comes next); "" when the case's kind takes
-    its next step on its own app's page.  Reads no database."""
+    offers it first, with the others); "" when none does.  Reads no database."""
+    action = next_action(user, demand)
+    return action_label(action) if action else ""
+
+
+def next_action(user, demand: Demand) -> str:
+    """The code of the action ``next_step`` names; "" when none applies."""
     action = _next_action(user, demand)
-    return action_label(action) if action and transition(action).applies_to_case(demand) else ""
+    return action if action and transition(action).applies_to_case(demand) else ""
 
 
 def _next_action(user, demand: Demand) -> str:

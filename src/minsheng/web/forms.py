@@ -351,10 +351,11 @@ ACTION_ORDER = [
 DESTRUCTIVE_ACTIONS = frozenset({"reject_invalid", "return", "merge", "deny_extension", "deny_suspension"})
 
 
-def order_actions(specs: list) -> tuple[list, list]:
-    """The page's actions as (others in ``ACTION_ORDER``, the destructive ones)."""
+def order_actions(specs: list, first: str = "") -> tuple[list, list]:
+    """The page's actions as (others in ``ACTION_ORDER``, the destructive ones); ``first``, the
+    step the viewer's queue names for the case (``selectors.next_action``), leads the others."""
     rank = {action: i for i, action in enumerate(ACTION_ORDER)}
-    ordered = sorted(specs, key=lambda spec: rank.get(spec.action, len(rank)))
+    ordered = sorted(specs, key=lambda spec: -1 if spec.action == first else rank.get(spec.action, len(rank)))
     return ([s for s in ordered if s.action not in DESTRUCTIVE_ACTIONS],
             [s for s in ordered if s.action in DESTRUCTIVE_ACTIONS])
 

@@ -283,7 +283,7 @@ def _detail_context(request: HttpRequest, demand: Demand, forms=None) -> dict:
     for event in events:
         for photo in event.photos:
             photo.link = reverse("web:attachment", args=[photo.pk])
-    primary, destructive = order_actions(actions)
+    primary, destructive = order_actions(actions, first=selectors.next_action(request.user, demand))
     # Reply templates (宏) for the forms that take a written reply, filled with this demand's values.
     replies = templates_for(demand, [spec.action for spec in actions])
 
