@@ -2,6 +2,7 @@
 seeded (the year's turn included)."""
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.projects import selectors as project_selectors
@@ -44,7 +45,7 @@ def test_the_inboxes_open_on_the_last_weeks_messages_dated_as_they_happened(demo
 
 def test_the_printed_chiefs_are_residents_of_their_buildings(demo, client):
     """楼栋长 and 单元长 are residents: their logins open 我的诉求 on their own record, not on "no
-    resident linked to this account"."""
+    resident linked to this account", and may make a wish as any resident may."""
     from minsheng.web.homes import resident_of_account
 
     for name in ("chief", "unitchief"):
@@ -56,3 +57,22 @@ def test_the_printed_chiefs_are_residents_of_their_buildings(demo, client):
         client.force_login(user)
         page = client.get("/me/").content.decode()
         assert "没有关联居民信息" not in page, name
+        # A resident's role, as an appointment from the register gives: they may make a wish.
+        assert reverse("wishes:new") in page, name
+        assert client.get(reverse("wishes:new")).status_code == 200, name
+
+
+def test_every_printed_staff_login_opens_on_work_that_waits_for_it(demo):
+    """我的待办 lists only what its viewer can move on (each row names the step: 核实, 派单, 记录调解…,
+    never a bare 查看 for a wish on the wall or a meal delivery waiting for a volunteer), and the
+    printed dispatcher has residents' reports of today to dispatch."""
+    from minsheng.demands import selectors as demand_selectors
+    from minsheng.demo.history import AWAITING_DISPATCH
+
+    for name in ("operator", "dispatcher", "city", "handler", "community", "grid", "agent", "careworker", "admin"):
+        user = get_user_model().objects.get(username=name)
+        steps = [demand_selectors.next_step(user, d) for d in demand_selectors.queue_for(user)]
+        assert all(steps), (name, steps)
+    dispatcher = get_user_model().objects.get(username="dispatcher")
+    steps = [demand_selectors.next_step(dispatcher, d) for d in demand_selectors.queue_for(dispatcher)]
+    assert steps.count("派单") >= AWAITING_DISPATCH, steps

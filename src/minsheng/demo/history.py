@@ -295,6 +295,44 @@ def seed_demands(city: City, residents: list[Resident], target: int, *, seed: in
     return added
 
 
+# The printed dispatcher's street (city.LOGINS: "dispatcher") and how many of its residents' reports
+# of the last hours the demo leaves verified and waiting for them to dispatch.  The history dispatches
+# within three hours of verification, as a street office should, which left that login's queue with
+# nothing to dispatch on most days.
+PRINTED_DISPATCHER_UNIT = "XC-GM-OFFICE"
+AWAITING_DISPATCH = 3
+
+
+def seed_awaiting_dispatch(city: City, residents: list[Resident], *, seed: int, now: datetime,
+                           count: int = AWAITING_DISPATCH) -> int:
+    """Reports from residents of the printed dispatcher's street, filed on the web or WeChat in the
+    last hours and verified by their community: the 派单 rows that login opens on.  Returns how many."""
+    rng = random.Random(seed * 31 + 7)
+    replayer = Replayer(city, residents, now)
+    office = city.units[PRINTED_DISPATCHER_UNIT]
+    grids = [g for g in city.grids if g.path.startswith(office.region.path)]
+    leaves = category_codes()
+    made = 0
+    while made < count:
+        grid, leaf = rng.choice(grids), rng.choice(leaves)
+        building = rng.choice(city.buildings[grid.pk])
+        text = compose_demand(rng, leaf, city.place(rng, grid, building))
+        if text.demand_type in ("consultation", "praise"):  # answered on the spot, never dispatched
+            continue
+        filed = now - timedelta(minutes=rng.uniform(40, 300))
+        with clock.frozen_at(filed):
+            demand = services.register_demand(
+                None, channel=rng.choice([Channel.WEB, Channel.WECHAT]), title=text.title,
+                demand_type=replayer.types[text.demand_type], description=text.description, region=building,
+                urgency=replayer.policies[text.urgency], reporter=rng.choice(residents), consent=True,
+                latitude=building.latitude, longitude=building.longitude)
+        verifier = replayer.actor(f"{city.community_of(grid).code}-CC", Role.COMMUNITY_STAFF)
+        with clock.frozen_at(filed + timedelta(minutes=rng.uniform(5, 30))):
+            services.verify_demand(verifier, demand.pk, demand.version, category=replayer.categories[leaf])
+        made += 1
+    return made
+
+
 def state_counts() -> dict[str, int]:
     from django.db.models import Count
 

@@ -22,6 +22,7 @@ from minsheng.organisation.models import Region, Unit
 from minsheng.organisation.roles import Role
 from minsheng.people.models import Resident, VulnerableTag
 from minsheng.people.services import find_or_register_resident
+from minsheng.people.signin import account_for_phone
 
 from . import estates
 from .models import Chief, Estate, House, PropertyEvaluation
@@ -109,10 +110,14 @@ def _chiefs(estate: Estate, password: str) -> list[Chief]:
         phone = "139041302" + ("11" if kind == Chief.Kind.BUILDING else "12")
         chief, _created = Chief.objects.get_or_create(user=user, region=region, active=True, defaults={
             "kind": kind, "phone": phone, "since": timezone.localdate(clock.now()) - timedelta(days=400)})
-        # A 楼栋长 is a resident of the building: the login is theirs (我的诉求 lists what they filed).
+        # A 楼栋长 is a resident of the building: the login is theirs (我的诉求 lists what they filed)
+        # and holds the resident's role, as an appointment from the register gives it (许个微心愿).
         resident = find_or_register_resident(name=name, phone=phone, region=region)
         if resident.user_id is None and resident.name == name:
             Resident.objects.filter(pk=resident.pk).update(user=user)
+            resident.user_id = user.pk
+        if resident.user_id == user.pk:
+            account_for_phone(phone, name=name)
         chiefs.append(chief)
     return chiefs
 

@@ -14,7 +14,7 @@ from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
 from minsheng.cobuild.demo import seed as seed_cobuild
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
-from minsheng.demo.history import seed_demands, seed_residents, state_counts
+from minsheng.demo.history import seed_awaiting_dispatch, seed_demands, seed_residents, state_counts
 from minsheng.demo.marks import seed_once
 from minsheng.eldercare.demo import seed_eldercare
 from minsheng.grids.demo import seed_grid_work
@@ -75,6 +75,13 @@ def _history(c: Context) -> str:
     # demands other parts register count towards it).
     added = seed_demands(c.city, c.people, c.demands, seed=c.seed, now=timezone.now(),
                          progress=lambda n: c.write(f"  … {min(n, c.demands)} demands\r"))
+    if c.demands:
+        # After the history, so that nothing dispatches them: today's reports for the printed dispatcher.
+        def awaiting() -> str:
+            held = seed_awaiting_dispatch(c.city, c.people, seed=c.seed, now=timezone.now())
+            return f"awaiting dispatch: {held} reports"
+
+        seed_once("awaiting_dispatch", awaiting)
     counts = state_counts()
     return (f"demands: {added} added, {sum(counts.values())} in total; by state: "
             + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
