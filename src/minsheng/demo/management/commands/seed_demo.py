@@ -14,8 +14,15 @@ from minsheng.calls.demo import seed as seed_calls
 from minsheng.care.demo import seed_care
 from minsheng.cobuild.demo import seed as seed_cobuild
 from minsheng.demo.city import DEMO_PASSWORD, City, build_city
-from minsheng.demo.history import seed_awaiting_dispatch, seed_demands, seed_residents, state_counts
+from minsheng.demo.history import (
+    AWAITING_DISPATCH,
+    seed_awaiting_dispatch,
+    seed_demands,
+    seed_residents,
+    state_counts,
+)
 from minsheng.demo.marks import seed_once
+from minsheng.demo.models import SeedMark
 from minsheng.eldercare.demo import seed_eldercare
 from minsheng.grids.demo import seed_grid_work
 from minsheng.grids.estates_demo import seed_estates
@@ -72,16 +79,19 @@ def _stations(c: Context) -> str:
 
 def _history(c: Context) -> str:
     # Topped up to --demands, the total of plain demands the district holds (station cases and the
-    # demands other parts register count towards it).
-    added = seed_demands(c.city, c.people, c.demands, seed=c.seed, now=timezone.now(),
-                         progress=lambda n: c.write(f"  … {min(n, c.demands)} demands\r"))
-    if c.demands:
-        # After the history, so that nothing dispatches them: today's reports for the printed dispatcher.
-        def awaiting() -> str:
+    # demands other parts register count towards it, today's reports awaiting the printed dispatcher
+    # too: the history stops that many short, and they follow it).
+    awaiting = c.demands >= AWAITING_DISPATCH and not SeedMark.objects.filter(part="awaiting_dispatch").exists()
+    target = c.demands - (AWAITING_DISPATCH if awaiting else 0)
+    added = seed_demands(c.city, c.people, target, seed=c.seed, now=timezone.now(),
+                         progress=lambda n: c.write(f"  … {min(n, target)} demands\r"))
+    if awaiting:
+        def reports() -> str:
             held = seed_awaiting_dispatch(c.city, c.people, seed=c.seed, now=timezone.now())
             return f"awaiting dispatch: {held} reports"
 
-        seed_once("awaiting_dispatch", awaiting)
+        seed_once("awaiting_dispatch", reports)
+        added += AWAITING_DISPATCH
     counts = state_counts()
     return (f"demands: {added} added, {sum(counts.values())} in total; by state: "
             + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
