@@ -9,12 +9,12 @@
 # Time limits, so that a run that hangs or crawls ends with a report instead of being killed by
 # CI's own limit (90 minutes) with nothing said: each test has pytest-timeout's limit (pyproject:
 # `timeout`; a test that needs more says so with @pytest.mark.timeout), and each run stops starting
-# tests after MINSHENG_SUITE_TIMEOUT seconds (default 4,500), reporting the tests it did not run.
+# tests after MINSHENG_SUITE_TIMEOUT seconds (default 4,800), reporting the tests it did not run.
 # At the end both runs' summaries (failures, errors, the counts) are printed again, together.
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-SUITE_TIMEOUT=${MINSHENG_SUITE_TIMEOUT:-4500}
+SUITE_TIMEOUT=${MINSHENG_SUITE_TIMEOUT:-4800}
 export PYTHONUNBUFFERED=1  # each run's lines as they come, not in blocks
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/minsheng-suites.XXXXXX")
