@@ -22,6 +22,7 @@ from .workflow import (
     HANDLING_STATES,
     INTEGRATION_ACTIONS,
     KNOWLEDGE_ACTIONS,
+    NEXT_STEPS,
     RESIDENT_ACTIONS,
     TRANSITIONS,
     Channel,
@@ -318,11 +319,6 @@ def held_by_colleagues(user, now: datetime | None = None) -> QuerySet[Demand]:
         assignee=user.pk)
 
 
-# The step each state waits for, by who looks at it: (state, role group) → the action's name.
-_HANDLERS = frozenset({Role.DEPARTMENT_HANDLER, Role.COMMUNITY_STAFF, Role.STATION_AGENT, Role.ADMINISTRATOR})
-_DISPATCHERS = frozenset({Role.STREET_DISPATCHER, Role.ADMINISTRATOR})
-
-
 def next_step(user, demand: Demand) -> str:
     """The action ``demand`` waits for from ``user``, named for the queue's row (the demand's page
     offers it first, with the others); "" when none does.  Reads no database."""
@@ -332,33 +328,26 @@ def next_step(user, demand: Demand) -> str:
 
 def next_action(user, demand: Demand) -> str:
     """The code of the action ``next_step`` names; "" when none applies."""
-    action = _next_action(user, demand)
+    roles = {g.role for g in grants_for(user)}
+    own = has_own_steps(demand.kind, demand.state)
+    action = pick_own_step(demand, roles) if own else _engine_step(demand, roles)
     return action if action and transition(action).applies_to_case(demand) else ""
 
 
-def _next_action(user, demand: Demand) -> str:
-    roles = {g.role for g in grants_for(user)}
+def _engine_step(demand: Demand, roles: set[str]) -> str:
+    """Which of the engine's steps from its state (``workflow.NEXT_STEPS``) a case is at, for a
+    viewer with ``roles``: in progress, a pending request's approval for those who approve it, else
+    the first contact and then the result; revisited, another round or the close."""
     state = demand.state
-    if has_own_steps(demand.kind, state):
-        return pick_own_step(demand, roles)
-    pending = (demand.pending_request or {}).get("kind")
-    if state == State.REGISTERED:
-        return "verify"
-    if state in transition("dispatch").sources:
-        return "dispatch"
-    if state == State.IN_PROGRESS and pending and roles & _DISPATCHERS:
-        return "approve_extension" if pending == "extension" else "approve_suspension"
-    if state == State.DISPATCHED:
-        return "accept"
     if state == State.IN_PROGRESS:
+        if pending := (demand.pending_request or {}).get("kind"):
+            approve = "approve_extension" if pending == "extension" else "approve_suspension"
+            if roles & transition(approve).roles:
+                return approve
         return "record_progress" if demand.contacted_at is None else "resolve"
-    if state == State.SUSPENDED:
-        return "resume"
-    if state == State.RESOLVED:
-        return "revisit"
     if state == State.REVISITED:
         return "reopen" if needs_another_round(demand) else "close"
-    return ""
+    return next(iter(NEXT_STEPS.get(state, ())), "")
 
 
 def overdue_q(now: datetime) -> Q:
