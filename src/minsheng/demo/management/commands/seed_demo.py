@@ -21,8 +21,7 @@ from minsheng.demo.history import (
     seed_residents,
     state_counts,
 )
-from minsheng.demo.marks import seed_once
-from minsheng.demo.models import SeedMark
+from minsheng.demo.marks import is_seeded, seed_once
 from minsheng.eldercare.demo import seed_eldercare
 from minsheng.grids.demo import seed_grid_work
 from minsheng.grids.estates_demo import seed_estates
@@ -81,7 +80,7 @@ def _history(c: Context) -> str:
     # Topped up to --demands, the total of plain demands the district holds (station cases and the
     # demands other parts register count towards it, today's reports awaiting the printed dispatcher
     # too: the history stops that many short, and they follow it).
-    awaiting = c.demands >= AWAITING_DISPATCH and not SeedMark.objects.filter(part="awaiting_dispatch").exists()
+    awaiting = c.demands >= AWAITING_DISPATCH and not is_seeded("awaiting_dispatch")
     target = c.demands - (AWAITING_DISPATCH if awaiting else 0)
     added = seed_demands(c.city, c.people, target, seed=c.seed, now=timezone.now(),
                          progress=lambda n: c.write(f"  … {min(n, target)} demands\r"))
