@@ -267,6 +267,19 @@ def use_local_basemap(settings, tmp_path) -> None:
     settings.MINSHENG_BASEMAP = "local"
 
 
+def _wait_until_the_server_is_idle(url: str) -> None:
+    """Returns once the live server has answered every request the closed browser had sent.  A
+    request still in flight when a test ends (a page's own fetch, a queued send) would otherwise
+    run on SQLite's one shared connection while the test empties the event log: the emptying fails,
+    the event rows stay, and so the flush fails after this test and every later one.  The server
+    answers one request at a time, in the order they came (_serve_one_request_at_a_time), so this
+    one's answer comes after theirs."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/manifest.webmanifest", timeout=60) as answer:
+        answer.read()
+
+
 @pytest.fixture
 def site(browser, live_server, world):
     """The live site over the shared test world; checks after the test that no page reached
@@ -277,6 +290,7 @@ def site(browser, live_server, world):
         yield s
     finally:
         s.close()
+        _wait_until_the_server_is_idle(live_server.url)
         clear_event_log_for_flush()
     external = s.external_requests()
     assert not external, f"pages requested other hosts than {s.netloc}: {external}"

@@ -2,7 +2,8 @@
 and a care worker's visit recorded with no connection, sent once the connection returns."""
 
 import io
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from minsheng.grids import services as grid_services
 from minsheng.grids.models import Patrol, PatrolFinding
 from minsheng.homecare import tasks
 from minsheng.homecare.models import ServiceRecord
+from minsheng.homecare.records import hours_between
 from minsheng.integrations.models import IdempotencyRecord
 
 from .test_homecare import care  # noqa: F401 - the fixture: providers, the elder 王奎 on the scheme
@@ -118,14 +120,28 @@ def test_a_grid_worker_records_a_finding_and_a_track_offline(site, screenshot_di
     assert Patrol.objects.count() == 1 and timezone.now()
 
 
+def _visit_today() -> tuple[datetime, timedelta]:
+    """The phone's time at check-in and the visit's length: 50 minutes starting two hours ago, or,
+    just after midnight, as long as fits between midnight and a minute ago (a visit cannot span two
+    days, and a check-out ahead of the server's clock is taken as now), waiting for ten minutes'
+    room if there is not even that."""
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if now - timedelta(hours=2) >= midnight:
+        return now - timedelta(hours=2), timedelta(minutes=50)
+    room = midnight + timedelta(minutes=12)
+    if now < room:
+        time.sleep((room - now).total_seconds())
+    started = midnight + timedelta(seconds=10)
+    return started, timedelta(minutes=min(50, (timezone.localtime() - started) // timedelta(minutes=1) - 2))
+
+
 def test_a_care_worker_records_a_signed_visit_offline(site, care, screenshot_dir):  # noqa: F811
     task = tasks.claim(care.user("worker1"), tasks.request_care(
         care.user("staff1"), care.elder_row.pk, service="bathing", planned_on=timezone.localdate(), hours="1").pk)
 
     page = _field_page(site, "worker1")
-    started = timezone.localtime() - timedelta(hours=2)
-    if started.date() != timezone.localdate():  # just after midnight: a visit cannot span two days
-        started = timezone.localtime().replace(hour=0, minute=1)
+    started, visit = _visit_today()
     page.clock.install(time=started)
     page.goto("/care/worker/")
     _wait_for_service_worker(page)
@@ -138,7 +154,7 @@ def test_a_care_worker_records_a_signed_visit_offline(site, care, screenshot_dir
     page.context.set_geolocation({"latitude": 39.9051, "longitude": 116.4052})
     card.get_by_role("button", name="签到").click()
     expect(card.locator("[data-check-at=in]")).to_contain_text("位置已记录")
-    page.clock.fast_forward("00:50:00")
+    page.clock.fast_forward(int(visit.total_seconds() * 1000))
     page.context.set_geolocation({"latitude": 39.9052, "longitude": 116.4053})
     card.get_by_role("button", name="签退").click()
     expect(card.locator("[data-check-at=out]")).to_contain_text("位置已记录")
@@ -164,7 +180,12 @@ def test_a_care_worker_records_a_signed_visit_offline(site, care, screenshot_dir
     expect(page.locator(f"#task-{task.pk}")).to_have_count(0, timeout=30_000)  # the page shown afresh
     expect(page.locator(".tab-count")).to_be_hidden()
     record = ServiceRecord.objects.get()
-    assert record.task_id == task.pk and record.hours == Decimal("0.83") and record.confirmed_by == "王奎"
+    assert record.task_id == task.pk and record.confirmed_by == "王奎"
+    # the phone's times at the two taps: the visit's length and a few seconds of tapping
+    assert visit <= record.ended_at - record.started_at < visit + timedelta(minutes=1)
+    assert record.hours == hours_between(record.started_at, record.ended_at)
+    if visit == timedelta(minutes=50):
+        assert record.hours == Decimal("0.83")
     assert timezone.localtime(record.started_at).replace(second=0, microsecond=0) == started.replace(
         second=0, microsecond=0)
     assert (float(record.check_in_latitude), float(record.check_out_latitude)) == (39.9051, 39.9052)
