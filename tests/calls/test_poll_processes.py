@@ -38,7 +38,7 @@ class Worker:
 
 
 @pytest.fixture
-def shared_database(transactional_db, flushable_event_log, tmp_path) -> dict:
+def shared_database(transactional_db, tmp_path) -> dict:
     """The environment of a worker process on this test's database: PostgreSQL's test database
     itself (the test's rows are committed), or SQLite's in-memory one copied into a file."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MINSHENG_SECRET_KEY": settings.SECRET_KEY,

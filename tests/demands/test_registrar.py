@@ -140,8 +140,7 @@ def _until(condition) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_requests_each_get_their_own_demand(default_catalogue, world, flushable_event_log,
-                                                        monkeypatch):
+def test_concurrent_requests_each_get_their_own_demand(default_catalogue, world, monkeypatch):
     batches: list[int] = []
     real = registrar_module.register_batch
 
@@ -159,8 +158,7 @@ def test_concurrent_requests_each_get_their_own_demand(default_catalogue, world,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_batch_is_written_one_by_one_and_only_the_bad_one_fails(default_catalogue, world,
-                                                                        flushable_event_log):
+def test_a_failed_batch_is_written_one_by_one_and_only_the_bad_one_fails(default_catalogue, world):
     # An ID number already on file under another phone is refused when the resident is looked
     # up, inside the transaction: it fails the batch, then only its own request.
     Resident.objects.create(name="王五", phone="13800009999", id_number="110101199003074514")

@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ..conftest import clear_event_log_for_flush
-
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise refuse
 # database access from that thread (SynchronousOnlyOperation).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -227,9 +225,11 @@ class Site:
         return sorted({url for url in self.requests if not self.is_local(url)} | set(self.blocked))
 
     def close(self) -> None:
+        """The browser's pages closed, and the server done with what they had sent."""
         for context in self.contexts:
             context.close()
         self.contexts.clear()
+        _wait_until_the_server_is_idle(self.url)
 
 
 def give_grids_boundaries() -> None:
@@ -270,8 +270,9 @@ def use_local_basemap(settings, tmp_path) -> None:
 def _wait_until_the_server_is_idle(url: str) -> None:
     """Returns once the live server has answered every request the closed browser had sent.  A
     request still in flight when a test ends (a page's own fetch, a queued send) would otherwise
-    run on SQLite's one shared connection while the test empties the event log: the emptying fails,
-    the event rows stay, and so the flush fails after this test and every later one.  The server
+    run on SQLite's one shared connection while the event log is emptied before the flush
+    (tests/conftest.py): the emptying fails, the event rows stay, and the flush fails after this
+    test and every later one.  The server
     answers one request at a time, in the order they came (_serve_one_request_at_a_time), so this
     one's answer comes after theirs."""
     import urllib.request
@@ -290,8 +291,6 @@ def site(browser, live_server, world):
         yield s
     finally:
         s.close()
-        _wait_until_the_server_is_idle(live_server.url)
-        clear_event_log_for_flush()
     external = s.external_requests()
     assert not external, f"pages requested other hosts than {s.netloc}: {external}"
     assert s.requests, "the browser made no requests at all"

@@ -14,7 +14,6 @@ from minsheng.demands import services
 from minsheng.demo.city import DEMO_PASSWORD
 from minsheng.supervision.revisits import revisit_link_token
 
-from ..conftest import clear_event_log_for_flush
 from ..demands.helpers import bring_to, register
 from ..web.crawl import _shape, crawl
 from .conftest import CHROMIUM, Site, give_grids_boundaries, use_local_basemap
@@ -169,16 +168,11 @@ def test_axe_finds_no_serious_violation_on_the_public_pages(reports, elder):
 @pytest.fixture
 def demo_site(browser, live_server, migration_data, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    s = None
-    try:  # the event log is emptied even when seeding fails, or the flush after it fails too
-        call_command("seed_demo", "--demands", "150", "--residents", "200", stdout=io.StringIO())
-        give_grids_boundaries()
-        s = Site(url=live_server.url, world=None, browser=browser)
-        yield s
-    finally:
-        if s is not None:
-            s.close()
-        clear_event_log_for_flush()
+    call_command("seed_demo", "--demands", "150", "--residents", "200", stdout=io.StringIO())
+    give_grids_boundaries()
+    s = Site(url=live_server.url, world=None, browser=browser)
+    yield s
+    s.close()
 
 
 # Seeds the demo city and opens every route of every login in Chromium: some seven minutes, the

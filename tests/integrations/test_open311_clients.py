@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def city(default_catalogue, flushable_event_log, world, keys, live_server):
+def city(default_catalogue, transactional_db, world, keys, live_server):
     """Three demands of different services and states, and the endpoint's root address."""
     demands = {"roads": register(world), "noise": register(world, category="environment.noise"),
                "closed": bring_to(world, "closed")}

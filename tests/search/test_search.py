@@ -238,13 +238,13 @@ def test_the_words_a_document_shares_with_a_text_are_those_it_holds(world):
 # --- a test's flush empties the index with the demands (both databases) ------------------------
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transactional_tests_demands_are_indexed(flushable_event_log, default_catalogue, world):
+def test_a_transactional_tests_demands_are_indexed(default_catalogue, world):
     demand = register(world, title="管道漏水", description="地下室管道漏水")
     assert set(index.stored_documents()) == {demand.pk}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_flush_after_it_emptied_the_index(flushable_event_log, default_catalogue):
+def test_the_flush_after_it_emptied_the_index(default_catalogue):
     assert index.stored_documents() == {}
 
 
