@@ -87,6 +87,21 @@ def test_more_holds_every_page_of_the_navigation_the_tab_bar_hides(login, user):
         assert client.get(url).status_code == 200, url
 
 
+def test_the_navigation_is_worked_out_once_a_request(login, monkeypatch):
+    """更多 lays out the navigation as its content, and the page's header shows it too: one
+    working-out serves both."""
+    from minsheng.web import navigation
+
+    calls = []
+    real = navigation._navigation
+    monkeypatch.setattr(navigation, "_navigation", lambda request: calls.append(request.path) or real(request))
+    client = login("gridworker")
+    body = client.get("/more/").content.decode()
+    assert calls == ["/more/"] and 'class="tabbar"' in body
+    client.get("/more/")
+    assert calls == ["/more/", "/more/"]  # not kept beyond its request
+
+
 def test_the_warm_pages_keep_what_the_bar_has_no_room_for(login):
     """A volunteer's wish wall left the bar for 送餐; it is still kept on the phone."""
     body = login("volunteer").get("/volunteer/").content.decode()

@@ -151,6 +151,15 @@ def _by_task(items: list[tuple[str, str, str | None]], home: str) -> list[dict]:
 
 
 def navigation(request) -> dict:
+    """The context processor: the top navigation for this request's user and page.  Worked out
+    once a request (the 更多 page lays out the same entries as its own content)."""
+    cached = getattr(request, "_minsheng_navigation", None)
+    if cached is None:
+        cached = request._minsheng_navigation = _navigation(request)
+    return cached
+
+
+def _navigation(request) -> dict:
     user = request.user
     roles = roles_of(user) if user.is_authenticated else set()
     if roles & STAFF_ROLES:
