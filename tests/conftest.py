@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from pytest_django.fixtures import validate_django_db
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.organisation.models import Membership, Region, Unit
@@ -201,10 +202,11 @@ def _event_log_emptied_before_the_flush(request):
     follows it, which the append-only triggers would refuse (and, the rows staying, the setup of
     every later transactional test would then fail on them too).  Requesting transactional_db here
     puts its flush after this fixture's end."""
+    # Transactional as pytest-django itself decides (its _django_db_helper): the marker's
+    # transaction or reset_sequences, however written, or a fixture that asks for it.
     marker = request.node.get_closest_marker("django_db")
-    transactional = ({"transactional_db", "live_server"} & set(request.fixturenames)
-                     or (marker is not None and marker.kwargs.get("transaction")))
-    if not transactional:
+    transaction, reset_sequences = validate_django_db(marker)[:2] if marker else (False, False)
+    if not (transaction or reset_sequences or {"transactional_db", "live_server"} & set(request.fixturenames)):
         yield
         return
     request.getfixturevalue("transactional_db")

@@ -272,9 +272,8 @@ def _wait_until_the_server_is_idle(url: str) -> None:
     request still in flight when a test ends (a page's own fetch, a queued send) would otherwise
     run on SQLite's one shared connection while the event log is emptied before the flush
     (tests/conftest.py): the emptying fails, the event rows stay, and the flush fails after this
-    test and every later one.  The server
-    answers one request at a time, in the order they came (_serve_one_request_at_a_time), so this
-    one's answer comes after theirs."""
+    test and every later one.  The server answers one request at a time, in the order they came
+    (_serve_one_request_at_a_time), so this one's answer comes after theirs."""
     import urllib.request
 
     with urllib.request.urlopen(f"{url}/manifest.webmanifest", timeout=60) as answer:
