@@ -51,13 +51,16 @@ wait "$sqlite"; sqlite_status=$?
 postgres_status=0
 [ -n "$postgres" ] && { wait "$postgres"; postgres_status=$?; }
 
-# pytest's closing sections: the session's time limit if it was reached, then from the short
+# pytest's closing sections: the session's time limit if it was reached, where a test that ran out
+# of time was stuck, then from the short
 # summary (failures and errors, one line each) or, in a run without any, the last line with the counts.
 summary() {
   local log="$logs/$1.log"
   [ -f "$log" ] || return 0
   echo "== $1:"
   grep -h "session-timeout" "$log" || true
+  # Where each test that ran out of time was stuck, one line each (tests/conftest.py), cut short.
+  grep -h "^== hung:" "$log" | cut -c1-900 || true
   if grep -q "short test summary info" "$log"; then
     sed -n '/short test summary info/,$p' "$log"
   else

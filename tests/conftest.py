@@ -246,3 +246,49 @@ def migration_data(transactional_db) -> None:
     load_service_attributes(apps)
     load_homecare_defaults(apps)
     load_service_items(apps)
+
+
+# --- a test that runs out of time says where, in one line the closing summary keeps ------------
+
+HUNG_PREFIX = "== hung:"
+_hung: list[str] = []
+
+
+def _frames_line(frames, innermost: int = 4) -> str:
+    """The innermost frames of a stack as ``file:line function`` joined by " > ", the path from
+    the project's or the installed package's root (CI shows only the end of a run's output)."""
+    def place(frame) -> str:
+        path = frame.filename
+        for root in ("site-packages/", "/src/", "/tests/", "/lib/python3.12/"):
+            if root in path:
+                path = ("tests/" if root == "/tests/" else "") + path.rsplit(root, 1)[1]
+                break
+        return f"{path}:{frame.lineno} {frame.name}"
+
+    return " > ".join(place(frame) for frame in frames[-innermost:])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """pytest-timeout's stack dump goes to the middle of the output; this records, for the end of
+    it, where the test's thread was when its time ran out and where every other thread was."""
+    report = yield
+    if call.excinfo is not None and "Timeout (>" in str(call.excinfo.value):
+        import sys
+        import threading
+        import traceback
+
+        main = [frame for frame in traceback.extract_tb(call.excinfo.tb)  # less the timeout's own
+                if "pytest_timeout" not in frame.filename and "_pytest/outcomes" not in frame.filename]
+        stacks = [f"main: {_frames_line(main)}"]
+        names = {thread.ident: thread.name for thread in threading.enumerate()}
+        for ident, frame in sys._current_frames().items():
+            if ident != threading.get_ident():
+                stacks.append(f"{names.get(ident, ident)}: {_frames_line(traceback.extract_stack(frame), 3)}")
+        _hung.append(f"{HUNG_PREFIX} {item.nodeid} ({call.when}) " + " | ".join(stacks))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _hung:
+        terminalreporter.write_line(line)
