@@ -209,8 +209,7 @@ def test_no_page_of_the_demo_requests_another_host(demo_site):
                 continue
             page.wait_for_load_state("networkidle")
             pages += 1
-        page.context.close()
-        demo_site.contexts.remove(page.context)
+        demo_site.close_context(page.context)
     assert pages > 30, pages
     print(f"{pages} pages of {len(logins)} demo logins and a visitor, {len(demo_site.requests)} requests")
     # Chromium's own PDF viewer (a PDF export opened as a page) loads from chrome:// and its
