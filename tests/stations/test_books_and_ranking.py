@@ -1,12 +1,13 @@
 """An agent's record book (Excel and PDF), the 喜报 to an in-service member's organisation, the
 yearly ranking of stations and the awards."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from minsheng.core import clock
@@ -129,10 +130,23 @@ def test_the_top_stations_get_awards_with_funds_recorded(world, stations):
 
 
 def test_the_ranking_page_awards_and_shows_the_funds(world, stations, client):
-    on_spot(world, stations["family"], clock.now() - timedelta(minutes=5))
+    taken_at = clock.now() - timedelta(minutes=5)
+    on_spot(world, stations["family"], taken_at)
     client.force_login(world.user("leader"))
-    year = clock.now().year
+    year = timezone.localdate(taken_at).year  # the case's year, local time (just after New Year, the last one)
     response = client.post("/work/stations/ranking/", {"year": year, "count": 1, "funds_each": "3000"})
     assert response.status_code == 302
     page = client.get(f"/work/stations/ranking/?year={year}").content.decode()
     assert "3000.00元" in page and stations["family"].name in page
+
+
+def test_the_ranking_and_the_record_books_default_to_the_local_year(world, stations, client):
+    # 00:30 on 1 January 2027 in Beijing, as the clock gives it (timezone.now(): UTC, still 2026).
+    new_years_first_hour = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+    with clock.frozen_at(new_years_first_hour):
+        client.force_login(world.user("leader"))
+        ranking = client.get("/work/stations/ranking/").content.decode()
+        client.force_login(world.user("dispatcher1"))
+        agents = client.get("/work/stations/agents/").content.decode()
+    assert "（2027年）" in ranking and 'name="year" value="2027"' in ranking
+    assert f"/work/stations/agents/{stations['agent'].pk}/2027/" in agents

@@ -1,9 +1,12 @@
 """The wish pages: the public wall, a party member's claim, fulfilment with evidence, the resident's
 confirmation on the tracking page, and the staff pages (actions on the demand page, quota boards)."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
+from minsheng.core import clock
 from minsheng.demands.models import Demand
 from minsheng.demands.services import ReporterInput
 from minsheng.demands.workflow import State
@@ -140,3 +143,12 @@ def test_the_quota_boards_turn_their_own_pages_with_those_behind_first(world, lo
     behind = [bool(flag) for flag, _name in rows]
     assert sorted(names) == sorted(m.resident.name for m in PartyMember.objects.all()) and len(names) > 1
     assert behind == sorted(behind, reverse=True) and any(behind)
+
+
+def test_the_quota_boards_default_to_the_local_year(world, login):
+    party(world)
+    # 00:30 on 1 January 2027 in Beijing, as the clock gives it (timezone.now(): UTC, still 2026).
+    new_years_first_hour = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+    with clock.frozen_at(new_years_first_hour):
+        page = login("staff1").get(reverse("wishes:quotas")).content.decode()
+    assert "<h1>2027 年任务完成情况</h1>" in page

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -302,7 +303,7 @@ def coverage_geojson(request: HttpRequest):
 
 @_staff
 def agent_list(request: HttpRequest) -> HttpResponse:
-    year = clock.now().year
+    year = timezone.localdate(clock.now()).year
     return render(request, "stations/agents.html", {"agents": selectors.agents_for(request.user), "year": year,
                                                     "may_recruit": _may_recruit(request.user)})
 
@@ -360,7 +361,7 @@ def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @_staff
 def ranking(request: HttpRequest) -> HttpResponse:
-    year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), clock.now().year)
+    year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), timezone.localdate(clock.now()).year)
     form = AwardForm(request.POST or None)
     sent = submit(request, form, lambda data: services.select_awards(request.user, year, **data),
                   lambda awards: _("已评定%(n)d个表彰站点。") % {"n": len(awards)})
