@@ -90,7 +90,7 @@ def test_sms_carries_the_template_key_parameters_and_delivery_id_to_the_gateway(
 def test_failures_back_off_then_become_dead_letters_an_administrator_retries(world, settings, failing_channel):
     settings.MINSHENG_OUTBOX_MAX_ATTEMPTS = 3
     message = enqueue(channel="failing", message=TEST, params=PARAMS, address="x")
-    start = clock.now()
+    start = message.next_attempt_at  # the first attempt's moment (not the clock read after the insert)
     waits = []
     for _attempt in range(3):
         with clock.frozen_at(OutboxMessage.objects.get(pk=message.pk).next_attempt_at):
@@ -100,7 +100,7 @@ def test_failures_back_off_then_become_dead_letters_an_administrator_retries(wor
     message.refresh_from_db()
     assert message.status == Status.DEAD and message.attempts == 3 and "gateway down" in message.last_error
     gaps = [(b - a).total_seconds() for a, b in zip([start, *waits], waits, strict=False)]
-    assert gaps[1] == pytest.approx(2 * gaps[0], rel=0.01)  # exponential back-off
+    assert gaps[1] == 2 * gaps[0] > 0  # exponential back-off
     with clock.frozen_at(clock.now() + timedelta(days=1)):
         assert delivery.deliver_batch() == 0  # dead letters stay put
 
