@@ -52,8 +52,8 @@ postgres_status=0
 [ -n "$postgres" ] && { wait "$postgres"; postgres_status=$?; }
 
 # pytest's closing sections: the session's time limit if it was reached, where a test that ran out
-# of time was stuck, then from the short
-# summary (failures and errors, one line each) or, in a run without any, the last line with the counts.
+# of time was stuck, then from the short summary (failures and errors, one line each) or, in a run
+# without any, the last line with the counts.
 summary() {
   local log="$logs/$1.log"
   [ -f "$log" ] || return 0

@@ -6,6 +6,9 @@ a committee per community, a station under 玫瑰城.  One user per role.
 """
 
 import importlib
+import sys
+import threading
+import traceback
 from dataclasses import dataclass, field
 
 import pytest
@@ -251,6 +254,7 @@ def migration_data(transactional_db) -> None:
 # --- a test that runs out of time says where, in one line the closing summary keeps ------------
 
 HUNG_PREFIX = "== hung:"
+_STANDARD_LIBRARY = f"/lib/python{sys.version_info.major}.{sys.version_info.minor}/"
 _hung: list[str] = []
 
 
@@ -259,7 +263,7 @@ def _frames_line(frames, innermost: int = 4) -> str:
     the project's or the installed package's root (CI shows only the end of a run's output)."""
     def place(frame) -> str:
         path = frame.filename
-        for root in ("site-packages/", "/src/", "/tests/", "/lib/python3.12/"):
+        for root in ("site-packages/", "/src/", "/tests/", _STANDARD_LIBRARY):
             if root in path:
                 path = ("tests/" if root == "/tests/" else "") + path.rsplit(root, 1)[1]
                 break
@@ -274,10 +278,6 @@ def pytest_runtest_makereport(item, call):
     it, where the test's thread was when its time ran out and where every other thread was."""
     report = yield
     if call.excinfo is not None and "Timeout (>" in str(call.excinfo.value):
-        import sys
-        import threading
-        import traceback
-
         main = [frame for frame in traceback.extract_tb(call.excinfo.tb)  # less the timeout's own
                 if "pytest_timeout" not in frame.filename and "_pytest/outcomes" not in frame.filename]
         stacks = [f"main: {_frames_line(main)}"]
