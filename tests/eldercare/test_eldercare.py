@@ -132,14 +132,14 @@ def test_an_out_of_range_reading_raises_a_care_follow_up_once(world, places):
     high = services.record_check(staff, station, elder_id=places["wang"].pk, systolic=175, diastolic=95)
     person = services.raise_follow_up(staff, high.pk)
     assert person.resident == places["wang"].resident and person.risk == CarePerson.Risk.HIGH
-    assert person.next_visit_due <= services.today() + timedelta(days=7)
+    assert person.next_visit_due <= clock.today() + timedelta(days=7)
     with pytest.raises(InvalidTransition):
         services.raise_follow_up(staff, high.pk)
     # An elder already on the register is moved to high risk, not registered again.
     li = places["li"].resident
     CarePerson.objects.create(resident=li, region=li.region, category="elderly_alone", risk="low", plan="p",
                               responsible=staff, responsible_name="s", responsible_phone="13800000000",
-                              registered_on=services.today(), next_visit_due=services.today() + timedelta(days=90))
+                              registered_on=clock.today(), next_visit_due=clock.today() + timedelta(days=90))
     low_sugar = services.record_check(staff, station, elder_id=places["li"].pk, blood_sugar="2.5")
     assert services.raise_follow_up(staff, low_sugar.pk).risk == CarePerson.Risk.HIGH
     assert CarePerson.objects.filter(resident=li).count() == 1
@@ -185,7 +185,7 @@ def test_attendance_credits_the_shifts_hours_once_and_no_shows_nothing(world, pl
     rng = random.Random()
     staff, station = world.user("staff1"), places["station"]
     hours = Decimal(rng.randrange(5, 40)) / 10
-    day = services.today() + timedelta(days=1)
+    day = clock.today() + timedelta(days=1)
     shifts = services.add_shifts(staff, station, first_day=day, starts=time(9), ends=time(11), duty="陪老人测血压",
                                  capacity=2, hours=hours, weeks=3)
     assert [s.day for s in shifts] == [day, day + timedelta(days=7), day + timedelta(days=14)]
@@ -215,7 +215,7 @@ def test_attendance_credits_the_shifts_hours_once_and_no_shows_nothing(world, pl
 
 def test_sign_up_keeps_to_capacity_and_the_street(world, places, volunteer):
     staff = world.user("staff1")
-    day = services.today() + timedelta(days=2)
+    day = clock.today() + timedelta(days=2)
     full = services.add_shifts(staff, places["station"], first_day=day, starts=time(14), ends=time(16), duty="打扫",
                                capacity=1, hours=2)[0]
     Volunteer.objects.create(resident=Resident.objects.get(user=world.users["resident"]),
@@ -233,7 +233,7 @@ def test_sign_up_keeps_to_capacity_and_the_street(world, places, volunteer):
     with pytest.raises(ValidationFailed):
         services.add_shifts(staff, places["station"], first_day=day, starts=time(16), ends=time(14), duty="x",
                             capacity=1, hours=1)
-    assert [s.pk for s in selectors.open_shifts_for(volunteer, services.today())] == [full.pk]
+    assert [s.pk for s in selectors.open_shifts_for(volunteer, clock.today())] == [full.pk]
 
 
 # --- day care -----------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def test_day_care_check_in_out_and_daily_counts(world, places, settings):
     extra = [services.register_elder(staff, centre, name=f"老人{n}", phone=f"1350000{n:04d}") for n in range(6)]
     centre.capacity = len(extra) + 2
     centre.save()
-    today = services.today()
+    today = clock.today()
     counts = {}
     for back in (2, 1, 0):
         day = today - timedelta(days=back)
@@ -294,7 +294,7 @@ def test_every_list_is_scoped(world, places, login):
         assert {e.facility for e in selectors.elders_for(user)} == seen & {e.facility for e in selectors.elders_for(
             world.user("admin"))}, name
         assert {c.elder.facility for c in selectors.checks_for(user)} <= seen, name
-        assert {r["facility"] for r in selectors.facility_figures(user, services.today())} == seen, name
+        assert {r["facility"] for r in selectors.facility_figures(user, clock.today())} == seen, name
     doctor = places["doctor"]
     assert set(selectors.facilities_for(doctor)) == {station}
     assert {c.elder.facility for c in selectors.checks_for(doctor)} == {station}
@@ -335,13 +335,13 @@ def test_pages_show_each_kind_and_refusals_on_the_form(world, places, login, vol
     assert good.status_code == 302 and HealthCheck.objects.filter(heart_rate=72).exists()
     assert login("staff2").get(f"/eldercare/places/{places['home'].pk}/").status_code == 200  # (one client)
     full = login("staff2").post(f"/eldercare/places/{places['home'].pk}/move-in/", {
-        "elder": places["lei"].pk, "room": places["rooms"][0].pk, "on": services.today().isoformat()})
+        "elder": places["lei"].pk, "room": places["rooms"][0].pk, "on": clock.today().isoformat()})
     assert full.status_code == 302
     again = login("staff2").post(f"/eldercare/places/{places['home'].pk}/move-in/", {
-        "elder": places["zhao"].pk, "room": places["rooms"][0].pk, "on": services.today().isoformat()})
+        "elder": places["zhao"].pk, "room": places["rooms"][0].pk, "on": clock.today().isoformat()})
     assert again.status_code == 400 and "已住满" in again.content.decode()
 
-    shift = services.add_shifts(world.user("staff1"), places["station"], first_day=services.today() + timedelta(days=1),
+    shift = services.add_shifts(world.user("staff1"), places["station"], first_day=clock.today() + timedelta(days=1),
                                 starts=time(9), ends=time(11), duty="陪护", capacity=1, hours=2)[0]
     phone = login("volunteer")
     assert "报名这个班次" in phone.get("/eldercare/rota/").content.decode()

@@ -9,6 +9,7 @@ from datetime import time, timedelta
 import pytest
 
 from minsheng.audit.models import AuditEntry
+from minsheng.core import clock
 from minsheng.core.errors import InvalidTransition, ValidationFailed
 from minsheng.eldercare import services
 from minsheng.eldercare.models import Facility, Room, Shift, Stay
@@ -67,7 +68,7 @@ def test_a_place_with_open_work_is_refused_with_each_reason(world, places, volun
                                opening_hours=day_care.opening_hours, capacity=2, active=False)
     assert "尚未签离" in err.value.field_errors["active"][0]
     station = places["station"]
-    shifts = services.add_shifts(staff, station, first_day=services.today() + timedelta(days=2), starts=time(9),
+    shifts = services.add_shifts(staff, station, first_day=clock.today() + timedelta(days=2), starts=time(9),
                                  ends=time(11), duty="陪老人测血压", capacity=2, hours=2)
     services.sign_up(world.users["volunteer"], shifts[0].pk)
     with pytest.raises(InvalidTransition) as err:
@@ -90,7 +91,7 @@ def test_a_place_with_records_is_closed_one_without_is_deleted(world, places, lo
     staff = world.user("staff1")
     bare = services.save_facility(staff, None, name="临时驿站", kind="station", region=world.regions["c1"],
                                   opening_hours="周六 9:00–11:00", capacity=5)
-    services.add_shifts(staff, bare, first_day=services.today() + timedelta(days=1), starts=time(9), ends=time(10),
+    services.add_shifts(staff, bare, first_day=clock.today() + timedelta(days=1), starts=time(9), ends=time(10),
                         duty="打扫", capacity=1, hours=1)
     assert "将被删除" in client.get(f"/eldercare/places/{bare.pk}/edit/").content.decode()
     done = client.post(f"/eldercare/places/{bare.pk}/remove/")

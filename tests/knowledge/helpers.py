@@ -14,7 +14,7 @@ def article_fields(world, **extra) -> dict:
         "answer": "持本人身份证到居住地社区服务站申领居住证，当场受理，15个工作日内领取。",
         "materials": "本人身份证\n近期一寸免冠照片\n租房合同或房产证明", "where_when": "社区服务站，工作日9:00-17:00",
         "legal_basis": "《居住证暂行条例》第九条", "owner_unit": world.units["cg"], "regions": [],
-        "review_by": services.today() + timedelta(days=90),
+        "review_by": clock.today() + timedelta(days=90),
     }
     fields.update(extra)
     return fields

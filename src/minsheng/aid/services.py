@@ -9,7 +9,6 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
@@ -36,9 +35,6 @@ MAX_AMOUNT = Decimal("9999999999.99")
 MINOR_TAGS = frozenset({"left_behind_child"})
 
 
-def today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def positive_decimal(value, field: str, label: str) -> Decimal:
     """``value`` as a Decimal with two decimals, refused unless it is a number above zero."""
@@ -58,7 +54,7 @@ def positive_decimal(value, field: str, label: str) -> Decimal:
 def _past_date(value, field: str, label: str) -> date:
     if not isinstance(value, date):
         raise ValidationFailed.for_field(field, _("请填写%(label)s。") % {"label": label})
-    if value > today():
+    if value > clock.today():
         raise ValidationFailed.for_field(field, _("%(label)s不能晚于今天。") % {"label": label})
     return value
 

@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -40,9 +39,6 @@ from .stock import ZERO
 
 PAGE = 50
 
-
-def _today() -> date:
-    return timezone.localdate(clock.now())
 
 
 def _readers_only(request: HttpRequest) -> None:
@@ -95,17 +91,17 @@ def _home_forms(request, campaign_form=None, giver_form=None) -> dict:
     units = [u for u in Unit.objects.filter(active=True, region__in=regions).order_by("path")] if regions else []
     organisations = [o for o in PartyOrganisation.objects.select_related("region").order_by("path")
                      if any(o.region.path.startswith(p) for p in paths)]
-    return {"campaign_form": campaign_form or CampaignForm(regions=regions, initial={"starts_on": _today()}),
+    return {"campaign_form": campaign_form or CampaignForm(regions=regions, initial={"starts_on": clock.today()}),
             "giver_form": giver_form or GiverForm(regions=regions, units=units, organisations=organisations)}
 
 
 def _home_context(request) -> dict:
     gifts = selectors.active_gifts_for(request.user)
-    year_start = _today().replace(month=1, day=1)
+    year_start = clock.today().replace(month=1, day=1)
     campaigns = list(selectors.campaigns_for(request.user)[:30])
     for c in campaigns:
         c.totals = selectors.campaign_totals(c)
-    return {"today": _today(), "year": selectors.totals(gifts.filter(given_on__gte=year_start)),
+    return {"today": clock.today(), "year": selectors.totals(gifts.filter(given_on__gte=year_start)),
             "all": selectors.totals(gifts), "months": selectors.per_month(gifts)[:12],
             "givers": selectors.per_giver(gifts)[:20], "campaigns": campaigns,
             "giver_list": selectors.givers_for(request.user).order_by("kind", "name")[:50],
@@ -196,7 +192,7 @@ def _gift_form(request, campaign: Campaign, query: str, data=None, files=None) -
                   .filter(starts_at__date__gte=campaign.starts_on, starts_at__lte=clock.now())
                   .exclude(state=Activity.State.CANCELLED).order_by("-starts_at")[:30])
     return GiftForm(data, files, candidates=candidates, givers=givers, activities=activities,
-                    initial={"given_on": min(_today(), campaign.ends_on or _today()), "kind": Kind.GOODS})
+                    initial={"given_on": min(clock.today(), campaign.ends_on or clock.today()), "kind": Kind.GOODS})
 
 
 def _may_record(user, campaign: Campaign) -> bool:
@@ -226,7 +222,7 @@ def _campaign_context(request, campaign: Campaign, *, gift_form=None, donation_f
         "donations": selectors.donations_for(request.user).filter(campaign=campaign).select_related("donor"),
         "gift_form": gift_form or _gift_form(request, campaign, query),
         "donation_form": donation_form or (DonationForm(givers=selectors.givers_for(request.user).filter(active=True),
-                                                        initial={"received_on": _today(), "kind": Kind.GOODS})
+                                                        initial={"received_on": clock.today(), "kind": Kind.GOODS})
                                            if may_organise else None),
         "query": query, "search_error": search_error, "items": ITEMS, "may_organise": may_organise,
         "void_form": VoidForm(), "whole": campaign.region.path.startswith(_territory_prefix(request.user)),
@@ -263,14 +259,14 @@ def _campaign_export(request, campaign: Campaign, fmt: str) -> HttpResponse | Fi
     gifts = (selectors.active_gifts_for(request.user).filter(campaign=campaign)
              .select_related("recipient", "giver", "region", "campaign").order_by("given_on", "pk"))
     area = selectors.totals(gifts)
-    name = f"aid-campaign-{campaign.pk}-{_today():%Y%m%d}"
+    name = f"aid-campaign-{campaign.pk}-{clock.today():%Y%m%d}"
     if fmt == "xlsx":
         rows = list(_export_rows(gifts, request.user))
         rows.append((None, _("合计"), "", "", "", "", _("%(n)d 件，%(p)d 人") % {
             "n": area["gifts"], "p": area["recipients"]}, area["value"], "", ""))
         return xlsx_response(f"{name}.xlsx", [str(h) for h in EXPORT_HEADERS], rows, sheet_title=_("慰问明细"))
     context = {"campaign": campaign, "totals": selectors.campaign_totals(campaign), "area": area,
-               "givers": selectors.per_giver(gifts), "gifts": _masked(gifts, request.user), "today": _today(),
+               "givers": selectors.per_giver(gifts), "gifts": _masked(gifts, request.user), "today": clock.today(),
                "whole": campaign.region.path.startswith(_territory_prefix(request.user))}
     return pdf_response(request, "aid/campaign_print.html", context, f"{name}.pdf")
 
@@ -407,11 +403,11 @@ def recipients(request: HttpRequest) -> HttpResponse:
                  _("是") if r.repeated else "") for r in rows]
         data.append((_("合计"), "", _("%(n)d 人") % {"n": totals["recipients"]}, totals["gifts"], totals["value"],
                      "", "", None, None, ""))
-        return xlsx_response(f"aid-recipients-{_today():%Y%m%d}.xlsx", headers, data, sheet_title=_("受助人汇总"))
+        return xlsx_response(f"aid-recipients-{clock.today():%Y%m%d}.xlsx", headers, data, sheet_title=_("受助人汇总"))
     if fmt == "pdf" and not error:
         return pdf_response(request, "aid/recipients_print.html", {"rows": rows, "totals": totals, "form": form,
-                                                                   "today": _today()},
-                            f"aid-recipients-{_today():%Y%m%d}.pdf")
+                                                                   "today": clock.today()},
+                            f"aid-recipients-{clock.today():%Y%m%d}.pdf")
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock, versioned
@@ -100,7 +99,7 @@ def set_rule(actor, *, effective_from: date, weight_response, weight_resolution,
     if not may_set(actor):
         raise PermissionDenied(_("只有管理员可以设置考核规则。"))
     month = effective_from.replace(day=1)
-    this_month = timezone.localdate(clock.now()).replace(day=1)
+    this_month = clock.today().replace(day=1)
     if month < this_month:
         raise ValidationFailed.for_field("effective_from",
                                          _("考核规则只能从本月或以后的月份起执行，已过去月份的报告保持原规则。"))

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.catalogue.models import Category
@@ -324,7 +323,7 @@ _DEADLINE_SUMS = {c: Sum(c) for c in DEADLINE_COUNTERS}
 
 def deadline_end(end: date) -> date:
     """The last deadline day a period ending on ``end`` counts."""
-    return min(end, timezone.localdate(clock.now()) - timedelta(days=1))
+    return min(end, clock.today() - timedelta(days=1))
 
 
 def _sums(user, start: date, end: date, filters: Filters | None, *, column: str | None = None,

@@ -52,14 +52,11 @@ def _viewer_required(view):
 
 # --- reading the query string --------------------------------------------------------
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def _month(request: HttpRequest) -> tuple[date, date]:
     text = request.GET.get("month", "").strip()
     if not text:
-        return selectors.month_bounds(_today())
+        return selectors.month_bounds(clock.today())
     return selectors.month_bounds(dates.parse_month(text, "month"))
 
 
@@ -154,7 +151,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     start, end = _month(request)
     filters = _filters(request)
-    today = _today()
+    today = clock.today()
     until = min(end, today)
     unit_rows, figures = selectors.table_with_total(user, start, end, "unit", filters)
     trends = {}
@@ -192,7 +189,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _formulas_page(request: HttpRequest, *, status: int = 200, **extra) -> HttpResponse:
     """指标口径 with the rule in force today, its versions, and (administrators) the form."""
-    rule = rules.rule_for(_today())
+    rule = rules.rule_for(clock.today())
     return render(request, "assessment/formulas.html", {
         "rule": rule, "composite": {k: (v * 100).normalize() for k, v in rule.weights.items()},
         "versions": rules.versions(), "may_set": rules.may_set(request.user), **extra}, status=status)
@@ -269,14 +266,14 @@ def assessment_table(request: HttpRequest) -> HttpResponse:
         return _table_export(rows, by, start, end)
     params = request.GET.copy()
     params["format"] = "xlsx"
-    this_month = selectors.month_bounds(_today())
+    this_month = selectors.month_bounds(clock.today())
     last_month = selectors.month_bounds(this_month[0] - timedelta(days=1))
     return render(request, "assessment/table.html", {
         "rows": [r for r in rows if r.rank], "unranked": [r for r in rows if not r.rank],
         "rule": selectors.rule_for(start), "by": by, "kinds": list(TABLE_LABELS.items()), "by_label": TABLE_LABELS[by],
         "start": start, "end": end, "export_query": params.urlencode(), "filters": filters,
         "quick": [(_("本月"), this_month), (_("上月"), last_month),
-                  (_("本年"), (date(_today().year, 1, 1), _today()))],
+                  (_("本年"), (date(clock.today().year, 1, 1), clock.today()))],
         "table_counters": [(c, COUNTER_LABELS[c]) for c in TABLE_COUNTERS],
         "rate_names": [(r, RATE_LABELS[r]) for r in RATES]})
 
@@ -527,7 +524,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     """The service centre's large screen (1920×1080): the map of open demands, the figures, the
     trend, the overdue list and the clock; its live part reloads itself (htmx) every minute."""
     context = {**_screen_live(request.user), "refresh": SCREEN_REFRESH_SECONDS, "rotate": SCREEN_ROTATE_SECONDS,
-               "start": selectors.month_bounds(_today())[0]}
+               "start": selectors.month_bounds(clock.today())[0]}
     if request.GET.get("part") == "live":
         return render(request, "assessment/_screen_live.html", context)
     return render(request, "assessment/screen.html", context)

@@ -40,9 +40,6 @@ def _text(value: str, field: str, label: str, *, required: bool = True) -> str:
     return text
 
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def _check_choice(value: str, choices, field: str) -> None:
     if value not in choices.values:
@@ -73,7 +70,7 @@ def register_person(actor, resident: Resident, *, category: str, risk: str, plan
     phone = normalise_phone(responsible_phone)
     if CarePerson.objects.filter(resident=resident).exists():
         raise ValidationFailed.for_field("resident", _("该居民已在困难群体名册中。"))
-    today = _today()
+    today = clock.today()
     return CarePerson.objects.create(
         resident=resident, region=region, category=category, risk=risk, plan=plan, services=services,
         responsible=responsible, responsible_name=name, responsible_phone=phone, registered_on=today,
@@ -110,8 +107,8 @@ def record_visit(actor, person_id: int, *, found: str, visited_on: date | None =
     """Record a visit and schedule the next one.  A visit that finds a problem (``problem``) opens a
     demand for it in the same transaction, reported on behalf of the person visited."""
     found = _text(found, "found", _("走访情况"))
-    visited_on = visited_on or _today()
-    if visited_on > _today():
+    visited_on = visited_on or clock.today()
+    if visited_on > clock.today():
         raise ValidationFailed.for_field("visited_on", _("走访日期不能晚于今天。"))
     if risk:
         _check_choice(risk, CarePerson.Risk, "risk")

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,13 +20,9 @@ from . import selectors, services
 from .forms import PersonForm, VisitForm
 
 
-def _today():
-    return timezone.localdate(clock.now())
-
-
 @_staff_required
 def care_home(request: HttpRequest) -> HttpResponse:
-    today = _today()
+    today = clock.today()
     due = list(selectors.due_visits(request.user, today)[:200])
     for person in due:
         person.overdue = selectors.is_overdue(person, today)
@@ -47,7 +42,7 @@ def _person(request: HttpRequest, pk: int):
 @_staff_required
 def person(request: HttpRequest, pk: int, form: VisitForm | None = None) -> HttpResponse:
     person = _person(request, pk)
-    today = _today()
+    today = clock.today()
     return render(request, "care/person.html", {
         "person": person, "visits": list(selectors.visits_of(person)[:50]), "form": form or VisitForm(),
         "overdue": selectors.is_overdue(person, today)}, status=400 if form is not None else 200)

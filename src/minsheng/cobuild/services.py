@@ -115,7 +115,7 @@ def _phone(contact_phone: str) -> str:
 
 
 def _agreement_not_over(agreement_end: date) -> None:
-    if agreement_end < timezone.localdate(clock.now()):
+    if agreement_end < clock.today():
         raise ValidationFailed.for_field("agreement_end", _("协议已于%(end)s到期，请填写续签后的期限。") % {
             "end": agreement_end.isoformat()})
 
@@ -495,7 +495,7 @@ def report_in(actor, member: PartyMember, *, community: Region, home_member: Mem
         member.workplace = (home_member.name if home_member else home_organisation)[:100]
         member.save(update_fields=["in_service", "reporting_community", "workplace"])
         volunteers.volunteer_for_party_member(member)
-        today = timezone.localdate(clock.now())
+        today = clock.today()
         if existing is not None:  # reporting again after leaving: the same row, active again
             existing.community, existing.home_member, existing.home_organisation = community, home_member, \
                 home_organisation

@@ -55,7 +55,7 @@ def _cobuild_required(view):
 
 def _month(request: HttpRequest) -> date:
     text = request.GET.get("month", "")
-    return dates.parse_month(text) if text else timezone.localdate(clock.now()).replace(day=1)
+    return dates.parse_month(text) if text else clock.today().replace(day=1)
 
 
 def _render_form(request, template: str, form, context: dict) -> HttpResponse:
@@ -273,7 +273,7 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def reports(request: HttpRequest) -> HttpResponse:
     rows = selectors.dual_reports_visible_to(request.user).order_by("community__path", "home_organisation", "pk")
     return render(request, "cobuild/reports.html", {
-        "reports": rows, "month": timezone.localdate(clock.now()).replace(day=1),
+        "reports": rows, "month": clock.today().replace(day=1),
         "may_register": bool(kept_regions(request.user).exists())})
 
 
@@ -318,7 +318,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
                  timezone.localtime(e.transfer.created_at).date(), e.transfer.memo, e.amount]
                 for ol in lists for m in ol.members for e in m.entries)
         return xlsx_response(f"dual-report-{stamp}.xlsx", [str(h) for h in MONTHLY_HEADERS], rows, sheet_title=stamp)
-    context = {"lists": lists, "month": month, "organisation": organisation, "today": timezone.localdate(clock.now())}
+    context = {"lists": lists, "month": month, "organisation": organisation, "today": clock.today()}
     if fmt == "pdf":
         return pdf_response(request, "cobuild/monthly_print.html", {**context, "printing": True},
                             f"dual-report-{stamp}.pdf")

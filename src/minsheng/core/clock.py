@@ -8,7 +8,7 @@ its historical time.
 import contextlib
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,6 +19,12 @@ _local = threading.local()
 def now() -> datetime:
     frozen = getattr(_local, "frozen", None)
     return frozen if frozen is not None else timezone.now()
+
+
+def today() -> date:
+    """Today where the product is used (``TIME_ZONE``), by ``now()``: the UTC clock's own date is
+    the day before for the first eight hours of a day in Beijing."""
+    return timezone.localdate(now())
 
 
 @contextlib.contextmanager

@@ -37,9 +37,6 @@ HEALTH_FIELDS = "health_checks"
 MAX_NOTES = 1000
 
 
-def today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def _facility(facility_id: int) -> Facility:
     facility = Facility.objects.select_related("region").filter(pk=facility_id).first()
@@ -70,7 +67,7 @@ def register_elder(actor, facility: Facility, *, name: str, phone: str, address:
         resident = find_or_register_resident(name=name[:50], phone=phone, address=(address or "").strip()[:255],
                                              region=facility.region)
         elder, created = Elder.objects.get_or_create(facility=facility, resident=resident,
-                                                     defaults={"enrolled_on": today()})
+                                                     defaults={"enrolled_on": clock.today()})
         if not created:
             if elder.active:
                 raise InvalidTransition(_("%(name)s 已在本场所登记。") % {"name": resident.name})
@@ -198,8 +195,8 @@ def move_in(actor, facility: Facility, *, elder_id, room_id, on: date | None = N
     require(actor, OPERATORS, facility)
     if facility.kind != Facility.Kind.HAPPINESS_HOME:
         raise InvalidTransition(_("只有幸福院登记入住。"))
-    on = on or today()
-    if on > today():
+    on = on or clock.today()
+    if on > clock.today():
         raise ValidationFailed.for_field("on", _("入住日期不能晚于今天。"))
     elder = _elder(elder_id, facility=facility)
     with transaction.atomic():
@@ -222,7 +219,7 @@ def move_in(actor, facility: Facility, *, elder_id, room_id, on: date | None = N
 
 
 def move_out(actor, stay_id: int, *, on: date | None = None, note: str = "") -> Stay:
-    on = on or today()
+    on = on or clock.today()
     with transaction.atomic():
         stay = Stay.objects.select_for_update(of=("self",)).select_related("room__facility__region").filter(
             pk=stay_id).first()
@@ -231,7 +228,7 @@ def move_out(actor, stay_id: int, *, on: date | None = None, note: str = "") -> 
         require(actor, OPERATORS, stay.room.facility)
         if stay.moved_out is not None:
             raise InvalidTransition(_("已办理退住。"))
-        if on < stay.moved_in or on > today():
+        if on < stay.moved_in or on > clock.today():
             raise ValidationFailed.for_field("on", _("退住日期应在入住日期和今天之间。"))
         stay.moved_out = on
         if note:
@@ -261,7 +258,7 @@ def add_shifts(actor, facility: Facility, *, first_day: date, starts: time, ends
         raise ValidationFailed.for_field("duty", _("请填写服务内容。"))
     if ends <= starts:
         raise ValidationFailed.for_field("ends", _("结束时间应晚于开始时间。"))
-    if first_day < today():
+    if first_day < clock.today():
         raise ValidationFailed.for_field("first_day", _("不能为过去的日期排班。"))
     try:
         capacity, weeks = int(capacity), int(weeks)
@@ -365,7 +362,7 @@ def check_in(actor, facility: Facility, *, elder_id) -> DayCareVisit:
     elder = _elder(elder_id, facility=facility)
     if not elder.active:
         raise InvalidTransition(_("%(name)s 已不在册。") % {"name": elder.resident.name})
-    day = today()
+    day = clock.today()
     with transaction.atomic():
         Facility.objects.select_for_update().filter(pk=facility.pk).first()  # turns for the places
         if DayCareVisit.objects.filter(elder=elder, day=day).exists():
@@ -615,11 +612,12 @@ def open_work(facility: Facility) -> list[str]:
     lodged = Stay.objects.filter(room__facility=facility, moved_out__isnull=True).count()
     if lodged:
         reasons.append(_("还有 %(n)d 位老人住在本院的房间，请先办理退住。") % {"n": lodged})
-    signed = ShiftSignup.objects.filter(shift__facility=facility, shift__day__gte=today(),
+    signed = ShiftSignup.objects.filter(shift__facility=facility, shift__day__gte=clock.today(),
                                         attendance=ShiftSignup.Attendance.PENDING).count()
     if signed:
         reasons.append(_("今后的班次还有 %(n)d 人次志愿者报名，请通知他们取消报名后再操作。") % {"n": signed})
-    present = DayCareVisit.objects.filter(elder__facility=facility, day=today(), checked_out_at__isnull=True).count()
+    present = DayCareVisit.objects.filter(elder__facility=facility, day=clock.today(),
+                                          checked_out_at__isnull=True).count()
     if present:
         reasons.append(_("今天还有 %(n)d 位老人在日间照料，尚未签离。") % {"n": present})
     return reasons

@@ -3,7 +3,7 @@ checks, rooms, rota, day care — each section with its form), an elder's health
 masked until revealed, the reveal logged, with the chart), and the volunteer's rota for a phone.
 Views parse, call a service or a selector, and render; refusals come back on the form sent."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,10 +31,6 @@ from .forms import CheckForm, CheckInForm, ElderForm, FacilityForm, MoveInForm, 
 from .models import DayCareVisit, Elder, Facility, HealthCheck, Room, ShiftSignup, Stay
 
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
-
 def _may_open(user) -> bool:
     return bool(roles_of(user) & READERS) or user.elder_facilities.exists()
 
@@ -50,7 +46,7 @@ def _facility(request, pk: int) -> Facility:
 def home(request: HttpRequest) -> HttpResponse:
     if not _may_open(request.user):
         raise Http404(_("没有可用的养老服务页面。"))
-    day = _today()
+    day = clock.today()
     may_set_up = services.may_set_up(request.user)
     closed = selectors.facilities_for(request.user).filter(active=False).order_by("region__path", "name") \
         if may_set_up else []
@@ -63,7 +59,7 @@ def _elders(facility: Facility) -> list[Elder]:
 
 
 def _facility_context(request, facility: Facility, **forms) -> dict:
-    user, day = request.user, _today()
+    user, day = request.user, clock.today()
     elders = _elders(facility)
     runs = may(user, OPERATORS, facility)
     latest = dict(HealthCheck.objects.filter(elder__facility=facility).values_list("elder_id")
@@ -317,13 +313,13 @@ def rota(request: HttpRequest) -> HttpResponse:
     volunteer = Volunteer.objects.select_related("region").filter(resident__user=request.user, active=True).first()
     mine = list(selectors.my_signups(volunteer)[:30])
     taken = {s.shift_id: s for s in mine}
-    shifts = list(selectors.open_shifts_for(volunteer, _today()))
+    shifts = list(selectors.open_shifts_for(volunteer, clock.today()))
     now = clock.now()
     for shift in shifts:
         shift.mine = taken.get(shift.pk)
         shift.started = services.starts_at(shift) <= now
     return render(request, "eldercare/rota.html", {"volunteer": volunteer, "shifts": shifts, "mine": mine,
-                                                   "today": _today()})
+                                                   "today": clock.today()})
 
 
 @login_required

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -268,9 +267,7 @@ def tally(estate: Estate, year: int) -> Tally:
 
 
 def current_year() -> int:
-    from django.utils import timezone
-
-    return timezone.localtime(clock.now()).year
+    return clock.today().year
 
 
 # --- chiefs ---------------------------------------------------------------------------------------
@@ -339,7 +336,7 @@ def appoint_chief(actor, *, user, region: Region, kind: str, phone: str = "") ->
                 field_errors={"region": [_("现任%(kind)s：%(name)s。") % {
                     "kind": Chief.Kind(kind).label, "name": holder_name(current)}]})
         chief = Chief.objects.filter(user=user, region=region, active=True).first() or Chief(user=user, region=region)
-        chief.kind, chief.phone, chief.since = kind, phone, chief.since or timezone.localdate(clock.now())
+        chief.kind, chief.phone, chief.since = kind, phone, chief.since or clock.today()
         chief.save()
     return chief
 

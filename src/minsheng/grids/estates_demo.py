@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
-from django.utils import timezone
 
 from minsheng.catalogue.models import Category, DispatchRule
 from minsheng.core import clock
@@ -55,7 +54,7 @@ def _estate_of_grid(city, grid: Region, index: int, company: Unit) -> Estate:
                                                       region=node, parent=community_org)
     defaults = {"grid": grid, "region": node, "property_company": company, "committee": COMMITTEES[index],
                 "committee_chair": CHAIRS[index], "committee_phone": f"0413-5{index + 1}23456{index}",
-                "committee_term_ends": (timezone.localdate(clock.now()).replace(month=12, day=31)
+                "committee_term_ends": (clock.today().replace(month=12, day=31)
                                         + timedelta(days=365 * 2)),
                 "party_branch": branch}
     estate, _created = Estate.objects.update_or_create(name=name, defaults=defaults)
@@ -109,7 +108,7 @@ def _chiefs(estate: Estate, password: str) -> list[Chief]:
             user.save(update_fields=["password"])
         phone = "139041302" + ("11" if kind == Chief.Kind.BUILDING else "12")
         chief, _created = Chief.objects.get_or_create(user=user, region=region, active=True, defaults={
-            "kind": kind, "phone": phone, "since": timezone.localdate(clock.now()) - timedelta(days=400)})
+            "kind": kind, "phone": phone, "since": clock.today() - timedelta(days=400)})
         # A 楼栋长 is a resident of the building: the login is theirs (我的诉求 lists what they filed)
         # and holds the resident's role, as an appointment from the register gives it (许个微心愿).
         resident = find_or_register_resident(name=name, phone=phone, region=region)

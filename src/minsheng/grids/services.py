@@ -65,7 +65,7 @@ def assign_grid_worker(actor, grid, user, kind: str, *, phone: str = "", special
         GridAssignment.objects.filter(grid=grid, user=user, active=True).update(active=False)
         return GridAssignment.objects.create(grid=grid, user=user, kind=kind, phone=phone[:20],
                                              speciality=speciality[:40],
-                                             since=since or timezone.localdate(clock.now()))
+                                             since=since or clock.today())
 
 
 def end_assignment(actor, assignment_id: int) -> None:

@@ -7,7 +7,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,13 +40,10 @@ HOUSEHOLD_BUILDINGS_SHOWN = 50
 HOUSEHOLDS_SHOWN = 300
 
 
-def _today():
-    return timezone.localdate(clock.now())
-
 
 @_staff_required
 def board(request: HttpRequest) -> HttpResponse:
-    day = _today()
+    day = clock.today()
     rows = selectors.grid_board(request.user, day)
     missed = list(selectors.missed_patrols_for(request.user)[:30])
     return render(request, "grids/board.html", {"rows": rows, "day": day, "missed": missed})
@@ -83,7 +79,7 @@ def grid(request: HttpRequest, pk: int, chief_form=None, status: int = 200) -> H
             else:
                 messages.success(request, _("已更新网格员分工。"))
                 return redirect("grids:grid", pk=grid.pk)
-    day = _today()
+    day = clock.today()
     start, end = selectors.day_bounds(day)
     places = _grid_chief_places(grid)
     return render(request, "grids/grid.html", {

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -23,9 +22,6 @@ from .tasks import cancel_tasks_of_leaver
 
 S = Elder.Status
 
-
-def _today() -> date:
-    return timezone.localdate(clock.now())
 
 
 def _choice(value: str, choices, field: str, label: str) -> str:
@@ -56,7 +52,7 @@ def apply(actor, *, name: str, phone: str, community, birth_year: int, support: 
     _choice(condition, Elder.Condition, "condition", _("困难情形"))
     _choice(self_care, Elder.SelfCare, "self_care", _("自理能力"))
     _choice(channel, Channel, "channel", _("申请渠道"))
-    this_year = _today().year
+    this_year = clock.today().year
     try:
         birth_year = int(birth_year)
     except (TypeError, ValueError):
@@ -107,7 +103,7 @@ def approve(actor, elder_id: int, *, on: date | None = None, note: str = "") -> 
         grant_over(actor, APPROVERS, elder.community)
         if elder.status != S.ASSESSED:
             raise InvalidTransition(_("只有已评估的对象可以审批。"))
-        on = on or _today()
+        on = on or clock.today()
         elder.status, elder.grade, elder.joined_on = S.ACTIVE, elder.proposed_grade, on
         elder.next_review_on = on + timedelta(days=settings.MINSHENG_HOMECARE_REVIEW_DAYS)
         elder.save(update_fields=["status", "grade", "joined_on", "next_review_on"])
@@ -206,7 +202,7 @@ def leave(actor, elder_id: int, *, on: date, reason: str, false_information: boo
 def review(actor, elder_id: int, *, still_eligible: bool, note: str, grade: str = "",
            on: date | None = None, false_information: bool = False) -> Elder:
     """The periodic review: the elder stays (optionally with another grade) or leaves."""
-    on = on or _today()
+    on = on or clock.today()
     note = require_text(note, "note", _("复核意见"), 200)
     if not still_eligible:
         return leave(actor, elder_id, on=on, reason=note, false_information=false_information)
@@ -259,7 +255,7 @@ def approve_exception(actor, exception_id: int) -> QuotaException:
 
 
 def due_for_review(on: date | None = None):
-    return Elder.objects.filter(status=S.ACTIVE, next_review_on__lte=on or _today())
+    return Elder.objects.filter(status=S.ACTIVE, next_review_on__lte=on or clock.today())
 
 
 def resident_of(elder: Elder) -> Resident:

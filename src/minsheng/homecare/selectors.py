@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from minsheng.core import clock
 from minsheng.demands.workflow import State
@@ -70,7 +69,7 @@ def claimable_tasks(user) -> QuerySet[CareTask]:
     provider = provider_of(user)
     if provider is None:
         return CareTask.objects.none()
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     contracts = ProviderContract.objects.filter(provider=provider, status__in=SERVING, start__lte=today, end__gte=today)
     return CareTask.objects.filter(
         provider__isnull=True, demand__state__in=[State.REGISTERED, State.PENDING_DISPATCH, State.RETURNED],

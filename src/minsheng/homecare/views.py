@@ -14,7 +14,6 @@ from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -71,7 +70,7 @@ def _month(request: HttpRequest) -> date:
         year, month = (int(p) for p in text.split("-"))
         return date(year, month, 1)
     except ValueError:
-        return month_start(timezone.localdate(clock.now()))
+        return month_start(clock.today())
 
 
 # --- the elder -----------------------------------------------------------------------------
@@ -88,7 +87,7 @@ def elder_page(request: HttpRequest) -> HttpResponse:
     if sent.ok:
         return redirect("homecare:me")
     status = 400 if request.method == "POST" else 200
-    month = month_start(timezone.localdate(clock.now()))
+    month = month_start(clock.today())
     return render(request, "homecare/elder.html", {
         "elder": elder, "form": form, "usage": month_usage(elder, month), "month": month,
         "tasks": elder.tasks.select_related("service", "provider", "demand")[:20],
@@ -301,9 +300,6 @@ STEP_LABELS = {"apply": gettext_lazy("申请"), "assess": gettext_lazy("评估")
                "change_grade": gettext_lazy("调整等级"), "leave": gettext_lazy("退出")}
 
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def _register_user(request) -> None:
     if not roles_of(request.user) & (AUDITORS | STAFF):
@@ -326,7 +322,7 @@ def _elder(request, pk: int) -> Elder:
 def _elder_forms(request, elder: Elder) -> dict:
     """The blank forms of the steps this user may take on this elder now (the services decide).
     Several forms share field names on one page, so each has its own element ids."""
-    roles, today, S = roles_of(request.user), _today(), Elder.Status
+    roles, today, S = roles_of(request.user), clock.today(), Elder.Status
     staff, approver = bool(roles & STAFF), bool(roles & APPROVERS)
     forms = {}
     if elder.status in (S.APPLIED, S.ASSESSED):
@@ -362,7 +358,7 @@ def elder_detail(request: HttpRequest, pk: int, forms: dict | None = None, statu
             "service", "provider", "demand").order_by("planned_on"),
         "can_reveal": may_see_health(request.user, elder),
         "can_approve": bool(roles_of(request.user) & APPROVERS),
-        "usage": month_usage(elder, month_start(_today())) if elder.status == Elder.Status.ACTIVE else None,
+        "usage": month_usage(elder, month_start(clock.today())) if elder.status == Elder.Status.ACTIVE else None,
     }, status=status)
 
 
@@ -464,7 +460,7 @@ def apply_page(request: HttpRequest) -> HttpResponse:
 def reviews_page(request: HttpRequest) -> HttpResponse:
     """The periodic review (能进能出): who is due now, and who falls due within 30 days."""
     _staff_only(request)
-    today = _today()
+    today = clock.today()
     rows = list(reviews_due_for(request.user, today + timedelta(days=30))[:500])
     return render(request, "homecare/reviews.html", {
         "due": [e for e in rows if e.next_review_on <= today],
@@ -564,10 +560,10 @@ def _evaluation_context(request, provider, year: int, form=None) -> dict:
                  (_("入户抽查"), 20, p.get("home_visits"), ""),
                  (_("投诉扣分"), 20, p.get("complaints"), _("投诉 %(n)s 次，每次扣 2 分") % {
                      "n": p.get("complaint_count", 0)})]
-    return {"provider": provider, "year": year, "years": range(_today().year, _today().year - 4, -1),
+    return {"provider": provider, "year": year, "years": range(clock.today().year, clock.today().year - 4, -1),
             "checks": checks, "evaluation": evaluation, "parts": parts,
             "visits": checks.filter(kind=ProviderCheck.Kind.HOME_VISIT).count(),
-            "form": form or ProviderCheckForm(elders=elders, initial={"on": _today(), "good": True,
+            "form": form or ProviderCheckForm(elders=elders, initial={"on": clock.today(), "good": True,
                                                                       "kind": ProviderCheck.Kind.HOME_VISIT})}
 
 
@@ -584,7 +580,7 @@ def _year(request) -> int:
     try:
         return int(request.GET.get("year", ""))
     except ValueError:
-        return _today().year
+        return clock.today().year
 
 
 @login_required

@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.catalogue.models import Category
@@ -41,9 +40,6 @@ MAX_NOTE = 1000
 SMS_ANSWER_CHARS = 300
 Status = Article.Status
 
-
-def today() -> date:
-    return timezone.localtime(clock.now()).date()
 
 
 # --- the article's fields --------------------------------------------------------------
@@ -95,7 +91,7 @@ def _review_by(value) -> date:
     if not isinstance(value, date):
         raise ValidationFailed.for_field("review_by", _("请填写复审日期。"))
     check_date(value, "review_by")
-    if value < today():
+    if value < clock.today():
         raise ValidationFailed.for_field("review_by", _("复审日期不能早于今天。"))
     return value
 
@@ -260,7 +256,7 @@ def rebuild_index() -> int:
 def overdue_q():
     from django.db.models import Q
 
-    return Q(current__isnull=False, review_by__lt=today()) & ~Q(status=Status.WITHDRAWN)
+    return Q(current__isnull=False, review_by__lt=clock.today()) & ~Q(status=Status.WITHDRAWN)
 
 
 def flag_overdue_reviews() -> int:

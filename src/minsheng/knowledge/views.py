@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from minsheng.core import clock
 from minsheng.core.errors import MinshengError
 from minsheng.core.exports import xlsx_response
 from minsheng.organisation.models import Region
@@ -84,7 +85,7 @@ def article_detail(request: HttpRequest, pk: int, reject_form: RejectForm | None
     return render(request, "knowledge/detail.html", {
         "article": article, "versions": selectors.versions_of(article), "regions": article.regions.all(),
         "may_edit": may_edit(request.user, article.owner_unit), "centre": is_centre(request.user),
-        "overdue": article.live and article.review_by < services.today(),
+        "overdue": article.live and article.review_by < clock.today(),
         "reject_form": reject_form or RejectForm()}, status=status)
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,7 +77,7 @@ def issue_statement(actor, canteen: Canteen, month: date) -> Statement:
     grant_over(actor, ISSUERS, canteen.region)
     if month.day != 1:
         raise ValidationFailed.for_field("month", _("月份须为当月第一天。"))
-    if month >= timezone.localdate(clock.now()).replace(day=1):
+    if month >= clock.today().replace(day=1):
         raise InvalidTransition(_("%(month)s 尚未结束，不能结算。") % {"month": f"{month:%Y-%m}"})
     issued = InvalidTransition(_("%(canteen)s %(month)s 的补贴结算单已出具。") % {
         "canteen": canteen.name, "month": f"{month:%Y-%m}"})

@@ -6,7 +6,6 @@ checks with photos.  Each meal is priced and split by the policy valid on its da
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -24,9 +23,6 @@ from .pricing import policy_on
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
-
-def today() -> date:
-    return timezone.localdate(clock.now())
 
 
 def find_diner(actor, canteen: Canteen, code: str) -> Diner:
@@ -85,10 +81,10 @@ def _new_meal(actor, canteen: Canteen, diner: Diner, day: date, sitting: str, *,
 def take_meal(actor, canteen: Canteen, *, code: str, sitting: str, day: date | None = None) -> Meal:
     """A meal taken at the counter: the card (or phone) is read, the meal priced by the diner's
     tier on the day.  A meal booked for the counter is marked served instead of recorded twice."""
-    day = day or today()
+    day = day or clock.today()
     diner = find_diner(actor, canteen, code)
     _check_open(canteen, day, sitting)
-    if day > today():
+    if day > clock.today():
         raise ValidationFailed.for_field("day", _("不能登记未来日期的用餐。"))
     with transaction.atomic():
         booked = Meal.objects.select_for_update().filter(diner=diner, day=day, sitting=sitting,
@@ -118,7 +114,7 @@ def book_meal(actor, diner_id: int, *, day: date, sitting: str, channel: str, de
         raise ValidationFailed.for_field("channel", _("请选择预订渠道。"))
     if not diner.active:
         raise InvalidTransition(_("%(name)s 的助餐资格已停止。") % {"name": diner.resident.name})
-    if day < today():
+    if day < clock.today():
         raise ValidationFailed.for_field("day", _("不能预订过去日期的用餐。"))
     _check_open(canteen, day, sitting)
     with transaction.atomic():
@@ -157,7 +153,7 @@ def record_safety_check(actor, canteen: Canteen, *, on: date, passed: bool, note
     """A food-safety check (kitchen, storage, retained samples, health certificates), with photos."""
     grant_over(actor, INSPECTORS, canteen.region)
     note = require_text(note, "note", _("检查情况"), 500)
-    if on > today():
+    if on > clock.today():
         raise ValidationFailed.for_field("on", _("检查日期不能晚于今天。"))
     photos = clean_photos(photos)
     if not photos:

@@ -40,9 +40,6 @@ WEEKDAYS = [gettext_lazy("周一"), gettext_lazy("周二"), gettext_lazy("周三
             gettext_lazy("周五"), gettext_lazy("周六"), gettext_lazy("周日")]
 
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
 
 def _month(request: HttpRequest) -> date:
     """The month asked for (YYYY-MM), by default the last whole month (the one to settle)."""
@@ -50,7 +47,7 @@ def _month(request: HttpRequest) -> date:
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
         return date(year, month, 1)
     except ValueError:
-        return (_today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        return (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _readers_only(request) -> None:
@@ -89,7 +86,7 @@ def _current_sitting(canteen: Canteen) -> str | None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _readers_only(request)
-    day = _today()
+    day = clock.today()
     return render(request, "meals/home.html", {
         "day": day, "counts": selectors.daily_counts(request.user, day),
         "deliveries": selectors.deliveries_for(request.user).filter(meal__day=day)[:50],
@@ -97,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _canteen_context(request, canteen: Canteen, *, book_form=None, safety_form=None) -> dict:
-    day = _today()
+    day = clock.today()
     diners = list(selectors.diners_for(request.user).filter(canteen=canteen, active=True).order_by("card_number"))
     may_book = _may(request.user, COUNTER, canteen)
     week = [day - timedelta(days=n) for n in range(6, -1, -1)]
@@ -173,7 +170,7 @@ def safety_photo(request: HttpRequest, pk: int) -> FileResponse:
 # --- the counter (a tablet at the canteen's window) ------------------------------------------
 
 def _counter_context(request, canteen: Canteen, form=None, void_form=None) -> dict:
-    day = _today()
+    day = clock.today()
     today_meals = canteen.meals.filter(day=day).exclude(status=Meal.Status.VOID)
     counts = today_meals.aggregate(served=Count("pk", filter=Q(status=Meal.Status.SERVED)),
                                    booked=Count("pk", filter=Q(status=Meal.Status.BOOKED)))
@@ -306,7 +303,7 @@ def deliveries_page(request: HttpRequest) -> HttpResponse:
     registered = Volunteer.objects.filter(resident__user=request.user, active=True).exists()
     return render(request, "meals/deliveries.html", {
         "claimable": selectors.claimable_deliveries(request.user)[:30] if registered else [], "holding": holding,
-        "done": done, "today": _today(), "registered": registered})
+        "done": done, "today": clock.today(), "registered": registered})
 
 
 @login_required

@@ -222,7 +222,7 @@ def record_session(actor, demand_id: int, version: int, *, held_on: date, attend
     if not isinstance(held_on, date):
         raise ValidationFailed.for_field("held_on", _("请填写调解日期。"))
     check_date(held_on, "held_on")
-    if held_on > timezone.localdate(clock.now()):
+    if held_on > clock.today():
         raise ValidationFailed.for_field("held_on", _("调解日期不能晚于今天。"))
     attendees = engine.require_text(attendees, "attendees", _("参加人员"), 300)
     notes = engine.require_text(notes, "notes", _("调解记录"), 4000)
@@ -267,7 +267,7 @@ def reach_agreement(actor, demand_id: int, version: int, *, matter: str, terms: 
     result returned to the source.  Refused without a session or without every party's signature."""
     matter = engine.require_text(matter, "matter", _("纠纷事项"), 2000)
     terms = engine.require_text(terms, "terms", _("协议内容"), 4000)
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     signed_on = signed_on or today
     if signed_on > today:
         raise ValidationFailed.for_field("signed_on", _("签订日期不能晚于今天。"))

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,9 +40,6 @@ def _readers(view):
     return login_required(wrapped)
 
 
-def _today():
-    return timezone.localdate(clock.now())
-
 
 def _case(request, pk: int) -> MediationCase:
     case = selectors.cases_for(request.user).filter(pk=pk).first()
@@ -67,8 +63,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
     return render(request, "mediation/list.html", {
         "page": page, "state": state, "type": kind, "q": q, "types": DisputeType.choices,
-        "due": selectors.due_follow_ups_for(request.user, _today() + timedelta(days=3))[:50],
-        "today": _today(), "may_open": selectors.may_mediate(request.user)})
+        "due": selectors.due_follow_ups_for(request.user, clock.today() + timedelta(days=3))[:50],
+        "today": clock.today(), "may_open": selectors.may_mediate(request.user)})
 
 
 def _regions(user):
@@ -162,16 +158,16 @@ def _detail_context(request, case: MediationCase, bound: dict | None = None) -> 
     version = {"version": demand.version}
     context = {
         "case": case, "demand": demand, "parties": parties, "sessions": list(case.sessions.all()),
-        "agreement": agreement, "follow_ups": follow_ups, "today": _today(),
+        "agreement": agreement, "follow_ups": follow_ups, "today": clock.today(),
         "signatures": list(agreement.signatures.select_related("party")) if agreement else [],
         "events": list(demand_selectors.events_of(demand)), "may_act": may_act,
         "source_openable": case.source is not None and may_see(request.user, case.source),
     }
     if may_act and not case.outcome:
-        context["session_form"] = bound.get("session") or SessionForm(initial={**version, "held_on": _today()})
+        context["session_form"] = bound.get("session") or SessionForm(initial={**version, "held_on": clock.today()})
         if context["sessions"]:
             context["agreement_form"] = bound.get("agreement") or AgreementForm(
-                initial={**version, "signed_on": _today(), "matter": demand.description}, parties=parties)
+                initial={**version, "signed_on": clock.today(), "matter": demand.description}, parties=parties)
         context["failure_form"] = bound.get("failure") or FailureForm(initial=version)
     if may_act and agreement is not None:
         if pending:
@@ -296,7 +292,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     else:
         year = ""
     return render(request, "mediation/figures.html", {"figures": selectors.figures(cases), "year": year,
-                                                      "this_year": _today().year})
+                                                      "this_year": clock.today().year})
 
 
 def may_start_from(user, demand: Demand, available=None) -> bool:

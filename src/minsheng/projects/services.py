@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -91,9 +90,6 @@ def _get(model, pk, message: str, *, lock: bool = False):
         raise NotFound(message) from None
 
 
-def _today() -> date:
-    return timezone.localdate(clock.now())
-
 
 # --- visits and opinion forms ------------------------------------------------------------
 
@@ -111,7 +107,7 @@ def record_collection(actor, *, kind: str, region, held_on, needs: list[NeedInpu
     region = _region(region)
     _grant_for(actor, COLLECTORS, region)
     held_on = _date(held_on, "held_on", _("日期"))
-    if held_on > _today():
+    if held_on > clock.today():
         raise ValidationFailed.for_field("held_on", _("日期不能晚于今天。"))
     if not isinstance(households, int) or households < 1:
         raise ValidationFailed.for_field("households", _("走访户数至少为1。"))
@@ -230,8 +226,8 @@ def update_project(actor, project_id: int, version: int, *, note: str, progress_
     note = require_text(note, "note", _("进展"), 2000)
     if not isinstance(progress_percent, int) or not 0 <= progress_percent <= 100:
         raise ValidationFailed.for_field("progress_percent", _("完成进度应在0到100之间。"))
-    done_on = _date(done_on, "done_on", _("完成日期")) if done_on else _today()
-    if done_on > _today():
+    done_on = _date(done_on, "done_on", _("完成日期")) if done_on else clock.today()
+    if done_on > clock.today():
         raise ValidationFailed.for_field("done_on", _("完成日期不能晚于今天。"))
     with transaction.atomic():
         project = _get(SecretaryProject, project_id, _("书记项目不存在。"), lock=True)
@@ -301,8 +297,8 @@ def tick_off(actor, item_id: int, *, evidence: str, photo=None, done_on=None) ->
     """销号: the item is done, with the evidence that it is."""
     evidence = require_text(evidence, "evidence", _("完成佐证"), 2000)
     photo = clean_photo(photo, "photo") if photo else None  # a JPEG copy without metadata
-    done_on = _date(done_on, "done_on", _("完成日期")) if done_on else _today()
-    if done_on > _today():
+    done_on = _date(done_on, "done_on", _("完成日期")) if done_on else clock.today()
+    if done_on > clock.today():
         raise ValidationFailed.for_field("done_on", _("完成日期不能晚于今天。"))
     with transaction.atomic():
         item = _get(PracticalThing, item_id, _("清单事项不存在。"), lock=True)
@@ -331,7 +327,7 @@ def record_meeting(actor, *, region, kind: str = Meeting.Kind.JOINT, held_on=Non
     _grant_for(actor, MANAGERS, region)
     if kind not in Meeting.Kind.values:
         raise ValidationFailed.for_field("kind", _("未知的会议形式“%(kind)s”。") % {"kind": kind})
-    held_on = _date(held_on, "held_on", _("会议日期")) if held_on else next_meeting_day(_today())
+    held_on = _date(held_on, "held_on", _("会议日期")) if held_on else next_meeting_day(clock.today())
     return Meeting.objects.create(
         kind=kind, region=region, held_on=held_on, place=(place or "").strip()[:200],
         agenda=require_text(agenda, "agenda", _("议题"), 4000),

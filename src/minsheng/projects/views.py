@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,12 +41,9 @@ COMMUNITY_KINDS = ("community",)
 COLLECTION_KINDS = ("community", "grid", "building")
 
 
-def _today():
-    return timezone.localdate(clock.now())
-
 
 def _year(request: HttpRequest) -> int:
-    return dates.parse_year(request.GET.get("year"), _today().year)
+    return dates.parse_year(request.GET.get("year"), clock.today().year)
 
 
 # --- secretary projects ------------------------------------------------------------------
@@ -55,7 +51,7 @@ def _year(request: HttpRequest) -> int:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    projects = selectors.with_colours(selectors.projects_visible_to(request.user).filter(year=year), _today())
+    projects = selectors.with_colours(selectors.projects_visible_to(request.user).filter(year=year), clock.today())
     form = ProjectForm(request.POST or None, organisations=selectors.organisations_in_scope(request.user)
                        .filter(secretary__isnull=False))
     sent = submit(request, form, lambda data: services.create_project(
@@ -80,7 +76,7 @@ def project_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> 
     project = _project_for(request, pk)
     forms = forms or {}
     milestones = list(project.milestones.all())
-    status = selectors.status_of(project, _today())
+    status = selectors.status_of(project, clock.today())
     decisions = list(project.decisions.select_related("meeting"))
     return render(request, "projects/project_detail.html", {
         "project": project, "milestones": milestones, "status": status,
@@ -125,18 +121,18 @@ def project_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def needs(request: HttpRequest) -> HttpResponse:
     regions = selectors.regions_in_scope(request.user, COLLECTION_KINDS)
-    form = CollectionForm(request.POST or None, regions=regions, initial={"held_on": _today()})
+    form = CollectionForm(request.POST or None, regions=regions, initial={"held_on": clock.today()})
     sent = submit(request, form, lambda data: services.record_collection(
         request.user, kind=data["kind"], region=data["region"], held_on=data["held_on"], place=data["place"],
         households=data["households"], needs=form.need_inputs()), _("走访记录已登记。"))
     if sent.ok:
         return redirect("projects:needs")
     collections = list(selectors.collections_visible_to(request.user)[:30])
-    projects = selectors.projects_visible_to(request.user).filter(year=_today().year)
+    projects = selectors.projects_visible_to(request.user).filter(year=clock.today().year)
     return render(request, "projects/needs.html", {
         "form": form, "collections": collections, "convert_form": ConvertNeedForm(projects=projects),
         **_open_targets(request.user, [need for c in collections for need in c.needs.all()]),
-        "stats": selectors.collection_stats(request.user, _today().year)})
+        "stats": selectors.collection_stats(request.user, clock.today().year)})
 
 
 @login_required
@@ -204,7 +200,7 @@ def tick_off(request: HttpRequest, pk: int) -> HttpResponse:
 def meetings(request: HttpRequest) -> HttpResponse:
     regions = selectors.regions_in_scope(request.user, COMMUNITY_KINDS)
     form = MeetingForm(request.POST or None, regions=regions,
-                       initial={"held_on": services.next_meeting_day(_today())})
+                       initial={"held_on": services.next_meeting_day(clock.today())})
     sent = submit(request, form, lambda data: services.record_meeting(
         request.user, kind=data["kind"], region=data["region"], held_on=data["held_on"], place=data["place"],
         agenda=data["agenda"], attendees=data["attendees"]), _("会议已登记。"))
@@ -229,7 +225,7 @@ def _open_targets(user, rows) -> dict[str, set[int]]:
 def meeting_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     forms = forms or {}
-    today = _today()
+    today = clock.today()
     projects = selectors.projects_visible_to(request.user).filter(region__path__startswith=meeting.region.path)
     carried = selectors.open_items_carried_into(meeting, today)
     decisions = selectors.with_states(selectors.decisions_of(meeting), today)
@@ -273,7 +269,7 @@ def _board(request: HttpRequest, code: str) -> dict:
     community = Region.objects.filter(code=code, kind="community").first()
     if community is None:
         raise Http404(_("没有这个社区。"))
-    board = selectors.community_board(community, _year(request), _today())
+    board = selectors.community_board(community, _year(request), clock.today())
     url = request.build_absolute_uri(reverse("projects:board", args=[community.code]))
     return {"board": board, "legend": legend(), "board_url": url,
             "qr": qr_svg(url, title=_("扫码查看%(name)s书记项目") % {"name": community.name})}

@@ -2,13 +2,11 @@
 for street leaders, agents' record books and the yearly ranking.  Views only call selectors and
 services."""
 
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -303,7 +301,7 @@ def coverage_geojson(request: HttpRequest):
 
 @_staff
 def agent_list(request: HttpRequest) -> HttpResponse:
-    year = timezone.localdate(clock.now()).year
+    year = clock.today().year
     return render(request, "stations/agents.html", {"agents": selectors.agents_for(request.user), "year": year,
                                                     "may_recruit": _may_recruit(request.user)})
 
@@ -335,7 +333,7 @@ def record_book_page(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         return xlsx_response(f"record-book-{agent.pk}-{year}.xlsx", [str(h) for h in RECORD_HEADERS], rows,
                              sheet_title=str(year))
     context = {"agent": agent, "year": year, "cases": cases, "trainings": agent.trainings.all(),
-               "notices": agent.notices.filter(year=year), "today": date.today()}
+               "notices": agent.notices.filter(year=year), "today": clock.today()}
     if fmt == "pdf":
         return pdf_response(request, "stations/record_book.html", {**context, "printing": True},
                             f"record-book-{agent.pk}-{year}.pdf")
@@ -361,7 +359,7 @@ def notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @_staff
 def ranking(request: HttpRequest) -> HttpResponse:
-    year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), timezone.localdate(clock.now()).year)
+    year = dates.parse_year(request.GET.get("year") or request.POST.get("year"), clock.today().year)
     form = AwardForm(request.POST or None)
     sent = submit(request, form, lambda data: services.select_awards(request.user, year, **data),
                   lambda awards: _("已评定%(n)d个表彰站点。") % {"n": len(awards)})

@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.core import clock
@@ -103,7 +102,7 @@ def register_volunteer(actor, *, resident: Resident, region: Region, categories,
                     volunteer = Volunteer.objects.create(
                         resident=resident, region=region, categories=categories, skills=(skills or "")[:200],
                         availability=(availability or "")[:100], card_number=_new_card_number(),
-                        joined_on=timezone.localdate(clock.now()))
+                        joined_on=clock.today())
                 break
             except IntegrityError:  # a card number drawn twice: draw again
                 continue

@@ -94,7 +94,7 @@ def _live_claim(demand: Demand) -> WishClaim | None:
 
 
 def _promise(value, field: str = "promised_by") -> date:
-    today = timezone.localdate(clock.now())
+    today = clock.today()
     if not isinstance(value, date):
         raise ValidationFailed.for_field(field, _("请填写承诺完成日期。"))
     if value < today or value > today + timedelta(days=MAX_PROMISE_DAYS):

@@ -204,7 +204,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 @_staff_required
 def quotas(request: HttpRequest) -> HttpResponse:
     """Quota boards: practical things per grassroots organisation, claims per member; who is behind."""
-    year = dates.parse_year(request.GET.get("year"), timezone.localdate(clock.now()).year)
+    year = dates.parse_year(request.GET.get("year"), clock.today().year)
     # A city's boards hold hundreds of organisations and members: each turns its own pages, with
     # those behind their quota first.
     organisations = party_selectors.quota_board(request.user, year)
